@@ -1,0 +1,51 @@
+//! The command line: one file per subcommand. `main.rs` only parses and maps
+//! errors to exit codes.
+
+pub mod progress;
+pub mod run;
+pub mod validate;
+
+use crate::error::Error;
+use clap::{Parser, Subcommand};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "mesosim",
+    version,
+    about = "Deterministic discrete-event simulator of Apache Mesos-style cluster scheduling",
+    long_about = "mesosim simulates a Mesos cluster: agents, frameworks and a master running the \
+resource-offer protocol with the hierarchical DRF allocator (roles, weights, quota, reservations, \
+filters, suppress/revive). Same scenario + seed + version = byte-identical outputs."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run a scenario and write its results (summary.json, CSVs, manifest).
+    Run(run::RunArgs),
+    /// Check scenario files without running them.
+    Validate(validate::ValidateArgs),
+}
+
+impl Cli {
+    pub fn execute(self) -> Result<(), Error> {
+        match self.command {
+            Command::Run(a) => run::execute(&a),
+            Command::Validate(a) => validate::execute(&a),
+        }
+    }
+}
+
+/// Whether a progress bar may be drawn on stderr.
+pub fn progress_allowed(quiet: bool) -> bool {
+    use std::io::IsTerminal;
+    !quiet && std::env::var_os("NO_COLOR").is_none() && std::io::stderr().is_terminal()
+}
+
+/// A path for messages: as given.
+pub fn shown(p: &std::path::Path) -> String {
+    p.display().to_string()
+}

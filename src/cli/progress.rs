@@ -1,0 +1,56 @@
+//! A progress bar on stderr (only on a terminal, never under --quiet or
+//! NO_COLOR), fed by the engine as an observer.
+
+use crate::scenario::model::Model;
+use crate::sim::observer::{Observer, View};
+use crate::sim::time::SimTime;
+use indicatif::{ProgressBar, ProgressStyle};
+
+pub struct Progress {
+    bar: ProgressBar,
+    /// Simulated µs per bar unit; the bar counts permille of `until`, or
+    /// completed jobs when there is no `until`.
+    until: Option<u64>,
+    last: u64,
+}
+
+impl Progress {
+    pub fn new(model: &Model) -> Progress {
+        let (len, until) = match model.until {
+            Some(u) if u.0 > 0 => (1000, Some(u.0)),
+            _ => (model.jobs.len().max(1) as u64, None),
+        };
+        let bar = ProgressBar::new(len);
+        let template = if until.is_some() {
+            "{spinner} simulating {msg} [{bar:40}] {percent}% ({elapsed})"
+        } else {
+            "{spinner} simulating {msg} [{bar:40}] {pos}/{len} jobs done ({elapsed})"
+        };
+        if let Ok(style) = ProgressStyle::with_template(template) {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        bar.set_message(model.name.clone());
+        Progress {
+            bar,
+            until,
+            last: 0,
+        }
+    }
+
+    pub fn done(&self) {
+        self.bar.finish_and_clear();
+    }
+}
+
+impl Observer for Progress {
+    fn advance(&mut self, view: &View, _from: SimTime, to: SimTime) {
+        let pos = match self.until {
+            Some(u) => (to.0 as u128 * 1000 / u as u128) as u64,
+            None => view.jobs_completed,
+        };
+        if pos != self.last {
+            self.last = pos;
+            self.bar.set_position(pos);
+        }
+    }
+}

@@ -1,0 +1,203 @@
+//! `mesosim run SCENARIO`: simulate and write the results folder.
+
+use super::progress::Progress;
+use crate::error::Error;
+use crate::metrics::RunMetrics;
+use crate::report::csv_out::{self, EventsCsv, ExplainCsv, SharesCsv, TimeseriesCsv};
+use crate::report::summary::{Manifest, Summary};
+use crate::report::{prepare_out_dir, safe_name, write_file};
+use crate::scenario::{self, resolve::Loaded};
+use crate::sim::engine::{Options, Outcome, Simulation};
+use crate::sim::observer::{Observer, Tee};
+use clap::Args;
+use std::fs::File;
+use std::io::BufWriter;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+#[derive(Args, Debug, Clone)]
+pub struct RunArgs {
+    /// The scenario file (YAML).
+    pub scenario: PathBuf,
+    /// Override the scenario's seed.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Output folder (default: out/<scenario name>/).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Also write events.csv (every offer, launch, ...) and explain.csv.
+    #[arg(long)]
+    pub events: bool,
+    /// No progress bar and no summary lines; only errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Write into a non-empty folder that mesosim did not write.
+    #[arg(long)]
+    pub force: bool,
+    /// Re-check the simulator's bookkeeping after every event (slower).
+    #[arg(long)]
+    pub check: bool,
+}
+
+/// What a run wrote.
+pub struct RunResult {
+    pub out: PathBuf,
+    pub outcome: Outcome,
+    pub summary: Summary,
+}
+
+pub fn execute(args: &RunArgs) -> Result<(), Error> {
+    let started = Instant::now();
+    let loaded = scenario::load(&args.scenario)?;
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("out").join(safe_name(&loaded.model.name)));
+    let progress = super::progress_allowed(args.quiet);
+    let options = Options {
+        seed: args.seed,
+        check: args.check,
+    };
+    let result = run_into(&loaded, &options, &out, args.events, args.force, progress)?;
+    for w in &result.outcome.warnings {
+        eprintln!("warning: {w}");
+    }
+    if !args.quiet {
+        print_report(&result, started.elapsed().as_secs_f64());
+    }
+    Ok(())
+}
+
+fn print_report(r: &RunResult, wall_s: f64) {
+    let s = &r.summary;
+    let util: Vec<String> = s
+        .utilization
+        .0
+        .iter()
+        .map(|(k, v)| format!("{k} {:.1}%", v * 100.0))
+        .collect();
+    println!(
+        "{}: simulated {} s in {:.2} s wall time ({} events, seed {})",
+        s.scenario,
+        crate::sim::time::format_secs(s.end_time_s.0),
+        wall_s,
+        s.events,
+        s.seed
+    );
+    println!(
+        "  jobs {}/{} completed, tasks {} finished; offers {} made, {} declined",
+        s.jobs.completed, s.jobs.submitted, s.tasks.finished, s.offers.made, s.offers.declined
+    );
+    println!(
+        "  utilization: {}; fairness: Jain {:.3}, min/max {:.3}",
+        if util.is_empty() {
+            "-".to_string()
+        } else {
+            util.join(", ")
+        },
+        s.fairness.jain,
+        s.fairness.min_max_ratio
+    );
+    println!("results: {}", r.out.display());
+}
+
+fn create(dir: &Path, name: &str) -> Result<BufWriter<File>, Error> {
+    let p = dir.join(name);
+    File::create(&p)
+        .map(BufWriter::new)
+        .map_err(|e| Error::io(p.display(), e))
+}
+
+/// Runs a loaded scenario and writes every output file into `out`.
+pub fn run_into(
+    loaded: &Loaded,
+    options: &Options,
+    out: &Path,
+    events: bool,
+    force: bool,
+    progress: bool,
+) -> Result<RunResult, Error> {
+    let model = &loaded.model;
+    prepare_out_dir(out, force)?;
+    let interval = model.output.sample_interval;
+    let mut metrics = RunMetrics::new(model);
+    let mut timeseries = TimeseriesCsv::new(create(out, "timeseries.csv")?, interval);
+    let mut shares = SharesCsv::new(create(out, "shares.csv")?, interval);
+    let mut events_csv = if events {
+        Some(EventsCsv::new(create(out, "events.csv")?))
+    } else {
+        None
+    };
+    let mut explain_csv = if events {
+        Some(ExplainCsv::new(create(out, "explain.csv")?))
+    } else {
+        None
+    };
+    let mut bar = if progress {
+        Some(Progress::new(model))
+    } else {
+        None
+    };
+
+    let outcome = {
+        let mut tee = Tee::default();
+        tee.observers.push(&mut metrics);
+        tee.observers.push(&mut timeseries);
+        tee.observers.push(&mut shares);
+        if let Some(e) = events_csv.as_mut() {
+            tee.observers.push(e as &mut dyn Observer);
+        }
+        if let Some(e) = explain_csv.as_mut() {
+            tee.observers.push(e as &mut dyn Observer);
+        }
+        if let Some(b) = bar.as_mut() {
+            tee.observers.push(b as &mut dyn Observer);
+        }
+        Simulation::new(model, options).run(&mut tee)?
+    };
+    if let Some(b) = &bar {
+        b.done();
+    }
+
+    let mut files = vec![
+        "summary.json".to_string(),
+        "timeseries.csv".into(),
+        "shares.csv".into(),
+        "jobs.csv".into(),
+    ];
+    let finish = |name: &str, r: Result<BufWriter<File>, String>| -> Result<(), Error> {
+        r.map(|_| ())
+            .map_err(|e| Error::io(out.join(name).display(), e))
+    };
+    finish("timeseries.csv", timeseries.sink.finish())?;
+    finish("shares.csv", shares.sink.finish())?;
+    if let Some(e) = events_csv {
+        finish("events.csv", e.sink.finish())?;
+        files.push("events.csv".into());
+    }
+    if let Some(e) = explain_csv {
+        finish("explain.csv", e.sink.finish())?;
+        files.push("explain.csv".into());
+    }
+    let jobs = csv_out::write_jobs(create(out, "jobs.csv")?, model, &outcome.jobs);
+    finish("jobs.csv", jobs)?;
+
+    let summary = Summary::build(model, &outcome, &metrics);
+    write_file(&out.join("summary.json"), summary.to_json().as_bytes())?;
+    files.sort();
+    let manifest = Manifest {
+        version: crate::VERSION,
+        scenario: model.name.clone(),
+        seed: outcome.seed,
+        scenario_sha256: loaded.sha256.clone(),
+        digest: outcome.digest.clone(),
+        events: outcome.events,
+        files,
+    };
+    write_file(&out.join("manifest.json"), manifest.to_json().as_bytes())?;
+    Ok(RunResult {
+        out: out.to_path_buf(),
+        outcome,
+        summary,
+    })
+}

@@ -1,0 +1,3 @@
+//! Cluster-level value types: fixed-point resources.
+
+pub mod resources;

@@ -1,0 +1,478 @@
+//! Fixed-point resource vectors.
+//!
+//! Every amount is an integer number of milli-units (`0.001` is the smallest
+//! unit, as in Mesos), so arithmetic is exact. A scenario may name at most
+//! [`MAX_RESOURCE_KINDS`] resources; they are interned into [`ResId`]s in the
+//! order the scenario first mentions them, which is also the order outputs use.
+
+use crate::RoleId;
+use std::fmt::Write as _;
+
+/// The most distinct resource names a scenario may use.
+pub const MAX_RESOURCE_KINDS: usize = 16;
+
+/// Milli-units per unit.
+pub const MILLI: u64 = 1000;
+
+/// Index of a resource name in the scenario's [`ResourceNames`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ResId(pub u8);
+
+/// The scenario's resource names, in declaration order.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ResourceNames {
+    names: Vec<String>,
+}
+
+impl ResourceNames {
+    /// Looks a name up, interning it if new. `None` when the table is full.
+    pub fn intern(&mut self, name: &str) -> Option<ResId> {
+        if let Some(id) = self.get(name) {
+            return Some(id);
+        }
+        if self.names.len() >= MAX_RESOURCE_KINDS {
+            return None;
+        }
+        self.names.push(name.to_string());
+        Some(ResId((self.names.len() - 1) as u8))
+    }
+
+    pub fn get(&self, name: &str) -> Option<ResId> {
+        self.names
+            .iter()
+            .position(|n| n == name)
+            .map(|i| ResId(i as u8))
+    }
+
+    pub fn name(&self, id: ResId) -> &str {
+        &self.names[id.0 as usize]
+    }
+
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+
+    pub fn ids(&self) -> impl Iterator<Item = ResId> + '_ {
+        (0..self.names.len()).map(|i| ResId(i as u8))
+    }
+
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+}
+
+/// A vector of scalar quantities in milli-units, indexed by [`ResId`].
+/// An absent resource is a zero entry.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Default, Debug)]
+pub struct Quantities(pub [u64; MAX_RESOURCE_KINDS]);
+
+impl Quantities {
+    pub const ZERO: Quantities = Quantities([0; MAX_RESOURCE_KINDS]);
+
+    pub fn get(&self, r: ResId) -> u64 {
+        self.0[r.0 as usize]
+    }
+
+    pub fn set(&mut self, r: ResId, milli: u64) {
+        self.0[r.0 as usize] = milli;
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.iter().all(|&v| v == 0)
+    }
+
+    /// `self ⊇ other`, entry by entry.
+    pub fn contains(&self, other: &Quantities) -> bool {
+        self.0.iter().zip(other.0.iter()).all(|(a, b)| a >= b)
+    }
+
+    pub fn add(&mut self, other: &Quantities) {
+        for (a, b) in self.0.iter_mut().zip(other.0.iter()) {
+            *a += b;
+        }
+    }
+
+    pub fn plus(mut self, other: &Quantities) -> Quantities {
+        self.add(other);
+        self
+    }
+
+    /// Subtraction that saturates at zero (Mesos `ResourceQuantities::-=`,
+    /// which drops entries that reach zero or less).
+    pub fn saturating_sub(&mut self, other: &Quantities) {
+        for (a, b) in self.0.iter_mut().zip(other.0.iter()) {
+            *a = a.saturating_sub(*b);
+        }
+    }
+
+    pub fn minus(mut self, other: &Quantities) -> Quantities {
+        self.saturating_sub(other);
+        self
+    }
+
+    /// Exact subtraction; `None` if `other` is not contained in `self`.
+    pub fn checked_sub(&self, other: &Quantities) -> Option<Quantities> {
+        let mut out = *self;
+        for (a, b) in out.0.iter_mut().zip(other.0.iter()) {
+            *a = a.checked_sub(*b)?;
+        }
+        Some(out)
+    }
+
+    /// Entry-wise minimum (Mesos `shrinkResources` against quantities, where
+    /// an absent entry means zero).
+    pub fn min_each(&self, other: &Quantities) -> Quantities {
+        let mut out = *self;
+        for (a, b) in out.0.iter_mut().zip(other.0.iter()) {
+            *a = (*a).min(*b);
+        }
+        out
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (ResId, u64)> + '_ {
+        self.0.iter().enumerate().map(|(i, &v)| (ResId(i as u8), v))
+    }
+
+    /// The entries that are non-zero, in declaration order.
+    pub fn nonzero(&self) -> impl Iterator<Item = (ResId, u64)> + '_ {
+        self.iter().filter(|&(_, v)| v > 0)
+    }
+
+    /// Number of times `unit` fits into `self` (entries of `unit` that are
+    /// zero impose no bound). `u64::MAX` when `unit` is empty.
+    pub fn fits_times(&self, unit: &Quantities) -> u64 {
+        let mut n = u64::MAX;
+        for (a, b) in self.0.iter().zip(unit.0.iter()) {
+            if *b > 0 {
+                n = n.min(a / b);
+            }
+        }
+        n
+    }
+
+    pub fn scaled(&self, k: u64) -> Quantities {
+        let mut out = *self;
+        for a in out.0.iter_mut() {
+            *a = a.saturating_mul(k);
+        }
+        out
+    }
+}
+
+/// Quota limits: a resource absent from the limit is unlimited, a zero entry
+/// allows none (Mesos `ResourceLimits`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub struct Limits {
+    pub value: Quantities,
+    /// Bit `i` set when resource `i` has a limit.
+    pub set: u32,
+}
+
+impl Limits {
+    pub const NONE: Limits = Limits {
+        value: Quantities::ZERO,
+        set: 0,
+    };
+
+    pub fn is_unlimited(&self) -> bool {
+        self.set == 0
+    }
+
+    pub fn limit(&self, r: ResId) -> Option<u64> {
+        if self.set & (1 << r.0) != 0 {
+            Some(self.value.get(r))
+        } else {
+            None
+        }
+    }
+
+    pub fn set_limit(&mut self, r: ResId, milli: u64) {
+        self.set |= 1 << r.0;
+        self.value.set(r, milli);
+    }
+
+    /// `limits - consumed`, saturating at zero; unlimited entries stay so.
+    pub fn minus(&self, consumed: &Quantities) -> Limits {
+        let mut out = *self;
+        out.value.saturating_sub(consumed);
+        out
+    }
+
+    /// Caps each entry of `x` at its limit.
+    pub fn shrink(&self, x: &Quantities) -> Quantities {
+        let mut out = *x;
+        for i in 0..MAX_RESOURCE_KINDS {
+            if self.set & (1 << i) != 0 {
+                out.0[i] = out.0[i].min(self.value.0[i]);
+            }
+        }
+        out
+    }
+
+    /// Whether `x` stays within the limits.
+    pub fn admits(&self, x: &Quantities) -> bool {
+        self.shrink(x) == *x
+    }
+}
+
+/// Resources on an agent, in an offer, a task or a filter: unreserved
+/// quantities plus quantities reserved for roles (sorted by role, no empty
+/// entries).
+#[derive(Clone, PartialEq, Eq, Debug, Default)]
+pub struct ResourceSet {
+    pub unreserved: Quantities,
+    pub reserved: Vec<(RoleId, Quantities)>,
+}
+
+impl ResourceSet {
+    pub fn unreserved(q: Quantities) -> ResourceSet {
+        ResourceSet {
+            unreserved: q,
+            reserved: Vec::new(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.unreserved.is_empty() && self.reserved.is_empty()
+    }
+
+    /// Reserved and unreserved merged by name (what DRF counts).
+    pub fn total(&self) -> Quantities {
+        let mut t = self.unreserved;
+        for (_, q) in &self.reserved {
+            t.add(q);
+        }
+        t
+    }
+
+    pub fn reserved_total(&self) -> Quantities {
+        let mut t = Quantities::ZERO;
+        for (_, q) in &self.reserved {
+            t.add(q);
+        }
+        t
+    }
+
+    pub fn reserved_for(&self, role: RoleId) -> Quantities {
+        match self.reserved.binary_search_by_key(&role, |(r, _)| *r) {
+            Ok(i) => self.reserved[i].1,
+            Err(_) => Quantities::ZERO,
+        }
+    }
+
+    pub fn add_reserved(&mut self, role: RoleId, q: &Quantities) {
+        if q.is_empty() {
+            return;
+        }
+        match self.reserved.binary_search_by_key(&role, |(r, _)| *r) {
+            Ok(i) => self.reserved[i].1.add(q),
+            Err(i) => self.reserved.insert(i, (role, *q)),
+        }
+    }
+
+    /// Removes `q` from the reservation of `role`; false if not contained.
+    pub fn sub_reserved(&mut self, role: RoleId, q: &Quantities) -> bool {
+        if q.is_empty() {
+            return true;
+        }
+        match self.reserved.binary_search_by_key(&role, |(r, _)| *r) {
+            Ok(i) => match self.reserved[i].1.checked_sub(q) {
+                Some(rest) => {
+                    if rest.is_empty() {
+                        self.reserved.remove(i);
+                    } else {
+                        self.reserved[i].1 = rest;
+                    }
+                    true
+                }
+                None => false,
+            },
+            Err(_) => false,
+        }
+    }
+
+    pub fn add(&mut self, other: &ResourceSet) {
+        self.unreserved.add(&other.unreserved);
+        for (role, q) in &other.reserved {
+            self.add_reserved(*role, q);
+        }
+    }
+
+    /// Exact subtraction; false (and `self` unspecified) when `other` is not
+    /// contained.
+    pub fn sub(&mut self, other: &ResourceSet) -> bool {
+        match self.unreserved.checked_sub(&other.unreserved) {
+            Some(rest) => self.unreserved = rest,
+            None => return false,
+        }
+        other
+            .reserved
+            .iter()
+            .all(|(role, q)| self.sub_reserved(*role, q))
+    }
+
+    pub fn contains(&self, other: &ResourceSet) -> bool {
+        self.unreserved.contains(&other.unreserved)
+            && other
+                .reserved
+                .iter()
+                .all(|(role, q)| self.reserved_for(*role).contains(q))
+    }
+
+    /// The part usable by `role`: unreserved resources plus reservations for
+    /// the role itself or one of its ancestors (`allowed(reservation_role)`).
+    pub fn allocatable_to(&self, allowed: impl Fn(RoleId) -> bool) -> ResourceSet {
+        ResourceSet {
+            unreserved: self.unreserved,
+            reserved: self
+                .reserved
+                .iter()
+                .filter(|(r, _)| allowed(*r))
+                .cloned()
+                .collect(),
+        }
+    }
+
+    pub fn reserved_only(&self) -> ResourceSet {
+        ResourceSet {
+            unreserved: Quantities::ZERO,
+            reserved: self.reserved.clone(),
+        }
+    }
+
+    /// Takes `demand` (merged by name) out of `self`, reservations first (in
+    /// role order), then unreserved. Returns the part taken, or `None` (and
+    /// leaves `self` unchanged) if it does not fit.
+    pub fn take(&mut self, demand: &Quantities) -> Option<ResourceSet> {
+        if !self.total().contains(demand) {
+            return None;
+        }
+        let mut left = *demand;
+        let mut taken = ResourceSet::default();
+        for (role, q) in self.reserved.iter_mut() {
+            let part = q.min_each(&left);
+            if !part.is_empty() {
+                q.saturating_sub(&part);
+                left.saturating_sub(&part);
+                taken.add_reserved(*role, &part);
+            }
+        }
+        self.reserved.retain(|(_, q)| !q.is_empty());
+        self.unreserved.saturating_sub(&left);
+        taken.unreserved = left;
+        Some(taken)
+    }
+}
+
+/// Formats milli-units in the scenario's units: `1500` → `1.5`, `4096000` → `4096`.
+pub fn format_milli(milli: u64) -> String {
+    let mut s = String::new();
+    write_milli(&mut s, milli);
+    s
+}
+
+pub fn write_milli(out: &mut String, milli: u64) {
+    let whole = milli / MILLI;
+    let frac = milli % MILLI;
+    let _ = write!(out, "{whole}");
+    if frac != 0 {
+        let digits = format!("{frac:03}");
+        out.push('.');
+        out.push_str(digits.trim_end_matches('0'));
+    }
+}
+
+/// Milli-units as a JSON-friendly float in the scenario's units.
+pub fn milli_to_f64(milli: u64) -> f64 {
+    milli as f64 / MILLI as f64
+}
+
+/// The Mesos text form `cpus:1;mem:4096`: names in declaration order, zero
+/// entries left out, nothing held = empty string.
+pub fn format_quantities(q: &Quantities, names: &ResourceNames) -> String {
+    let mut out = String::new();
+    for (r, v) in q.nonzero() {
+        if (r.0 as usize) >= names.len() {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push(';');
+        }
+        out.push_str(names.name(r));
+        out.push(':');
+        write_milli(&mut out, v);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn q(v: &[u64]) -> Quantities {
+        let mut out = Quantities::ZERO;
+        for (i, x) in v.iter().enumerate() {
+            out.0[i] = *x;
+        }
+        out
+    }
+
+    #[test]
+    fn formats_milli_units() {
+        assert_eq!(format_milli(0), "0");
+        assert_eq!(format_milli(1), "0.001");
+        assert_eq!(format_milli(1500), "1.5");
+        assert_eq!(format_milli(4_096_000), "4096");
+        assert_eq!(format_milli(10), "0.01");
+    }
+
+    #[test]
+    fn formats_in_declaration_order_without_zeros() {
+        let mut names = ResourceNames::default();
+        names.intern("cpus");
+        names.intern("mem");
+        names.intern("disk");
+        assert_eq!(
+            format_quantities(&q(&[2000, 1_024_000, 0]), &names),
+            "cpus:2;mem:1024"
+        );
+        assert_eq!(format_quantities(&Quantities::ZERO, &names), "");
+    }
+
+    #[test]
+    fn limits_absent_is_unlimited_zero_is_none() {
+        let mut l = Limits::NONE;
+        l.set_limit(ResId(0), 0);
+        let x = q(&[5000, 7000]);
+        assert_eq!(l.shrink(&x), q(&[0, 7000]));
+        let l2 = l.minus(&q(&[1000, 1000]));
+        assert_eq!(l2.limit(ResId(0)), Some(0));
+        assert_eq!(l2.limit(ResId(1)), None);
+    }
+
+    #[test]
+    fn take_prefers_reservations() {
+        let mut set = ResourceSet::unreserved(q(&[2000, 1000]));
+        set.add_reserved(RoleId(3), &q(&[1000]));
+        let taken = set.take(&q(&[2000, 500])).unwrap();
+        assert_eq!(taken.reserved_for(RoleId(3)), q(&[1000]));
+        assert_eq!(taken.unreserved, q(&[1000, 500]));
+        assert_eq!(set.reserved, vec![]);
+        assert_eq!(set.unreserved, q(&[1000, 500]));
+        assert!(set.take(&q(&[5000])).is_none());
+    }
+
+    #[test]
+    fn containment_is_per_reservation() {
+        let mut a = ResourceSet::unreserved(q(&[1000]));
+        a.add_reserved(RoleId(1), &q(&[1000]));
+        let mut b = ResourceSet::unreserved(q(&[1000]));
+        assert!(a.contains(&b));
+        b.add_reserved(RoleId(2), &q(&[1]));
+        assert!(!a.contains(&b));
+    }
+}

@@ -1,0 +1,503 @@
+//! One allocation run (Mesos `HierarchicalAllocatorProcess::__generateOffers`
+//! and `generateInverseOffers`), step by step as in MESOS.md §2.2:
+//! shuffle the candidate agents; compute quota consumption and headroom;
+//! stage 1 for roles with unsatisfied guarantees (agents chopped to fit);
+//! shuffle again; stage 2 for everyone within limits and headroom; then
+//! inverse offers for agents under maintenance.
+
+use super::{InverseOffer, Master, OfferId};
+use crate::cluster::resources::{Quantities, ResourceSet};
+use crate::scenario::model::Model;
+use crate::sim::rng::Stream;
+use crate::sim::time::SimTime;
+use crate::{AgentId, FrameworkId, RoleId};
+use std::collections::BTreeMap;
+
+/// What happened to one candidate framework in one agent's pass.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Offered (or added to its offer).
+    Offered,
+    /// A decline filter contains the would-be offer.
+    Filtered,
+    /// Suppressed in this role: the sorter leaves it out.
+    Suppressed,
+    /// The quota limit left nothing allocatable.
+    QuotaLimit,
+    /// Headroom held back for unsatisfied guarantees left nothing allocatable.
+    Headroom,
+    /// The agent has gpus and the framework lacks the gpu capability.
+    Capability,
+    /// Below `min_allocatable`.
+    NotAllocatable,
+    /// Stage 1: the agent has nothing toward the role's unsatisfied guarantee.
+    NoGuaranteeProgress,
+}
+
+impl Outcome {
+    pub fn name(self) -> &'static str {
+        match self {
+            Outcome::Offered => "offered",
+            Outcome::Filtered => "filtered",
+            Outcome::Suppressed => "suppressed",
+            Outcome::QuotaLimit => "quota_limit",
+            Outcome::Headroom => "headroom",
+            Outcome::Capability => "capability",
+            Outcome::NotAllocatable => "not_allocatable",
+            Outcome::NoGuaranteeProgress => "no_guarantee_progress",
+        }
+    }
+}
+
+/// One line of an allocation run's explanation (`explain.csv`).
+#[derive(Clone, Debug)]
+pub struct ExplainRow {
+    pub stage: u8,
+    pub agent: AgentId,
+    /// 1-based position of the role in this agent's role order.
+    pub role_rank: u32,
+    pub role: RoleId,
+    /// The role's sort key (share ÷ weight) when the order was computed.
+    pub role_share: f64,
+    /// 1-based position in the role's framework order (0: not sorted).
+    pub framework_rank: u32,
+    pub framework: FrameworkId,
+    pub framework_share: f64,
+    pub outcome: Outcome,
+    /// Offered, or what would have been offered.
+    pub resources: Quantities,
+}
+
+/// Everything one run produced.
+#[derive(Clone, Debug, Default)]
+pub struct RunOutput {
+    /// New offers, grouped by framework (framework id order), each group in
+    /// the order the run made them.
+    pub offers: Vec<OfferId>,
+    pub inverse_offers: Vec<InverseOffer>,
+    pub explain: Vec<ExplainRow>,
+    /// Agents the run covered (after filtering inactive ones).
+    pub agents_considered: usize,
+}
+
+struct Offerable {
+    order: Vec<(FrameworkId, RoleId, AgentId)>,
+    resources: BTreeMap<(FrameworkId, RoleId, AgentId), ResourceSet>,
+}
+
+impl Offerable {
+    fn add(&mut self, key: (FrameworkId, RoleId, AgentId), res: &ResourceSet) {
+        match self.resources.get_mut(&key) {
+            Some(r) => r.add(res),
+            None => {
+                self.order.push(key);
+                self.resources.insert(key, res.clone());
+            }
+        }
+    }
+}
+
+impl Master {
+    fn allocatable(&self, model: &Model, fw: FrameworkId, res: &ResourceSet) -> bool {
+        if res.is_empty() {
+            return false;
+        }
+        let alternatives = self.frameworks[fw.index()]
+            .min_allocatable
+            .as_ref()
+            .unwrap_or(&model.master.min_allocatable);
+        if alternatives.is_empty() {
+            return true;
+        }
+        let total = res.total();
+        alternatives.iter().any(|alt| total.contains(alt))
+    }
+
+    fn capable(&self, model: &Model, fw: FrameworkId, agent: AgentId) -> bool {
+        !(model.master.filter_gpu_resources
+            && self.agents[agent.index()].has_gpu
+            && !self.frameworks[fw.index()].gpu)
+    }
+
+    /// Runs one allocation over the pending candidates.
+    pub fn run_allocation(
+        &mut self,
+        model: &Model,
+        now: SimTime,
+        shuffle: &mut Stream,
+        sorter_rng: &mut Stream,
+        explain: bool,
+    ) -> RunOutput {
+        self.allocation_runs += 1;
+        let candidates = self.take_candidates();
+        let mut agents: Vec<AgentId> = candidates
+            .iter()
+            .copied()
+            .filter(|a| {
+                let s = &self.agents[a.index()];
+                s.present && s.active
+            })
+            .collect();
+        shuffle.shuffle(&mut agents);
+
+        // c. Quota consumption of top-level roles with a non-default quota.
+        let n_roles = self.roles.len();
+        let mut consumed = vec![Quantities::ZERO; n_roles];
+        for &r in &self.top_roles {
+            if !self.roles[r.index()].quota.is_default() {
+                consumed[r.index()] = self.quota_consumed(r);
+            }
+        }
+        // d. Required headroom: Σ (guarantee − consumed), saturating.
+        let mut required = Quantities::ZERO;
+        for &r in &self.top_roles {
+            required.add(
+                &self.roles[r.index()]
+                    .quota
+                    .guarantee
+                    .minus(&consumed[r.index()]),
+            );
+        }
+        // e. Available headroom: unallocated unreserved resources.
+        let mut headroom = Quantities::ZERO;
+        if !required.is_empty() {
+            for a in &self.agents {
+                if a.present {
+                    headroom.add(&a.available.unreserved);
+                }
+            }
+        }
+
+        let mut out = RunOutput {
+            agents_considered: agents.len(),
+            ..RunOutput::default()
+        };
+        let mut offerable = Offerable {
+            order: Vec::new(),
+            resources: BTreeMap::new(),
+        };
+
+        // f. Stage 1: roles with unsatisfied guarantees.
+        let any_guarantee = self
+            .top_roles
+            .iter()
+            .any(|r| !self.roles[r.index()].quota.guarantee.is_empty());
+        if any_guarantee {
+            for &agent in &agents {
+                let role_order = self.role_order(model, sorter_rng);
+                for (role_pos, &role) in role_order.iter().enumerate() {
+                    let guarantee = self.roles[role.index()].quota.guarantee;
+                    if guarantee.is_empty() || self.roles[role.index()].frameworks == 0 {
+                        continue;
+                    }
+                    if self.agents[agent.index()].available.is_empty() {
+                        break;
+                    }
+                    let mut unsat = guarantee.minus(&consumed[role.index()]);
+                    if unsat.is_empty() {
+                        continue;
+                    }
+                    let role_share = self.sort_key_of_role(model, role);
+                    let fw_order = self.framework_order(model, role, sorter_rng);
+                    if explain {
+                        self.explain_left_out(
+                            model,
+                            1,
+                            agent,
+                            role_pos,
+                            role,
+                            role_share,
+                            &mut out.explain,
+                        );
+                    }
+                    for (fw_pos, &fw) in fw_order.iter().enumerate() {
+                        if unsat.is_empty() {
+                            break;
+                        }
+                        let available = self.agents[agent.index()]
+                            .available
+                            .allocatable_to(|r| model.role_is_self_or_ancestor(r, role));
+                        if available.is_empty() {
+                            break;
+                        }
+                        let note = |master: &Master,
+                                    outcome: Outcome,
+                                    res: &Quantities,
+                                    out: &mut RunOutput| {
+                            if explain {
+                                out.explain.push(ExplainRow {
+                                    stage: 1,
+                                    agent,
+                                    role_rank: role_pos as u32 + 1,
+                                    role,
+                                    role_share,
+                                    framework_rank: fw_pos as u32 + 1,
+                                    framework: fw,
+                                    framework_share: master.framework_sort_share(model, fw, role),
+                                    outcome,
+                                    resources: *res,
+                                });
+                            }
+                        };
+                        if !self.allocatable(model, fw, &available) {
+                            note(self, Outcome::NotAllocatable, &available.total(), &mut out);
+                            continue;
+                        }
+                        if !self.capable(model, fw, agent) {
+                            note(self, Outcome::Capability, &available.total(), &mut out);
+                            continue;
+                        }
+                        let quota_res = available.unreserved;
+                        let guarantees_off = quota_res.min_each(&unsat);
+                        if guarantees_off.is_empty() {
+                            note(
+                                self,
+                                Outcome::NoGuaranteeProgress,
+                                &available.total(),
+                                &mut out,
+                            );
+                            continue;
+                        }
+                        let mut to_offer = ResourceSet {
+                            unreserved: guarantees_off,
+                            reserved: available.reserved.clone(),
+                        };
+                        let mut extra = quota_res.minus(&guarantees_off);
+                        let limits = self.roles[role.index()].quota.limit;
+                        if !limits.is_unlimited() {
+                            extra = limits
+                                .minus(&consumed[role.index()])
+                                .minus(&guarantees_off)
+                                .shrink(&extra);
+                        }
+                        if !required.is_empty() && !extra.is_empty() {
+                            extra = extra.min_each(&headroom.minus(&required));
+                        }
+                        to_offer.unreserved.add(&extra);
+                        if !self.allocatable(model, fw, &to_offer) {
+                            note(self, Outcome::NotAllocatable, &to_offer.total(), &mut out);
+                            continue;
+                        }
+                        if self.is_filtered(fw, role, agent, &to_offer) {
+                            note(self, Outcome::Filtered, &to_offer.total(), &mut out);
+                            continue;
+                        }
+                        note(self, Outcome::Offered, &to_offer.total(), &mut out);
+                        offerable.add((fw, role, agent), &to_offer);
+                        let inc = guarantees_off.plus(&extra);
+                        unsat.saturating_sub(&inc);
+                        consumed[role.index()].add(&inc);
+                        required.saturating_sub(&guarantees_off);
+                        headroom.saturating_sub(&inc);
+                        let ok = self.agents[agent.index()].available.sub(&to_offer);
+                        debug_assert!(ok);
+                        self.track(model, fw, role, agent, &to_offer);
+                    }
+                }
+            }
+        }
+
+        // g. Shuffle again to spread stage 1's front-loading (MESOS-9778).
+        shuffle.shuffle(&mut agents);
+
+        // h. Stage 2: everyone, within limits and headroom.
+        for &agent in &agents {
+            let role_order = self.role_order(model, sorter_rng);
+            for (role_pos, &role) in role_order.iter().enumerate() {
+                if self.agents[agent.index()].available.is_empty() {
+                    break;
+                }
+                let quota = self.roles[role.index()].quota.clone();
+                let role_share = self.sort_key_of_role(model, role);
+                let fw_order = self.framework_order(model, role, sorter_rng);
+                if explain {
+                    self.explain_left_out(
+                        model,
+                        2,
+                        agent,
+                        role_pos,
+                        role,
+                        role_share,
+                        &mut out.explain,
+                    );
+                }
+                for (fw_pos, &fw) in fw_order.iter().enumerate() {
+                    let available = self.agents[agent.index()]
+                        .available
+                        .allocatable_to(|r| model.role_is_self_or_ancestor(r, role));
+                    if available.is_empty() {
+                        break;
+                    }
+                    let note = |master: &Master,
+                                outcome: Outcome,
+                                res: &Quantities,
+                                out: &mut RunOutput| {
+                        if explain {
+                            out.explain.push(ExplainRow {
+                                stage: 2,
+                                agent,
+                                role_rank: role_pos as u32 + 1,
+                                role,
+                                role_share,
+                                framework_rank: fw_pos as u32 + 1,
+                                framework: fw,
+                                framework_share: master.framework_sort_share(model, fw, role),
+                                outcome,
+                                resources: *res,
+                            });
+                        }
+                    };
+                    if !self.allocatable(model, fw, &available) {
+                        note(self, Outcome::NotAllocatable, &available.total(), &mut out);
+                        continue;
+                    }
+                    if !self.capable(model, fw, agent) {
+                        note(self, Outcome::Capability, &available.total(), &mut out);
+                        continue;
+                    }
+                    let mut to_offer = available.reserved_only();
+                    let full = available.unreserved;
+                    let mut extra = full;
+                    let mut cut_by = None;
+                    if !quota.limit.is_unlimited() {
+                        let limited = quota.limit.minus(&consumed[role.index()]).shrink(&extra);
+                        if limited != extra {
+                            cut_by = Some(Outcome::QuotaLimit);
+                        }
+                        extra = limited;
+                    }
+                    if !required.is_empty() && !extra.is_empty() {
+                        let shrunk = extra.min_each(&headroom.minus(&required));
+                        if shrunk != extra && cut_by.is_none() {
+                            cut_by = Some(Outcome::Headroom);
+                        }
+                        extra = shrunk;
+                    }
+                    to_offer.unreserved = extra;
+                    if !self.allocatable(model, fw, &to_offer) {
+                        let why = cut_by.unwrap_or(Outcome::NotAllocatable);
+                        let shown = if to_offer.is_empty() {
+                            available.total()
+                        } else {
+                            to_offer.total()
+                        };
+                        note(self, why, &shown, &mut out);
+                        continue;
+                    }
+                    if self.is_filtered(fw, role, agent, &to_offer) {
+                        note(self, Outcome::Filtered, &to_offer.total(), &mut out);
+                        continue;
+                    }
+                    note(self, Outcome::Offered, &to_offer.total(), &mut out);
+                    offerable.add((fw, role, agent), &to_offer);
+                    if !quota.is_default() {
+                        consumed[role.index()].add(&extra);
+                    }
+                    headroom.saturating_sub(&extra);
+                    let ok = self.agents[agent.index()].available.sub(&to_offer);
+                    debug_assert!(ok);
+                    self.track(model, fw, role, agent, &to_offer);
+                }
+            }
+        }
+
+        // i. Offers, grouped by framework (Mesos sends one message each).
+        let mut keys = offerable.order.clone();
+        keys.sort_by_key(|k| k.0);
+        // `sort_by_key` is stable: within a framework, run order is kept.
+        for key in keys {
+            let res = offerable.resources.remove(&key).expect("offerable entry");
+            out.offers
+                .push(self.new_offer(key.0, key.1, key.2, res, now));
+        }
+
+        // Inverse offers for the run's candidate agents under maintenance.
+        for &agent in &candidates {
+            let a = &self.agents[agent.index()];
+            let Some(u) = a.maintenance else { continue };
+            if !a.present {
+                continue;
+            }
+            let holders: Vec<FrameworkId> = a.held.iter().map(|(f, _)| *f).collect();
+            for fw in holders {
+                if !self.frameworks[fw.index()].active {
+                    continue;
+                }
+                if offerable
+                    .order
+                    .iter()
+                    .any(|&(f, _, ag)| f == fw && ag == agent)
+                {
+                    continue;
+                }
+                if self.agents[agent.index()].inverse_outstanding.contains(&fw) {
+                    continue;
+                }
+                if self.inverse_filters.contains_key(&(fw, agent)) {
+                    continue;
+                }
+                self.agents[agent.index()].inverse_outstanding.push(fw);
+                out.inverse_offers.push(InverseOffer {
+                    framework: fw,
+                    agent,
+                    start: u.start,
+                    duration: u.duration,
+                });
+            }
+        }
+        out
+    }
+
+    /// A role's current sort key (share ÷ weight) as its parent level sees it.
+    fn sort_key_of_role(&self, model: &Model, role: RoleId) -> f64 {
+        let rs = &self.roles[role.index()];
+        let alloc = if self.has_child_clients(role) {
+            &rs.own_alloc
+        } else {
+            &rs.subtree_alloc
+        };
+        let w = if self.has_child_clients(role) {
+            1.0
+        } else {
+            rs.weight
+        };
+        crate::policy::dominant_share(alloc, &self.totals, model.master.fair_sharing_excluded) / w
+    }
+
+    fn framework_sort_share(&self, model: &Model, fw: FrameworkId, role: RoleId) -> f64 {
+        match self.frameworks[fw.index()].role_index(role) {
+            Some(ri) => self.framework_role_share(model, fw, ri),
+            None => 0.0,
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn explain_left_out(
+        &self,
+        model: &Model,
+        stage: u8,
+        agent: AgentId,
+        role_pos: usize,
+        role: RoleId,
+        role_share: f64,
+        rows: &mut Vec<ExplainRow>,
+    ) {
+        for fw in self.frameworks_left_out(role) {
+            if !self.frameworks[fw.index()].active {
+                continue;
+            }
+            rows.push(ExplainRow {
+                stage,
+                agent,
+                role_rank: role_pos as u32 + 1,
+                role,
+                role_share,
+                framework_rank: 0,
+                framework: fw,
+                framework_share: self.framework_sort_share(model, fw, role),
+                outcome: Outcome::Suppressed,
+                resources: Quantities::ZERO,
+            });
+        }
+    }
+}

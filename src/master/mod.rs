@@ -1,0 +1,896 @@
+//! The Mesos master and its hierarchical allocator: agents' free resources,
+//! the role tree with DRF bookkeeping, frameworks' per-role state, offers,
+//! decline filters, suppress/revive, quota and reservations.
+//!
+//! The master is pure state plus decisions: it never schedules anything
+//! itself. Methods return what the engine must do next (schedule a run, a
+//! filter expiry, a reply), and the engine applies it.
+
+mod allocate;
+mod sorting;
+
+pub use allocate::{ExplainRow, Outcome, RunOutput};
+
+use crate::cluster::resources::{Quantities, ResourceSet};
+use crate::scenario::model::{Model, Quota};
+use crate::sim::time::{DurationUs, SimTime};
+use crate::{AgentId, FrameworkId, RoleId};
+use std::collections::BTreeMap;
+
+/// Mesos clamps refuse_seconds to 365 days.
+pub const MAX_REFUSE_US: DurationUs = 365 * 86_400 * 1_000_000;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct OfferId(pub u64);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct FilterId(pub u64);
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Offer {
+    pub id: OfferId,
+    pub framework: FrameworkId,
+    pub role: RoleId,
+    pub agent: AgentId,
+    pub resources: ResourceSet,
+    pub made_at: SimTime,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct InverseOffer {
+    pub framework: FrameworkId,
+    pub agent: AgentId,
+    pub start: SimTime,
+    pub duration: DurationUs,
+}
+
+/// A decline filter the engine must expire at `expires`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NewFilter {
+    pub id: FilterId,
+    pub expires: SimTime,
+}
+
+#[derive(Clone, Debug)]
+struct Filter {
+    id: FilterId,
+    /// Declined resources: an offer they contain is blocked.
+    resources: ResourceSet,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Unavailability {
+    pub start: SimTime,
+    pub duration: DurationUs,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct AgentState {
+    pub present: bool,
+    pub active: bool,
+    pub total: ResourceSet,
+    pub available: ResourceSet,
+    pub has_gpu: bool,
+    /// Merged by name: resources in outstanding offers / used by tasks.
+    pub offered: Quantities,
+    pub allocated: Quantities,
+    /// Frameworks holding offered or allocated resources here.
+    held: Vec<(FrameworkId, Quantities)>,
+    pub maintenance: Option<Unavailability>,
+    inverse_outstanding: Vec<FrameworkId>,
+}
+
+#[derive(Clone, Debug)]
+pub struct RoleState {
+    pub weight: f64,
+    pub quota: Quota,
+    /// DRF allocation (offered + allocated, reserved and unreserved merged)
+    /// made under exactly this role.
+    pub own_alloc: Quantities,
+    /// The same over the role's subtree.
+    pub subtree_alloc: Quantities,
+    pub own_count: u64,
+    pub subtree_count: u64,
+    /// Frameworks subscribed to exactly this role.
+    pub frameworks: u32,
+    /// Roles in the subtree (self included) with frameworks: sorter clients.
+    pub subtree_clients: u32,
+    /// For quota: offered + allocated unreserved resources of the subtree.
+    pub subtree_unreserved_alloc: Quantities,
+    /// All reservations for the subtree on present agents.
+    pub subtree_reserved: Quantities,
+    /// Subtree tasks' resources only (outputs' `allocation_end`).
+    pub subtree_used: Quantities,
+    /// Active decline filters (Mesos `offer_filters/roles/<role>/active`).
+    pub active_filters: u32,
+}
+
+#[derive(Clone, Debug)]
+pub struct FrameworkRole {
+    pub role: RoleId,
+    pub suppressed: bool,
+    pub offered: Quantities,
+    pub allocated: Quantities,
+    /// Allocations made to this framework in this role's framework sorter.
+    pub count: u64,
+}
+
+#[derive(Clone, Debug)]
+pub struct FrameworkState {
+    pub registered: bool,
+    /// Registered and connected (Mesos `framework.active`).
+    pub active: bool,
+    pub gpu: bool,
+    pub roles: Vec<FrameworkRole>,
+    pub min_allocatable: Option<Vec<Quantities>>,
+}
+
+impl FrameworkState {
+    pub fn role_index(&self, role: RoleId) -> Option<usize> {
+        self.roles.iter().position(|r| r.role == role)
+    }
+
+    pub fn held(&self) -> Quantities {
+        let mut q = Quantities::ZERO;
+        for r in &self.roles {
+            q.add(&r.offered);
+            q.add(&r.allocated);
+        }
+        q
+    }
+
+    pub fn allocated(&self) -> Quantities {
+        let mut q = Quantities::ZERO;
+        for r in &self.roles {
+            q.add(&r.allocated);
+        }
+        q
+    }
+
+    pub fn offered(&self) -> Quantities {
+        let mut q = Quantities::ZERO;
+        for r in &self.roles {
+            q.add(&r.offered);
+        }
+        q
+    }
+}
+
+/// Why a run is wanted: which agents it covers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Trigger {
+    Agent(AgentId),
+    AllAgents,
+}
+
+#[derive(Clone, Debug)]
+pub struct Master {
+    pub interval: DurationUs,
+    /// Total of all present agents (reserved + unreserved), merged by name.
+    pub totals: Quantities,
+    pub offered_total: Quantities,
+    pub allocated_total: Quantities,
+    pub agents: Vec<AgentState>,
+    pub roles: Vec<RoleState>,
+    pub frameworks: Vec<FrameworkState>,
+    /// Frameworks subscribed to each role, in framework id order.
+    role_frameworks: Vec<Vec<FrameworkId>>,
+    children: Vec<Vec<RoleId>>,
+    top_roles: Vec<RoleId>,
+    offers: BTreeMap<OfferId, Offer>,
+    next_offer: u64,
+    filters: BTreeMap<(FrameworkId, RoleId, AgentId), Vec<Filter>>,
+    filter_keys: BTreeMap<FilterId, (FrameworkId, RoleId, AgentId)>,
+    inverse_filters: BTreeMap<(FrameworkId, AgentId), FilterId>,
+    next_filter: u64,
+    /// Candidates of the pending run; `all_candidates` = every agent.
+    candidates: Vec<AgentId>,
+    all_candidates: bool,
+    run_pending: bool,
+    pub allocation_runs: u64,
+}
+
+impl Master {
+    pub fn new(model: &Model) -> Master {
+        let n_roles = model.roles.len();
+        let mut children = vec![Vec::new(); n_roles];
+        let mut top_roles = Vec::new();
+        for (i, r) in model.roles.iter().enumerate() {
+            match r.parent {
+                Some(p) => children[p.index()].push(RoleId(i as u32)),
+                None => top_roles.push(RoleId(i as u32)),
+            }
+        }
+        let roles = model
+            .roles
+            .iter()
+            .map(|r| RoleState {
+                weight: r.weight,
+                quota: r.quota.clone(),
+                own_alloc: Quantities::ZERO,
+                subtree_alloc: Quantities::ZERO,
+                own_count: 0,
+                subtree_count: 0,
+                frameworks: 0,
+                subtree_clients: 0,
+                subtree_unreserved_alloc: Quantities::ZERO,
+                subtree_reserved: Quantities::ZERO,
+                subtree_used: Quantities::ZERO,
+                active_filters: 0,
+            })
+            .collect();
+        let frameworks = model
+            .frameworks
+            .iter()
+            .map(|f| FrameworkState {
+                registered: false,
+                active: false,
+                gpu: f.gpu,
+                roles: f
+                    .roles
+                    .iter()
+                    .map(|&role| FrameworkRole {
+                        role,
+                        suppressed: false,
+                        offered: Quantities::ZERO,
+                        allocated: Quantities::ZERO,
+                        count: 0,
+                    })
+                    .collect(),
+                min_allocatable: f.min_allocatable.clone(),
+            })
+            .collect();
+        Master {
+            interval: model.master.allocation_interval,
+            totals: Quantities::ZERO,
+            offered_total: Quantities::ZERO,
+            allocated_total: Quantities::ZERO,
+            agents: vec![AgentState::default(); model.agents.len()],
+            roles,
+            frameworks,
+            role_frameworks: vec![Vec::new(); n_roles],
+            children,
+            top_roles,
+            offers: BTreeMap::new(),
+            next_offer: 1,
+            filters: BTreeMap::new(),
+            filter_keys: BTreeMap::new(),
+            inverse_filters: BTreeMap::new(),
+            next_filter: 1,
+            candidates: Vec::new(),
+            all_candidates: false,
+            run_pending: false,
+            allocation_runs: 0,
+        }
+    }
+
+    fn ancestors_and_self(model: &Model, role: RoleId) -> impl Iterator<Item = RoleId> + '_ {
+        let mut cur = Some(role);
+        std::iter::from_fn(move || {
+            let r = cur?;
+            cur = model.roles[r.index()].parent;
+            Some(r)
+        })
+    }
+
+    // ------------------------------------------------------ triggers --
+
+    /// Asks for an allocation run (Mesos `generateOffers`). Returns true if
+    /// the engine must schedule one: false when a run is already pending, in
+    /// which case the candidates are merged into it (batching, MESOS-6904).
+    pub fn request_run(&mut self, trigger: Trigger) -> bool {
+        match trigger {
+            Trigger::AllAgents => self.all_candidates = true,
+            Trigger::Agent(a) => self.candidates.push(a),
+        }
+        if self.run_pending {
+            false
+        } else {
+            self.run_pending = true;
+            true
+        }
+    }
+
+    fn take_candidates(&mut self) -> Vec<AgentId> {
+        self.run_pending = false;
+        let mut c: Vec<AgentId> = if self.all_candidates {
+            (0..self.agents.len() as u32).map(AgentId).collect()
+        } else {
+            std::mem::take(&mut self.candidates)
+        };
+        self.candidates.clear();
+        self.all_candidates = false;
+        c.sort_unstable();
+        c.dedup();
+        c
+    }
+
+    // -------------------------------------------------------- agents --
+
+    /// Registers an agent (Mesos `addSlave`). The caller requests a run for it.
+    pub fn add_agent(&mut self, model: &Model, agent: AgentId) {
+        let group = model.agent_group(agent);
+        let total = group.resources.clone();
+        let has_gpu = model
+            .resources
+            .get("gpus")
+            .is_some_and(|g| total.total().get(g) > 0);
+        for (role, q) in &total.reserved {
+            for r in Self::ancestors_and_self(model, *role) {
+                self.roles[r.index()].subtree_reserved.add(q);
+            }
+        }
+        self.totals.add(&total.total());
+        self.agents[agent.index()] = AgentState {
+            present: true,
+            active: true,
+            available: total.clone(),
+            total,
+            has_gpu,
+            ..AgentState::default()
+        };
+    }
+
+    /// Removes an agent (Mesos `removeSlave`): its outstanding offers are
+    /// returned for the engine to rescind (already recovered here, with no
+    /// filter); the engine must have ended its tasks first.
+    pub fn remove_agent(&mut self, model: &Model, agent: AgentId) -> Vec<Offer> {
+        let rescinded: Vec<Offer> = self
+            .offers
+            .values()
+            .filter(|o| o.agent == agent)
+            .cloned()
+            .collect();
+        for o in &rescinded {
+            self.recover_offer(model, o.id, None, SimTime::ZERO);
+        }
+        let state = std::mem::take(&mut self.agents[agent.index()]);
+        for (role, q) in &state.total.reserved {
+            for r in Self::ancestors_and_self(model, *role) {
+                self.roles[r.index()].subtree_reserved.saturating_sub(q);
+            }
+        }
+        if let Some(t) = self.totals.checked_sub(&state.total.total()) {
+            self.totals = t;
+        }
+        // Filters for that agent go away.
+        let keys: Vec<_> = self
+            .filters
+            .keys()
+            .filter(|(_, _, a)| *a == agent)
+            .cloned()
+            .collect();
+        for k in keys {
+            if let Some(list) = self.filters.remove(&k) {
+                self.roles[k.1.index()].active_filters -= list.len() as u32;
+                for f in list {
+                    self.filter_keys.remove(&f.id);
+                }
+            }
+        }
+        self.inverse_filters.retain(|(_, a), _| *a != agent);
+        rescinded
+    }
+
+    pub fn agent_present(&self, agent: AgentId) -> bool {
+        self.agents[agent.index()].present
+    }
+
+    // ---------------------------------------------------- frameworks --
+
+    /// Registers a framework (Mesos `addFramework`): tracked under each of
+    /// its roles. The caller requests a run over all agents.
+    pub fn add_framework(&mut self, model: &Model, fw: FrameworkId) {
+        let state = &mut self.frameworks[fw.index()];
+        state.registered = true;
+        state.active = true;
+        let roles: Vec<RoleId> = state.roles.iter().map(|r| r.role).collect();
+        for role in roles {
+            self.track_framework_under_role(model, fw, role);
+        }
+    }
+
+    fn track_framework_under_role(&mut self, model: &Model, fw: FrameworkId, role: RoleId) {
+        let list = &mut self.role_frameworks[role.index()];
+        if let Err(i) = list.binary_search(&fw) {
+            list.insert(i, fw);
+        }
+        let rs = &mut self.roles[role.index()];
+        rs.frameworks += 1;
+        if rs.frameworks == 1 {
+            // A new sorter client: its allocation count starts at zero.
+            rs.own_count = 0;
+            for r in Self::ancestors_and_self(model, role) {
+                self.roles[r.index()].subtree_clients += 1;
+            }
+        }
+    }
+
+    /// SUPPRESS for `roles` (empty: all). Outstanding offers stay.
+    pub fn suppress(&mut self, fw: FrameworkId, roles: &[RoleId]) {
+        for r in self.frameworks[fw.index()].roles.iter_mut() {
+            if roles.is_empty() || roles.contains(&r.role) {
+                r.suppressed = true;
+            }
+        }
+    }
+
+    /// REVIVE for `roles` (empty: all): un-suppress, clear those roles'
+    /// decline filters and all inverse-offer filters. The caller requests a
+    /// run over all agents.
+    pub fn revive(&mut self, fw: FrameworkId, roles: &[RoleId]) {
+        let mut cleared = Vec::new();
+        for r in self.frameworks[fw.index()].roles.iter_mut() {
+            if roles.is_empty() || roles.contains(&r.role) {
+                r.suppressed = false;
+                cleared.push(r.role);
+            }
+        }
+        let keys: Vec<_> = self
+            .filters
+            .keys()
+            .filter(|(f, r, _)| *f == fw && cleared.contains(r))
+            .cloned()
+            .collect();
+        for k in keys {
+            self.drop_filters(k);
+        }
+        self.inverse_filters.retain(|(f, _), _| *f != fw);
+    }
+
+    fn drop_filters(&mut self, key: (FrameworkId, RoleId, AgentId)) {
+        if let Some(list) = self.filters.remove(&key) {
+            self.roles[key.1.index()].active_filters -= list.len() as u32;
+            for f in list {
+                self.filter_keys.remove(&f.id);
+            }
+        }
+    }
+
+    pub fn set_weight(&mut self, role: RoleId, weight: f64) {
+        self.roles[role.index()].weight = weight;
+    }
+
+    pub fn set_quota(&mut self, role: RoleId, quota: Quota) {
+        self.roles[role.index()].quota = quota;
+    }
+
+    // ------------------------------------------------------- offers ---
+
+    pub fn offer(&self, id: OfferId) -> Option<&Offer> {
+        self.offers.get(&id)
+    }
+
+    pub fn outstanding_offers(&self) -> impl Iterator<Item = &Offer> {
+        self.offers.values()
+    }
+
+    /// Charges resources to a framework in a role on an agent (Mesos
+    /// `trackAllocatedResources`): DRF shares, allocation counts, quota.
+    fn track(
+        &mut self,
+        model: &Model,
+        fw: FrameworkId,
+        role: RoleId,
+        agent: AgentId,
+        res: &ResourceSet,
+    ) {
+        let total = res.total();
+        let fs = &mut self.frameworks[fw.index()];
+        let ri = fs
+            .role_index(role)
+            .expect("framework subscribed to the role");
+        fs.roles[ri].count += 1;
+        let rs = &mut self.roles[role.index()];
+        rs.own_alloc.add(&total);
+        rs.own_count += 1;
+        for r in Self::ancestors_and_self(model, role) {
+            let rs = &mut self.roles[r.index()];
+            rs.subtree_alloc.add(&total);
+            rs.subtree_count += 1;
+            rs.subtree_unreserved_alloc.add(&res.unreserved);
+        }
+        let held = &mut self.agents[agent.index()].held;
+        match held.iter_mut().find(|(f, _)| *f == fw) {
+            Some((_, q)) => q.add(&total),
+            None => held.push((fw, total)),
+        }
+    }
+
+    /// The reverse of `track`; allocation counts are never decremented.
+    fn untrack(
+        &mut self,
+        model: &Model,
+        fw: FrameworkId,
+        role: RoleId,
+        agent: AgentId,
+        res: &ResourceSet,
+    ) {
+        let total = res.total();
+        let rs = &mut self.roles[role.index()];
+        rs.own_alloc.saturating_sub(&total);
+        for r in Self::ancestors_and_self(model, role) {
+            let rs = &mut self.roles[r.index()];
+            rs.subtree_alloc.saturating_sub(&total);
+            rs.subtree_unreserved_alloc.saturating_sub(&res.unreserved);
+        }
+        let held = &mut self.agents[agent.index()].held;
+        if let Some(i) = held.iter().position(|(f, _)| *f == fw) {
+            held[i].1.saturating_sub(&total);
+            if held[i].1.is_empty() {
+                held.remove(i);
+            }
+        }
+    }
+
+    fn new_offer(
+        &mut self,
+        fw: FrameworkId,
+        role: RoleId,
+        agent: AgentId,
+        resources: ResourceSet,
+        now: SimTime,
+    ) -> OfferId {
+        let id = OfferId(self.next_offer);
+        self.next_offer += 1;
+        let total = resources.total();
+        let fs = &mut self.frameworks[fw.index()];
+        let ri = fs.role_index(role).expect("subscribed role");
+        fs.roles[ri].offered.add(&total);
+        self.offered_total.add(&total);
+        self.agents[agent.index()].offered.add(&total);
+        self.offers.insert(
+            id,
+            Offer {
+                id,
+                framework: fw,
+                role,
+                agent,
+                resources,
+                made_at: now,
+            },
+        );
+        id
+    }
+
+    /// Accepts an offer: `used` moves from offered to allocated (tasks
+    /// launched); the rest is declined with a `refuse` filter (Mesos: unused
+    /// resources of an ACCEPT are implicitly declined). Returns the filter
+    /// the engine must expire, if one was installed.
+    pub fn accept(
+        &mut self,
+        model: &Model,
+        id: OfferId,
+        used: &[ResourceSet],
+        refuse: DurationUs,
+        now: SimTime,
+    ) -> Option<NewFilter> {
+        let offer = self.offers.get(&id)?.clone();
+        let mut rest = offer.resources.clone();
+        for u in used {
+            let ok = rest.sub(u);
+            debug_assert!(ok, "launch outside its offer");
+            let total = u.total();
+            let fs = &mut self.frameworks[offer.framework.index()];
+            let ri = fs.role_index(offer.role).expect("subscribed role");
+            fs.roles[ri].offered.saturating_sub(&total);
+            fs.roles[ri].allocated.add(&total);
+            self.offered_total.saturating_sub(&total);
+            self.allocated_total.add(&total);
+            let agent = &mut self.agents[offer.agent.index()];
+            agent.offered.saturating_sub(&total);
+            agent.allocated.add(&total);
+            for r in Self::ancestors_and_self(model, offer.role) {
+                self.roles[r.index()].subtree_used.add(&total);
+            }
+        }
+        // The offer's remainder goes back, with the filter.
+        let o = self.offers.get_mut(&id).expect("offer present");
+        o.resources = rest;
+        self.recover_offer(model, id, Some(refuse), now)
+    }
+
+    /// Declines an offer with a `refuse` filter (Mesos `recoverResources`
+    /// with filters).
+    pub fn decline(
+        &mut self,
+        model: &Model,
+        id: OfferId,
+        refuse: DurationUs,
+        now: SimTime,
+    ) -> Option<NewFilter> {
+        self.recover_offer(model, id, Some(refuse), now)
+    }
+
+    /// Rescinds an offer (timeout, agent removal): resources back, no filter.
+    pub fn rescind(&mut self, model: &Model, id: OfferId) -> Option<Offer> {
+        let offer = self.offers.get(&id)?.clone();
+        self.recover_offer(model, id, None, SimTime::ZERO);
+        Some(offer)
+    }
+
+    fn recover_offer(
+        &mut self,
+        model: &Model,
+        id: OfferId,
+        refuse: Option<DurationUs>,
+        now: SimTime,
+    ) -> Option<NewFilter> {
+        let offer = self.offers.remove(&id)?;
+        let res = offer.resources;
+        if res.is_empty() {
+            return None;
+        }
+        let total = res.total();
+        let fs = &mut self.frameworks[offer.framework.index()];
+        let ri = fs.role_index(offer.role).expect("subscribed role");
+        fs.roles[ri].offered.saturating_sub(&total);
+        self.offered_total.saturating_sub(&total);
+        let agent = &mut self.agents[offer.agent.index()];
+        agent.offered.saturating_sub(&total);
+        agent.available.add(&res);
+        self.untrack(model, offer.framework, offer.role, offer.agent, &res);
+        let refuse = refuse?.min(MAX_REFUSE_US);
+        if refuse == 0 {
+            return None;
+        }
+        // A filter lasts at least one allocation interval (MESOS-4302).
+        let duration = refuse.max(self.interval);
+        let fid = FilterId(self.next_filter);
+        self.next_filter += 1;
+        let key = (offer.framework, offer.role, offer.agent);
+        self.filters.entry(key).or_default().push(Filter {
+            id: fid,
+            resources: res,
+        });
+        self.filter_keys.insert(fid, key);
+        self.roles[offer.role.index()].active_filters += 1;
+        Some(NewFilter {
+            id: fid,
+            expires: now.plus(duration),
+        })
+    }
+
+    /// Removes an expired filter (if revive or agent removal did not already).
+    pub fn expire_filter(&mut self, id: FilterId) {
+        if let Some(key) = self.filter_keys.remove(&id) {
+            if let Some(list) = self.filters.get_mut(&key) {
+                list.retain(|f| f.id != id);
+                self.roles[key.1.index()].active_filters -= 1;
+                if list.is_empty() {
+                    self.filters.remove(&key);
+                }
+            }
+        }
+    }
+
+    fn is_filtered(
+        &self,
+        fw: FrameworkId,
+        role: RoleId,
+        agent: AgentId,
+        res: &ResourceSet,
+    ) -> bool {
+        self.filters
+            .get(&(fw, role, agent))
+            .is_some_and(|list| list.iter().any(|f| f.resources.contains(res)))
+    }
+
+    pub fn active_filters(&self) -> usize {
+        self.filter_keys.len()
+    }
+
+    // -------------------------------------------------------- tasks ---
+
+    /// A task's resources come back (it ended or was killed): no filter.
+    pub fn release(
+        &mut self,
+        model: &Model,
+        fw: FrameworkId,
+        role: RoleId,
+        agent: AgentId,
+        res: &ResourceSet,
+    ) {
+        let total = res.total();
+        let fs = &mut self.frameworks[fw.index()];
+        let ri = fs.role_index(role).expect("subscribed role");
+        fs.roles[ri].allocated.saturating_sub(&total);
+        self.allocated_total.saturating_sub(&total);
+        for r in Self::ancestors_and_self(model, role) {
+            self.roles[r.index()].subtree_used.saturating_sub(&total);
+        }
+        let a = &mut self.agents[agent.index()];
+        if a.present {
+            a.allocated.saturating_sub(&total);
+            a.available.add(res);
+        }
+        self.untrack(model, fw, role, agent, res);
+    }
+
+    // ------------------------------------------------- reservations ---
+
+    /// Dynamically reserves available unreserved resources of an agent for
+    /// a role (operator `/reserve`). Returns false if they are not free.
+    pub fn reserve(&mut self, model: &Model, agent: AgentId, role: RoleId, q: &Quantities) -> bool {
+        let a = &mut self.agents[agent.index()];
+        if !a.present || !a.available.unreserved.contains(q) {
+            return false;
+        }
+        a.available.unreserved.saturating_sub(q);
+        a.available.add_reserved(role, q);
+        a.total.unreserved.saturating_sub(q);
+        a.total.add_reserved(role, q);
+        for r in Self::ancestors_and_self(model, role) {
+            self.roles[r.index()].subtree_reserved.add(q);
+        }
+        true
+    }
+
+    /// Unreserves available reserved resources (operator `/unreserve`).
+    pub fn unreserve(
+        &mut self,
+        model: &Model,
+        agent: AgentId,
+        role: RoleId,
+        q: &Quantities,
+    ) -> bool {
+        let a = &mut self.agents[agent.index()];
+        if !a.present || !a.available.reserved_for(role).contains(q) {
+            return false;
+        }
+        a.available.sub_reserved(role, q);
+        a.available.unreserved.add(q);
+        a.total.sub_reserved(role, q);
+        a.total.unreserved.add(q);
+        for r in Self::ancestors_and_self(model, role) {
+            self.roles[r.index()].subtree_reserved.saturating_sub(q);
+        }
+        true
+    }
+
+    /// Offers outstanding on an agent (to rescind before a reservation change).
+    pub fn offers_on(&self, agent: AgentId) -> Vec<OfferId> {
+        self.offers
+            .values()
+            .filter(|o| o.agent == agent)
+            .map(|o| o.id)
+            .collect()
+    }
+
+    // -------------------------------------------------- maintenance ---
+
+    /// Sets an agent's unavailability (Mesos `updateUnavailability`): clears
+    /// inverse-offer state for that agent. The caller requests a run for it.
+    pub fn set_unavailability(&mut self, agent: AgentId, u: Unavailability) {
+        let a = &mut self.agents[agent.index()];
+        a.maintenance = Some(u);
+        a.inverse_outstanding.clear();
+        self.inverse_filters.retain(|(_, ag), _| *ag != agent);
+    }
+
+    /// A framework answered an inverse offer; `refuse` filters the next one.
+    pub fn answer_inverse_offer(
+        &mut self,
+        fw: FrameworkId,
+        agent: AgentId,
+        refuse: DurationUs,
+        now: SimTime,
+    ) -> Option<NewFilter> {
+        let a = &mut self.agents[agent.index()];
+        a.inverse_outstanding.retain(|f| *f != fw);
+        let refuse = refuse.min(MAX_REFUSE_US);
+        if refuse == 0 || !a.present {
+            return None;
+        }
+        let id = FilterId(self.next_filter);
+        self.next_filter += 1;
+        self.inverse_filters.insert((fw, agent), id);
+        Some(NewFilter {
+            id,
+            expires: now.plus(refuse.max(self.interval)),
+        })
+    }
+
+    pub fn expire_inverse_filter(&mut self, id: FilterId) {
+        self.inverse_filters.retain(|_, f| *f != id);
+    }
+
+    // ------------------------------------------------------ queries ---
+
+    /// Dominant share of a framework (all its roles), unweighted.
+    pub fn framework_share(&self, model: &Model, fw: FrameworkId) -> f64 {
+        crate::policy::dominant_share(
+            &self.frameworks[fw.index()].held(),
+            &self.totals,
+            model.master.fair_sharing_excluded,
+        )
+    }
+
+    /// Dominant share of a framework within one role, unweighted.
+    pub fn framework_role_share(&self, model: &Model, fw: FrameworkId, ri: usize) -> f64 {
+        let r = &self.frameworks[fw.index()].roles[ri];
+        crate::policy::dominant_share(
+            &r.offered.plus(&r.allocated),
+            &self.totals,
+            model.master.fair_sharing_excluded,
+        )
+    }
+
+    /// Dominant share of a role's subtree, unweighted.
+    pub fn role_share(&self, model: &Model, role: RoleId) -> f64 {
+        crate::policy::dominant_share(
+            &self.roles[role.index()].subtree_alloc,
+            &self.totals,
+            model.master.fair_sharing_excluded,
+        )
+    }
+
+    /// Quota consumption of a top-level role: offered or allocated
+    /// unreserved resources plus all reservations of its subtree (Mesos
+    /// `quotaOfferedOrConsumed`).
+    pub fn quota_consumed(&self, role: RoleId) -> Quantities {
+        let r = &self.roles[role.index()];
+        r.subtree_unreserved_alloc.plus(&r.subtree_reserved)
+    }
+
+    /// Checks the bookkeeping against a recount from scratch; the engine
+    /// calls this under `--check` and in tests.
+    pub fn check_invariants(&self, model: &Model) -> Result<(), String> {
+        let mut offered = Quantities::ZERO;
+        let mut per_agent_offered = vec![ResourceSet::default(); self.agents.len()];
+        for o in self.offers.values() {
+            offered.add(&o.resources.total());
+            per_agent_offered[o.agent.index()].add(&o.resources);
+            if !self.agents[o.agent.index()].present {
+                return Err(format!("offer {} is on an absent agent", o.id.0));
+            }
+        }
+        if offered != self.offered_total {
+            return Err("offered resources do not add up".into());
+        }
+        let mut totals = Quantities::ZERO;
+        for (i, a) in self.agents.iter().enumerate() {
+            if !a.present {
+                continue;
+            }
+            totals.add(&a.total.total());
+            let used = a.available.total().plus(&a.offered).plus(&a.allocated);
+            if used != a.total.total() {
+                return Err(format!(
+                    "agent {}: available + offered + allocated != total",
+                    model.agent_name(AgentId(i as u32))
+                ));
+            }
+            if !a.total.contains(&a.available) {
+                return Err(format!(
+                    "agent {} is over capacity",
+                    model.agent_name(AgentId(i as u32))
+                ));
+            }
+            if a.offered != per_agent_offered[i].total() {
+                return Err(format!(
+                    "agent {}: offered does not match its offers",
+                    model.agent_name(AgentId(i as u32))
+                ));
+            }
+        }
+        if totals != self.totals {
+            return Err("cluster totals do not add up".into());
+        }
+        let mut alloc = Quantities::ZERO;
+        for f in &self.frameworks {
+            alloc.add(&f.allocated());
+        }
+        if alloc != self.allocated_total {
+            return Err("allocated resources do not add up".into());
+        }
+        let mut root = Quantities::ZERO;
+        for r in &self.top_roles {
+            root.add(&self.roles[r.index()].subtree_alloc);
+        }
+        if root != self.offered_total.plus(&self.allocated_total) {
+            return Err("role tree allocation != offered + allocated".into());
+        }
+        Ok(())
+    }
+}

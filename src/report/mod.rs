@@ -1,0 +1,96 @@
+//! Writers: the output folder, `summary.json`, `manifest.json`, and the CSV
+//! files (streamed by observers while the run goes). All formatting rules of
+//! docs/format.md live here: times with six decimals, resources in the
+//! scenario's units, floats in shortest round-trip form.
+
+pub mod csv_out;
+pub mod summary;
+
+use crate::error::Error;
+use sha2::{Digest, Sha256};
+use std::path::Path;
+
+/// Lower-case hex of bytes.
+pub fn hex(bytes: &[u8]) -> String {
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push_str(&format!("{b:02x}"));
+    }
+    s
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+/// Files a run may write, so that a rerun can replace them.
+pub const RUN_FILES: &[&str] = &[
+    "summary.json",
+    "manifest.json",
+    "timeseries.csv",
+    "shares.csv",
+    "jobs.csv",
+    "events.csv",
+    "explain.csv",
+    "report.md",
+];
+
+/// Makes `dir` ready for a run's outputs. A folder a previous run wrote (it
+/// holds a `manifest.json`) is reused, its old outputs removed; any other
+/// non-empty folder needs `force`.
+pub fn prepare_out_dir(dir: &Path, force: bool) -> Result<(), Error> {
+    if dir.exists() {
+        if !dir.is_dir() {
+            return Err(Error::Usage(format!(
+                "--out {}: exists and is not a folder",
+                dir.display()
+            )));
+        }
+        let mut entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir.display(), e))?;
+        let non_empty = entries.next().is_some();
+        let ours = dir.join("manifest.json").is_file();
+        if non_empty && !ours && !force {
+            return Err(Error::Usage(format!(
+                "--out {}: the folder is not empty and was not written by mesosim run; \
+                 choose another folder or pass --force",
+                dir.display()
+            )));
+        }
+        for f in RUN_FILES {
+            let p = dir.join(f);
+            if p.is_file() {
+                std::fs::remove_file(&p).map_err(|e| Error::io(p.display(), e))?;
+            }
+        }
+        let charts = dir.join("charts");
+        if charts.is_dir() && (ours || force) {
+            std::fs::remove_dir_all(&charts).map_err(|e| Error::io(charts.display(), e))?;
+        }
+    } else {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir.display(), e))?;
+    }
+    Ok(())
+}
+
+/// A folder name from a scenario name: anything but `[A-Za-z0-9._-]`
+/// becomes `_`.
+pub fn safe_name(name: &str) -> String {
+    let s: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    match s.as_str() {
+        "" | "." | ".." => "scenario".to_string(),
+        _ => s,
+    }
+}
+
+pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    std::fs::write(path, bytes).map_err(|e| Error::io(path.display(), e))
+}

@@ -1,0 +1,283 @@
+//! `summary.json` and `manifest.json`.
+
+use crate::cluster::resources::{milli_to_f64, Quantities};
+use crate::metrics::{self, RunMetrics};
+use crate::scenario::model::Model;
+use crate::sim::engine::Outcome;
+use crate::sim::time::US_PER_SEC;
+use serde::ser::{SerializeMap, Serializer};
+use serde::Serialize;
+use serde_json::value::RawValue;
+
+/// Seconds with exactly six decimals, as a JSON number.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Secs(pub u64);
+
+impl Serialize for Secs {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let text = format!("{}.{:06}", self.0 / US_PER_SEC, self.0 % US_PER_SEC);
+        RawValue::from_string(text)
+            .map_err(serde::ser::Error::custom)?
+            .serialize(s)
+    }
+}
+
+/// A mean of times, in seconds with six decimals.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SecsF(pub f64);
+
+impl Serialize for SecsF {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let text = format!("{:.6}", self.0 / US_PER_SEC as f64);
+        RawValue::from_string(text)
+            .map_err(serde::ser::Error::custom)?
+            .serialize(s)
+    }
+}
+
+/// A JSON object keyed by resource name, in declaration order.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ResMap(pub Vec<(String, f64)>);
+
+impl Serialize for ResMap {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            m.serialize_entry(k, v)?;
+        }
+        m.end()
+    }
+}
+
+impl ResMap {
+    /// Resource amounts in the scenario's units, zero entries left out.
+    pub fn amounts(q: &Quantities, model: &Model) -> ResMap {
+        ResMap(
+            q.nonzero()
+                .filter(|(r, _)| (r.0 as usize) < model.resources.len())
+                .map(|(r, v)| (model.resources.name(r).to_string(), milli_to_f64(v)))
+                .collect(),
+        )
+    }
+
+    /// One value per resource, all resources.
+    pub fn per_resource(values: &[f64], model: &Model) -> ResMap {
+        ResMap(
+            model
+                .resources
+                .names()
+                .iter()
+                .zip(values)
+                .map(|(n, v)| (n.clone(), *v))
+                .collect(),
+        )
+    }
+}
+
+#[derive(Serialize, Debug)]
+pub struct Fairness {
+    pub jain: f64,
+    pub min_max_ratio: f64,
+}
+
+#[derive(Serialize, Debug)]
+pub struct Times {
+    pub mean: SecsF,
+    pub p50: Secs,
+    pub p90: Secs,
+    pub p99: Secs,
+}
+
+impl Times {
+    fn of(sorted: &[u64]) -> Times {
+        let (mean, p50, p90, p99) = metrics::stats(sorted);
+        Times {
+            mean: SecsF(mean),
+            p50: Secs(p50),
+            p90: Secs(p90),
+            p99: Secs(p99),
+        }
+    }
+}
+
+#[derive(Serialize, Debug)]
+pub struct Jobs {
+    pub submitted: u64,
+    pub completed: u64,
+    pub abandoned: u64,
+    pub jct_s: Times,
+    pub wait_s: Times,
+}
+
+#[derive(Serialize, Debug)]
+pub struct Tasks {
+    pub submitted: u64,
+    pub launched: u64,
+    pub finished: u64,
+    pub failed: u64,
+    pub lost: u64,
+    pub killed: u64,
+}
+
+#[derive(Serialize, Debug)]
+pub struct Offers {
+    pub made: u64,
+    pub accepted: u64,
+    pub declined: u64,
+    pub rescinded: u64,
+    pub inverse: u64,
+}
+
+#[derive(Serialize, Debug)]
+pub struct FrameworkSummary {
+    pub id: String,
+    pub role: String,
+    pub tasks_finished: u64,
+    pub offers_received: u64,
+    pub dominant_share_mean: f64,
+    pub allocation_end: ResMap,
+    pub tasks_launched: u64,
+    pub offers_accepted: u64,
+    pub offers_declined: u64,
+    pub offers_rescinded: u64,
+}
+
+#[derive(Serialize, Debug)]
+pub struct RoleSummary {
+    pub name: String,
+    pub weight: f64,
+    pub dominant_share_mean: f64,
+    pub allocation_end: ResMap,
+}
+
+#[derive(Serialize, Debug)]
+pub struct Summary {
+    pub scenario: String,
+    pub seed: u64,
+    pub version: &'static str,
+    pub policy: String,
+    pub end_time_s: Secs,
+    pub events: u64,
+    pub allocation_runs: u64,
+    pub utilization: ResMap,
+    pub offered_idle: ResMap,
+    pub fairness: Fairness,
+    pub jobs: Jobs,
+    pub tasks: Tasks,
+    pub offers: Offers,
+    pub frameworks: Vec<FrameworkSummary>,
+    pub roles: Vec<RoleSummary>,
+    pub warnings: Vec<String>,
+}
+
+impl Summary {
+    pub fn build(model: &Model, outcome: &Outcome, m: &RunMetrics) -> Summary {
+        let c = &outcome.counters;
+        let (jct, wait) = metrics::job_times(model, outcome);
+        let finals = m.finals.clone().unwrap_or_default();
+        let frameworks = model
+            .frameworks
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                let fc = &outcome.framework_counters[i];
+                FrameworkSummary {
+                    id: f.id.clone(),
+                    role: model.role_name(f.roles[0]).to_string(),
+                    tasks_finished: fc.tasks_finished,
+                    offers_received: fc.offers_received,
+                    dominant_share_mean: m.framework_share_mean(i),
+                    allocation_end: finals
+                        .framework_allocated
+                        .get(i)
+                        .map(|q| ResMap::amounts(q, model))
+                        .unwrap_or_default(),
+                    tasks_launched: fc.tasks_launched,
+                    offers_accepted: fc.offers_accepted,
+                    offers_declined: fc.offers_declined,
+                    offers_rescinded: fc.offers_rescinded,
+                }
+            })
+            .collect();
+        let roles = model
+            .roles
+            .iter()
+            .enumerate()
+            .map(|(i, r)| RoleSummary {
+                name: r.name.clone(),
+                weight: finals.role_weight.get(i).copied().unwrap_or(r.weight),
+                dominant_share_mean: m.role_share_mean(i),
+                allocation_end: finals
+                    .role_used
+                    .get(i)
+                    .map(|q| ResMap::amounts(q, model))
+                    .unwrap_or_default(),
+            })
+            .collect();
+        Summary {
+            scenario: model.name.clone(),
+            seed: outcome.seed,
+            version: crate::VERSION,
+            policy: model.master.policy.clone(),
+            end_time_s: Secs(outcome.end.0),
+            events: outcome.events,
+            allocation_runs: outcome.allocation_runs,
+            utilization: ResMap::per_resource(&m.utilization(), model),
+            offered_idle: ResMap::per_resource(&m.offered_idle(), model),
+            fairness: Fairness {
+                jain: m.jain(),
+                min_max_ratio: m.min_max_ratio(),
+            },
+            jobs: Jobs {
+                submitted: c.jobs_submitted,
+                completed: c.jobs_completed,
+                abandoned: c.jobs_abandoned,
+                jct_s: Times::of(&jct),
+                wait_s: Times::of(&wait),
+            },
+            tasks: Tasks {
+                submitted: c.tasks_submitted,
+                launched: c.tasks_launched,
+                finished: c.tasks_finished,
+                failed: c.tasks_failed,
+                lost: c.tasks_lost,
+                killed: c.tasks_killed,
+            },
+            offers: Offers {
+                made: c.offers_made,
+                accepted: c.offers_accepted,
+                declined: c.offers_declined,
+                rescinded: c.offers_rescinded,
+                inverse: c.inverse_offers,
+            },
+            frameworks,
+            roles,
+            warnings: outcome.warnings.clone(),
+        }
+    }
+
+    pub fn to_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).expect("summary serializes");
+        s.push('\n');
+        s
+    }
+}
+
+#[derive(Serialize, Debug)]
+pub struct Manifest {
+    pub version: &'static str,
+    pub scenario: String,
+    pub seed: u64,
+    pub scenario_sha256: String,
+    pub digest: String,
+    pub events: u64,
+    pub files: Vec<String>,
+}
+
+impl Manifest {
+    pub fn to_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).expect("manifest serializes");
+        s.push('\n');
+        s
+    }
+}

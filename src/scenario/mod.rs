@@ -1,0 +1,9 @@
+//! Scenario files: YAML → raw structs ([`raw`]) → resolved [`Model`].
+
+pub mod locate;
+pub mod model;
+pub mod raw;
+pub mod resolve;
+
+pub use model::Model;
+pub use resolve::{load, load_str};

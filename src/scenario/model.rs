@@ -1,0 +1,270 @@
+//! The resolved scenario: what the simulator runs. Dense ids, interned
+//! names, fixed-point resources, microsecond times. Built once by
+//! `resolve`; read-only afterwards.
+
+use crate::cluster::resources::{Limits, Quantities, ResId, ResourceNames, ResourceSet};
+use crate::sim::time::{DurationUs, SimTime};
+use crate::{AgentId, FrameworkId, JobId, RoleId};
+
+#[derive(Clone, Debug)]
+pub struct Model {
+    pub name: String,
+    pub description: String,
+    pub seed: u64,
+    pub until: Option<SimTime>,
+    pub resources: ResourceNames,
+    pub master: MasterConfig,
+    pub roles: Vec<RoleSpec>,
+    pub agent_groups: Vec<AgentGroup>,
+    /// Every agent the run may see (initial ones and those added by events).
+    pub agents: Vec<AgentSpec>,
+    pub frameworks: Vec<FrameworkSpec>,
+    /// Jobs in scheduling order: frameworks' jobs in file order, then traces.
+    pub jobs: Vec<JobSpec>,
+    /// Scripted events in file order.
+    pub events: Vec<ScriptedEvent>,
+    pub output: OutputConfig,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SorterKind {
+    Drf,
+    Random,
+}
+
+impl SorterKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            SorterKind::Drf => "drf",
+            SorterKind::Random => "random",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct MasterConfig {
+    pub policy: String,
+    pub allocation_interval: DurationUs,
+    pub role_sorter: SorterKind,
+    pub framework_sorter: SorterKind,
+    pub offer_timeout: Option<DurationUs>,
+    pub refuse: DurationUs,
+    /// Alternatives; an offer must contain at least one. Empty: anything.
+    pub min_allocatable: Vec<Quantities>,
+    /// Bit `i` set when resource `i` is left out of DRF shares.
+    pub fair_sharing_excluded: u32,
+    pub filter_gpu_resources: bool,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Quota {
+    pub guarantee: Quantities,
+    pub limit: Limits,
+}
+
+impl Quota {
+    pub fn is_default(&self) -> bool {
+        self.guarantee.is_empty() && self.limit.is_unlimited()
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct RoleSpec {
+    /// Full path, e.g. `eng/backend`.
+    pub name: String,
+    pub parent: Option<RoleId>,
+    pub depth: u32,
+    pub weight: f64,
+    pub quota: Quota,
+}
+
+/// One `agents:` entry (or `agent_add` event), shared by its `count` copies.
+#[derive(Clone, Debug)]
+pub struct AgentGroup {
+    pub base_id: String,
+    pub counted: bool,
+    /// Unreserved plus static reservations.
+    pub resources: ResourceSet,
+    pub attributes: Vec<(String, String)>,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct AgentSpec {
+    pub group: u32,
+    /// 1-based copy number when the group has a `count`.
+    pub index: u32,
+    /// Registration time for `agents:` entries; `None` for agents that
+    /// `agent_add` events bring.
+    pub at: Option<SimTime>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Behavior {
+    Batch,
+    TakeAll,
+    DeclineAll,
+}
+
+impl Behavior {
+    pub fn name(self) -> &'static str {
+        match self {
+            Behavior::Batch => "batch",
+            Behavior::TakeAll => "take-all",
+            Behavior::DeclineAll => "decline-all",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct FrameworkSpec {
+    pub id: String,
+    /// Subscribed roles; the first is the framework's role in outputs.
+    pub roles: Vec<RoleId>,
+    pub at: SimTime,
+    pub gpu: bool,
+    pub behavior: Behavior,
+    pub max_tasks_per_offer: Option<u64>,
+    pub refuse: DurationUs,
+    /// Per-framework minimum allocatable override (all its roles).
+    pub min_allocatable: Option<Vec<Quantities>>,
+    pub task_duration: TaskDuration,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum TaskDuration {
+    Fixed(DurationUs),
+    Forever,
+    Exp { mean: DurationUs },
+    Uniform { low: DurationUs, high: DurationUs },
+}
+
+impl TaskDuration {
+    pub fn is_forever(&self) -> bool {
+        matches!(self, TaskDuration::Forever)
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct JobSpec {
+    pub id: String,
+    pub framework: FrameworkId,
+    pub role: RoleId,
+    pub submit: SimTime,
+    pub tasks: u32,
+    /// Per task, merged by name (the framework decides which of an offer's
+    /// reserved or unreserved resources it uses).
+    pub resources: Quantities,
+    pub duration: TaskDuration,
+    pub gang: bool,
+}
+
+#[derive(Clone, Debug)]
+pub enum EventKind {
+    AgentAdd(AgentId),
+    AgentRemove(AgentId),
+    SetWeight {
+        role: RoleId,
+        weight: f64,
+    },
+    /// Empty `roles`: all the framework's roles.
+    Suppress {
+        framework: FrameworkId,
+        roles: Vec<RoleId>,
+    },
+    Revive {
+        framework: FrameworkId,
+        roles: Vec<RoleId>,
+    },
+    SetQuota {
+        role: RoleId,
+        quota: Quota,
+    },
+    Reserve {
+        agent: AgentId,
+        role: RoleId,
+        resources: Quantities,
+    },
+    Unreserve {
+        agent: AgentId,
+        role: RoleId,
+        resources: Quantities,
+    },
+    Maintenance {
+        agents: Vec<AgentId>,
+        start: DurationUs,
+        duration: DurationUs,
+    },
+}
+
+#[derive(Clone, Debug)]
+pub struct ScriptedEvent {
+    pub at: SimTime,
+    pub kind: EventKind,
+}
+
+#[derive(Clone, Debug)]
+pub struct OutputConfig {
+    pub sample_interval: DurationUs,
+}
+
+impl Model {
+    pub fn agent_name(&self, id: AgentId) -> String {
+        let spec = &self.agents[id.index()];
+        let group = &self.agent_groups[spec.group as usize];
+        if group.counted {
+            format!("{}{}", group.base_id, spec.index)
+        } else {
+            group.base_id.clone()
+        }
+    }
+
+    pub fn agent_group(&self, id: AgentId) -> &AgentGroup {
+        &self.agent_groups[self.agents[id.index()].group as usize]
+    }
+
+    pub fn role_name(&self, id: RoleId) -> &str {
+        &self.roles[id.index()].name
+    }
+
+    pub fn framework_name(&self, id: FrameworkId) -> &str {
+        &self.frameworks[id.index()].id
+    }
+
+    pub fn job(&self, id: JobId) -> &JobSpec {
+        &self.jobs[id.index()]
+    }
+
+    /// Whether `ancestor` is `role` or one of its ancestors.
+    pub fn role_is_self_or_ancestor(&self, ancestor: RoleId, role: RoleId) -> bool {
+        let mut cur = Some(role);
+        while let Some(r) = cur {
+            if r == ancestor {
+                return true;
+            }
+            cur = self.roles[r.index()].parent;
+        }
+        false
+    }
+
+    pub fn top_level_role(&self, role: RoleId) -> RoleId {
+        let mut r = role;
+        while let Some(p) = self.roles[r.index()].parent {
+            r = p;
+        }
+        r
+    }
+
+    pub fn resource_excluded(&self, r: ResId) -> bool {
+        self.master.fair_sharing_excluded & (1 << r.0) != 0
+    }
+
+    /// Whether the run can end on its own (see docs/format.md "Stopping").
+    pub fn never_ends(&self) -> bool {
+        self.until.is_none()
+            && (self
+                .frameworks
+                .iter()
+                .any(|f| f.behavior == Behavior::TakeAll)
+                || self.jobs.iter().any(|j| j.duration.is_forever()))
+    }
+}

@@ -1,0 +1,998 @@
+//! The engine: one owner of the clock, the queue, the master, the framework
+//! models and the random streams; one event enum; one loop.
+
+use super::observer::{Observer, Record, RecordKind, TaskRef, View};
+use super::queue::EventQueue;
+use super::rng::{Stream, StreamFamily};
+use super::time::{DurationUs, SimTime};
+use crate::cluster::resources::{Quantities, ResourceSet};
+use crate::error::InvariantError;
+use crate::framework::{self, FrameworkModel, JobState, JobStatus};
+use crate::master::{FilterId, Master, OfferId, Trigger, Unavailability};
+use crate::scenario::model::{EventKind, Model};
+use crate::{AgentId, FrameworkId, JobId, RoleId};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+
+/// The one event enum. Payloads are small; the queue keeps them in a slab.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Event {
+    /// The periodic allocation timer fired.
+    AllocationTick,
+    /// A (batched) allocation run over the master's pending candidates.
+    AllocationRun,
+    /// An `agents:` entry registers.
+    AgentAdd(AgentId),
+    FrameworkRegister(FrameworkId),
+    JobSubmit(JobId),
+    /// A scripted event from the scenario's `events:`.
+    Scripted(u32),
+    /// A framework answers the offers one run sent it.
+    OfferReply {
+        framework: FrameworkId,
+        offers: Vec<OfferId>,
+    },
+    InverseReply {
+        framework: FrameworkId,
+        agent: AgentId,
+    },
+    TaskEnd(u64),
+    /// A decline filter's timer fired; it is removed by the `FilterRemove`
+    /// this schedules (two hops, as Mesos's `expire` → `_expire`).
+    FilterExpire(FilterId),
+    FilterRemove(FilterId),
+    InverseFilterExpire(FilterId),
+    OfferTimeout(OfferId),
+}
+
+impl Event {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Event::AllocationTick => "allocation_tick",
+            Event::AllocationRun => "allocation_run",
+            Event::AgentAdd(_) => "agent_add",
+            Event::FrameworkRegister(_) => "framework_register",
+            Event::JobSubmit(_) => "job_submit",
+            Event::Scripted(_) => "scripted",
+            Event::OfferReply { .. } => "offer_reply",
+            Event::InverseReply { .. } => "inverse_reply",
+            Event::TaskEnd(_) => "task_end",
+            Event::FilterExpire(_) => "filter_expire",
+            Event::FilterRemove(_) => "filter_remove",
+            Event::InverseFilterExpire(_) => "inverse_filter_expire",
+            Event::OfferTimeout(_) => "offer_timeout",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+struct Task {
+    task: TaskRef,
+    framework: FrameworkId,
+    role: RoleId,
+    agent: AgentId,
+    resources: ResourceSet,
+}
+
+/// Counts a run reports.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Counters {
+    pub tasks_submitted: u64,
+    pub tasks_launched: u64,
+    pub tasks_finished: u64,
+    pub tasks_failed: u64,
+    pub tasks_lost: u64,
+    pub tasks_killed: u64,
+    pub offers_made: u64,
+    pub offers_accepted: u64,
+    pub offers_declined: u64,
+    pub offers_rescinded: u64,
+    pub inverse_offers: u64,
+    pub jobs_submitted: u64,
+    pub jobs_completed: u64,
+    pub jobs_abandoned: u64,
+}
+
+/// Per-framework counts.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FrameworkCounters {
+    pub offers_received: u64,
+    pub offers_accepted: u64,
+    pub offers_declined: u64,
+    pub offers_rescinded: u64,
+    pub tasks_launched: u64,
+    pub tasks_finished: u64,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// Overrides the scenario's seed.
+    pub seed: Option<u64>,
+    /// Re-derive the bookkeeping after every event (slower).
+    pub check: bool,
+}
+
+/// What a finished run hands to the writers.
+#[derive(Clone, Debug)]
+pub struct Outcome {
+    pub seed: u64,
+    pub end: SimTime,
+    pub events: u64,
+    /// SHA-256 of the whole record stream, hex.
+    pub digest: String,
+    pub counters: Counters,
+    pub framework_counters: Vec<FrameworkCounters>,
+    pub jobs: Vec<JobState>,
+    pub warnings: Vec<String>,
+    pub allocation_runs: u64,
+}
+
+pub struct Simulation<'m> {
+    model: &'m Model,
+    seed: u64,
+    check: bool,
+    now: SimTime,
+    queue: EventQueue<Event>,
+    pub master: Master,
+    frameworks: Vec<FrameworkModel>,
+    jobs: Vec<JobState>,
+    tasks: BTreeMap<u64, Task>,
+    next_task: u64,
+    shuffle_rng: Stream,
+    sorter_rng: Stream,
+    durations: StreamFamily,
+    counters: Counters,
+    fw_counters: Vec<FrameworkCounters>,
+    /// Scenario inputs (registrations, submissions, scripted events) still queued.
+    inputs_left: u64,
+    pending_total: u64,
+    periodic_waiting: bool,
+    submit_rank: u64,
+    digest: Sha256,
+    events: u64,
+    last_progress: SimTime,
+    stall_limit: DurationUs,
+    warnings: Vec<String>,
+    explain: bool,
+}
+
+impl<'m> Simulation<'m> {
+    pub fn new(model: &'m Model, options: &Options) -> Simulation<'m> {
+        let seed = options.seed.unwrap_or(model.seed);
+        let interval = model.master.allocation_interval;
+        let longest_filter = model
+            .frameworks
+            .iter()
+            .map(|f| f.refuse.min(crate::master::MAX_REFUSE_US))
+            .max()
+            .unwrap_or(0)
+            .max(interval);
+        Simulation {
+            model,
+            seed,
+            check: options.check,
+            now: SimTime::ZERO,
+            queue: EventQueue::default(),
+            master: Master::new(model),
+            frameworks: vec![FrameworkModel::default(); model.frameworks.len()],
+            jobs: vec![JobState::new(); model.jobs.len()],
+            tasks: BTreeMap::new(),
+            next_task: 0,
+            shuffle_rng: Stream::new(seed, "agent-shuffle"),
+            sorter_rng: Stream::new(seed, "random-sorter"),
+            durations: StreamFamily::new(seed, "task-durations"),
+            counters: Counters::default(),
+            fw_counters: vec![FrameworkCounters::default(); model.frameworks.len()],
+            inputs_left: 0,
+            pending_total: 0,
+            periodic_waiting: false,
+            submit_rank: 0,
+            digest: Sha256::new(),
+            events: 0,
+            last_progress: SimTime::ZERO,
+            stall_limit: longest_filter.saturating_add(interval.saturating_mul(100)),
+            warnings: Vec::new(),
+            explain: false,
+        }
+    }
+
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// Schedules the scenario's own entries in file order (agents,
+    /// frameworks, job submissions, events) after the periodic timer.
+    fn schedule_initial(&mut self) {
+        let m = self.model;
+        self.queue
+            .push(SimTime(m.master.allocation_interval), Event::AllocationTick);
+        self.periodic_waiting = true;
+        for (i, a) in m.agents.iter().enumerate() {
+            if let Some(t) = a.at {
+                self.queue.push(t, Event::AgentAdd(AgentId(i as u32)));
+                self.inputs_left += 1;
+            }
+        }
+        for (i, f) in m.frameworks.iter().enumerate() {
+            self.queue
+                .push(f.at, Event::FrameworkRegister(FrameworkId(i as u32)));
+            self.inputs_left += 1;
+        }
+        for (i, j) in m.jobs.iter().enumerate() {
+            self.queue.push(j.submit, Event::JobSubmit(JobId(i as u32)));
+            self.inputs_left += 1;
+        }
+        for (i, e) in m.events.iter().enumerate() {
+            self.queue.push(e.at, Event::Scripted(i as u32));
+            self.inputs_left += 1;
+        }
+    }
+
+    fn view(&self) -> View<'_> {
+        View {
+            model: self.model,
+            master: &self.master,
+            frameworks: &self.frameworks,
+            jobs: &self.jobs,
+            jobs_completed: self.counters.jobs_completed,
+        }
+    }
+
+    /// Runs to the end, reporting to `obs`.
+    pub fn run(mut self, obs: &mut dyn Observer) -> Result<Outcome, InvariantError> {
+        self.explain = obs.wants_explain();
+        self.schedule_initial();
+        let until = self.model.until;
+        while let Some(t) = self.queue.peek_time() {
+            if until.is_some_and(|u| t > u) {
+                break;
+            }
+            if until.is_none() {
+                if self.inputs_left == 0 && self.pending_total == 0 && self.tasks.is_empty() {
+                    break;
+                }
+                if self.stalled(t) {
+                    break;
+                }
+            }
+            if t > self.now {
+                obs.advance(&self.view(), self.now, t);
+                self.now = t;
+            }
+            let ev = self.queue.pop().expect("peeked");
+            self.events += 1;
+            let name = ev.event.name();
+            self.dispatch(ev.seq, ev.event, obs);
+            if self.check {
+                if let Err(msg) = self.check_invariants() {
+                    return Err(InvariantError {
+                        seed: self.seed,
+                        time: self.now.to_string(),
+                        seq: ev.seq,
+                        event: name.to_string(),
+                        message: msg,
+                    });
+                }
+            }
+        }
+        let end = until.unwrap_or(self.now);
+        if end > self.now {
+            obs.advance(&self.view(), self.now, end);
+            self.now = end;
+        }
+        obs.finish(&self.view(), end);
+        let digest = self.digest.clone().finalize();
+        Ok(Outcome {
+            seed: self.seed,
+            end,
+            events: self.events,
+            digest: crate::report::hex(&digest),
+            counters: self.counters,
+            framework_counters: self.fw_counters,
+            jobs: self.jobs,
+            warnings: self.warnings,
+            allocation_runs: self.master.allocation_runs,
+        })
+    }
+
+    /// Without `until`: nothing runs, nothing is left to arrive, and pending
+    /// work has made no progress for longer than any filter could explain.
+    fn stalled(&mut self, next: SimTime) -> bool {
+        if self.inputs_left > 0 || !self.tasks.is_empty() || self.pending_total == 0 {
+            return false;
+        }
+        if next.0.saturating_sub(self.last_progress.0) <= self.stall_limit {
+            return false;
+        }
+        let stuck: Vec<&str> = self
+            .jobs
+            .iter()
+            .enumerate()
+            .filter(|(_, j)| j.status == JobStatus::Pending || j.status == JobStatus::Running)
+            .map(|(i, _)| self.model.jobs[i].id.as_str())
+            .take(5)
+            .collect();
+        self.warnings.push(format!(
+            "the run ended at {} s with {} task(s) that can never launch (no agent offers what they need), in jobs such as {}",
+            self.now,
+            self.pending_total,
+            stuck.join(", ")
+        ));
+        true
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn emit(
+        &mut self,
+        obs: &mut dyn Observer,
+        seq: u64,
+        kind: RecordKind,
+        framework: Option<FrameworkId>,
+        role: Option<RoleId>,
+        agent: Option<AgentId>,
+        task: Option<TaskRef>,
+        resources: Quantities,
+    ) {
+        let rec = Record {
+            time: self.now,
+            seq,
+            kind,
+            framework,
+            role,
+            agent,
+            task,
+            resources,
+        };
+        hash_record(&mut self.digest, &rec);
+        obs.record(self.model, &rec);
+    }
+
+    fn request_run(&mut self, trigger: Trigger) {
+        if self.master.request_run(trigger) {
+            self.queue.push(self.now, Event::AllocationRun);
+        }
+    }
+
+    fn dispatch(&mut self, seq: u64, ev: Event, obs: &mut dyn Observer) {
+        let model = self.model;
+        match ev {
+            Event::AllocationTick => {
+                self.periodic_waiting = true;
+                self.request_run(Trigger::AllAgents);
+            }
+            Event::AllocationRun => self.allocation_run(seq, obs),
+            Event::AgentAdd(a) => {
+                self.inputs_left -= 1;
+                self.add_agent(seq, a, obs);
+            }
+            Event::FrameworkRegister(f) => {
+                self.inputs_left -= 1;
+                self.last_progress = self.now;
+                self.master.add_framework(model, f);
+                let role = model.frameworks[f.index()].roles[0];
+                self.emit(
+                    obs,
+                    seq,
+                    RecordKind::FrameworkRegistered,
+                    Some(f),
+                    Some(role),
+                    None,
+                    None,
+                    Quantities::ZERO,
+                );
+                self.request_run(Trigger::AllAgents);
+            }
+            Event::JobSubmit(j) => {
+                self.inputs_left -= 1;
+                self.last_progress = self.now;
+                self.submit_job(j);
+            }
+            Event::Scripted(i) => {
+                self.inputs_left -= 1;
+                self.last_progress = self.now;
+                self.scripted(seq, i as usize, obs);
+            }
+            Event::OfferReply { framework, offers } => {
+                self.offer_reply(seq, framework, &offers, obs)
+            }
+            Event::InverseReply { framework, agent } => {
+                let refuse = model.frameworks[framework.index()].refuse;
+                if let Some(f) = self
+                    .master
+                    .answer_inverse_offer(framework, agent, refuse, self.now)
+                {
+                    self.queue.push(f.expires, Event::InverseFilterExpire(f.id));
+                }
+            }
+            Event::TaskEnd(uid) => self.task_end(seq, uid, obs),
+            Event::FilterExpire(id) => {
+                self.queue.push(self.now, Event::FilterRemove(id));
+            }
+            Event::FilterRemove(id) => self.master.expire_filter(id),
+            Event::InverseFilterExpire(id) => self.master.expire_inverse_filter(id),
+            Event::OfferTimeout(id) => {
+                if let Some(o) = self.master.rescind(model, id) {
+                    self.counters.offers_rescinded += 1;
+                    self.fw_counters[o.framework.index()].offers_rescinded += 1;
+                    self.emit(
+                        obs,
+                        seq,
+                        RecordKind::Rescind,
+                        Some(o.framework),
+                        Some(o.role),
+                        Some(o.agent),
+                        None,
+                        o.resources.total(),
+                    );
+                }
+            }
+        }
+    }
+
+    fn add_agent(&mut self, seq: u64, a: AgentId, obs: &mut dyn Observer) {
+        if self.master.agent_present(a) {
+            return;
+        }
+        self.last_progress = self.now;
+        self.master.add_agent(self.model, a);
+        let res = self.master.agents[a.index()].total.total();
+        self.emit(
+            obs,
+            seq,
+            RecordKind::AgentAdded,
+            None,
+            None,
+            Some(a),
+            None,
+            res,
+        );
+        self.request_run(Trigger::Agent(a));
+    }
+
+    fn submit_job(&mut self, j: JobId) {
+        let spec = &self.model.jobs[j.index()];
+        let js = &mut self.jobs[j.index()];
+        js.status = JobStatus::Pending;
+        js.submitted_at = Some(self.now);
+        js.rank = self.submit_rank;
+        self.submit_rank += 1;
+        let fm = &mut self.frameworks[spec.framework.index()];
+        fm.queue.insert(js.rank, j);
+        fm.pending_tasks += spec.tasks as u64;
+        self.pending_total += spec.tasks as u64;
+        self.counters.tasks_submitted += spec.tasks as u64;
+        self.counters.jobs_submitted += 1;
+    }
+
+    fn allocation_run(&mut self, seq: u64, obs: &mut dyn Observer) {
+        let model = self.model;
+        let out = self.master.run_allocation(
+            model,
+            self.now,
+            &mut self.shuffle_rng,
+            &mut self.sorter_rng,
+            self.explain,
+        );
+        if self.periodic_waiting {
+            // The next periodic run is armed once this one is done.
+            self.periodic_waiting = false;
+            self.queue.push(
+                self.now.plus(model.master.allocation_interval),
+                Event::AllocationTick,
+            );
+        }
+        for row in &out.explain {
+            obs.explain(model, self.now, seq, row);
+        }
+        let mut batch: Vec<OfferId> = Vec::new();
+        let mut batch_fw: Option<FrameworkId> = None;
+        for &id in &out.offers {
+            let o = self.master.offer(id).expect("new offer").clone();
+            self.counters.offers_made += 1;
+            self.fw_counters[o.framework.index()].offers_received += 1;
+            self.emit(
+                obs,
+                seq,
+                RecordKind::Offer,
+                Some(o.framework),
+                Some(o.role),
+                Some(o.agent),
+                None,
+                o.resources.total(),
+            );
+            if let Some(t) = model.master.offer_timeout {
+                self.queue.push(self.now.plus(t), Event::OfferTimeout(id));
+            }
+            if batch_fw != Some(o.framework) {
+                if let Some(fw) = batch_fw {
+                    self.queue.push(
+                        self.now,
+                        Event::OfferReply {
+                            framework: fw,
+                            offers: std::mem::take(&mut batch),
+                        },
+                    );
+                }
+                batch_fw = Some(o.framework);
+            }
+            batch.push(id);
+        }
+        if let Some(fw) = batch_fw {
+            self.queue.push(
+                self.now,
+                Event::OfferReply {
+                    framework: fw,
+                    offers: batch,
+                },
+            );
+        }
+        for inv in out.inverse_offers {
+            self.counters.inverse_offers += 1;
+            self.emit(
+                obs,
+                seq,
+                RecordKind::InverseOffer,
+                Some(inv.framework),
+                None,
+                Some(inv.agent),
+                None,
+                Quantities::ZERO,
+            );
+            self.queue.push(
+                self.now,
+                Event::InverseReply {
+                    framework: inv.framework,
+                    agent: inv.agent,
+                },
+            );
+        }
+    }
+
+    fn offer_reply(
+        &mut self,
+        seq: u64,
+        fw: FrameworkId,
+        offers: &[OfferId],
+        obs: &mut dyn Observer,
+    ) {
+        let model = self.model;
+        let refuse = model.frameworks[fw.index()].refuse;
+        for &id in offers {
+            // Rescinded meanwhile: nothing to answer.
+            let Some(offer) = self.master.offer(id).cloned() else {
+                continue;
+            };
+            let launches = framework::respond(
+                model,
+                fw,
+                &mut self.frameworks[fw.index()],
+                &mut self.jobs,
+                &offer,
+            );
+            let filter = if launches.is_empty() {
+                self.counters.offers_declined += 1;
+                self.fw_counters[fw.index()].offers_declined += 1;
+                self.emit(
+                    obs,
+                    seq,
+                    RecordKind::Decline,
+                    Some(fw),
+                    Some(offer.role),
+                    Some(offer.agent),
+                    None,
+                    offer.resources.total(),
+                );
+                self.master.decline(model, id, refuse, self.now)
+            } else {
+                let used: Vec<ResourceSet> = launches.iter().map(|l| l.resources.clone()).collect();
+                let mut used_total = Quantities::ZERO;
+                for u in &used {
+                    used_total.add(&u.total());
+                }
+                self.counters.offers_accepted += 1;
+                self.fw_counters[fw.index()].offers_accepted += 1;
+                self.emit(
+                    obs,
+                    seq,
+                    RecordKind::Accept,
+                    Some(fw),
+                    Some(offer.role),
+                    Some(offer.agent),
+                    None,
+                    used_total,
+                );
+                let filter = self.master.accept(model, id, &used, refuse, self.now);
+                for l in launches {
+                    self.launch(seq, fw, &offer, l, obs);
+                }
+                filter
+            };
+            if let Some(f) = filter {
+                self.queue.push(f.expires, Event::FilterExpire(f.id));
+            }
+        }
+    }
+
+    fn launch(
+        &mut self,
+        seq: u64,
+        fw: FrameworkId,
+        offer: &crate::master::Offer,
+        l: framework::Launch,
+        obs: &mut dyn Observer,
+    ) {
+        let model = self.model;
+        self.last_progress = self.now;
+        let (task, duration) = match l.job {
+            Some(j) => {
+                let js = &mut self.jobs[j.index()];
+                js.running += 1;
+                if js.first_start.is_none() {
+                    js.first_start = Some(self.now);
+                }
+                js.status = JobStatus::Running;
+                self.pending_total -= 1;
+                let spec = &model.jobs[j.index()];
+                let attempt = 0u64;
+                let d = framework::sample_duration(
+                    &spec.duration,
+                    &self.durations,
+                    j.0 as u64,
+                    ((l.index as u64) << 8) | attempt,
+                );
+                (TaskRef::Job(j, l.index), d)
+            }
+            None => {
+                let spec = &model.frameworks[fw.index()];
+                let d = framework::sample_duration(
+                    &spec.task_duration,
+                    &self.durations,
+                    u64::MAX - fw.0 as u64,
+                    l.index as u64,
+                );
+                self.counters.tasks_submitted += 1;
+                (TaskRef::TakeAll(fw, l.index), d)
+            }
+        };
+        let uid = self.next_task;
+        self.next_task += 1;
+        self.counters.tasks_launched += 1;
+        self.fw_counters[fw.index()].tasks_launched += 1;
+        self.emit(
+            obs,
+            seq,
+            RecordKind::Launch,
+            Some(fw),
+            Some(offer.role),
+            Some(offer.agent),
+            Some(task),
+            l.resources.total(),
+        );
+        self.tasks.insert(
+            uid,
+            Task {
+                task,
+                framework: fw,
+                role: offer.role,
+                agent: offer.agent,
+                resources: l.resources,
+            },
+        );
+        if let Some(d) = duration {
+            self.queue.push(self.now.plus(d), Event::TaskEnd(uid));
+        }
+    }
+
+    fn task_end(&mut self, seq: u64, uid: u64, obs: &mut dyn Observer) {
+        let model = self.model;
+        // Killed earlier (agent removed): nothing to do.
+        let Some(t) = self.tasks.remove(&uid) else {
+            return;
+        };
+        self.last_progress = self.now;
+        self.master
+            .release(model, t.framework, t.role, t.agent, &t.resources);
+        self.counters.tasks_finished += 1;
+        self.fw_counters[t.framework.index()].tasks_finished += 1;
+        self.emit(
+            obs,
+            seq,
+            RecordKind::Finish,
+            Some(t.framework),
+            Some(t.role),
+            Some(t.agent),
+            Some(t.task),
+            t.resources.total(),
+        );
+        if let TaskRef::Job(j, _) = t.task {
+            let tasks = model.jobs[j.index()].tasks;
+            let js = &mut self.jobs[j.index()];
+            js.running -= 1;
+            js.finished += 1;
+            if js.finished == tasks {
+                js.status = JobStatus::Finished;
+                js.finished_at = Some(self.now);
+                self.counters.jobs_completed += 1;
+            }
+        }
+    }
+
+    /// Kills every task on an agent; batch frameworks queue them again.
+    fn kill_tasks_on(&mut self, seq: u64, agent: AgentId, obs: &mut dyn Observer) {
+        let model = self.model;
+        let uids: Vec<u64> = self
+            .tasks
+            .iter()
+            .filter(|(_, t)| t.agent == agent)
+            .map(|(u, _)| *u)
+            .collect();
+        for uid in uids {
+            let t = self.tasks.remove(&uid).expect("task present");
+            self.master
+                .release(model, t.framework, t.role, t.agent, &t.resources);
+            self.counters.tasks_killed += 1;
+            self.emit(
+                obs,
+                seq,
+                RecordKind::Kill,
+                Some(t.framework),
+                Some(t.role),
+                Some(t.agent),
+                Some(t.task),
+                t.resources.total(),
+            );
+            if let TaskRef::Job(j, index) = t.task {
+                let js = &mut self.jobs[j.index()];
+                js.running -= 1;
+                js.pending.push(index);
+                let fm = &mut self.frameworks[t.framework.index()];
+                fm.queue.insert(js.rank, j);
+                fm.pending_tasks += 1;
+                self.pending_total += 1;
+            }
+        }
+    }
+
+    fn rescind_on(&mut self, seq: u64, agent: AgentId, obs: &mut dyn Observer) {
+        for id in self.master.offers_on(agent) {
+            if let Some(o) = self.master.rescind(self.model, id) {
+                self.counters.offers_rescinded += 1;
+                self.fw_counters[o.framework.index()].offers_rescinded += 1;
+                self.emit(
+                    obs,
+                    seq,
+                    RecordKind::Rescind,
+                    Some(o.framework),
+                    Some(o.role),
+                    Some(o.agent),
+                    None,
+                    o.resources.total(),
+                );
+            }
+        }
+    }
+
+    fn scripted(&mut self, seq: u64, i: usize, obs: &mut dyn Observer) {
+        let model = self.model;
+        match &model.events[i].kind {
+            EventKind::AgentAdd(a) => self.add_agent(seq, *a, obs),
+            EventKind::AgentRemove(a) => {
+                let a = *a;
+                if !self.master.agent_present(a) {
+                    self.warnings.push(format!(
+                        "event {} at {} s removes agent {}, which is not registered then; ignored",
+                        i,
+                        self.now,
+                        model.agent_name(a)
+                    ));
+                    return;
+                }
+                self.kill_tasks_on(seq, a, obs);
+                self.rescind_on(seq, a, obs);
+                let total = self.master.agents[a.index()].total.total();
+                let left = self.master.remove_agent(model, a);
+                debug_assert!(left.is_empty());
+                self.emit(
+                    obs,
+                    seq,
+                    RecordKind::AgentRemoved,
+                    None,
+                    None,
+                    Some(a),
+                    None,
+                    total,
+                );
+            }
+            EventKind::SetWeight { role, weight } => {
+                self.master.set_weight(*role, *weight);
+                self.emit(
+                    obs,
+                    seq,
+                    RecordKind::SetWeight,
+                    None,
+                    Some(*role),
+                    None,
+                    None,
+                    Quantities::ZERO,
+                );
+            }
+            EventKind::Suppress { framework, roles } => {
+                self.master.suppress(*framework, roles);
+                let role = if roles.len() == 1 {
+                    Some(roles[0])
+                } else {
+                    None
+                };
+                self.emit(
+                    obs,
+                    seq,
+                    RecordKind::Suppress,
+                    Some(*framework),
+                    role,
+                    None,
+                    None,
+                    Quantities::ZERO,
+                );
+            }
+            EventKind::Revive { framework, roles } => {
+                self.master.revive(*framework, roles);
+                let role = if roles.len() == 1 {
+                    Some(roles[0])
+                } else {
+                    None
+                };
+                self.emit(
+                    obs,
+                    seq,
+                    RecordKind::Revive,
+                    Some(*framework),
+                    role,
+                    None,
+                    None,
+                    Quantities::ZERO,
+                );
+                self.request_run(Trigger::AllAgents);
+            }
+            EventKind::SetQuota { role, quota } => {
+                self.master.set_quota(*role, quota.clone());
+                self.emit(
+                    obs,
+                    seq,
+                    RecordKind::SetQuota,
+                    None,
+                    Some(*role),
+                    None,
+                    None,
+                    quota.guarantee,
+                );
+            }
+            EventKind::Reserve {
+                agent,
+                role,
+                resources,
+            }
+            | EventKind::Unreserve {
+                agent,
+                role,
+                resources,
+            } => {
+                let reserve = matches!(model.events[i].kind, EventKind::Reserve { .. });
+                let (agent, role, q) = (*agent, *role, *resources);
+                let apply = |m: &mut Master| {
+                    if reserve {
+                        m.reserve(model, agent, role, &q)
+                    } else {
+                        m.unreserve(model, agent, role, &q)
+                    }
+                };
+                let mut ok = apply(&mut self.master);
+                if !ok && self.master.agent_present(agent) {
+                    // As the operator endpoints do: rescind offers to free them.
+                    self.rescind_on(seq, agent, obs);
+                    ok = apply(&mut self.master);
+                }
+                let kind = match (ok, reserve) {
+                    (true, true) => RecordKind::Reserve,
+                    (true, false) => RecordKind::Unreserve,
+                    (false, _) => {
+                        self.warnings.push(format!(
+                            "event {} at {} s: cannot {} {} on agent {} for role {}: not free",
+                            i,
+                            self.now,
+                            if reserve { "reserve" } else { "unreserve" },
+                            crate::cluster::resources::format_quantities(&q, &model.resources),
+                            model.agent_name(agent),
+                            model.role_name(role)
+                        ));
+                        RecordKind::ReserveFailed
+                    }
+                };
+                self.emit(obs, seq, kind, None, Some(role), Some(agent), None, q);
+            }
+            EventKind::Maintenance {
+                agents,
+                start,
+                duration,
+            } => {
+                for &a in agents {
+                    if !self.master.agent_present(a) {
+                        continue;
+                    }
+                    self.master.set_unavailability(
+                        a,
+                        Unavailability {
+                            start: self.now.plus(*start),
+                            duration: *duration,
+                        },
+                    );
+                    self.emit(
+                        obs,
+                        seq,
+                        RecordKind::Maintenance,
+                        None,
+                        None,
+                        Some(a),
+                        None,
+                        Quantities::ZERO,
+                    );
+                    self.request_run(Trigger::Agent(a));
+                }
+            }
+        }
+    }
+
+    fn check_invariants(&self) -> Result<(), String> {
+        self.master.check_invariants(self.model)?;
+        let pending: u64 = self.frameworks.iter().map(|f| f.pending_tasks).sum();
+        if pending != self.pending_total {
+            return Err("pending task counts do not add up".into());
+        }
+        let running: u64 = self.jobs.iter().map(|j| j.running as u64).sum();
+        let job_tasks = self
+            .tasks
+            .values()
+            .filter(|t| matches!(t.task, TaskRef::Job(..)))
+            .count() as u64;
+        if running != job_tasks {
+            return Err("running task counts do not add up".into());
+        }
+        for t in self.tasks.values() {
+            if !self.master.agents[t.agent.index()].present {
+                return Err(format!(
+                    "a task runs on absent agent {}",
+                    self.model.agent_name(t.agent)
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Feeds one record into the run's digest in a fixed binary form.
+fn hash_record(h: &mut Sha256, r: &Record) {
+    h.update(r.time.0.to_le_bytes());
+    h.update(r.seq.to_le_bytes());
+    h.update([r.kind as u8]);
+    let opt = |v: Option<u32>| v.unwrap_or(u32::MAX).to_le_bytes();
+    h.update(opt(r.framework.map(|f| f.0)));
+    h.update(opt(r.role.map(|x| x.0)));
+    h.update(opt(r.agent.map(|x| x.0)));
+    match r.task {
+        None => h.update([0u8]),
+        Some(TaskRef::Job(j, i)) => {
+            h.update([1u8]);
+            h.update(j.0.to_le_bytes());
+            h.update(i.to_le_bytes());
+        }
+        Some(TaskRef::TakeAll(f, i)) => {
+            h.update([2u8]);
+            h.update(f.0.to_le_bytes());
+            h.update(i.to_le_bytes());
+        }
+    }
+    for (res, v) in r.resources.nonzero() {
+        h.update([res.0]);
+        h.update(v.to_le_bytes());
+    }
+    h.update([0xff]);
+}

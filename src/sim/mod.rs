@@ -1,0 +1,12 @@
+//! The discrete-event engine: integer time, a `(time, seq)` ordered queue,
+//! named random streams, one event enum and one loop.
+
+pub mod engine;
+pub mod observer;
+pub mod queue;
+pub mod rng;
+pub mod time;
+
+pub use engine::{Counters, Event, FrameworkCounters, Options, Outcome, Simulation};
+pub use observer::{Observer, Record, RecordKind, Recorder, TaskRef, Tee, View};
+pub use time::SimTime;

@@ -1,0 +1,174 @@
+//! What the engine reports, and to whom: records (one per thing that
+//! happened, the rows of `events.csv`) and views of the state between events.
+//! Metrics, writers, progress bars and test recorders implement [`Observer`].
+
+use crate::cluster::resources::Quantities;
+use crate::framework::{FrameworkModel, JobState};
+use crate::master::{ExplainRow, Master};
+use crate::scenario::model::Model;
+use crate::sim::time::SimTime;
+use crate::{AgentId, FrameworkId, JobId, RoleId};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum RecordKind {
+    AgentAdded,
+    AgentRemoved,
+    FrameworkRegistered,
+    Offer,
+    Accept,
+    Decline,
+    Rescind,
+    Launch,
+    Finish,
+    Fail,
+    Lost,
+    Kill,
+    Suppress,
+    Revive,
+    InverseOffer,
+    SetWeight,
+    SetQuota,
+    Reserve,
+    Unreserve,
+    /// An operator reservation change that could not be applied.
+    ReserveFailed,
+    Maintenance,
+}
+
+impl RecordKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            RecordKind::AgentAdded => "agent_added",
+            RecordKind::AgentRemoved => "agent_removed",
+            RecordKind::FrameworkRegistered => "framework_registered",
+            RecordKind::Offer => "offer",
+            RecordKind::Accept => "accept",
+            RecordKind::Decline => "decline",
+            RecordKind::Rescind => "rescind",
+            RecordKind::Launch => "launch",
+            RecordKind::Finish => "finish",
+            RecordKind::Fail => "fail",
+            RecordKind::Lost => "lost",
+            RecordKind::Kill => "kill",
+            RecordKind::Suppress => "suppress",
+            RecordKind::Revive => "revive",
+            RecordKind::InverseOffer => "inverse_offer",
+            RecordKind::SetWeight => "set_weight",
+            RecordKind::SetQuota => "set_quota",
+            RecordKind::Reserve => "reserve",
+            RecordKind::Unreserve => "unreserve",
+            RecordKind::ReserveFailed => "reserve_failed",
+            RecordKind::Maintenance => "maintenance",
+        }
+    }
+}
+
+/// A task, by job and index (`job.index`), or a take-all framework's n-th
+/// task (`framework.tN`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum TaskRef {
+    Job(JobId, u32),
+    TakeAll(FrameworkId, u32),
+}
+
+impl TaskRef {
+    pub fn name(self, model: &Model) -> String {
+        match self {
+            TaskRef::Job(j, i) => format!("{}.{}", model.jobs[j.index()].id, i),
+            TaskRef::TakeAll(f, i) => format!("{}.t{}", model.frameworks[f.index()].id, i),
+        }
+    }
+}
+
+/// One thing that happened; `seq` is the insertion number of the queue
+/// event that caused it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Record {
+    pub time: SimTime,
+    pub seq: u64,
+    pub kind: RecordKind,
+    pub framework: Option<FrameworkId>,
+    pub role: Option<RoleId>,
+    pub agent: Option<AgentId>,
+    pub task: Option<TaskRef>,
+    pub resources: Quantities,
+}
+
+/// Read access to the state between events.
+pub struct View<'a> {
+    pub model: &'a Model,
+    pub master: &'a Master,
+    pub frameworks: &'a [FrameworkModel],
+    pub jobs: &'a [JobState],
+    pub jobs_completed: u64,
+}
+
+impl View<'_> {
+    /// A framework is active while registered and holding offered or
+    /// allocated resources or having pending tasks.
+    pub fn framework_active(&self, fw: FrameworkId) -> bool {
+        let fs = &self.master.frameworks[fw.index()];
+        fs.registered && (!fs.held().is_empty() || self.frameworks[fw.index()].pending_tasks > 0)
+    }
+}
+
+/// Receives what the engine reports. Every method has an empty default.
+pub trait Observer {
+    /// Something happened.
+    fn record(&mut self, _model: &Model, _rec: &Record) {}
+    /// One step of an allocation run's reasoning (only when asked for).
+    fn explain(&mut self, _model: &Model, _time: SimTime, _seq: u64, _row: &ExplainRow) {}
+    /// The state in `view` held over `[from, to)`; called when the clock
+    /// moves forward.
+    fn advance(&mut self, _view: &View, _from: SimTime, _to: SimTime) {}
+    /// The run ended at `end` with this final state.
+    fn finish(&mut self, _view: &View, _end: SimTime) {}
+    /// Whether `explain` is wanted (it costs time).
+    fn wants_explain(&self) -> bool {
+        false
+    }
+}
+
+/// Sends everything to several observers, in order.
+#[derive(Default)]
+pub struct Tee<'a> {
+    pub observers: Vec<&'a mut dyn Observer>,
+}
+
+impl Observer for Tee<'_> {
+    fn record(&mut self, model: &Model, rec: &Record) {
+        for o in self.observers.iter_mut() {
+            o.record(model, rec);
+        }
+    }
+    fn explain(&mut self, model: &Model, time: SimTime, seq: u64, row: &ExplainRow) {
+        for o in self.observers.iter_mut() {
+            o.explain(model, time, seq, row);
+        }
+    }
+    fn advance(&mut self, view: &View, from: SimTime, to: SimTime) {
+        for o in self.observers.iter_mut() {
+            o.advance(view, from, to);
+        }
+    }
+    fn finish(&mut self, view: &View, end: SimTime) {
+        for o in self.observers.iter_mut() {
+            o.finish(view, end);
+        }
+    }
+    fn wants_explain(&self) -> bool {
+        self.observers.iter().any(|o| o.wants_explain())
+    }
+}
+
+/// Keeps every record (tests use it).
+#[derive(Default, Debug)]
+pub struct Recorder {
+    pub records: Vec<Record>,
+}
+
+impl Observer for Recorder {
+    fn record(&mut self, _model: &Model, rec: &Record) {
+        self.records.push(rec.clone());
+    }
+}

@@ -1,0 +1,174 @@
+//! Every class of bad input gives exit code 2 and a message naming the file
+//! and, where there is one, the line and column. Nothing panics.
+
+mod common;
+
+struct Case {
+    name: &'static str,
+    text: &'static str,
+    /// Words the message must contain.
+    says: &'static [&'static str],
+    /// Expected "line L" in the message (0: no line expected).
+    line: usize,
+}
+
+const CASES: &[Case] = &[
+    Case { name: "syntax", text: "name: t\nagents:\n  - {id: a, resources: {cpus: 1\n", says: &[], line: 4 },
+    Case { name: "unknown-key", text: "name: t\nagentz: []\n", says: &["unknown field `agentz`", "did you mean `agents`"], line: 2 },
+    Case { name: "unknown-nested-key", text: "name: t\nagents:\n  - {id: a, resources: {cpus: 1}, atributes: {}}\n", says: &["atributes", "did you mean `attributes`"], line: 3 },
+    Case { name: "bad-unit", text: "name: t\nuntil: 5 fortnights\n", says: &["unknown unit"], line: 2 },
+    Case { name: "over-precise-duration", text: "name: t\nuntil: 0.0000001\n", says: &["microseconds"], line: 2 },
+    Case { name: "negative-duration", text: "name: t\nuntil: -5\n", says: &["negative"], line: 2 },
+    Case { name: "negative-resource", text: "name: t\nagents:\n  - {id: a, resources: {cpus: -1, mem: 10}}\n", says: &["negative"], line: 3 },
+    Case { name: "over-precise-resource", text: "name: t\nagents:\n  - {id: a, resources: {cpus: 0.0001, mem: 10}}\n", says: &["3 decimals"], line: 3 },
+    Case { name: "no-name", text: "agents: []\n", says: &["name"], line: 1 },
+    Case { name: "duplicate-agent", text: "name: t\nagents:\n  - {id: a, resources: {cpus: 1}}\n  - {id: a, resources: {cpus: 1}}\n", says: &["used twice"], line: 4 },
+    Case { name: "duplicate-counted-agent", text: "name: t\nagents:\n  - {id: n, count: 12, resources: {cpus: 1}}\n  - {id: n1, count: 3, resources: {cpus: 1}}\n", says: &["n11", "used twice"], line: 4 },
+    Case { name: "duplicate-framework", text: "name: t\nframeworks:\n  - {id: f}\n  - {id: f}\n", says: &["used twice"], line: 4 },
+    Case { name: "duplicate-job", text: "name: t\nframeworks:\n  - id: f\n    jobs:\n      - {id: j, resources: {cpus: 1}, duration: 1s}\n      - {id: j, resources: {cpus: 1}, duration: 1s}\n", says: &["used twice"], line: 6 },
+    Case { name: "unknown-agent", text: "name: t\nagents:\n  - {id: a1, resources: {cpus: 1}}\nevents:\n  - {at: 1s, agent_remove: a2}\n", says: &["no agent `a2`", "did you mean `a1`"], line: 5 },
+    Case { name: "unknown-framework", text: "name: t\nframeworks:\n  - {id: spark}\nevents:\n  - {at: 1s, suppress: sprak}\n", says: &["no framework `sprak`", "did you mean `spark`"], line: 5 },
+    Case { name: "absurd-agents", text: "name: t\nagents:\n  - {id: a, count: 1000000000, resources: {cpus: 1}}\n", says: &["limit"], line: 3 },
+    Case { name: "absurd-tasks", text: "name: t\nframeworks:\n  - id: f\n    jobs:\n      - {tasks: 20000000, resources: {cpus: 1}, duration: 1s}\n", says: &["limit"], line: 5 },
+    Case { name: "never-ends", text: "name: t\nframeworks:\n  - {id: f, behavior: take-all}\n", says: &["never end", "until"], line: 1 },
+    Case { name: "forever-no-until", text: "name: t\nframeworks:\n  - id: f\n    jobs:\n      - {resources: {cpus: 1}, duration: forever}\n", says: &["never end"], line: 1 },
+    Case { name: "unsupported-yet", text: "name: t\npartitions: {count: 2}\n", says: &["not supported yet"], line: 2 },
+    Case { name: "bad-behavior", text: "name: t\nframeworks:\n  - {id: f, behavior: take_all}\n", says: &["unknown behavior", "did you mean `take-all`"], line: 3 },
+    Case { name: "bad-role", text: "name: t\nframeworks:\n  - {id: f, role: \"a//b\"}\n", says: &["empty path segment"], line: 3 },
+    Case { name: "quota-on-subrole", text: "name: t\nroles:\n  - {name: a/b, quota: {limit: {cpus: 1}}}\n", says: &["top-level"], line: 3 },
+    Case { name: "zero-weight", text: "name: t\nroles:\n  - {name: a, weight: 0}\n", says: &["positive"], line: 3 },
+    Case { name: "empty-file", text: "", says: &["empty"], line: 1 },
+    Case { name: "not-a-map", text: "- 1\n- 2\n", says: &[], line: 1 },
+    Case { name: "two-actions", text: "name: t\nframeworks:\n  - {id: f}\nevents:\n  - {at: 1s, suppress: f, revive: f}\n", says: &["exactly one action"], line: 5 },
+    Case { name: "huge-number", text: "name: t\nagents:\n  - {id: a, resources: {cpus: 1e300}}\n", says: &["too large"], line: 3 },
+    Case { name: "bad-min-allocatable", text: "name: t\nmaster: {min_allocatable: [\"cpus=1\"]}\n", says: &["NAME:AMOUNT"], line: 2 },
+];
+
+#[test]
+fn bad_inputs_exit_2_with_a_place() {
+    let dir = common::tmp("errors");
+    let mut failures = Vec::new();
+    for case in CASES {
+        let file = dir.join(format!("{}.yaml", case.name));
+        std::fs::write(&file, case.text).unwrap();
+        for cmd in ["validate", "run"] {
+            let out = common::bin()
+                .arg(cmd)
+                .arg(&file)
+                .arg("--quiet")
+                .current_dir(&dir)
+                .output()
+                .unwrap();
+            let out = if cmd == "validate" {
+                common::bin()
+                    .arg(cmd)
+                    .arg(&file)
+                    .current_dir(&dir)
+                    .output()
+                    .unwrap()
+            } else {
+                out
+            };
+            let err = String::from_utf8_lossy(&out.stderr).to_string();
+            let code = out.status.code();
+            let mut why = Vec::new();
+            if code != Some(2) {
+                why.push(format!("exit {code:?}"));
+            }
+            if err.contains("panicked") || err.contains("internal error") {
+                why.push("panicked".to_string());
+            }
+            if !err.contains(&format!("{}.yaml", case.name)) {
+                why.push("no file name".to_string());
+            }
+            if case.line > 0 && !err.contains(&format!("line {},", case.line)) {
+                why.push(format!("no `line {}`", case.line));
+            }
+            for w in case.says {
+                if !err.contains(w) {
+                    why.push(format!("does not say `{w}`"));
+                }
+            }
+            if !why.is_empty() {
+                failures.push(format!(
+                    "{} ({cmd}): {}\n  {}",
+                    case.name,
+                    why.join(", "),
+                    err.trim()
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
+#[test]
+fn errors_in_trace_files_name_the_trace() {
+    let dir = common::tmp("trace-errors");
+    std::fs::write(
+        dir.join("day.yaml"),
+        "jobs:\n  - {framework: f, resources: {cpus: 1}, duration: 5 parsecs}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("s.yaml"),
+        "name: t\nframeworks:\n  - {id: f}\nworkload:\n  - {trace: day.yaml}\n",
+    )
+    .unwrap();
+    let out = common::bin()
+        .args(["validate", "s.yaml"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("day.yaml: line 2,"), "{err}");
+    std::fs::write(
+        dir.join("s2.yaml"),
+        "name: t\nframeworks:\n  - {id: f}\nworkload:\n  - {trace: missing.yaml}\n",
+    )
+    .unwrap();
+    let out = common::bin()
+        .args(["validate", "s2.yaml"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("s2.yaml: line 5,") && err.contains("missing.yaml"),
+        "{err}"
+    );
+}
+
+#[test]
+fn bad_flags_exit_2() {
+    for args in [
+        vec!["run"],
+        vec!["run", "x.yaml", "--seed", "abc"],
+        vec!["frobnicate"],
+        vec!["validate"],
+    ] {
+        let out = common::run_bin(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+    }
+    let out = common::run_bin(&["run", "does-not-exist.yaml"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("does-not-exist.yaml"));
+}
+
+#[test]
+fn validate_accepts_the_shipped_scenarios() {
+    let out = common::run_bin(&[
+        "validate",
+        "scenarios/quickstart.yaml",
+        "scenarios/drf-paper.yaml",
+        "scenarios/mesos/1-unreserved-drf.yaml",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
