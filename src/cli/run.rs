@@ -3,7 +3,7 @@
 use super::progress::Progress;
 use crate::error::Error;
 use crate::metrics::RunMetrics;
-use crate::report::csv_out::{self, EventsCsv, ExplainCsv, SharesCsv, TimeseriesCsv};
+use crate::report::csv_out::{EventsCsv, ExplainCsv, JobsCsv, SharesCsv, TimeseriesCsv};
 use crate::report::summary::{Manifest, Summary};
 use crate::report::{prepare_out_dir, safe_name, write_file};
 use crate::scenario::{self, resolve::Loaded};
@@ -123,6 +123,7 @@ pub fn run_into(
     let mut metrics = RunMetrics::new(model);
     let mut timeseries = TimeseriesCsv::new(create(out, "timeseries.csv")?, interval);
     let mut shares = SharesCsv::new(create(out, "shares.csv")?, interval);
+    let mut jobs = JobsCsv::new(create(out, "jobs.csv")?);
     let mut events_csv = if events {
         Some(EventsCsv::new(create(out, "events.csv")?))
     } else {
@@ -144,6 +145,7 @@ pub fn run_into(
         tee.observers.push(&mut metrics);
         tee.observers.push(&mut timeseries);
         tee.observers.push(&mut shares);
+        tee.observers.push(&mut jobs);
         if let Some(e) = events_csv.as_mut() {
             tee.observers.push(e as &mut dyn Observer);
         }
@@ -179,8 +181,7 @@ pub fn run_into(
         finish("explain.csv", e.sink.finish())?;
         files.push("explain.csv".into());
     }
-    let jobs = csv_out::write_jobs(create(out, "jobs.csv")?, model, &outcome.jobs);
-    finish("jobs.csv", jobs)?;
+    finish("jobs.csv", jobs.sink.finish())?;
 
     let summary = Summary::build(model, &outcome, &metrics);
     write_file(&out.join("summary.json"), summary.to_json().as_bytes())?;

@@ -31,6 +31,13 @@ pub enum JobStatus {
 }
 
 impl JobStatus {
+    pub fn is_terminal(self) -> bool {
+        matches!(
+            self,
+            JobStatus::Finished | JobStatus::Failed | JobStatus::Abandoned
+        )
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             JobStatus::Unsubmitted | JobStatus::Pending => "pending",

@@ -6,8 +6,7 @@ use crate::cluster::resources::Quantities;
 use crate::framework::JobStatus;
 use crate::policy::dominant_share;
 use crate::scenario::model::Model;
-use crate::sim::engine::Outcome;
-use crate::sim::observer::{Observer, View};
+use crate::sim::observer::{JobView, Observer, View};
 use crate::sim::time::SimTime;
 use crate::FrameworkId;
 
@@ -76,6 +75,9 @@ pub struct RunMetrics {
     fw_share_sum: Vec<f64>,
     role_share_sum: Vec<f64>,
     duration_us: u64,
+    /// Completion and wait times (µs) of completed jobs, in completion order.
+    pub jct_us: Vec<u64>,
+    pub wait_us: Vec<u64>,
     pub finals: Option<Finals>,
 }
 
@@ -204,6 +206,20 @@ impl Observer for RunMetrics {
         }
     }
 
+    fn job_ended(&mut self, _model: &Model, job: &JobView) {
+        let s = job.state;
+        if s.status != JobStatus::Finished {
+            return;
+        }
+        let submit = s.submitted_at.unwrap_or(job.spec.submit);
+        if let Some(f) = s.finished_at {
+            self.jct_us.push(f.0 - submit.0);
+        }
+        if let Some(st) = s.first_start {
+            self.wait_us.push(st.0 - submit.0);
+        }
+    }
+
     fn finish(&mut self, view: &View, _end: SimTime) {
         let (jain, min_max) = fairness_now(view);
         let (fw_share, role_share) = Self::shares(view);
@@ -234,27 +250,6 @@ impl Observer for RunMetrics {
             offered: instant(&m.offered_total),
         });
     }
-}
-
-/// Completion and wait times (µs) of the completed jobs, sorted.
-pub fn job_times(model: &Model, outcome: &Outcome) -> (Vec<u64>, Vec<u64>) {
-    let mut jct = Vec::new();
-    let mut wait = Vec::new();
-    for (i, j) in outcome.jobs.iter().enumerate() {
-        if j.status != JobStatus::Finished {
-            continue;
-        }
-        let submit = j.submitted_at.unwrap_or(model.jobs[i].submit);
-        if let Some(f) = j.finished_at {
-            jct.push(f.0 - submit.0);
-        }
-        if let Some(s) = j.first_start {
-            wait.push(s.0 - submit.0);
-        }
-    }
-    jct.sort_unstable();
-    wait.sort_unstable();
-    (jct, wait)
 }
 
 /// Mean, p50, p90, p99 (µs; the mean as a float).

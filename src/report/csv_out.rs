@@ -2,11 +2,10 @@
 //! (`jobs.csv`). Headers and columns are the public contract (docs/format.md).
 
 use crate::cluster::resources::{format_milli, format_quantities};
-use crate::framework::JobState;
 use crate::master::ExplainRow;
 use crate::metrics::share_of;
 use crate::scenario::model::Model;
-use crate::sim::observer::{Observer, Record, View};
+use crate::sim::observer::{JobView, Observer, Record, View};
 use crate::sim::time::{format_secs, SimTime};
 use crate::FrameworkId;
 use std::io::Write;
@@ -291,22 +290,30 @@ impl<W: Write> Observer for SharesCsv<W> {
     }
 }
 
-/// `jobs.csv`, from the jobs' final states.
-pub fn write_jobs<W: Write>(w: W, model: &Model, jobs: &[JobState]) -> Result<W, String> {
-    let mut sink = Sink::new(w, &JOBS_HEADER);
-    let opt = |t: Option<SimTime>| t.map(|t| t.to_string()).unwrap_or_default();
-    for (i, spec) in model.jobs.iter().enumerate() {
-        let js = &jobs[i];
+/// `jobs.csv`: one row per job, in the order jobs ended; jobs still pending
+/// or running at the end come last, in submission order.
+pub struct JobsCsv<W: Write> {
+    pub sink: Sink<W>,
+}
+
+impl<W: Write> JobsCsv<W> {
+    pub fn new(w: W) -> Self {
+        JobsCsv {
+            sink: Sink::new(w, &JOBS_HEADER),
+        }
+    }
+}
+
+impl<W: Write> Observer for JobsCsv<W> {
+    fn job_ended(&mut self, model: &Model, job: &JobView) {
+        let (spec, js) = (job.spec, job.state);
+        let opt = |t: Option<SimTime>| t.map(|t| t.to_string()).unwrap_or_default();
         let submit = js.submitted_at;
-        let wait = match (submit, js.first_start) {
+        let since = |t: Option<SimTime>| match (submit, t) {
             (Some(s), Some(f)) => format_secs(f.0 - s.0),
             _ => String::new(),
         };
-        let jct = match (submit, js.finished_at) {
-            (Some(s), Some(f)) => format_secs(f.0 - s.0),
-            _ => String::new(),
-        };
-        sink.row([
+        self.sink.row([
             spec.id.clone(),
             model.framework_name(spec.framework).to_string(),
             model.role_name(spec.role).to_string(),
@@ -315,9 +322,8 @@ pub fn write_jobs<W: Write>(w: W, model: &Model, jobs: &[JobState]) -> Result<W,
             opt(js.finished_at),
             spec.tasks.to_string(),
             js.status.name().to_string(),
-            wait,
-            jct,
+            since(js.first_start),
+            since(js.finished_at),
         ]);
     }
-    sink.finish()
 }

@@ -173,7 +173,10 @@ pub struct Summary {
 impl Summary {
     pub fn build(model: &Model, outcome: &Outcome, m: &RunMetrics) -> Summary {
         let c = &outcome.counters;
-        let (jct, wait) = metrics::job_times(model, outcome);
+        let mut jct = m.jct_us.clone();
+        let mut wait = m.wait_us.clone();
+        jct.sort_unstable();
+        wait.sort_unstable();
         let finals = m.finals.clone().unwrap_or_default();
         let frameworks = model
             .frameworks

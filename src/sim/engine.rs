@@ -1,7 +1,7 @@
 //! The engine: one owner of the clock, the queue, the master, the framework
 //! models and the random streams; one event enum; one loop.
 
-use super::observer::{Observer, Record, RecordKind, TaskRef, View};
+use super::observer::{JobView, Observer, Record, RecordKind, TaskRef, View};
 use super::queue::EventQueue;
 use super::rng::{Stream, StreamFamily};
 use super::time::{DurationUs, SimTime};
@@ -122,7 +122,6 @@ pub struct Outcome {
     pub digest: String,
     pub counters: Counters,
     pub framework_counters: Vec<FrameworkCounters>,
-    pub jobs: Vec<JobState>,
     pub warnings: Vec<String>,
     pub allocation_runs: u64,
 }
@@ -280,6 +279,34 @@ impl<'m> Simulation<'m> {
             obs.advance(&self.view(), self.now, end);
             self.now = end;
         }
+        // Jobs still pending or running (or never submitted): submitted
+        // ones in submission order, then the rest in scenario order.
+        let mut open: Vec<(u64, usize)> = self
+            .jobs
+            .iter()
+            .enumerate()
+            .filter(|(_, j)| !j.status.is_terminal())
+            .map(|(i, j)| {
+                (
+                    if j.submitted_at.is_some() {
+                        j.rank
+                    } else {
+                        u64::MAX
+                    },
+                    i,
+                )
+            })
+            .collect();
+        open.sort_unstable();
+        for (_, i) in open {
+            obs.job_ended(
+                self.model,
+                &JobView {
+                    spec: &self.model.jobs[i],
+                    state: &self.jobs[i],
+                },
+            );
+        }
         obs.finish(&self.view(), end);
         let digest = self.digest.clone().finalize();
         Ok(Outcome {
@@ -289,7 +316,6 @@ impl<'m> Simulation<'m> {
             digest: crate::report::hex(&digest),
             counters: self.counters,
             framework_counters: self.fw_counters,
-            jobs: self.jobs,
             warnings: self.warnings,
             allocation_runs: self.master.allocation_runs,
         })
@@ -713,6 +739,13 @@ impl<'m> Simulation<'m> {
                 js.status = JobStatus::Finished;
                 js.finished_at = Some(self.now);
                 self.counters.jobs_completed += 1;
+                obs.job_ended(
+                    model,
+                    &JobView {
+                        spec: &model.jobs[j.index()],
+                        state: js,
+                    },
+                );
             }
         }
     }

@@ -5,7 +5,7 @@
 use crate::cluster::resources::Quantities;
 use crate::framework::{FrameworkModel, JobState};
 use crate::master::{ExplainRow, Master};
-use crate::scenario::model::Model;
+use crate::scenario::model::{JobSpec, Model};
 use crate::sim::time::SimTime;
 use crate::{AgentId, FrameworkId, JobId, RoleId};
 
@@ -112,6 +112,12 @@ impl View<'_> {
     }
 }
 
+/// A job as it ended (or stood at the end of the run).
+pub struct JobView<'a> {
+    pub spec: &'a JobSpec,
+    pub state: &'a JobState,
+}
+
 /// Receives what the engine reports. Every method has an empty default.
 pub trait Observer {
     /// Something happened.
@@ -121,6 +127,10 @@ pub trait Observer {
     /// The state in `view` held over `[from, to)`; called when the clock
     /// moves forward.
     fn advance(&mut self, _view: &View, _from: SimTime, _to: SimTime) {}
+    /// A job ended (finished, failed or abandoned), or the run ended with
+    /// the job still pending or running (then it is reported once, after the
+    /// last `advance` and before `finish`, in submission order).
+    fn job_ended(&mut self, _model: &Model, _job: &JobView) {}
     /// The run ended at `end` with this final state.
     fn finish(&mut self, _view: &View, _end: SimTime) {}
     /// Whether `explain` is wanted (it costs time).
@@ -149,6 +159,11 @@ impl Observer for Tee<'_> {
     fn advance(&mut self, view: &View, from: SimTime, to: SimTime) {
         for o in self.observers.iter_mut() {
             o.advance(view, from, to);
+        }
+    }
+    fn job_ended(&mut self, model: &Model, job: &JobView) {
+        for o in self.observers.iter_mut() {
+            o.job_ended(model, job);
         }
     }
     fn finish(&mut self, view: &View, end: SimTime) {
