@@ -9,6 +9,7 @@
 //!   at all (in one offer); the rest is declined with the refuse filter.
 //! - `take-all`: one task per offer that uses the whole offer.
 //! - `decline-all`: declines everything.
+//! - `hold`: never answers (the engine sends it no reply event).
 
 use crate::cluster::resources::ResourceSet;
 use crate::master::Offer;
@@ -123,7 +124,7 @@ pub fn respond(
 ) -> Vec<Launch> {
     let spec = &model.frameworks[fw.index()];
     match spec.behavior {
-        Behavior::DeclineAll => Vec::new(),
+        Behavior::DeclineAll | Behavior::Hold => Vec::new(),
         Behavior::TakeAll => {
             let index = state.take_all_launched as u32;
             state.take_all_launched += 1;

@@ -748,6 +748,31 @@ impl Master {
         true
     }
 
+    /// Whether rescinding every offer on `agent` would free `q` — unreserved
+    /// resources to reserve (`unreserve` false), or resources reserved for
+    /// `role` to unreserve (`unreserve` true).
+    pub fn frees_with_rescinds(
+        &self,
+        agent: AgentId,
+        unreserve: bool,
+        role: RoleId,
+        q: &Quantities,
+    ) -> bool {
+        let a = &self.agents[agent.index()];
+        if !a.present {
+            return false;
+        }
+        let mut free = a.available.clone();
+        for o in self.offers.values().filter(|o| o.agent == agent) {
+            free.add(&o.resources);
+        }
+        if unreserve {
+            free.reserved_for(role).contains(q)
+        } else {
+            free.unreserved.contains(q)
+        }
+    }
+
     /// Offers outstanding on an agent (to rescind before a reservation change).
     pub fn offers_on(&self, agent: AgentId) -> Vec<OfferId> {
         self.offers

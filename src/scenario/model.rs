@@ -103,6 +103,9 @@ pub enum Behavior {
     Batch,
     TakeAll,
     DeclineAll,
+    /// Never answers: offers stay outstanding until rescinded (offer
+    /// timeout, agent removal). Mesos tests' frameworks that keep offers.
+    Hold,
 }
 
 impl Behavior {
@@ -111,6 +114,7 @@ impl Behavior {
             Behavior::Batch => "batch",
             Behavior::TakeAll => "take-all",
             Behavior::DeclineAll => "decline-all",
+            Behavior::Hold => "hold",
         }
     }
 }

@@ -482,9 +482,6 @@ impl<'a> Resolver<'a> {
         at: At,
     ) -> Result<Quota, InputError> {
         let name = self.roles[role.index()].name.clone();
-        if name == "*" {
-            return Err(self.err(at, "quota cannot be set on the default role `*`"));
-        }
         if self.roles[role.index()].parent.is_some() {
             return Err(self.err(
                 at,
@@ -741,13 +738,16 @@ impl<'a> Resolver<'a> {
             None | Some("batch") => Behavior::Batch,
             Some("take-all") => Behavior::TakeAll,
             Some("decline-all") => Behavior::DeclineAll,
+            Some("hold") => Behavior::Hold,
             Some(other) => {
-                let hint = nearest(other, ["batch", "take-all", "decline-all"])
+                let hint = nearest(other, ["batch", "take-all", "decline-all", "hold"])
                     .map(|k| format!("; did you mean `{k}`?"))
                     .unwrap_or_default();
                 return Err(self.err(
                     &format!("{at}.behavior"),
-                    format!("unknown behavior `{other}` (batch, take-all or decline-all){hint}"),
+                    format!(
+                        "unknown behavior `{other}` (batch, take-all, decline-all or hold){hint}"
+                    ),
                 ));
             }
         };

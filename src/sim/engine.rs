@@ -9,7 +9,7 @@ use crate::cluster::resources::{Quantities, ResourceSet};
 use crate::error::InvariantError;
 use crate::framework::{self, FrameworkModel, JobState, JobStatus};
 use crate::master::{FilterId, Master, OfferId, Trigger, Unavailability};
-use crate::scenario::model::{EventKind, Model};
+use crate::scenario::model::{Behavior, EventKind, Model};
 use crate::{AgentId, FrameworkId, JobId, RoleId};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -510,8 +510,10 @@ impl<'m> Simulation<'m> {
         for row in &out.explain {
             obs.explain(model, self.now, seq, row);
         }
-        let mut batch: Vec<OfferId> = Vec::new();
-        let mut batch_fw: Option<FrameworkId> = None;
+        // One reply per framework for this run's offers (Mesos sends them in
+        // one message); `hold` frameworks never reply.
+        let answers = |fw: FrameworkId| model.frameworks[fw.index()].behavior != Behavior::Hold;
+        let mut replies: Vec<(FrameworkId, Vec<OfferId>)> = Vec::new();
         for &id in &out.offers {
             let o = self.master.offer(id).expect("new offer").clone();
             self.counters.offers_made += 1;
@@ -529,28 +531,16 @@ impl<'m> Simulation<'m> {
             if let Some(t) = model.master.offer_timeout {
                 self.queue.push(self.now.plus(t), Event::OfferTimeout(id));
             }
-            if batch_fw != Some(o.framework) {
-                if let Some(fw) = batch_fw {
-                    self.queue.push(
-                        self.now,
-                        Event::OfferReply {
-                            framework: fw,
-                            offers: std::mem::take(&mut batch),
-                        },
-                    );
-                }
-                batch_fw = Some(o.framework);
+            match replies.last_mut() {
+                Some((fw, ids)) if *fw == o.framework => ids.push(id),
+                _ => replies.push((o.framework, vec![id])),
             }
-            batch.push(id);
         }
-        if let Some(fw) = batch_fw {
-            self.queue.push(
-                self.now,
-                Event::OfferReply {
-                    framework: fw,
-                    offers: batch,
-                },
-            );
+        for (framework, offers) in replies {
+            if answers(framework) {
+                self.queue
+                    .push(self.now, Event::OfferReply { framework, offers });
+            }
         }
         for inv in out.inverse_offers {
             self.counters.inverse_offers += 1;
@@ -564,13 +554,11 @@ impl<'m> Simulation<'m> {
                 None,
                 Quantities::ZERO,
             );
-            self.queue.push(
-                self.now,
-                Event::InverseReply {
-                    framework: inv.framework,
-                    agent: inv.agent,
-                },
-            );
+            if answers(inv.framework) {
+                let (framework, agent) = (inv.framework, inv.agent);
+                self.queue
+                    .push(self.now, Event::InverseReply { framework, agent });
+            }
         }
     }
 
@@ -919,7 +907,7 @@ impl<'m> Simulation<'m> {
                     }
                 };
                 let mut ok = apply(&mut self.master);
-                if !ok && self.master.agent_present(agent) {
+                if !ok && self.master.frees_with_rescinds(agent, !reserve, role, &q) {
                     // As the operator endpoints do: rescind offers to free them.
                     self.rescind_on(seq, agent, obs);
                     ok = apply(&mut self.master);
