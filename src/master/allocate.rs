@@ -411,7 +411,10 @@ impl Master {
                 .push(self.new_offer(key.0, key.1, key.2, res, now));
         }
 
-        // Inverse offers for the run's candidate agents under maintenance.
+        // Inverse offers for the run's candidate agents under maintenance, to
+        // every active framework holding resources there (offers made in this
+        // run included), one outstanding per (framework, agent), unless
+        // filtered (Mesos `generateInverseOffers`).
         for &agent in &candidates {
             let a = &self.agents[agent.index()];
             let Some(u) = a.maintenance else { continue };
@@ -421,13 +424,6 @@ impl Master {
             let holders: Vec<FrameworkId> = a.held.iter().map(|(f, _)| *f).collect();
             for fw in holders {
                 if !self.frameworks[fw.index()].active {
-                    continue;
-                }
-                if offerable
-                    .order
-                    .iter()
-                    .any(|&(f, _, ag)| f == fw && ag == agent)
-                {
                     continue;
                 }
                 if self.agents[agent.index()].inverse_outstanding.contains(&fw) {
