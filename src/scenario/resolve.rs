@@ -18,6 +18,10 @@ use std::path::{Path, PathBuf};
 /// all), or tasks in one job.
 pub const MAX_AGENTS: u64 = 10_000_000;
 pub const MAX_TASKS_PER_JOB: u64 = 10_000_000;
+/// At most this many periodic allocation runs (`until` ÷ interval) and
+/// output samples (`until` ÷ `sample_interval`) in one run.
+pub const MAX_PERIODIC_RUNS: u64 = 1_000_000_000;
+pub const MAX_SAMPLES: u64 = 100_000_000;
 /// Largest scenario or YAML trace file we read, in bytes.
 pub const MAX_FILE_BYTES: u64 = 512 * 1024 * 1024;
 
@@ -381,6 +385,50 @@ impl<'a> Resolver<'a> {
             },
         };
 
+        // Hostile lengths: a run that could not finish in any reasonable time.
+        if let Some(Dur(until)) = raw.until {
+            let runs = until / master.allocation_interval;
+            if runs > MAX_PERIODIC_RUNS {
+                return Err(self.err(
+                    "until",
+                    format!(
+                        "`until` / `allocation_interval` is {runs} periodic allocation runs; \
+                         more than {MAX_PERIODIC_RUNS} are refused (raise the interval or shorten the run)"
+                    ),
+                ));
+            }
+            let samples = until / output.sample_interval;
+            if samples > MAX_SAMPLES {
+                return Err(self.err(
+                    "until",
+                    format!(
+                        "`until` / `output.sample_interval` is {samples} samples; \
+                         more than {MAX_SAMPLES} are refused (raise output.sample_interval)"
+                    ),
+                ));
+            }
+        }
+        let never_ending = raw
+            .until
+            .is_none()
+            .then(|| {
+                self.frameworks.iter().find_map(|f| match f.behavior {
+                    Behavior::TakeAll => Some("a `take-all` framework"),
+                    Behavior::Hold => Some("a `hold` framework"),
+                    _ => None,
+                })
+            })
+            .flatten()
+            .or_else(|| {
+                (raw.until.is_none() && self.jobs.iter().any(|j| j.duration.is_forever()))
+                    .then_some("a task that runs `forever`")
+            });
+        if let Some(what) = never_ending {
+            return Err(self.err(
+                "name",
+                format!("the run would never end: it has {what} and no `until`; set `until`"),
+            ));
+        }
         let model = Model {
             name: raw.name,
             description: raw.description.unwrap_or_default(),
@@ -396,26 +444,7 @@ impl<'a> Resolver<'a> {
             events,
             output,
         };
-        if model.never_ends() {
-            let what = if model
-                .frameworks
-                .iter()
-                .any(|f| f.behavior == Behavior::TakeAll)
-            {
-                "a `take-all` framework"
-            } else {
-                "a task that runs `forever`"
-            };
-            let e = InputError::new(
-                self.file,
-                format!("the run would never end: it has {what} and no `until`; set `until`"),
-            );
-            let loc = Locator::new(self.text);
-            return Err(match loc.find("name") {
-                Some((l, c)) => e.at(l, c),
-                None => e,
-            });
-        }
+        debug_assert!(!model.never_ends());
         Ok(model)
     }
 
