@@ -3,7 +3,7 @@
 use super::progress::Progress;
 use crate::error::Error;
 use crate::metrics::RunMetrics;
-use crate::report::csv_out::{EventsCsv, ExplainCsv, JobsCsv, SharesCsv, TimeseriesCsv};
+use crate::report::csv_out::{EventsCsv, ExplainCsv, JobsCsv, OffersCsv, SharesCsv, TimeseriesCsv};
 use crate::report::summary::{Manifest, Summary};
 use crate::report::{prepare_out_dir, safe_name, write_file};
 use crate::scenario::{self, resolve::Loaded};
@@ -122,7 +122,13 @@ pub fn run_into(
     let interval = model.output.sample_interval;
     let mut metrics = RunMetrics::new(model);
     let mut timeseries = TimeseriesCsv::new(create(out, "timeseries.csv")?, interval);
-    let mut shares = SharesCsv::new(create(out, "shares.csv")?, interval);
+    let mut shares = SharesCsv::new(
+        create(out, "shares.csv")?,
+        create(out, "roles.csv")?,
+        create(out, "fairness.csv")?,
+        interval,
+    );
+    let mut offers = OffersCsv::new(create(out, "offers.csv")?, interval, model.frameworks.len());
     let mut jobs = JobsCsv::new(create(out, "jobs.csv")?);
     let mut events_csv = if events {
         Some(EventsCsv::new(create(out, "events.csv")?))
@@ -145,6 +151,7 @@ pub fn run_into(
         tee.observers.push(&mut metrics);
         tee.observers.push(&mut timeseries);
         tee.observers.push(&mut shares);
+        tee.observers.push(&mut offers);
         tee.observers.push(&mut jobs);
         if let Some(e) = events_csv.as_mut() {
             tee.observers.push(e as &mut dyn Observer);
@@ -165,6 +172,9 @@ pub fn run_into(
         "summary.json".to_string(),
         "timeseries.csv".into(),
         "shares.csv".into(),
+        "roles.csv".into(),
+        "fairness.csv".into(),
+        "offers.csv".into(),
         "jobs.csv".into(),
     ];
     let finish = |name: &str, r: Result<BufWriter<File>, String>| -> Result<(), Error> {
@@ -172,7 +182,10 @@ pub fn run_into(
             .map_err(|e| Error::io(out.join(name).display(), e))
     };
     finish("timeseries.csv", timeseries.sink.finish())?;
-    finish("shares.csv", shares.sink.finish())?;
+    shares
+        .finish()
+        .map_err(|(name, e)| Error::io(out.join(name).display(), e))?;
+    finish("offers.csv", offers.sink.finish())?;
     if let Some(e) = events_csv {
         finish("events.csv", e.sink.finish())?;
         files.push("events.csv".into());
