@@ -1,6 +1,7 @@
 //! The command line: one file per subcommand. `main.rs` only parses and maps
 //! errors to exit codes.
 
+pub mod plot;
 pub mod progress;
 pub mod run;
 pub mod validate;
@@ -28,6 +29,8 @@ pub enum Command {
     Run(run::RunArgs),
     /// Check scenario files without running them.
     Validate(validate::ValidateArgs),
+    /// Draw a run's charts from its result files (CSV) alone.
+    Plot(plot::PlotArgs),
 }
 
 impl Cli {
@@ -35,6 +38,7 @@ impl Cli {
         match self.command {
             Command::Run(a) => run::execute(&a),
             Command::Validate(a) => validate::execute(&a),
+            Command::Plot(a) => plot::execute(&a),
         }
     }
 }

@@ -3,7 +3,10 @@
 use super::progress::Progress;
 use crate::error::Error;
 use crate::metrics::RunMetrics;
+use crate::report::charts::{self as chart_files, Format};
 use crate::report::csv_out::{EventsCsv, ExplainCsv, JobsCsv, OffersCsv, SharesCsv, TimeseriesCsv};
+use crate::report::data::RunData;
+use crate::report::markdown;
 use crate::report::summary::{Manifest, Summary};
 use crate::report::{prepare_out_dir, safe_name, write_file};
 use crate::scenario::{self, resolve::Loaded};
@@ -37,6 +40,21 @@ pub struct RunArgs {
     /// Re-check the simulator's bookkeeping after every event (slower).
     #[arg(long)]
     pub check: bool,
+    /// Do not draw the charts (report.md then has only the tables).
+    #[arg(long)]
+    pub no_charts: bool,
+    /// Draw the charts as PNG instead of SVG.
+    #[arg(long)]
+    pub png: bool,
+}
+
+/// What a run writes besides the standard files.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Extras {
+    /// events.csv and explain.csv.
+    pub events: bool,
+    /// Charts in this format (and in report.md).
+    pub charts: Option<Format>,
 }
 
 /// What a run wrote.
@@ -58,7 +76,11 @@ pub fn execute(args: &RunArgs) -> Result<(), Error> {
         seed: args.seed,
         check: args.check,
     };
-    let result = run_into(&loaded, &options, &out, args.events, args.force, progress)?;
+    let extras = Extras {
+        events: args.events,
+        charts: (!args.no_charts).then_some(if args.png { Format::Png } else { Format::Svg }),
+    };
+    let result = run_into(&loaded, &options, &out, extras, args.force, progress)?;
     for w in &result.outcome.warnings {
         eprintln!("warning: {w}");
     }
@@ -113,10 +135,11 @@ pub fn run_into(
     loaded: &Loaded,
     options: &Options,
     out: &Path,
-    events: bool,
+    extras: Extras,
     force: bool,
     progress: bool,
 ) -> Result<RunResult, Error> {
+    let events = extras.events;
     let model = &loaded.model;
     prepare_out_dir(out, force)?;
     let interval = model.output.sample_interval;
@@ -198,6 +221,24 @@ pub fn run_into(
 
     let summary = Summary::build(model, &outcome, &metrics);
     write_file(&out.join("summary.json"), summary.to_json().as_bytes())?;
+    // Charts are drawn from the files just written, as `mesosim plot` does.
+    let mut charts: Vec<(PathBuf, &str)> = Vec::new();
+    if let Some(format) = extras.charts {
+        let data = RunData::read(out)?;
+        for file in chart_files::write_run_charts(&data, &out.join("charts"), format)? {
+            let stem = file.file_stem().map(|s| s.to_string_lossy().to_string());
+            let what = chart_files::RUN_CHARTS
+                .iter()
+                .find(|(k, _)| Some(k.to_string()) == stem)
+                .map_or("", |(_, w)| *w);
+            let rel = Path::new("charts").join(&file);
+            files.push(rel.to_string_lossy().replace('\\', "/"));
+            charts.push((rel, what));
+        }
+    }
+    let report = markdown::run_report(&summary, &model.description, &charts);
+    write_file(&out.join("report.md"), report.as_bytes())?;
+    files.push("report.md".into());
     files.sort();
     let manifest = Manifest {
         version: crate::VERSION,
