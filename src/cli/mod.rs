@@ -1,6 +1,7 @@
 //! The command line: one file per subcommand. `main.rs` only parses and maps
 //! errors to exit codes.
 
+pub mod compare;
 pub mod plot;
 pub mod progress;
 pub mod run;
@@ -31,6 +32,8 @@ pub enum Command {
     Validate(validate::ValidateArgs),
     /// Draw a run's charts from its result files (CSV) alone.
     Plot(plot::PlotArgs),
+    /// Compare policies or settings over seeds (paired, in parallel).
+    Compare(compare::CompareArgs),
 }
 
 impl Cli {
@@ -39,6 +42,7 @@ impl Cli {
             Command::Run(a) => run::execute(&a),
             Command::Validate(a) => validate::execute(&a),
             Command::Plot(a) => plot::execute(&a),
+            Command::Compare(a) => compare::execute(&a),
         }
     }
 }

@@ -4,6 +4,7 @@
 //! scenario's units, floats in shortest round-trip form.
 
 pub mod charts;
+pub mod compare;
 pub mod csv_out;
 pub mod data;
 pub mod markdown;
