@@ -55,25 +55,35 @@ impl DemandTracker {
         }
     }
 
-    /// The framework's pending work per role (roles in id order).
-    pub fn get(&mut self, view: &View, fw: FrameworkId) -> &[PendingWork] {
-        let i = fw.index();
-        if i >= self.cache.len() {
-            self.cache.resize(i + 1, None);
-            self.dirty.resize(i + 1, true);
+    /// Recounts what may have changed.
+    pub fn refresh(&mut self, view: &View) {
+        let n = view.frameworks.len();
+        if self.cache.len() < n {
+            self.cache.resize(n, None);
+            self.dirty.resize(n, true);
         }
-        let count = view.frameworks[i].pending_tasks;
-        let stale = self.dirty[i] || self.cache[i].as_ref().is_none_or(|(c, _)| *c != count);
-        if stale {
-            let work = if count == 0 {
-                Vec::new()
-            } else {
-                view.pending_work(fw)
-            };
-            self.cache[i] = Some((count, work));
-            self.dirty[i] = false;
+        for i in 0..n {
+            let count = view.frameworks[i].pending_tasks;
+            let stale = self.dirty[i] || self.cache[i].as_ref().is_none_or(|(c, _)| *c != count);
+            if stale {
+                let work = if count == 0 {
+                    Vec::new()
+                } else {
+                    view.pending_work(FrameworkId(i as u32))
+                };
+                self.cache[i] = Some((count, work));
+                self.dirty[i] = false;
+            }
         }
-        &self.cache[i].as_ref().expect("filled").1
+    }
+
+    /// The framework's pending work per role (roles in id order), as of
+    /// the last [`refresh`](Self::refresh).
+    pub fn get(&self, fw: FrameworkId) -> &[PendingWork] {
+        self.cache
+            .get(fw.index())
+            .and_then(|c| c.as_ref())
+            .map_or(&[], |(_, w)| w.as_slice())
     }
 }
 
@@ -114,16 +124,25 @@ impl Client {
 /// Every registered framework's clients (its subscribed roles, in order),
 /// frameworks in id order, with fair shares.
 pub fn clients(view: &View, tracker: &mut DemandTracker) -> Vec<Client> {
+    let mut out = Vec::new();
+    clients_into(view, tracker, &mut out);
+    out
+}
+
+/// As [`clients`], into a reused buffer.
+pub fn clients_into(view: &View, tracker: &mut DemandTracker, out: &mut Vec<Client>) {
+    out.clear();
+    tracker.refresh(view);
+    let tracker = &*tracker;
     let totals = &view.master.totals;
     let excluded = view.model.master.fair_sharing_excluded;
     let ds = |q: &Quantities| dominant_share(q, totals, excluded);
-    let mut out = Vec::new();
     for (i, fs) in view.master.frameworks.iter().enumerate() {
         if !fs.registered {
             continue;
         }
+        let work = tracker.get(FrameworkId(i as u32));
         let fw = FrameworkId(i as u32);
-        let work = tracker.get(view, fw).to_vec();
         for r in &fs.roles {
             let held = r.offered.plus(&r.allocated);
             let (pending_tasks, pending, task_share) = match work.iter().find(|w| w.role == r.role)
@@ -149,13 +168,73 @@ pub fn clients(view: &View, tracker: &mut DemandTracker) -> Vec<Client> {
         }
     }
     let active: Vec<bool> = out.iter().map(|c| c.active).collect();
-    let g = split_down_tree(view, &out, &active);
+    let roles: Vec<RoleId> = out.iter().map(|c| c.role).collect();
+    let g = split_down_tree(view, &roles, &active);
     for (c, g) in out.iter_mut().zip(g) {
         c.guarantee = g;
         c.fair_share = if c.active { g.min(c.demand_share) } else { 0.0 };
         c.below = c.pending_tasks > 0 && c.share + c.task_share <= c.fair_share + EPS;
     }
-    out
+}
+
+/// Per framework (model order): whether it has pending work, and whether
+/// one of its clients with pending work is below its fair share — the
+/// same test as [`clients`], without building the clients (it runs at
+/// every step of the clock).
+pub fn below_flags(
+    view: &View,
+    tracker: &mut DemandTracker,
+    pending: &mut [bool],
+    below: &mut [bool],
+) {
+    tracker.refresh(view);
+    let tracker = &*tracker;
+    pending.iter_mut().for_each(|x| *x = false);
+    below.iter_mut().for_each(|x| *x = false);
+    let mut roles = Vec::new();
+    let mut active = Vec::new();
+    // (framework, role index, client index) of clients with pending work.
+    let mut waiting: Vec<(usize, usize, usize)> = Vec::new();
+    for (i, fs) in view.master.frameworks.iter().enumerate() {
+        if !fs.registered {
+            continue;
+        }
+        let work = tracker.get(FrameworkId(i as u32));
+        for (ri, r) in fs.roles.iter().enumerate() {
+            let has_work = work.iter().any(|w| w.role == r.role && w.tasks > 0);
+            if has_work {
+                waiting.push((i, ri, roles.len()));
+            }
+            roles.push(r.role);
+            active.push(has_work || !r.offered.is_empty() || !r.allocated.is_empty());
+        }
+    }
+    if waiting.is_empty() {
+        return;
+    }
+    let g = split_down_tree(view, &roles, &active);
+    let totals = &view.master.totals;
+    let excluded = view.model.master.fair_sharing_excluded;
+    for (i, ri, ci) in waiting {
+        let r = &view.master.frameworks[i].roles[ri];
+        let w = tracker
+            .get(FrameworkId(i as u32))
+            .iter()
+            .find(|w| w.role == r.role)
+            .expect("has work");
+        let held = r.offered.plus(&r.allocated);
+        let share = dominant_share(&held, totals, excluded);
+        let demand = dominant_share(&held.plus(&w.total), totals, excluded);
+        let fair = g[ci].min(demand);
+        if let Some(p) = pending.get_mut(i) {
+            *p = true;
+        }
+        if share + w.task_share <= fair + EPS {
+            if let Some(b) = below.get_mut(i) {
+                *b = true;
+            }
+        }
+    }
 }
 
 /// The role tree as the allocator's sorter sees it: each role's child
@@ -169,7 +248,7 @@ struct Tree {
     live: Vec<bool>,
 }
 
-fn tree(view: &View, clients: &[Client], selected: &[bool]) -> Tree {
+fn tree(view: &View, roles: &[RoleId], selected: &[bool]) -> Tree {
     let n = view.model.roles.len();
     let mut children = vec![Vec::new(); n];
     let mut top = Vec::new();
@@ -181,12 +260,12 @@ fn tree(view: &View, clients: &[Client], selected: &[bool]) -> Tree {
     }
     let mut own = vec![Vec::new(); n];
     let mut live = vec![false; n];
-    for (ci, c) in clients.iter().enumerate() {
+    for (ci, &role) in roles.iter().enumerate() {
         if !selected[ci] {
             continue;
         }
-        own[c.role.index()].push(ci);
-        let mut cur = Some(c.role);
+        own[role.index()].push(ci);
+        let mut cur = Some(role);
         while let Some(r) = cur {
             if live[r.index()] {
                 break;
@@ -249,9 +328,9 @@ fn expand(view: &View, t: &Tree, node: Node) -> Vec<(Node, f64)> {
 
 /// Splits 1 down the tree among the selected clients: each level in
 /// proportion to weights. Unselected clients get 0.
-fn split_down_tree(view: &View, clients: &[Client], selected: &[bool]) -> Vec<f64> {
-    let t = tree(view, clients, selected);
-    let mut out = vec![0.0; clients.len()];
+fn split_down_tree(view: &View, roles: &[RoleId], selected: &[bool]) -> Vec<f64> {
+    let t = tree(view, roles, selected);
+    let mut out = vec![0.0; roles.len()];
     let mut stack: Vec<(Vec<(Node, f64)>, f64)> = vec![(level(view, &t, None), 1.0)];
     while let Some((nodes, amount)) = stack.pop() {
         let total: f64 = nodes.iter().map(|(_, w)| w).sum();
@@ -398,7 +477,8 @@ pub fn ideal(view: &View, clients: &[Client]) -> Ideal {
             !d.is_empty() && (0..MAX_RESOURCE_KINDS).all(|r| d.0[r] == 0 || totals.0[r] > 0)
         })
         .collect();
-    let t = tree(view, clients, &selected);
+    let roles: Vec<RoleId> = clients.iter().map(|c| c.role).collect();
+    let t = tree(view, &roles, &selected);
 
     // Subtree demand of each role, and of each role's own clients.
     let n_roles = view.model.roles.len();

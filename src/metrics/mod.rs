@@ -193,6 +193,9 @@ pub struct RunMetrics {
     demand: fairness::DemandTracker,
     task_times: jobs::TaskTimes,
     take_all_open: std::collections::BTreeSet<TaskRef>,
+    /// Reused between steps.
+    pending_flags: Vec<bool>,
+    below_flags: Vec<bool>,
     pub counts: Counts,
     pub fw_counts: Vec<FrameworkCounts>,
     pub tasks_final: TaskFinal,
@@ -551,21 +554,19 @@ impl Observer for RunMetrics {
             *s += x * dtf;
         }
         if view.frameworks.iter().any(|f| f.pending_tasks > 0) {
-            let clients = fairness::clients(view, &mut self.demand);
             let n = self.fw_pending_us.len();
-            let mut pending = vec![false; n];
-            let mut below = vec![false; n];
-            for c in &clients {
-                let i = c.framework.index();
-                if i < n {
-                    pending[i] |= c.pending_tasks > 0;
-                    below[i] |= c.below;
-                }
-            }
+            self.pending_flags.resize(n, false);
+            self.below_flags.resize(n, false);
+            fairness::below_flags(
+                view,
+                &mut self.demand,
+                &mut self.pending_flags,
+                &mut self.below_flags,
+            );
             for i in 0..n {
-                if pending[i] {
+                if self.pending_flags[i] {
                     self.fw_pending_us[i] += dt;
-                    if below[i] {
+                    if self.below_flags[i] {
                         self.fw_below_us[i] += dt;
                     }
                 }

@@ -341,9 +341,12 @@ pub fn num(x: f64, signed: bool) -> String {
     let decimals = if a == 0.0 {
         0
     } else {
-        (3 - a.log10().floor() as i32).clamp(0, 6) as usize
+        (3 - libm::log10(a).floor() as i32).clamp(0, 6) as usize
     };
-    let s = format!("{x:.decimals$}");
+    let mut s = format!("{x:.decimals$}");
+    if s.contains('.') {
+        s = s.trim_end_matches('0').trim_end_matches('.').to_string();
+    }
     let s = if s.starts_with('-')
         && s.trim_start_matches('-')
             .chars()
@@ -616,6 +619,8 @@ mod tests {
         assert_eq!(num(12345.6, false), "12346");
         assert_eq!(num(0.0, true), "+0");
         assert_eq!(num(-0.01234, true), "−0.01234");
-        assert_eq!(num(-0.00000001, false), "0.000000");
+        assert_eq!(num(-0.00000001, false), "0");
+        assert_eq!(num(5.0, false), "5");
+        assert_eq!(num(0.0738, false), "0.0738");
     }
 }
