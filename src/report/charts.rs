@@ -292,10 +292,10 @@ pub fn font(size: u32) -> TextStyle<'static> {
     (FAMILY, size).into_font().into()
 }
 
-pub const TITLE: u32 = 22;
-pub const LABEL: u32 = 17;
-pub const TICK: u32 = 14;
-pub const LEGEND: u32 = 15;
+pub const TITLE: u32 = 24;
+pub const LABEL: u32 = 19;
+pub const TICK: u32 = 16;
+pub const LEGEND: u32 = 17;
 
 /// The time axis unit for a run of `end` seconds.
 pub fn time_unit(end: f64) -> (f64, &'static str) {
@@ -356,10 +356,10 @@ where
         .map(|e| e.label.chars().count())
         .max()
         .unwrap_or(0) as u32;
-    let width = (longest * 9 + 56).clamp(120, w / 3);
+    let width = (longest * 10 + 60).clamp(120, w / 3);
     let (plot, legend) = area.split_horizontally(w - width);
     let style = font(LEGEND);
-    let line_h = 24i32;
+    let line_h = 26i32;
     let top = 40i32;
     let fit = ((h as i32 - top - 20) / line_h).max(1) as usize;
     for (k, e) in entries.iter().enumerate() {
@@ -407,7 +407,7 @@ where
     DB::ErrorType: 'static,
 {
     if let Some((from, to)) = meta.window {
-        let shade = GREY.mix(0.15).filled();
+        let shade = GREY.mix(0.25).filled();
         if from > 0.0 {
             chart.draw_series(std::iter::once(Rectangle::new(
                 [(0.0, y.0), (from / unit, y.1)],
@@ -676,7 +676,6 @@ where
             .light_line_style(WHITE.mix(0.0))
             .bold_line_style(RGBColor(225, 225, 225))
             .draw()?;
-        shade_window(&mut chart, &d.meta, unit, x_end, (0.0, 100.0))?;
         let mut below = vec![0.0; idx.len()];
         for (_, members, gc) in &groups {
             let mut top = below.clone();
@@ -702,7 +701,7 @@ where
             chart.draw_series(std::iter::once(Polygon::new(pts, gc.mix(0.75).filled())))?;
             below = top;
         }
-        if any_offered {
+        if any_offered && (0..d.times.len()).any(|t| d.offered[r][t] > 0.0) {
             let pts: Vec<(f64, f64)> = idx
                 .iter()
                 .map(|&t| {
@@ -714,13 +713,14 @@ where
                 .collect();
             chart.draw_series(DashedLineSeries::new(pts, 6, 4, BLACK.stroke_width(2)))?;
         }
-        if any_used {
+        if any_used && d.used[r] != d.allocated[r] {
             let pts: Vec<(f64, f64)> = idx
                 .iter()
                 .map(|&t| (d.times[t] / unit, pct(d.used[r][t], t)))
                 .collect();
             chart.draw_series(LineSeries::new(pts, BLACK.stroke_width(2)))?;
         }
+        shade_window(&mut chart, &d.meta, unit, x_end, (0.0, 100.0))?;
     }
     Ok(())
 }
@@ -842,7 +842,6 @@ where
         .light_line_style(WHITE.mix(0.0))
         .bold_line_style(RGBColor(225, 225, 225))
         .draw()?;
-    shade_window(&mut chart, &d.meta, unit, x_end, (0.0, y_max))?;
     let idx = thin(d.times.len());
     for &i in &keep {
         let c = series[i].3;
@@ -859,6 +858,7 @@ where
         }
         chart.draw_series(LineSeries::new(pts(series[i].1), c.stroke_width(2)))?;
     }
+    shade_window(&mut chart, &d.meta, unit, x_end, (0.0, y_max))?;
     Ok(())
 }
 
@@ -898,12 +898,12 @@ where
         .light_line_style(WHITE.mix(0.0))
         .bold_line_style(RGBColor(225, 225, 225))
         .draw()?;
-    shade_window(&mut chart, &d.meta, unit, x_end, (0.0, y_max))?;
     let idx = thin(d.times.len());
     for (i, s) in f.iter().enumerate() {
         let pts: Vec<(f64, f64)> = idx.iter().map(|&t| (d.times[t] / unit, s[t])).collect();
         chart.draw_series(LineSeries::new(pts, color(i).stroke_width(2)))?;
     }
+    shade_window(&mut chart, &d.meta, unit, x_end, (0.0, y_max))?;
     Ok(())
 }
 
@@ -979,7 +979,6 @@ where
         .light_line_style(WHITE.mix(0.0))
         .bold_line_style(RGBColor(225, 225, 225))
         .draw()?;
-    shade_window(&mut chart, &d.meta, unit, x_end, (0.0, y_max))?;
     for &k in &shown {
         let idx = thin(rates[k].len());
         let pts: Vec<(f64, f64)> = idx
@@ -988,6 +987,7 @@ where
             .collect();
         chart.draw_series(LineSeries::new(pts, color(k).stroke_width(2)))?;
     }
+    shade_window(&mut chart, &d.meta, unit, x_end, (0.0, y_max))?;
     Ok(())
 }
 

@@ -393,7 +393,7 @@ pub fn runs_csv(
 pub const COMPARE_CHARTS: &[(&str, &str)] = &[
     (
         "compare_metrics",
-        "Headline metrics per variant: mean over seeds, with 95% confidence intervals",
+        "Headline metrics per variant: mean over seeds, whiskers the 95% confidence interval of the mean (the table's paired differences are sharper: they remove the workload's variance)",
     ),
     (
         "compare_jct_cdf",
