@@ -128,6 +128,8 @@ pub struct Counts {
     pub tasks_killed: u64,
     /// Take-all tasks (submitted when launched).
     pub take_all_launched: u64,
+    /// Tasks of the jobs submitted in the window.
+    pub job_tasks_submitted: u64,
     pub offers_made: u64,
     pub offers_accepted: u64,
     pub offers_declined: u64,
@@ -584,6 +586,7 @@ impl Observer for RunMetrics {
             return;
         }
         let spec = job.spec;
+        self.counts.job_tasks_submitted += spec.tasks as u64;
         let tf = &mut self.tasks_final;
         tf.finished += s.finished as u64;
         tf.running += s.running as u64;

@@ -353,7 +353,7 @@ impl Summary {
                     .collect(),
             },
             tasks: Tasks {
-                submitted: tf.finished + tf.running + tf.pending + tf.killed + tf.failed + tf.lost,
+                submitted: c.job_tasks_submitted + c.take_all_launched,
                 launched: c.tasks_launched,
                 finished: c.tasks_finished,
                 failed: c.tasks_failed,
