@@ -26,7 +26,7 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Run a scenario and write its results (summary.json, CSVs, manifest).
+    /// Run a scenario and write its results (summary.json, CSVs, charts, report.md).
     Run(run::RunArgs),
     /// Check scenario files without running them.
     Validate(validate::ValidateArgs),

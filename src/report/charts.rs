@@ -281,11 +281,33 @@ pub fn color(i: usize) -> RGBColor {
     PALETTE[i % PALETTE.len()]
 }
 
-/// A framework's colour, the same in every chart of a run: by its position
-/// in `shares.csv`.
-fn fw_color(d: &RunData, framework: &str) -> RGBColor {
-    let fws = d.frameworks();
-    color(fws.iter().position(|f| f == framework).unwrap_or(fws.len()))
+/// Frameworks' colours, the same in every chart of a run: up to ten
+/// frameworks each get a colour (in `shares.csv` order); with more, the nine
+/// with the largest mean allocation do, and the others are grey.
+struct Palette {
+    named: Vec<(String, RGBColor)>,
+    others: Vec<String>,
+}
+
+impl Palette {
+    fn of(d: &RunData) -> Palette {
+        let (shown, others) = framework_order(d, 9);
+        Palette {
+            named: shown
+                .into_iter()
+                .enumerate()
+                .map(|(k, f)| (f, color(k)))
+                .collect(),
+            others,
+        }
+    }
+
+    fn get(&self, framework: &str) -> Option<RGBColor> {
+        self.named
+            .iter()
+            .find(|(f, _)| f == framework)
+            .map(|(_, c)| *c)
+    }
 }
 
 pub fn font(size: u32) -> TextStyle<'static> {
@@ -475,7 +497,10 @@ pub const RUN_CHARTS: &[(&str, &str)] = &[
         "fairness",
         "Jain's index and min/max ratio over weighted dominant shares, and the distance from the ideal DRF allocation",
     ),
-    ("jct_cdf", "Distribution (CDF) of job completion times, all jobs and per framework"),
+    (
+        "jct_cdf",
+        "Distribution (CDF) of job completion times, all jobs and per framework (or per job class when there are many frameworks)",
+    ),
     ("wait_cdf", "Distribution (CDF) of job wait times (submission to first launch)"),
     ("slowdown_cdf", "Distribution (CDF) of job slowdowns (completion time ÷ ideal run time)"),
     ("offers", "Offers made, accepted, declined and rescinded per second, all frameworks"),
@@ -609,13 +634,18 @@ where
         &caption("Utilization by framework", &d.meta),
         font(TITLE),
     )?;
-    let (shown, rest) = framework_order(d, 9);
-    let mut groups: Vec<(String, Vec<String>, RGBColor)> = shown
+    let palette = Palette::of(d);
+    let mut groups: Vec<(String, Vec<String>, RGBColor)> = palette
+        .named
         .iter()
-        .map(|f| (f.clone(), vec![f.clone()], fw_color(d, f)))
+        .map(|(f, c)| (f.clone(), vec![f.clone()], *c))
         .collect();
-    if !rest.is_empty() {
-        groups.push((format!("{} others", rest.len()), rest, GREY));
+    if !palette.others.is_empty() {
+        groups.push((
+            format!("{} others", palette.others.len()),
+            palette.others.clone(),
+            GREY,
+        ));
     }
     let any_offered = panels
         .iter()
@@ -728,31 +758,42 @@ where
 /// A labelled share series, its ideal counterpart, and its colour.
 type Line<'a> = (String, &'a Vec<f64>, &'a Vec<f64>, RGBColor);
 
-/// One line per (framework, role) client, labelled by framework (and role
-/// for multi-role frameworks); at most 10, by mean share.
+/// One line per (framework, role) client of the frameworks with a colour,
+/// labelled by framework (and role for multi-role frameworks).
 fn draw_shares<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, d: &RunData) -> DrawResult
 where
     DB::ErrorType: 'static,
 {
+    let palette = Palette::of(d);
     let multi_role = |f: &str| d.clients.iter().filter(|c| c.framework == f).count() > 1;
     let series: Vec<Line> = d
         .clients
         .iter()
-        .map(|c| {
+        .filter_map(|c| {
+            let colour = palette.get(&c.framework)?;
             let label = if multi_role(&c.framework) {
                 format!("{} ({})", c.framework, c.role)
             } else {
                 c.framework.clone()
             };
-            (label, &c.share, &c.drf_share, fw_color(d, &c.framework))
+            Some((label, &c.share, &c.drf_share, colour))
         })
         .collect();
+    let hidden = if palette.others.is_empty() {
+        None
+    } else {
+        Some(format!(
+            "({} smaller frameworks not shown)",
+            palette.others.len()
+        ))
+    };
     draw_share_lines(
         area,
         d,
         &caption("Dominant share per framework", &d.meta),
         "dominant share (fraction of the cluster)",
         &series,
+        hidden,
     )
 }
 
@@ -760,19 +801,35 @@ fn draw_roles<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, d: &RunData) ->
 where
     DB::ErrorType: 'static,
 {
-    let series: Vec<Line> = d
+    // The ten roles with the largest mean share, in file order.
+    let mut order: Vec<(f64, usize)> = d
         .roles
         .iter()
-        .filter(|r| r.1.iter().any(|&x| x > 0.0))
         .enumerate()
-        .map(|(i, r)| (r.0.clone(), &r.1, &r.2, color(i)))
+        .filter(|(_, r)| r.1.iter().any(|&x| x > 0.0))
+        .map(|(i, r)| (r.1.iter().sum::<f64>(), i))
         .collect();
+    let with_share = order.len();
+    order.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    let mut keep: Vec<usize> = order.iter().take(10).map(|o| o.1).collect();
+    keep.sort_unstable();
+    let series: Vec<Line> = keep
+        .iter()
+        .enumerate()
+        .map(|(k, &i)| {
+            let r = &d.roles[i];
+            (r.0.clone(), &r.1, &r.2, color(k))
+        })
+        .collect();
+    let hidden = (with_share > keep.len())
+        .then(|| format!("({} smaller roles not shown)", with_share - keep.len()));
     draw_share_lines(
         area,
         d,
         &caption("Dominant share per role (subtree)", &d.meta),
         "dominant share (fraction of the cluster)",
         &series,
+        hidden,
     )
 }
 
@@ -782,19 +839,13 @@ fn draw_share_lines<DB: DrawingBackend>(
     title: &str,
     y_desc: &str,
     series: &[Line],
+    hidden: Option<String>,
 ) -> DrawResult
 where
     DB::ErrorType: 'static,
 {
     let area = titled_area(area, title, font(TITLE))?;
-    let mut order: Vec<(f64, usize)> = series
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (s.1.iter().sum::<f64>(), i))
-        .collect();
-    order.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-    let mut keep: Vec<usize> = order.iter().take(10).map(|o| o.1).collect();
-    keep.sort_unstable();
+    let keep: Vec<usize> = (0..series.len()).collect();
     let has_ideal = series.iter().any(|s| s.2.iter().any(|&x| x > 0.0));
     let mut entries: Vec<Entry> = keep
         .iter()
@@ -804,9 +855,9 @@ where
             mark: Mark::Line,
         })
         .collect();
-    if series.len() > keep.len() {
+    if let Some(label) = hidden {
         entries.push(Entry {
-            label: format!("({} smaller not shown)", series.len() - keep.len()),
+            label,
             color: WHITE,
             mark: Mark::Line,
         });
@@ -994,38 +1045,55 @@ where
 /// Values per group for a CDF: all jobs first, then per framework when
 /// there are several.
 /// Values of the completed jobs for a CDF: all jobs first, then per
-/// framework (in `shares.csv` order) when there are several.
+/// framework (coloured as in the other charts) when at most ten frameworks
+/// have completed jobs, else per job class when there are two to ten.
 fn job_series(d: &RunData, field: fn(&super::data::JobRow) -> Option<f64>) -> Vec<Cdf> {
-    let done = |j: &&super::data::JobRow| j.jct_s.is_some();
-    let all: Vec<f64> = d.jobs.iter().filter(done).filter_map(field).collect();
+    let done: Vec<&super::data::JobRow> = d.jobs.iter().filter(|j| j.jct_s.is_some()).collect();
+    let all: Vec<f64> = done.iter().filter_map(|j| field(j)).collect();
     if all.is_empty() {
         return Vec::new();
     }
     let mut out = vec![(format!("all jobs ({})", all.len()), all, BLACK)];
+    let group = |key: &dyn Fn(&super::data::JobRow) -> &str, order: Vec<String>| {
+        order
+            .into_iter()
+            .map(|k| {
+                let v: Vec<f64> = done
+                    .iter()
+                    .filter(|j| key(j) == k)
+                    .filter_map(|j| field(j))
+                    .collect();
+                (k, v)
+            })
+            .filter(|(_, v)| !v.is_empty())
+            .collect::<Vec<(String, Vec<f64>)>>()
+    };
     let mut fws: Vec<String> = d.frameworks();
-    for j in &d.jobs {
+    for j in &done {
         if !fws.contains(&j.framework) {
             fws.push(j.framework.clone());
         }
     }
-    let groups: Vec<(String, Vec<f64>)> = fws
-        .iter()
-        .map(|f| {
-            let v: Vec<f64> = d
-                .jobs
-                .iter()
-                .filter(done)
-                .filter(|j| &j.framework == f)
-                .filter_map(field)
-                .collect();
-            (f.clone(), v)
-        })
-        .filter(|(_, v)| !v.is_empty())
-        .collect();
-    if groups.len() > 1 {
-        for (f, v) in groups.into_iter().take(9) {
-            let c = fw_color(d, &f);
+    let by_fw = group(&|j| j.framework.as_str(), fws);
+    if (2..=10).contains(&by_fw.len()) {
+        let palette = Palette::of(d);
+        for (k, (f, v)) in by_fw.into_iter().enumerate() {
+            let c = palette.get(&f).unwrap_or(color(k));
             out.push((format!("{f} ({})", v.len()), v, c));
+        }
+        return out;
+    }
+    let mut classes: Vec<String> = done
+        .iter()
+        .filter(|j| !j.class.is_empty())
+        .map(|j| j.class.clone())
+        .collect();
+    classes.sort();
+    classes.dedup();
+    let by_class = group(&|j| j.class.as_str(), classes);
+    if (2..=10).contains(&by_class.len()) {
+        for (k, (c, v)) in by_class.into_iter().enumerate() {
+            out.push((format!("class {c} ({})", v.len()), v, color(k)));
         }
     }
     out
