@@ -362,3 +362,82 @@ fn below_flags_agree_with_client_records() {
     mesosim::simulate(&model, &Default::default(), &mut check).unwrap();
     assert!(check.steps > 1000 && check.below_seen > 0);
 }
+
+/// The ideal DRF allocation and the fair shares follow the role tree, not
+/// a flat list of frameworks weighted by their roles: `a` (weight 2) gets
+/// 2/3 and `b` 1/3; inside `a`, the child `a/x` (weight 3) and the virtual
+/// leaf `a/.` (weight 1, as in Mesos) holding fa1 and fa2 split a's 2/3 as
+/// 1/2 and 1/6. Every demand is the whole cluster.
+#[test]
+fn ideal_and_fair_shares_follow_the_role_tree() {
+    let yaml = r#"
+name: tree
+until: 1s
+roles:
+  - {name: a, weight: 2}
+  - {name: a/x, weight: 3}
+  - {name: b, weight: 1}
+agents:
+  - {id: n, resources: {cpus: 9, mem: 9000}}
+frameworks:
+  - {id: fa1, role: a, jobs: [{tasks: 9, resources: {cpus: 1, mem: 1000}, duration: 100s}]}
+  - {id: fa2, role: a, jobs: [{tasks: 9, resources: {cpus: 1, mem: 1000}, duration: 100s}]}
+  - {id: fx, role: a/x, jobs: [{tasks: 9, resources: {cpus: 1, mem: 1000}, duration: 100s}]}
+  - {id: fb, role: b, jobs: [{tasks: 9, resources: {cpus: 1, mem: 1000}, duration: 100s}]}
+"#;
+    let dir = common::tmp("metrics-tree");
+    std::fs::write(dir.join("tree.yaml"), yaml).unwrap();
+    let o = common::run_bin(&[
+        "run",
+        dir.join("tree.yaml").to_str().unwrap(),
+        "--quiet",
+        "--no-charts",
+        "--out",
+        dir.join("r").to_str().unwrap(),
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let shares = std::fs::read_to_string(dir.join("r/shares.csv")).unwrap();
+    let want = [
+        ("fa1", 1.0 / 12.0),
+        ("fa2", 1.0 / 12.0),
+        ("fx", 0.5),
+        ("fb", 1.0 / 3.0),
+    ];
+    for (fw, share) in want {
+        let row: Vec<&str> = shares
+            .lines()
+            .find(|l| l.starts_with(&format!("0.000000,{fw},")))
+            .unwrap_or_else(|| panic!("{fw}: {shares}"))
+            .split(',')
+            .collect();
+        let fair: f64 = row[8].parse().unwrap();
+        let ideal: f64 = row[9].parse().unwrap();
+        assert!(
+            (fair - share).abs() < 1e-9,
+            "{fw} fair share {fair}, want {share}"
+        );
+        assert!(
+            (ideal - share).abs() < 1e-9,
+            "{fw} ideal share {ideal}, want {share}"
+        );
+    }
+    let roles = std::fs::read_to_string(dir.join("r/roles.csv")).unwrap();
+    for (role, share) in [("a", 2.0 / 3.0), ("a/x", 0.5), ("b", 1.0 / 3.0)] {
+        let row: Vec<&str> = roles
+            .lines()
+            .find(|l| l.starts_with(&format!("0.000000,{role},")))
+            .unwrap()
+            .split(',')
+            .collect();
+        let ideal: f64 = row[4].parse().unwrap();
+        assert!(
+            (ideal - share).abs() < 1e-9,
+            "role {role} ideal {ideal}, want {share}"
+        );
+    }
+}

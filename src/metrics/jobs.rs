@@ -1,7 +1,7 @@
 //! Job statistics: completion time, wait, slowdown (completion time ÷ ideal
 //! run time), grouped over all jobs, per framework and per job class.
 
-use super::{percentile, percentile_f64};
+use super::percentile_f64;
 use crate::sim::observer::{Record, RecordKind, TaskRef};
 use crate::sim::time::SimTime;
 use crate::JobId;
@@ -75,12 +75,6 @@ pub struct Dist {
 }
 
 impl Dist {
-    pub fn of_us(values: &[u64]) -> (f64, u64, u64, u64) {
-        let mut v = values.to_vec();
-        v.sort_unstable();
-        super::stats(&v)
-    }
-
     pub fn of(values: &[f64]) -> Dist {
         if values.is_empty() {
             return Dist::default();
@@ -107,10 +101,6 @@ impl JobGroup {
         let mut v = self.wait_us.clone();
         v.sort_unstable();
         v
-    }
-
-    pub fn p(&self, which: &[u64], p: u64) -> u64 {
-        percentile(which, p)
     }
 }
 

@@ -93,12 +93,8 @@ pub fn run_report(s: &Summary, description: &str, charts: &[(PathBuf, &str)]) ->
             format!("{:.3}", s.fairness.drf_distance),
         ),
         (
-            "Time below fair share while pending (all / worst framework)",
-            format!(
-                "{} / {}",
-                pct(s.fairness.below_fair_share),
-                pct(s.fairness.below_fair_share_max)
-            ),
+            "Time below fair share, of the time with pending work (all frameworks)",
+            pct(s.fairness.below_fair_share),
         ),
         (
             "Jobs completed / submitted",
@@ -133,7 +129,7 @@ pub fn run_report(s: &Summary, description: &str, charts: &[(PathBuf, &str)]) ->
     if !s.frameworks.is_empty() {
         let _ = writeln!(
             o,
-            "| framework | role | mean dominant share | below fair share | jobs done | mean completion | mean wait | offers accepted / received |\n|---|---|---:|---:|---:|---:|---:|---:|"
+            "| framework | role | mean dominant share | time with pending work | below fair share (of it) | jobs done | mean completion | mean wait | offers accepted / received |\n|---|---|---:|---:|---:|---:|---:|---:|---:|"
         );
         for f in &s.frameworks {
             let g = j
@@ -150,10 +146,11 @@ pub fn run_report(s: &Summary, description: &str, charts: &[(PathBuf, &str)]) ->
             };
             let _ = writeln!(
                 o,
-                "| {} | {} | {:.3} | {} | {} | {} | {} | {} / {} |",
+                "| {} | {} | {:.3} | {} | {} | {} | {} | {} | {} / {} |",
                 cell(&f.id),
                 cell(&f.role),
                 f.dominant_share_mean,
+                secs(f.pending_time_s.0 as f64 / 1e6),
                 pct(f.below_fair_share),
                 done,
                 jct,
