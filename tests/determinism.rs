@@ -32,13 +32,9 @@ fn run_into(scenario: &str, out: &Path, extra: &[&str]) {
     );
 }
 
+/// Every file under `dir` (charts/ included), as relative paths.
 fn files(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
-        .collect();
-    v.sort();
-    v
+    common::files_under(dir)
 }
 
 #[test]

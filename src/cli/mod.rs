@@ -1,6 +1,8 @@
 //! The command line: one file per subcommand. `main.rs` only parses and maps
 //! errors to exit codes.
 
+pub mod compare;
+pub mod plot;
 pub mod progress;
 pub mod run;
 pub mod validate;
@@ -24,10 +26,14 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Run a scenario and write its results (summary.json, CSVs, manifest).
+    /// Run a scenario and write its results (summary.json, CSVs, charts, report.md).
     Run(run::RunArgs),
     /// Check scenario files without running them.
     Validate(validate::ValidateArgs),
+    /// Draw a run's charts from its result files (CSV) alone.
+    Plot(plot::PlotArgs),
+    /// Compare policies or settings over seeds (paired, in parallel).
+    Compare(compare::CompareArgs),
 }
 
 impl Cli {
@@ -35,6 +41,8 @@ impl Cli {
         match self.command {
             Command::Run(a) => run::execute(&a),
             Command::Validate(a) => validate::execute(&a),
+            Command::Plot(a) => plot::execute(&a),
+            Command::Compare(a) => compare::execute(&a),
         }
     }
 }

@@ -3,7 +3,10 @@
 use super::progress::Progress;
 use crate::error::Error;
 use crate::metrics::RunMetrics;
-use crate::report::csv_out::{EventsCsv, ExplainCsv, JobsCsv, SharesCsv, TimeseriesCsv};
+use crate::report::charts::{self as chart_files, Format};
+use crate::report::csv_out::{EventsCsv, ExplainCsv, JobsCsv, OffersCsv, SharesCsv, TimeseriesCsv};
+use crate::report::data::RunData;
+use crate::report::markdown;
 use crate::report::summary::{Manifest, Summary};
 use crate::report::{prepare_out_dir, safe_name, write_file};
 use crate::scenario::{self, resolve::Loaded};
@@ -37,6 +40,21 @@ pub struct RunArgs {
     /// Re-check the simulator's bookkeeping after every event (slower).
     #[arg(long)]
     pub check: bool,
+    /// Do not draw the charts (report.md then has only the tables).
+    #[arg(long)]
+    pub no_charts: bool,
+    /// Draw the charts as PNG instead of SVG.
+    #[arg(long)]
+    pub png: bool,
+}
+
+/// What a run writes besides the standard files.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Extras {
+    /// events.csv and explain.csv.
+    pub events: bool,
+    /// Charts in this format (and in report.md).
+    pub charts: Option<Format>,
 }
 
 /// What a run wrote.
@@ -58,7 +76,11 @@ pub fn execute(args: &RunArgs) -> Result<(), Error> {
         seed: args.seed,
         check: args.check,
     };
-    let result = run_into(&loaded, &options, &out, args.events, args.force, progress)?;
+    let extras = Extras {
+        events: args.events,
+        charts: (!args.no_charts).then_some(if args.png { Format::Png } else { Format::Svg }),
+    };
+    let result = run_into(&loaded, &options, &out, extras, args.force, progress)?;
     for w in &result.outcome.warnings {
         eprintln!("warning: {w}");
     }
@@ -113,16 +135,23 @@ pub fn run_into(
     loaded: &Loaded,
     options: &Options,
     out: &Path,
-    events: bool,
+    extras: Extras,
     force: bool,
     progress: bool,
 ) -> Result<RunResult, Error> {
+    let events = extras.events;
     let model = &loaded.model;
     prepare_out_dir(out, force)?;
     let interval = model.output.sample_interval;
     let mut metrics = RunMetrics::new(model);
     let mut timeseries = TimeseriesCsv::new(create(out, "timeseries.csv")?, interval);
-    let mut shares = SharesCsv::new(create(out, "shares.csv")?, interval);
+    let mut shares = SharesCsv::new(
+        create(out, "shares.csv")?,
+        create(out, "roles.csv")?,
+        create(out, "fairness.csv")?,
+        interval,
+    );
+    let mut offers = OffersCsv::new(create(out, "offers.csv")?, interval, model.frameworks.len());
     let mut jobs = JobsCsv::new(create(out, "jobs.csv")?);
     let mut events_csv = if events {
         Some(EventsCsv::new(create(out, "events.csv")?))
@@ -145,6 +174,7 @@ pub fn run_into(
         tee.observers.push(&mut metrics);
         tee.observers.push(&mut timeseries);
         tee.observers.push(&mut shares);
+        tee.observers.push(&mut offers);
         tee.observers.push(&mut jobs);
         if let Some(e) = events_csv.as_mut() {
             tee.observers.push(e as &mut dyn Observer);
@@ -165,6 +195,9 @@ pub fn run_into(
         "summary.json".to_string(),
         "timeseries.csv".into(),
         "shares.csv".into(),
+        "roles.csv".into(),
+        "fairness.csv".into(),
+        "offers.csv".into(),
         "jobs.csv".into(),
     ];
     let finish = |name: &str, r: Result<BufWriter<File>, String>| -> Result<(), Error> {
@@ -172,7 +205,10 @@ pub fn run_into(
             .map_err(|e| Error::io(out.join(name).display(), e))
     };
     finish("timeseries.csv", timeseries.sink.finish())?;
-    finish("shares.csv", shares.sink.finish())?;
+    shares
+        .finish()
+        .map_err(|(name, e)| Error::io(out.join(name).display(), e))?;
+    finish("offers.csv", offers.sink.finish())?;
     if let Some(e) = events_csv {
         finish("events.csv", e.sink.finish())?;
         files.push("events.csv".into());
@@ -185,6 +221,24 @@ pub fn run_into(
 
     let summary = Summary::build(model, &outcome, &metrics);
     write_file(&out.join("summary.json"), summary.to_json().as_bytes())?;
+    // Charts are drawn from the files just written, as `mesosim plot` does.
+    let mut charts: Vec<(PathBuf, &str)> = Vec::new();
+    if let Some(format) = extras.charts {
+        let data = RunData::read(out)?;
+        for file in chart_files::write_run_charts(&data, &out.join("charts"), format)? {
+            let stem = file.file_stem().map(|s| s.to_string_lossy().to_string());
+            let what = chart_files::RUN_CHARTS
+                .iter()
+                .find(|(k, _)| Some(k.to_string()) == stem)
+                .map_or("", |(_, w)| *w);
+            let rel = Path::new("charts").join(&file);
+            files.push(rel.to_string_lossy().replace('\\', "/"));
+            charts.push((rel, what));
+        }
+    }
+    let report = markdown::run_report(&summary, &model.description, &charts);
+    write_file(&out.join("report.md"), report.as_bytes())?;
+    files.push("report.md".into());
     files.sort();
     let manifest = Manifest {
         version: crate::VERSION,

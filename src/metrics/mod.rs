@@ -2,13 +2,19 @@
 //! utilization and fairness, per-framework and per-role share means, job
 //! statistics. Formulas are in docs/metrics.md.
 
+pub mod compare;
+pub mod fairness;
+pub mod jobs;
+
 use crate::cluster::resources::Quantities;
 use crate::framework::JobStatus;
+use crate::master::Offer;
 use crate::policy::dominant_share;
 use crate::scenario::model::Model;
-use crate::sim::observer::{JobView, Observer, View};
+use crate::sim::observer::{JobView, Observer, Record, RecordKind, TaskRef, View};
 use crate::sim::time::SimTime;
 use crate::FrameworkId;
+use std::collections::BTreeMap;
 
 /// Jain's index (Σx)²/(n·Σx²); 1 when fewer than two values or all zero.
 pub fn jain(xs: &[f64]) -> f64 {
@@ -46,6 +52,16 @@ pub fn percentile(sorted: &[u64], p: u64) -> u64 {
     sorted[(rank - 1) as usize]
 }
 
+/// Nearest-rank percentile of sorted floats.
+pub fn percentile_f64(sorted: &[f64], p: u64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let n = sorted.len() as u64;
+    let rank = (p * n).div_ceil(100).max(1);
+    sorted[(rank - 1) as usize]
+}
+
 /// Instantaneous fairness over active frameworks: x = dominant share ÷ the
 /// weight of the framework's (first) role.
 pub fn fairness_now(view: &View) -> (f64, f64) {
@@ -62,28 +78,140 @@ pub fn fairness_now(view: &View) -> (f64, f64) {
     (jain(&xs), min_max_ratio(&xs))
 }
 
-/// Time-weighted integrals over the run, fed by the engine.
+/// Sample times `0, I, 2I, …` up to the end of the run; the state at a
+/// sample time is the state after every event at that time.
+#[derive(Clone, Debug)]
+pub struct Sampler {
+    interval: u64,
+    next: u64,
+}
+
+impl Default for Sampler {
+    fn default() -> Self {
+        Sampler::new(1)
+    }
+}
+
+impl Sampler {
+    pub fn new(interval: u64) -> Sampler {
+        Sampler {
+            interval: interval.max(1),
+            next: 0,
+        }
+    }
+
+    /// Sample times in `[.., to)` not yet handed out (or `[.., to]` when
+    /// `inclusive`).
+    pub fn due(&mut self, to: SimTime, inclusive: bool) -> Vec<SimTime> {
+        let mut out = Vec::new();
+        while self.next < to.0 || (inclusive && self.next == to.0) {
+            out.push(SimTime(self.next));
+            match self.next.checked_add(self.interval) {
+                Some(n) => self.next = n,
+                None => {
+                    self.next = u64::MAX;
+                    break;
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Counts over the window.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub tasks_launched: u64,
+    pub tasks_finished: u64,
+    pub tasks_failed: u64,
+    pub tasks_lost: u64,
+    pub tasks_killed: u64,
+    /// Take-all tasks (submitted when launched).
+    pub take_all_launched: u64,
+    /// Tasks of the jobs submitted in the window.
+    pub job_tasks_submitted: u64,
+    pub offers_made: u64,
+    pub offers_accepted: u64,
+    pub offers_declined: u64,
+    pub offers_rescinded: u64,
+    pub inverse_offers: u64,
+}
+
+/// Per-framework counts over the window.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FrameworkCounts {
+    pub offers_received: u64,
+    pub offers_accepted: u64,
+    pub offers_declined: u64,
+    pub offers_rescinded: u64,
+    pub tasks_launched: u64,
+    pub tasks_finished: u64,
+    pub tasks_killed: u64,
+    /// Σ (launch − offer) over offers it launched from, and their number.
+    pub offer_to_launch_us: u128,
+    pub offers_launched: u64,
+}
+
+/// Tasks by their state at the end: tasks of the jobs submitted in the
+/// window, and take-all tasks launched in it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TaskFinal {
+    pub finished: u64,
+    pub running: u64,
+    pub pending: u64,
+    pub killed: u64,
+    pub failed: u64,
+    pub lost: u64,
+}
+
+/// Everything `summary.json` reports, fed by the engine through
+/// [`Observer`]: time-weighted integrals over the measurement window
+/// (`output.window`, the whole run by default), counts of the records in it,
+/// the jobs submitted in it, and the sampled distance from the ideal DRF
+/// allocation.
 #[derive(Clone, Debug, Default)]
 pub struct RunMetrics {
-    /// Per resource: ∫ allocated/total dt and ∫ offered/total dt over the
-    /// time the total is > 0, and that time.
+    from: u64,
+    to: Option<u64>,
+    /// Per resource: ∫ allocated/total dt, ∫ offered/total dt and
+    /// ∫ used/total dt over the time the total is > 0, and that time.
     util_sum: Vec<f64>,
     offered_sum: Vec<f64>,
+    used_sum: Vec<f64>,
     positive_us: Vec<u64>,
     jain_sum: f64,
     min_max_sum: f64,
     fw_share_sum: Vec<f64>,
     role_share_sum: Vec<f64>,
+    /// Per framework: time with pending work, and the part of it below its
+    /// fair share.
+    fw_pending_us: Vec<u64>,
+    fw_below_us: Vec<u64>,
     duration_us: u64,
-    /// Completion and wait times (µs) of completed jobs, in completion order.
-    pub jct_us: Vec<u64>,
-    pub wait_us: Vec<u64>,
+    sampler: Sampler,
+    drf_distance_sum: f64,
+    drf_samples: u64,
+    used_now: UsedTracker,
+    demand: fairness::DemandTracker,
+    task_times: jobs::TaskTimes,
+    take_all_open: std::collections::BTreeSet<TaskRef>,
+    /// Reused between steps.
+    pending_flags: Vec<bool>,
+    below_flags: Vec<bool>,
+    pub counts: Counts,
+    pub fw_counts: Vec<FrameworkCounts>,
+    pub tasks_final: TaskFinal,
+    /// Jobs submitted in the window: all, per framework, per class.
+    pub jobs: jobs::JobGroup,
+    pub jobs_by_framework: Vec<jobs::JobGroup>,
+    pub jobs_by_class: BTreeMap<String, jobs::JobGroup>,
     pub finals: Option<Finals>,
 }
 
 /// The state at the end of the run.
 #[derive(Clone, Debug, Default)]
 pub struct Finals {
+    pub end: SimTime,
     pub framework_allocated: Vec<Quantities>,
     pub role_used: Vec<Quantities>,
     pub role_weight: Vec<f64>,
@@ -93,19 +221,48 @@ pub struct Finals {
     role_share: Vec<f64>,
     util: Vec<f64>,
     offered: Vec<f64>,
+    used: Vec<f64>,
 }
 
 impl RunMetrics {
     pub fn new(model: &Model) -> RunMetrics {
         let r = model.resources.len();
+        let f = model.frameworks.len();
+        let w = model.output.window;
         RunMetrics {
+            from: w.from.0,
+            to: w.to.map(|t| t.0),
             util_sum: vec![0.0; r],
             offered_sum: vec![0.0; r],
+            used_sum: vec![0.0; r],
             positive_us: vec![0; r],
-            fw_share_sum: vec![0.0; model.frameworks.len()],
+            fw_share_sum: vec![0.0; f],
             role_share_sum: vec![0.0; model.roles.len()],
+            fw_pending_us: vec![0; f],
+            fw_below_us: vec![0; f],
+            sampler: Sampler::new(model.output.sample_interval),
+            demand: fairness::DemandTracker::new(f),
+            fw_counts: vec![FrameworkCounts::default(); f],
+            jobs_by_framework: vec![jobs::JobGroup::default(); f],
             ..RunMetrics::default()
         }
+    }
+
+    /// Whether a moment lies in the window `[from, to]`.
+    pub fn in_window(&self, t: SimTime) -> bool {
+        t.0 >= self.from && self.to.is_none_or(|to| t.0 <= to)
+    }
+
+    /// The window actually measured: `[from, min(to, end)]`.
+    pub fn window(&self) -> (SimTime, SimTime) {
+        let end = self.finals.as_ref().map_or(SimTime::ZERO, |f| f.end);
+        let to = self.to.map_or(end, |t| SimTime(t.min(end.0)));
+        (SimTime(self.from), to)
+    }
+
+    /// Time measured (the window's overlap with the run), µs.
+    pub fn measured_us(&self) -> u64 {
+        self.duration_us
     }
 
     fn shares(view: &View) -> (Vec<f64>, Vec<f64>) {
@@ -121,8 +278,8 @@ impl RunMetrics {
         (fw, roles)
     }
 
-    /// Time-weighted mean of the instantaneous value (the end value when the
-    /// run lasted no time).
+    /// Time-weighted mean of the instantaneous value (the end value when no
+    /// time was measured).
     fn mean(&self, sum: f64, at_end: f64) -> f64 {
         if self.duration_us == 0 {
             at_end
@@ -137,6 +294,10 @@ impl RunMetrics {
 
     pub fn offered_idle(&self) -> Vec<f64> {
         self.ratio_means(&self.offered_sum, |f| &f.offered)
+    }
+
+    pub fn used(&self) -> Vec<f64> {
+        self.ratio_means(&self.used_sum, |f| &f.used)
     }
 
     fn ratio_means(&self, sums: &[f64], at_end: impl Fn(&Finals) -> &Vec<f64>) -> Vec<f64> {
@@ -173,15 +334,204 @@ impl RunMetrics {
         let end = self.finals.as_ref().map_or(0.0, |f| f.role_share[role]);
         self.mean(self.role_share_sum[role], end)
     }
+
+    /// Mean over the samples in the window of ½ Σ |share − ideal share|.
+    pub fn drf_distance(&self) -> f64 {
+        if self.drf_samples == 0 {
+            0.0
+        } else {
+            self.drf_distance_sum / self.drf_samples as f64
+        }
+    }
+
+    /// Time the framework had pending work (µs), and the fraction of it
+    /// spent below its fair share (0 when it never had pending work).
+    pub fn below_fair_share(&self, fw: usize) -> (u64, f64) {
+        let p = self.fw_pending_us[fw];
+        let f = if p == 0 {
+            0.0
+        } else {
+            self.fw_below_us[fw] as f64 / p as f64
+        };
+        (p, f)
+    }
+
+    /// Pooled over frameworks: Σ time below ÷ Σ time pending.
+    pub fn below_fair_share_all(&self) -> f64 {
+        let p: u64 = self.fw_pending_us.iter().sum();
+        if p == 0 {
+            0.0
+        } else {
+            self.fw_below_us.iter().sum::<u64>() as f64 / p as f64
+        }
+    }
+
+    /// The largest per-framework fraction of pending time below fair share.
+    pub fn below_fair_share_max(&self) -> f64 {
+        (0..self.fw_pending_us.len())
+            .map(|f| self.below_fair_share(f).1)
+            .fold(0.0, f64::max)
+    }
+
+    /// Mean offer-to-launch latency (µs) over offers launched from, all
+    /// frameworks or one.
+    pub fn offer_to_launch_mean_us(&self, fw: Option<usize>) -> f64 {
+        let (sum, n) = match fw {
+            Some(f) => (
+                self.fw_counts[f].offer_to_launch_us,
+                self.fw_counts[f].offers_launched,
+            ),
+            None => self.fw_counts.iter().fold((0u128, 0u64), |(s, n), c| {
+                (s + c.offer_to_launch_us, n + c.offers_launched)
+            }),
+        };
+        if n == 0 {
+            0.0
+        } else {
+            sum as f64 / n as f64
+        }
+    }
+
+    fn sample(&mut self, view: &View, t: SimTime) {
+        if !self.in_window(t) {
+            return;
+        }
+        let clients = fairness::clients(view, &mut self.demand);
+        let ideal = fairness::ideal(view, &clients);
+        self.drf_distance_sum += fairness::drf_distance(view, &ideal);
+        self.drf_samples += 1;
+    }
+
+    fn count(&mut self, rec: &Record) {
+        let fw = rec.framework.map(|f| f.index());
+        let c = &mut self.counts;
+        let mut fc = FrameworkCounts::default();
+        match rec.kind {
+            RecordKind::Offer => {
+                c.offers_made += 1;
+                fc.offers_received = 1;
+            }
+            RecordKind::Accept => {
+                c.offers_accepted += 1;
+                fc.offers_accepted = 1;
+            }
+            RecordKind::Decline => {
+                c.offers_declined += 1;
+                fc.offers_declined = 1;
+            }
+            RecordKind::Rescind => {
+                c.offers_rescinded += 1;
+                fc.offers_rescinded = 1;
+            }
+            RecordKind::InverseOffer => c.inverse_offers += 1,
+            RecordKind::Launch => {
+                c.tasks_launched += 1;
+                fc.tasks_launched = 1;
+                if let Some(t @ TaskRef::TakeAll(..)) = rec.task {
+                    c.take_all_launched += 1;
+                    self.take_all_open.insert(t);
+                }
+            }
+            RecordKind::Finish => {
+                c.tasks_finished += 1;
+                fc.tasks_finished = 1;
+            }
+            RecordKind::Kill => {
+                c.tasks_killed += 1;
+                fc.tasks_killed = 1;
+            }
+            RecordKind::Fail => c.tasks_failed += 1,
+            RecordKind::Lost => c.tasks_lost += 1,
+            _ => {}
+        }
+        if let Some(f) = fw.and_then(|f| self.fw_counts.get_mut(f)) {
+            f.offers_received += fc.offers_received;
+            f.offers_accepted += fc.offers_accepted;
+            f.offers_declined += fc.offers_declined;
+            f.offers_rescinded += fc.offers_rescinded;
+            f.tasks_launched += fc.tasks_launched;
+            f.tasks_finished += fc.tasks_finished;
+            f.tasks_killed += fc.tasks_killed;
+        }
+    }
 }
 
 fn ratio(part: u64, total: u64) -> f64 {
     part as f64 / total as f64
 }
 
+/// What a task uses while it runs: its job's `used` (the request unless the
+/// scenario says otherwise); a take-all task uses what it took.
+pub fn task_used(model: &Model, rec: &Record) -> Quantities {
+    match rec.task {
+        Some(TaskRef::Job(j, _)) => model.job(j).used,
+        _ => rec.resources,
+    }
+}
+
+/// What running tasks use, kept from launch and end records.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct UsedTracker(pub Quantities);
+
+impl UsedTracker {
+    pub fn record(&mut self, model: &Model, rec: &Record) {
+        match (rec.kind, rec.task) {
+            (RecordKind::Launch, Some(_)) => self.0.add(&task_used(model, rec)),
+            (
+                RecordKind::Finish | RecordKind::Kill | RecordKind::Fail | RecordKind::Lost,
+                Some(_),
+            ) => self.0.saturating_sub(&task_used(model, rec)),
+            _ => {}
+        }
+    }
+}
+
 impl Observer for RunMetrics {
+    fn record(&mut self, model: &Model, rec: &Record) {
+        self.demand.record(rec);
+        self.task_times.record(rec);
+        self.used_now.record(model, rec);
+        // Take-all tasks launched in the window: their final state.
+        if let Some(t @ TaskRef::TakeAll(..)) = rec.task {
+            if self.take_all_open.contains(&t) {
+                let end = match rec.kind {
+                    RecordKind::Finish => Some(&mut self.tasks_final.finished),
+                    RecordKind::Kill => Some(&mut self.tasks_final.killed),
+                    RecordKind::Fail => Some(&mut self.tasks_final.failed),
+                    RecordKind::Lost => Some(&mut self.tasks_final.lost),
+                    _ => None,
+                };
+                if let Some(n) = end {
+                    *n += 1;
+                    self.take_all_open.remove(&t);
+                }
+            }
+        }
+        if self.in_window(rec.time) {
+            self.count(rec);
+        }
+    }
+
+    fn offer_launched(&mut self, _model: &Model, offer: &Offer, at: SimTime) {
+        if !self.in_window(at) {
+            return;
+        }
+        if let Some(f) = self.fw_counts.get_mut(offer.framework.index()) {
+            f.offer_to_launch_us += (at.0 - offer.made_at.0) as u128;
+            f.offers_launched += 1;
+        }
+    }
+
     fn advance(&mut self, view: &View, from: SimTime, to: SimTime) {
-        let dt = to.0 - from.0;
+        for t in self.sampler.due(to, false) {
+            self.sample(view, t);
+        }
+        let a = from.0.max(self.from);
+        let b = self.to.map_or(to.0, |w| to.0.min(w));
+        if b <= a {
+            return;
+        }
+        let dt = b - a;
         let dtf = dt as f64;
         self.duration_us += dt;
         let m = view.master;
@@ -192,6 +542,7 @@ impl Observer for RunMetrics {
                 self.positive_us[i] += dt;
                 self.util_sum[i] += ratio(m.allocated_total.get(r), total) * dtf;
                 self.offered_sum[i] += ratio(m.offered_total.get(r), total) * dtf;
+                self.used_sum[i] += ratio(self.used_now.0.get(r), total) * dtf;
             }
         }
         let (j, mm) = fairness_now(view);
@@ -204,23 +555,77 @@ impl Observer for RunMetrics {
         for (s, x) in self.role_share_sum.iter_mut().zip(roles) {
             *s += x * dtf;
         }
+        if view.frameworks.iter().any(|f| f.pending_tasks > 0) {
+            let n = self.fw_pending_us.len();
+            self.pending_flags.resize(n, false);
+            self.below_flags.resize(n, false);
+            fairness::below_flags(
+                view,
+                &mut self.demand,
+                &mut self.pending_flags,
+                &mut self.below_flags,
+            );
+            for i in 0..n {
+                if self.pending_flags[i] {
+                    self.fw_pending_us[i] += dt;
+                    if self.below_flags[i] {
+                        self.fw_below_us[i] += dt;
+                    }
+                }
+            }
+        }
     }
 
     fn job_ended(&mut self, _model: &Model, job: &JobView) {
         let s = job.state;
-        if s.status != JobStatus::Finished {
+        let ideal = self.task_times.take_ideal(job.id);
+        let Some(submit) = s.submitted_at else {
+            return;
+        };
+        if !self.in_window(submit) {
             return;
         }
-        let submit = s.submitted_at.unwrap_or(job.spec.submit);
-        if let Some(f) = s.finished_at {
-            self.jct_us.push(f.0 - submit.0);
+        let spec = job.spec;
+        self.counts.job_tasks_submitted += spec.tasks as u64;
+        let tf = &mut self.tasks_final;
+        tf.finished += s.finished as u64;
+        tf.running += s.running as u64;
+        tf.pending += s.pending_count(spec.tasks) as u64;
+        let mut groups: Vec<&mut jobs::JobGroup> = vec![&mut self.jobs];
+        if let Some(g) = self.jobs_by_framework.get_mut(spec.framework.index()) {
+            groups.push(g);
         }
-        if let Some(st) = s.first_start {
-            self.wait_us.push(st.0 - submit.0);
+        if let Some(c) = &spec.class {
+            groups.push(self.jobs_by_class.entry(c.clone()).or_default());
+        }
+        for g in groups {
+            g.submitted += 1;
+            match s.status {
+                JobStatus::Finished => {
+                    g.completed += 1;
+                    if let Some(f) = s.finished_at {
+                        let jct = f.0 - submit.0;
+                        g.jct_us.push(jct);
+                        if let Some(sd) = ideal.and_then(|i| jobs::slowdown(jct, i)) {
+                            g.slowdown.push(sd);
+                        }
+                    }
+                    if let Some(st) = s.first_start {
+                        g.wait_us.push(st.0 - submit.0);
+                    }
+                }
+                JobStatus::Abandoned => g.abandoned += 1,
+                _ => {}
+            }
         }
     }
 
-    fn finish(&mut self, view: &View, _end: SimTime) {
+    fn finish(&mut self, view: &View, end: SimTime) {
+        for t in self.sampler.due(end, true) {
+            self.sample(view, t);
+        }
+        self.tasks_final.running += self.take_all_open.len() as u64;
+        self.take_all_open.clear();
         let (jain, min_max) = fairness_now(view);
         let (fw_share, role_share) = Self::shares(view);
         let m = view.master;
@@ -239,6 +644,7 @@ impl Observer for RunMetrics {
                 .collect()
         };
         self.finals = Some(Finals {
+            end,
             framework_allocated: m.frameworks.iter().map(|f| f.allocated()).collect(),
             role_used: m.roles.iter().map(|r| r.subtree_used).collect(),
             role_weight: m.roles.iter().map(|r| r.weight).collect(),
@@ -248,6 +654,7 @@ impl Observer for RunMetrics {
             role_share,
             util: instant(&m.allocated_total),
             offered: instant(&m.offered_total),
+            used: instant(&self.used_now.0),
         });
     }
 }

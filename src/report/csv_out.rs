@@ -3,9 +3,11 @@
 
 use crate::cluster::resources::{format_milli, format_quantities};
 use crate::master::ExplainRow;
-use crate::metrics::share_of;
+use crate::metrics::fairness::{self, DemandTracker};
+use crate::metrics::jobs::{slowdown, TaskTimes};
+use crate::metrics::{fairness_now, Sampler, UsedTracker};
 use crate::scenario::model::Model;
-use crate::sim::observer::{JobView, Observer, Record, View};
+use crate::sim::observer::{JobView, Observer, Record, RecordKind, View};
 use crate::sim::time::{format_secs, SimTime};
 use crate::FrameworkId;
 use std::io::Write;
@@ -21,16 +23,53 @@ pub const EVENTS_HEADER: [&str; 9] = [
     "task",
     "resources",
 ];
-pub const TIMESERIES_HEADER: [&str; 6] = [
+pub const TIMESERIES_HEADER: [&str; 7] = [
     "time_s",
     "partition",
     "resource",
     "total",
     "offered",
     "allocated",
+    "used",
 ];
-pub const SHARES_HEADER: [&str; 5] = ["time_s", "framework", "role", "dominant_share", "resources"];
-pub const JOBS_HEADER: [&str; 10] = [
+pub const SHARES_HEADER: [&str; 10] = [
+    "time_s",
+    "framework",
+    "role",
+    "dominant_share",
+    "resources",
+    "allocated",
+    "pending_tasks",
+    "pending",
+    "fair_share",
+    "drf_share",
+];
+pub const ROLES_HEADER: [&str; 6] = [
+    "time_s",
+    "role",
+    "weight",
+    "dominant_share",
+    "drf_share",
+    "resources",
+];
+pub const FAIRNESS_HEADER: [&str; 6] = [
+    "time_s",
+    "active_frameworks",
+    "jain",
+    "min_max_ratio",
+    "drf_distance",
+    "frameworks_below_fair_share",
+];
+pub const OFFERS_HEADER: [&str; 7] = [
+    "time_s",
+    "framework",
+    "made",
+    "accepted",
+    "declined",
+    "rescinded",
+    "tasks_launched",
+];
+pub const JOBS_HEADER: [&str; 13] = [
     "job",
     "framework",
     "role",
@@ -41,6 +80,9 @@ pub const JOBS_HEADER: [&str; 10] = [
     "state",
     "wait_s",
     "jct_s",
+    "class",
+    "ideal_s",
+    "slowdown",
 ];
 pub const EXPLAIN_HEADER: [&str; 12] = [
     "time_s",
@@ -171,40 +213,11 @@ impl<W: Write> Observer for ExplainCsv<W> {
     }
 }
 
-/// Sample times `0, I, 2I, …` up to the end of the run; the state at a
-/// sample time is the state after every event at that time.
-#[derive(Debug)]
-pub struct Sampler {
-    interval: u64,
-    next: u64,
-}
-
-impl Sampler {
-    pub fn new(interval: u64) -> Sampler {
-        Sampler { interval, next: 0 }
-    }
-
-    /// Sample times in `[from, to)` (or `[from, to]` when `inclusive`).
-    fn due(&mut self, to: SimTime, inclusive: bool) -> Vec<SimTime> {
-        let mut out = Vec::new();
-        while self.next < to.0 || (inclusive && self.next == to.0) {
-            out.push(SimTime(self.next));
-            match self.next.checked_add(self.interval) {
-                Some(n) => self.next = n,
-                None => {
-                    self.next = u64::MAX;
-                    break;
-                }
-            }
-        }
-        out
-    }
-}
-
-/// `timeseries.csv`: totals, offered and allocated per resource.
+/// `timeseries.csv`: totals, offered, allocated and used per resource.
 pub struct TimeseriesCsv<W: Write> {
     pub sink: Sink<W>,
     sampler: Sampler,
+    used: UsedTracker,
 }
 
 impl<W: Write> TimeseriesCsv<W> {
@@ -212,6 +225,7 @@ impl<W: Write> TimeseriesCsv<W> {
         TimeseriesCsv {
             sink: Sink::new(w, &TIMESERIES_HEADER),
             sampler: Sampler::new(interval),
+            used: UsedTracker::default(),
         }
     }
 
@@ -225,12 +239,16 @@ impl<W: Write> TimeseriesCsv<W> {
                 format_milli(m.totals.get(r)),
                 format_milli(m.offered_total.get(r)),
                 format_milli(m.allocated_total.get(r)),
+                format_milli(self.used.0.get(r)),
             ]);
         }
     }
 }
 
 impl<W: Write> Observer for TimeseriesCsv<W> {
+    fn record(&mut self, model: &Model, rec: &Record) {
+        self.used.record(model, rec);
+    }
     fn advance(&mut self, view: &View, _from: SimTime, to: SimTime) {
         for t in self.sampler.due(to, false) {
             self.rows(view, t);
@@ -243,41 +261,92 @@ impl<W: Write> Observer for TimeseriesCsv<W> {
     }
 }
 
-/// `shares.csv`: each registered framework's dominant share per role.
+/// `shares.csv`, `roles.csv` and `fairness.csv`: at each sample, every
+/// registered framework's share per role with its fair and ideal DRF
+/// shares, every role's share, and the fairness indices.
 pub struct SharesCsv<W: Write> {
     pub sink: Sink<W>,
+    pub roles: Sink<W>,
+    pub fairness: Sink<W>,
     sampler: Sampler,
+    demand: DemandTracker,
 }
 
 impl<W: Write> SharesCsv<W> {
-    pub fn new(w: W, interval: u64) -> Self {
+    pub fn new(shares: W, roles: W, fairness: W, interval: u64) -> Self {
         SharesCsv {
-            sink: Sink::new(w, &SHARES_HEADER),
+            sink: Sink::new(shares, &SHARES_HEADER),
+            roles: Sink::new(roles, &ROLES_HEADER),
+            fairness: Sink::new(fairness, &FAIRNESS_HEADER),
             sampler: Sampler::new(interval),
+            demand: DemandTracker::default(),
         }
     }
 
     fn rows(&mut self, view: &View, t: SimTime) {
-        for (i, fs) in view.master.frameworks.iter().enumerate() {
-            if !fs.registered {
-                continue;
-            }
-            let name = view.model.framework_name(FrameworkId(i as u32));
-            for r in &fs.roles {
-                let held = r.offered.plus(&r.allocated);
-                self.sink.row([
-                    t.to_string(),
-                    name.to_string(),
-                    view.model.role_name(r.role).to_string(),
-                    share_of(&held, view).to_string(),
-                    format_quantities(&held, &view.model.resources),
-                ]);
-            }
+        let model = view.model;
+        let clients = fairness::clients(view, &mut self.demand);
+        let ideal = fairness::ideal(view, &clients);
+        let names = &model.resources;
+        for (c, drf) in clients.iter().zip(&ideal.client_share) {
+            self.sink.row([
+                t.to_string(),
+                model.framework_name(c.framework).to_string(),
+                model.role_name(c.role).to_string(),
+                c.share.to_string(),
+                format_quantities(&c.held, names),
+                format_quantities(&c.allocated, names),
+                c.pending_tasks.to_string(),
+                format_quantities(&c.pending, names),
+                c.fair_share.to_string(),
+                drf.to_string(),
+            ]);
         }
+        for (i, r) in view.master.roles.iter().enumerate() {
+            self.roles.row([
+                t.to_string(),
+                model.roles[i].name.clone(),
+                r.weight.to_string(),
+                view.master
+                    .role_share(model, crate::RoleId(i as u32))
+                    .to_string(),
+                ideal.role_share[i].to_string(),
+                format_quantities(&r.subtree_alloc, names),
+            ]);
+        }
+        let active = (0..model.frameworks.len())
+            .filter(|&i| view.framework_active(FrameworkId(i as u32)))
+            .count();
+        let mut below: Vec<FrameworkId> = clients
+            .iter()
+            .filter(|c| c.below)
+            .map(|c| c.framework)
+            .collect();
+        below.dedup();
+        let (jain, min_max) = fairness_now(view);
+        self.fairness.row([
+            t.to_string(),
+            active.to_string(),
+            jain.to_string(),
+            min_max.to_string(),
+            fairness::drf_distance(view, &ideal).to_string(),
+            below.len().to_string(),
+        ]);
+    }
+
+    /// Flushes the three files; the first error names its file.
+    pub fn finish(self) -> Result<(), (&'static str, String)> {
+        self.sink.finish().map_err(|e| ("shares.csv", e))?;
+        self.roles.finish().map_err(|e| ("roles.csv", e))?;
+        self.fairness.finish().map_err(|e| ("fairness.csv", e))?;
+        Ok(())
     }
 }
 
 impl<W: Write> Observer for SharesCsv<W> {
+    fn record(&mut self, _model: &Model, rec: &Record) {
+        self.demand.record(rec);
+    }
     fn advance(&mut self, view: &View, _from: SimTime, to: SimTime) {
         for t in self.sampler.due(to, false) {
             self.rows(view, t);
@@ -286,6 +355,66 @@ impl<W: Write> Observer for SharesCsv<W> {
     fn finish(&mut self, view: &View, end: SimTime) {
         for t in self.sampler.due(end, true) {
             self.rows(view, t);
+        }
+    }
+}
+
+/// `offers.csv`: per framework, the offers and launches since the previous
+/// sample (the row at time 0 counts those at time 0).
+pub struct OffersCsv<W: Write> {
+    pub sink: Sink<W>,
+    sampler: Sampler,
+    /// Per framework: made, accepted, declined, rescinded, tasks launched.
+    counts: Vec<[u64; 5]>,
+}
+
+impl<W: Write> OffersCsv<W> {
+    pub fn new(w: W, interval: u64, frameworks: usize) -> Self {
+        OffersCsv {
+            sink: Sink::new(w, &OFFERS_HEADER),
+            sampler: Sampler::new(interval),
+            counts: vec![[0; 5]; frameworks],
+        }
+    }
+
+    fn rows(&mut self, model: &Model, t: SimTime) {
+        for (i, c) in self.counts.iter_mut().enumerate() {
+            self.sink.row([
+                t.to_string(),
+                model.framework_name(FrameworkId(i as u32)).to_string(),
+                c[0].to_string(),
+                c[1].to_string(),
+                c[2].to_string(),
+                c[3].to_string(),
+                c[4].to_string(),
+            ]);
+            *c = [0; 5];
+        }
+    }
+}
+
+impl<W: Write> Observer for OffersCsv<W> {
+    fn record(&mut self, _model: &Model, rec: &Record) {
+        let k = match rec.kind {
+            RecordKind::Offer => 0,
+            RecordKind::Accept => 1,
+            RecordKind::Decline => 2,
+            RecordKind::Rescind => 3,
+            RecordKind::Launch => 4,
+            _ => return,
+        };
+        if let Some(c) = rec.framework.and_then(|f| self.counts.get_mut(f.index())) {
+            c[k] += 1;
+        }
+    }
+    fn advance(&mut self, view: &View, _from: SimTime, to: SimTime) {
+        for t in self.sampler.due(to, false) {
+            self.rows(view.model, t);
+        }
+    }
+    fn finish(&mut self, view: &View, end: SimTime) {
+        for t in self.sampler.due(end, true) {
+            self.rows(view.model, t);
         }
     }
 }
@@ -294,17 +423,22 @@ impl<W: Write> Observer for SharesCsv<W> {
 /// or running at the end come last, in submission order.
 pub struct JobsCsv<W: Write> {
     pub sink: Sink<W>,
+    task_times: TaskTimes,
 }
 
 impl<W: Write> JobsCsv<W> {
     pub fn new(w: W) -> Self {
         JobsCsv {
             sink: Sink::new(w, &JOBS_HEADER),
+            task_times: TaskTimes::default(),
         }
     }
 }
 
 impl<W: Write> Observer for JobsCsv<W> {
+    fn record(&mut self, _model: &Model, rec: &Record) {
+        self.task_times.record(rec);
+    }
     fn job_ended(&mut self, model: &Model, job: &JobView) {
         let (spec, js) = (job.spec, job.state);
         let opt = |t: Option<SimTime>| t.map(|t| t.to_string()).unwrap_or_default();
@@ -312,6 +446,17 @@ impl<W: Write> Observer for JobsCsv<W> {
         let since = |t: Option<SimTime>| match (submit, t) {
             (Some(s), Some(f)) => format_secs(f.0 - s.0),
             _ => String::new(),
+        };
+        let ideal = self.task_times.take_ideal(job.id);
+        let finished = js.status == crate::framework::JobStatus::Finished;
+        let (ideal_s, slowdown) = match (finished, ideal, submit, js.finished_at) {
+            (true, Some(i), Some(s), Some(f)) => (
+                format_secs(i),
+                slowdown(f.0 - s.0, i)
+                    .map(|x| x.to_string())
+                    .unwrap_or_default(),
+            ),
+            _ => (String::new(), String::new()),
         };
         self.sink.row([
             spec.id.clone(),
@@ -324,6 +469,9 @@ impl<W: Write> Observer for JobsCsv<W> {
             js.status.name().to_string(),
             since(js.first_start),
             since(js.finished_at),
+            spec.class.clone().unwrap_or_default(),
+            ideal_s,
+            slowdown,
         ]);
     }
 }

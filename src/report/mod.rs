@@ -3,7 +3,11 @@
 //! docs/format.md live here: times with six decimals, resources in the
 //! scenario's units, floats in shortest round-trip form.
 
+pub mod charts;
+pub mod compare;
 pub mod csv_out;
+pub mod data;
+pub mod markdown;
 pub mod summary;
 
 use crate::error::Error;
@@ -29,6 +33,9 @@ pub const RUN_FILES: &[&str] = &[
     "manifest.json",
     "timeseries.csv",
     "shares.csv",
+    "roles.csv",
+    "fairness.csv",
+    "offers.csv",
     "jobs.csv",
     "events.csv",
     "explain.csv",
@@ -39,6 +46,20 @@ pub const RUN_FILES: &[&str] = &[
 /// holds a `manifest.json`) is reused, its old outputs removed; any other
 /// non-empty folder needs `force`.
 pub fn prepare_out_dir(dir: &Path, force: bool) -> Result<(), Error> {
+    prepare_dir(dir, force, RUN_FILES, "mesosim run")
+}
+
+/// Files `compare` may write, so that a rerun can replace them.
+pub const COMPARE_FILES: &[&str] = &[
+    "compare.csv",
+    "compare.md",
+    "runs.csv",
+    "report.md",
+    "manifest.json",
+];
+
+/// As [`prepare_out_dir`], for the given set of files (and `charts/`).
+pub fn prepare_dir(dir: &Path, force: bool, ours: &[&str], who: &str) -> Result<(), Error> {
     if dir.exists() {
         if !dir.is_dir() {
             return Err(Error::Usage(format!(
@@ -48,22 +69,22 @@ pub fn prepare_out_dir(dir: &Path, force: bool) -> Result<(), Error> {
         }
         let mut entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir.display(), e))?;
         let non_empty = entries.next().is_some();
-        let ours = dir.join("manifest.json").is_file();
-        if non_empty && !ours && !force {
+        let written_by_us = dir.join("manifest.json").is_file();
+        if non_empty && !written_by_us && !force {
             return Err(Error::Usage(format!(
-                "--out {}: the folder is not empty and was not written by mesosim run; \
+                "--out {}: the folder is not empty and was not written by {who}; \
                  choose another folder or pass --force",
                 dir.display()
             )));
         }
-        for f in RUN_FILES {
+        for f in ours {
             let p = dir.join(f);
             if p.is_file() {
                 std::fs::remove_file(&p).map_err(|e| Error::io(p.display(), e))?;
             }
         }
         let charts = dir.join("charts");
-        if charts.is_dir() && (ours || force) {
+        if charts.is_dir() && (written_by_us || force) {
             std::fs::remove_dir_all(&charts).map_err(|e| Error::io(charts.display(), e))?;
         }
     } else {

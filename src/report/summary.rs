@@ -78,6 +78,9 @@ impl ResMap {
 pub struct Fairness {
     pub jain: f64,
     pub min_max_ratio: f64,
+    pub drf_distance: f64,
+    pub below_fair_share: f64,
+    pub below_fair_share_max: f64,
 }
 
 #[derive(Serialize, Debug)]
@@ -100,6 +103,57 @@ impl Times {
     }
 }
 
+/// Mean and percentiles of a unitless quantity (slowdown).
+#[derive(Serialize, Debug)]
+pub struct Ratios {
+    pub mean: f64,
+    pub p50: f64,
+    pub p90: f64,
+    pub p99: f64,
+}
+
+impl Ratios {
+    fn of(values: &[f64]) -> Ratios {
+        let d = metrics::jobs::Dist::of(values);
+        Ratios {
+            mean: d.mean,
+            p50: d.p50,
+            p90: d.p90,
+            p99: d.p99,
+        }
+    }
+}
+
+/// Job statistics of one group of jobs.
+#[derive(Serialize, Debug)]
+pub struct JobGroupSummary {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub framework: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub class: Option<String>,
+    pub submitted: u64,
+    pub completed: u64,
+    pub abandoned: u64,
+    pub jct_s: Times,
+    pub wait_s: Times,
+    pub slowdown: Ratios,
+}
+
+impl JobGroupSummary {
+    fn of(g: &metrics::jobs::JobGroup, framework: Option<String>, class: Option<String>) -> Self {
+        JobGroupSummary {
+            framework,
+            class,
+            submitted: g.submitted,
+            completed: g.completed,
+            abandoned: g.abandoned,
+            jct_s: Times::of(&g.sorted_jct()),
+            wait_s: Times::of(&g.sorted_wait()),
+            slowdown: Ratios::of(&g.slowdown),
+        }
+    }
+}
+
 #[derive(Serialize, Debug)]
 pub struct Jobs {
     pub submitted: u64,
@@ -107,6 +161,19 @@ pub struct Jobs {
     pub abandoned: u64,
     pub jct_s: Times,
     pub wait_s: Times,
+    pub slowdown: Ratios,
+    pub by_framework: Vec<JobGroupSummary>,
+    pub by_class: Vec<JobGroupSummary>,
+}
+
+#[derive(Serialize, Debug)]
+pub struct TaskStates {
+    pub finished: u64,
+    pub running: u64,
+    pub pending: u64,
+    pub killed: u64,
+    pub failed: u64,
+    pub lost: u64,
 }
 
 #[derive(Serialize, Debug)]
@@ -117,6 +184,7 @@ pub struct Tasks {
     pub failed: u64,
     pub lost: u64,
     pub killed: u64,
+    pub final_state: TaskStates,
 }
 
 #[derive(Serialize, Debug)]
@@ -126,6 +194,7 @@ pub struct Offers {
     pub declined: u64,
     pub rescinded: u64,
     pub inverse: u64,
+    pub to_launch_mean_s: SecsF,
 }
 
 #[derive(Serialize, Debug)]
@@ -140,6 +209,10 @@ pub struct FrameworkSummary {
     pub offers_accepted: u64,
     pub offers_declined: u64,
     pub offers_rescinded: u64,
+    pub tasks_killed: u64,
+    pub offer_to_launch_mean_s: SecsF,
+    pub pending_time_s: Secs,
+    pub below_fair_share: f64,
 }
 
 #[derive(Serialize, Debug)]
@@ -151,6 +224,12 @@ pub struct RoleSummary {
 }
 
 #[derive(Serialize, Debug)]
+pub struct WindowSummary {
+    pub from_s: Secs,
+    pub to_s: Secs,
+}
+
+#[derive(Serialize, Debug)]
 pub struct Summary {
     pub scenario: String,
     pub seed: u64,
@@ -159,8 +238,10 @@ pub struct Summary {
     pub end_time_s: Secs,
     pub events: u64,
     pub allocation_runs: u64,
+    pub window: WindowSummary,
     pub utilization: ResMap,
     pub offered_idle: ResMap,
+    pub used: ResMap,
     pub fairness: Fairness,
     pub jobs: Jobs,
     pub tasks: Tasks,
@@ -172,18 +253,14 @@ pub struct Summary {
 
 impl Summary {
     pub fn build(model: &Model, outcome: &Outcome, m: &RunMetrics) -> Summary {
-        let c = &outcome.counters;
-        let mut jct = m.jct_us.clone();
-        let mut wait = m.wait_us.clone();
-        jct.sort_unstable();
-        wait.sort_unstable();
         let finals = m.finals.clone().unwrap_or_default();
         let frameworks = model
             .frameworks
             .iter()
             .enumerate()
             .map(|(i, f)| {
-                let fc = &outcome.framework_counters[i];
+                let fc = m.fw_counts.get(i).cloned().unwrap_or_default();
+                let (pending_us, below) = m.below_fair_share(i);
                 FrameworkSummary {
                     id: f.id.clone(),
                     role: model.role_name(f.roles[0]).to_string(),
@@ -199,6 +276,10 @@ impl Summary {
                     offers_accepted: fc.offers_accepted,
                     offers_declined: fc.offers_declined,
                     offers_rescinded: fc.offers_rescinded,
+                    tasks_killed: fc.tasks_killed,
+                    offer_to_launch_mean_s: SecsF(m.offer_to_launch_mean_us(Some(i))),
+                    pending_time_s: Secs(pending_us),
+                    below_fair_share: below,
                 }
             })
             .collect();
@@ -217,6 +298,18 @@ impl Summary {
                     .unwrap_or_default(),
             })
             .collect();
+        let c = &m.counts;
+        let g = &m.jobs;
+        let tf = &m.tasks_final;
+        let (from, to) = m.window();
+        let mut warnings = outcome.warnings.clone();
+        let w = model.output.window;
+        if !w.is_whole_run() && m.measured_us() == 0 {
+            warnings.push(format!(
+                "output.window starts at {} s but the run ended at {} s: no time was measured",
+                w.from, outcome.end
+            ));
+        }
         Summary {
             scenario: model.name.clone(),
             seed: outcome.seed,
@@ -225,26 +318,55 @@ impl Summary {
             end_time_s: Secs(outcome.end.0),
             events: outcome.events,
             allocation_runs: outcome.allocation_runs,
+            window: WindowSummary {
+                from_s: Secs(from.0),
+                to_s: Secs(to.0.max(from.0)),
+            },
             utilization: ResMap::per_resource(&m.utilization(), model),
             offered_idle: ResMap::per_resource(&m.offered_idle(), model),
+            used: ResMap::per_resource(&m.used(), model),
             fairness: Fairness {
                 jain: m.jain(),
                 min_max_ratio: m.min_max_ratio(),
+                drf_distance: m.drf_distance(),
+                below_fair_share: m.below_fair_share_all(),
+                below_fair_share_max: m.below_fair_share_max(),
             },
             jobs: Jobs {
-                submitted: c.jobs_submitted,
-                completed: c.jobs_completed,
-                abandoned: c.jobs_abandoned,
-                jct_s: Times::of(&jct),
-                wait_s: Times::of(&wait),
+                submitted: g.submitted,
+                completed: g.completed,
+                abandoned: g.abandoned,
+                jct_s: Times::of(&g.sorted_jct()),
+                wait_s: Times::of(&g.sorted_wait()),
+                slowdown: Ratios::of(&g.slowdown),
+                by_framework: model
+                    .frameworks
+                    .iter()
+                    .zip(&m.jobs_by_framework)
+                    .filter(|(_, g)| g.submitted > 0)
+                    .map(|(f, g)| JobGroupSummary::of(g, Some(f.id.clone()), None))
+                    .collect(),
+                by_class: m
+                    .jobs_by_class
+                    .iter()
+                    .map(|(k, g)| JobGroupSummary::of(g, None, Some(k.clone())))
+                    .collect(),
             },
             tasks: Tasks {
-                submitted: c.tasks_submitted,
+                submitted: c.job_tasks_submitted + c.take_all_launched,
                 launched: c.tasks_launched,
                 finished: c.tasks_finished,
                 failed: c.tasks_failed,
                 lost: c.tasks_lost,
                 killed: c.tasks_killed,
+                final_state: TaskStates {
+                    finished: tf.finished,
+                    running: tf.running,
+                    pending: tf.pending,
+                    killed: tf.killed,
+                    failed: tf.failed,
+                    lost: tf.lost,
+                },
             },
             offers: Offers {
                 made: c.offers_made,
@@ -252,10 +374,11 @@ impl Summary {
                 declined: c.offers_declined,
                 rescinded: c.offers_rescinded,
                 inverse: c.inverse_offers,
+                to_launch_mean_s: SecsF(m.offer_to_launch_mean_us(None)),
             },
             frameworks,
             roles,
-            warnings: outcome.warnings.clone(),
+            warnings,
         }
     }
 

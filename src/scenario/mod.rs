@@ -2,6 +2,7 @@
 
 pub mod locate;
 pub mod model;
+pub mod overrides;
 pub mod raw;
 pub mod resolve;
 

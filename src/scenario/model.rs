@@ -160,6 +160,11 @@ pub struct JobSpec {
     pub resources: Quantities,
     pub duration: TaskDuration,
     pub gang: bool,
+    /// Per task: what a task actually uses (metrics only), ≤ `resources`;
+    /// equal to `resources` unless the scenario says otherwise.
+    pub used: Quantities,
+    /// `jobs[].class`: a label grouping jobs in the metrics.
+    pub class: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -209,6 +214,21 @@ pub struct ScriptedEvent {
 #[derive(Clone, Debug)]
 pub struct OutputConfig {
     pub sample_interval: DurationUs,
+    /// `output.window`: metrics cover `[from, to]` (to = the end when `None`).
+    pub window: Window,
+}
+
+/// The measurement window of the metrics.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Window {
+    pub from: SimTime,
+    pub to: Option<SimTime>,
+}
+
+impl Window {
+    pub fn is_whole_run(&self) -> bool {
+        self.from == SimTime::ZERO && self.to.is_none()
+    }
 }
 
 impl Model {

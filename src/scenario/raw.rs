@@ -335,7 +335,6 @@ unsupported!(NoPartition, "partition", "the partitioned mode");
 unsupported!(NoArchitecture, "architecture", "the partitioned mode");
 unsupported!(NoFaults, "faults", "fault injection");
 unsupported!(NoFaultKey, "this fault setting", "fault injection");
-unsupported!(NoWindow, "output.window", "the metrics work");
 unsupported!(
     NoDecisionTime,
     "decision_time",
@@ -482,6 +481,11 @@ pub struct RawJob {
     pub duration: TaskDur,
     pub gang: Option<bool>,
     pub constraints: Option<NoConstraints>,
+    /// Per task: what it actually uses (metrics only); unnamed resources
+    /// default to the request.
+    pub used: Option<RawResources>,
+    /// A free label grouping jobs in the metrics (`jobs.by_class`).
+    pub class: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -504,7 +508,15 @@ pub struct RawTrace {
 #[serde(deny_unknown_fields)]
 pub struct RawOutput {
     pub sample_interval: Option<Dur>,
-    pub window: Option<NoWindow>,
+    pub window: Option<RawWindow>,
+}
+
+/// `output.window: {from, to}`: the part of the run metrics cover.
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawWindow {
+    pub from: Option<Dur>,
+    pub to: Option<Dur>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -379,9 +379,24 @@ impl<'a> Resolver<'a> {
                     Some(Dur(d)) => d,
                     None => 10_000_000,
                 },
+                window: match o.window {
+                    None => Window::default(),
+                    Some(w) => {
+                        let from = SimTime(w.from.map_or(0, |d| d.0));
+                        let to = w.to.map(|d| SimTime(d.0));
+                        if to.is_some_and(|t| t <= from) {
+                            return Err(self.err(
+                                "output.window.to",
+                                "the window must end after it starts (`to` > `from`)",
+                            ));
+                        }
+                        Window { from, to }
+                    }
+                },
             },
             None => OutputConfig {
                 sample_interval: 10_000_000,
+                window: Window::default(),
             },
         };
 
@@ -884,6 +899,44 @@ impl<'a> Resolver<'a> {
         if resources.is_empty() {
             return Err(self.err(&format!("{at}.resources"), "a task needs some resources"));
         }
+        let used = match &job.used {
+            None => resources,
+            Some(raw) => {
+                let mut used = resources;
+                for (name, v) in &raw.0 {
+                    let place = format!("{at}.used.{name}");
+                    let request = self.resources.get(name).map_or(0, |r| resources.get(r));
+                    if request == 0 {
+                        return Err(self.err(
+                            &place,
+                            format!("`used` names `{name}`, which the job's tasks do not request"),
+                        ));
+                    }
+                    if v.0 > request {
+                        return Err(self.err(
+                            &place,
+                            format!(
+                                "a task cannot use more `{name}` than it requests ({})",
+                                crate::cluster::resources::format_milli(request)
+                            ),
+                        ));
+                    }
+                    let r = self
+                        .resources
+                        .get(name)
+                        .expect("requested resource is interned");
+                    used.set(r, v.0);
+                }
+                used
+            }
+        };
+        let class = match &job.class {
+            None => None,
+            Some(c) if c.trim().is_empty() => {
+                return Err(self.err(&format!("{at}.class"), "a job class cannot be empty"))
+            }
+            Some(c) => Some(c.clone()),
+        };
         if self.jobs.len() >= u32::MAX as usize - 1 {
             return Err(self.err(at, "too many jobs"));
         }
@@ -896,6 +949,8 @@ impl<'a> Resolver<'a> {
             resources,
             duration: task_duration(&job.duration),
             gang: job.gang.unwrap_or(false),
+            used,
+            class,
         });
         Ok(())
     }

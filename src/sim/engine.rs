@@ -302,6 +302,7 @@ impl<'m> Simulation<'m> {
             obs.job_ended(
                 self.model,
                 &JobView {
+                    id: JobId(i as u32),
                     spec: &self.model.jobs[i],
                     state: &self.jobs[i],
                 },
@@ -616,6 +617,7 @@ impl<'m> Simulation<'m> {
                     used_total,
                 );
                 let filter = self.master.accept(model, id, &used, refuse, self.now);
+                obs.offer_launched(model, &offer, self.now);
                 for l in launches {
                     self.launch(seq, fw, &offer, l, obs);
                 }
@@ -730,6 +732,7 @@ impl<'m> Simulation<'m> {
                 obs.job_ended(
                     model,
                     &JobView {
+                        id: j,
                         spec: &model.jobs[j.index()],
                         state: js,
                     },

@@ -4,7 +4,7 @@
 
 use crate::cluster::resources::Quantities;
 use crate::framework::{FrameworkModel, JobState};
-use crate::master::{ExplainRow, Master};
+use crate::master::{ExplainRow, Master, Offer};
 use crate::scenario::model::{JobSpec, Model};
 use crate::sim::time::SimTime;
 use crate::{AgentId, FrameworkId, JobId, RoleId};
@@ -112,8 +112,56 @@ impl View<'_> {
     }
 }
 
+/// A framework's tasks not yet launched in one role.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PendingWork {
+    pub role: RoleId,
+    pub tasks: u64,
+    /// Their resources, summed.
+    pub total: Quantities,
+    /// The dominant share (against the current totals) of the smallest one.
+    pub task_share: f64,
+}
+
+impl View<'_> {
+    /// A framework's pending work per role, roles in id order. (Metrics
+    /// read the job table only through this method.)
+    pub fn pending_work(&self, fw: FrameworkId) -> Vec<PendingWork> {
+        let mut out: Vec<PendingWork> = Vec::new();
+        for &j in self.frameworks[fw.index()].queue.values() {
+            let spec = &self.model.jobs[j.index()];
+            let n = self.jobs[j.index()].pending_count(spec.tasks) as u64;
+            if n == 0 {
+                continue;
+            }
+            let share = crate::policy::dominant_share(
+                &spec.resources,
+                &self.master.totals,
+                self.model.master.fair_sharing_excluded,
+            );
+            match out.iter_mut().find(|w| w.role == spec.role) {
+                Some(w) => {
+                    w.tasks += n;
+                    w.total.add(&spec.resources.scaled(n));
+                    w.task_share = w.task_share.min(share);
+                }
+                None => out.push(PendingWork {
+                    role: spec.role,
+                    tasks: n,
+                    total: spec.resources.scaled(n),
+                    task_share: share,
+                }),
+            }
+        }
+        out.sort_by_key(|w| w.role);
+        out
+    }
+}
+
 /// A job as it ended (or stood at the end of the run).
 pub struct JobView<'a> {
+    /// The id its tasks carry in records (`TaskRef::Job`).
+    pub id: JobId,
     pub spec: &'a JobSpec,
     pub state: &'a JobState,
 }
@@ -131,6 +179,9 @@ pub trait Observer {
     /// the job still pending or running (then it is reported once, after the
     /// last `advance` and before `finish`, in submission order).
     fn job_ended(&mut self, _model: &Model, _job: &JobView) {}
+    /// A framework launched tasks from `offer` at `at` (right after the
+    /// `accept` record); `offer.made_at` gives the offer-to-launch latency.
+    fn offer_launched(&mut self, _model: &Model, _offer: &Offer, _at: SimTime) {}
     /// The run ended at `end` with this final state.
     fn finish(&mut self, _view: &View, _end: SimTime) {}
     /// Whether `explain` is wanted (it costs time).
@@ -164,6 +215,11 @@ impl Observer for Tee<'_> {
     fn job_ended(&mut self, model: &Model, job: &JobView) {
         for o in self.observers.iter_mut() {
             o.job_ended(model, job);
+        }
+    }
+    fn offer_launched(&mut self, model: &Model, offer: &Offer, at: SimTime) {
+        for o in self.observers.iter_mut() {
+            o.offer_launched(model, offer, at);
         }
     }
     fn finish(&mut self, view: &View, end: SimTime) {

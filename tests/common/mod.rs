@@ -205,3 +205,22 @@ pub fn check_expectation(path: &Path) -> Vec<String> {
 pub fn run_bin(args: &[&str]) -> Output {
     bin().args(args).current_dir(root()).output().unwrap()
 }
+
+/// Every file under `dir`, recursively, as sorted relative paths with `/`.
+pub fn files_under(dir: &Path) -> Vec<String> {
+    fn walk(base: &Path, dir: &Path, out: &mut Vec<String>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                walk(base, &p, out);
+            } else {
+                let rel = p.strip_prefix(base).unwrap();
+                out.push(rel.to_string_lossy().replace('\\', "/"));
+            }
+        }
+    }
+    let mut v = Vec::new();
+    walk(dir, dir, &mut v);
+    v.sort();
+    v
+}

@@ -1,0 +1,454 @@
+//! A results folder read back from its files: the CSV time series and jobs
+//! (required), and `summary.json` for titles (optional). This is all the
+//! charts use, so `mesosim plot` needs nothing but the folder.
+
+use crate::error::{Error, InputError};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// What a chart title names.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Meta {
+    pub scenario: String,
+    pub policy: Option<String>,
+    pub seed: Option<u64>,
+    /// The measurement window (s), when it is not the whole run.
+    pub window: Option<(f64, f64)>,
+}
+
+impl Meta {
+    /// `scenario · policy drf · seed 7`.
+    pub fn subtitle(&self) -> String {
+        let mut s = self.scenario.clone();
+        if let Some(p) = &self.policy {
+            s.push_str(&format!(" · policy {p}"));
+        }
+        if let Some(seed) = self.seed {
+            s.push_str(&format!(" · seed {seed}"));
+        }
+        s
+    }
+}
+
+/// One job of `jobs.csv`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct JobRow {
+    pub framework: String,
+    pub class: String,
+    pub wait_s: Option<f64>,
+    pub jct_s: Option<f64>,
+    pub slowdown: Option<f64>,
+}
+
+/// A series per (framework, role) client of `shares.csv`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ClientSeries {
+    pub framework: String,
+    pub role: String,
+    /// Aligned with [`RunData::times`]; 0 where the client had no row.
+    pub share: Vec<f64>,
+    pub drf_share: Vec<f64>,
+    /// Per resource (order of [`RunData::resources`]).
+    pub allocated: Vec<Vec<f64>>,
+}
+
+/// Per framework counts of `offers.csv`, aligned with the times.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct OfferSeries {
+    pub made: Vec<f64>,
+    pub accepted: Vec<f64>,
+    pub declined: Vec<f64>,
+    pub rescinded: Vec<f64>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RunData {
+    pub meta: Meta,
+    /// Sample times (s).
+    pub times: Vec<f64>,
+    pub resources: Vec<String>,
+    /// Per resource, aligned with `times`.
+    pub total: Vec<Vec<f64>>,
+    pub offered: Vec<Vec<f64>>,
+    pub allocated: Vec<Vec<f64>>,
+    /// Empty when the file has no `used` column.
+    pub used: Vec<Vec<f64>>,
+    pub clients: Vec<ClientSeries>,
+    /// Roles with their share and ideal share (from `roles.csv`, if any).
+    pub roles: Vec<(String, Vec<f64>, Vec<f64>)>,
+    /// `fairness.csv`, if any: jain, min/max, drf distance.
+    pub fairness: Option<[Vec<f64>; 3]>,
+    /// `offers.csv`, if any: per framework.
+    pub offers: Vec<(String, OfferSeries)>,
+    pub jobs: Vec<JobRow>,
+}
+
+type Rows = (Vec<String>, Vec<csv::StringRecord>);
+
+fn read_csv(dir: &Path, name: &str, required: bool) -> Result<Option<Rows>, Error> {
+    let path = dir.join(name);
+    if !path.is_file() {
+        if required {
+            return Err(Error::Input(InputError::new(
+                path.display().to_string(),
+                "not found: is this a folder written by `mesosim run`?",
+            )));
+        }
+        return Ok(None);
+    }
+    let shown = path.display().to_string();
+    let mut r = csv::ReaderBuilder::new()
+        .from_path(&path)
+        .map_err(|e| Error::Input(InputError::new(&shown, e.to_string())))?;
+    let header: Vec<String> = r
+        .headers()
+        .map_err(|e| Error::Input(InputError::new(&shown, e.to_string())))?
+        .iter()
+        .map(str::to_string)
+        .collect();
+    let mut rows = Vec::new();
+    for rec in r.records() {
+        rows.push(rec.map_err(|e| {
+            let line = e.position().map(|p| p.line() as usize);
+            let err = InputError::new(&shown, e.to_string());
+            match line {
+                Some(l) => err.at(l, 1),
+                None => err,
+            }
+        })?);
+    }
+    Ok(Some((header, rows)))
+}
+
+/// Column positions by name, with a clear error for a missing one.
+struct Cols<'a> {
+    file: String,
+    header: &'a [String],
+}
+
+impl Cols<'_> {
+    fn need(&self, name: &str) -> Result<usize, Error> {
+        self.header.iter().position(|h| h == name).ok_or_else(|| {
+            Error::Input(InputError::new(
+                &self.file,
+                format!("the header has no `{name}` column"),
+            ))
+        })
+    }
+    fn find(&self, name: &str) -> Option<usize> {
+        self.header.iter().position(|h| h == name)
+    }
+}
+
+fn num(rec: &csv::StringRecord, i: usize, file: &str, row: usize) -> Result<f64, Error> {
+    let text = rec.get(i).unwrap_or("");
+    if text.is_empty() {
+        return Ok(0.0);
+    }
+    text.parse::<f64>()
+        .ok()
+        .filter(|x| x.is_finite())
+        .ok_or_else(|| {
+            Error::Input(
+                InputError::new(file, format!("`{text}` is not a number")).at(row + 2, i + 1),
+            )
+        })
+}
+
+fn opt_num(rec: &csv::StringRecord, i: Option<usize>) -> Option<f64> {
+    i.and_then(|i| rec.get(i))
+        .filter(|t| !t.is_empty())
+        .and_then(|t| t.parse::<f64>().ok())
+        .filter(|x| x.is_finite())
+}
+
+/// `cpus:1;mem:4096` → amounts per resource of `names` (unknown names are
+/// ignored).
+fn amounts(text: &str, names: &[String]) -> Vec<f64> {
+    let mut out = vec![0.0; names.len()];
+    for part in text.split(';').filter(|p| !p.is_empty()) {
+        if let Some((n, v)) = part.split_once(':') {
+            if let (Some(i), Ok(v)) = (names.iter().position(|x| x == n), v.parse::<f64>()) {
+                out[i] = v;
+            }
+        }
+    }
+    out
+}
+
+impl RunData {
+    /// Reads a results folder.
+    pub fn read(dir: &Path) -> Result<RunData, Error> {
+        let mut d = RunData {
+            meta: read_meta(dir),
+            ..RunData::default()
+        };
+        // timeseries.csv: the sample times and the resources.
+        let file = dir.join("timeseries.csv").display().to_string();
+        let (h, rows) = read_csv(dir, "timeseries.csv", true)?.expect("required");
+        let c = Cols {
+            file: file.clone(),
+            header: &h,
+        };
+        let (ti, ri, toti, offi, alli) = (
+            c.need("time_s")?,
+            c.need("resource")?,
+            c.need("total")?,
+            c.need("offered")?,
+            c.need("allocated")?,
+        );
+        let usedi = c.find("used");
+        let mut index: BTreeMap<String, usize> = BTreeMap::new();
+        for (k, rec) in rows.iter().enumerate() {
+            let t = rec.get(ti).unwrap_or("").to_string();
+            let ts = num(rec, ti, &file, k)?;
+            let at = match index.get(&t) {
+                Some(&i) => i,
+                None => {
+                    index.insert(t, d.times.len());
+                    d.times.push(ts);
+                    for v in [&mut d.total, &mut d.offered, &mut d.allocated, &mut d.used] {
+                        for s in v.iter_mut() {
+                            s.push(0.0);
+                        }
+                    }
+                    d.times.len() - 1
+                }
+            };
+            let res = rec.get(ri).unwrap_or("").to_string();
+            let r = match d.resources.iter().position(|x| *x == res) {
+                Some(r) => r,
+                None => {
+                    d.resources.push(res);
+                    let n = d.times.len();
+                    d.total.push(vec![0.0; n]);
+                    d.offered.push(vec![0.0; n]);
+                    d.allocated.push(vec![0.0; n]);
+                    if usedi.is_some() {
+                        d.used.push(vec![0.0; n]);
+                    }
+                    d.resources.len() - 1
+                }
+            };
+            d.total[r][at] = num(rec, toti, &file, k)?;
+            d.offered[r][at] = num(rec, offi, &file, k)?;
+            d.allocated[r][at] = num(rec, alli, &file, k)?;
+            if let Some(u) = usedi {
+                d.used[r][at] = num(rec, u, &file, k)?;
+            }
+        }
+        let n = d.times.len();
+        let nres = d.resources.len();
+
+        // shares.csv: per (framework, role).
+        let file = dir.join("shares.csv").display().to_string();
+        let (h, rows) = read_csv(dir, "shares.csv", true)?.expect("required");
+        let c = Cols {
+            file: file.clone(),
+            header: &h,
+        };
+        let (ti, fi, roi, si, hi) = (
+            c.need("time_s")?,
+            c.need("framework")?,
+            c.need("role")?,
+            c.need("dominant_share")?,
+            c.need("resources")?,
+        );
+        let (alli, drfi) = (c.find("allocated"), c.find("drf_share"));
+        for (k, rec) in rows.iter().enumerate() {
+            let Some(&at) = index.get(rec.get(ti).unwrap_or("")) else {
+                continue;
+            };
+            let fw = rec.get(fi).unwrap_or("").to_string();
+            let role = rec.get(roi).unwrap_or("").to_string();
+            let ci = match d
+                .clients
+                .iter()
+                .position(|x| x.framework == fw && x.role == role)
+            {
+                Some(i) => i,
+                None => {
+                    d.clients.push(ClientSeries {
+                        framework: fw,
+                        role,
+                        share: vec![0.0; n],
+                        drf_share: vec![0.0; n],
+                        allocated: vec![vec![0.0; n]; nres],
+                    });
+                    d.clients.len() - 1
+                }
+            };
+            let cs = &mut d.clients[ci];
+            cs.share[at] = num(rec, si, &file, k)?;
+            cs.drf_share[at] = opt_num(rec, drfi).unwrap_or(0.0);
+            // Old folders have no `allocated`: held is the next best thing.
+            let text = rec.get(alli.unwrap_or(hi)).unwrap_or("");
+            for (r, v) in amounts(text, &d.resources).into_iter().enumerate() {
+                cs.allocated[r][at] = v;
+            }
+        }
+
+        if let Some((h, rows)) = read_csv(dir, "roles.csv", false)? {
+            let file = dir.join("roles.csv").display().to_string();
+            let c = Cols {
+                file: file.clone(),
+                header: &h,
+            };
+            let (ti, ri, si) = (
+                c.need("time_s")?,
+                c.need("role")?,
+                c.need("dominant_share")?,
+            );
+            let drfi = c.find("drf_share");
+            for (k, rec) in rows.iter().enumerate() {
+                let Some(&at) = index.get(rec.get(ti).unwrap_or("")) else {
+                    continue;
+                };
+                let role = rec.get(ri).unwrap_or("").to_string();
+                let i = match d.roles.iter().position(|x| x.0 == role) {
+                    Some(i) => i,
+                    None => {
+                        d.roles.push((role, vec![0.0; n], vec![0.0; n]));
+                        d.roles.len() - 1
+                    }
+                };
+                d.roles[i].1[at] = num(rec, si, &file, k)?;
+                d.roles[i].2[at] = opt_num(rec, drfi).unwrap_or(0.0);
+            }
+        }
+
+        if let Some((h, rows)) = read_csv(dir, "fairness.csv", false)? {
+            let file = dir.join("fairness.csv").display().to_string();
+            let c = Cols {
+                file: file.clone(),
+                header: &h,
+            };
+            let cols = [
+                c.need("jain")?,
+                c.need("min_max_ratio")?,
+                c.need("drf_distance")?,
+            ];
+            let ti = c.need("time_s")?;
+            let mut f = [vec![0.0; n], vec![0.0; n], vec![0.0; n]];
+            for (k, rec) in rows.iter().enumerate() {
+                let Some(&at) = index.get(rec.get(ti).unwrap_or("")) else {
+                    continue;
+                };
+                for (j, &col) in cols.iter().enumerate() {
+                    f[j][at] = num(rec, col, &file, k)?;
+                }
+            }
+            d.fairness = Some(f);
+        }
+
+        if let Some((h, rows)) = read_csv(dir, "offers.csv", false)? {
+            let file = dir.join("offers.csv").display().to_string();
+            let c = Cols {
+                file: file.clone(),
+                header: &h,
+            };
+            let ti = c.need("time_s")?;
+            let fi = c.need("framework")?;
+            let cols = [
+                c.need("made")?,
+                c.need("accepted")?,
+                c.need("declined")?,
+                c.need("rescinded")?,
+            ];
+            for (k, rec) in rows.iter().enumerate() {
+                let Some(&at) = index.get(rec.get(ti).unwrap_or("")) else {
+                    continue;
+                };
+                let fw = rec.get(fi).unwrap_or("").to_string();
+                let i = match d.offers.iter().position(|x| x.0 == fw) {
+                    Some(i) => i,
+                    None => {
+                        let z = vec![0.0; n];
+                        d.offers.push((
+                            fw,
+                            OfferSeries {
+                                made: z.clone(),
+                                accepted: z.clone(),
+                                declined: z.clone(),
+                                rescinded: z,
+                            },
+                        ));
+                        d.offers.len() - 1
+                    }
+                };
+                let s = &mut d.offers[i].1;
+                s.made[at] = num(rec, cols[0], &file, k)?;
+                s.accepted[at] = num(rec, cols[1], &file, k)?;
+                s.declined[at] = num(rec, cols[2], &file, k)?;
+                s.rescinded[at] = num(rec, cols[3], &file, k)?;
+            }
+        }
+
+        let file = dir.join("jobs.csv").display().to_string();
+        let (h, rows) = read_csv(dir, "jobs.csv", true)?.expect("required");
+        let c = Cols {
+            file: file.clone(),
+            header: &h,
+        };
+        let (fi, wi, ji) = (c.need("framework")?, c.need("wait_s")?, c.need("jct_s")?);
+        let (ci, si) = (c.find("class"), c.find("slowdown"));
+        for rec in &rows {
+            d.jobs.push(JobRow {
+                framework: rec.get(fi).unwrap_or("").to_string(),
+                class: ci.and_then(|i| rec.get(i)).unwrap_or("").to_string(),
+                wait_s: opt_num(rec, Some(wi)),
+                jct_s: opt_num(rec, Some(ji)),
+                slowdown: opt_num(rec, si),
+            });
+        }
+        Ok(d)
+    }
+
+    /// Frameworks in order of first appearance in `shares.csv`.
+    pub fn frameworks(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for c in &self.clients {
+            if !out.contains(&c.framework) {
+                out.push(c.framework.clone());
+            }
+        }
+        out
+    }
+
+    pub fn end(&self) -> f64 {
+        self.times.last().copied().unwrap_or(0.0)
+    }
+}
+
+/// Title information from `summary.json`, or the folder's name.
+fn read_meta(dir: &Path) -> Meta {
+    let fallback = Meta {
+        scenario: dir
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_else(|| "results".into()),
+        ..Meta::default()
+    };
+    let Ok(text) = std::fs::read_to_string(dir.join("summary.json")) else {
+        return fallback;
+    };
+    let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) else {
+        return fallback;
+    };
+    let window = (|| {
+        let from = v.get("window")?.get("from_s")?.as_f64()?;
+        let to = v.get("window")?.get("to_s")?.as_f64()?;
+        let end = v.get("end_time_s")?.as_f64()?;
+        (from > 0.0 || to < end).then_some((from, to))
+    })();
+    Meta {
+        scenario: v
+            .get("scenario")
+            .and_then(|s| s.as_str())
+            .map(str::to_string)
+            .unwrap_or(fallback.scenario),
+        policy: v.get("policy").and_then(|s| s.as_str()).map(str::to_string),
+        seed: v.get("seed").and_then(|s| s.as_u64()),
+        window,
+    }
+}

@@ -1,0 +1,191 @@
+//! `mesosim compare` and `mesosim plot` through the binary: snapshots of the
+//! comparison table, identical bytes whatever the thread count, errors.
+//! `MESOSIM_BLESS=1 cargo test --release --test compare` rewrites the
+//! snapshots in tests/snapshots/.
+
+mod common;
+
+use std::path::Path;
+
+const SMALL: &str = "tests/scenarios/compare-small.yaml";
+
+fn compare(out: &Path, extra: &[&str]) -> std::process::Output {
+    let mut args = vec!["compare", SMALL, "--quiet", "--out", out.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    common::run_bin(&args)
+}
+
+fn ok(o: &std::process::Output) {
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "stdout: {}\nstderr: {}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+/// Compares `got` with the snapshot file, or rewrites it under
+/// MESOSIM_BLESS=1.
+fn snapshot(name: &str, got: &str) {
+    let path = common::root().join("tests/snapshots").join(name);
+    if std::env::var_os("MESOSIM_BLESS").is_some() {
+        std::fs::write(&path, got).unwrap();
+        return;
+    }
+    let want = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e} (run with MESOSIM_BLESS=1 to create it)",
+            path.display()
+        )
+    });
+    assert!(
+        want == got,
+        "{name} changed (MESOSIM_BLESS=1 to accept):\n--- want\n{want}\n--- got\n{got}"
+    );
+}
+
+#[test]
+fn table_snapshots() {
+    let out = common::tmp("compare-snap");
+    ok(&compare(
+        &out,
+        &["--policies", "drf,random", "--seeds", "1..5", "--no-charts"],
+    ));
+    snapshot(
+        "compare-small.md",
+        &std::fs::read_to_string(out.join("compare.md")).unwrap(),
+    );
+    snapshot(
+        "compare-small.csv",
+        &std::fs::read_to_string(out.join("compare.csv")).unwrap(),
+    );
+    let runs = std::fs::read_to_string(out.join("runs.csv")).unwrap();
+    assert_eq!(runs.lines().count(), 1 + 2 * 5);
+    assert!(runs.starts_with("variant,seed,utilization.cpus,"));
+}
+
+#[test]
+fn thread_count_does_not_change_a_byte() {
+    let a = common::tmp("compare-j1");
+    let b = common::tmp("compare-j4");
+    let args = ["--policies", "drf,random", "--seeds", "1..4"];
+    ok(&compare(&a, &[&args[..], &["--jobs", "1"]].concat()));
+    ok(&compare(&b, &[&args[..], &["--jobs", "4"]].concat()));
+    let files = common::files_under(&a);
+    assert_eq!(files, common::files_under(&b));
+    assert!(
+        files.contains(&"charts/compare_metrics.svg".to_string()),
+        "{files:?}"
+    );
+    for f in files {
+        assert!(
+            std::fs::read(a.join(&f)).unwrap() == std::fs::read(b.join(&f)).unwrap(),
+            "{f} differs between --jobs 1 and --jobs 4"
+        );
+    }
+}
+
+#[test]
+fn set_compares_values_of_any_key() {
+    let out = common::tmp("compare-set");
+    ok(&compare(
+        &out,
+        &[
+            "--seeds",
+            "1,2",
+            "--set",
+            "master.allocation_interval=1s,5s",
+            "--set",
+            "frameworks.fa.max_tasks_per_offer=4",
+            "--no-charts",
+        ],
+    ));
+    let md = std::fs::read_to_string(out.join("compare.md")).unwrap();
+    assert!(
+        md.starts_with(
+            "| metric | master.allocation_interval=1s | master.allocation_interval=5s | \
+             master.allocation_interval=5s − master.allocation_interval=1s |"
+        ),
+        "{md}"
+    );
+    let report = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(
+        report.contains("Set for every run: `frameworks.fa.max_tasks_per_offer=4`"),
+        "{report}"
+    );
+}
+
+#[test]
+fn bad_arguments_exit_2_with_a_message() {
+    let out = common::tmp("compare-bad");
+    for (args, msg) in [
+        (vec!["--seeds", "5..1"], "is empty"),
+        (vec!["--seeds", "x"], "is not a seed"),
+        (vec!["--jobs", "0"], "at least 1"),
+        (vec!["--set", "nokey"], "KEY=VALUE"),
+        (
+            vec!["--set", "frameworks.zz.role=a"],
+            "no entry with id or name `zz`",
+        ),
+        (
+            vec!["--set", "master.allocation_intervl=5s"],
+            "did you mean `allocation_interval`",
+        ),
+        (
+            vec!["--policies", "drf,fair"],
+            "with --set master.policy=fair",
+        ),
+    ] {
+        let o = compare(&out, &args);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(msg), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn plot_redraws_from_the_csv_files() {
+    let run = common::tmp("plot-run");
+    ok(&common::run_bin(&[
+        "run",
+        "scenarios/drf-paper.yaml",
+        "--quiet",
+        "--out",
+        run.to_str().unwrap(),
+    ]));
+    let svg = std::fs::read_to_string(run.join("charts/utilization.svg")).unwrap();
+    assert!(svg.contains("font-family=\"DejaVu Sans, Verdana, Arial, sans-serif\""));
+    let report = std::fs::read_to_string(run.join("report.md")).unwrap();
+    assert!(
+        report.contains("![") && report.contains("(charts/utilization.svg)"),
+        "{report}"
+    );
+    // Only the CSVs are needed: plot a copy without summary.json.
+    let bare = common::tmp("plot-bare");
+    for f in [
+        "timeseries.csv",
+        "shares.csv",
+        "jobs.csv",
+        "roles.csv",
+        "fairness.csv",
+        "offers.csv",
+    ] {
+        std::fs::copy(run.join(f), bare.join(f)).unwrap();
+    }
+    let png = common::tmp("plot-png");
+    let o = common::run_bin(&[
+        "plot",
+        bare.to_str().unwrap(),
+        "--png",
+        "--out",
+        png.to_str().unwrap(),
+    ]);
+    ok(&o);
+    let bytes = std::fs::read(png.join("shares.png")).unwrap();
+    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");
+    // Not a results folder: exit 2.
+    let o = common::run_bin(&["plot", png.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("timeseries.csv"));
+}

@@ -1,0 +1,443 @@
+//! Metric values computed by hand on small scenarios (docs/metrics.md has
+//! the definitions). Each scenario's timeline is spelled out above it.
+
+mod common;
+
+use mesosim::scenario;
+use serde_json::Value;
+use std::path::Path;
+
+fn summary(yaml: &str) -> Value {
+    let model =
+        scenario::load_str(yaml, "test.yaml", Path::new(".")).unwrap_or_else(|e| panic!("{e}"));
+    common::run_model(&model, None).summary
+}
+
+fn close(got: &Value, want: f64, what: &str) {
+    let g = got
+        .as_f64()
+        .unwrap_or_else(|| panic!("{what}: not a number: {got}"));
+    assert!((g - want).abs() < 1e-9, "{what}: got {g}, want {want}");
+}
+
+/// One agent (4 cpus, 1000 mem), one framework. At 0 it launches j1's two
+/// tasks (1 cpu, 100 mem each, using 0.5 cpu) and cannot fit j2 (3 cpus);
+/// j1 ends at 10 s, j2 launches at 10 s and ends at 30 s.
+const ONE_FRAMEWORK: &str = r#"
+name: one-framework
+agents:
+  - {id: a, resources: {cpus: 4, mem: 1000}}
+frameworks:
+  - id: A
+    jobs:
+      - {id: j1, tasks: 2, resources: {cpus: 1, mem: 100}, used: {cpus: 0.5}, duration: 10s, class: short}
+      - {id: j2, tasks: 1, resources: {cpus: 3, mem: 100}, duration: 20s, class: long}
+"#;
+
+#[test]
+fn time_weighted_utilization_and_used() {
+    let s = summary(ONE_FRAMEWORK);
+    close(&s["end_time_s"], 30.0, "end");
+    // cpus: 2/4 over [0,10), 3/4 over [10,30): (5 + 15)/30.
+    close(&s["utilization"]["cpus"], 20.0 / 30.0, "utilization cpus");
+    // mem: 200/1000 then 100/1000: (2 + 2)/30.
+    close(&s["utilization"]["mem"], 4.0 / 30.0, "utilization mem");
+    // used cpus: 1/4 over [0,10) (2 × 0.5), 3/4 over [10,30): (2.5 + 15)/30.
+    close(&s["used"]["cpus"], 17.5 / 30.0, "used cpus");
+    close(&s["used"]["mem"], 4.0 / 30.0, "used mem");
+    close(&s["offered_idle"]["cpus"], 0.0, "offered idle");
+}
+
+#[test]
+fn job_times_percentiles_and_slowdown() {
+    let s = summary(ONE_FRAMEWORK);
+    let j = &s["jobs"];
+    // JCT: j1 10 s, j2 30 s. Wait: 0 and 10 s. Ideal: 10 and 20 s.
+    close(&j["jct_s"]["mean"], 20.0, "jct mean");
+    close(&j["jct_s"]["p50"], 10.0, "jct p50 (nearest rank 1 of 2)");
+    close(&j["jct_s"]["p90"], 30.0, "jct p90");
+    close(&j["wait_s"]["mean"], 5.0, "wait mean");
+    close(&j["wait_s"]["p50"], 0.0, "wait p50");
+    close(&j["wait_s"]["p99"], 10.0, "wait p99");
+    close(&j["slowdown"]["mean"], 1.25, "slowdown mean (1 and 1.5)");
+    close(&j["slowdown"]["p50"], 1.0, "slowdown p50");
+    close(&j["slowdown"]["p90"], 1.5, "slowdown p90");
+    // Per class.
+    let classes = j["by_class"].as_array().unwrap();
+    assert_eq!(classes.len(), 2);
+    assert_eq!(classes[0]["class"], "long");
+    close(&classes[0]["slowdown"]["mean"], 1.5, "long slowdown");
+    close(&classes[0]["wait_s"]["mean"], 10.0, "long wait");
+    assert_eq!(classes[1]["class"], "short");
+    close(&classes[1]["jct_s"]["mean"], 10.0, "short jct");
+    let fw = &j["by_framework"][0];
+    assert_eq!(fw["framework"], "A");
+    assert_eq!(fw["completed"], 2);
+    // Tasks by final state.
+    assert_eq!(s["tasks"]["final_state"]["finished"], 3);
+    assert_eq!(s["tasks"]["final_state"]["running"], 0);
+}
+
+#[test]
+fn measurement_window() {
+    let yaml = ONE_FRAMEWORK.replace(
+        "name: one-framework",
+        "name: windowed\noutput: {window: {from: 5s, to: 20s}}",
+    );
+    let s = summary(&yaml);
+    close(&s["window"]["from_s"], 5.0, "window from");
+    close(&s["window"]["to_s"], 20.0, "window to");
+    // cpus over [5,20): 2/4 for 5 s, 3/4 for 10 s.
+    close(
+        &s["utilization"]["cpus"],
+        10.0 / 15.0,
+        "utilization in window",
+    );
+    // Both jobs were submitted at 0, before the window.
+    assert_eq!(s["jobs"]["submitted"], 0);
+    assert_eq!(s["jobs"]["completed"], 0);
+    // Records in the window: j1's two tasks finish and j2 launches at 10 s.
+    assert_eq!(s["tasks"]["finished"], 2);
+    assert_eq!(s["tasks"]["launched"], 1);
+    // The window's end beyond the run is clipped to the end.
+    let yaml = ONE_FRAMEWORK.replace(
+        "name: one-framework",
+        "name: windowed\noutput: {window: {from: 10s, to: 1h}}",
+    );
+    let s = summary(&yaml);
+    close(&s["window"]["to_s"], 30.0, "window clipped");
+    close(&s["utilization"]["cpus"], 0.75, "utilization after 10 s");
+}
+
+/// One agent (10 cpus, 1000 mem). A (5 tasks of 100 s) gets the first offer
+/// at 0 (name order) and launches all 5; B (10 tasks of 50 s) gets the rest
+/// at 1 s and launches 5; its other 5 launch when those end, at 51 s, and
+/// end at 101 s. A's tasks end at 100 s.
+const TWO_FRAMEWORKS: &str = r#"
+name: two-frameworks
+agents:
+  - {id: a, resources: {cpus: 10, mem: 1000}}
+frameworks:
+  - id: A
+    jobs:
+      - {id: a, tasks: 5, resources: {cpus: 1, mem: 100}, duration: 100s}
+  - id: B
+    jobs:
+      - {id: b, tasks: 10, resources: {cpus: 1, mem: 100}, duration: 50s}
+"#;
+
+#[test]
+fn jain_and_min_max_over_time() {
+    let s = summary(TWO_FRAMEWORKS);
+    close(&s["end_time_s"], 101.0, "end");
+    // [0,1): shares (0.5, 0) → Jain 0.5, min/max 0; [1,100): (0.5, 0.5) → 1;
+    // [100,101): only B active → 1.
+    close(&s["fairness"]["jain"], 100.5 / 101.0, "jain");
+    close(&s["fairness"]["min_max_ratio"], 100.0 / 101.0, "min/max");
+}
+
+#[test]
+fn time_below_fair_share() {
+    let s = summary(TWO_FRAMEWORKS);
+    let b = &s["frameworks"][1];
+    assert_eq!(b["id"], "B");
+    // B has pending work over [0,51). Fair share = min(1/2, demand share).
+    // Over [0,1) it holds 0 and could run a task (0 + 0.1 ≤ 0.5): below.
+    // Over [1,51) it holds 0.5: one more task would exceed 0.5: not below.
+    close(&b["pending_time_s"], 51.0, "B pending");
+    close(&b["below_fair_share"], 1.0 / 51.0, "B below");
+    let a = &s["frameworks"][0];
+    close(&a["pending_time_s"], 0.0, "A pending");
+    close(&a["below_fair_share"], 0.0, "A below");
+    close(&s["fairness"]["below_fair_share"], 1.0 / 51.0, "pooled");
+    close(&s["fairness"]["below_fair_share_max"], 1.0 / 51.0, "worst");
+}
+
+#[test]
+fn distance_from_ideal_drf() {
+    let s = summary(TWO_FRAMEWORKS);
+    // Samples every 10 s from 0 to 100 (11; the end, 101 s, is not on the
+    // 10 s grid). Only at 0
+    // does the allocation differ from the ideal: A holds 0.5, B 0 with a
+    // demand of 1.0; progressive filling gives both 0.5: ½(0 + 0.5).
+    close(&s["fairness"]["drf_distance"], 0.25 / 11.0, "drf distance");
+    // Slowdown: b waited 1 s and ran two waves of 50 s: 101 / 50.
+    close(&s["jobs"]["slowdown"]["p99"], 101.0 / 50.0, "slowdown of b");
+}
+
+#[test]
+fn csv_columns_carry_fair_and_ideal_shares() {
+    let out = common::tmp("metrics-csv");
+    let scen = out.join("two.yaml");
+    std::fs::write(&scen, TWO_FRAMEWORKS).unwrap();
+    let o = common::run_bin(&[
+        "run",
+        scen.to_str().unwrap(),
+        "--quiet",
+        "--no-charts",
+        "--out",
+        out.join("r").to_str().unwrap(),
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let shares = std::fs::read_to_string(out.join("r/shares.csv")).unwrap();
+    let lines: Vec<&str> = shares.lines().collect();
+    assert_eq!(
+        lines[0],
+        "time_s,framework,role,dominant_share,resources,allocated,pending_tasks,pending,fair_share,drf_share"
+    );
+    assert_eq!(
+        lines[1],
+        "0.000000,A,*,0.5,cpus:5;mem:500,cpus:5;mem:500,0,,0.5,0.5"
+    );
+    assert_eq!(lines[2], "0.000000,B,*,0,,,10,cpus:10;mem:1000,0.5,0.5");
+    let fairness = std::fs::read_to_string(out.join("r/fairness.csv")).unwrap();
+    let f: Vec<&str> = fairness.lines().collect();
+    assert_eq!(
+        f[0],
+        "time_s,active_frameworks,jain,min_max_ratio,drf_distance,frameworks_below_fair_share"
+    );
+    assert_eq!(f[1], "0.000000,2,0.5,0,0.25,1");
+    assert_eq!(f[2], "10.000000,2,1,1,0,0");
+    let offers = std::fs::read_to_string(out.join("r/offers.csv")).unwrap();
+    let o: Vec<&str> = offers.lines().collect();
+    assert_eq!(
+        o[0],
+        "time_s,framework,made,accepted,declined,rescinded,tasks_launched"
+    );
+    assert_eq!(o[1], "0.000000,A,1,1,0,0,5");
+    assert_eq!(o[2], "0.000000,B,0,0,0,0,0");
+    // B's offer at 1 s is counted in the row at 10 s.
+    assert_eq!(o[4], "10.000000,B,1,1,0,0,5");
+    let jobs = std::fs::read_to_string(out.join("r/jobs.csv")).unwrap();
+    assert!(jobs
+        .lines()
+        .next()
+        .unwrap()
+        .ends_with(",jct_s,class,ideal_s,slowdown"));
+    assert!(jobs.contains("\nb,B,*,0.000000,1.000000,101.000000,10,finished,1.000000,101.000000,,50.000000,2.02\n"), "{jobs}");
+}
+
+#[test]
+fn used_is_checked_against_the_request() {
+    for (bad, msg) in [
+        ("used: {cpus: 2}", "cannot use more `cpus` than it requests"),
+        ("used: {gpus: 1}", "which the job's tasks do not request"),
+        (
+            "used: {cpus: 0.5}, class: ' '",
+            "a job class cannot be empty",
+        ),
+    ] {
+        let yaml = ONE_FRAMEWORK
+            .replace("used: {cpus: 0.5}", bad)
+            .replace(", class: short", "");
+        let e = scenario::load_str(&yaml, "t.yaml", Path::new(".")).unwrap_err();
+        assert!(e.message.contains(msg), "{bad}: {e}");
+        assert!(e.line.is_some(), "{bad}: no line in {e}");
+    }
+    let yaml = ONE_FRAMEWORK.replace(
+        "name: one-framework",
+        "name: w\noutput: {window: {from: 10s, to: 5s}}",
+    );
+    let e = scenario::load_str(&yaml, "t.yaml", Path::new(".")).unwrap_err();
+    assert!(e.message.contains("`to` > `from`"), "{e}");
+}
+
+#[test]
+fn without_a_window_counts_match_the_engine() {
+    for rel in [
+        "scenarios/quickstart.yaml",
+        "scenarios/drf-paper.yaml",
+        "scenarios/mesos/7-offer-filter.yaml",
+    ] {
+        let model = common::load(rel);
+        let run = common::run_model(&model, None);
+        let c = &run.outcome.counters;
+        let s = &run.summary;
+        let pairs = [
+            (
+                "tasks.submitted",
+                c.tasks_submitted,
+                &s["tasks"]["submitted"],
+            ),
+            ("tasks.launched", c.tasks_launched, &s["tasks"]["launched"]),
+            ("tasks.finished", c.tasks_finished, &s["tasks"]["finished"]),
+            ("tasks.killed", c.tasks_killed, &s["tasks"]["killed"]),
+            ("offers.made", c.offers_made, &s["offers"]["made"]),
+            (
+                "offers.accepted",
+                c.offers_accepted,
+                &s["offers"]["accepted"],
+            ),
+            (
+                "offers.declined",
+                c.offers_declined,
+                &s["offers"]["declined"],
+            ),
+            (
+                "offers.rescinded",
+                c.offers_rescinded,
+                &s["offers"]["rescinded"],
+            ),
+            ("offers.inverse", c.inverse_offers, &s["offers"]["inverse"]),
+            ("jobs.submitted", c.jobs_submitted, &s["jobs"]["submitted"]),
+            ("jobs.completed", c.jobs_completed, &s["jobs"]["completed"]),
+        ];
+        for (what, want, got) in pairs {
+            assert_eq!(got.as_u64(), Some(want), "{rel}: {what}");
+        }
+        for (i, fc) in run.outcome.framework_counters.iter().enumerate() {
+            let f = &s["frameworks"][i];
+            assert_eq!(
+                f["offers_received"].as_u64(),
+                Some(fc.offers_received),
+                "{rel}"
+            );
+            assert_eq!(
+                f["tasks_finished"].as_u64(),
+                Some(fc.tasks_finished),
+                "{rel}"
+            );
+            assert_eq!(
+                f["tasks_launched"].as_u64(),
+                Some(fc.tasks_launched),
+                "{rel}"
+            );
+            assert_eq!(
+                f["offers_declined"].as_u64(),
+                Some(fc.offers_declined),
+                "{rel}"
+            );
+        }
+    }
+}
+
+/// The per-step shortcut (`below_flags`) and the full client records the
+/// CSV files show (`clients`) agree at every step of a real run.
+#[test]
+fn below_flags_agree_with_client_records() {
+    use mesosim::metrics::fairness::{below_flags, clients, DemandTracker};
+    use mesosim::scenario::Model;
+    use mesosim::sim::time::SimTime;
+    use mesosim::sim::{Observer, Record, View};
+
+    struct Check {
+        a: DemandTracker,
+        b: DemandTracker,
+        steps: u64,
+        below_seen: u64,
+    }
+    impl Observer for Check {
+        fn record(&mut self, _m: &Model, r: &Record) {
+            self.a.record(r);
+            self.b.record(r);
+        }
+        fn advance(&mut self, view: &View, _from: SimTime, _to: SimTime) {
+            let n = view.model.frameworks.len();
+            let (mut pending, mut below) = (vec![false; n], vec![false; n]);
+            below_flags(view, &mut self.a, &mut pending, &mut below);
+            let (mut p2, mut b2) = (vec![false; n], vec![false; n]);
+            for c in clients(view, &mut self.b) {
+                p2[c.framework.index()] |= c.pending_tasks > 0;
+                b2[c.framework.index()] |= c.below;
+            }
+            assert_eq!(pending, p2);
+            assert_eq!(below, b2);
+            self.steps += 1;
+            self.below_seen += below.iter().filter(|&&x| x).count() as u64;
+        }
+    }
+    let model = common::load("scenarios/quickstart.yaml");
+    let n = model.frameworks.len();
+    let mut check = Check {
+        a: DemandTracker::new(n),
+        b: DemandTracker::new(n),
+        steps: 0,
+        below_seen: 0,
+    };
+    mesosim::simulate(&model, &Default::default(), &mut check).unwrap();
+    assert!(check.steps > 1000 && check.below_seen > 0);
+}
+
+/// The ideal DRF allocation and the fair shares follow the role tree, not
+/// a flat list of frameworks weighted by their roles: `a` (weight 2) gets
+/// 2/3 and `b` 1/3; inside `a`, the child `a/x` (weight 3) and the virtual
+/// leaf `a/.` (weight 1, as in Mesos) holding fa1 and fa2 split a's 2/3 as
+/// 1/2 and 1/6. Every demand is the whole cluster.
+#[test]
+fn ideal_and_fair_shares_follow_the_role_tree() {
+    let yaml = r#"
+name: tree
+until: 1s
+roles:
+  - {name: a, weight: 2}
+  - {name: a/x, weight: 3}
+  - {name: b, weight: 1}
+agents:
+  - {id: n, resources: {cpus: 9, mem: 9000}}
+frameworks:
+  - {id: fa1, role: a, jobs: [{tasks: 9, resources: {cpus: 1, mem: 1000}, duration: 100s}]}
+  - {id: fa2, role: a, jobs: [{tasks: 9, resources: {cpus: 1, mem: 1000}, duration: 100s}]}
+  - {id: fx, role: a/x, jobs: [{tasks: 9, resources: {cpus: 1, mem: 1000}, duration: 100s}]}
+  - {id: fb, role: b, jobs: [{tasks: 9, resources: {cpus: 1, mem: 1000}, duration: 100s}]}
+"#;
+    let dir = common::tmp("metrics-tree");
+    std::fs::write(dir.join("tree.yaml"), yaml).unwrap();
+    let o = common::run_bin(&[
+        "run",
+        dir.join("tree.yaml").to_str().unwrap(),
+        "--quiet",
+        "--no-charts",
+        "--out",
+        dir.join("r").to_str().unwrap(),
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let shares = std::fs::read_to_string(dir.join("r/shares.csv")).unwrap();
+    let want = [
+        ("fa1", 1.0 / 12.0),
+        ("fa2", 1.0 / 12.0),
+        ("fx", 0.5),
+        ("fb", 1.0 / 3.0),
+    ];
+    for (fw, share) in want {
+        let row: Vec<&str> = shares
+            .lines()
+            .find(|l| l.starts_with(&format!("0.000000,{fw},")))
+            .unwrap_or_else(|| panic!("{fw}: {shares}"))
+            .split(',')
+            .collect();
+        let fair: f64 = row[8].parse().unwrap();
+        let ideal: f64 = row[9].parse().unwrap();
+        assert!(
+            (fair - share).abs() < 1e-9,
+            "{fw} fair share {fair}, want {share}"
+        );
+        assert!(
+            (ideal - share).abs() < 1e-9,
+            "{fw} ideal share {ideal}, want {share}"
+        );
+    }
+    let roles = std::fs::read_to_string(dir.join("r/roles.csv")).unwrap();
+    for (role, share) in [("a", 2.0 / 3.0), ("a/x", 0.5), ("b", 1.0 / 3.0)] {
+        let row: Vec<&str> = roles
+            .lines()
+            .find(|l| l.starts_with(&format!("0.000000,{role},")))
+            .unwrap()
+            .split(',')
+            .collect();
+        let ideal: f64 = row[4].parse().unwrap();
+        assert!(
+            (ideal - share).abs() < 1e-9,
+            "role {role} ideal {ideal}, want {share}"
+        );
+    }
+}
