@@ -1,6 +1,8 @@
 //! The command line: one file per subcommand. `main.rs` only parses and maps
 //! errors to exit codes.
 
+pub mod generate;
+pub mod import;
 pub mod progress;
 pub mod run;
 pub mod validate;
@@ -28,6 +30,10 @@ pub enum Command {
     Run(run::RunArgs),
     /// Check scenario files without running them.
     Validate(validate::ValidateArgs),
+    /// Convert a Google 2011 or SWF trace into a job trace (CSV or YAML).
+    Import(Box<import::ImportArgs>),
+    /// Draw a synthetic workload into a job trace (CSV or YAML).
+    Generate(generate::GenerateArgs),
 }
 
 impl Cli {
@@ -35,6 +41,8 @@ impl Cli {
         match self.command {
             Command::Run(a) => run::execute(&a),
             Command::Validate(a) => validate::execute(&a),
+            Command::Import(a) => import::execute(&a),
+            Command::Generate(a) => generate::execute(&a),
         }
     }
 }

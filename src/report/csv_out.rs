@@ -121,7 +121,7 @@ impl<W: Write> Observer for EventsCsv<W> {
             .map(|x| model.role_name(x).to_string())
             .unwrap_or_default();
         let agent = r.agent.map(|a| model.agent_name(a)).unwrap_or_default();
-        let task = r.task.map(|t| t.name(model)).unwrap_or_default();
+        let task = r.task_name(model).unwrap_or_default();
         self.sink.row([
             r.time.to_string(),
             r.seq.to_string(),

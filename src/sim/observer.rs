@@ -8,6 +8,7 @@ use crate::master::{ExplainRow, Master};
 use crate::scenario::model::{JobSpec, Model};
 use crate::sim::time::SimTime;
 use crate::{AgentId, FrameworkId, JobId, RoleId};
+use std::sync::Arc;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum RecordKind {
@@ -72,9 +73,14 @@ pub enum TaskRef {
 }
 
 impl TaskRef {
+    /// The task's name for a job of `Model::jobs`; a streamed job's tasks
+    /// are named by [`Record::task_name`].
     pub fn name(self, model: &Model) -> String {
         match self {
-            TaskRef::Job(j, i) => format!("{}.{}", model.jobs[j.index()].id, i),
+            TaskRef::Job(j, i) => match model.jobs.get(j.index()) {
+                Some(spec) => format!("{}.{}", spec.id, i),
+                None => format!("job{}.{}", j.0, i),
+            },
             TaskRef::TakeAll(f, i) => format!("{}.t{}", model.frameworks[f.index()].id, i),
         }
     }
@@ -92,6 +98,20 @@ pub struct Record {
     pub agent: Option<AgentId>,
     pub task: Option<TaskRef>,
     pub resources: Quantities,
+    /// The id of a streamed job whose task this is (listed jobs are named
+    /// by the model).
+    pub job_name: Option<Arc<str>>,
+}
+
+impl Record {
+    /// `<job>.<index>` or `<framework>.t<n>`.
+    pub fn task_name(&self, model: &Model) -> Option<String> {
+        let t = self.task?;
+        Some(match (&self.job_name, t) {
+            (Some(name), TaskRef::Job(_, i)) => format!("{name}.{i}"),
+            _ => t.name(model),
+        })
+    }
 }
 
 /// Read access to the state between events.
