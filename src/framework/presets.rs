@@ -33,7 +33,7 @@ pub const PRESETS: &[Preset] = &[
         max_tasks_per_offer: None,
         refuse: 5 * S,
         decision_time: DecisionTime {
-            per_offer: 10 * MS,
+            per_offer: 2 * MS,
             per_task: MS,
         },
         suppress_when_idle: true,
@@ -49,7 +49,7 @@ pub const PRESETS: &[Preset] = &[
         max_tasks_per_offer: Some(1),
         refuse: 120 * S,
         decision_time: DecisionTime {
-            per_offer: 5 * MS,
+            per_offer: 2 * MS,
             per_task: 5 * MS,
         },
         suppress_when_idle: true,
@@ -65,7 +65,7 @@ pub const PRESETS: &[Preset] = &[
         max_tasks_per_offer: None,
         refuse: 5 * S,
         decision_time: DecisionTime {
-            per_offer: 10 * MS,
+            per_offer: 2 * MS,
             per_task: MS,
         },
         suppress_when_idle: true,
@@ -81,7 +81,7 @@ pub const PRESETS: &[Preset] = &[
         max_tasks_per_offer: None,
         refuse: 5 * S,
         decision_time: DecisionTime {
-            per_offer: 10 * MS,
+            per_offer: 2 * MS,
             per_task: 2 * MS,
         },
         suppress_when_idle: true,
@@ -97,7 +97,7 @@ pub const PRESETS: &[Preset] = &[
         max_tasks_per_offer: Some(5),
         refuse: 120 * S,
         decision_time: DecisionTime {
-            per_offer: 5 * MS,
+            per_offer: 2 * MS,
             per_task: 2 * MS,
         },
         suppress_when_idle: true,

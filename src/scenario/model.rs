@@ -138,7 +138,7 @@ pub struct FrameworkSpec {
     pub preset: Option<String>,
     /// Suppress offers while it has no pending work; revive when work comes.
     pub suppress_when_idle: bool,
-    /// Think time per offer batch: the offers stay held meanwhile.
+    /// Think time per offer: the offer stays held meanwhile.
     pub decision_time: DecisionTime,
     /// Gang jobs hold offers (across agents) until the whole job fits, for
     /// at most this long; `None`: a gang job needs one offer that fits it.
@@ -153,8 +153,8 @@ pub struct FrameworkSpec {
     pub gang_default: bool,
 }
 
-/// `decision_time`: the framework answers an offer batch after
-/// `per_offer` × offers + `per_task` × tasks it launches from them.
+/// `decision_time`: the framework answers an offer after `per_offer` +
+/// `per_task` × the tasks it launches from it, deciding one offer at a time.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct DecisionTime {
     pub per_offer: DurationUs,

@@ -758,8 +758,8 @@ impl<'m> Simulation<'m> {
     }
 
     /// A framework receives a batch of offers: it decides now; the answers
-    /// take effect now, or after its decision time (offers stay held
-    /// meanwhile, and it thinks about one batch at a time).
+    /// take effect now, or each after its decision time (the offer stays
+    /// held meanwhile; the framework decides one offer at a time).
     fn offer_reply(
         &mut self,
         seq: u64,
@@ -806,18 +806,28 @@ impl<'m> Simulation<'m> {
                 },
             );
         }
-        if spec.decision_time.is_zero() {
+        let dt = spec.decision_time;
+        if dt.is_zero() {
             self.apply_answers(seq, fw, d.answers, obs);
         } else {
-            let start = self.now.max(self.busy_until[fw.index()]);
-            let at = start.plus(spec.decision_time.of(offers.len() as u64, d.launched));
-            self.busy_until[fw.index()] = at;
-            if !d.answers.is_empty() {
+            // One scheduler thread: offers are decided one after another,
+            // each taking per_offer (when it is new) + per_task × its tasks,
+            // and each is answered as soon as its own decision is done.
+            let new: BTreeSet<OfferId> = offers.iter().map(|o| o.id).collect();
+            let mut at = self.now.max(self.busy_until[fw.index()]);
+            let answered = d.answers.len();
+            for a in d.answers {
+                let tasks = a.launches.len() as u64;
+                let first = u64::from(new.contains(&a.offer));
+                at = at.plus(dt.of(first, tasks));
                 let id = self.next_answer;
                 self.next_answer += 1;
-                self.answers.insert(id, (fw, d.answers));
+                self.answers.insert(id, (fw, vec![a]));
                 self.queue.push(at, Event::Answer(id));
             }
+            // Offers it keeps (gang holds) were looked at too.
+            let kept = (offers.len() as u64).saturating_sub(answered as u64);
+            self.busy_until[fw.index()] = at.plus(dt.of(kept, 0));
         }
         self.idle_check(seq, fw, obs);
     }
