@@ -58,6 +58,12 @@ impl Layout {
     pub fn parse(line: &str, shown: &str, line_no: u64) -> Result<Layout, InputError> {
         let err = |col: usize, msg: String| InputError::new(shown, msg).at(line_no as usize, col);
         let fields = split_commas(line);
+        if fields[0].1.trim().parse::<f64>().is_ok() {
+            return Err(err(
+                1,
+                "the first line is data, not a header: a compact job trace starts with a header such as `submit_s,job,framework,tasks,duration_s,cpus,mem` (a Google 2011 trace needs `format: google2011`, an SWF log `format: swf`)".into(),
+            ));
+        }
         let mut columns = Vec::new();
         let mut find: BTreeMap<&str, usize> = BTreeMap::new();
         let mut resources = Vec::new();

@@ -316,9 +316,14 @@ pub fn build(
     base: &Path,
     err: &dyn Fn(&str, String) -> InputError,
 ) -> Result<Generator, InputError> {
-    let read = |file: &str, durations: bool| -> Result<Dist, InputError> {
+    // A file that cannot be read at all is reported where the scenario
+    // names it; errors inside it name the file, line and column.
+    let read = |file: &str, durations: bool, at: &str| -> Result<Dist, InputError> {
         let p = base.join(file);
-        read_empirical(&p, &p.display().to_string(), durations)
+        match read_empirical(&p, &p.display().to_string(), durations) {
+            Err(e) if e.line.is_none() => Err(err(at, e.to_string())),
+            r => r,
+        }
     };
     let name = raw.name.clone().unwrap_or_else(|| default_name.to_string());
     if name.is_empty() || name.chars().any(|c| c.is_whitespace() || c.is_control()) {
@@ -354,7 +359,7 @@ pub fn build(
             false,
             &format!("{at}.interarrival"),
             err,
-            &|f, _| read(f, true),
+            &|f, at| read(f, true, at),
         )?
         .expect("not forever"),
     };
@@ -413,7 +418,7 @@ pub fn build(
                 false,
                 &format!("{cat}.tasks"),
                 err,
-                &|f, _| read(f, false),
+                &|f, at| read(f, false, at),
             )?
             .expect("not forever"),
         };
@@ -423,7 +428,7 @@ pub fn build(
             true,
             &format!("{cat}.duration"),
             err,
-            &|f, _| read(f, true),
+            &|f, at| read(f, true, at),
         )?;
         let mut resources = Vec::new();
         for (n, q) in &c.resources.0 {

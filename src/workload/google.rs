@@ -474,10 +474,7 @@ pub fn import(
                     skip("submitted before the file");
                     continue;
                 }
-                MissingSubmit::Schedule => {
-                    from_schedule += 1;
-                    t.first_sched.unwrap_or(sched)
-                }
+                MissingSubmit::Schedule => t.first_sched.unwrap_or(sched),
             },
         };
         let duration = match t.end {
@@ -491,14 +488,8 @@ pub fn import(
                     skip("still running at the end of the file");
                     continue;
                 }
-                OpenEnd::Forever => {
-                    open_kept += 1;
-                    None
-                }
-                OpenEnd::Truncate => {
-                    open_kept += 1;
-                    Some(file_end.saturating_sub(sched))
-                }
+                OpenEnd::Forever => None,
+                OpenEnd::Truncate => Some(file_end.saturating_sub(sched)),
             },
         };
         // The request in force at the last SCHEDULE, else the latest one.
@@ -553,6 +544,9 @@ pub fn import(
                 None => "u-unknown".into(),
             },
         };
+        // Kept: count the rules it needed.
+        from_schedule += u64::from(t.submit.is_none());
+        open_kept += u64::from(t.end.is_none());
         kept.push((
             submit,
             *job,

@@ -73,7 +73,7 @@ def google(path, machine=(32, 131072)):
         cpus, mem = scale(req(2), machine[0]), scale(req(3), machine[1])
         if cpus == 0 and mem == 0:
             skip('no resource request'); continue
-        kept.append((submit, k, dur, cpus, mem, r['events'][-1][4]))
+        kept.append((submit, k, dur, cpus, mem, r['events'][-1][4], not pre))
     kept.sort()
     t0 = kept[0][0] if kept else 0
     print('rows', rows, 'kinds', sorted(kinds.items()))
@@ -83,6 +83,7 @@ def google(path, machine=(32, 131072)):
         print('cpus milli', sum(k[3] for k in kept), 'mem milli', sum(k[4] for k in kept))
         print('duration us sum', sum(k[2] for k in kept))
         print('first', kept[0][1], 'last', kept[-1][1])
+        print('kept with submit = first SCHEDULE', sum(1 for k in kept if k[6]))
         bands = {}
         for k in kept:
             p = k[5]
