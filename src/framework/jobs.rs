@@ -135,18 +135,26 @@ impl JobTable {
             .chain(self.live.values().map(|l| &l.state))
     }
 
-    /// Ids of jobs (listed or streamed) that are pending or running.
+    /// Ids of jobs (listed or streamed) that have not ended: pending,
+    /// running, or abandoned with tasks still running.
     pub fn open_ids(&self) -> impl Iterator<Item = JobId> + '_ {
+        fn open(s: &JobState) -> bool {
+            match s.status {
+                JobStatus::Pending | JobStatus::Running => true,
+                JobStatus::Abandoned => s.running > 0,
+                _ => false,
+            }
+        }
         let statics = self
             .statics
             .iter()
             .enumerate()
-            .filter(|(_, s)| matches!(s.status, JobStatus::Pending | JobStatus::Running))
+            .filter(|(_, s)| open(s))
             .map(|(i, _)| JobId(i as u32));
         let live = self
             .live
             .iter()
-            .filter(|(_, l)| matches!(l.state.status, JobStatus::Pending | JobStatus::Running))
+            .filter(|(_, l)| open(&l.state))
             .map(|(k, _)| *k);
         statics.chain(live)
     }
