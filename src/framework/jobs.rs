@@ -141,7 +141,7 @@ impl JobTable {
         fn open(s: &JobState) -> bool {
             match s.status {
                 JobStatus::Pending | JobStatus::Running => true,
-                JobStatus::Abandoned => s.running > 0,
+                JobStatus::Abandoned => s.running > 0 || s.deciding > 0,
                 _ => false,
             }
         }

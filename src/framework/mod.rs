@@ -79,6 +79,8 @@ pub struct JobState {
     /// Delay scheduling: since when it has waited for a preferred agent
     /// (its submission, or its last launch on a preferred agent).
     pub wait_since: SimTime,
+    /// Tasks chosen for a launch whose answer has not taken effect yet.
+    pub deciding: u32,
 }
 
 impl JobState {
@@ -95,7 +97,13 @@ impl JobState {
             rank: 0,
             misses: 0,
             wait_since: SimTime::ZERO,
+            deciding: 0,
         }
+    }
+
+    /// An abandoned job ends when nothing of it runs or is about to.
+    pub fn abandoned_and_idle(&self) -> bool {
+        self.status == JobStatus::Abandoned && self.running == 0 && self.deciding == 0
     }
 
     /// Tasks not yet launched (never launched plus relaunches).

@@ -788,11 +788,18 @@ impl<'m> Simulation<'m> {
         if spec.behavior == Behavior::Batch {
             self.pending_total -= d.launched;
             self.in_decision += d.launched;
+            for a in &d.answers {
+                for l in &a.launches {
+                    if let Some(j) = l.job {
+                        self.jobs.state_mut(j).deciding += 1;
+                    }
+                }
+            }
         }
         for &(j, withdrawn) in &d.abandoned {
             self.pending_total -= withdrawn as u64;
             self.counters.jobs_abandoned += 1;
-            if self.jobs.state(j).running == 0 {
+            if self.jobs.state(j).abandoned_and_idle() {
                 self.job_done(j, obs);
             }
         }
@@ -813,17 +820,42 @@ impl<'m> Simulation<'m> {
             // One scheduler thread: offers are decided one after another,
             // each taking per_offer (when it is new) + per_task × its tasks,
             // and each is answered as soon as its own decision is done.
+            // A gang job placed across several offers is answered as one,
+            // when the last of those offers is decided, so that it never
+            // starts in part.
             let new: BTreeSet<OfferId> = offers.iter().map(|o| o.id).collect();
             let mut at = self.now.max(self.busy_until[fw.index()]);
             let answered = d.answers.len();
-            for a in d.answers {
-                let tasks = a.launches.len() as u64;
+            let mut group: Vec<usize> = (0..answered).collect();
+            let mut gang_at: BTreeMap<JobId, usize> = BTreeMap::new();
+            let mut done = Vec::with_capacity(answered);
+            for (i, a) in d.answers.iter().enumerate() {
                 let first = u64::from(new.contains(&a.offer));
-                at = at.plus(dt.of(first, tasks));
+                at = at.plus(dt.of(first, a.launches.len() as u64));
+                done.push(at);
+                for j in a.launches.iter().filter_map(|l| l.job) {
+                    if self.jobs.spec(model, j).gang {
+                        let g = *gang_at.entry(j).or_insert(group[i]);
+                        let old = group[i];
+                        for x in group.iter_mut() {
+                            if *x == old {
+                                *x = g;
+                            }
+                        }
+                    }
+                }
+            }
+            let mut groups: BTreeMap<usize, (SimTime, Vec<Answer>)> = BTreeMap::new();
+            for (i, a) in d.answers.into_iter().enumerate() {
+                let e = groups.entry(group[i]).or_insert((done[i], Vec::new()));
+                e.0 = e.0.max(done[i]);
+                e.1.push(a);
+            }
+            for (_, (t, answers)) in groups {
                 let id = self.next_answer;
                 self.next_answer += 1;
-                self.answers.insert(id, (fw, vec![a]));
-                self.queue.push(at, Event::Answer(id));
+                self.answers.insert(id, (fw, answers));
+                self.queue.push(t, Event::Answer(id));
             }
             // Offers it keeps (gang holds) were looked at too.
             let kept = (offers.len() as u64).saturating_sub(answered as u64);
@@ -866,6 +898,7 @@ impl<'m> Simulation<'m> {
                 for l in back {
                     if let Some(j) = l.job {
                         self.in_decision -= 1;
+                        self.jobs.state_mut(j).deciding -= 1;
                         if framework::requeue(
                             model,
                             &mut self.frameworks[fw.index()],
@@ -874,6 +907,8 @@ impl<'m> Simulation<'m> {
                             l.index,
                         ) {
                             self.pending_total += 1;
+                        } else if self.jobs.state(j).abandoned_and_idle() {
+                            self.job_done(j, obs);
                         }
                     }
                 }
@@ -943,6 +978,7 @@ impl<'m> Simulation<'m> {
             Some(j) => {
                 let (spec, js) = self.jobs.get_mut(model, j);
                 js.running += 1;
+                js.deciding -= 1;
                 if js.first_start.is_none() {
                     js.first_start = Some(self.now);
                 }
@@ -1026,7 +1062,7 @@ impl<'m> Simulation<'m> {
             js.running -= 1;
             js.finished += 1;
             if js.status == JobStatus::Abandoned {
-                if js.running == 0 {
+                if js.abandoned_and_idle() {
                     self.job_done(j, obs);
                 }
             } else if js.finished == spec.tasks {
@@ -1066,7 +1102,7 @@ impl<'m> Simulation<'m> {
                 let js = self.jobs.state_mut(j);
                 js.running -= 1;
                 if js.status == JobStatus::Abandoned {
-                    if js.running == 0 {
+                    if js.abandoned_and_idle() {
                         self.job_done(j, obs);
                     }
                 } else {
@@ -1289,6 +1325,10 @@ impl<'m> Simulation<'m> {
                 "{} tasks are waiting for a decision but the count says {}",
                 chosen, self.in_decision
             ));
+        }
+        let deciding: u64 = self.jobs.states().map(|j| j.deciding as u64).sum();
+        if deciding != self.in_decision {
+            return Err("jobs' tasks waiting for a decision do not add up".into());
         }
         for (i, fm) in self.frameworks.iter().enumerate() {
             for o in &fm.held {
