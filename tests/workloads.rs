@@ -342,6 +342,20 @@ const BAD: &[Bad] = &[
         place: "t.csv: line 1, column 1",
     },
     Bad {
+        name: "job-id",
+        trace: "submit_s,job,framework,duration_s,cpus\n0,a\tb,f,1,1\n",
+        entry: "",
+        says: &["contains whitespace"],
+        place: "t.csv: line 2, column 3",
+    },
+    Bad {
+        name: "framework-twice",
+        trace: "submit_s,framework,duration_s,cpus\n0,f,1,1\n",
+        entry: ", framework: f, format: csv, framework_by: user",
+        says: &["not both"],
+        place: "line 7",
+    },
+    Bad {
         name: "missing-file",
         trace: "",
         entry: "",

@@ -283,6 +283,11 @@ pub fn out_kind(out: &Path) -> Result<OutKind, Error> {
 
 /// Runs the importer (no output written).
 pub fn run_import(a: &ImportArgs) -> Result<Imported, Error> {
+    if a.framework.is_some() && a.framework_by.is_some() {
+        return Err(Error::Usage(
+            "give --framework (every job in one framework) or --framework-by, not both".into(),
+        ));
+    }
     Ok(match a.format {
         Format::Google2011 => {
             let o = google_options(a)?;

@@ -390,6 +390,18 @@ impl TraceReader {
         };
         let constraints = tests(l.constraints)?;
         let prefer = tests(l.prefer)?;
+        if let Some(i) = l.job {
+            let id = text(i);
+            if id
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control() || c == '"')
+            {
+                return Err(err(
+                    i,
+                    format!("job id `{id}` contains whitespace, a control character or a quote"),
+                ));
+            }
+        }
         let opt = |c: Option<usize>| c.map(|i| text(i).to_string()).filter(|s| !s.is_empty());
         Ok(Some(TraceJob {
             id: opt(l.job).unwrap_or_default(),

@@ -66,6 +66,12 @@ impl Resolver<'_> {
         at: At,
         index: usize,
     ) -> Result<(), InputError> {
+        if w.framework.is_some() && w.framework_by.is_some() {
+            return Err(self.err(
+                &format!("{at}.framework_by"),
+                "give `framework` (every job in one framework) or `framework_by`, not both",
+            ));
+        }
         let given = [
             w.format.is_some(),
             w.job_events.is_some(),
