@@ -915,7 +915,11 @@ impl<'m> Simulation<'m> {
             }
         }
         for a in answers {
-            let Some(offer) = self.master.offer(a.offer).cloned() else {
+            let Some((role, agent, offered)) = self
+                .master
+                .offer(a.offer)
+                .map(|o| (o.role, o.agent, o.resources.total()))
+            else {
                 continue;
             };
             let id = a.offer;
@@ -928,10 +932,10 @@ impl<'m> Simulation<'m> {
                     seq,
                     RecordKind::Decline,
                     Some(fw),
-                    Some(offer.role),
-                    Some(offer.agent),
+                    Some(role),
+                    Some(agent),
                     None,
-                    offer.resources.total(),
+                    offered,
                 );
                 self.master.decline(model, id, refuse, self.now)
             } else {
@@ -947,14 +951,14 @@ impl<'m> Simulation<'m> {
                     seq,
                     RecordKind::Accept,
                     Some(fw),
-                    Some(offer.role),
-                    Some(offer.agent),
+                    Some(role),
+                    Some(agent),
                     None,
                     used_total,
                 );
                 let filter = self.master.accept(model, id, &used, refuse, self.now);
                 for l in launches {
-                    self.launch(seq, fw, &offer, l, obs);
+                    self.launch(seq, fw, role, agent, l, obs);
                 }
                 filter
             };
@@ -968,7 +972,8 @@ impl<'m> Simulation<'m> {
         &mut self,
         seq: u64,
         fw: FrameworkId,
-        offer: &crate::master::Offer,
+        role: RoleId,
+        agent: AgentId,
         l: framework::Launch,
         obs: &mut dyn Observer,
     ) {
@@ -1016,8 +1021,8 @@ impl<'m> Simulation<'m> {
             seq,
             RecordKind::Launch,
             Some(fw),
-            Some(offer.role),
-            Some(offer.agent),
+            Some(role),
+            Some(agent),
             Some(task),
             l.resources.total(),
         );
@@ -1026,8 +1031,8 @@ impl<'m> Simulation<'m> {
             Task {
                 task,
                 framework: fw,
-                role: offer.role,
-                agent: offer.agent,
+                role,
+                agent,
                 resources: l.resources,
             },
         );
