@@ -17,6 +17,7 @@ pub mod policy;
 pub mod report;
 pub mod scenario;
 pub mod sim;
+pub mod workload;
 
 /// The version written into outputs.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -57,7 +58,7 @@ pub fn simulate(
     model: &scenario::Model,
     options: &sim::Options,
     extra: &mut dyn sim::Observer,
-) -> Result<(sim::Outcome, report::summary::Summary), error::InvariantError> {
+) -> Result<(sim::Outcome, report::summary::Summary), error::Error> {
     let mut metrics = metrics::RunMetrics::new(model);
     let outcome = {
         let mut tee = sim::Tee::default();

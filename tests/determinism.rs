@@ -11,6 +11,9 @@ const SCENARIOS: &[&str] = &[
     "scenarios/mesos/1-unreserved-drf.yaml",
     "scenarios/mesos/5-same-share-fairness.yaml",
     "scenarios/mesos/7-offer-filter.yaml",
+    "scenarios/synthetic-mixed.yaml",
+    "scenarios/workloads/gang-hold.yaml",
+    "scenarios/workloads/decision-time.yaml",
 ];
 
 fn run_into(scenario: &str, out: &Path, extra: &[&str]) {

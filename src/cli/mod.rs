@@ -2,6 +2,8 @@
 //! errors to exit codes.
 
 pub mod compare;
+pub mod generate;
+pub mod import;
 pub mod plot;
 pub mod progress;
 pub mod run;
@@ -34,6 +36,10 @@ pub enum Command {
     Plot(plot::PlotArgs),
     /// Compare policies or settings over seeds (paired, in parallel).
     Compare(compare::CompareArgs),
+    /// Convert a Google 2011 or SWF trace into a job trace (CSV or YAML).
+    Import(Box<import::ImportArgs>),
+    /// Draw a synthetic workload into a job trace (CSV or YAML).
+    Generate(generate::GenerateArgs),
 }
 
 impl Cli {
@@ -43,6 +49,8 @@ impl Cli {
             Command::Validate(a) => validate::execute(&a),
             Command::Plot(a) => plot::execute(&a),
             Command::Compare(a) => compare::execute(&a),
+            Command::Import(a) => import::execute(&a),
+            Command::Generate(a) => generate::execute(&a),
         }
     }
 }

@@ -18,7 +18,7 @@ impl Progress {
     pub fn new(model: &Model) -> Progress {
         let (len, until) = match model.until {
             Some(u) if u.0 > 0 => (1000, Some(u.0)),
-            _ => (model.jobs.len().max(1) as u64, None),
+            _ => (model.job_count_hint().max(1), None),
         };
         let bar = ProgressBar::new(len);
         let template = if until.is_some() {

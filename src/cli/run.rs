@@ -71,6 +71,11 @@ pub fn execute(args: &RunArgs) -> Result<(), Error> {
         .out
         .clone()
         .unwrap_or_else(|| Path::new("out").join(safe_name(&loaded.model.name)));
+    if !args.quiet {
+        for n in &loaded.model.notes {
+            println!("{n}");
+        }
+    }
     let progress = super::progress_allowed(args.quiet);
     let options = Options {
         seed: args.seed,

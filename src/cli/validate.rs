@@ -26,9 +26,12 @@ pub fn execute(args: &ValidateArgs) -> Result<(), Error> {
                     path.display(),
                     m.agents.len(),
                     m.frameworks.len(),
-                    m.jobs.len(),
+                    m.job_count_hint(),
                     m.events.len()
                 );
+                for n in &m.notes {
+                    println!("  {n}");
+                }
             }
             Err(e) => {
                 bad += 1;

@@ -2,18 +2,29 @@
 //!
 //! A framework keeps its own queue of pending work (the master knows nothing
 //! of it, as in Mesos). Answers are pure decisions computed from the
-//! framework's state and the offer; the engine applies them.
+//! framework's state, the offers and the time; the engine applies them
+//! (now, or after the framework's decision time).
 //!
 //! - `batch`: pending tasks in submission order; first fit in queue order,
-//!   at most `max_tasks_per_offer` per offer; gang jobs launch whole or not
-//!   at all (in one offer); the rest is declined with the refuse filter.
+//!   at most `max_tasks_per_offer` per offer; the rest is declined with the
+//!   refuse filter. Jobs may carry placement `constraints` (hard) and
+//!   `prefer` (soft: delay scheduling up to `locality_wait`). A gang job
+//!   launches whole or not at all: from one offer, or — with
+//!   `gang_hold_timeout` — from offers the framework holds across agents
+//!   until the whole job fits. A job that launches nothing from
+//!   `abandon_after` offers in a row is abandoned.
 //! - `take-all`: one task per offer that uses the whole offer.
 //! - `decline-all`: declines everything.
 //! - `hold`: never answers (the engine sends it no reply event).
 
+pub mod jobs;
+pub mod presets;
+
+pub use jobs::{JobTable, LiveJob};
+
 use crate::cluster::resources::ResourceSet;
-use crate::master::Offer;
-use crate::scenario::model::{Behavior, Model, TaskDuration};
+use crate::master::{Offer, OfferId};
+use crate::scenario::model::{attrs_match, Behavior, FrameworkSpec, JobSpec, Model, TaskDuration};
 use crate::sim::rng::StreamFamily;
 use crate::sim::time::{DurationUs, SimTime};
 use crate::{FrameworkId, JobId};
@@ -64,6 +75,13 @@ pub struct JobState {
     pub finished_at: Option<SimTime>,
     /// Position in its framework's queue (submission order).
     pub rank: u64,
+    /// Offers in a row it was tried on and launched nothing from.
+    pub misses: u32,
+    /// Delay scheduling: since when it has waited for a preferred agent
+    /// (its submission, or its last launch on a preferred agent).
+    pub wait_since: SimTime,
+    /// Tasks chosen for a launch whose answer has not taken effect yet.
+    pub deciding: u32,
 }
 
 impl JobState {
@@ -78,7 +96,15 @@ impl JobState {
             first_start: None,
             finished_at: None,
             rank: 0,
+            misses: 0,
+            wait_since: SimTime::ZERO,
+            deciding: 0,
         }
+    }
+
+    /// An abandoned job ends when nothing of it runs or is about to.
+    pub fn abandoned_and_idle(&self) -> bool {
+        self.status == JobStatus::Abandoned && self.running == 0 && self.deciding == 0
     }
 
     /// Tasks not yet launched (never launched plus relaunches).
@@ -98,10 +124,15 @@ impl Default for JobState {
 pub struct FrameworkModel {
     /// Jobs with pending tasks, by submission rank.
     pub queue: BTreeMap<u64, JobId>,
-    /// Tasks not yet launched, over all its jobs.
+    /// Tasks not yet launched (nor chosen for a launch), over all its jobs.
     pub pending_tasks: u64,
     /// Counter for take-all task ids.
     pub take_all_launched: u64,
+    /// Offers held (not answered) for a gang job, oldest first.
+    pub held: Vec<Offer>,
+    /// Bumped whenever a hold starts or ends: a hold timeout of an older
+    /// epoch is stale.
+    pub hold_epoch: u64,
 }
 
 /// A task the framework launches from an offer.
@@ -113,86 +144,164 @@ pub struct Launch {
     pub resources: ResourceSet,
 }
 
-/// Decides what to launch on one offer. Mutates the framework's queue
-/// (launched tasks leave it); the engine records the launches.
-pub fn respond(
+/// The answer to one offer: launches (accept), or none (decline).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Answer {
+    pub offer: OfferId,
+    pub launches: Vec<Launch>,
+}
+
+/// What a framework decided about a batch of offers.
+#[derive(Clone, Debug, Default)]
+pub struct Decision {
+    /// In the order they are applied; offers held stay out.
+    pub answers: Vec<Answer>,
+    /// Tasks chosen to launch.
+    pub launched: u64,
+    /// The framework went from holding nothing to holding offers.
+    pub hold_started: bool,
+    /// Jobs given up, with the pending tasks they withdrew.
+    pub abandoned: Vec<(JobId, u32)>,
+}
+
+/// Decides what to do with a batch of offers (one allocation run's offers
+/// to this framework). Mutates the framework's queue and held offers
+/// (chosen tasks leave the queue); the engine applies the answers.
+pub fn decide(
     model: &Model,
     fw: FrameworkId,
     state: &mut FrameworkModel,
-    jobs: &mut [JobState],
-    offer: &Offer,
-) -> Vec<Launch> {
+    jobs: &mut JobTable,
+    offers: &[Offer],
+    now: SimTime,
+) -> Decision {
     let spec = &model.frameworks[fw.index()];
+    let mut d = Decision::default();
     match spec.behavior {
-        Behavior::DeclineAll | Behavior::Hold => Vec::new(),
-        Behavior::TakeAll => {
-            let index = state.take_all_launched as u32;
-            state.take_all_launched += 1;
-            vec![Launch {
-                job: None,
-                index,
-                resources: offer.resources.clone(),
-            }]
+        // `hold` frameworks are never asked (the engine sends them no
+        // reply event); were they, they would decline like `decline-all`.
+        Behavior::DeclineAll | Behavior::Hold => {
+            d.answers = offers
+                .iter()
+                .map(|o| Answer {
+                    offer: o.id,
+                    launches: Vec::new(),
+                })
+                .collect();
         }
-        Behavior::Batch => batch(
-            model,
-            state,
-            jobs,
-            offer,
-            spec.max_tasks_per_offer.unwrap_or(u64::MAX),
-        ),
+        Behavior::TakeAll => {
+            for o in offers {
+                let index = state.take_all_launched as u32;
+                state.take_all_launched += 1;
+                d.answers.push(Answer {
+                    offer: o.id,
+                    launches: vec![Launch {
+                        job: None,
+                        index,
+                        resources: o.resources.clone(),
+                    }],
+                });
+            }
+            d.launched = offers.len() as u64;
+        }
+        Behavior::Batch => {
+            if spec.gang_hold_timeout.is_some() {
+                pooled(model, spec, state, jobs, offers, now, &mut d);
+            } else {
+                for o in offers {
+                    per_offer(model, spec, state, jobs, o, now, &mut d);
+                }
+            }
+        }
     }
+    d
 }
 
-fn batch(
+/// Whether a job may use an offer's agent now: constraints hold, and delay
+/// scheduling does not make it wait for a preferred agent. Returns
+/// `(usable, preferred)`.
+fn placement(
+    fw: &FrameworkSpec,
+    spec: &JobSpec,
+    js: &JobState,
+    attributes: &[(String, String)],
+    now: SimTime,
+) -> (bool, bool, bool) {
+    let allowed = attrs_match(&spec.constraints, attributes);
+    let preferred = spec.prefer.is_empty() || attrs_match(&spec.prefer, attributes);
+    let waiting = !preferred && now.0.saturating_sub(js.wait_since.0) < fw.locality_wait;
+    (allowed, preferred, waiting)
+}
+
+/// One offer on its own (no holding): first fit in queue order.
+fn per_offer(
     model: &Model,
+    fw: &FrameworkSpec,
     state: &mut FrameworkModel,
-    jobs: &mut [JobState],
+    jobs: &mut JobTable,
     offer: &Offer,
-    max_tasks: u64,
-) -> Vec<Launch> {
+    now: SimTime,
+    d: &mut Decision,
+) {
+    let max_tasks = fw.max_tasks_per_offer.unwrap_or(u64::MAX);
+    let attributes = &model.agent_group(offer.agent).attributes;
     let mut left = offer.resources.clone();
     let mut launches = Vec::new();
     let mut emptied = Vec::new();
+    let mut give_up = Vec::new();
     for (&rank, &job) in state.queue.iter() {
         if launches.len() as u64 >= max_tasks {
             break;
         }
-        let spec = model.job(job);
+        let (spec, js) = jobs.get_mut(model, job);
         if spec.role != offer.role {
             continue;
         }
-        let js = &mut jobs[job.index()];
-        let pending = js.pending_count(spec.tasks);
-        if spec.gang {
-            // All of a gang job's tasks launch together, from one offer.
-            if (launches.len() as u64 + pending as u64) > max_tasks {
-                continue;
+        let (allowed, preferred, waiting) = placement(fw, spec, js, attributes, now);
+        let before = launches.len();
+        if allowed && !waiting {
+            let pending = js.pending_count(spec.tasks);
+            if spec.gang {
+                // All of a gang job's tasks launch together, from one offer.
+                let need = spec.resources.scaled(pending as u64);
+                if (launches.len() as u64 + pending as u64) <= max_tasks
+                    && left.total().contains(&need)
+                {
+                    for _ in 0..pending {
+                        let res = left.take(&spec.resources).expect("gang fits");
+                        let index = next_task(js);
+                        launches.push(Launch {
+                            job: Some(job),
+                            index,
+                            resources: res,
+                        });
+                    }
+                }
+            } else {
+                while js.pending_count(spec.tasks) > 0 && (launches.len() as u64) < max_tasks {
+                    let Some(res) = left.take(&spec.resources) else {
+                        break;
+                    };
+                    let index = next_task(js);
+                    launches.push(Launch {
+                        job: Some(job),
+                        index,
+                        resources: res,
+                    });
+                }
             }
-            let need = spec.resources.scaled(pending as u64);
-            if !left.total().contains(&need) {
-                continue;
-            }
-            for _ in 0..pending {
-                let res = left.take(&spec.resources).expect("gang fits");
-                let index = next_task(js);
-                launches.push(Launch {
-                    job: Some(job),
-                    index,
-                    resources: res,
-                });
+        }
+        if waiting {
+            // Waiting for a preferred agent is a choice, not a failure.
+        } else if launches.len() > before {
+            js.misses = 0;
+            if preferred {
+                js.wait_since = now;
             }
         } else {
-            while js.pending_count(spec.tasks) > 0 && (launches.len() as u64) < max_tasks {
-                let Some(res) = left.take(&spec.resources) else {
-                    break;
-                };
-                let index = next_task(js);
-                launches.push(Launch {
-                    job: Some(job),
-                    index,
-                    resources: res,
-                });
+            js.misses = js.misses.saturating_add(1);
+            if fw.abandon_after.is_some_and(|n| js.misses >= n) {
+                give_up.push(rank);
             }
         }
         if js.pending_count(spec.tasks) == 0 {
@@ -203,7 +312,244 @@ fn batch(
         state.queue.remove(&rank);
     }
     state.pending_tasks -= launches.len() as u64;
-    launches
+    d.launched += launches.len() as u64;
+    abandon(model, state, jobs, &give_up, d);
+    d.answers.push(Answer {
+        offer: offer.id,
+        launches,
+    });
+}
+
+/// Gives up the jobs at these ranks: their pending tasks are withdrawn.
+fn abandon(
+    model: &Model,
+    state: &mut FrameworkModel,
+    jobs: &mut JobTable,
+    ranks: &[u64],
+    d: &mut Decision,
+) {
+    for rank in ranks {
+        let Some(job) = state.queue.remove(rank) else {
+            continue;
+        };
+        let (spec, js) = jobs.get_mut(model, job);
+        let withdrawn = js.pending_count(spec.tasks);
+        js.pending.clear();
+        js.next_index = spec.tasks;
+        js.status = JobStatus::Abandoned;
+        state.pending_tasks -= withdrawn as u64;
+        d.abandoned.push((job, withdrawn));
+    }
+}
+
+/// An offer in the pool of a holding framework.
+struct Slot {
+    offer: Offer,
+    left: ResourceSet,
+    launches: Vec<Launch>,
+    /// Arrived in this batch (not held from before).
+    new: bool,
+}
+
+/// A framework that holds offers for gang jobs: the offers it holds and the
+/// new ones form one pool; jobs take from it in queue order (first fit in
+/// pool order); the first gang job that does not fit makes the framework
+/// keep the offers that could serve it and stop (jobs behind it wait).
+fn pooled(
+    model: &Model,
+    fw: &FrameworkSpec,
+    state: &mut FrameworkModel,
+    jobs: &mut JobTable,
+    offers: &[Offer],
+    now: SimTime,
+    d: &mut Decision,
+) {
+    let max_tasks = fw.max_tasks_per_offer.unwrap_or(u64::MAX) as usize;
+    let was_holding = !state.held.is_empty();
+    let mut pool: Vec<Slot> = state
+        .held
+        .drain(..)
+        .map(|o| (o, false))
+        .chain(offers.iter().cloned().map(|o| (o, true)))
+        .map(|(offer, new)| Slot {
+            left: offer.resources.clone(),
+            offer,
+            launches: Vec::new(),
+            new,
+        })
+        .collect();
+    let mut emptied = Vec::new();
+    let mut give_up = Vec::new();
+    let mut target: Option<JobId> = None;
+    for (&rank, &job) in state.queue.iter() {
+        let (spec, js) = jobs.get_mut(model, job);
+        let pending = js.pending_count(spec.tasks);
+        // New offers of its role it was tried on (not waited out).
+        let mut tried_new = 0u32;
+        let mut placed = 0usize;
+        if spec.gang {
+            // Plan on copies; commit only if the whole job fits.
+            let mut plan: Vec<(usize, ResourceSet)> = Vec::new();
+            let mut lefts: Vec<ResourceSet> = pool.iter().map(|s| s.left.clone()).collect();
+            for (i, slot) in pool.iter().enumerate() {
+                let attributes = &model.agent_group(slot.offer.agent).attributes;
+                if slot.offer.role != spec.role {
+                    continue;
+                }
+                tried_new += u32::from(slot.new);
+                if !attrs_match(&spec.constraints, attributes) {
+                    continue;
+                }
+                let mut n = slot.launches.len();
+                while plan.len() < pending as usize && n < max_tasks {
+                    let Some(res) = lefts[i].take(&spec.resources) else {
+                        break;
+                    };
+                    plan.push((i, res));
+                    n += 1;
+                }
+            }
+            if plan.len() == pending as usize {
+                for (i, res) in plan {
+                    pool[i].left = lefts[i].clone();
+                    let index = next_task(js);
+                    pool[i].launches.push(Launch {
+                        job: Some(job),
+                        index,
+                        resources: res,
+                    });
+                }
+                placed = pending as usize;
+            }
+        } else {
+            for slot in pool.iter_mut() {
+                let attributes = &model.agent_group(slot.offer.agent).attributes;
+                if slot.offer.role != spec.role {
+                    continue;
+                }
+                let (allowed, preferred, waiting) = placement(fw, spec, js, attributes, now);
+                if allowed && waiting {
+                    continue;
+                }
+                tried_new += u32::from(slot.new);
+                if !allowed {
+                    continue;
+                }
+                while js.pending_count(spec.tasks) > 0 && slot.launches.len() < max_tasks {
+                    let Some(res) = slot.left.take(&spec.resources) else {
+                        break;
+                    };
+                    let index = next_task(js);
+                    slot.launches.push(Launch {
+                        job: Some(job),
+                        index,
+                        resources: res,
+                    });
+                    placed += 1;
+                    if preferred {
+                        js.wait_since = now;
+                    }
+                }
+            }
+        }
+        if placed > 0 {
+            js.misses = 0;
+        } else if tried_new > 0 {
+            // Every new offer it was tried on and got nothing from counts.
+            js.misses = js.misses.saturating_add(tried_new);
+            if fw.abandon_after.is_some_and(|n| js.misses >= n) {
+                give_up.push(rank);
+            }
+        }
+        if js.pending_count(spec.tasks) == 0 {
+            emptied.push(rank);
+        }
+        if spec.gang && placed == 0 {
+            target = Some(job);
+            break;
+        }
+    }
+    for rank in &emptied {
+        state.queue.remove(rank);
+    }
+    let launched: usize = pool.iter().map(|s| s.launches.len()).sum();
+    state.pending_tasks -= launched as u64;
+    d.launched += launched as u64;
+    if let Some(t) = target {
+        if give_up.contains(&jobs.state(t).rank) {
+            target = None;
+        }
+    }
+    abandon(model, state, jobs, &give_up, d);
+    for slot in pool {
+        let keep = slot.launches.is_empty()
+            && target.is_some_and(|t| {
+                let spec = jobs.spec(model, t);
+                slot.offer.role == spec.role
+                    && attrs_match(
+                        &spec.constraints,
+                        &model.agent_group(slot.offer.agent).attributes,
+                    )
+                    && slot.left.total().contains(&spec.resources)
+            });
+        if keep {
+            state.held.push(slot.offer);
+        } else {
+            d.answers.push(Answer {
+                offer: slot.offer.id,
+                launches: slot.launches,
+            });
+        }
+    }
+    if was_holding == state.held.is_empty() {
+        state.hold_epoch += 1;
+        d.hold_started = !was_holding;
+    }
+}
+
+/// The hold timed out: every held offer is declined.
+pub fn release_held(state: &mut FrameworkModel) -> Vec<Answer> {
+    if !state.held.is_empty() {
+        state.hold_epoch += 1;
+    }
+    state
+        .held
+        .drain(..)
+        .map(|o| Answer {
+            offer: o.id,
+            launches: Vec::new(),
+        })
+        .collect()
+}
+
+/// An offer went away (rescinded): the framework stops holding it.
+pub fn forget_offer(state: &mut FrameworkModel, id: OfferId) {
+    let before = state.held.len();
+    state.held.retain(|o| o.id != id);
+    if before > 0 && state.held.is_empty() {
+        state.hold_epoch += 1;
+    }
+}
+
+/// A task chosen for a launch that did not happen (its offer went away)
+/// goes back to its job's queue, unless the job was abandoned meanwhile.
+/// Returns whether it went back.
+pub fn requeue(
+    model: &Model,
+    state: &mut FrameworkModel,
+    jobs: &mut JobTable,
+    job: JobId,
+    index: u32,
+) -> bool {
+    let (_, js) = jobs.get_mut(model, job);
+    if js.status == JobStatus::Abandoned {
+        return false;
+    }
+    let at = js.pending.partition_point(|&i| i < index);
+    js.pending.insert(at, index);
+    state.queue.insert(js.rank, job);
+    state.pending_tasks += 1;
+    true
 }
 
 /// Takes the next task to launch: relaunches first, then new tasks.
@@ -225,6 +571,7 @@ pub fn sample_duration(
     key: u64,
     index: u64,
 ) -> Option<DurationUs> {
+    use crate::workload::dist::Dist;
     match *d {
         TaskDuration::Fixed(us) => Some(us),
         TaskDuration::Forever => None,
@@ -239,6 +586,12 @@ pub fn sample_duration(
                 return Some(family.at(key, index).next_u64());
             }
             Some(low + family.at(key, index).below(span + 1))
+        }
+        TaskDuration::LogNormal { mu, sigma } => {
+            Some(Dist::LogNormal { mu, sigma }.sample_int(&mut family.at(key, index)))
+        }
+        TaskDuration::Pareto { scale, shape } => {
+            Some(Dist::Pareto { scale, shape }.sample_int(&mut family.at(key, index)))
         }
     }
 }

@@ -462,11 +462,8 @@ fn ratio(part: u64, total: u64) -> f64 {
 
 /// What a task uses while it runs: its job's `used` (the request unless the
 /// scenario says otherwise); a take-all task uses what it took.
-pub fn task_used(model: &Model, rec: &Record) -> Quantities {
-    match rec.task {
-        Some(TaskRef::Job(j, _)) => model.job(j).used,
-        _ => rec.resources,
-    }
+pub fn task_used(_model: &Model, rec: &Record) -> Quantities {
+    rec.used
 }
 
 /// What running tasks use, kept from launch and end records.
@@ -578,7 +575,7 @@ impl Observer for RunMetrics {
 
     fn job_ended(&mut self, _model: &Model, job: &JobView) {
         let s = job.state;
-        let ideal = self.task_times.take_ideal(job.id);
+        let ideal = job.id.and_then(|id| self.task_times.take_ideal(id));
         let Some(submit) = s.submitted_at else {
             return;
         };

@@ -163,7 +163,7 @@ impl<W: Write> Observer for EventsCsv<W> {
             .map(|x| model.role_name(x).to_string())
             .unwrap_or_default();
         let agent = r.agent.map(|a| model.agent_name(a)).unwrap_or_default();
-        let task = r.task.map(|t| t.name(model)).unwrap_or_default();
+        let task = r.task_name(model).unwrap_or_default();
         self.sink.row([
             r.time.to_string(),
             r.seq.to_string(),
@@ -447,7 +447,7 @@ impl<W: Write> Observer for JobsCsv<W> {
             (Some(s), Some(f)) => format_secs(f.0 - s.0),
             _ => String::new(),
         };
-        let ideal = self.task_times.take_ideal(job.id);
+        let ideal = job.id.and_then(|id| self.task_times.take_ideal(id));
         let finished = js.status == crate::framework::JobStatus::Finished;
         let (ideal_s, slowdown) = match (finished, ideal, submit, js.finished_at) {
             (true, Some(i), Some(s), Some(f)) => (

@@ -21,6 +21,12 @@ pub struct Model {
     pub frameworks: Vec<FrameworkSpec>,
     /// Jobs in scheduling order: frameworks' jobs in file order, then traces.
     pub jobs: Vec<JobSpec>,
+    /// Streamed workloads (compact CSV traces, generators), in `workload:`
+    /// order: read while the run goes, never held whole.
+    pub streams: Vec<StreamSpec>,
+    /// What importers read and skipped, one line each (shown by `validate`
+    /// and `run`).
+    pub notes: Vec<String>,
     /// Scripted events in file order.
     pub events: Vec<ScriptedEvent>,
     pub output: OutputConfig,
@@ -132,14 +138,82 @@ pub struct FrameworkSpec {
     /// Per-framework minimum allocatable override (all its roles).
     pub min_allocatable: Option<Vec<Quantities>>,
     pub task_duration: TaskDuration,
+    /// The preset it started from, if any (`hadoop`, `spark`, ...).
+    pub preset: Option<String>,
+    /// Suppress offers while it has no pending work; revive when work comes.
+    pub suppress_when_idle: bool,
+    /// Think time per offer: the offer stays held meanwhile.
+    pub decision_time: DecisionTime,
+    /// Gang jobs hold offers (across agents) until the whole job fits, for
+    /// at most this long; `None`: a gang job needs one offer that fits it.
+    pub gang_hold_timeout: Option<DurationUs>,
+    /// Delay scheduling: a job with `prefer` waits up to this long for a
+    /// preferred agent before taking any.
+    pub locality_wait: DurationUs,
+    /// A job that could not launch anything from this many offers in a row
+    /// is abandoned.
+    pub abandon_after: Option<u32>,
+    /// Jobs of this framework are gang jobs unless they say otherwise.
+    pub gang_default: bool,
+}
+
+/// `decision_time`: the framework answers an offer after `per_offer` +
+/// `per_task` × the tasks it launches from it, deciding one offer at a time.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DecisionTime {
+    pub per_offer: DurationUs,
+    pub per_task: DurationUs,
+}
+
+impl DecisionTime {
+    pub fn is_zero(&self) -> bool {
+        self.per_offer == 0 && self.per_task == 0
+    }
+
+    pub fn of(&self, offers: u64, tasks: u64) -> DurationUs {
+        self.per_offer
+            .saturating_mul(offers)
+            .saturating_add(self.per_task.saturating_mul(tasks))
+    }
+}
+
+/// An agent attribute test: the agent's value of `key` is one of `values`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AttrMatch {
+    pub key: String,
+    pub values: Vec<String>,
+}
+
+/// Whether an agent's attributes pass every test.
+pub fn attrs_match(tests: &[AttrMatch], attributes: &[(String, String)]) -> bool {
+    tests.iter().all(|t| {
+        attributes
+            .iter()
+            .any(|(k, v)| *k == t.key && t.values.iter().any(|x| x == v))
+    })
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum TaskDuration {
     Fixed(DurationUs),
     Forever,
-    Exp { mean: DurationUs },
-    Uniform { low: DurationUs, high: DurationUs },
+    Exp {
+        mean: DurationUs,
+    },
+    Uniform {
+        low: DurationUs,
+        high: DurationUs,
+    },
+    /// `exp(N(mu, sigma²))` microseconds (`mu` = ln of the median in µs).
+    LogNormal {
+        mu: f64,
+        sigma: f64,
+    },
+    /// Pareto with minimum `scale` µs and tail index `shape`.
+    Pareto {
+        scale: f64,
+        shape: f64,
+    },
 }
 
 impl TaskDuration {
@@ -165,6 +239,30 @@ pub struct JobSpec {
     pub used: Quantities,
     /// `jobs[].class`: a label grouping jobs in the metrics.
     pub class: Option<String>,
+    /// Hard placement constraints on agent attributes.
+    pub constraints: Vec<AttrMatch>,
+    /// Soft preferences (delay scheduling, see `locality_wait`).
+    pub prefer: Vec<AttrMatch>,
+}
+
+/// A workload read while the run goes.
+#[derive(Clone, Debug)]
+pub struct StreamSpec {
+    /// `workload[i]`, for messages.
+    pub name: String,
+    pub source: StreamSource,
+    /// Jobs it holds, where known before the run (a checked CSV trace).
+    pub jobs: Option<u64>,
+    /// Whether some job runs `forever`.
+    pub forever: bool,
+}
+
+#[derive(Clone, Debug)]
+pub enum StreamSource {
+    /// A compact CSV job trace (docs/workloads.md).
+    Csv(crate::workload::csv_trace::CsvStream),
+    /// A synthetic generator.
+    Generate(crate::workload::generate::Generator),
 }
 
 #[derive(Clone, Debug)]
@@ -254,8 +352,21 @@ impl Model {
         &self.frameworks[id.index()].id
     }
 
+    /// A job of `jobs` (not a streamed one: those live in the engine).
     pub fn job(&self, id: JobId) -> &JobSpec {
         &self.jobs[id.index()]
+    }
+
+    /// Jobs known before the run: listed ones plus counted streams.
+    pub fn job_count_hint(&self) -> u64 {
+        self.jobs.len() as u64 + self.streams.iter().filter_map(|s| s.jobs).sum::<u64>()
+    }
+
+    pub fn framework_by_name(&self, name: &str) -> Option<FrameworkId> {
+        self.frameworks
+            .iter()
+            .position(|f| f.id == name)
+            .map(|i| FrameworkId(i as u32))
     }
 
     /// Whether `ancestor` is `role` or one of its ancestors.
@@ -288,7 +399,8 @@ impl Model {
             && (self
                 .frameworks
                 .iter()
-                .any(|f| f.behavior == Behavior::TakeAll)
-                || self.jobs.iter().any(|j| j.duration.is_forever()))
+                .any(|f| matches!(f.behavior, Behavior::TakeAll | Behavior::Hold))
+                || self.jobs.iter().any(|j| j.duration.is_forever())
+                || self.streams.iter().any(|s| s.forever))
     }
 }

@@ -63,6 +63,10 @@ pub enum TaskDur {
     Exp(DurationUs),
     /// Uniform between the two bounds (µs), inclusive.
     Uniform(DurationUs, DurationUs),
+    /// Log-normal: the median (or mean) in µs, and sigma of the log.
+    LogNormal(RawLogNormal<Dur>),
+    /// Pareto: minimum (µs) and shape.
+    Pareto(RawPareto<Dur>),
 }
 
 struct TaskDurVisitor;
@@ -70,7 +74,9 @@ struct TaskDurVisitor;
 impl<'de> Visitor<'de> for TaskDurVisitor {
     type Value = TaskDur;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a duration, `forever`, `{exp: MEAN}` or `{uniform: [A, B]}`")
+        f.write_str(
+            "a duration, `forever`, `{exp: MEAN}`, `{uniform: [A, B]}`, `{lognormal: {median: M, sigma: S}}` or `{pareto: {scale: X, shape: A}}`",
+        )
     }
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<TaskDur, E> {
         DurVisitor.visit_u64(v).map(|d| TaskDur::Fixed(d.0))
@@ -102,9 +108,11 @@ impl<'de> Visitor<'de> for TaskDurVisitor {
                 }
                 TaskDur::Uniform(a.0, b.0)
             }
+            "lognormal" => TaskDur::LogNormal(map.next_value()?),
+            "pareto" => TaskDur::Pareto(map.next_value()?),
             other => {
                 return Err(de::Error::custom(format!(
-                    "unknown duration distribution `{other}` (expected `exp` or `uniform`)"
+                    "unknown duration distribution `{other}` (expected `exp`, `uniform`, `lognormal` or `pareto`)"
                 )))
             }
         };
@@ -120,6 +128,145 @@ impl<'de> Visitor<'de> for TaskDurVisitor {
 impl<'de> Deserialize<'de> for TaskDur {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<TaskDur, D::Error> {
         d.deserialize_any(TaskDurVisitor)
+    }
+}
+
+/// `{lognormal: {median: M, sigma: S}}` (or `mean:` instead of `median:`).
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLogNormal<V> {
+    pub median: Option<V>,
+    pub mean: Option<V>,
+    pub sigma: f64,
+}
+
+/// `{pareto: {scale: X, shape: A}}`: minimum X, tail index A.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPareto<V> {
+    pub scale: V,
+    pub shape: f64,
+}
+
+/// A distribution of durations (`V` = [`Dur`]) or of counts (`V` = f64):
+/// a constant, `{exp: MEAN}`, `{uniform: [A, B]}`, `{lognormal: {…}}`,
+/// `{pareto: {…}}`, `{empirical: FILE}`; `forever` for durations.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RawDist<V> {
+    Const(V),
+    Forever,
+    Exp(V),
+    Uniform(V, V),
+    LogNormal(RawLogNormal<V>),
+    Pareto(RawPareto<V>),
+    Empirical(String),
+}
+
+struct DistVisitor<V>(std::marker::PhantomData<V>);
+
+impl<'de, V: Deserialize<'de>> Visitor<'de> for DistVisitor<V> {
+    type Value = RawDist<V>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a value or a distribution: `{exp: MEAN}`, `{uniform: [A, B]}`, `{lognormal: {median: M, sigma: S}}`, `{pareto: {scale: X, shape: A}}` or `{empirical: FILE}`")
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<RawDist<V>, E> {
+        V::deserialize(de::value::U64Deserializer::<E>::new(v)).map(RawDist::Const)
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<RawDist<V>, E> {
+        if v < 0 {
+            return Err(E::custom(format!("negative value {v}")));
+        }
+        V::deserialize(de::value::I64Deserializer::<E>::new(v)).map(RawDist::Const)
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<RawDist<V>, E> {
+        if !(v.is_finite() && v >= 0.0) {
+            return Err(E::custom(format!("`{v}` is not a finite number >= 0")));
+        }
+        V::deserialize(de::value::F64Deserializer::<E>::new(v)).map(RawDist::Const)
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<RawDist<V>, E> {
+        if v.trim() == "forever" {
+            return Ok(RawDist::Forever);
+        }
+        V::deserialize(de::value::StrDeserializer::<E>::new(v)).map(RawDist::Const)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawDist<V>, A::Error> {
+        let key: String = map
+            .next_key()?
+            .ok_or_else(|| de::Error::custom("empty distribution"))?;
+        let out = match key.as_str() {
+            "exp" => RawDist::Exp(map.next_value()?),
+            "uniform" => {
+                let [a, b]: [V; 2] = map.next_value()?;
+                RawDist::Uniform(a, b)
+            }
+            "lognormal" => RawDist::LogNormal(map.next_value()?),
+            "pareto" => RawDist::Pareto(map.next_value()?),
+            "empirical" => RawDist::Empirical(map.next_value()?),
+            other => {
+                return Err(de::Error::custom(format!(
+                    "unknown distribution `{other}` (expected `exp`, `uniform`, `lognormal`, `pareto` or `empirical`)"
+                )))
+            }
+        };
+        if let Some(extra) = map.next_key::<String>()? {
+            return Err(de::Error::custom(format!(
+                "a distribution has one key; unexpected `{extra}`"
+            )));
+        }
+        Ok(out)
+    }
+}
+
+impl<'de, V: Deserialize<'de>> Deserialize<'de> for RawDist<V> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<RawDist<V>, D::Error> {
+        d.deserialize_any(DistVisitor(std::marker::PhantomData))
+    }
+}
+
+/// Attribute values a job accepts: one value or a list of alternatives.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RawAttrValues(pub Vec<String>);
+
+struct AttrValuesVisitor;
+
+impl<'de> Visitor<'de> for AttrValuesVisitor {
+    type Value = RawAttrValues;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an attribute value or a list of values")
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<RawAttrValues, E> {
+        Ok(RawAttrValues(vec![v.to_string()]))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<RawAttrValues, E> {
+        Ok(RawAttrValues(vec![v.to_string()]))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<RawAttrValues, E> {
+        Ok(RawAttrValues(vec![v.to_string()]))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<RawAttrValues, E> {
+        Ok(RawAttrValues(vec![v.to_string()]))
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<RawAttrValues, E> {
+        Ok(RawAttrValues(vec![v.to_string()]))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<RawAttrValues, A::Error> {
+        let mut out = Vec::new();
+        while let Some(Text(t)) = seq.next_element::<Text>()? {
+            out.push(t);
+        }
+        if out.is_empty() {
+            return Err(de::Error::custom(
+                "an empty list of values matches no agent",
+            ));
+        }
+        Ok(RawAttrValues(out))
+    }
+}
+
+impl<'de> Deserialize<'de> for RawAttrValues {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<RawAttrValues, D::Error> {
+        d.deserialize_any(AttrValuesVisitor)
     }
 }
 
@@ -335,31 +482,6 @@ unsupported!(NoPartition, "partition", "the partitioned mode");
 unsupported!(NoArchitecture, "architecture", "the partitioned mode");
 unsupported!(NoFaults, "faults", "fault injection");
 unsupported!(NoFaultKey, "this fault setting", "fault injection");
-unsupported!(
-    NoDecisionTime,
-    "decision_time",
-    "the framework models of the workloads work"
-);
-unsupported!(
-    NoSuppressWhenIdle,
-    "suppress_when_idle",
-    "the framework models of the workloads work"
-);
-unsupported!(
-    NoConstraints,
-    "constraints",
-    "the framework models of the workloads work"
-);
-unsupported!(
-    NoTraceFormat,
-    "format",
-    "the trace importers of the workloads work"
-);
-unsupported!(
-    NoGenerate,
-    "generate",
-    "the synthetic generators of the workloads work"
-);
 unsupported!(NoFaultEvent, "this event", "fault injection");
 
 // ---------------------------------------------------------------- file ----
@@ -461,10 +583,71 @@ pub struct RawFramework {
     pub task_duration: Option<TaskDur>,
     #[serde(default)]
     pub jobs: Vec<RawJob>,
-    pub suppress_when_idle: Option<NoSuppressWhenIdle>,
-    pub decision_time: Option<NoDecisionTime>,
+    pub preset: Option<String>,
+    pub suppress_when_idle: Option<bool>,
+    pub decision_time: Option<RawDecisionTime>,
+    pub gang_hold_timeout: Option<Text>,
+    pub locality_wait: Option<Dur>,
+    pub abandon_after: Option<u64>,
     pub failover_timeout: Option<NoFaultKey>,
     pub partitions: Option<NoPartitions>,
+}
+
+/// `workload[].framework_defaults`: a `frameworks` entry without `id` and
+/// `jobs`, for frameworks a trace names that the scenario does not declare.
+#[derive(Debug, Deserialize, Default, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct RawFrameworkTemplate {
+    pub role: Option<String>,
+    pub roles: Option<Vec<String>>,
+    pub at: Option<Dur>,
+    #[serde(default)]
+    pub capabilities: Vec<String>,
+    pub behavior: Option<String>,
+    pub max_tasks_per_offer: Option<u64>,
+    pub refuse_seconds: Option<Dur>,
+    pub min_allocatable: Option<Vec<String>>,
+    pub preset: Option<String>,
+    pub suppress_when_idle: Option<bool>,
+    pub decision_time: Option<RawDecisionTime>,
+    pub gang_hold_timeout: Option<Text>,
+    pub locality_wait: Option<Dur>,
+    pub abandon_after: Option<u64>,
+}
+
+impl RawFrameworkTemplate {
+    /// A framework entry with this id.
+    pub fn with_id(&self, id: &str) -> RawFramework {
+        RawFramework {
+            id: id.to_string(),
+            role: self.role.clone(),
+            roles: self.roles.clone(),
+            at: self.at,
+            capabilities: self.capabilities.clone(),
+            behavior: self.behavior.clone(),
+            max_tasks_per_offer: self.max_tasks_per_offer,
+            refuse_seconds: self.refuse_seconds,
+            min_allocatable: self.min_allocatable.clone(),
+            task_duration: None,
+            jobs: Vec::new(),
+            preset: self.preset.clone(),
+            suppress_when_idle: self.suppress_when_idle,
+            decision_time: self.decision_time,
+            gang_hold_timeout: self.gang_hold_timeout.clone(),
+            locality_wait: self.locality_wait,
+            abandon_after: self.abandon_after,
+            failover_timeout: None,
+            partitions: None,
+        }
+    }
+}
+
+/// `decision_time: {per_offer: D, per_task: D}`.
+#[derive(Debug, Deserialize, Default, Clone, Copy)]
+#[serde(deny_unknown_fields)]
+pub struct RawDecisionTime {
+    pub per_offer: Option<Dur>,
+    pub per_task: Option<Dur>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -480,7 +663,10 @@ pub struct RawJob {
     pub resources: RawResources,
     pub duration: TaskDur,
     pub gang: Option<bool>,
-    pub constraints: Option<NoConstraints>,
+    /// Agent attribute → value (or list of accepted values): hard.
+    pub constraints: Option<OrderedMap<RawAttrValues>>,
+    /// The same, soft: delay scheduling waits for such agents.
+    pub prefer: Option<OrderedMap<RawAttrValues>>,
     /// Per task: what it actually uses (metrics only); unnamed resources
     /// default to the request.
     pub used: Option<RawResources>,
@@ -492,8 +678,75 @@ pub struct RawJob {
 #[serde(deny_unknown_fields)]
 pub struct RawWorkload {
     pub trace: Option<String>,
-    pub format: Option<NoTraceFormat>,
-    pub generate: Option<NoGenerate>,
+    /// `yaml`, `csv`, `google2011` or `swf`; default from the file name.
+    pub format: Option<String>,
+    /// google2011: the `job_events` file.
+    pub job_events: Option<String>,
+    /// Every job of the trace goes to this framework.
+    pub framework: Option<String>,
+    /// google2011: `priority`, `class` or `user`; swf: `one`, `user`,
+    /// `group`, `queue` or `partition`.
+    pub framework_by: Option<String>,
+    /// Creates the frameworks the trace names that are not declared.
+    pub framework_defaults: Option<RawFrameworkTemplate>,
+    /// google2011: priority bands, `name:lo-hi,...`.
+    pub bands: Option<String>,
+    /// google2011: the largest machine's size (normalised requests × this).
+    pub machine: Option<RawResources>,
+    /// google2011: `schedule` or `skip`.
+    pub missing_submit: Option<String>,
+    /// google2011: `skip`, `forever` or `truncate`.
+    pub open_end: Option<String>,
+    /// google2011 and swf: `first` or `trace`.
+    pub time_origin: Option<String>,
+    /// swf: `tasks` or `cpus`.
+    pub processors: Option<String>,
+    /// swf: cpus per processor.
+    pub cpus_per_processor: Option<Qty>,
+    /// swf: whether jobs are gang jobs.
+    pub gang: Option<bool>,
+    pub generate: Option<RawGenerate>,
+}
+
+/// `workload[].generate`: a synthetic generator.
+#[derive(Debug, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct RawGenerate {
+    /// Names the random stream (`workload-generate/<name>`); default `gen<N>`.
+    pub name: Option<String>,
+    /// How many jobs (else until `until`).
+    pub jobs: Option<u64>,
+    pub start: Option<Dur>,
+    /// No arrival after this time (default: the scenario's `until`).
+    pub until: Option<Dur>,
+    /// Gaps between arrivals.
+    pub interarrival: Option<RawDist<Dur>>,
+    /// Poisson arrivals at this many jobs per second.
+    pub rate: Option<f64>,
+    pub classes: Vec<RawGenClass>,
+}
+
+#[derive(Debug, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct RawGenClass {
+    pub name: String,
+    pub weight: Option<f64>,
+    pub framework: String,
+    pub role: Option<String>,
+    pub tasks: Option<RawDist<f64>>,
+    pub resources: RawResources,
+    pub duration: RawDist<Dur>,
+    pub gang: Option<bool>,
+    pub constraints: Option<OrderedMap<RawAttrValues>>,
+    pub prefer: Option<OrderedMap<RawAttrValues>>,
+}
+
+/// The file `mesosim generate` reads: a seed and a generator.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawGenerateFile {
+    pub seed: Option<u64>,
+    pub generate: RawGenerate,
 }
 
 /// A YAML trace file: `jobs:` entries, each naming its framework.

@@ -14,6 +14,8 @@ use std::cell::OnceCell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
+mod workloads;
+
 /// Hostile sizes are refused: at most this many agents in one entry (and in
 /// all), or tasks in one job.
 pub const MAX_AGENTS: u64 = 10_000_000;
@@ -286,6 +288,12 @@ struct Resolver<'a> {
     jobs: Vec<JobSpec>,
     job_ids: BTreeSet<String>,
     default_refuse: DurationUs,
+    streams: Vec<StreamSpec>,
+    notes: Vec<String>,
+    until: Option<SimTime>,
+    /// Generator names and class names taken so far.
+    generator_names: BTreeSet<String>,
+    class_names: BTreeSet<String>,
 }
 
 /// Where a value sits in the file: a path such as `agents[2].resources`.
@@ -310,6 +318,11 @@ impl<'a> Resolver<'a> {
             jobs: Vec::new(),
             job_ids: BTreeSet::new(),
             default_refuse: 5_000_000,
+            streams: Vec::new(),
+            notes: Vec::new(),
+            until: None,
+            generator_names: BTreeSet::new(),
+            class_names: BTreeSet::new(),
         }
     }
 
@@ -327,6 +340,7 @@ impl<'a> Resolver<'a> {
         if let Some(Dur(d)) = raw.master.as_ref().and_then(|m| m.refuse_seconds) {
             self.default_refuse = d;
         }
+        self.until = raw.until.map(|d| SimTime(d.0));
 
         // Roles first, so weights and quotas apply to roles named later.
         for (i, r) in raw.roles.iter().enumerate() {
@@ -366,7 +380,7 @@ impl<'a> Resolver<'a> {
             }
         }
         for (i, w) in raw.workload.iter().enumerate() {
-            self.add_workload(w, &format!("workload[{i}]"))?;
+            self.add_workload(w, &format!("workload[{i}]"), i)?;
         }
         let events = self.resolve_events(&raw.events)?;
         let master = self.resolve_master(raw.master.unwrap_or_default())?;
@@ -435,8 +449,10 @@ impl<'a> Resolver<'a> {
             })
             .flatten()
             .or_else(|| {
-                (raw.until.is_none() && self.jobs.iter().any(|j| j.duration.is_forever()))
-                    .then_some("a task that runs `forever`")
+                (raw.until.is_none()
+                    && (self.jobs.iter().any(|j| j.duration.is_forever())
+                        || self.streams.iter().any(|s| s.forever)))
+                .then_some("a task that runs `forever`")
             });
         if let Some(what) = never_ending {
             return Err(self.err(
@@ -456,6 +472,8 @@ impl<'a> Resolver<'a> {
             agents: self.agents,
             frameworks: self.frameworks,
             jobs: self.jobs,
+            streams: self.streams,
+            notes: self.notes,
             events,
             output,
         };
@@ -766,7 +784,24 @@ impl<'a> Resolver<'a> {
             }
             (None, None) => vec![self.role("*", &format!("{at}.id"))?],
         };
-        let mut gpu = false;
+        let preset = match &f.preset {
+            None => None,
+            Some(name) => Some(crate::framework::presets::find(name).ok_or_else(|| {
+                let hint = nearest(name, crate::framework::presets::names())
+                    .map(|k| format!("; did you mean `{k}`?"))
+                    .unwrap_or_default();
+                self.err(
+                    &format!("{at}.preset"),
+                    format!(
+                        "unknown preset `{name}` ({}){hint}",
+                        crate::framework::presets::names()
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                )
+            })?),
+        };
+        let mut gpu = preset.is_some_and(|p| p.gpu);
         for (i, c) in f.capabilities.iter().enumerate() {
             match c.as_str() {
                 "gpu" => gpu = true,
@@ -795,6 +830,27 @@ impl<'a> Resolver<'a> {
                 ));
             }
         };
+        if behavior != Behavior::Batch && f.preset.is_some() {
+            return Err(self.err(
+                &format!("{at}.behavior"),
+                "presets describe `batch` frameworks; leave `behavior` out",
+            ));
+        }
+        if behavior != Behavior::Batch {
+            for (key, given) in [
+                ("suppress_when_idle", f.suppress_when_idle.is_some()),
+                ("gang_hold_timeout", f.gang_hold_timeout.is_some()),
+                ("locality_wait", f.locality_wait.is_some()),
+                ("abandon_after", f.abandon_after.is_some()),
+            ] {
+                if given {
+                    return Err(self.err(
+                        &format!("{at}.{key}"),
+                        format!("`{key}` is for `batch` frameworks"),
+                    ));
+                }
+            }
+        }
         if behavior != Behavior::Batch && !f.jobs.is_empty() {
             return Err(self.err(
                 &format!("{at}.jobs"),
@@ -819,7 +875,36 @@ impl<'a> Resolver<'a> {
         };
         let task_duration = match &f.task_duration {
             None => TaskDuration::Forever,
-            Some(d) => task_duration(d),
+            Some(d) => task_duration(d).map_err(|m| self.err(&format!("{at}.task_duration"), m))?,
+        };
+        let gang_hold_timeout =
+            match &f.gang_hold_timeout {
+                None => preset.and_then(|p| p.gang_hold_timeout),
+                Some(Text(t)) if t.trim() == "none" => None,
+                Some(Text(t)) => match parse_duration(t) {
+                    Ok(0) => return Err(self.err(
+                        &format!("{at}.gang_hold_timeout"),
+                        "must be greater than 0 (or `none`: gang jobs need one offer that fits)",
+                    )),
+                    Ok(d) => Some(d),
+                    Err(e) => return Err(self.err(&format!("{at}.gang_hold_timeout"), e)),
+                },
+            };
+        let abandon_after = match f.abandon_after {
+            Some(0) => return Err(self.err(&format!("{at}.abandon_after"), "must be at least 1")),
+            Some(n) => Some(n.min(u32::MAX as u64) as u32),
+            None => preset.and_then(|p| p.abandon_after),
+        };
+        let pd = preset.map(|p| p.decision_time).unwrap_or_default();
+        let decision_time = DecisionTime {
+            per_offer: f
+                .decision_time
+                .and_then(|d| d.per_offer)
+                .map_or(pd.per_offer, |d| d.0),
+            per_task: f
+                .decision_time
+                .and_then(|d| d.per_task)
+                .map_or(pd.per_task, |d| d.0),
         };
         let id = FrameworkId(self.frameworks.len() as u32);
         self.framework_ids.insert(f.id.clone(), id);
@@ -829,10 +914,30 @@ impl<'a> Resolver<'a> {
             at: f.at.map_or(SimTime::ZERO, |d| SimTime(d.0)),
             gpu,
             behavior,
-            max_tasks_per_offer: f.max_tasks_per_offer,
-            refuse: f.refuse_seconds.map_or(self.default_refuse, |d| d.0),
+            max_tasks_per_offer: f
+                .max_tasks_per_offer
+                .or(preset.and_then(|p| p.max_tasks_per_offer)),
+            refuse: f
+                .refuse_seconds
+                .map(|d| d.0)
+                .or(preset.map(|p| p.refuse))
+                .unwrap_or(self.default_refuse),
             min_allocatable,
             task_duration,
+            preset: f.preset.clone(),
+            suppress_when_idle: f
+                .suppress_when_idle
+                .or(preset.map(|p| p.suppress_when_idle))
+                .unwrap_or(false),
+            decision_time,
+            gang_hold_timeout,
+            locality_wait: f
+                .locality_wait
+                .map(|d| d.0)
+                .or(preset.map(|p| p.locality_wait))
+                .unwrap_or(0),
+            abandon_after,
+            gang_default: preset.is_some_and(|p| p.gang_default),
         });
         Ok(())
     }
@@ -940,6 +1045,12 @@ impl<'a> Resolver<'a> {
         if self.jobs.len() >= u32::MAX as usize - 1 {
             return Err(self.err(at, "too many jobs"));
         }
+        let duration =
+            task_duration(&job.duration).map_err(|m| self.err(&format!("{at}.duration"), m))?;
+        let constraints =
+            self.attr_tests(job.constraints.as_ref(), &format!("{at}.constraints"))?;
+        let prefer = self.attr_tests(job.prefer.as_ref(), &format!("{at}.prefer"))?;
+        let gang_default = self.frameworks[fid.index()].gang_default;
         self.jobs.push(JobSpec {
             id,
             framework: fid,
@@ -947,18 +1058,45 @@ impl<'a> Resolver<'a> {
             submit: job.submit.map_or(SimTime::ZERO, |d| SimTime(d.0)),
             tasks: tasks as u32,
             resources,
-            duration: task_duration(&job.duration),
-            gang: job.gang.unwrap_or(false),
+            duration,
+            gang: job.gang.unwrap_or(gang_default),
+            constraints,
+            prefer,
             used,
             class,
         });
         Ok(())
     }
 
-    fn add_workload(&mut self, w: &RawWorkload, at: At) -> Result<(), InputError> {
-        let Some(trace) = &w.trace else {
-            return Err(self.err(at, "a workload entry needs `trace: FILE`"));
-        };
+    /// `{rack: r1, zone: [a, b]}` → attribute tests.
+    fn attr_tests(
+        &self,
+        raw: Option<&OrderedMap<RawAttrValues>>,
+        at: At,
+    ) -> Result<Vec<AttrMatch>, InputError> {
+        let mut out = Vec::new();
+        for (k, v) in raw.map(|m| m.0.as_slice()).unwrap_or(&[]) {
+            for x in std::iter::once(k).chain(v.0.iter()) {
+                if x.is_empty()
+                    || x.contains(['=', ';', '|', ',', '"'])
+                    || x.chars().any(char::is_control)
+                {
+                    return Err(self.err(
+                        &format!("{at}.{k}"),
+                        format!("`{x}`: attribute names and values in constraints cannot be empty or contain `=`, `;`, `|`, `,` or quotes"),
+                    ));
+                }
+            }
+            out.push(AttrMatch {
+                key: k.clone(),
+                values: v.0.clone(),
+            });
+        }
+        Ok(out)
+    }
+
+    /// A YAML trace: `jobs:` entries naming their frameworks.
+    fn add_yaml_trace(&mut self, trace: &str, at: At) -> Result<(), InputError> {
         let path = self.base.join(trace);
         let shown = path.display().to_string();
         let text = read_text(&path, &shown).map_err(|e| {
@@ -1233,11 +1371,46 @@ impl<'a> Resolver<'a> {
     }
 }
 
-fn task_duration(d: &TaskDur) -> TaskDuration {
-    match *d {
-        TaskDur::Fixed(us) => TaskDuration::Fixed(us),
+fn task_duration(d: &TaskDur) -> Result<TaskDuration, String> {
+    Ok(match d {
+        TaskDur::Fixed(us) => TaskDuration::Fixed(*us),
         TaskDur::Forever => TaskDuration::Forever,
-        TaskDur::Exp(mean) => TaskDuration::Exp { mean },
-        TaskDur::Uniform(low, high) => TaskDuration::Uniform { low, high },
+        TaskDur::Exp(mean) => TaskDuration::Exp { mean: *mean },
+        TaskDur::Uniform(low, high) => TaskDuration::Uniform {
+            low: *low,
+            high: *high,
+        },
+        TaskDur::LogNormal(l) => {
+            let mu = lognormal_mu(
+                l.median.map(|d| d.0 as f64),
+                l.mean.map(|d| d.0 as f64),
+                l.sigma,
+            )?;
+            TaskDuration::LogNormal { mu, sigma: l.sigma }
+        }
+        TaskDur::Pareto(p) => {
+            if !(p.shape.is_finite() && p.shape > 0.0) {
+                return Err("pareto needs a shape > 0".into());
+            }
+            TaskDuration::Pareto {
+                scale: p.scale.0 as f64,
+                shape: p.shape,
+            }
+        }
+    })
+}
+
+/// The log-normal's `mu` from its median (`ln median`) or mean
+/// (`ln mean − sigma²/2`); exactly one of them.
+pub fn lognormal_mu(median: Option<f64>, mean: Option<f64>, sigma: f64) -> Result<f64, String> {
+    if !(sigma.is_finite() && sigma >= 0.0) {
+        return Err(format!("lognormal sigma {sigma} must be a number >= 0"));
+    }
+    match (median, mean) {
+        (Some(m), None) if m > 0.0 => Ok(libm::log(m)),
+        (None, Some(m)) if m > 0.0 => Ok(libm::log(m) - sigma * sigma / 2.0),
+        (Some(_), Some(_)) => Err("lognormal takes `median` or `mean`, not both".into()),
+        (None, None) => Err("lognormal needs `median` (or `mean`) and `sigma`".into()),
+        _ => Err("a lognormal's median or mean must be greater than 0".into()),
     }
 }

@@ -2,17 +2,18 @@
 //! models and the random streams; one event enum; one loop.
 
 use super::observer::{JobView, Observer, Record, RecordKind, TaskRef, View};
-use super::queue::EventQueue;
+use super::queue::{EventQueue, LAST_LANE};
 use super::rng::{Stream, StreamFamily};
 use super::time::{DurationUs, SimTime};
 use crate::cluster::resources::{Quantities, ResourceSet};
-use crate::error::InvariantError;
-use crate::framework::{self, FrameworkModel, JobState, JobStatus};
+use crate::error::{Error, InputError, InvariantError};
+use crate::framework::{self, Answer, FrameworkModel, JobState, JobStatus, JobTable};
 use crate::master::{FilterId, Master, OfferId, Trigger, Unavailability};
-use crate::scenario::model::{Behavior, EventKind, Model};
+use crate::scenario::model::{Behavior, EventKind, JobSpec, Model};
+use crate::workload::JobSource;
 use crate::{AgentId, FrameworkId, JobId, RoleId};
 use sha2::{Digest, Sha256};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The one event enum. Payloads are small; the queue keeps them in a slab.
 #[derive(Clone, Debug, PartialEq)]
@@ -25,12 +26,22 @@ pub enum Event {
     AgentAdd(AgentId),
     FrameworkRegister(FrameworkId),
     JobSubmit(JobId),
+    /// The next job of streamed workload `i` is due.
+    StreamSubmit(u32),
     /// A scripted event from the scenario's `events:`.
     Scripted(u32),
-    /// A framework answers the offers one run sent it.
+    /// A framework receives the offers one run sent it and decides.
     OfferReply {
         framework: FrameworkId,
         offers: Vec<OfferId>,
+    },
+    /// A framework's answers take effect, after its decision time.
+    Answer(u64),
+    /// A framework's hold on offers for a gang job timed out (if the hold
+    /// of that epoch still stands).
+    HoldTimeout {
+        framework: FrameworkId,
+        epoch: u64,
     },
     InverseReply {
         framework: FrameworkId,
@@ -53,8 +64,11 @@ impl Event {
             Event::AgentAdd(_) => "agent_add",
             Event::FrameworkRegister(_) => "framework_register",
             Event::JobSubmit(_) => "job_submit",
+            Event::StreamSubmit(_) => "stream_submit",
             Event::Scripted(_) => "scripted",
             Event::OfferReply { .. } => "offer_reply",
+            Event::Answer(_) => "answer",
+            Event::HoldTimeout { .. } => "hold_timeout",
             Event::InverseReply { .. } => "inverse_reply",
             Event::TaskEnd(_) => "task_end",
             Event::FilterExpire(_) => "filter_expire",
@@ -134,7 +148,20 @@ pub struct Simulation<'m> {
     queue: EventQueue<Event>,
     pub master: Master,
     frameworks: Vec<FrameworkModel>,
-    jobs: Vec<JobState>,
+    jobs: JobTable,
+    /// Streamed workloads, opened when the run starts.
+    sources: Vec<Box<dyn JobSource + 'm>>,
+    /// Each stream's next job, due at its queued `StreamSubmit`.
+    stream_next: Vec<Option<JobSpec>>,
+    /// Answers waiting for their framework's decision time.
+    answers: BTreeMap<u64, (FrameworkId, Vec<Answer>)>,
+    next_answer: u64,
+    /// Per framework: when it is done thinking about earlier offers.
+    busy_until: Vec<SimTime>,
+    /// Per framework: suppressed by `suppress_when_idle`.
+    idle_suppressed: Vec<bool>,
+    /// Tasks chosen for launch whose answer has not taken effect yet.
+    in_decision: u64,
     tasks: BTreeMap<u64, Task>,
     next_task: u64,
     shuffle_rng: Stream,
@@ -163,6 +190,7 @@ impl<'m> Simulation<'m> {
             .frameworks
             .iter()
             .map(|f| f.refuse.min(crate::master::MAX_REFUSE_US))
+            .chain(model.frameworks.iter().filter_map(|f| f.gang_hold_timeout))
             .max()
             .unwrap_or(0)
             .max(interval);
@@ -174,7 +202,14 @@ impl<'m> Simulation<'m> {
             queue: EventQueue::default(),
             master: Master::new(model),
             frameworks: vec![FrameworkModel::default(); model.frameworks.len()],
-            jobs: vec![JobState::new(); model.jobs.len()],
+            jobs: JobTable::new(model),
+            sources: Vec::new(),
+            stream_next: Vec::new(),
+            answers: BTreeMap::new(),
+            next_answer: 0,
+            busy_until: vec![SimTime::ZERO; model.frameworks.len()],
+            idle_suppressed: vec![false; model.frameworks.len()],
+            in_decision: 0,
             tasks: BTreeMap::new(),
             next_task: 0,
             shuffle_rng: Stream::new(seed, "agent-shuffle"),
@@ -200,8 +235,11 @@ impl<'m> Simulation<'m> {
     }
 
     /// Schedules the scenario's own entries in file order (agents,
-    /// frameworks, job submissions, events) after the periodic timer.
-    fn schedule_initial(&mut self) {
+    /// frameworks, job submissions, each stream's first job, events) after
+    /// the periodic timer. Streams get their own lanes, between the listed
+    /// jobs and the scripted events, so that a job at time t of a streamed
+    /// trace runs exactly where the same job of a listed trace would.
+    fn schedule_initial(&mut self) -> Result<(), InputError> {
         let m = self.model;
         self.queue
             .push(SimTime(m.master.allocation_interval), Event::AllocationTick);
@@ -221,10 +259,30 @@ impl<'m> Simulation<'m> {
             self.queue.push(j.submit, Event::JobSubmit(JobId(i as u32)));
             self.inputs_left += 1;
         }
+        self.queue.set_lane(LAST_LANE);
+        for i in 0..m.streams.len() {
+            self.sources
+                .push(crate::workload::open_stream(m, i, self.seed)?);
+            self.stream_next.push(None);
+            self.pull(i)?;
+        }
         for (i, e) in m.events.iter().enumerate() {
             self.queue.push(e.at, Event::Scripted(i as u32));
             self.inputs_left += 1;
         }
+        Ok(())
+    }
+
+    /// Reads stream `i`'s next job and queues its submission.
+    fn pull(&mut self, i: usize) -> Result<(), InputError> {
+        if let Some(spec) = self.sources[i].next_job()? {
+            let t = spec.submit.max(self.now);
+            self.stream_next[i] = Some(spec);
+            self.queue
+                .push_in_lane(t, 1 + i as u32, Event::StreamSubmit(i as u32));
+            self.inputs_left += 1;
+        }
+        Ok(())
     }
 
     fn view(&self) -> View<'_> {
@@ -237,17 +295,23 @@ impl<'m> Simulation<'m> {
         }
     }
 
-    /// Runs to the end, reporting to `obs`.
-    pub fn run(mut self, obs: &mut dyn Observer) -> Result<Outcome, InvariantError> {
+    /// Runs to the end, reporting to `obs`. Fails if a streamed trace
+    /// cannot be read (exit 2) or an invariant breaks under `--check`
+    /// (exit 3).
+    pub fn run(mut self, obs: &mut dyn Observer) -> Result<Outcome, Error> {
         self.explain = obs.wants_explain();
-        self.schedule_initial();
+        self.schedule_initial()?;
         let until = self.model.until;
         while let Some(t) = self.queue.peek_time() {
             if until.is_some_and(|u| t > u) {
                 break;
             }
             if until.is_none() {
-                if self.inputs_left == 0 && self.pending_total == 0 && self.tasks.is_empty() {
+                if self.inputs_left == 0
+                    && self.pending_total == 0
+                    && self.tasks.is_empty()
+                    && self.in_decision == 0
+                {
                     break;
                 }
                 if self.stalled(t) {
@@ -261,7 +325,7 @@ impl<'m> Simulation<'m> {
             let ev = self.queue.pop().expect("peeked");
             self.events += 1;
             let name = ev.event.name();
-            self.dispatch(ev.seq, ev.event, obs);
+            self.dispatch(ev.seq, ev.event, obs)?;
             if self.check {
                 if let Err(msg) = self.check_invariants() {
                     return Err(InvariantError {
@@ -270,7 +334,8 @@ impl<'m> Simulation<'m> {
                         seq: ev.seq,
                         event: name.to_string(),
                         message: msg,
-                    });
+                    }
+                    .into());
                 }
             }
         }
@@ -279,35 +344,7 @@ impl<'m> Simulation<'m> {
             obs.advance(&self.view(), self.now, end);
             self.now = end;
         }
-        // Jobs still pending or running (or never submitted): submitted
-        // ones in submission order, then the rest in scenario order.
-        let mut open: Vec<(u64, usize)> = self
-            .jobs
-            .iter()
-            .enumerate()
-            .filter(|(_, j)| !j.status.is_terminal())
-            .map(|(i, j)| {
-                (
-                    if j.submitted_at.is_some() {
-                        j.rank
-                    } else {
-                        u64::MAX
-                    },
-                    i,
-                )
-            })
-            .collect();
-        open.sort_unstable();
-        for (_, i) in open {
-            obs.job_ended(
-                self.model,
-                &JobView {
-                    id: JobId(i as u32),
-                    spec: &self.model.jobs[i],
-                    state: &self.jobs[i],
-                },
-            );
-        }
+        self.report_open_jobs(obs)?;
         obs.finish(&self.view(), end);
         let digest = self.digest.clone().finalize();
         Ok(Outcome {
@@ -322,10 +359,65 @@ impl<'m> Simulation<'m> {
         })
     }
 
+    /// Jobs still pending or running at the end, in submission order; then
+    /// jobs never submitted: listed ones in scenario order, then each
+    /// stream's rest, in stream order (read to the end, not kept).
+    fn report_open_jobs(&mut self, obs: &mut dyn Observer) -> Result<(), InputError> {
+        let model = self.model;
+        let mut open: Vec<(u64, JobId)> = self
+            .jobs
+            .open_ids()
+            .map(|j| (self.jobs.state(j).rank, j))
+            .collect();
+        open.sort_unstable();
+        for (_, j) in open {
+            obs.job_ended(
+                model,
+                &JobView {
+                    id: Some(j),
+                    spec: self.jobs.spec(model, j),
+                    state: self.jobs.state(j),
+                },
+            );
+        }
+        for (i, js) in self.jobs.statics().iter().enumerate() {
+            if js.status == JobStatus::Unsubmitted {
+                obs.job_ended(
+                    model,
+                    &JobView {
+                        id: Some(JobId(i as u32)),
+                        spec: &model.jobs[i],
+                        state: js,
+                    },
+                );
+            }
+        }
+        let unsubmitted = JobState::new();
+        for i in 0..self.sources.len() {
+            let mut next = self.stream_next[i].take();
+            while let Some(spec) = next {
+                obs.job_ended(
+                    model,
+                    &JobView {
+                        id: None,
+                        spec: &spec,
+                        state: &unsubmitted,
+                    },
+                );
+                next = self.sources[i].next_job()?;
+            }
+        }
+        Ok(())
+    }
+
     /// Without `until`: nothing runs, nothing is left to arrive, and pending
     /// work has made no progress for longer than any filter could explain.
     fn stalled(&mut self, next: SimTime) -> bool {
-        if self.inputs_left > 0 || !self.tasks.is_empty() || self.pending_total == 0 {
+        if self.inputs_left > 0
+            || !self.tasks.is_empty()
+            || self.pending_total == 0
+            || self.in_decision > 0
+        {
             return false;
         }
         if next.0.saturating_sub(self.last_progress.0) <= self.stall_limit {
@@ -333,10 +425,8 @@ impl<'m> Simulation<'m> {
         }
         let stuck: Vec<&str> = self
             .jobs
-            .iter()
-            .enumerate()
-            .filter(|(_, j)| j.status == JobStatus::Pending || j.status == JobStatus::Running)
-            .map(|(i, _)| self.model.jobs[i].id.as_str())
+            .open_ids()
+            .map(|j| self.jobs.spec(self.model, j).id.as_str())
             .take(5)
             .collect();
         self.warnings.push(format!(
@@ -360,6 +450,10 @@ impl<'m> Simulation<'m> {
         task: Option<TaskRef>,
         resources: Quantities,
     ) {
+        let (job_name, used) = match task {
+            Some(TaskRef::Job(j, _)) => (self.jobs.name(j), self.jobs.spec(self.model, j).used),
+            _ => (None, resources),
+        };
         let rec = Record {
             time: self.now,
             seq,
@@ -369,6 +463,8 @@ impl<'m> Simulation<'m> {
             agent,
             task,
             resources,
+            job_name,
+            used,
         };
         hash_record(&mut self.digest, &rec);
         obs.record(self.model, &rec);
@@ -380,7 +476,7 @@ impl<'m> Simulation<'m> {
         }
     }
 
-    fn dispatch(&mut self, seq: u64, ev: Event, obs: &mut dyn Observer) {
+    fn dispatch(&mut self, seq: u64, ev: Event, obs: &mut dyn Observer) -> Result<(), InputError> {
         let model = self.model;
         match ev {
             Event::AllocationTick => {
@@ -408,11 +504,28 @@ impl<'m> Simulation<'m> {
                     Quantities::ZERO,
                 );
                 self.request_run(Trigger::AllAgents);
+                self.idle_check(seq, f, obs);
             }
             Event::JobSubmit(j) => {
                 self.inputs_left -= 1;
                 self.last_progress = self.now;
-                self.submit_job(j);
+                self.submit_job(seq, j, obs);
+            }
+            Event::StreamSubmit(i) => {
+                self.inputs_left -= 1;
+                self.last_progress = self.now;
+                let i = i as usize;
+                if let Some(spec) = self.stream_next[i].take() {
+                    let name = &model.streams[i].name;
+                    let Some(j) = self.jobs.insert_streamed(spec) else {
+                        return Err(InputError::new(
+                            name.as_str(),
+                            "more jobs than a run can number (about 4 billion); refused",
+                        ));
+                    };
+                    self.submit_job(seq, j, obs);
+                }
+                self.pull(i)?;
             }
             Event::Scripted(i) => {
                 self.inputs_left -= 1;
@@ -421,6 +534,20 @@ impl<'m> Simulation<'m> {
             }
             Event::OfferReply { framework, offers } => {
                 self.offer_reply(seq, framework, &offers, obs)
+            }
+            Event::Answer(id) => {
+                if let Some((fw, answers)) = self.answers.remove(&id) {
+                    self.apply_answers(seq, fw, answers, obs);
+                    self.idle_check(seq, fw, obs);
+                }
+            }
+            Event::HoldTimeout { framework, epoch } => {
+                let fm = &mut self.frameworks[framework.index()];
+                if fm.hold_epoch == epoch && !fm.held.is_empty() {
+                    let answers = framework::release_held(fm);
+                    self.apply_answers(seq, framework, answers, obs);
+                    self.idle_check(seq, framework, obs);
+                }
             }
             Event::InverseReply { framework, agent } => {
                 let refuse = model.frameworks[framework.index()].refuse;
@@ -451,8 +578,51 @@ impl<'m> Simulation<'m> {
                         None,
                         o.resources.total(),
                     );
+                    framework::forget_offer(&mut self.frameworks[o.framework.index()], id);
+                    self.idle_check(seq, o.framework, obs);
                 }
             }
+        }
+        Ok(())
+    }
+
+    /// `suppress_when_idle`: suppress a framework with nothing pending (and
+    /// no offers held), revive it when work comes back.
+    fn idle_check(&mut self, seq: u64, fw: FrameworkId, obs: &mut dyn Observer) {
+        let spec = &self.model.frameworks[fw.index()];
+        if !spec.suppress_when_idle || !self.master.frameworks[fw.index()].registered {
+            return;
+        }
+        let fm = &self.frameworks[fw.index()];
+        let idle = fm.pending_tasks == 0 && fm.held.is_empty();
+        let suppressed = self.idle_suppressed[fw.index()];
+        if idle && !suppressed {
+            self.idle_suppressed[fw.index()] = true;
+            self.master.suppress(fw, &[]);
+            self.emit(
+                obs,
+                seq,
+                RecordKind::Suppress,
+                Some(fw),
+                None,
+                None,
+                None,
+                Quantities::ZERO,
+            );
+        } else if !idle && suppressed {
+            self.idle_suppressed[fw.index()] = false;
+            self.master.revive(fw, &[]);
+            self.emit(
+                obs,
+                seq,
+                RecordKind::Revive,
+                Some(fw),
+                None,
+                None,
+                None,
+                Quantities::ZERO,
+            );
+            self.request_run(Trigger::AllAgents);
         }
     }
 
@@ -476,19 +646,36 @@ impl<'m> Simulation<'m> {
         self.request_run(Trigger::Agent(a));
     }
 
-    fn submit_job(&mut self, j: JobId) {
-        let spec = &self.model.jobs[j.index()];
-        let js = &mut self.jobs[j.index()];
+    fn submit_job(&mut self, seq: u64, j: JobId, obs: &mut dyn Observer) {
+        let (spec, js) = self.jobs.get_mut(self.model, j);
         js.status = JobStatus::Pending;
         js.submitted_at = Some(self.now);
+        js.wait_since = self.now;
         js.rank = self.submit_rank;
         self.submit_rank += 1;
-        let fm = &mut self.frameworks[spec.framework.index()];
+        let (fw, tasks) = (spec.framework, spec.tasks as u64);
+        let fm = &mut self.frameworks[fw.index()];
         fm.queue.insert(js.rank, j);
-        fm.pending_tasks += spec.tasks as u64;
-        self.pending_total += spec.tasks as u64;
-        self.counters.tasks_submitted += spec.tasks as u64;
+        fm.pending_tasks += tasks;
+        self.pending_total += tasks;
+        self.counters.tasks_submitted += tasks;
         self.counters.jobs_submitted += 1;
+        self.idle_check(seq, fw, obs);
+    }
+
+    /// Reports a job that ended (finished, or abandoned with nothing left
+    /// running) and forgets it if it was streamed.
+    fn job_done(&mut self, j: JobId, obs: &mut dyn Observer) {
+        let model = self.model;
+        obs.job_ended(
+            model,
+            &JobView {
+                id: Some(j),
+                spec: self.jobs.spec(model, j),
+                state: self.jobs.state(j),
+            },
+        );
+        self.jobs.release(j);
     }
 
     fn allocation_run(&mut self, seq: u64, obs: &mut dyn Observer) {
@@ -563,6 +750,9 @@ impl<'m> Simulation<'m> {
         }
     }
 
+    /// A framework receives a batch of offers: it decides now; the answers
+    /// take effect now, or each after its decision time (the offer stays
+    /// held meanwhile; the framework decides one offer at a time).
     fn offer_reply(
         &mut self,
         seq: u64,
@@ -571,19 +761,162 @@ impl<'m> Simulation<'m> {
         obs: &mut dyn Observer,
     ) {
         let model = self.model;
+        // Rescinded meanwhile: nothing to answer.
+        let offers: Vec<crate::master::Offer> = offers
+            .iter()
+            .filter_map(|id| self.master.offer(*id).cloned())
+            .collect();
+        if offers.is_empty() {
+            return;
+        }
+        let spec = &model.frameworks[fw.index()];
+        let d = framework::decide(
+            model,
+            fw,
+            &mut self.frameworks[fw.index()],
+            &mut self.jobs,
+            &offers,
+            self.now,
+        );
+        if spec.behavior == Behavior::Batch {
+            self.pending_total -= d.launched;
+            self.in_decision += d.launched;
+            for a in &d.answers {
+                for l in &a.launches {
+                    if let Some(j) = l.job {
+                        self.jobs.state_mut(j).deciding += 1;
+                    }
+                }
+            }
+        }
+        for &(j, withdrawn) in &d.abandoned {
+            self.pending_total -= withdrawn as u64;
+            self.counters.jobs_abandoned += 1;
+            if self.jobs.state(j).abandoned_and_idle() {
+                self.job_done(j, obs);
+            }
+        }
+        if d.hold_started {
+            let timeout = spec.gang_hold_timeout.expect("holding needs a timeout");
+            self.queue.push(
+                self.now.plus(timeout),
+                Event::HoldTimeout {
+                    framework: fw,
+                    epoch: self.frameworks[fw.index()].hold_epoch,
+                },
+            );
+        }
+        let dt = spec.decision_time;
+        if dt.is_zero() {
+            self.apply_answers(seq, fw, d.answers, obs);
+        } else {
+            // One scheduler thread: offers are decided one after another,
+            // each taking per_offer (when it is new) + per_task × its tasks,
+            // and each is answered as soon as its own decision is done.
+            // A gang job placed across several offers is answered as one,
+            // when the last of those offers is decided, so that it never
+            // starts in part.
+            let new: BTreeSet<OfferId> = offers.iter().map(|o| o.id).collect();
+            let mut at = self.now.max(self.busy_until[fw.index()]);
+            let answered = d.answers.len();
+            let mut group: Vec<usize> = (0..answered).collect();
+            let mut gang_at: BTreeMap<JobId, usize> = BTreeMap::new();
+            let mut done = Vec::with_capacity(answered);
+            for (i, a) in d.answers.iter().enumerate() {
+                let first = u64::from(new.contains(&a.offer));
+                at = at.plus(dt.of(first, a.launches.len() as u64));
+                done.push(at);
+                for j in a.launches.iter().filter_map(|l| l.job) {
+                    if self.jobs.spec(model, j).gang {
+                        let g = *gang_at.entry(j).or_insert(group[i]);
+                        let old = group[i];
+                        for x in group.iter_mut() {
+                            if *x == old {
+                                *x = g;
+                            }
+                        }
+                    }
+                }
+            }
+            let mut groups: BTreeMap<usize, (SimTime, Vec<Answer>)> = BTreeMap::new();
+            for (i, a) in d.answers.into_iter().enumerate() {
+                let e = groups.entry(group[i]).or_insert((done[i], Vec::new()));
+                e.0 = e.0.max(done[i]);
+                e.1.push(a);
+            }
+            for (_, (t, answers)) in groups {
+                let id = self.next_answer;
+                self.next_answer += 1;
+                self.answers.insert(id, (fw, answers));
+                self.queue.push(t, Event::Answer(id));
+            }
+            // Offers it keeps (gang holds) were looked at too.
+            let kept = (offers.len() as u64).saturating_sub(answered as u64);
+            self.busy_until[fw.index()] = at.plus(dt.of(kept, 0));
+        }
+        self.idle_check(seq, fw, obs);
+    }
+
+    /// Applies a framework's answers in order: declines, or accepts with
+    /// launches. Launches on offers that went away (rescinded during the
+    /// decision time) go back to their jobs; a gang job then loses all its
+    /// launches, so that it never starts in part.
+    fn apply_answers(
+        &mut self,
+        seq: u64,
+        fw: FrameworkId,
+        mut answers: Vec<Answer>,
+        obs: &mut dyn Observer,
+    ) {
+        let model = self.model;
         let refuse = model.frameworks[fw.index()].refuse;
-        for &id in offers {
-            // Rescinded meanwhile: nothing to answer.
-            let Some(offer) = self.master.offer(id).cloned() else {
+        let gone: BTreeSet<OfferId> = answers
+            .iter()
+            .filter(|a| self.master.offer(a.offer).is_none())
+            .map(|a| a.offer)
+            .collect();
+        if !gone.is_empty() {
+            let broken: BTreeSet<JobId> = answers
+                .iter()
+                .filter(|a| gone.contains(&a.offer))
+                .flat_map(|a| a.launches.iter().filter_map(|l| l.job))
+                .filter(|j| self.jobs.spec(model, *j).gang)
+                .collect();
+            for a in answers.iter_mut() {
+                let is_gone = gone.contains(&a.offer);
+                let (back, keep): (Vec<_>, Vec<_>) = std::mem::take(&mut a.launches)
+                    .into_iter()
+                    .partition(|l| is_gone || l.job.is_some_and(|j| broken.contains(&j)));
+                a.launches = keep;
+                for l in back {
+                    if let Some(j) = l.job {
+                        self.in_decision -= 1;
+                        self.jobs.state_mut(j).deciding -= 1;
+                        if framework::requeue(
+                            model,
+                            &mut self.frameworks[fw.index()],
+                            &mut self.jobs,
+                            j,
+                            l.index,
+                        ) {
+                            self.pending_total += 1;
+                        } else if self.jobs.state(j).abandoned_and_idle() {
+                            self.job_done(j, obs);
+                        }
+                    }
+                }
+            }
+        }
+        for a in answers {
+            let Some((role, agent, offered)) = self
+                .master
+                .offer(a.offer)
+                .map(|o| (o.role, o.agent, o.resources.total()))
+            else {
                 continue;
             };
-            let launches = framework::respond(
-                model,
-                fw,
-                &mut self.frameworks[fw.index()],
-                &mut self.jobs,
-                &offer,
-            );
+            let id = a.offer;
+            let launches = a.launches;
             let filter = if launches.is_empty() {
                 self.counters.offers_declined += 1;
                 self.fw_counters[fw.index()].offers_declined += 1;
@@ -592,10 +925,10 @@ impl<'m> Simulation<'m> {
                     seq,
                     RecordKind::Decline,
                     Some(fw),
-                    Some(offer.role),
-                    Some(offer.agent),
+                    Some(role),
+                    Some(agent),
                     None,
-                    offer.resources.total(),
+                    offered,
                 );
                 self.master.decline(model, id, refuse, self.now)
             } else {
@@ -611,15 +944,20 @@ impl<'m> Simulation<'m> {
                     seq,
                     RecordKind::Accept,
                     Some(fw),
-                    Some(offer.role),
-                    Some(offer.agent),
+                    Some(role),
+                    Some(agent),
                     None,
                     used_total,
                 );
+                let offer = self
+                    .master
+                    .offer(id)
+                    .cloned()
+                    .expect("answered offer present");
                 let filter = self.master.accept(model, id, &used, refuse, self.now);
                 obs.offer_launched(model, &offer, self.now);
                 for l in launches {
-                    self.launch(seq, fw, &offer, l, obs);
+                    self.launch(seq, fw, role, agent, l, obs);
                 }
                 filter
             };
@@ -633,7 +971,8 @@ impl<'m> Simulation<'m> {
         &mut self,
         seq: u64,
         fw: FrameworkId,
-        offer: &crate::master::Offer,
+        role: RoleId,
+        agent: AgentId,
         l: framework::Launch,
         obs: &mut dyn Observer,
     ) {
@@ -641,14 +980,16 @@ impl<'m> Simulation<'m> {
         self.last_progress = self.now;
         let (task, duration) = match l.job {
             Some(j) => {
-                let js = &mut self.jobs[j.index()];
+                let (spec, js) = self.jobs.get_mut(model, j);
                 js.running += 1;
+                js.deciding -= 1;
                 if js.first_start.is_none() {
                     js.first_start = Some(self.now);
                 }
-                js.status = JobStatus::Running;
-                self.pending_total -= 1;
-                let spec = &model.jobs[j.index()];
+                if js.status != JobStatus::Abandoned {
+                    js.status = JobStatus::Running;
+                }
+                self.in_decision -= 1;
                 let attempt = 0u64;
                 let d = framework::sample_duration(
                     &spec.duration,
@@ -679,8 +1020,8 @@ impl<'m> Simulation<'m> {
             seq,
             RecordKind::Launch,
             Some(fw),
-            Some(offer.role),
-            Some(offer.agent),
+            Some(role),
+            Some(agent),
             Some(task),
             l.resources.total(),
         );
@@ -689,8 +1030,8 @@ impl<'m> Simulation<'m> {
             Task {
                 task,
                 framework: fw,
-                role: offer.role,
-                agent: offer.agent,
+                role,
+                agent,
                 resources: l.resources,
             },
         );
@@ -721,22 +1062,18 @@ impl<'m> Simulation<'m> {
             t.resources.total(),
         );
         if let TaskRef::Job(j, _) = t.task {
-            let tasks = model.jobs[j.index()].tasks;
-            let js = &mut self.jobs[j.index()];
+            let (spec, js) = self.jobs.get_mut(model, j);
             js.running -= 1;
             js.finished += 1;
-            if js.finished == tasks {
+            if js.status == JobStatus::Abandoned {
+                if js.abandoned_and_idle() {
+                    self.job_done(j, obs);
+                }
+            } else if js.finished == spec.tasks {
                 js.status = JobStatus::Finished;
                 js.finished_at = Some(self.now);
                 self.counters.jobs_completed += 1;
-                obs.job_ended(
-                    model,
-                    &JobView {
-                        id: j,
-                        spec: &model.jobs[j.index()],
-                        state: js,
-                    },
-                );
+                self.job_done(j, obs);
             }
         }
     }
@@ -766,13 +1103,20 @@ impl<'m> Simulation<'m> {
                 t.resources.total(),
             );
             if let TaskRef::Job(j, index) = t.task {
-                let js = &mut self.jobs[j.index()];
+                let js = self.jobs.state_mut(j);
                 js.running -= 1;
-                js.pending.push(index);
-                let fm = &mut self.frameworks[t.framework.index()];
-                fm.queue.insert(js.rank, j);
-                fm.pending_tasks += 1;
-                self.pending_total += 1;
+                if js.status == JobStatus::Abandoned {
+                    if js.abandoned_and_idle() {
+                        self.job_done(j, obs);
+                    }
+                } else {
+                    js.pending.push(index);
+                    let fm = &mut self.frameworks[t.framework.index()];
+                    fm.queue.insert(js.rank, j);
+                    fm.pending_tasks += 1;
+                    self.pending_total += 1;
+                    self.idle_check(seq, t.framework, obs);
+                }
             }
         }
     }
@@ -792,6 +1136,8 @@ impl<'m> Simulation<'m> {
                     None,
                     o.resources.total(),
                 );
+                framework::forget_offer(&mut self.frameworks[o.framework.index()], id);
+                self.idle_check(seq, o.framework, obs);
             }
         }
     }
@@ -971,7 +1317,33 @@ impl<'m> Simulation<'m> {
         if pending != self.pending_total {
             return Err("pending task counts do not add up".into());
         }
-        let running: u64 = self.jobs.iter().map(|j| j.running as u64).sum();
+        let running: u64 = self.jobs.states().map(|j| j.running as u64).sum();
+        let chosen: u64 = self
+            .answers
+            .values()
+            .flat_map(|(_, a)| a.iter())
+            .map(|a| a.launches.iter().filter(|l| l.job.is_some()).count() as u64)
+            .sum();
+        if chosen != self.in_decision {
+            return Err(format!(
+                "{} tasks are waiting for a decision but the count says {}",
+                chosen, self.in_decision
+            ));
+        }
+        let deciding: u64 = self.jobs.states().map(|j| j.deciding as u64).sum();
+        if deciding != self.in_decision {
+            return Err("jobs' tasks waiting for a decision do not add up".into());
+        }
+        for (i, fm) in self.frameworks.iter().enumerate() {
+            for o in &fm.held {
+                if self.master.offer(o.id).is_none() {
+                    return Err(format!(
+                        "framework {} holds offer {} which is gone",
+                        self.model.frameworks[i].id, o.id.0
+                    ));
+                }
+            }
+        }
         let job_tasks = self
             .tasks
             .values()

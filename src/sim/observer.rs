@@ -3,11 +3,12 @@
 //! Metrics, writers, progress bars and test recorders implement [`Observer`].
 
 use crate::cluster::resources::Quantities;
-use crate::framework::{FrameworkModel, JobState};
+use crate::framework::{FrameworkModel, JobState, JobTable};
 use crate::master::{ExplainRow, Master, Offer};
 use crate::scenario::model::{JobSpec, Model};
 use crate::sim::time::SimTime;
 use crate::{AgentId, FrameworkId, JobId, RoleId};
+use std::sync::Arc;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum RecordKind {
@@ -72,9 +73,14 @@ pub enum TaskRef {
 }
 
 impl TaskRef {
+    /// The task's name for a job of `Model::jobs`; a streamed job's tasks
+    /// are named by [`Record::task_name`].
     pub fn name(self, model: &Model) -> String {
         match self {
-            TaskRef::Job(j, i) => format!("{}.{}", model.jobs[j.index()].id, i),
+            TaskRef::Job(j, i) => match model.jobs.get(j.index()) {
+                Some(spec) => format!("{}.{}", spec.id, i),
+                None => format!("job{}.{}", j.0, i),
+            },
             TaskRef::TakeAll(f, i) => format!("{}.t{}", model.frameworks[f.index()].id, i),
         }
     }
@@ -92,6 +98,24 @@ pub struct Record {
     pub agent: Option<AgentId>,
     pub task: Option<TaskRef>,
     pub resources: Quantities,
+    /// The id of a streamed job whose task this is (listed jobs are named
+    /// by the model).
+    pub job_name: Option<Arc<str>>,
+    /// For task records: what the task really uses (`jobs[].used`, by
+    /// default its resources); otherwise equal to `resources`. Not part of
+    /// the digest (it follows from the scenario).
+    pub used: Quantities,
+}
+
+impl Record {
+    /// `<job>.<index>` or `<framework>.t<n>`.
+    pub fn task_name(&self, model: &Model) -> Option<String> {
+        let t = self.task?;
+        Some(match (&self.job_name, t) {
+            (Some(name), TaskRef::Job(_, i)) => format!("{name}.{i}"),
+            _ => t.name(model),
+        })
+    }
 }
 
 /// Read access to the state between events.
@@ -99,7 +123,8 @@ pub struct View<'a> {
     pub model: &'a Model,
     pub master: &'a Master,
     pub frameworks: &'a [FrameworkModel],
-    pub jobs: &'a [JobState],
+    /// Listed and in-flight streamed jobs.
+    pub jobs: &'a JobTable,
     pub jobs_completed: u64,
 }
 
@@ -129,8 +154,8 @@ impl View<'_> {
     pub fn pending_work(&self, fw: FrameworkId) -> Vec<PendingWork> {
         let mut out: Vec<PendingWork> = Vec::new();
         for &j in self.frameworks[fw.index()].queue.values() {
-            let spec = &self.model.jobs[j.index()];
-            let n = self.jobs[j.index()].pending_count(spec.tasks) as u64;
+            let spec = self.jobs.spec(self.model, j);
+            let n = self.jobs.state(j).pending_count(spec.tasks) as u64;
             if n == 0 {
                 continue;
             }
@@ -160,8 +185,9 @@ impl View<'_> {
 
 /// A job as it ended (or stood at the end of the run).
 pub struct JobView<'a> {
-    /// The id its tasks carry in records (`TaskRef::Job`).
-    pub id: JobId,
+    /// The id its tasks carry in records (`TaskRef::Job`); `None` for a
+    /// streamed job that was never submitted (it never got one).
+    pub id: Option<JobId>,
     pub spec: &'a JobSpec,
     pub state: &'a JobState,
 }

@@ -71,7 +71,7 @@ pub fn record_line(model: &Model, r: &mesosim::sim::Record) -> String {
                 .unwrap_or_default()
         ),
         dash(r.agent.map(|a| model.agent_name(a)).unwrap_or_default()),
-        dash(r.task.map(|t| t.name(model)).unwrap_or_default()),
+        dash(r.task_name(model).unwrap_or_default()),
         dash(mesosim::cluster::resources::format_quantities(
             &r.resources,
             &model.resources
