@@ -67,11 +67,17 @@ fn scenario(seed: u64) -> String {
             String::new()
         };
         let gpus = if g.below(5) == 0 { ", gpus: 1" } else { "" };
-        writeln!(s, "  - {{id: ag{i}-, count: {}, resources: {{cpus: {}, mem: {}{gpus}}}{reserved}, at: {}s}}", 1 + g.below(3), 1 + g.below(8), 1024 * (1 + g.below(8)), g.below(5)).unwrap();
+        let rack = g.pick(&["r1", "r2", "r3"]);
+        writeln!(s, "  - {{id: ag{i}-, count: {}, resources: {{cpus: {}, mem: {}{gpus}}}{reserved}, attributes: {{rack: {rack}}}, at: {}s}}", 1 + g.below(3), 1 + g.below(8), 1024 * (1 + g.below(8)), g.below(5)).unwrap();
     }
     writeln!(s, "frameworks:").unwrap();
     for i in 0..(1 + g.below(5)) {
-        let behavior = g.pick(&["batch", "batch", "batch", "take-all", "decline-all", "hold"]);
+        // f0 is batch: generated workloads and scripted events target it.
+        let behavior = if i == 0 {
+            "batch"
+        } else {
+            g.pick(&["batch", "batch", "batch", "take-all", "decline-all", "hold"])
+        };
         let role = if g.below(4) == 0 {
             format!(
                 "roles: [{}, {}]",
@@ -102,15 +108,52 @@ fn scenario(seed: u64) -> String {
             .unwrap();
         }
         if behavior == "batch" {
+            // Framework models of the workloads work, mixed in at random.
+            if g.below(3) == 0 {
+                write!(
+                    s,
+                    ", decision_time: {{per_offer: {}ms, per_task: {}ms}}",
+                    g.below(800),
+                    g.below(300)
+                )
+                .unwrap();
+            }
+            if g.below(3) == 0 {
+                write!(s, ", gang_hold_timeout: {}s", 1 + g.below(5)).unwrap();
+            }
+            if g.below(4) == 0 {
+                write!(s, ", abandon_after: {}", 1 + g.below(20)).unwrap();
+            }
+            if g.below(3) == 0 {
+                write!(s, ", suppress_when_idle: true").unwrap();
+            }
+            if g.below(3) == 0 {
+                write!(s, ", locality_wait: {}s", g.below(4)).unwrap();
+            }
             write!(s, ", max_tasks_per_offer: {}, jobs: [", 1 + g.below(5)).unwrap();
             for j in 0..(1 + g.below(4)) {
                 let dur = g.pick(&["2s", "{exp: 3s}", "{uniform: [1s, 5s]}", "forever"]);
                 let gang = if g.below(4) == 0 { ", gang: true" } else { "" };
-                write!(s, "{{id: f{i}j{j}, submit: {}s, tasks: {}, resources: {{cpus: {}, mem: {}}}, duration: {dur}{gang}}}, ", g.below(10), 1 + g.below(6), 0.5 * (1 + g.below(3)) as f64, 256 * (1 + g.below(4))).unwrap();
+                let place = match g.below(6) {
+                    0 => ", constraints: {rack: r1}",
+                    1 => ", prefer: {rack: [r2, r3]}",
+                    _ => "",
+                };
+                write!(s, "{{id: f{i}j{j}, submit: {}s, tasks: {}, resources: {{cpus: {}, mem: {}}}, duration: {dur}{gang}{place}}}, ", g.below(10), 1 + g.below(6), 0.5 * (1 + g.below(3)) as f64, 256 * (1 + g.below(4))).unwrap();
             }
             write!(s, "]").unwrap();
         }
         writeln!(s, "}}").unwrap();
+    }
+    if g.below(3) == 0 {
+        // A generated stream on top of the listed jobs.
+        writeln!(
+            s,
+            "workload:\n  - generate: {{name: g, jobs: {}, rate: {}, classes: [{{name: c, framework: f0, resources: {{cpus: 0.5, mem: 256}}, tasks: {{uniform: [1, 4]}}, duration: {{exp: 2s}}}}]}}",
+            1 + g.below(40),
+            1 + g.below(3)
+        )
+        .unwrap();
     }
     writeln!(s, "events:").unwrap();
     for _ in 0..g.below(6) {
