@@ -579,6 +579,39 @@ pub fn write_run_charts(data: &RunData, out: &Path, format: Format) -> Result<Ve
 }
 
 /// Resources worth a panel: those ever allocated (at least one).
+/// A chart with the run's time on x (0 to `x_end`, in the unit `time_unit`
+/// chose) and a linear y from 0 to `y_max`, its grid and axis labels drawn.
+fn time_chart<'a, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, Shift>,
+    d: &RunData,
+    x_end: f64,
+    y_max: f64,
+    y_label_area: u32,
+    y_desc: impl Into<String>,
+) -> Result<ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>, Box<dyn StdError>>
+where
+    DB::ErrorType: 'static,
+{
+    let (_, uname) = time_unit(d.end());
+    let mut chart = ChartBuilder::on(area)
+        .margin(12)
+        .x_label_area_size(50)
+        .y_label_area_size(y_label_area)
+        .build_cartesian_2d(0.0..x_end, 0.0..y_max)?;
+    chart
+        .configure_mesh()
+        .x_desc(format!("time ({uname}){}", note_window(&d.meta)))
+        .y_desc(y_desc)
+        .axis_desc_style(font(LABEL))
+        .label_style(font(TICK))
+        .x_label_formatter(&|v| tick(*v))
+        .y_label_formatter(&|v| tick(*v))
+        .light_line_style(WHITE.mix(0.0))
+        .bold_line_style(RGBColor(225, 225, 225))
+        .draw()?;
+    Ok(chart)
+}
+
 fn utilization_panels(d: &RunData) -> Vec<usize> {
     let mut v: Vec<usize> = (0..d.resources.len())
         .filter(|&r| d.allocated[r].iter().any(|&x| x > 0.0))
@@ -677,7 +710,7 @@ where
         });
     }
     let plot = with_legend(&area, &entries)?;
-    let (unit, uname) = time_unit(d.end());
+    let (unit, _) = time_unit(d.end());
     let x_end = (d.end() / unit).max(1e-9);
     let idx = thin(d.times.len());
     let cells = plot.split_evenly((panels.len().max(1), 1));
@@ -690,22 +723,14 @@ where
                 0.0
             }
         };
-        let mut chart = ChartBuilder::on(cell)
-            .margin(12)
-            .x_label_area_size(50)
-            .y_label_area_size(70)
-            .build_cartesian_2d(0.0..x_end, 0.0..100.0)?;
-        chart
-            .configure_mesh()
-            .x_desc(format!("time ({uname}){}", note_window(&d.meta)))
-            .y_desc(format!("{} (% of total)", d.resources[r]))
-            .axis_desc_style(font(LABEL))
-            .label_style(font(TICK))
-            .x_label_formatter(&|v| tick(*v))
-            .y_label_formatter(&|v| tick(*v))
-            .light_line_style(WHITE.mix(0.0))
-            .bold_line_style(RGBColor(225, 225, 225))
-            .draw()?;
+        let mut chart = time_chart(
+            cell,
+            d,
+            x_end,
+            100.0,
+            70,
+            format!("{} (% of total)", d.resources[r]),
+        )?;
         let mut below = vec![0.0; idx.len()];
         for (_, members, gc) in &groups {
             let mut top = below.clone();
@@ -870,29 +895,14 @@ where
         });
     }
     let plot = with_legend(&area, &entries)?;
-    let (unit, uname) = time_unit(d.end());
+    let (unit, _) = time_unit(d.end());
     let x_end = (d.end() / unit).max(1e-9);
     let y_max = keep
         .iter()
         .flat_map(|&i| series[i].1.iter().chain(series[i].2.iter()))
         .fold(0.0f64, |a, &b| a.max(b));
     let y_max = (y_max * 1.1).clamp(0.05, 1.0);
-    let mut chart = ChartBuilder::on(&plot)
-        .margin(12)
-        .x_label_area_size(50)
-        .y_label_area_size(70)
-        .build_cartesian_2d(0.0..x_end, 0.0..y_max)?;
-    chart
-        .configure_mesh()
-        .x_desc(format!("time ({uname}){}", note_window(&d.meta)))
-        .y_desc(y_desc)
-        .axis_desc_style(font(LABEL))
-        .label_style(font(TICK))
-        .x_label_formatter(&|v| tick(*v))
-        .y_label_formatter(&|v| tick(*v))
-        .light_line_style(WHITE.mix(0.0))
-        .bold_line_style(RGBColor(225, 225, 225))
-        .draw()?;
+    let mut chart = time_chart(&plot, d, x_end, y_max, 70, y_desc)?;
     let idx = thin(d.times.len());
     for &i in &keep {
         let c = series[i].3;
@@ -930,25 +940,17 @@ where
         })
         .collect();
     let plot = with_legend(&area, &entries)?;
-    let (unit, uname) = time_unit(d.end());
+    let (unit, _) = time_unit(d.end());
     let x_end = (d.end() / unit).max(1e-9);
     let y_max = f[2].iter().fold(1.0f64, |a, &b| a.max(b)) * 1.05;
-    let mut chart = ChartBuilder::on(&plot)
-        .margin(12)
-        .x_label_area_size(50)
-        .y_label_area_size(70)
-        .build_cartesian_2d(0.0..x_end, 0.0..y_max)?;
-    chart
-        .configure_mesh()
-        .x_desc(format!("time ({uname}){}", note_window(&d.meta)))
-        .y_desc("index over weighted dominant shares (1 = fair)")
-        .axis_desc_style(font(LABEL))
-        .label_style(font(TICK))
-        .x_label_formatter(&|v| tick(*v))
-        .y_label_formatter(&|v| tick(*v))
-        .light_line_style(WHITE.mix(0.0))
-        .bold_line_style(RGBColor(225, 225, 225))
-        .draw()?;
+    let mut chart = time_chart(
+        &plot,
+        d,
+        x_end,
+        y_max,
+        70,
+        "index over weighted dominant shares (1 = fair)",
+    )?;
     let idx = thin(d.times.len());
     for (i, s) in f.iter().enumerate() {
         let pts: Vec<(f64, f64)> = idx.iter().map(|&t| (d.times[t] / unit, s[t])).collect();
@@ -1007,29 +1009,14 @@ where
         })
         .collect();
     let plot = with_legend(&area, &entries)?;
-    let (unit, uname) = time_unit(d.end());
+    let (unit, _) = time_unit(d.end());
     let x_end = (d.end() / unit).max(1e-9);
     let y_max = shown
         .iter()
         .flat_map(|&k| rates[k].iter().map(|p| p.1))
         .fold(0.0f64, f64::max);
     let y_max = if y_max > 0.0 { y_max * 1.1 } else { 1.0 };
-    let mut chart = ChartBuilder::on(&plot)
-        .margin(12)
-        .x_label_area_size(50)
-        .y_label_area_size(80)
-        .build_cartesian_2d(0.0..x_end, 0.0..y_max)?;
-    chart
-        .configure_mesh()
-        .x_desc(format!("time ({uname}){}", note_window(&d.meta)))
-        .y_desc("offers per second")
-        .axis_desc_style(font(LABEL))
-        .label_style(font(TICK))
-        .x_label_formatter(&|v| tick(*v))
-        .y_label_formatter(&|v| tick(*v))
-        .light_line_style(WHITE.mix(0.0))
-        .bold_line_style(RGBColor(225, 225, 225))
-        .draw()?;
+    let mut chart = time_chart(&plot, d, x_end, y_max, 80, "offers per second")?;
     for &k in &shown {
         let idx = thin(rates[k].len());
         let pts: Vec<(f64, f64)> = idx
