@@ -191,3 +191,66 @@ fn validate_accepts_the_shipped_scenarios() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+mod fuzz {
+    use proptest::prelude::*;
+    use std::path::Path;
+
+    const TOKENS: &[&str] = &[
+        "-1",
+        "0",
+        "1e309",
+        "0.0001",
+        "forever",
+        "{",
+        "}",
+        "[",
+        "]",
+        ":",
+        "- ",
+        "\n",
+        "  ",
+        "\"",
+        "'",
+        "*",
+        "&a",
+        "*a",
+        "!!str",
+        "null",
+        "{exp: -1}",
+        "{uniform: [5s, 1s]}",
+        "99999999999999999999",
+        "1.5.5",
+        "5 fortnights",
+        "agents",
+        "roles",
+        "a//b",
+        "~",
+        "\t",
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 300, failure_persistence: None, ..ProptestConfig::default() })]
+
+        /// Mangled scenario text never panics the loader: it loads or it
+        /// gives an error with a place.
+        #[test]
+        fn mangled_scenarios_never_panic(edits in proptest::collection::vec((0usize..10_000, 0usize..30, 0usize..TOKENS.len()), 1..6), which in 0usize..4) {
+            let files = ["scenarios/quickstart.yaml", "scenarios/mesos/10-multi-role-suppress.yaml", "tests/scenarios/dynamic-reservation.yaml", "scenarios/synthetic-mixed.yaml"];
+            let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+            let path = root.join(files[which]);
+            let mut text = std::fs::read_to_string(&path).unwrap();
+            for (at, len, tok) in edits {
+                let mut start = at % (text.len() + 1);
+                while !text.is_char_boundary(start) { start -= 1; }
+                let mut end = (start + len).min(text.len());
+                while !text.is_char_boundary(end) { end -= 1; }
+                text.replace_range(start..end, TOKENS[tok]);
+            }
+            let base = path.parent().unwrap_or(Path::new("."));
+            if let Err(e) = mesosim::scenario::load_str(&text, "mangled.yaml", base) {
+                prop_assert!(e.line.is_some(), "no line in: {e}");
+            }
+        }
+    }
+}
