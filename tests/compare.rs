@@ -189,3 +189,34 @@ fn plot_redraws_from_the_csv_files() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("timeseries.csv"));
 }
+
+#[test]
+fn charts_read_a_systematic_sample_of_a_long_jobs_csv() {
+    use mesosim::report::data::RunData;
+    let run = common::tmp("plot-sampled");
+    ok(&common::run_bin(&[
+        "run",
+        "scenarios/quickstart.yaml",
+        "--quiet",
+        "--no-charts",
+        "--out",
+        run.to_str().unwrap(),
+    ]));
+    let all = RunData::read(&run).unwrap();
+    assert_eq!(all.jobs_step, 1);
+    assert_eq!(all.jobs.len() as u64, all.jobs_total);
+    let total = all.jobs_total;
+    assert!(total > 100, "{total} jobs");
+    // At most 10 rows: every ceil(total / 10)-th, from the first.
+    let some = RunData::read_sampled(&run, 10).unwrap();
+    let step = total.div_ceil(10);
+    assert_eq!((some.jobs_step, some.jobs_total), (step, total));
+    assert_eq!(some.jobs.len() as u64, total.div_ceil(step));
+    for (k, row) in some.jobs.iter().enumerate() {
+        let want = &all.jobs[k * step as usize];
+        assert_eq!(
+            (&row.framework, row.jct_s, row.wait_s),
+            (&want.framework, want.jct_s, want.wait_s)
+        );
+    }
+}

@@ -187,9 +187,17 @@ fn run_one(model: &Model, variant: usize, seed: u64) -> Result<RunRecord, Error>
         variant,
         seed,
         values: headline(&summary),
-        jct_s: g.jct_us.iter().map(|&x| x as f64 / 1e6).collect(),
-        wait_s: g.wait_us.iter().map(|&x| x as f64 / 1e6).collect(),
-        slowdown: g.slowdown.clone(),
+        jct_s: g
+            .jct_us(&metrics.job_samples)
+            .iter()
+            .map(|&x| x as f64 / 1e6)
+            .collect(),
+        wait_s: g
+            .wait_us(&metrics.job_samples)
+            .iter()
+            .map(|&x| x as f64 / 1e6)
+            .collect(),
+        slowdown: g.slowdown(&metrics.job_samples),
     })
 }
 

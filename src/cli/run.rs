@@ -225,6 +225,9 @@ pub fn run_into(
     finish("jobs.csv", jobs.sink.finish())?;
 
     let summary = Summary::build(model, &outcome, &metrics);
+    // Its per-job samples can be hundreds of MB on a long trace: gone
+    // before the charts read the files.
+    drop(metrics);
     write_file(&out.join("summary.json"), summary.to_json().as_bytes())?;
     // Charts are drawn from the files just written, as `mesosim plot` does.
     let mut charts: Vec<(PathBuf, &str)> = Vec::new();

@@ -205,6 +205,8 @@ pub struct RunMetrics {
     pub jobs: jobs::JobGroup,
     pub jobs_by_framework: Vec<jobs::JobGroup>,
     pub jobs_by_class: BTreeMap<String, jobs::JobGroup>,
+    /// Completed jobs' times, shared by the groups.
+    pub job_samples: jobs::JobSamples,
     pub finals: Option<Finals>,
 }
 
@@ -243,7 +245,9 @@ impl RunMetrics {
             sampler: Sampler::new(model.output.sample_interval),
             demand: fairness::DemandTracker::new(f),
             fw_counts: vec![FrameworkCounts::default(); f],
-            jobs_by_framework: vec![jobs::JobGroup::default(); f],
+            jobs_by_framework: (0..f)
+                .map(|i| jobs::JobGroup::new(jobs::Member::Framework(i as u32)))
+                .collect(),
             ..RunMetrics::default()
         }
     }
@@ -588,31 +592,35 @@ impl Observer for RunMetrics {
         tf.finished += s.finished as u64;
         tf.running += s.running as u64;
         tf.pending += s.pending_count(spec.tasks) as u64;
+        let class = spec.class.as_ref().map(|c| self.job_samples.class_index(c));
         let mut groups: Vec<&mut jobs::JobGroup> = vec![&mut self.jobs];
         if let Some(g) = self.jobs_by_framework.get_mut(spec.framework.index()) {
             groups.push(g);
         }
-        if let Some(c) = &spec.class {
-            groups.push(self.jobs_by_class.entry(c.clone()).or_default());
+        if let (Some(c), Some(ci)) = (&spec.class, class) {
+            groups.push(
+                self.jobs_by_class
+                    .entry(c.clone())
+                    .or_insert_with(|| jobs::JobGroup::new(jobs::Member::Class(ci))),
+            );
         }
         for g in groups {
             g.submitted += 1;
             match s.status {
-                JobStatus::Finished => {
-                    g.completed += 1;
-                    if let Some(f) = s.finished_at {
-                        let jct = f.0 - submit.0;
-                        g.jct_us.push(jct);
-                        if let Some(sd) = ideal.and_then(|i| jobs::slowdown(jct, i)) {
-                            g.slowdown.push(sd);
-                        }
-                    }
-                    if let Some(st) = s.first_start {
-                        g.wait_us.push(st.0 - submit.0);
-                    }
-                }
+                JobStatus::Finished => g.completed += 1,
                 JobStatus::Abandoned => g.abandoned += 1,
                 _ => {}
+            }
+        }
+        if s.status == JobStatus::Finished {
+            if let Some(f) = s.finished_at {
+                self.job_samples.push(jobs::JobSample {
+                    jct_us: f.0 - submit.0,
+                    wait_us: s.first_start.map_or(u64::MAX, |st| st.0 - submit.0),
+                    ideal_us: ideal.unwrap_or(0),
+                    framework: spec.framework.0,
+                    class: class.unwrap_or(u32::MAX),
+                });
             }
         }
     }

@@ -556,7 +556,7 @@ pub fn write_run_charts(data: &RunData, out: &Path, format: Format) -> Result<Ve
                     let is_time = *stem != "slowdown_cdf";
                     chart!(&path, format, (1200, 560), |a| draw_cdf(
                         a,
-                        &caption(&format!("{what} (CDF, completed jobs)"), &data.meta),
+                        &caption(&cdf_what(what, data), &data.meta),
                         axis,
                         is_time,
                         true,
@@ -1029,8 +1029,19 @@ where
     Ok(())
 }
 
-/// Values per group for a CDF: all jobs first, then per framework when
-/// there are several.
+/// A CDF chart's title; it says so when the charts read a sample of a very
+/// long `jobs.csv`.
+fn cdf_what(what: &str, d: &RunData) -> String {
+    if d.jobs_step > 1 {
+        format!(
+            "{what} (CDF, completed jobs; every {}th of {} jobs)",
+            d.jobs_step, d.jobs_total
+        )
+    } else {
+        format!("{what} (CDF, completed jobs)")
+    }
+}
+
 /// Values of the completed jobs for a CDF: all jobs first, then per
 /// framework (coloured as in the other charts) when at most ten frameworks
 /// have completed jobs, else per job class when there are two to ten.

@@ -80,7 +80,37 @@ pub struct RunData {
     pub fairness: Option<[Vec<f64>; 3]>,
     /// `offers.csv`, if any: per framework.
     pub offers: Vec<(String, OfferSeries)>,
+    /// Rows of `jobs.csv`: all of them, or every `jobs_step`-th when the
+    /// file has more than [`MAX_CHART_JOBS`] (charts stay in bounded memory).
     pub jobs: Vec<JobRow>,
+    pub jobs_step: u64,
+    /// Data rows in `jobs.csv`.
+    pub jobs_total: u64,
+}
+
+/// The most `jobs.csv` rows the charts read; beyond, a systematic sample.
+pub const MAX_CHART_JOBS: u64 = 500_000;
+
+/// Data rows of a CSV file (lines after the header), counted without
+/// parsing.
+fn count_rows(path: &Path) -> Result<u64, Error> {
+    use std::io::Read;
+    let shown = path.display().to_string();
+    let mut f = std::fs::File::open(path).map_err(|e| Error::io(&shown, e))?;
+    let mut buf = vec![0u8; 1 << 16];
+    let (mut lines, mut last) = (0u64, b'\n');
+    loop {
+        let n = f.read(&mut buf).map_err(|e| Error::io(&shown, e))?;
+        if n == 0 {
+            break;
+        }
+        lines += buf[..n].iter().filter(|&&b| b == b'\n').count() as u64;
+        last = buf[n - 1];
+    }
+    if last != b'\n' {
+        lines += 1;
+    }
+    Ok(lines.saturating_sub(1))
 }
 
 type Rows = (Vec<String>, Vec<csv::StringRecord>);
@@ -179,6 +209,12 @@ fn amounts(text: &str, names: &[String]) -> Vec<f64> {
 impl RunData {
     /// Reads a results folder.
     pub fn read(dir: &Path) -> Result<RunData, Error> {
+        RunData::read_sampled(dir, MAX_CHART_JOBS)
+    }
+
+    /// Reads a results folder, keeping at most `max_jobs` rows of
+    /// `jobs.csv` (every `ceil(total / max_jobs)`-th row, from the first).
+    pub fn read_sampled(dir: &Path, max_jobs: u64) -> Result<RunData, Error> {
         let mut d = RunData {
             meta: read_meta(dir),
             ..RunData::default()
@@ -384,21 +420,48 @@ impl RunData {
             }
         }
 
-        let file = dir.join("jobs.csv").display().to_string();
-        let (h, rows) = read_csv(dir, "jobs.csv", true)?.expect("required");
+        let path = dir.join("jobs.csv");
+        let file = path.display().to_string();
+        if !path.is_file() {
+            return Err(Error::Input(InputError::new(
+                &file,
+                "not found: is this a folder written by `mesosim run`?",
+            )));
+        }
+        d.jobs_total = count_rows(&path)?;
+        d.jobs_step = d.jobs_total.div_ceil(max_jobs.max(1)).max(1);
+        let mut r = csv::ReaderBuilder::new()
+            .from_path(&path)
+            .map_err(|e| Error::Input(InputError::new(&file, e.to_string())))?;
+        let h: Vec<String> = r
+            .headers()
+            .map_err(|e| Error::Input(InputError::new(&file, e.to_string())))?
+            .iter()
+            .map(str::to_string)
+            .collect();
         let c = Cols {
             file: file.clone(),
             header: &h,
         };
         let (fi, wi, ji) = (c.need("framework")?, c.need("wait_s")?, c.need("jct_s")?);
         let (ci, si) = (c.find("class"), c.find("slowdown"));
-        for rec in &rows {
+        for (k, rec) in r.records().enumerate() {
+            let rec = rec.map_err(|e| {
+                let err = InputError::new(&file, e.to_string());
+                match e.position() {
+                    Some(p) => err.at(p.line() as usize, 1),
+                    None => err,
+                }
+            })?;
+            if k as u64 % d.jobs_step != 0 {
+                continue;
+            }
             d.jobs.push(JobRow {
                 framework: rec.get(fi).unwrap_or("").to_string(),
                 class: ci.and_then(|i| rec.get(i)).unwrap_or("").to_string(),
-                wait_s: opt_num(rec, Some(wi)),
-                jct_s: opt_num(rec, Some(ji)),
-                slowdown: opt_num(rec, si),
+                wait_s: opt_num(&rec, Some(wi)),
+                jct_s: opt_num(&rec, Some(ji)),
+                slowdown: opt_num(&rec, si),
             });
         }
         Ok(d)
@@ -450,5 +513,29 @@ fn read_meta(dir: &Path) -> Meta {
         policy: v.get("policy").and_then(|s| s.as_str()).map(str::to_string),
         seed: v.get("seed").and_then(|s| s.as_u64()),
         window,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::count_rows;
+
+    #[test]
+    fn rows_are_lines_after_the_header_with_or_without_a_final_newline() {
+        let dir = std::env::temp_dir().join(format!("mesosim-count-rows-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let cases: [(&str, u64); 5] = [
+            ("", 0),
+            ("a,b\n", 0),
+            ("a,b\n1,2\n", 1),
+            ("a,b\n1,2\n3,4", 2),
+            ("a,b\n1,2\n3,4\n5,6\n", 3),
+        ];
+        for (i, (text, want)) in cases.iter().enumerate() {
+            let p = dir.join(format!("{i}.csv"));
+            std::fs::write(&p, text).unwrap();
+            assert_eq!(count_rows(&p).unwrap(), *want, "{text:?}");
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

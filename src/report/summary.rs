@@ -113,7 +113,7 @@ pub struct Ratios {
 }
 
 impl Ratios {
-    fn of(values: &[f64]) -> Ratios {
+    fn of(values: Vec<f64>) -> Ratios {
         let d = metrics::jobs::Dist::of(values);
         Ratios {
             mean: d.mean,
@@ -140,16 +140,25 @@ pub struct JobGroupSummary {
 }
 
 impl JobGroupSummary {
-    fn of(g: &metrics::jobs::JobGroup, framework: Option<String>, class: Option<String>) -> Self {
+    fn of(
+        g: &metrics::jobs::JobGroup,
+        samples: &metrics::jobs::JobSamples,
+        framework: Option<String>,
+        class: Option<String>,
+    ) -> Self {
+        // One per-job vector at a time: each is dropped at its `let`.
+        let jct_s = Times::of(&g.sorted_jct(samples));
+        let wait_s = Times::of(&g.sorted_wait(samples));
+        let slowdown = Ratios::of(g.slowdown(samples));
         JobGroupSummary {
             framework,
             class,
             submitted: g.submitted,
             completed: g.completed,
             abandoned: g.abandoned,
-            jct_s: Times::of(&g.sorted_jct()),
-            wait_s: Times::of(&g.sorted_wait()),
-            slowdown: Ratios::of(&g.slowdown),
+            jct_s,
+            wait_s,
+            slowdown,
         }
     }
 }
@@ -302,6 +311,7 @@ impl Summary {
         let g = &m.jobs;
         let tf = &m.tasks_final;
         let (from, to) = m.window();
+        let all = JobGroupSummary::of(g, &m.job_samples, None, None);
         let mut warnings = outcome.warnings.clone();
         let w = model.output.window;
         if !w.is_whole_run() && m.measured_us() == 0 {
@@ -336,20 +346,20 @@ impl Summary {
                 submitted: g.submitted,
                 completed: g.completed,
                 abandoned: g.abandoned,
-                jct_s: Times::of(&g.sorted_jct()),
-                wait_s: Times::of(&g.sorted_wait()),
-                slowdown: Ratios::of(&g.slowdown),
+                jct_s: all.jct_s,
+                wait_s: all.wait_s,
+                slowdown: all.slowdown,
                 by_framework: model
                     .frameworks
                     .iter()
                     .zip(&m.jobs_by_framework)
                     .filter(|(_, g)| g.submitted > 0)
-                    .map(|(f, g)| JobGroupSummary::of(g, Some(f.id.clone()), None))
+                    .map(|(f, g)| JobGroupSummary::of(g, &m.job_samples, Some(f.id.clone()), None))
                     .collect(),
                 by_class: m
                     .jobs_by_class
                     .iter()
-                    .map(|(k, g)| JobGroupSummary::of(g, None, Some(k.clone())))
+                    .map(|(k, g)| JobGroupSummary::of(g, &m.job_samples, None, Some(k.clone())))
                     .collect(),
             },
             tasks: Tasks {
