@@ -67,7 +67,7 @@ impl ResourceNames {
 
 /// A vector of scalar quantities in milli-units, indexed by [`ResId`].
 /// An absent resource is a zero entry.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Default, Debug)]
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Debug)]
 pub struct Quantities(pub [u64; MAX_RESOURCE_KINDS]);
 
 impl Quantities {

@@ -22,12 +22,12 @@ pub mod presets;
 
 pub use jobs::{JobTable, LiveJob};
 
-use crate::cluster::resources::ResourceSet;
+use crate::cluster::resources::{Quantities, ResourceSet};
 use crate::master::{Offer, OfferId};
 use crate::scenario::model::{attrs_match, Behavior, FrameworkSpec, JobSpec, Model, TaskDuration};
 use crate::sim::rng::StreamFamily;
 use crate::sim::time::{DurationUs, SimTime};
-use crate::{FrameworkId, JobId};
+use crate::{FrameworkId, JobId, RoleId};
 use std::collections::BTreeMap;
 
 /// Where a job stands.
@@ -125,7 +125,12 @@ pub struct FrameworkModel {
     /// Jobs with pending tasks, by submission rank.
     pub queue: BTreeMap<u64, JobId>,
     /// Tasks not yet launched (nor chosen for a launch), over all its jobs.
+    /// Changed only through [`add_pending`](Self::add_pending) and
+    /// [`take_pending`](Self::take_pending), which keep `pending` in step.
     pub pending_tasks: u64,
+    /// The same tasks per role, kept up to date so that metrics never scan
+    /// the queue.
+    pub pending: BTreeMap<RoleId, PendingTasks>,
     /// Counter for take-all task ids.
     pub take_all_launched: u64,
     /// Offers held (not answered) for a gang job, oldest first.
@@ -133,6 +138,70 @@ pub struct FrameworkModel {
     /// Bumped whenever a hold starts or ends: a hold timeout of an older
     /// epoch is stale.
     pub hold_epoch: u64,
+}
+
+/// A framework's pending tasks in one role.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PendingTasks {
+    pub tasks: u64,
+    /// Their resources, summed.
+    pub total: Quantities,
+    /// How many pending tasks ask for each distinct resource vector.
+    pub shapes: BTreeMap<Quantities, u64>,
+}
+
+impl FrameworkModel {
+    /// `n` more pending tasks of `resources` each in `role`.
+    pub fn add_pending(&mut self, role: RoleId, resources: &Quantities, n: u64) {
+        if n == 0 {
+            return;
+        }
+        self.pending_tasks += n;
+        let p = self.pending.entry(role).or_default();
+        p.tasks += n;
+        p.total.add(&resources.scaled(n));
+        *p.shapes.entry(*resources).or_insert(0) += n;
+    }
+
+    /// `n` pending tasks of `resources` each in `role` launched or withdrawn.
+    pub fn take_pending(&mut self, role: RoleId, resources: &Quantities, n: u64) {
+        if n == 0 {
+            return;
+        }
+        self.pending_tasks -= n;
+        let p = self
+            .pending
+            .get_mut(&role)
+            .expect("pending tasks in this role");
+        p.tasks -= n;
+        p.total = p.total.minus(&resources.scaled(n));
+        let c = p
+            .shapes
+            .get_mut(resources)
+            .expect("pending tasks of this shape");
+        *c -= n;
+        if *c == 0 {
+            p.shapes.remove(resources);
+        }
+        if p.tasks == 0 {
+            self.pending.remove(&role);
+        }
+    }
+
+    /// Takes one pending task for each launch of a job.
+    fn take_launched<'a>(
+        &mut self,
+        model: &Model,
+        jobs: &JobTable,
+        launches: impl Iterator<Item = &'a Launch>,
+    ) {
+        for l in launches {
+            if let Some(j) = l.job {
+                let spec = jobs.spec(model, j);
+                self.take_pending(spec.role, &spec.resources, 1);
+            }
+        }
+    }
 }
 
 /// A task the framework launches from an offer.
@@ -311,7 +380,7 @@ fn per_offer(
     for rank in emptied {
         state.queue.remove(&rank);
     }
-    state.pending_tasks -= launches.len() as u64;
+    state.take_launched(model, jobs, launches.iter());
     d.launched += launches.len() as u64;
     abandon(model, state, jobs, &give_up, d);
     d.answers.push(Answer {
@@ -337,7 +406,7 @@ fn abandon(
         js.pending.clear();
         js.next_index = spec.tasks;
         js.status = JobStatus::Abandoned;
-        state.pending_tasks -= withdrawn as u64;
+        state.take_pending(spec.role, &spec.resources, withdrawn as u64);
         d.abandoned.push((job, withdrawn));
     }
 }
@@ -473,7 +542,7 @@ fn pooled(
         state.queue.remove(rank);
     }
     let launched: usize = pool.iter().map(|s| s.launches.len()).sum();
-    state.pending_tasks -= launched as u64;
+    state.take_launched(model, jobs, pool.iter().flat_map(|s| s.launches.iter()));
     d.launched += launched as u64;
     if let Some(t) = target {
         if give_up.contains(&jobs.state(t).rank) {
@@ -541,14 +610,14 @@ pub fn requeue(
     job: JobId,
     index: u32,
 ) -> bool {
-    let (_, js) = jobs.get_mut(model, job);
+    let (spec, js) = jobs.get_mut(model, job);
     if js.status == JobStatus::Abandoned {
         return false;
     }
     let at = js.pending.partition_point(|&i| i < index);
     js.pending.insert(at, index);
     state.queue.insert(js.rank, job);
-    state.pending_tasks += 1;
+    state.add_pending(spec.role, &spec.resources, 1);
     true
 }
 

@@ -7,7 +7,7 @@ use super::rng::{Stream, StreamFamily};
 use super::time::{DurationUs, SimTime};
 use crate::cluster::resources::{Quantities, ResourceSet};
 use crate::error::{Error, InputError, InvariantError};
-use crate::framework::{self, Answer, FrameworkModel, JobState, JobStatus, JobTable};
+use crate::framework::{self, Answer, FrameworkModel, JobState, JobStatus, JobTable, PendingTasks};
 use crate::master::{FilterId, Master, OfferId, Trigger, Unavailability};
 use crate::scenario::model::{Behavior, EventKind, JobSpec, Model};
 use crate::workload::JobSource;
@@ -656,7 +656,7 @@ impl<'m> Simulation<'m> {
         let (fw, tasks) = (spec.framework, spec.tasks as u64);
         let fm = &mut self.frameworks[fw.index()];
         fm.queue.insert(js.rank, j);
-        fm.pending_tasks += tasks;
+        fm.add_pending(spec.role, &spec.resources, tasks);
         self.pending_total += tasks;
         self.counters.tasks_submitted += tasks;
         self.counters.jobs_submitted += 1;
@@ -1103,7 +1103,7 @@ impl<'m> Simulation<'m> {
                 t.resources.total(),
             );
             if let TaskRef::Job(j, index) = t.task {
-                let js = self.jobs.state_mut(j);
+                let (spec, js) = self.jobs.get_mut(self.model, j);
                 js.running -= 1;
                 if js.status == JobStatus::Abandoned {
                     if js.abandoned_and_idle() {
@@ -1113,7 +1113,7 @@ impl<'m> Simulation<'m> {
                     js.pending.push(index);
                     let fm = &mut self.frameworks[t.framework.index()];
                     fm.queue.insert(js.rank, j);
-                    fm.pending_tasks += 1;
+                    fm.add_pending(spec.role, &spec.resources, 1);
                     self.pending_total += 1;
                     self.idle_check(seq, t.framework, obs);
                 }
@@ -1335,6 +1335,24 @@ impl<'m> Simulation<'m> {
             return Err("jobs' tasks waiting for a decision do not add up".into());
         }
         for (i, fm) in self.frameworks.iter().enumerate() {
+            let mut recount: BTreeMap<RoleId, PendingTasks> = BTreeMap::new();
+            for &j in fm.queue.values() {
+                let spec = self.jobs.spec(self.model, j);
+                let n = self.jobs.state(j).pending_count(spec.tasks) as u64;
+                if n > 0 {
+                    let p = recount.entry(spec.role).or_default();
+                    p.tasks += n;
+                    p.total.add(&spec.resources.scaled(n));
+                    *p.shapes.entry(spec.resources).or_insert(0) += n;
+                }
+            }
+            let counted: u64 = recount.values().map(|p| p.tasks).sum();
+            if recount != fm.pending || counted != fm.pending_tasks {
+                return Err(format!(
+                    "framework {}: pending tasks per role do not match its queue",
+                    self.model.frameworks[i].id
+                ));
+            }
             for o in &fm.held {
                 if self.master.offer(o.id).is_none() {
                     return Err(format!(

@@ -149,37 +149,24 @@ pub struct PendingWork {
 }
 
 impl View<'_> {
-    /// A framework's pending work per role, roles in id order. (Metrics
-    /// read the job table only through this method.)
+    /// A framework's pending work per role, roles in id order, from the
+    /// per-role counts the framework model keeps (no scan of its queue).
     pub fn pending_work(&self, fw: FrameworkId) -> Vec<PendingWork> {
-        let mut out: Vec<PendingWork> = Vec::new();
-        for &j in self.frameworks[fw.index()].queue.values() {
-            let spec = self.jobs.spec(self.model, j);
-            let n = self.jobs.state(j).pending_count(spec.tasks) as u64;
-            if n == 0 {
-                continue;
-            }
-            let share = crate::policy::dominant_share(
-                &spec.resources,
-                &self.master.totals,
-                self.model.master.fair_sharing_excluded,
-            );
-            match out.iter_mut().find(|w| w.role == spec.role) {
-                Some(w) => {
-                    w.tasks += n;
-                    w.total.add(&spec.resources.scaled(n));
-                    w.task_share = w.task_share.min(share);
-                }
-                None => out.push(PendingWork {
-                    role: spec.role,
-                    tasks: n,
-                    total: spec.resources.scaled(n),
-                    task_share: share,
-                }),
-            }
-        }
-        out.sort_by_key(|w| w.role);
-        out
+        let excluded = self.model.master.fair_sharing_excluded;
+        self.frameworks[fw.index()]
+            .pending
+            .iter()
+            .map(|(&role, p)| PendingWork {
+                role,
+                tasks: p.tasks,
+                total: p.total,
+                task_share: p
+                    .shapes
+                    .keys()
+                    .map(|q| crate::policy::dominant_share(q, &self.master.totals, excluded))
+                    .fold(f64::INFINITY, f64::min),
+            })
+            .collect()
     }
 }
 
