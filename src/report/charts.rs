@@ -1197,9 +1197,22 @@ pub fn cdf_points(values: &[f64], unit: f64) -> Vec<(f64, f64)> {
     let mut v = values.to_vec();
     v.sort_by(f64::total_cmp);
     let n = v.len();
+    let idx = thin(n);
     let mut pts = Vec::new();
+    if idx.len() < n {
+        // Thinned: the steps between the kept points are not all drawn, so
+        // join them straight (a staircase would show teeth that are not in
+        // the data).
+        if let Some(&x) = v.first() {
+            pts.push((x / unit, 0.0));
+        }
+        for i in idx {
+            pts.push((v[i] / unit, (i + 1) as f64 / n as f64));
+        }
+        return pts;
+    }
     let mut prev = 0.0;
-    for i in thin(n) {
+    for i in idx {
         let x = v[i] / unit;
         let y = (i + 1) as f64 / n as f64;
         pts.push((x, prev));
@@ -1207,4 +1220,34 @@ pub fn cdf_points(values: &[f64], unit: f64) -> Vec<(f64, f64)> {
         prev = y;
     }
     pts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{cdf_points, thin};
+
+    #[test]
+    fn a_short_cdf_is_a_staircase() {
+        let pts = cdf_points(&[3.0, 1.0, 2.0], 1.0);
+        let want = [
+            (1.0, 0.0),
+            (1.0, 1.0 / 3.0),
+            (2.0, 1.0 / 3.0),
+            (2.0, 2.0 / 3.0),
+            (3.0, 2.0 / 3.0),
+            (3.0, 1.0),
+        ];
+        assert_eq!(pts, want);
+    }
+
+    #[test]
+    fn a_long_cdf_joins_its_thinned_points() {
+        let v: Vec<f64> = (0..5000).rev().map(f64::from).collect();
+        let pts = cdf_points(&v, 1000.0);
+        assert_eq!(pts.len(), thin(5000).len() + 1);
+        assert_eq!(pts[0], (0.0, 0.0));
+        assert_eq!(pts[1], (0.0, 1.0 / 5000.0));
+        assert_eq!(*pts.last().unwrap(), (4.999, 1.0));
+        assert!(pts.windows(2).all(|w| w[0].0 <= w[1].0 && w[0].1 < w[1].1));
+    }
 }
