@@ -115,39 +115,64 @@ fn count_rows(path: &Path) -> Result<u64, Error> {
 
 type Rows = (Vec<String>, Vec<csv::StringRecord>);
 
-fn read_csv(dir: &Path, name: &str, required: bool) -> Result<Option<Rows>, Error> {
-    let path = dir.join(name);
-    if !path.is_file() {
-        if required {
-            return Err(Error::Input(InputError::new(
-                path.display().to_string(),
-                "not found: is this a folder written by `mesosim run`?",
-            )));
-        }
-        return Ok(None);
-    }
-    let shown = path.display().to_string();
-    let mut r = csv::ReaderBuilder::new()
-        .from_path(&path)
-        .map_err(|e| Error::Input(InputError::new(&shown, e.to_string())))?;
-    let header: Vec<String> = r
-        .headers()
-        .map_err(|e| Error::Input(InputError::new(&shown, e.to_string())))?
-        .iter()
-        .map(str::to_string)
-        .collect();
-    let mut rows = Vec::new();
-    for rec in r.records() {
-        rows.push(rec.map_err(|e| {
-            let line = e.position().map(|p| p.line() as usize);
-            let err = InputError::new(&shown, e.to_string());
-            match line {
-                Some(l) => err.at(l, 1),
-                None => err,
+/// An open CSV file of a results folder: its shown path, header and reader.
+struct OpenCsv {
+    shown: String,
+    header: Vec<String>,
+    reader: csv::Reader<std::fs::File>,
+}
+
+impl OpenCsv {
+    /// Opens `dir/name`; `None` if it is absent and not `required`.
+    fn open(dir: &Path, name: &str, required: bool) -> Result<Option<OpenCsv>, Error> {
+        let path = dir.join(name);
+        let shown = path.display().to_string();
+        if !path.is_file() {
+            if required {
+                return Err(Error::Input(InputError::new(
+                    shown,
+                    "not found: is this a folder written by `mesosim run`?",
+                )));
             }
-        })?);
+            return Ok(None);
+        }
+        let mut reader = csv::ReaderBuilder::new()
+            .from_path(&path)
+            .map_err(|e| Error::Input(InputError::new(&shown, e.to_string())))?;
+        let header: Vec<String> = reader
+            .headers()
+            .map_err(|e| Error::Input(InputError::new(&shown, e.to_string())))?
+            .iter()
+            .map(str::to_string)
+            .collect();
+        Ok(Some(OpenCsv {
+            shown,
+            header,
+            reader,
+        }))
     }
-    Ok(Some((header, rows)))
+
+    /// The records one by one, errors naming the file and line.
+    fn records(&mut self) -> impl Iterator<Item = Result<csv::StringRecord, Error>> + '_ {
+        let shown = &self.shown;
+        self.reader.records().map(move |rec| {
+            rec.map_err(|e| {
+                let err = InputError::new(shown, e.to_string());
+                Error::Input(match e.position() {
+                    Some(p) => err.at(p.line() as usize, 1),
+                    None => err,
+                })
+            })
+        })
+    }
+}
+
+fn read_csv(dir: &Path, name: &str, required: bool) -> Result<Option<Rows>, Error> {
+    let Some(mut f) = OpenCsv::open(dir, name, required)? else {
+        return Ok(None);
+    };
+    let rows = f.records().collect::<Result<Vec<_>, _>>()?;
+    Ok(Some((f.header, rows)))
 }
 
 /// Column positions by name, with a clear error for a missing one.
@@ -420,39 +445,17 @@ impl RunData {
             }
         }
 
-        let path = dir.join("jobs.csv");
-        let file = path.display().to_string();
-        if !path.is_file() {
-            return Err(Error::Input(InputError::new(
-                &file,
-                "not found: is this a folder written by `mesosim run`?",
-            )));
-        }
-        d.jobs_total = count_rows(&path)?;
+        let mut f = OpenCsv::open(dir, "jobs.csv", true)?.expect("required");
+        d.jobs_total = count_rows(&dir.join("jobs.csv"))?;
         d.jobs_step = d.jobs_total.div_ceil(max_jobs.max(1)).max(1);
-        let mut r = csv::ReaderBuilder::new()
-            .from_path(&path)
-            .map_err(|e| Error::Input(InputError::new(&file, e.to_string())))?;
-        let h: Vec<String> = r
-            .headers()
-            .map_err(|e| Error::Input(InputError::new(&file, e.to_string())))?
-            .iter()
-            .map(str::to_string)
-            .collect();
         let c = Cols {
-            file: file.clone(),
-            header: &h,
+            file: f.shown.clone(),
+            header: &f.header,
         };
         let (fi, wi, ji) = (c.need("framework")?, c.need("wait_s")?, c.need("jct_s")?);
         let (ci, si) = (c.find("class"), c.find("slowdown"));
-        for (k, rec) in r.records().enumerate() {
-            let rec = rec.map_err(|e| {
-                let err = InputError::new(&file, e.to_string());
-                match e.position() {
-                    Some(p) => err.at(p.line() as usize, 1),
-                    None => err,
-                }
-            })?;
+        for (k, rec) in f.records().enumerate() {
+            let rec = rec?;
             if k as u64 % d.jobs_step != 0 {
                 continue;
             }
