@@ -23,10 +23,54 @@ type Shares = [f64; MAX_RESOURCE_KINDS];
 /// from the view only when something may have changed it: a launch, kill,
 /// failure or loss of one of its tasks, or a change in its pending count
 /// (a submission).
+///
+/// It also keeps the last weighted split down the role tree for
+/// [`below_flags`], which runs at every time step: the split changes only
+/// when the set of active clients or a weight does.
 #[derive(Clone, Debug, Default)]
 pub struct DemandTracker {
     cache: Vec<Option<(u64, Vec<PendingWork>)>>,
     dirty: Vec<bool>,
+    split: SplitCache,
+}
+
+/// A split down the role tree and what it was computed from.
+#[derive(Clone, Debug, Default)]
+struct SplitCache {
+    roles: Vec<RoleId>,
+    selected: Vec<bool>,
+    weights: Vec<f64>,
+    split: Vec<f64>,
+}
+
+impl SplitCache {
+    /// [`split_down_tree`], recomputed only when its inputs changed.
+    fn get(&mut self, view: &View, roles: &[RoleId], selected: &[bool]) -> &[f64] {
+        let weights = &view.master.roles;
+        let same = self.roles == roles
+            && self.selected == selected
+            && self.weights.len() == weights.len()
+            && self
+                .weights
+                .iter()
+                .zip(weights)
+                .all(|(w, r)| w.to_bits() == r.weight.to_bits());
+        if !same {
+            self.split = split_down_tree(view, roles, selected);
+            self.roles = roles.to_vec();
+            self.selected = selected.to_vec();
+            self.weights = weights.iter().map(|r| r.weight).collect();
+        }
+        &self.split
+    }
+}
+
+/// A framework's cached pending work.
+fn work_of(cache: &[Option<(u64, Vec<PendingWork>)>], fw: FrameworkId) -> &[PendingWork] {
+    cache
+        .get(fw.index())
+        .and_then(|c| c.as_ref())
+        .map_or(&[], |(_, w)| w.as_slice())
 }
 
 impl DemandTracker {
@@ -34,6 +78,7 @@ impl DemandTracker {
         DemandTracker {
             cache: vec![None; frameworks],
             dirty: vec![true; frameworks],
+            split: SplitCache::default(),
         }
     }
 
@@ -80,10 +125,7 @@ impl DemandTracker {
     /// The framework's pending work per role (roles in id order), as of
     /// the last [`refresh`](Self::refresh).
     pub fn get(&self, fw: FrameworkId) -> &[PendingWork] {
-        self.cache
-            .get(fw.index())
-            .and_then(|c| c.as_ref())
-            .map_or(&[], |(_, w)| w.as_slice())
+        work_of(&self.cache, fw)
     }
 }
 
@@ -188,7 +230,7 @@ pub fn below_flags(
     below: &mut [bool],
 ) {
     tracker.refresh(view);
-    let tracker = &*tracker;
+    let DemandTracker { cache, split, .. } = tracker;
     pending.iter_mut().for_each(|x| *x = false);
     below.iter_mut().for_each(|x| *x = false);
     let mut roles = Vec::new();
@@ -199,7 +241,7 @@ pub fn below_flags(
         if !fs.registered {
             continue;
         }
-        let work = tracker.get(FrameworkId(i as u32));
+        let work = work_of(cache, FrameworkId(i as u32));
         for (ri, r) in fs.roles.iter().enumerate() {
             let has_work = work.iter().any(|w| w.role == r.role && w.tasks > 0);
             if has_work {
@@ -212,13 +254,12 @@ pub fn below_flags(
     if waiting.is_empty() {
         return;
     }
-    let g = split_down_tree(view, &roles, &active);
+    let g = split.get(view, &roles, &active);
     let totals = &view.master.totals;
     let excluded = view.model.master.fair_sharing_excluded;
     for (i, ri, ci) in waiting {
         let r = &view.master.frameworks[i].roles[ri];
-        let w = tracker
-            .get(FrameworkId(i as u32))
+        let w = work_of(cache, FrameworkId(i as u32))
             .iter()
             .find(|w| w.role == r.role)
             .expect("has work");
