@@ -71,7 +71,8 @@ fn scenario(seed: u64) -> String {
         writeln!(s, "  - {{id: ag{i}-, count: {}, resources: {{cpus: {}, mem: {}{gpus}}}{reserved}, attributes: {{rack: {rack}}}, at: {}s}}", 1 + g.below(3), 1 + g.below(8), 1024 * (1 + g.below(8)), g.below(5)).unwrap();
     }
     writeln!(s, "frameworks:").unwrap();
-    for i in 0..(1 + g.below(5)) {
+    let frameworks = 1 + g.below(5);
+    for i in 0..frameworks {
         // f0 is batch: generated workloads and scripted events target it.
         let behavior = if i == 0 {
             "batch"
@@ -94,7 +95,7 @@ fn scenario(seed: u64) -> String {
         };
         write!(
             s,
-            "  - {{id: f{i}, {role}, behavior: {behavior}, refuse_seconds: {}s, at: {}s{caps}",
+            "  - {{id: f{i}, {role}, behavior: {behavior}, refuse_seconds: {}s, at: {}s, failover_timeout: 1h{caps}",
             g.below(6),
             g.below(4)
         )
@@ -158,8 +159,14 @@ fn scenario(seed: u64) -> String {
     writeln!(s, "events:").unwrap();
     for _ in 0..g.below(6) {
         let at = g.below(30);
-        match g.below(7) {
+        match g.below(8) {
             0 => writeln!(s, "  - {{at: {at}s, agent_remove: ag0-1}}"),
+            6 => writeln!(
+                s,
+                "  - {{at: {at}s, framework_disconnect: {{framework: f{}, for: {}s}}}}",
+                g.below(frameworks),
+                g.below(8)
+            ),
             1 => writeln!(
                 s,
                 "  - {{at: {at}s, set_weight: {{role: b, weight: {}}}}}",

@@ -406,6 +406,43 @@ impl Master {
         }
     }
 
+    /// Deactivates a framework whose scheduler disconnected (Mesos
+    /// `deactivateFramework`): no offers or inverse offers until it is
+    /// activated; its decline and inverse-offer filters are cleared and its
+    /// outstanding inverse offers withdrawn. Its suppressed roles stay
+    /// suppressed. The caller rescinds its offers (`offers_of`).
+    pub fn deactivate_framework(&mut self, fw: FrameworkId) {
+        self.frameworks[fw.index()].active = false;
+        let keys: Vec<_> = self
+            .filters
+            .keys()
+            .filter(|(f, _, _)| *f == fw)
+            .cloned()
+            .collect();
+        for k in keys {
+            self.drop_filters(k);
+        }
+        self.inverse_filters.retain(|(f, _), _| *f != fw);
+        for a in self.agents.iter_mut() {
+            a.inverse_outstanding.retain(|f| *f != fw);
+        }
+    }
+
+    /// Activates a deactivated framework again (Mesos `activateFramework`).
+    /// The caller requests a run over all agents.
+    pub fn activate_framework(&mut self, fw: FrameworkId) {
+        self.frameworks[fw.index()].active = true;
+    }
+
+    /// A framework's outstanding offers, in id order.
+    pub fn offers_of(&self, fw: FrameworkId) -> Vec<OfferId> {
+        self.offers
+            .values()
+            .filter(|o| o.framework == fw)
+            .map(|o| o.id)
+            .collect()
+    }
+
     /// SUPPRESS for `roles` (empty: all). Outstanding offers stay.
     pub fn suppress(&mut self, fw: FrameworkId, roles: &[RoleId]) {
         for r in self.frameworks[fw.index()].roles.iter_mut() {
@@ -868,6 +905,9 @@ impl Master {
             per_agent_offered[o.agent.index()].add(&o.resources);
             if !self.agents[o.agent.index()].present {
                 return Err(format!("offer {} is on an absent agent", o.id.0));
+            }
+            if !self.frameworks[o.framework.index()].active {
+                return Err(format!("offer {} is held by an inactive framework", o.id.0));
             }
         }
         if offered != self.offered_total {

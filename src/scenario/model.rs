@@ -153,6 +153,9 @@ pub struct FrameworkSpec {
     /// A job that could not launch anything from this many offers in a row
     /// is abandoned.
     pub abandon_after: Option<u32>,
+    /// How long a disconnected framework is kept before Mesos removes it
+    /// (`FrameworkInfo.failover_timeout`).
+    pub failover_timeout: DurationUs,
     /// Jobs of this framework are gang jobs unless they say otherwise.
     pub gang_default: bool,
 }
@@ -281,6 +284,12 @@ pub enum EventKind {
     Revive {
         framework: FrameworkId,
         roles: Vec<RoleId>,
+    },
+    /// The scheduler disconnects and reconnects `duration` later (before its
+    /// failover timeout: the resolver refuses the rest).
+    FrameworkDisconnect {
+        framework: FrameworkId,
+        duration: DurationUs,
     },
     SetQuota {
         role: RoleId,

@@ -589,7 +589,7 @@ pub struct RawFramework {
     pub gang_hold_timeout: Option<Text>,
     pub locality_wait: Option<Dur>,
     pub abandon_after: Option<u64>,
-    pub failover_timeout: Option<NoFaultKey>,
+    pub failover_timeout: Option<Dur>,
     pub partitions: Option<NoPartitions>,
 }
 
@@ -613,6 +613,7 @@ pub struct RawFrameworkTemplate {
     pub gang_hold_timeout: Option<Text>,
     pub locality_wait: Option<Dur>,
     pub abandon_after: Option<u64>,
+    pub failover_timeout: Option<Dur>,
 }
 
 impl RawFrameworkTemplate {
@@ -636,7 +637,7 @@ impl RawFrameworkTemplate {
             gang_hold_timeout: self.gang_hold_timeout.clone(),
             locality_wait: self.locality_wait,
             abandon_after: self.abandon_after,
-            failover_timeout: None,
+            failover_timeout: self.failover_timeout,
             partitions: None,
         }
     }
@@ -789,7 +790,16 @@ pub struct RawEvent {
     pub agent_recover: Option<NoFaultEvent>,
     pub agent_drain: Option<NoFaultEvent>,
     pub master_failover: Option<NoFaultEvent>,
-    pub framework_disconnect: Option<NoFaultEvent>,
+    pub framework_disconnect: Option<RawDisconnect>,
+}
+
+/// `framework_disconnect: {framework, for}`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDisconnect {
+    pub framework: String,
+    #[serde(rename = "for")]
+    pub duration: Dur,
 }
 
 #[derive(Debug, Deserialize)]

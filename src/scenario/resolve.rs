@@ -937,6 +937,7 @@ impl<'a> Resolver<'a> {
                 .or(preset.map(|p| p.locality_wait))
                 .unwrap_or(0),
             abandon_after,
+            failover_timeout: f.failover_timeout.map_or(0, |d| d.0),
             gang_default: preset.is_some_and(|p| p.gang_default),
         });
         Ok(())
@@ -1261,6 +1262,28 @@ impl<'a> Resolver<'a> {
                         }
                     });
                 }
+            }
+            if let Some(d) = &e.framework_disconnect {
+                actions += 1;
+                let kat = format!("{at}.framework_disconnect");
+                let framework = self.framework(&d.framework, &format!("{kat}.framework"))?;
+                let timeout = self.frameworks[framework.index()].failover_timeout;
+                if d.duration.0 >= timeout {
+                    return Err(self.err(
+                        &format!("{kat}.for"),
+                        format!(
+                            "framework `{}` would be removed after its failover_timeout ({} s) \
+                             before it reconnects; removing frameworks comes with fault \
+                             injection: set its `failover_timeout` above `for`",
+                            d.framework,
+                            SimTime(timeout)
+                        ),
+                    ));
+                }
+                kinds.push(EventKind::FrameworkDisconnect {
+                    framework,
+                    duration: d.duration.0,
+                });
             }
             if let Some(m) = &e.maintenance {
                 actions += 1;

@@ -54,6 +54,8 @@ pub enum Event {
     FilterRemove(FilterId),
     InverseFilterExpire(FilterId),
     OfferTimeout(OfferId),
+    /// A disconnected framework's scheduler reconnects.
+    FrameworkReconnect(FrameworkId),
 }
 
 impl Event {
@@ -75,6 +77,7 @@ impl Event {
             Event::FilterRemove(_) => "filter_remove",
             Event::InverseFilterExpire(_) => "inverse_filter_expire",
             Event::OfferTimeout(_) => "offer_timeout",
+            Event::FrameworkReconnect(_) => "framework_reconnect",
         }
     }
 }
@@ -550,6 +553,10 @@ impl<'m> Simulation<'m> {
                 }
             }
             Event::InverseReply { framework, agent } => {
+                if !self.master.frameworks[framework.index()].active {
+                    // Withdrawn when the framework disconnected.
+                    return Ok(());
+                }
                 let refuse = model.frameworks[framework.index()].refuse;
                 if let Some(f) = self
                     .master
@@ -564,6 +571,23 @@ impl<'m> Simulation<'m> {
             }
             Event::FilterRemove(id) => self.master.expire_filter(id),
             Event::InverseFilterExpire(id) => self.master.expire_inverse_filter(id),
+            Event::FrameworkReconnect(f) => {
+                self.inputs_left -= 1;
+                self.last_progress = self.now;
+                self.master.activate_framework(f);
+                self.emit(
+                    obs,
+                    seq,
+                    RecordKind::FrameworkReconnected,
+                    Some(f),
+                    None,
+                    None,
+                    None,
+                    Quantities::ZERO,
+                );
+                self.request_run(Trigger::AllAgents);
+                self.idle_check(seq, f, obs);
+            }
             Event::OfferTimeout(id) => {
                 if let Some(o) = self.master.rescind(model, id) {
                     self.counters.offers_rescinded += 1;
@@ -1122,7 +1146,12 @@ impl<'m> Simulation<'m> {
     }
 
     fn rescind_on(&mut self, seq: u64, agent: AgentId, obs: &mut dyn Observer) {
-        for id in self.master.offers_on(agent) {
+        self.rescind_all(seq, self.master.offers_on(agent), obs);
+    }
+
+    /// Rescinds offers (no filter) and tells their frameworks.
+    fn rescind_all(&mut self, seq: u64, ids: Vec<OfferId>, obs: &mut dyn Observer) {
+        for id in ids {
             if let Some(o) = self.master.rescind(self.model, id) {
                 self.counters.offers_rescinded += 1;
                 self.fw_counters[o.framework.index()].offers_rescinded += 1;
@@ -1222,6 +1251,44 @@ impl<'m> Simulation<'m> {
                     Quantities::ZERO,
                 );
                 self.request_run(Trigger::AllAgents);
+            }
+            EventKind::FrameworkDisconnect {
+                framework,
+                duration,
+            } => {
+                let f = *framework;
+                let fs = &self.master.frameworks[f.index()];
+                if !fs.registered || !fs.active {
+                    self.warnings.push(format!(
+                        "event {} at {} s disconnects framework {}, which is not {} then; ignored",
+                        i,
+                        self.now,
+                        model.frameworks[f.index()].id,
+                        if fs.registered {
+                            "connected"
+                        } else {
+                            "registered"
+                        }
+                    ));
+                    return;
+                }
+                // Mesos `Master::deactivate`: the allocator stops offering,
+                // then the framework's offers are rescinded.
+                self.master.deactivate_framework(f);
+                self.emit(
+                    obs,
+                    seq,
+                    RecordKind::FrameworkDisconnected,
+                    Some(f),
+                    None,
+                    None,
+                    None,
+                    Quantities::ZERO,
+                );
+                self.rescind_all(seq, self.master.offers_of(f), obs);
+                self.inputs_left += 1;
+                self.queue
+                    .push(self.now.plus(*duration), Event::FrameworkReconnect(f));
             }
             EventKind::SetQuota { role, quota } => {
                 self.master.set_quota(*role, quota.clone());

@@ -34,6 +34,10 @@ pub enum RecordKind {
     /// An operator reservation change that could not be applied.
     ReserveFailed,
     Maintenance,
+    /// A framework's scheduler disconnected: the framework is deactivated.
+    FrameworkDisconnected,
+    /// It reconnected: the framework is active again.
+    FrameworkReconnected,
 }
 
 impl RecordKind {
@@ -60,6 +64,8 @@ impl RecordKind {
             RecordKind::Unreserve => "unreserve",
             RecordKind::ReserveFailed => "reserve_failed",
             RecordKind::Maintenance => "maintenance",
+            RecordKind::FrameworkDisconnected => "framework_disconnected",
+            RecordKind::FrameworkReconnected => "framework_reconnected",
         }
     }
 }
