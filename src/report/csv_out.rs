@@ -8,7 +8,7 @@ use crate::metrics::jobs::{slowdown, TaskTimes};
 use crate::metrics::{fairness_now, Sampler, UsedTracker};
 use crate::scenario::model::Model;
 use crate::sim::observer::{JobView, Observer, Record, RecordKind, View};
-use crate::sim::time::{format_secs, SimTime};
+use crate::sim::time::SimTime;
 use crate::FrameworkId;
 use std::io::Write;
 
@@ -424,6 +424,8 @@ impl<W: Write> Observer for OffersCsv<W> {
 pub struct JobsCsv<W: Write> {
     pub sink: Sink<W>,
     task_times: TaskTimes,
+    /// One row's fields, reused: a long streamed trace writes a row per job.
+    fields: [String; JOBS_HEADER.len()],
 }
 
 impl<W: Write> JobsCsv<W> {
@@ -431,6 +433,7 @@ impl<W: Write> JobsCsv<W> {
         JobsCsv {
             sink: Sink::new(w, &JOBS_HEADER),
             task_times: TaskTimes::default(),
+            fields: Default::default(),
         }
     }
 }
@@ -440,38 +443,41 @@ impl<W: Write> Observer for JobsCsv<W> {
         self.task_times.record(rec);
     }
     fn job_ended(&mut self, model: &Model, job: &JobView) {
+        use std::fmt::Write as _;
         let (spec, js) = (job.spec, job.state);
-        let opt = |t: Option<SimTime>| t.map(|t| t.to_string()).unwrap_or_default();
         let submit = js.submitted_at;
-        let since = |t: Option<SimTime>| match (submit, t) {
-            (Some(s), Some(f)) => format_secs(f.0 - s.0),
-            _ => String::new(),
-        };
         let ideal = job.id.and_then(|id| self.task_times.take_ideal(id));
         let finished = js.status == crate::framework::JobStatus::Finished;
-        let (ideal_s, slowdown) = match (finished, ideal, submit, js.finished_at) {
-            (true, Some(i), Some(s), Some(f)) => (
-                format_secs(i),
-                slowdown(f.0 - s.0, i)
-                    .map(|x| x.to_string())
-                    .unwrap_or_default(),
-            ),
-            _ => (String::new(), String::new()),
+        let f = &mut self.fields;
+        f.iter_mut().for_each(String::clear);
+        // Writing into a String cannot fail.
+        let time = |s: &mut String, t: Option<SimTime>| {
+            if let Some(t) = t {
+                let _ = write!(s, "{t}");
+            }
         };
-        self.sink.row([
-            spec.id.clone(),
-            model.framework_name(spec.framework).to_string(),
-            model.role_name(spec.role).to_string(),
-            opt(submit),
-            opt(js.first_start),
-            opt(js.finished_at),
-            spec.tasks.to_string(),
-            js.status.name().to_string(),
-            since(js.first_start),
-            since(js.finished_at),
-            spec.class.clone().unwrap_or_default(),
-            ideal_s,
-            slowdown,
-        ]);
+        let since = |s: &mut String, t: Option<SimTime>| {
+            if let (Some(a), Some(b)) = (submit, t) {
+                let _ = write!(s, "{}", SimTime(b.0 - a.0));
+            }
+        };
+        f[0].push_str(&spec.id);
+        f[1].push_str(model.framework_name(spec.framework));
+        f[2].push_str(model.role_name(spec.role));
+        time(&mut f[3], submit);
+        time(&mut f[4], js.first_start);
+        time(&mut f[5], js.finished_at);
+        let _ = write!(f[6], "{}", spec.tasks);
+        f[7].push_str(js.status.name());
+        since(&mut f[8], js.first_start);
+        since(&mut f[9], js.finished_at);
+        f[10].push_str(spec.class.as_deref().unwrap_or(""));
+        if let (true, Some(i), Some(s), Some(end)) = (finished, ideal, submit, js.finished_at) {
+            let _ = write!(f[11], "{}", SimTime(i));
+            if let Some(x) = slowdown(end.0 - s.0, i) {
+                let _ = write!(f[12], "{x}");
+            }
+        }
+        self.sink.row(f.iter());
     }
 }
