@@ -220,3 +220,34 @@ fn charts_read_a_systematic_sample_of_a_long_jobs_csv() {
         );
     }
 }
+
+#[test]
+fn cdf_charts_count_the_jobs_summary_counts_under_a_window() {
+    let dir = common::tmp("plot-window");
+    let text = std::fs::read_to_string(common::root().join("scenarios/quickstart.yaml")).unwrap();
+    let text = text.replace(
+        "output: {sample_interval: 30s}",
+        "output: {sample_interval: 30s, window: {from: 20m, to: 100m}}",
+    );
+    assert!(text.contains("window"), "quickstart's output line changed");
+    std::fs::write(dir.join("q.yaml"), text).unwrap();
+    let out = dir.join("out");
+    ok(&common::run_bin(&[
+        "run",
+        dir.join("q.yaml").to_str().unwrap(),
+        "--quiet",
+        "--out",
+        out.to_str().unwrap(),
+    ]));
+    let s: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let completed = s["jobs"]["completed"].as_u64().unwrap();
+    let all = s["jobs"]["submitted"].as_u64().unwrap();
+    assert!(completed > 0 && completed < all, "{completed} of {all}");
+    let svg = std::fs::read_to_string(out.join("charts/jct_cdf.svg")).unwrap();
+    assert!(svg.contains(&format!("all jobs ({completed})")), "legend");
+    assert!(
+        svg.contains("completed jobs submitted in the window"),
+        "title"
+    );
+}

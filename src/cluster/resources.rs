@@ -90,9 +90,12 @@ impl Quantities {
         self.0.iter().zip(other.0.iter()).all(|(a, b)| a >= b)
     }
 
+    /// Addition that saturates at `u64::MAX` milli-units (sums of absurd
+    /// but accepted inputs, e.g. pending work of 10⁷-task jobs of 10⁹
+    /// cpus, must not overflow).
     pub fn add(&mut self, other: &Quantities) {
         for (a, b) in self.0.iter_mut().zip(other.0.iter()) {
-            *a += b;
+            *a = a.saturating_add(*b);
         }
     }
 

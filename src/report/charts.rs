@@ -1032,21 +1032,37 @@ where
 /// A CDF chart's title; it says so when the charts read a sample of a very
 /// long `jobs.csv`.
 fn cdf_what(what: &str, d: &RunData) -> String {
+    let jobs = if d.meta.window.is_some() {
+        "completed jobs submitted in the window"
+    } else {
+        "completed jobs"
+    };
     if d.jobs_step > 1 {
         format!(
-            "{what} (CDF, completed jobs; every {}th of {} jobs)",
+            "{what} (CDF, {jobs}; every {}th of {} jobs)",
             d.jobs_step, d.jobs_total
         )
     } else {
-        format!("{what} (CDF, completed jobs)")
+        format!("{what} (CDF, {jobs})")
     }
 }
 
-/// Values of the completed jobs for a CDF: all jobs first, then per
-/// framework (coloured as in the other charts) when at most ten frameworks
-/// have completed jobs, else per job class when there are two to ten.
+/// Values of the completed jobs for a CDF (those submitted in the
+/// measurement window when there is one, as `summary.json` counts them):
+/// all jobs first, then per framework (coloured as in the other charts)
+/// when at most ten frameworks have completed jobs, else per job class when
+/// there are two to ten.
 fn job_series(d: &RunData, field: fn(&super::data::JobRow) -> Option<f64>) -> Vec<Cdf> {
-    let done: Vec<&super::data::JobRow> = d.jobs.iter().filter(|j| j.jct_s.is_some()).collect();
+    let in_window = |j: &super::data::JobRow| match (d.meta.window, j.submit_s) {
+        (Some((from, to)), Some(t)) => t >= from && t <= to,
+        (Some(_), None) => false,
+        (None, _) => true,
+    };
+    let done: Vec<&super::data::JobRow> = d
+        .jobs
+        .iter()
+        .filter(|j| j.jct_s.is_some() && in_window(j))
+        .collect();
     let all: Vec<f64> = done.iter().filter_map(|j| field(j)).collect();
     if all.is_empty() {
         return Vec::new();

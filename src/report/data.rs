@@ -34,6 +34,8 @@ impl Meta {
 #[derive(Clone, Debug, PartialEq)]
 pub struct JobRow {
     pub framework: String,
+    /// Submission time (s); `None` if never submitted.
+    pub submit_s: Option<f64>,
     pub class: String,
     pub wait_s: Option<f64>,
     pub jct_s: Option<f64>,
@@ -453,7 +455,7 @@ impl RunData {
             header: &f.header,
         };
         let (fi, wi, ji) = (c.need("framework")?, c.need("wait_s")?, c.need("jct_s")?);
-        let (ci, si) = (c.find("class"), c.find("slowdown"));
+        let (ci, si, ti) = (c.find("class"), c.find("slowdown"), c.find("submit_s"));
         for (k, rec) in f.records().enumerate() {
             let rec = rec?;
             if k as u64 % d.jobs_step != 0 {
@@ -461,6 +463,7 @@ impl RunData {
             }
             d.jobs.push(JobRow {
                 framework: rec.get(fi).unwrap_or("").to_string(),
+                submit_s: opt_num(&rec, ti),
                 class: ci.and_then(|i| rec.get(i)).unwrap_or("").to_string(),
                 wait_s: opt_num(&rec, Some(wi)),
                 jct_s: opt_num(&rec, Some(ji)),
