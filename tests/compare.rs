@@ -251,3 +251,39 @@ fn cdf_charts_count_the_jobs_summary_counts_under_a_window() {
         "title"
     );
 }
+
+/// The committed reproduction in results/ is what this version computes:
+/// its tables must match a fresh run. After a deliberate change,
+/// `MESOSIM_BLESS=1 cargo test --release --test compare` rewrites the folder.
+#[test]
+fn committed_reproduction_is_current() {
+    let committed = common::root().join("results/quickstart-drf-vs-random");
+    let args = [
+        "compare",
+        "scenarios/quickstart.yaml",
+        "--policies",
+        "drf,random",
+        "--seeds",
+        "1..10",
+        "--quiet",
+        "--force",
+        "--out",
+    ];
+    if std::env::var_os("MESOSIM_BLESS").is_some() {
+        ok(&common::run_bin(
+            &[&args[..], &[committed.to_str().unwrap()]].concat(),
+        ));
+        return;
+    }
+    let fresh = common::tmp("results-quickstart");
+    ok(&common::run_bin(
+        &[&args[..], &[fresh.to_str().unwrap()]].concat(),
+    ));
+    for f in ["compare.csv", "compare.md", "runs.csv"] {
+        assert_eq!(
+            std::fs::read_to_string(fresh.join(f)).unwrap(),
+            std::fs::read_to_string(committed.join(f)).unwrap(),
+            "results/quickstart-drf-vs-random/{f} is stale: rerun with MESOSIM_BLESS=1"
+        );
+    }
+}

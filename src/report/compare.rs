@@ -35,7 +35,8 @@ pub struct Metric {
 }
 
 /// Every metric of the runs, in order of first appearance (variants may
-/// differ in resources).
+/// differ in resources), leaving out the utilization of a resource that is
+/// 0 in every run (one that no task asks for: a row of zeros says nothing).
 pub fn metric_union(runs: &[RunRecord]) -> Vec<Metric> {
     let mut out: Vec<Metric> = Vec::new();
     for r in runs {
@@ -45,6 +46,12 @@ pub fn metric_union(runs: &[RunRecord]) -> Vec<Metric> {
             }
         }
     }
+    out.retain(|m| {
+        !m.key.starts_with("utilization.")
+            || runs
+                .iter()
+                .any(|r| r.value(&m.key).is_some_and(|v| v != 0.0))
+    });
     out
 }
 
