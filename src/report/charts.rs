@@ -889,7 +889,7 @@ where
     }
     if has_ideal {
         entries.push(Entry {
-            label: "ideal DRF share".into(),
+            label: "ideal DRF share (darker)".into(),
             color: GREY,
             mark: Mark::Dashed,
         });
@@ -904,20 +904,28 @@ where
     let y_max = (y_max * 1.1).clamp(0.05, 1.0);
     let mut chart = time_chart(&plot, d, x_end, y_max, 70, y_desc)?;
     let idx = thin(d.times.len());
+    let pts = |v: &Vec<f64>| -> Vec<(f64, f64)> {
+        idx.iter().map(|&t| (d.times[t] / unit, v[t])).collect()
+    };
     for &i in &keep {
-        let c = series[i].3;
-        let pts = |v: &Vec<f64>| -> Vec<(f64, f64)> {
-            idx.iter().map(|&t| (d.times[t] / unit, v[t])).collect()
-        };
-        if has_ideal {
+        chart.draw_series(LineSeries::new(
+            pts(series[i].1),
+            series[i].3.stroke_width(2),
+        ))?;
+    }
+    // The ideal shares go on top, in a darker shade of each colour, so that
+    // they stay visible where a share follows its ideal exactly.
+    if has_ideal {
+        for &i in &keep {
+            let RGBColor(r, g, b) = series[i].3;
+            let dark = RGBColor(r / 2, g / 2, b / 2);
             chart.draw_series(DashedLineSeries::new(
                 pts(series[i].2),
                 5,
                 4,
-                c.mix(0.9).stroke_width(1),
+                dark.stroke_width(1),
             ))?;
         }
-        chart.draw_series(LineSeries::new(pts(series[i].1), c.stroke_width(2)))?;
     }
     shade_window(&mut chart, &d.meta, unit, x_end, (0.0, y_max))?;
     Ok(())
@@ -929,7 +937,12 @@ where
 {
     let Some(f) = &d.fairness else { return Ok(()) };
     let area = titled_area(area, &caption("Fairness over time", &d.meta), font(TITLE))?;
-    let labels = ["Jain's index", "min/max ratio", "distance from ideal DRF"];
+    // One axis for three unitless measures: each label says which way is fair.
+    let labels = [
+        "Jain's index (1 = fair)",
+        "min/max ratio (1 = fair)",
+        "distance from ideal DRF (0 = ideal)",
+    ];
     let entries: Vec<Entry> = labels
         .iter()
         .enumerate()
@@ -949,7 +962,7 @@ where
         x_end,
         y_max,
         70,
-        "index over weighted dominant shares (1 = fair)",
+        "value (over weighted dominant shares)",
     )?;
     let idx = thin(d.times.len());
     for (i, s) in f.iter().enumerate() {
@@ -1052,6 +1065,18 @@ fn cdf_what(what: &str, d: &RunData) -> String {
 /// all jobs first, then per framework (coloured as in the other charts)
 /// when at most ten frameworks have completed jobs, else per job class when
 /// there are two to ten.
+/// A CDF's legend label: the group, how many values, and which share of
+/// them is exactly 0 (a jump that sits on the y-axis and is easy to miss).
+pub fn cdf_label(group: &str, v: &[f64]) -> String {
+    let zeros = v.iter().filter(|&&x| x == 0.0).count();
+    if zeros > 0 {
+        let pct = 100.0 * zeros as f64 / v.len() as f64;
+        format!("{group} ({}; {pct:.0}% at 0)", v.len())
+    } else {
+        format!("{group} ({})", v.len())
+    }
+}
+
 fn job_series(d: &RunData, field: fn(&super::data::JobRow) -> Option<f64>) -> Vec<Cdf> {
     let in_window = |j: &super::data::JobRow| match (d.meta.window, j.submit_s) {
         (Some((from, to)), Some(t)) => t >= from && t <= to,
@@ -1067,7 +1092,7 @@ fn job_series(d: &RunData, field: fn(&super::data::JobRow) -> Option<f64>) -> Ve
     if all.is_empty() {
         return Vec::new();
     }
-    let mut out = vec![(format!("all jobs ({})", all.len()), all, BLACK)];
+    let mut out = vec![(cdf_label("all jobs", &all), all, BLACK)];
     let group = |key: &dyn Fn(&super::data::JobRow) -> &str, order: Vec<String>| {
         order
             .into_iter()
@@ -1093,7 +1118,7 @@ fn job_series(d: &RunData, field: fn(&super::data::JobRow) -> Option<f64>) -> Ve
         let palette = Palette::of(d);
         for (k, (f, v)) in by_fw.into_iter().enumerate() {
             let c = palette.get(&f).unwrap_or(color(k));
-            out.push((format!("{f} ({})", v.len()), v, c));
+            out.push((cdf_label(&f, &v), v, c));
         }
         return out;
     }
@@ -1107,7 +1132,7 @@ fn job_series(d: &RunData, field: fn(&super::data::JobRow) -> Option<f64>) -> Ve
     let by_class = group(&|j| j.class.as_str(), classes);
     if (2..=10).contains(&by_class.len()) {
         for (k, (c, v)) in by_class.into_iter().enumerate() {
-            out.push((format!("class {c} ({})", v.len()), v, color(k)));
+            out.push((cdf_label(&format!("class {c}"), &v), v, color(k)));
         }
     }
     out

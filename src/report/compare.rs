@@ -450,11 +450,7 @@ pub fn write_charts(
                         .filter(|r| r.variant == v)
                         .flat_map(|r| pick(r).iter().copied())
                         .collect();
-                    (
-                        format!("{label} ({})", values.len()),
-                        values,
-                        charts::color(v),
-                    )
+                    (charts::cdf_label(label, &values), values, charts::color(v))
                 })
                 .filter(|s| !s.1.is_empty())
                 .collect();

@@ -100,14 +100,33 @@ pub fn run_report(s: &Summary, description: &str, charts: &[(PathBuf, &str)]) ->
             "Jobs completed / submitted",
             format!("{} / {}", j.completed, j.submitted),
         ),
-        ("Completion time mean / p50 / p90 / p99", t(&j.jct_s)),
-        ("Wait mean / p50 / p90 / p99", t(&j.wait_s)),
+        // Job statistics are over completed jobs: none, no numbers.
+        (
+            "Completion time mean / p50 / p90 / p99",
+            if j.completed > 0 {
+                t(&j.jct_s)
+            } else {
+                "–".into()
+            },
+        ),
+        (
+            "Wait mean / p50 / p90 / p99",
+            if j.completed > 0 {
+                t(&j.wait_s)
+            } else {
+                "–".into()
+            },
+        ),
         (
             "Slowdown mean / p50 / p90 / p99",
-            format!(
-                "{:.2} / {:.2} / {:.2} / {:.2}",
-                j.slowdown.mean, j.slowdown.p50, j.slowdown.p90, j.slowdown.p99
-            ),
+            if j.completed > 0 {
+                format!(
+                    "{:.2} / {:.2} / {:.2} / {:.2}",
+                    j.slowdown.mean, j.slowdown.p50, j.slowdown.p90, j.slowdown.p99
+                )
+            } else {
+                "–".into()
+            },
         ),
         (
             "Offers made / accepted / declined / rescinded",
@@ -137,11 +156,12 @@ pub fn run_report(s: &Summary, description: &str, charts: &[(PathBuf, &str)]) ->
                 .iter()
                 .find(|g| g.framework.as_deref() == Some(&f.id));
             let (done, jct, wait) = match g {
-                Some(g) => (
+                Some(g) if g.completed > 0 => (
                     format!("{} / {}", g.completed, g.submitted),
                     secs(g.jct_s.mean.0 / 1e6),
                     secs(g.wait_s.mean.0 / 1e6),
                 ),
+                Some(g) => (format!("0 / {}", g.submitted), "–".into(), "–".into()),
                 None => ("–".into(), "–".into(), "–".into()),
             };
             let _ = writeln!(
@@ -167,15 +187,24 @@ pub fn run_report(s: &Summary, description: &str, charts: &[(PathBuf, &str)]) ->
             "| job class | jobs done | mean completion | p90 completion | mean slowdown |\n|---|---:|---:|---:|---:|"
         );
         for g in &j.by_class {
+            let (mean, p90, slowdown) = if g.completed > 0 {
+                (
+                    secs(g.jct_s.mean.0 / 1e6),
+                    secs(g.jct_s.p90.0 as f64 / 1e6),
+                    format!("{:.2}", g.slowdown.mean),
+                )
+            } else {
+                ("–".into(), "–".into(), "–".into())
+            };
             let _ = writeln!(
                 o,
-                "| {} | {} / {} | {} | {} | {:.2} |",
+                "| {} | {} / {} | {} | {} | {} |",
                 cell(g.class.as_deref().unwrap_or("")),
                 g.completed,
                 g.submitted,
-                secs(g.jct_s.mean.0 / 1e6),
-                secs(g.jct_s.p90.0 as f64 / 1e6),
-                g.slowdown.mean
+                mean,
+                p90,
+                slowdown
             );
         }
         let _ = writeln!(o);
