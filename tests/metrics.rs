@@ -441,3 +441,46 @@ frameworks:
         );
     }
 }
+
+/// `output.percentiles: sketch` keeps histograms instead of every job: the
+/// same counts and means, percentiles within 0.4%, on the quickstart.
+#[test]
+fn sketched_percentiles_are_close_to_exact_ones() {
+    let text = std::fs::read_to_string(common::root().join("scenarios/quickstart.yaml")).unwrap();
+    let sketched = text.replace(
+        "output: {sample_interval: 30s}",
+        "output: {sample_interval: 30s, percentiles: sketch}",
+    );
+    assert_ne!(text, sketched, "quickstart's output line changed");
+    let exact = summary(&text);
+    let sketch = summary(&sketched);
+    let j = |s: &Value, k: &str| s["jobs"][k].clone();
+    for k in ["submitted", "completed", "abandoned"] {
+        assert_eq!(j(&exact, k), j(&sketch, k), "{k}");
+    }
+    let mut groups = vec![(exact["jobs"].clone(), sketch["jobs"].clone())];
+    let fws = exact["jobs"]["by_framework"].as_array().unwrap();
+    for (i, g) in fws.iter().enumerate() {
+        groups.push((g.clone(), sketch["jobs"]["by_framework"][i].clone()));
+    }
+    assert!(groups.len() > 2);
+    for (e, s) in groups {
+        for stat in ["jct_s", "wait_s", "slowdown"] {
+            let (em, sm) = (
+                e[stat]["mean"].as_f64().unwrap(),
+                s[stat]["mean"].as_f64().unwrap(),
+            );
+            assert!(
+                (em - sm).abs() <= 1e-9 * em.max(1.0),
+                "{stat} mean {em} {sm}"
+            );
+            for p in ["p50", "p90", "p99"] {
+                let (a, b) = (e[stat][p].as_f64().unwrap(), s[stat][p].as_f64().unwrap());
+                assert!(
+                    (a - b).abs() <= 0.004 * a,
+                    "{stat} {p}: exact {a}, sketch {b}"
+                );
+            }
+        }
+    }
+}

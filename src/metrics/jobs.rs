@@ -2,10 +2,100 @@
 //! run time), grouped over all jobs, per framework and per job class.
 
 use super::percentile_f64;
+use crate::scenario::model::Percentiles;
 use crate::sim::observer::{Record, RecordKind, TaskRef};
 use crate::sim::time::SimTime;
 use crate::JobId;
 use std::collections::BTreeMap;
+
+/// A histogram of values by bucket key (see [`u64_bucket`], [`f64_bucket`]),
+/// with the smallest and largest value seen in each bucket.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Hist<T> {
+    buckets: BTreeMap<u64, (u64, T, T)>,
+    n: u64,
+}
+
+impl<T: Copy + PartialOrd> Hist<T> {
+    fn add(&mut self, key: u64, v: T) {
+        self.n += 1;
+        let e = self.buckets.entry(key).or_insert((0, v, v));
+        e.0 += 1;
+        if v < e.1 {
+            e.1 = v;
+        }
+        if v > e.2 {
+            e.2 = v;
+        }
+    }
+
+    /// The smallest and largest value of the bucket holding the nearest-rank
+    /// `p`-th percentile; `None` when empty.
+    fn bucket_at(&self, p: u64) -> Option<(T, T)> {
+        let rank = (p * self.n).div_ceil(100).max(1);
+        let mut seen = 0;
+        for &(count, lo, hi) in self.buckets.values() {
+            seen += count;
+            if seen >= rank {
+                return Some((lo, hi));
+            }
+        }
+        None
+    }
+}
+
+/// The bucket of a non-negative integer: exact below 256, else 8
+/// significant bits (buckets at most 1/128 of their lower bound wide).
+pub fn u64_bucket(v: u64) -> u64 {
+    if v < 256 {
+        return v;
+    }
+    let shift = 63 - u64::from(v.leading_zeros()) - 7;
+    (shift << 8) | (v >> shift)
+}
+
+/// The bucket of a non-negative float: its bits with 8 mantissa bits kept
+/// (order-preserving for non-negative floats).
+pub fn f64_bucket(v: f64) -> u64 {
+    v.max(0.0).to_bits() >> 44
+}
+
+/// One group's completed-job times as histograms, with exact sums for the
+/// means: memory depends on the spread of the values, not their number.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Sketch {
+    jct: Hist<u64>,
+    jct_sum: u128,
+    wait: Hist<u64>,
+    wait_sum: u128,
+    slowdown: Hist<f64>,
+    slowdown_sum: f64,
+}
+
+impl Sketch {
+    fn add(&mut self, s: &JobSample) {
+        self.jct.add(u64_bucket(s.jct_us), s.jct_us);
+        self.jct_sum += u128::from(s.jct_us);
+        if s.wait_us != u64::MAX {
+            self.wait.add(u64_bucket(s.wait_us), s.wait_us);
+            self.wait_sum += u128::from(s.wait_us);
+        }
+        if let Some(x) = slowdown(s.jct_us, s.ideal_us) {
+            self.slowdown.add(f64_bucket(x), x);
+            self.slowdown_sum += x;
+        }
+    }
+
+    /// Mean and percentiles 50, 90, 99 of integer times: each percentile is
+    /// the middle of the smallest and largest value in its bucket.
+    fn times(h: &Hist<u64>, sum: u128) -> (f64, u64, u64, u64) {
+        if h.n == 0 {
+            return (0.0, 0, 0, 0);
+        }
+        let p = |q| h.bucket_at(q).map_or(0, |(lo, hi)| lo + (hi - lo) / 2);
+        (sum as f64 / h.n as f64, p(50), p(90), p(99))
+    }
+}
 
 /// Launch times of running tasks, and for each job with finished tasks the
 /// longest run of a task that finished: the job's ideal run time (all its
@@ -68,18 +158,37 @@ pub struct JobSample {
 /// Samples per chunk of [`JobSamples`] (2 MB).
 const CHUNK: usize = 1 << 16;
 
-/// Every completed job's sample, in completion order, and the class names.
-/// The samples live in fixed-size chunks, so that memory is 32 bytes a job
-/// plus at most one chunk, not the up-to-double capacity of a growing
-/// vector.
+/// Completed jobs' times and the class names. With exact percentiles,
+/// every completed job's sample, in completion order, in fixed-size chunks
+/// (32 bytes a job plus at most one chunk, not the up-to-double capacity of
+/// a growing vector); with sketches, one [`Sketch`] per group instead.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct JobSamples {
     chunks: Vec<Vec<JobSample>>,
     pub classes: BTreeMap<String, u32>,
+    mode: Percentiles,
+    sketches: BTreeMap<Member, Sketch>,
 }
 
 impl JobSamples {
+    pub fn new(mode: Percentiles) -> JobSamples {
+        JobSamples {
+            mode,
+            ..JobSamples::default()
+        }
+    }
+
     pub fn push(&mut self, s: JobSample) {
+        if self.mode == Percentiles::Sketch {
+            let mut groups = vec![Member::All, Member::Framework(s.framework)];
+            if s.class != u32::MAX {
+                groups.push(Member::Class(s.class));
+            }
+            for g in groups {
+                self.sketches.entry(g).or_default().add(&s);
+            }
+            return;
+        }
         match self.chunks.last_mut() {
             Some(c) if c.len() < CHUNK => c.push(s),
             _ => {
@@ -111,7 +220,7 @@ impl JobSamples {
 }
 
 /// Which jobs a group holds.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Member {
     #[default]
     All,
@@ -195,6 +304,51 @@ impl JobGroup {
             .collect()
     }
 
+    /// Mean and percentiles 50, 90, 99 of completion times (µs).
+    pub fn jct_stats(&self, s: &JobSamples) -> (f64, u64, u64, u64) {
+        match s.mode {
+            Percentiles::Exact => super::stats(&self.sorted_jct(s)),
+            Percentiles::Sketch => s
+                .sketches
+                .get(&self.member)
+                .map_or((0.0, 0, 0, 0), |k| Sketch::times(&k.jct, k.jct_sum)),
+        }
+    }
+
+    /// Mean and percentiles 50, 90, 99 of waits (µs).
+    pub fn wait_stats(&self, s: &JobSamples) -> (f64, u64, u64, u64) {
+        match s.mode {
+            Percentiles::Exact => super::stats(&self.sorted_wait(s)),
+            Percentiles::Sketch => s
+                .sketches
+                .get(&self.member)
+                .map_or((0.0, 0, 0, 0), |k| Sketch::times(&k.wait, k.wait_sum)),
+        }
+    }
+
+    /// Mean and percentiles of slowdowns.
+    pub fn slowdown_stats(&self, s: &JobSamples) -> Dist {
+        match s.mode {
+            Percentiles::Exact => Dist::of(self.slowdown(s)),
+            Percentiles::Sketch => {
+                let Some(k) = s.sketches.get(&self.member) else {
+                    return Dist::default();
+                };
+                let h = &k.slowdown;
+                if h.n == 0 {
+                    return Dist::default();
+                }
+                let p = |q| h.bucket_at(q).map_or(0.0, |(lo, hi)| lo + (hi - lo) / 2.0);
+                Dist {
+                    mean: k.slowdown_sum / h.n as f64,
+                    p50: p(50),
+                    p90: p(90),
+                    p99: p(99),
+                }
+            }
+        }
+    }
+
     pub fn sorted_jct(&self, s: &JobSamples) -> Vec<u64> {
         let mut v = self.jct_us(s);
         v.sort_unstable();
@@ -226,6 +380,78 @@ mod tests {
         assert_eq!(d.p90, 4.0);
         assert_eq!(d.p99, 4.0);
         assert_eq!(Dist::of(vec![]), Dist::default());
+    }
+
+    #[test]
+    fn buckets_keep_order_and_eight_significant_bits() {
+        let mut last = 0;
+        let mut v = 0u64;
+        while v < u64::MAX / 3 {
+            let b = u64_bucket(v);
+            assert!(b >= last, "{v}");
+            last = b;
+            if v < 256 {
+                assert_eq!(b, v);
+            }
+            v = v * 3 / 2 + 1;
+        }
+        // Values sharing a bucket differ by less than 1/128 of the smaller.
+        for v in [256u64, 1000, 123_456_789, (1 << 40) + 12345] {
+            let shift = 63 - u64::from(v.leading_zeros()) - 7;
+            let (lo, next) = ((v >> shift) << shift, ((v >> shift) + 1) << shift);
+            let b = u64_bucket(v);
+            assert_eq!((u64_bucket(lo), u64_bucket(next - 1)), (b, b));
+            assert!(u64_bucket(lo - 1) < b && u64_bucket(next) > b);
+            assert!((next - lo) * 128 <= lo, "{v}: [{lo}, {next})");
+        }
+        assert!(f64_bucket(1.0) < f64_bucket(1.01) && f64_bucket(1.01) < f64_bucket(2.0));
+        assert_eq!(f64_bucket(1.0), f64_bucket(1.001));
+    }
+
+    #[test]
+    fn sketch_percentiles_are_within_0_4_percent_and_means_exact() {
+        let mut exact = JobSamples::new(Percentiles::Exact);
+        let mut sketch = JobSamples::new(Percentiles::Sketch);
+        let mut x = 12345u64;
+        for i in 0..20_000u64 {
+            // A spread of values over six orders of magnitude.
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let jct = 1 + (x >> 20) % 1_000_000_000 / (1 + i % 1000);
+            let s = JobSample {
+                jct_us: jct,
+                wait_us: if i % 3 == 0 { u64::MAX } else { jct / 3 },
+                ideal_us: jct / (1 + i % 4),
+                framework: (i % 2) as u32,
+                class: u32::MAX,
+            };
+            exact.push(s);
+            sketch.push(s);
+        }
+        for g in [
+            JobGroup::new(Member::All),
+            JobGroup::new(Member::Framework(1)),
+        ] {
+            let close = |a: u64, b: u64| (a as f64 - b as f64).abs() <= 0.004 * a as f64;
+            for (e, k) in [
+                (g.jct_stats(&exact), g.jct_stats(&sketch)),
+                (g.wait_stats(&exact), g.wait_stats(&sketch)),
+            ] {
+                assert!((e.0 - k.0).abs() <= 1e-9 * e.0, "mean {e:?} {k:?}");
+                assert!(
+                    close(e.1, k.1) && close(e.2, k.2) && close(e.3, k.3),
+                    "{e:?} {k:?}"
+                );
+            }
+            let (e, k) = (g.slowdown_stats(&exact), g.slowdown_stats(&sketch));
+            assert!((e.mean - k.mean).abs() <= 1e-9 * e.mean);
+            for (a, b) in [(e.p50, k.p50), (e.p90, k.p90), (e.p99, k.p99)] {
+                assert!((a - b).abs() <= 0.004 * a, "{e:?} {k:?}");
+            }
+        }
+        // Sketches keep no per-job rows.
+        assert!(sketch.is_empty() && sketch.iter().next().is_none());
     }
 
     #[test]

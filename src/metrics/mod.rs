@@ -245,6 +245,7 @@ impl RunMetrics {
             sampler: Sampler::new(model.output.sample_interval),
             demand: fairness::DemandTracker::new(f),
             fw_counts: vec![FrameworkCounts::default(); f],
+            job_samples: jobs::JobSamples::new(model.output.percentiles),
             jobs_by_framework: (0..f)
                 .map(|i| jobs::JobGroup::new(jobs::Member::Framework(i as u32)))
                 .collect(),

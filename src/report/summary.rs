@@ -92,8 +92,7 @@ pub struct Times {
 }
 
 impl Times {
-    fn of(sorted: &[u64]) -> Times {
-        let (mean, p50, p90, p99) = metrics::stats(sorted);
+    fn of((mean, p50, p90, p99): (f64, u64, u64, u64)) -> Times {
         Times {
             mean: SecsF(mean),
             p50: Secs(p50),
@@ -113,8 +112,7 @@ pub struct Ratios {
 }
 
 impl Ratios {
-    fn of(values: Vec<f64>) -> Ratios {
-        let d = metrics::jobs::Dist::of(values);
+    fn of(d: metrics::jobs::Dist) -> Ratios {
         Ratios {
             mean: d.mean,
             p50: d.p50,
@@ -147,9 +145,9 @@ impl JobGroupSummary {
         class: Option<String>,
     ) -> Self {
         // One per-job vector at a time: each is dropped at its `let`.
-        let jct_s = Times::of(&g.sorted_jct(samples));
-        let wait_s = Times::of(&g.sorted_wait(samples));
-        let slowdown = Ratios::of(g.slowdown(samples));
+        let jct_s = Times::of(g.jct_stats(samples));
+        let wait_s = Times::of(g.wait_stats(samples));
+        let slowdown = Ratios::of(g.slowdown_stats(samples));
         JobGroupSummary {
             framework,
             class,

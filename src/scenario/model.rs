@@ -323,6 +323,20 @@ pub struct OutputConfig {
     pub sample_interval: DurationUs,
     /// `output.window`: metrics cover `[from, to]` (to = the end when `None`).
     pub window: Window,
+    pub percentiles: Percentiles,
+}
+
+/// `output.percentiles`: how job times are kept for the percentiles of
+/// `summary.json`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Percentiles {
+    /// Every completed job's times (32 bytes a job): exact percentiles.
+    #[default]
+    Exact,
+    /// Log-bucketed histograms per group: memory independent of the number
+    /// of jobs, percentiles within 0.4%.
+    Sketch,
 }
 
 /// The measurement window of the metrics.

@@ -763,6 +763,7 @@ pub struct RawTrace {
 pub struct RawOutput {
     pub sample_interval: Option<Dur>,
     pub window: Option<RawWindow>,
+    pub percentiles: Option<super::model::Percentiles>,
 }
 
 /// `output.window: {from, to}`: the part of the run metrics cover.

@@ -407,10 +407,12 @@ impl<'a> Resolver<'a> {
                         Window { from, to }
                     }
                 },
+                percentiles: o.percentiles.unwrap_or_default(),
             },
             None => OutputConfig {
                 sample_interval: 10_000_000,
                 window: Window::default(),
+                percentiles: Default::default(),
             },
         };
 
