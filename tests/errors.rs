@@ -45,6 +45,8 @@ const CASES: &[Case] = &[
     Case { name: "disconnect-past-failover", text: "name: t\nframeworks:\n  - {id: f}\nevents:\n  - {at: 1s, framework_disconnect: {framework: f, for: 10s}}\n", says: &["failover_timeout (0.000000 s)", "fault injection"], line: 5 },
     Case { name: "disconnect-unknown", text: "name: t\nframeworks:\n  - {id: spark, failover_timeout: 1h}\nevents:\n  - {at: 1s, framework_disconnect: {framework: sprak, for: 10s}}\n", says: &["no framework `sprak`"], line: 5 },
     Case { name: "disconnect-no-for", text: "name: t\nframeworks:\n  - {id: f, failover_timeout: 1h}\nevents:\n  - {at: 1s, framework_disconnect: {framework: f}}\n", says: &["for"], line: 5 },
+    Case { name: "repeated-key", text: "name: t\nseed: 1\nseed: 2\n", says: &["duplicate field `seed`"], line: 3 },
+    Case { name: "repeated-nested-key", text: "name: t\nagents:\n  - id: a\n    resources: {cpus: 1}\n    id: b\n", says: &["duplicate field `id`"], line: 5 },
     Case { name: "two-actions", text: "name: t\nframeworks:\n  - {id: f}\nevents:\n  - {at: 1s, suppress: f, revive: f}\n", says: &["exactly one action"], line: 5 },
     Case { name: "huge-number", text: "name: t\nagents:\n  - {id: a, resources: {cpus: 1e300}}\n", says: &["too large"], line: 3 },
     Case { name: "unknown-preset", text: "name: t\nframeworks:\n  - {id: f, preset: hadop}\n", says: &["unknown preset `hadop`", "did you mean `hadoop`"], line: 3 },

@@ -125,9 +125,84 @@ impl Locator {
     }
 }
 
+/// Where `key` appears a second time in the mapping that starts at `map`
+/// (line, column, 1-based) — or, if no mapping starts there, in the first
+/// mapping where it repeats.
+pub fn repeated_key(text: &str, map: (usize, usize), key: &str) -> Option<(usize, usize)> {
+    /// An open mapping: its start, whether a key comes next, the keys seen.
+    type OpenMap = ((usize, usize), bool, Vec<String>);
+    struct Dups<'a> {
+        key: &'a str,
+        map: (usize, usize),
+        /// Per open node: a mapping, or `None` for a sequence.
+        stack: Vec<Option<OpenMap>>,
+        exact: Option<(usize, usize)>,
+        any: Option<(usize, usize)>,
+    }
+    impl Dups<'_> {
+        /// A value node starts: its mapping parent expects a key next.
+        fn value(&mut self) {
+            if let Some(Some((_, want_key, _))) = self.stack.last_mut() {
+                *want_key = true;
+            }
+        }
+    }
+    impl MarkedEventReceiver for Dups<'_> {
+        fn on_event(&mut self, ev: Event, mark: Marker) {
+            let at = (mark.line().max(1), mark.col() + 1);
+            match ev {
+                Event::Scalar(text, ..) => match self.stack.last_mut() {
+                    Some(Some((start, want_key, keys))) if *want_key => {
+                        if text == self.key && keys.contains(&text) {
+                            if *start == self.map && self.exact.is_none() {
+                                self.exact = Some(at);
+                            }
+                            self.any.get_or_insert(at);
+                        }
+                        keys.push(text);
+                        *want_key = false;
+                    }
+                    _ => self.value(),
+                },
+                Event::Alias(_) => self.value(),
+                Event::MappingStart(..) => {
+                    self.value();
+                    self.stack.push(Some((at, true, Vec::new())));
+                }
+                Event::SequenceStart(..) => {
+                    self.value();
+                    self.stack.push(None);
+                }
+                Event::MappingEnd | Event::SequenceEnd => {
+                    self.stack.pop();
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut d = Dups {
+        key,
+        map,
+        stack: Vec::new(),
+        exact: None,
+        any: None,
+    };
+    let _ = Parser::new_from_str(text).load(&mut d, false);
+    d.exact.or(d.any)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn finds_the_repeated_key() {
+        let text = "name: t\nseed: 1\nseed: 2\n";
+        assert_eq!(repeated_key(text, (1, 1), "seed"), Some((3, 1)));
+        let text = "name: t\nagents:\n  - id: a\n    resources: {cpus: 1, id: 3}\n    id: b\n";
+        assert_eq!(repeated_key(text, (3, 5), "id"), Some((5, 5)));
+        assert_eq!(repeated_key("a: 1\nb: 2\n", (1, 1), "a"), None);
+    }
 
     #[test]
     fn finds_nested_values() {

@@ -90,10 +90,10 @@ pub fn parse_yaml<T: serde::de::DeserializeOwned>(text: &str, file: &str) -> Res
     if text.trim().is_empty() {
         return Err(InputError::new(file, "the file is empty").at(1, 1));
     }
-    serde_yaml::from_str(text).map_err(|e| yaml_error(&e, file))
+    serde_yaml::from_str(text).map_err(|e| yaml_error(&e, text, file))
 }
 
-fn yaml_error(e: &serde_yaml::Error, file: &str) -> InputError {
+fn yaml_error(e: &serde_yaml::Error, text: &str, file: &str) -> InputError {
     let mut msg = e.to_string();
     // serde_yaml appends " at line L column C"; we print the place first.
     if let Some(cut) = msg.rfind(" at line ") {
@@ -102,9 +102,20 @@ fn yaml_error(e: &serde_yaml::Error, file: &str) -> InputError {
     if let Some(hint) = unknown_key_hint(&msg) {
         msg.push_str(&hint);
     }
+    // A repeated key is reported at the start of its map: point at the
+    // repetition instead.
+    let repeated = ["duplicate field `", "duplicate key `"]
+        .iter()
+        .find_map(|p| msg.split(p).nth(1)?.split('`').next().map(str::to_string));
     let err = InputError::new(file, msg);
     match e.location() {
-        Some(loc) => err.at(loc.line(), loc.column()),
+        Some(loc) => {
+            let at = (loc.line(), loc.column());
+            let (line, col) = repeated
+                .and_then(|k| super::locate::repeated_key(text, at, &k))
+                .unwrap_or(at);
+            err.at(line, col)
+        }
         None => err.at(1, 1),
     }
 }
