@@ -196,6 +196,19 @@ fn explanations_say_why_each_candidate_was_skipped() {
         "{r:?}"
     );
 
+    // What ranked below the winner: the next framework of the same role
+    // (the DRF paper: A takes the whole agent at 0 s, B at 1 s), and the
+    // frameworks of roles the run never reached on that agent.
+    let r = explain("scenarios/drf-paper.yaml");
+    assert!(has(&r, 0, "stage2 agent * A offered"), "{r:?}");
+    assert!(has(&r, 0, "stage2 agent * B not_reached"), "{r:?}");
+    assert!(has(&r, 1_000_000, "stage2 agent * A not_reached"), "{r:?}");
+    let r = explain("scenarios/mesos/4-coarse-grained.yaml");
+    assert!(
+        has(&r, 500_000, "stage2 agent1 role2 framework2 not_reached"),
+        "{r:?}"
+    );
+
     let r = explain("tests/scenarios/quota-provides-guarantee.yaml");
     assert!(
         has(

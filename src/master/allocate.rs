@@ -32,6 +32,9 @@ pub enum Outcome {
     NotAllocatable,
     /// Stage 1: the agent has nothing toward the role's unsatisfied guarantee.
     NoGuaranteeProgress,
+    /// The agent had nothing left (for this role) when its turn came: it
+    /// ranked below what took the rest.
+    NotReached,
 }
 
 impl Outcome {
@@ -45,6 +48,7 @@ impl Outcome {
             Outcome::Capability => "capability",
             Outcome::NotAllocatable => "not_allocatable",
             Outcome::NoGuaranteeProgress => "no_guarantee_progress",
+            Outcome::NotReached => "not_reached",
         }
     }
 }
@@ -305,6 +309,11 @@ impl Master {
             let role_order = self.role_order(model, sorter_rng);
             for (role_pos, &role) in role_order.iter().enumerate() {
                 if self.agents[agent.index()].available.is_empty() {
+                    if explain {
+                        for (pos, &r) in role_order.iter().enumerate().skip(role_pos) {
+                            self.explain_not_reached(model, agent, pos, r, &mut out.explain);
+                        }
+                    }
                     break;
                 }
                 let quota = self.roles[role.index()].quota.clone();
@@ -326,6 +335,22 @@ impl Master {
                         .available
                         .allocatable_to(|r| model.role_is_self_or_ancestor(r, role));
                     if available.is_empty() {
+                        if explain {
+                            for (pos, &f) in fw_order.iter().enumerate().skip(fw_pos) {
+                                out.explain.push(ExplainRow {
+                                    stage: 2,
+                                    agent,
+                                    role_rank: role_pos as u32 + 1,
+                                    role,
+                                    role_share,
+                                    framework_rank: pos as u32 + 1,
+                                    framework: f,
+                                    framework_share: self.framework_sort_share(model, f, role),
+                                    outcome: Outcome::NotReached,
+                                    resources: Quantities::ZERO,
+                                });
+                            }
+                        }
                         break;
                     }
                     let note = |master: &Master,
@@ -464,6 +489,42 @@ impl Master {
         match self.frameworks[fw.index()].role_index(role) {
             Some(ri) => self.framework_role_share(model, fw, ri),
             None => 0.0,
+        }
+    }
+
+    /// Stage 2 rows for a role the run did not reach on this agent (it had
+    /// nothing left): the frameworks its sorter would list, in id order
+    /// with rank 0 (sorting them could draw from the random sorter's
+    /// stream and change the run).
+    fn explain_not_reached(
+        &self,
+        model: &Model,
+        agent: AgentId,
+        role_pos: usize,
+        role: RoleId,
+        rows: &mut Vec<ExplainRow>,
+    ) {
+        let role_share = self.sort_key_of_role(model, role);
+        for &fw in &self.role_frameworks[role.index()] {
+            let fs = &self.frameworks[fw.index()];
+            let listed = fs.active
+                && fs
+                    .role_index(role)
+                    .is_some_and(|ri| !fs.roles[ri].suppressed);
+            if listed {
+                rows.push(ExplainRow {
+                    stage: 2,
+                    agent,
+                    role_rank: role_pos as u32 + 1,
+                    role,
+                    role_share,
+                    framework_rank: 0,
+                    framework: fw,
+                    framework_share: self.framework_sort_share(model, fw, role),
+                    outcome: Outcome::NotReached,
+                    resources: Quantities::ZERO,
+                });
+            }
         }
     }
 
