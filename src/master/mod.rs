@@ -354,20 +354,7 @@ impl Master {
             self.totals = t;
         }
         // Filters for that agent go away.
-        let keys: Vec<_> = self
-            .filters
-            .keys()
-            .filter(|(_, _, a)| *a == agent)
-            .cloned()
-            .collect();
-        for k in keys {
-            if let Some(list) = self.filters.remove(&k) {
-                self.roles[k.1.index()].active_filters -= list.len() as u32;
-                for f in list {
-                    self.filter_keys.remove(&f.id);
-                }
-            }
-        }
+        self.drop_filters_where(|(_, _, a)| *a == agent);
         self.inverse_filters.retain(|(_, a), _| *a != agent);
         rescinded
     }
@@ -413,15 +400,7 @@ impl Master {
     /// suppressed. The caller rescinds its offers (`offers_of`).
     pub fn deactivate_framework(&mut self, fw: FrameworkId) {
         self.frameworks[fw.index()].active = false;
-        let keys: Vec<_> = self
-            .filters
-            .keys()
-            .filter(|(f, _, _)| *f == fw)
-            .cloned()
-            .collect();
-        for k in keys {
-            self.drop_filters(k);
-        }
+        self.drop_filters_where(|(f, _, _)| *f == fw);
         self.inverse_filters.retain(|(f, _), _| *f != fw);
         for a in self.agents.iter_mut() {
             a.inverse_outstanding.retain(|f| *f != fw);
@@ -463,23 +442,20 @@ impl Master {
                 cleared.push(r.role);
             }
         }
-        let keys: Vec<_> = self
-            .filters
-            .keys()
-            .filter(|(f, r, _)| *f == fw && cleared.contains(r))
-            .cloned()
-            .collect();
-        for k in keys {
-            self.drop_filters(k);
-        }
+        self.drop_filters_where(|(f, r, _)| *f == fw && cleared.contains(r));
         self.inverse_filters.retain(|(f, _), _| *f != fw);
     }
 
-    fn drop_filters(&mut self, key: (FrameworkId, RoleId, AgentId)) {
-        if let Some(list) = self.filters.remove(&key) {
-            self.roles[key.1.index()].active_filters -= list.len() as u32;
-            for f in list {
-                self.filter_keys.remove(&f.id);
+    /// Removes the decline filters of every (framework, role, agent) key
+    /// that `which` selects (their pending expiry events become no-ops).
+    fn drop_filters_where(&mut self, which: impl Fn(&(FrameworkId, RoleId, AgentId)) -> bool) {
+        let keys: Vec<_> = self.filters.keys().filter(|k| which(k)).cloned().collect();
+        for key in keys {
+            if let Some(list) = self.filters.remove(&key) {
+                self.roles[key.1.index()].active_filters -= list.len() as u32;
+                for f in list {
+                    self.filter_keys.remove(&f.id);
+                }
             }
         }
     }
