@@ -541,7 +541,7 @@ pub fn write_run_charts(data: &RunData, out: &Path, format: Format) -> Result<Ve
                     "wait_cdf" => |j| j.wait_s,
                     _ => |j| j.slowdown,
                 };
-                let series = job_series(data, field);
+                let series = job_series(data, field, cdf_base(*stem != "slowdown_cdf"));
                 if series.is_empty() {
                     false
                 } else {
@@ -1066,18 +1066,28 @@ fn cdf_what(what: &str, d: &RunData) -> String {
 /// when at most ten frameworks have completed jobs, else per job class when
 /// there are two to ten.
 /// A CDF's legend label: the group, how many values, and which share of
-/// them is exactly 0 (a jump that sits on the y-axis and is easy to miss).
-pub fn cdf_label(group: &str, v: &[f64]) -> String {
-    let zeros = v.iter().filter(|&&x| x == 0.0).count();
-    if zeros > 0 {
-        let pct = 100.0 * zeros as f64 / v.len() as f64;
-        format!("{group} ({}; {pct:.0}% at 0)", v.len())
+/// them is exactly `base` (0 for times, 1 for slowdowns: a jump that sits
+/// on the y-axis and is easy to miss).
+pub fn cdf_label(group: &str, v: &[f64], base: f64) -> String {
+    let at_base = v.iter().filter(|&&x| x == base).count();
+    if at_base > 0 {
+        let pct = 100.0 * at_base as f64 / v.len() as f64;
+        format!("{group} ({}; {pct:.0}% at {base})", v.len())
     } else {
         format!("{group} ({})", v.len())
     }
 }
 
-fn job_series(d: &RunData, field: fn(&super::data::JobRow) -> Option<f64>) -> Vec<Cdf> {
+/// The value a CDF's axis starts from: 0 for times, 1 for slowdowns.
+pub fn cdf_base(is_time: bool) -> f64 {
+    if is_time {
+        0.0
+    } else {
+        1.0
+    }
+}
+
+fn job_series(d: &RunData, field: fn(&super::data::JobRow) -> Option<f64>, base: f64) -> Vec<Cdf> {
     let in_window = |j: &super::data::JobRow| match (d.meta.window, j.submit_s) {
         (Some((from, to)), Some(t)) => t >= from && t <= to,
         (Some(_), None) => false,
@@ -1092,7 +1102,7 @@ fn job_series(d: &RunData, field: fn(&super::data::JobRow) -> Option<f64>) -> Ve
     if all.is_empty() {
         return Vec::new();
     }
-    let mut out = vec![(cdf_label("all jobs", &all), all, BLACK)];
+    let mut out = vec![(cdf_label("all jobs", &all, base), all, BLACK)];
     let group = |key: &dyn Fn(&super::data::JobRow) -> &str, order: Vec<String>| {
         order
             .into_iter()
@@ -1118,7 +1128,7 @@ fn job_series(d: &RunData, field: fn(&super::data::JobRow) -> Option<f64>) -> Ve
         let palette = Palette::of(d);
         for (k, (f, v)) in by_fw.into_iter().enumerate() {
             let c = palette.get(&f).unwrap_or(color(k));
-            out.push((cdf_label(&f, &v), v, c));
+            out.push((cdf_label(&f, &v, base), v, c));
         }
         return out;
     }
@@ -1132,7 +1142,7 @@ fn job_series(d: &RunData, field: fn(&super::data::JobRow) -> Option<f64>) -> Ve
     let by_class = group(&|j| j.class.as_str(), classes);
     if (2..=10).contains(&by_class.len()) {
         for (k, (c, v)) in by_class.into_iter().enumerate() {
-            out.push((cdf_label(&format!("class {c}"), &v), v, color(k)));
+            out.push((cdf_label(&format!("class {c}"), &v, base), v, color(k)));
         }
     }
     out

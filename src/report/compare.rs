@@ -440,6 +440,7 @@ pub fn write_charts(
                 "compare_wait_cdf" => |r| &r.wait_s,
                 _ => |r| &r.slowdown,
             };
+            let base = charts::cdf_base(*stem != "compare_slowdown_cdf");
             let series: Vec<Cdf> = table
                 .variants
                 .iter()
@@ -450,7 +451,11 @@ pub fn write_charts(
                         .filter(|r| r.variant == v)
                         .flat_map(|r| pick(r).iter().copied())
                         .collect();
-                    (charts::cdf_label(label, &values), values, charts::color(v))
+                    (
+                        charts::cdf_label(label, &values, base),
+                        values,
+                        charts::color(v),
+                    )
                 })
                 .filter(|s| !s.1.is_empty())
                 .collect();
