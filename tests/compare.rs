@@ -74,10 +74,14 @@ fn thread_count_does_not_change_a_byte() {
     ok(&compare(&b, &[&args[..], &["--jobs", "4"]].concat()));
     let files = common::files_under(&a);
     assert_eq!(files, common::files_under(&b));
-    assert!(
-        files.contains(&"charts/compare_metrics.svg".to_string()),
-        "{files:?}"
-    );
+    for chart in ["compare_metrics", "compare_differences", "compare_jct_cdf"] {
+        assert!(
+            files.contains(&format!("charts/{chart}.svg")),
+            "{chart}: {files:?}"
+        );
+    }
+    let svg = std::fs::read_to_string(a.join("charts/compare_differences.svg")).unwrap();
+    assert!(svg.contains("random − drf") && svg.contains("% of its mean"));
     for f in files {
         assert!(
             std::fs::read(a.join(&f)).unwrap() == std::fs::read(b.join(&f)).unwrap(),

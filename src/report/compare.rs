@@ -403,6 +403,10 @@ pub const COMPARE_CHARTS: &[(&str, &str)] = &[
         "Headline metrics per variant: mean over seeds, whiskers the 95% confidence interval of the mean (the table's paired differences are sharper: they remove the workload's variance)",
     ),
     (
+        "compare_differences",
+        "Paired differences from the first variant, seed by seed, as a percentage of its mean, with 95% confidence intervals: a whisker clear of 0 is a difference the seeds support",
+    ),
+    (
         "compare_jct_cdf",
         "Job completion time CDF per variant (completed jobs of all seeds pooled)",
     ),
@@ -433,6 +437,15 @@ pub fn write_charts(
             let rows = bar_metrics(table).len().div_ceil(3) as u32;
             charts::chart!(&path, format, (1200, 110 + 260 * rows), |a| draw_bars(
                 a, table, title
+            ))?;
+        } else if *stem == "compare_differences" {
+            let rows = diff_rows(table);
+            if rows.is_empty() {
+                continue;
+            }
+            let height = 150 + 46 * rows.len() as u32;
+            charts::chart!(&path, format, (1200, height), |a| draw_diffs(
+                a, table, &rows, title
             ))?;
         } else {
             let pick: fn(&RunRecord) -> &Vec<f64> = match *stem {
@@ -483,6 +496,126 @@ pub fn write_charts(
         written.push((PathBuf::from(format!("{stem}.{ext}")), *what));
     }
     Ok(written)
+}
+
+/// Rows of the differences chart: per metric whose first-variant mean is
+/// not 0, the later variants' paired differences as % of that mean
+/// (variant, mean, half-width of the 95% interval if any).
+#[allow(clippy::type_complexity)]
+fn diff_rows(t: &Table) -> Vec<(usize, Vec<(usize, f64, Option<f64>)>)> {
+    bar_metrics(t)
+        .into_iter()
+        .filter_map(|mi| {
+            let base = t.estimates[mi][0].mean.abs();
+            if base == 0.0 {
+                return None;
+            }
+            let ds: Vec<(usize, f64, Option<f64>)> = t.diffs[mi]
+                .iter()
+                .enumerate()
+                .filter_map(|(v, d)| {
+                    let d = d.as_ref()?;
+                    Some((v, 100.0 * d.mean / base, d.ci95.map(|c| 100.0 * c / base)))
+                })
+                .collect();
+            (!ds.is_empty()).then_some((mi, ds))
+        })
+        .collect()
+}
+
+/// A forest plot: one row per metric, for each later variant its mean
+/// paired difference from the first (as % of the first's mean) with its
+/// 95% interval, and a line at 0.
+#[allow(clippy::type_complexity)]
+fn draw_diffs<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    t: &Table,
+    rows: &[(usize, Vec<(usize, f64, Option<f64>)>)],
+    title: &str,
+) -> DrawResult
+where
+    DB::ErrorType: 'static,
+{
+    let area = titled_area(
+        area,
+        &format!("Paired differences from {} — {title}", t.variants[0]),
+        font(charts::TITLE),
+    )?;
+    let entries: Vec<Entry> = (1..t.variants.len())
+        .map(|v| Entry {
+            label: format!("{} − {}", t.variants[v], t.variants[0]),
+            color: charts::color(v),
+            mark: Mark::Line,
+        })
+        .collect();
+    let plot = charts::with_legend(&area, &entries)?;
+    let (mut lo, mut hi) = (0.0f64, 0.0f64);
+    for (_, ds) in rows {
+        for &(_, m, ci) in ds {
+            let c = ci.unwrap_or(0.0);
+            lo = lo.min(m - c);
+            hi = hi.max(m + c);
+        }
+    }
+    let pad = ((hi - lo) * 0.08).max(0.5);
+    let n = rows.len();
+    let labels: Vec<String> = rows
+        .iter()
+        .map(|(mi, _)| t.metrics[*mi].label.clone())
+        .collect();
+    let mut chart = ChartBuilder::on(&plot)
+        .margin(12)
+        .x_label_area_size(50)
+        .y_label_area_size(220)
+        .build_cartesian_2d((lo - pad)..(hi + pad), -0.5..(n as f64 - 0.5))?;
+    chart
+        .configure_mesh()
+        .x_desc(format!(
+            "difference from {} (% of its mean), 95% confidence interval",
+            t.variants[0]
+        ))
+        .y_labels(n.max(2) * 2 + 1)
+        .y_label_formatter(&|y| {
+            let i = y.round();
+            if (y - i).abs() > 1e-6 || i < 0.0 || i as usize >= n {
+                return String::new();
+            }
+            labels[n - 1 - i as usize].clone()
+        })
+        .x_label_formatter(&|x| format!("{}%", charts::tick(*x)))
+        .disable_y_mesh()
+        .label_style(font(charts::TICK))
+        .axis_desc_style(font(charts::LABEL))
+        .light_line_style(WHITE.mix(0.0))
+        .bold_line_style(RGBColor(225, 225, 225))
+        .draw()?;
+    chart.draw_series(std::iter::once(PathElement::new(
+        vec![(0.0, -0.5), (0.0, n as f64 - 0.5)],
+        BLACK.stroke_width(1),
+    )))?;
+    let nv = t.variants.len().max(2) - 1;
+    for (r, (_, ds)) in rows.iter().enumerate() {
+        let y0 = (n - 1 - r) as f64;
+        for &(v, m, ci) in ds {
+            // Later variants side by side within the row.
+            let y = y0 + 0.25 * ((v - 1) as f64 - (nv - 1) as f64 / 2.0) / nv as f64;
+            let c = charts::color(v);
+            if let Some(ci) = ci {
+                chart.draw_series(std::iter::once(PathElement::new(
+                    vec![(m - ci, y), (m + ci, y)],
+                    c.stroke_width(2),
+                )))?;
+                for x in [m - ci, m + ci] {
+                    chart.draw_series(std::iter::once(PathElement::new(
+                        vec![(x, y - 0.12), (x, y + 0.12)],
+                        c.stroke_width(2),
+                    )))?;
+                }
+            }
+            chart.draw_series(std::iter::once(Circle::new((m, y), 5, c.filled())))?;
+        }
+    }
+    Ok(())
 }
 
 /// The metrics worth a panel: all but the utilization of resources no run
