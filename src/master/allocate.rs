@@ -201,18 +201,16 @@ impl Master {
                     if unsat.is_empty() {
                         continue;
                     }
-                    let role_share = self.sort_key_of_role(model, role);
+                    let spot = Spot {
+                        stage: 1,
+                        agent,
+                        role_pos,
+                        role,
+                        role_share: self.sort_key_of_role(model, role),
+                    };
                     let fw_order = self.framework_order(model, role, sorter_rng);
                     if explain {
-                        self.explain_left_out(
-                            model,
-                            1,
-                            agent,
-                            role_pos,
-                            role,
-                            role_share,
-                            &mut out.explain,
-                        );
+                        self.explain_left_out(model, spot, &mut out.explain);
                     }
                     for (fw_pos, &fw) in fw_order.iter().enumerate() {
                         if unsat.is_empty() {
@@ -229,18 +227,9 @@ impl Master {
                                     res: &Quantities,
                                     out: &mut RunOutput| {
                             if explain {
-                                out.explain.push(ExplainRow {
-                                    stage: 1,
-                                    agent,
-                                    role_rank: role_pos as u32 + 1,
-                                    role,
-                                    role_share,
-                                    framework_rank: fw_pos as u32 + 1,
-                                    framework: fw,
-                                    framework_share: master.framework_sort_share(model, fw, role),
-                                    outcome,
-                                    resources: *res,
-                                });
+                                let rank = fw_pos as u32 + 1;
+                                let row = master.explain_row(model, spot, rank, fw, outcome, *res);
+                                out.explain.push(row);
                             }
                         };
                         if !self.allocatable(model, fw, &available) {
@@ -311,24 +300,29 @@ impl Master {
                 if self.agents[agent.index()].available.is_empty() {
                     if explain {
                         for (pos, &r) in role_order.iter().enumerate().skip(role_pos) {
-                            self.explain_not_reached(model, agent, pos, r, &mut out.explain);
+                            let spot = Spot {
+                                stage: 2,
+                                agent,
+                                role_pos: pos,
+                                role: r,
+                                role_share: self.sort_key_of_role(model, r),
+                            };
+                            self.explain_not_reached(model, spot, &mut out.explain);
                         }
                     }
                     break;
                 }
                 let quota = self.roles[role.index()].quota.clone();
-                let role_share = self.sort_key_of_role(model, role);
+                let spot = Spot {
+                    stage: 2,
+                    agent,
+                    role_pos,
+                    role,
+                    role_share: self.sort_key_of_role(model, role),
+                };
                 let fw_order = self.framework_order(model, role, sorter_rng);
                 if explain {
-                    self.explain_left_out(
-                        model,
-                        2,
-                        agent,
-                        role_pos,
-                        role,
-                        role_share,
-                        &mut out.explain,
-                    );
+                    self.explain_left_out(model, spot, &mut out.explain);
                 }
                 for (fw_pos, &fw) in fw_order.iter().enumerate() {
                     let available = self.agents[agent.index()]
@@ -337,18 +331,16 @@ impl Master {
                     if available.is_empty() {
                         if explain {
                             for (pos, &f) in fw_order.iter().enumerate().skip(fw_pos) {
-                                out.explain.push(ExplainRow {
-                                    stage: 2,
-                                    agent,
-                                    role_rank: role_pos as u32 + 1,
-                                    role,
-                                    role_share,
-                                    framework_rank: pos as u32 + 1,
-                                    framework: f,
-                                    framework_share: self.framework_sort_share(model, f, role),
-                                    outcome: Outcome::NotReached,
-                                    resources: Quantities::ZERO,
-                                });
+                                let (rank, none) = (pos as u32 + 1, Quantities::ZERO);
+                                let row = self.explain_row(
+                                    model,
+                                    spot,
+                                    rank,
+                                    f,
+                                    Outcome::NotReached,
+                                    none,
+                                );
+                                out.explain.push(row);
                             }
                         }
                         break;
@@ -358,18 +350,9 @@ impl Master {
                                 res: &Quantities,
                                 out: &mut RunOutput| {
                         if explain {
-                            out.explain.push(ExplainRow {
-                                stage: 2,
-                                agent,
-                                role_rank: role_pos as u32 + 1,
-                                role,
-                                role_share,
-                                framework_rank: fw_pos as u32 + 1,
-                                framework: fw,
-                                framework_share: master.framework_sort_share(model, fw, role),
-                                outcome,
-                                resources: *res,
-                            });
+                            let rank = fw_pos as u32 + 1;
+                            let row = master.explain_row(model, spot, rank, fw, outcome, *res);
+                            out.explain.push(row);
                         }
                     };
                     if !self.allocatable(model, fw, &available) {
@@ -492,69 +475,68 @@ impl Master {
         }
     }
 
+    /// An explanation row for framework `fw` at `spot`; `framework_rank` 0:
+    /// not in the sorted order.
+    fn explain_row(
+        &self,
+        model: &Model,
+        spot: Spot,
+        framework_rank: u32,
+        fw: FrameworkId,
+        outcome: Outcome,
+        resources: Quantities,
+    ) -> ExplainRow {
+        ExplainRow {
+            stage: spot.stage,
+            agent: spot.agent,
+            role_rank: spot.role_pos as u32 + 1,
+            role: spot.role,
+            role_share: spot.role_share,
+            framework_rank,
+            framework: fw,
+            framework_share: self.framework_sort_share(model, fw, spot.role),
+            outcome,
+            resources,
+        }
+    }
+
     /// Stage 2 rows for a role the run did not reach on this agent (it had
     /// nothing left): the frameworks its sorter would list, in id order
     /// with rank 0 (sorting them could draw from the random sorter's
     /// stream and change the run).
-    fn explain_not_reached(
-        &self,
-        model: &Model,
-        agent: AgentId,
-        role_pos: usize,
-        role: RoleId,
-        rows: &mut Vec<ExplainRow>,
-    ) {
-        let role_share = self.sort_key_of_role(model, role);
-        for &fw in &self.role_frameworks[role.index()] {
+    fn explain_not_reached(&self, model: &Model, spot: Spot, rows: &mut Vec<ExplainRow>) {
+        for &fw in &self.role_frameworks[spot.role.index()] {
             let fs = &self.frameworks[fw.index()];
             let listed = fs.active
                 && fs
-                    .role_index(role)
+                    .role_index(spot.role)
                     .is_some_and(|ri| !fs.roles[ri].suppressed);
             if listed {
-                rows.push(ExplainRow {
-                    stage: 2,
-                    agent,
-                    role_rank: role_pos as u32 + 1,
-                    role,
-                    role_share,
-                    framework_rank: 0,
-                    framework: fw,
-                    framework_share: self.framework_sort_share(model, fw, role),
-                    outcome: Outcome::NotReached,
-                    resources: Quantities::ZERO,
-                });
+                let none = Quantities::ZERO;
+                rows.push(self.explain_row(model, spot, 0, fw, Outcome::NotReached, none));
             }
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn explain_left_out(
-        &self,
-        model: &Model,
-        stage: u8,
-        agent: AgentId,
-        role_pos: usize,
-        role: RoleId,
-        role_share: f64,
-        rows: &mut Vec<ExplainRow>,
-    ) {
-        for fw in self.frameworks_left_out(role) {
-            if !self.frameworks[fw.index()].active {
-                continue;
+    /// Rows for the frameworks the role's sorter left out (suppressed).
+    fn explain_left_out(&self, model: &Model, spot: Spot, rows: &mut Vec<ExplainRow>) {
+        for fw in self.frameworks_left_out(spot.role) {
+            if self.frameworks[fw.index()].active {
+                let none = Quantities::ZERO;
+                rows.push(self.explain_row(model, spot, 0, fw, Outcome::Suppressed, none));
             }
-            rows.push(ExplainRow {
-                stage,
-                agent,
-                role_rank: role_pos as u32 + 1,
-                role,
-                role_share,
-                framework_rank: 0,
-                framework: fw,
-                framework_share: self.framework_sort_share(model, fw, role),
-                outcome: Outcome::Suppressed,
-                resources: Quantities::ZERO,
-            });
         }
     }
+}
+
+/// Where the explanation rows of one role on one agent stand in a run.
+#[derive(Clone, Copy)]
+struct Spot {
+    stage: u8,
+    agent: AgentId,
+    /// 0-based position in this agent's role order.
+    role_pos: usize,
+    role: RoleId,
+    /// The role's sort key when the order was computed.
+    role_share: f64,
 }
