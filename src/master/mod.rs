@@ -493,6 +493,9 @@ impl Master {
         let ri = fs
             .role_index(role)
             .expect("framework subscribed to the role");
+        // The framework sorter sees the offer at once, as the role sorter
+        // does: the next agent of the same run sorts by the new share.
+        fs.roles[ri].offered.add(&total);
         fs.roles[ri].count += 1;
         let rs = &mut self.roles[role.index()];
         rs.own_alloc.add(&total);
@@ -546,10 +549,9 @@ impl Master {
     ) -> OfferId {
         let id = OfferId(self.next_offer);
         self.next_offer += 1;
+        // The framework's share was charged when the run made the offer
+        // (`track`).
         let total = resources.total();
-        let fs = &mut self.frameworks[fw.index()];
-        let ri = fs.role_index(role).expect("subscribed role");
-        fs.roles[ri].offered.add(&total);
         self.offered_total.add(&total);
         self.agents[agent.index()].offered.add(&total);
         self.offers.insert(
