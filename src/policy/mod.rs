@@ -3,7 +3,7 @@
 //! entries; the master builds the entries from its role tree and framework
 //! lists (see `master::sorting`).
 
-use crate::cluster::resources::{Quantities, MAX_RESOURCE_KINDS};
+use crate::cluster::resources::{Quantities, MAX_RESOURCE_KINDS, MILLI};
 use crate::sim::rng::Stream;
 use std::cmp::Ordering;
 
@@ -33,9 +33,21 @@ pub fn sort_drf<T>(entries: &mut [Entry<'_, T>]) {
     entries.sort_by(compare_drf);
 }
 
+/// A fixed-point amount (milli-units) as the double Mesos holds for it.
+/// Mesos's `Value::Scalar` arithmetic works in integer thousandths and
+/// converts the result back with an integer division and a modulus,
+/// `q + r / 1000.0` (`values.cpp`, `convertToFloating`), which is not always
+/// `milli / 1000.0`: 1118 milli-units are `1.1179999999999999`, not `1.118`.
+pub fn mesos_scalar(milli: u64) -> f64 {
+    (milli / MILLI) as f64 + (milli % MILLI) as f64 / MILLI as f64
+}
+
 /// Dominant share of `alloc` against `totals`: the largest ratio over the
 /// resources not excluded and with a positive total (Mesos
-/// `DRFSorter::calculateShare`, before dividing by the weight).
+/// `DRFSorter::calculateShare`, before dividing by the weight), computed as
+/// Mesos computes it: each amount as the double its fixed-point arithmetic
+/// gives (`mesos_scalar`), then one floating-point division. So
+/// `0.1 / 0.3` cpus is `0.33333333333333337`, above `1000 / 3000` MB.
 pub fn dominant_share(alloc: &Quantities, totals: &Quantities, excluded: u32) -> f64 {
     let mut share: f64 = 0.0;
     for i in 0..MAX_RESOURCE_KINDS {
@@ -43,7 +55,7 @@ pub fn dominant_share(alloc: &Quantities, totals: &Quantities, excluded: u32) ->
         if total == 0 || excluded & (1 << i) != 0 {
             continue;
         }
-        let s = alloc.0[i] as f64 / total as f64;
+        let s = mesos_scalar(alloc.0[i]) / mesos_scalar(total);
         if s > share {
             share = s;
         }
@@ -111,6 +123,31 @@ mod tests {
         alloc.0[2] = 5_000; // total 0: ignored
         assert_eq!(dominant_share(&alloc, &total, 0), 0.4);
         assert_eq!(dominant_share(&alloc, &total, 0b10), 0.1);
+    }
+
+    #[test]
+    fn shares_use_mesos_fixed_point_doubles() {
+        // Issue 9, bug 2: 0.1 of 0.3 cpus is 0.1 / 0.3 in Mesos, not 100 / 300.
+        let mut total = Quantities::ZERO;
+        total.0[0] = 300;
+        total.0[1] = 3_000_000;
+        let mut cpus = Quantities::ZERO;
+        cpus.0[0] = 100;
+        let mut mem = Quantities::ZERO;
+        mem.0[1] = 1_000_000;
+        assert_eq!(dominant_share(&cpus, &total, 0), 0.33333333333333337);
+        assert_eq!(
+            dominant_share(&cpus, &total, 0).to_bits(),
+            (0.1f64 / 0.3).to_bits()
+        );
+        assert_ne!(dominant_share(&cpus, &total, 0), 100.0 / 300.0);
+        assert_eq!(dominant_share(&mem, &total, 0), 0.3333333333333333);
+        assert!(dominant_share(&mem, &total, 0) < dominant_share(&cpus, &total, 0));
+        // convertToFloating: integer part plus thousandths, each exact.
+        assert_eq!(mesos_scalar(1118), 1.0 + 0.118);
+        assert_eq!(mesos_scalar(1118), 1.1179999999999999);
+        assert_eq!(mesos_scalar(300), 0.3);
+        assert_eq!(mesos_scalar(2_000_000), 2000.0);
     }
 
     #[test]
