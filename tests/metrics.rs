@@ -484,3 +484,62 @@ fn sketched_percentiles_are_close_to_exact_ones() {
         }
     }
 }
+
+/// The DRF paper's example (issue 16): A <1 cpu, 4 GB> and B <3 cpus,
+/// 1 GB> per task on 9 cpus / 18 GB, both unbounded. DRF gives A 3 tasks
+/// (mem 12/18 = 2/3) and B 2 tasks (cpus 6/9 = 2/3). Both frameworks are
+/// in role `*`: the ideal must still give each 2/3 (each in its own demand's
+/// mix), exactly as it does with A and B in separate roles, and once the
+/// allocator has reached that allocation the distance is 0.
+#[test]
+fn ideal_drf_with_frameworks_sharing_a_role() {
+    let text = std::fs::read_to_string(common::root().join("scenarios/drf-paper.yaml")).unwrap();
+    let separate = text
+        .replace("  - id: A\n", "  - id: A\n    role: ra\n")
+        .replace("  - id: B\n", "  - id: B\n    role: rb\n");
+    assert_ne!(text, separate);
+    for (name, yaml) in [("shared", &text), ("separate", &separate)] {
+        let dir = common::tmp(&format!("metrics-drf-paper-{name}"));
+        std::fs::write(dir.join("s.yaml"), yaml).unwrap();
+        let o = common::run_bin(&[
+            "run",
+            dir.join("s.yaml").to_str().unwrap(),
+            "--quiet",
+            "--no-charts",
+            "--out",
+            dir.join("r").to_str().unwrap(),
+        ]);
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let shares = std::fs::read_to_string(dir.join("r/shares.csv")).unwrap();
+        for fw in ["A", "B"] {
+            let row: Vec<&str> = shares
+                .lines()
+                .rfind(|l| l.split(',').nth(1) == Some(fw))
+                .unwrap()
+                .split(',')
+                .collect();
+            let actual: f64 = row[3].parse().unwrap();
+            let ideal: f64 = row[9].parse().unwrap();
+            assert!(
+                (actual - 2.0 / 3.0).abs() < 1e-9,
+                "{name} {fw} share {actual}"
+            );
+            assert!(
+                (ideal - 2.0 / 3.0).abs() < 1e-9,
+                "{name} {fw} ideal {ideal}"
+            );
+        }
+        let fairness = std::fs::read_to_string(dir.join("r/fairness.csv")).unwrap();
+        let last: Vec<&str> = fairness.lines().last().unwrap().split(',').collect();
+        let distance: f64 = last[4].parse().unwrap();
+        assert!(
+            distance.abs() < 1e-9,
+            "{name}: distance at the end {distance}"
+        );
+    }
+}

@@ -389,92 +389,265 @@ fn split_down_tree(view: &View, roles: &[RoleId], selected: &[bool]) -> Vec<f64>
     out
 }
 
-/// Weighted progressive filling (water-filling) of users with demand
-/// vectors `d` (as fractions of the cluster total per resource) into the
-/// capacity `cap` (same units). All unfrozen users grow their dominant
-/// share at rates proportional to their weights, each keeping its demand's
-/// mix; a user freezes when its demand is met or a resource it needs runs
-/// out. Returns, per user, the fraction of its demand it gets.
+/// One node of a tree filled by [`hierarchical_fill`].
+#[derive(Clone, Debug)]
+pub enum FillNode {
+    /// A user with its demand vector (fractions of the cluster total per
+    /// resource).
+    Leaf(Shares),
+    /// Child nodes (indices into the node list) with their weights.
+    Inner(Vec<(usize, f64)>),
+}
+
+/// Whether `s` fits within `cap`, give or take `tol` (relative).
+fn fits(s: &Shares, cap: &Shares, tol: f64) -> bool {
+    (0..MAX_RESOURCE_KINDS).all(|r| s[r] <= cap[r] * (1.0 + tol))
+}
+
+/// The state of one hierarchical progressive filling.
+struct Filling<'a> {
+    nodes: &'a [FillNode],
+    counted: &'a [bool; MAX_RESOURCE_KINDS],
+    /// Per node: the dominant share of a leaf's demand (0 for inner nodes).
+    dom: Vec<f64>,
+    /// Per node: a frozen leaf's allocation.
+    frozen: Vec<Option<Shares>>,
+}
+
+impl Filling<'_> {
+    fn dominant(&self, v: &Shares) -> f64 {
+        (0..MAX_RESOURCE_KINDS)
+            .filter(|&r| self.counted[r])
+            .map(|r| v[r])
+            .fold(0.0, f64::max)
+    }
+
+    /// A leaf still growing: unfrozen, with a counted demand.
+    fn growing(&self, i: usize) -> bool {
+        matches!(self.nodes[i], FillNode::Leaf(_)) && self.frozen[i].is_none() && self.dom[i] > 0.0
+    }
+
+    /// The allocation of node `i` when its dominant share is to be
+    /// `target` (`f64::INFINITY`: everything its leaves demand), and the
+    /// allocation of each leaf below it into `out`.
+    fn eval(&self, i: usize, target: f64, out: &mut Option<&mut Vec<Shares>>) -> Shares {
+        let v = match &self.nodes[i] {
+            FillNode::Leaf(d) => match self.frozen[i] {
+                Some(f) => f,
+                None if self.dom[i] <= 0.0 => [0.0; MAX_RESOURCE_KINDS],
+                None => {
+                    let k = (target / self.dom[i]).min(1.0);
+                    let mut v = *d;
+                    v.iter_mut().for_each(|x| *x *= k);
+                    v
+                }
+            },
+            FillNode::Inner(children) => {
+                let full = self.sum(children, f64::INFINITY, &mut None);
+                let level = if target.is_infinite() || self.dominant(&full) <= target {
+                    f64::INFINITY
+                } else {
+                    self.level(children, target)
+                };
+                if level.is_infinite() && out.is_none() {
+                    full
+                } else {
+                    self.sum(children, level, out)
+                }
+            }
+        };
+        if let Some(out) = out {
+            if matches!(self.nodes[i], FillNode::Leaf(_)) {
+                out[i] = v;
+            }
+        }
+        v
+    }
+
+    /// The sum of the children's allocations at level `level`: each child
+    /// at dominant share `weight × level`.
+    fn sum(
+        &self,
+        children: &[(usize, f64)],
+        level: f64,
+        out: &mut Option<&mut Vec<Shares>>,
+    ) -> Shares {
+        let mut s = [0.0f64; MAX_RESOURCE_KINDS];
+        for &(c, w) in children {
+            let t = if w > 0.0 { w * level } else { 0.0 };
+            add(&mut s, &self.eval(c, t, out));
+        }
+        s
+    }
+
+    /// The largest level at which the children's summed allocation has a
+    /// dominant share of at most `target` (which is below what they can
+    /// take in all).
+    fn level(&self, children: &[(usize, f64)], target: f64) -> f64 {
+        if children
+            .iter()
+            .all(|&(c, _)| matches!(self.nodes[c], FillNode::Leaf(_)))
+        {
+            return self.leaf_level(children, target);
+        }
+        // Child roles: the sum is monotone in the level; bisect.
+        let f = |l: f64| self.dominant(&self.sum(children, l, &mut None));
+        let (mut lo, mut hi) = (0.0f64, 1.0f64);
+        let mut n = 0;
+        while f(hi) <= target && n < 2000 {
+            lo = hi;
+            hi *= 2.0;
+            n += 1;
+        }
+        for _ in 0..200 {
+            let mid = lo + (hi - lo) / 2.0;
+            if mid <= lo || mid >= hi {
+                break;
+            }
+            if f(mid) <= target {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        lo
+    }
+
+    /// [`level`](Self::level) for children that are all leaves, exactly:
+    /// the sum is linear in the level between the levels at which leaves'
+    /// demands are met.
+    fn leaf_level(&self, children: &[(usize, f64)], target: f64) -> f64 {
+        let mut fixed = [0.0f64; MAX_RESOURCE_KINDS];
+        // (level at which the demand is met, leaf, weight)
+        let mut open: Vec<(f64, usize, f64)> = Vec::new();
+        for &(c, w) in children {
+            if self.growing(c) && w > 0.0 {
+                open.push((self.dom[c] / w, c, w));
+            } else {
+                add(&mut fixed, &self.eval(c, 0.0, &mut None));
+            }
+        }
+        open.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        let demand = |c: usize| match &self.nodes[c] {
+            FillNode::Leaf(d) => *d,
+            FillNode::Inner(_) => [0.0; MAX_RESOURCE_KINDS],
+        };
+        let mut prev = 0.0;
+        for k in 0..open.len() {
+            // On [prev, open[k].0]: fixed + level × rate.
+            let mut rate = [0.0f64; MAX_RESOURCE_KINDS];
+            for &(_, c, w) in &open[k..] {
+                let d = demand(c);
+                for r in 0..MAX_RESOURCE_KINDS {
+                    rate[r] += w * d[r] / self.dom[c];
+                }
+            }
+            let end = open[k].0;
+            let mut at_end = fixed;
+            for r in 0..MAX_RESOURCE_KINDS {
+                at_end[r] += end * rate[r];
+            }
+            if self.dominant(&at_end) > target {
+                let mut level = f64::INFINITY;
+                for r in 0..MAX_RESOURCE_KINDS {
+                    if self.counted[r] && rate[r] > 0.0 {
+                        level = level.min((target - fixed[r]) / rate[r]);
+                    }
+                }
+                return level.clamp(prev, end);
+            }
+            add(&mut fixed, &demand(open[k].1));
+            prev = end;
+        }
+        f64::INFINITY
+    }
+}
+
+/// Hierarchical progressive filling (H-DRF) of the tree `nodes` below the
+/// top-level children `top` into the capacity `cap`: a level `λ` rises from
+/// 0 and each top-level node holds dominant share `w λ`; inside a node, its
+/// children hold `w μ` at the node's own level `μ`, the largest at which
+/// the node's summed allocation has the dominant share its parent gives
+/// it; a leaf holds `min(share / δ, 1)` of its demand, in its demand's mix
+/// (`δ` = the demand's dominant share). When a resource runs out, the
+/// leaves needing it freeze; the others go on. Returns each leaf's
+/// allocation (indexed like `nodes`; zero for inner nodes).
 ///
 /// `counted[r]` says whether resource `r` counts in dominant shares (not
-/// excluded from fair sharing); every resource with a demand counts as a
-/// capacity.
-pub fn water_fill(
-    d: &[Shares],
-    w: &[f64],
+/// excluded from fair sharing); every resource counts as a capacity.
+pub fn hierarchical_fill(
+    nodes: &[FillNode],
+    top: &[(usize, f64)],
     cap: &Shares,
     counted: &[bool; MAX_RESOURCE_KINDS],
-) -> Vec<f64> {
-    let n = d.len();
-    let mut alpha = vec![0.0; n];
-    let dom: Vec<f64> = d
-        .iter()
-        .map(|v| {
-            (0..MAX_RESOURCE_KINDS)
-                .filter(|&r| counted[r])
-                .map(|r| v[r])
-                .fold(0.0, f64::max)
-        })
-        .collect();
-    // Users with no counted demand, or needing a resource with no capacity,
-    // get nothing.
-    let mut open: Vec<usize> = (0..n)
-        .filter(|&i| {
-            dom[i] > 0.0
-                && w[i] > 0.0
-                && (0..MAX_RESOURCE_KINDS).all(|r| d[i][r] <= 0.0 || cap[r] > 0.0)
-        })
-        .collect();
-    let mut used = [0.0f64; MAX_RESOURCE_KINDS];
-    let mut s = 0.0f64;
-    while !open.is_empty() {
-        let mut rate = [0.0f64; MAX_RESOURCE_KINDS];
-        for &i in &open {
-            for r in 0..MAX_RESOURCE_KINDS {
-                rate[r] += w[i] * d[i][r] / dom[i];
+) -> Vec<Shares> {
+    let mut fill = Filling {
+        nodes,
+        counted,
+        dom: vec![0.0; nodes.len()],
+        frozen: vec![None; nodes.len()],
+    };
+    for (i, n) in nodes.iter().enumerate() {
+        if let FillNode::Leaf(d) = n {
+            fill.dom[i] = fill.dominant(d);
+            // A demand for a resource with no capacity cannot be met.
+            if (0..MAX_RESOURCE_KINDS).any(|r| d[r] > 0.0 && cap[r] <= 0.0) {
+                fill.frozen[i] = Some([0.0; MAX_RESOURCE_KINDS]);
             }
-        }
-        // The next event: a demand met or a resource exhausted.
-        let mut step = f64::INFINITY;
-        for &i in &open {
-            step = step.min(dom[i] / w[i] - s);
-        }
-        for r in 0..MAX_RESOURCE_KINDS {
-            if rate[r] > 0.0 {
-                step = step.min((cap[r] - used[r]) / rate[r]);
-            }
-        }
-        let step = step.max(0.0);
-        s += step;
-        for r in 0..MAX_RESOURCE_KINDS {
-            used[r] += rate[r] * step;
-        }
-        let full: Vec<bool> = (0..MAX_RESOURCE_KINDS)
-            .map(|r| rate[r] > 0.0 && cap[r] - used[r] <= EPS * cap[r].max(1e-300))
-            .collect();
-        let before = open.len();
-        open.retain(|&i| {
-            let met = dom[i] / w[i] - s <= EPS * (dom[i] / w[i]);
-            let blocked = (0..MAX_RESOURCE_KINDS).any(|r| full[r] && d[i][r] > 0.0);
-            if met {
-                alpha[i] = 1.0;
-            } else if blocked {
-                alpha[i] = (w[i] * s / dom[i]).min(1.0);
-            }
-            !(met || blocked)
-        });
-        if open.len() == before {
-            // Rounding left no event within tolerance: settle the closest.
-            let (k, _) = open
-                .iter()
-                .enumerate()
-                .map(|(k, &i)| (k, dom[i] / w[i] - s))
-                .fold((0, f64::INFINITY), |a, b| if b.1 < a.1 { b } else { a });
-            let i = open.remove(k);
-            alpha[i] = (w[i] * s / dom[i]).min(1.0);
         }
     }
-    alpha
+    let mut out = vec![[0.0f64; MAX_RESOURCE_KINDS]; nodes.len()];
+    let mut lo = 0.0f64;
+    // Each pass freezes at least one leaf.
+    for _ in 0..=nodes.len() {
+        let full = fill.sum(top, f64::INFINITY, &mut None);
+        // Rounding in the sums must not stop demands that exactly fill
+        // a resource from being met.
+        if fits(&full, cap, 1e-12) {
+            fill.sum(top, f64::INFINITY, &mut Some(&mut out));
+            break;
+        }
+        let total = |l: f64| fill.sum(top, l, &mut None);
+        let mut hi = (2.0 * lo).max(1.0);
+        let mut n = 0;
+        while fits(&total(hi), cap, 0.0) && n < 2000 {
+            lo = hi;
+            hi *= 2.0;
+            n += 1;
+        }
+        for _ in 0..200 {
+            let mid = lo + (hi - lo) / 2.0;
+            if mid <= lo || mid >= hi {
+                break;
+            }
+            if fits(&total(mid), cap, 0.0) {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        fill.sum(top, lo, &mut Some(&mut out));
+        let over = total(hi);
+        let full_r: Vec<bool> = (0..MAX_RESOURCE_KINDS).map(|r| over[r] > cap[r]).collect();
+        let mut froze = false;
+        for i in 0..nodes.len() {
+            if let FillNode::Leaf(d) = &nodes[i] {
+                if fill.growing(i) && (0..MAX_RESOURCE_KINDS).any(|r| full_r[r] && d[r] > 0.0) {
+                    fill.frozen[i] = Some(out[i]);
+                    froze = true;
+                }
+            }
+        }
+        if !froze {
+            // Rounding left no resource over: settle everything here.
+            for i in 0..nodes.len() {
+                if fill.growing(i) {
+                    fill.frozen[i] = Some(out[i]);
+                }
+            }
+        }
+    }
+    out
 }
 
 /// The ideal DRF allocation of the current demands.
@@ -488,10 +661,10 @@ pub struct Ideal {
     pub role_share: Vec<f64>,
 }
 
-/// Hierarchical progressive filling: at each level of the role tree, the
-/// nodes (roles with their subtree's summed demand, the virtual `role/.`
-/// leaf, or clients) share the level's capacity by [`water_fill`] with
-/// their weights; each node's grant is the capacity of the level below.
+/// The ideal allocation by [`hierarchical_fill`] over the role tree: the
+/// top-level roles, then child roles and the virtual `role/.` leaf holding
+/// a role's own clients (weight 1, as in the Mesos sorter), and the clients
+/// (weight 1) as leaves, each growing in its own demand's mix.
 pub fn ideal(view: &View, clients: &[Client]) -> Ideal {
     let totals = &view.master.totals;
     let excluded = view.model.master.fair_sharing_excluded;
@@ -521,50 +694,39 @@ pub fn ideal(view: &View, clients: &[Client]) -> Ideal {
     let roles: Vec<RoleId> = clients.iter().map(|c| c.role).collect();
     let t = tree(view, &roles, &selected);
 
-    // Subtree demand of each role, and of each role's own clients.
     let n_roles = view.model.roles.len();
-    let mut role_demand = vec![[0.0f64; MAX_RESOURCE_KINDS]; n_roles];
-    let mut own_demand = vec![[0.0f64; MAX_RESOURCE_KINDS]; n_roles];
-    for (ci, c) in clients.iter().enumerate() {
-        if !selected[ci] {
-            continue;
-        }
-        add(&mut own_demand[c.role.index()], &demand[ci]);
-        let mut cur = Some(c.role);
-        while let Some(r) = cur {
-            add(&mut role_demand[r.index()], &demand[ci]);
-            cur = view.model.roles[r.index()].parent;
-        }
+    // The tree as fill nodes: clients first (node i = client i), then
+    // roles and virtual leaves.
+    let mut nodes: Vec<FillNode> = demand
+        .iter()
+        .zip(&selected)
+        .map(|(d, &s)| FillNode::Leaf(if s { *d } else { [0.0; MAX_RESOURCE_KINDS] }))
+        .collect();
+    fn build(
+        view: &View,
+        t: &Tree,
+        level: Vec<(Node, f64)>,
+        nodes: &mut Vec<FillNode>,
+    ) -> Vec<(usize, f64)> {
+        level
+            .into_iter()
+            .map(|(node, w)| match node {
+                Node::Client(c) => (c, w),
+                other => {
+                    let children = build(view, t, expand(view, t, other), nodes);
+                    nodes.push(FillNode::Inner(children));
+                    (nodes.len() - 1, w)
+                }
+            })
+            .collect()
     }
-    let node_demand = |n: Node| -> Shares {
-        match n {
-            Node::Role(r) => role_demand[r.index()],
-            Node::Own(r) => own_demand[r.index()],
-            Node::Client(c) => demand[c],
-        }
-    };
-
-    let mut client_alloc = vec![[0.0f64; MAX_RESOURCE_KINDS]; clients.len()];
+    let top = build(view, &t, level(view, &t, None), &mut nodes);
     let mut cap = [0.0f64; MAX_RESOURCE_KINDS];
     for (r, c) in cap.iter_mut().enumerate() {
         *c = if totals.0[r] > 0 { 1.0 } else { 0.0 };
     }
-    let mut stack: Vec<(Vec<(Node, f64)>, Shares)> = vec![(level(view, &t, None), cap)];
-    while let Some((nodes, cap)) = stack.pop() {
-        let d: Vec<Shares> = nodes.iter().map(|(n, _)| node_demand(*n)).collect();
-        let w: Vec<f64> = nodes.iter().map(|(_, w)| *w).collect();
-        let alpha = water_fill(&d, &w, &cap, &counted);
-        for (k, (node, _)) in nodes.into_iter().enumerate() {
-            let mut grant = [0.0f64; MAX_RESOURCE_KINDS];
-            for r in 0..MAX_RESOURCE_KINDS {
-                grant[r] = alpha[k] * d[k][r];
-            }
-            match node {
-                Node::Client(c) => client_alloc[c] = grant,
-                Node::Role(_) | Node::Own(_) => stack.push((expand(view, &t, node), grant)),
-            }
-        }
-    }
+    let mut client_alloc = hierarchical_fill(&nodes, &top, &cap, &counted);
+    client_alloc.truncate(clients.len());
     // A role's ideal: the sum of its subtree's clients.
     let mut role_sum = vec![[0.0f64; MAX_RESOURCE_KINDS]; n_roles];
     for (ci, c) in clients.iter().enumerate() {
@@ -628,6 +790,74 @@ mod tests {
             *x = true;
         }
         c
+    }
+
+    /// Flat progressive filling: every user a top-level leaf. Returns, per
+    /// user, the fraction of its demand it gets.
+    fn water_fill(
+        d: &[Shares],
+        w: &[f64],
+        cap: &Shares,
+        counted: &[bool; MAX_RESOURCE_KINDS],
+    ) -> Vec<f64> {
+        let nodes: Vec<FillNode> = d.iter().map(|d| FillNode::Leaf(*d)).collect();
+        let top: Vec<(usize, f64)> = w.iter().copied().enumerate().collect();
+        let alloc = hierarchical_fill(&nodes, &top, cap, counted);
+        (0..d.len())
+            .map(|i| {
+                let r = (0..MAX_RESOURCE_KINDS)
+                    .filter(|&r| d[i][r] > 0.0)
+                    .fold(0, |a, r| if d[i][r] > d[i][a] { r } else { a });
+                if d[i][r] > 0.0 {
+                    alloc[i][r] / d[i][r]
+                } else {
+                    0.0
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn drf_paper_example_in_one_role() {
+        // The same two users as children of one role (a node with their
+        // summed demand): each still grows in its own mix, to 2/3.
+        let a = v(&[100.0 / 9.0, 400.0 / 18.0]);
+        let b = v(&[300.0 / 9.0, 100.0 / 18.0]);
+        let nodes = vec![
+            FillNode::Leaf(a),
+            FillNode::Leaf(b),
+            FillNode::Inner(vec![(0, 1.0), (1, 1.0)]),
+        ];
+        let alloc = hierarchical_fill(&nodes, &[(2, 1.0)], &v(&[1.0, 1.0]), &counted(2));
+        assert!((alloc[0][1] - 2.0 / 3.0).abs() < 1e-12, "{:?}", alloc[0]);
+        assert!((alloc[0][0] - 1.0 / 3.0).abs() < 1e-12, "{:?}", alloc[0]);
+        assert!((alloc[1][0] - 2.0 / 3.0).abs() < 1e-12, "{:?}", alloc[1]);
+        assert!((alloc[1][1] - 1.0 / 9.0).abs() < 1e-12, "{:?}", alloc[1]);
+    }
+
+    #[test]
+    fn nested_roles_split_by_weight_then_fill() {
+        // Role x (weight 1) holds the DRF-paper pair; role y (weight 1) a
+        // cpu-only user. cpus run out first: x's dominant share and y's
+        // grow together. At level λ: y holds λ cpus; x holds dominant
+        // share λ with A at μ, B at μ: (1.5μ cpu, 7/6 μ mem), so μ = 2λ/3
+        // and cpus 2λ/3·1.5 + λ = 2λ = 1: λ = 1/2, A and B at 1/3 each.
+        let a = v(&[100.0 / 9.0, 400.0 / 18.0]);
+        let b = v(&[300.0 / 9.0, 100.0 / 18.0]);
+        let c = v(&[10.0, 0.0]);
+        let nodes = vec![
+            FillNode::Leaf(a),
+            FillNode::Leaf(b),
+            FillNode::Leaf(c),
+            FillNode::Inner(vec![(0, 1.0), (1, 1.0)]),
+            FillNode::Inner(vec![(2, 1.0)]),
+            // x one level deeper, to go through the bisection.
+            FillNode::Inner(vec![(3, 1.0)]),
+        ];
+        let alloc = hierarchical_fill(&nodes, &[(5, 1.0), (4, 1.0)], &v(&[1.0, 1.0]), &counted(2));
+        assert!((alloc[2][0] - 0.5).abs() < 1e-12, "{:?}", alloc[2]);
+        assert!((alloc[0][1] - 1.0 / 3.0).abs() < 1e-12, "{:?}", alloc[0]);
+        assert!((alloc[1][0] - 1.0 / 3.0).abs() < 1e-12, "{:?}", alloc[1]);
     }
 
     #[test]
