@@ -567,79 +567,78 @@ pub struct RawAgent {
     pub partition: Option<NoPartition>,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawFramework {
-    pub id: String,
-    pub role: Option<String>,
-    pub roles: Option<Vec<String>>,
-    pub at: Option<Dur>,
-    #[serde(default)]
-    pub capabilities: Vec<String>,
-    pub behavior: Option<String>,
-    pub max_tasks_per_offer: Option<u64>,
-    pub refuse_seconds: Option<Dur>,
-    pub min_allocatable: Option<Vec<String>>,
-    pub task_duration: Option<TaskDur>,
-    #[serde(default)]
-    pub jobs: Vec<RawJob>,
-    pub preset: Option<String>,
-    pub suppress_when_idle: Option<bool>,
-    pub decision_time: Option<RawDecisionTime>,
-    pub gang_hold_timeout: Option<Text>,
-    pub locality_wait: Option<Dur>,
-    pub abandon_after: Option<u64>,
-    pub failover_timeout: Option<Dur>,
-    pub partitions: Option<NoPartitions>,
-}
-
-/// `workload[].framework_defaults`: a `frameworks` entry without `id` and
-/// `jobs`, for frameworks a trace names that the scenario does not declare.
-#[derive(Debug, Deserialize, Default, Clone)]
-#[serde(deny_unknown_fields)]
-pub struct RawFrameworkTemplate {
-    pub role: Option<String>,
-    pub roles: Option<Vec<String>>,
-    pub at: Option<Dur>,
-    #[serde(default)]
-    pub capabilities: Vec<String>,
-    pub behavior: Option<String>,
-    pub max_tasks_per_offer: Option<u64>,
-    pub refuse_seconds: Option<Dur>,
-    pub min_allocatable: Option<Vec<String>>,
-    pub preset: Option<String>,
-    pub suppress_when_idle: Option<bool>,
-    pub decision_time: Option<RawDecisionTime>,
-    pub gang_hold_timeout: Option<Text>,
-    pub locality_wait: Option<Dur>,
-    pub abandon_after: Option<u64>,
-    pub failover_timeout: Option<Dur>,
-}
-
-impl RawFrameworkTemplate {
-    /// A framework entry with this id.
-    pub fn with_id(&self, id: &str) -> RawFramework {
-        RawFramework {
-            id: id.to_string(),
-            role: self.role.clone(),
-            roles: self.roles.clone(),
-            at: self.at,
-            capabilities: self.capabilities.clone(),
-            behavior: self.behavior.clone(),
-            max_tasks_per_offer: self.max_tasks_per_offer,
-            refuse_seconds: self.refuse_seconds,
-            min_allocatable: self.min_allocatable.clone(),
-            task_duration: None,
-            jobs: Vec::new(),
-            preset: self.preset.clone(),
-            suppress_when_idle: self.suppress_when_idle,
-            decision_time: self.decision_time,
-            gang_hold_timeout: self.gang_hold_timeout.clone(),
-            locality_wait: self.locality_wait,
-            abandon_after: self.abandon_after,
-            failover_timeout: self.failover_timeout,
-            partitions: None,
+/// Declares `RawFramework` (a `frameworks` entry) and `RawFrameworkTemplate`
+/// (`workload[].framework_defaults`: the same keys without `id`, `jobs`,
+/// `task_duration` and `partitions`, for frameworks a trace names that the
+/// scenario does not declare) from one list of the keys they share, and
+/// `with_id`, which makes an entry from a template. Not `#[serde(flatten)]`:
+/// serde does not support it with `deny_unknown_fields`, and buffering the
+/// flattened keys would lose the list of known keys that "did you mean"
+/// reads and the places of the values. The shared keys come in two runs so
+/// that each struct keeps its keys in the order its error messages list.
+macro_rules! raw_frameworks {
+    (
+        shared { $($(#[$a_attr:meta])* $a:ident: $a_ty:ty,)* }
+        entry_only { $($(#[$m_attr:meta])* $m:ident: $m_ty:ty = $m_default:expr,)* }
+        shared { $($(#[$b_attr:meta])* $b:ident: $b_ty:ty,)* }
+    ) => {
+        #[derive(Debug, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        pub struct RawFramework {
+            pub id: String,
+            $($(#[$a_attr])* pub $a: $a_ty,)*
+            $($(#[$m_attr])* pub $m: $m_ty,)*
+            $($(#[$b_attr])* pub $b: $b_ty,)*
+            pub partitions: Option<NoPartitions>,
         }
+
+        #[derive(Debug, Deserialize, Default, Clone)]
+        #[serde(deny_unknown_fields)]
+        pub struct RawFrameworkTemplate {
+            $($(#[$a_attr])* pub $a: $a_ty,)*
+            $($(#[$b_attr])* pub $b: $b_ty,)*
+        }
+
+        impl RawFrameworkTemplate {
+            /// A framework entry with this id.
+            pub fn with_id(&self, id: &str) -> RawFramework {
+                RawFramework {
+                    id: id.to_string(),
+                    $($a: self.$a.clone(),)*
+                    $($m: $m_default,)*
+                    $($b: self.$b.clone(),)*
+                    partitions: None,
+                }
+            }
+        }
+    };
+}
+
+raw_frameworks! {
+    shared {
+        role: Option<String>,
+        roles: Option<Vec<String>>,
+        at: Option<Dur>,
+        #[serde(default)]
+        capabilities: Vec<String>,
+        behavior: Option<String>,
+        max_tasks_per_offer: Option<u64>,
+        refuse_seconds: Option<Dur>,
+        min_allocatable: Option<Vec<String>>,
+    }
+    entry_only {
+        task_duration: Option<TaskDur> = None,
+        #[serde(default)]
+        jobs: Vec<RawJob> = Vec::new(),
+    }
+    shared {
+        preset: Option<String>,
+        suppress_when_idle: Option<bool>,
+        decision_time: Option<RawDecisionTime>,
+        gang_hold_timeout: Option<Text>,
+        locality_wait: Option<Dur>,
+        abandon_after: Option<u64>,
+        failover_timeout: Option<Dur>,
     }
 }
 

@@ -105,9 +105,7 @@ impl Resolver<'_> {
                 Some(f) => match FORMATS.iter().find(|x| **x == f.as_str()) {
                     Some(x) => x,
                     None => {
-                        let hint = nearest(f, FORMATS)
-                            .map(|k| format!("; did you mean `{k}`?"))
-                            .unwrap_or_default();
+                        let hint = did_you_mean(f, FORMATS);
                         return Err(self.err(
                             &format!("{at}.format"),
                             format!("unknown trace format `{f}` (yaml, csv, google2011 or swf){hint}"),
@@ -171,9 +169,7 @@ impl Resolver<'_> {
             return Ok(*id);
         }
         let Some(t) = defaults else {
-            let hint = nearest(name, self.framework_ids.keys().map(String::as_str))
-                .map(|k| format!("; did you mean `{k}`?"))
-                .unwrap_or_default();
+            let hint = did_you_mean(name, self.framework_ids.keys().map(String::as_str));
             return Err(FwError::Msg(format!(
                 "no framework `{name}` in this scenario{hint} (declare it, or give the workload entry `framework_defaults` to create the frameworks the trace names)"
             )));
@@ -323,9 +319,7 @@ impl Resolver<'_> {
             Some((_, t)) => Ok(*t),
             None => {
                 let names: Vec<&str> = choices.iter().map(|(k, _)| *k).collect();
-                let hint = nearest(v, names.iter().copied())
-                    .map(|k| format!("; did you mean `{k}`?"))
-                    .unwrap_or_default();
+                let hint = did_you_mean(v, names.iter().copied());
                 Err(self.err(
                     at,
                     format!("`{v}` is not one of {}{hint}", names.join(", ")),

@@ -1,0 +1,161 @@
+//! Scripted events: times, references to agents, roles and frameworks.
+
+use super::*;
+
+impl Resolver<'_> {
+    pub(super) fn resolve_events(
+        &mut self,
+        raw: &[RawEvent],
+    ) -> Result<Vec<ScriptedEvent>, InputError> {
+        let mut out = Vec::new();
+        // Agents added by events were numbered in file order above.
+        let mut next_added = self
+            .agents
+            .iter()
+            .position(|a| a.at.is_none())
+            .unwrap_or(self.agents.len());
+        for (i, e) in raw.iter().enumerate() {
+            let at = format!("events[{i}]");
+            let time = SimTime(e.at.0);
+            let mut kinds: Vec<EventKind> = Vec::new();
+            let mut actions = 0;
+            if let Some(a) = &e.agent_add {
+                // One entry with `count` adds all its agents at the same instant.
+                actions += 1;
+                for _ in 0..a.count.unwrap_or(1) {
+                    kinds.push(EventKind::AgentAdd(AgentId(next_added as u32)));
+                    next_added += 1;
+                }
+            }
+            if let Some(name) = &e.agent_remove {
+                actions += 1;
+                kinds.push(EventKind::AgentRemove(
+                    self.agent(name, &format!("{at}.agent_remove"))?,
+                ));
+            }
+            if let Some(w) = &e.set_weight {
+                actions += 1;
+                let role = self.role(&w.role, &format!("{at}.set_weight.role"))?;
+                let weight = self.weight(w.weight, &format!("{at}.set_weight.weight"))?;
+                kinds.push(EventKind::SetWeight { role, weight });
+            }
+            for (key, target, suppress) in [
+                ("suppress", &e.suppress, true),
+                ("revive", &e.revive, false),
+            ] {
+                if let Some(t) = target {
+                    actions += 1;
+                    let kat = format!("{at}.{key}");
+                    let framework = self.framework(&t.framework, &kat)?;
+                    let mut roles = Vec::new();
+                    for (j, r) in t.roles.iter().flatten().enumerate() {
+                        let rid = self.role_ids.get(r).copied();
+                        match rid {
+                            Some(rid)
+                                if self.frameworks[framework.index()].roles.contains(&rid) =>
+                            {
+                                roles.push(rid)
+                            }
+                            _ => {
+                                return Err(self.err(
+                                    &format!("{kat}.roles[{j}]"),
+                                    format!(
+                                        "framework `{}` is not subscribed to role `{r}`",
+                                        t.framework
+                                    ),
+                                ))
+                            }
+                        }
+                    }
+                    kinds.push(if suppress {
+                        EventKind::Suppress { framework, roles }
+                    } else {
+                        EventKind::Revive { framework, roles }
+                    });
+                }
+            }
+            if let Some(q) = &e.set_quota {
+                actions += 1;
+                let role = self.role(&q.role, &format!("{at}.set_quota.role"))?;
+                let quota = self.quota(
+                    role,
+                    q.guarantee.as_ref(),
+                    q.limit.as_ref(),
+                    &format!("{at}.set_quota"),
+                )?;
+                kinds.push(EventKind::SetQuota { role, quota });
+            }
+            for (key, r, reserve) in [
+                ("reserve", &e.reserve, true),
+                ("unreserve", &e.unreserve, false),
+            ] {
+                if let Some(r) = r {
+                    actions += 1;
+                    let kat = format!("{at}.{key}");
+                    let agent = self.agent(&r.agent, &format!("{kat}.agent"))?;
+                    if r.role == "*" {
+                        return Err(self.err(
+                            &format!("{kat}.role"),
+                            "cannot reserve for the default role `*`",
+                        ));
+                    }
+                    let role = self.role(&r.role, &format!("{kat}.role"))?;
+                    let resources = self.quantities(&r.resources, &format!("{kat}.resources"))?;
+                    kinds.push(if reserve {
+                        EventKind::Reserve {
+                            agent,
+                            role,
+                            resources,
+                        }
+                    } else {
+                        EventKind::Unreserve {
+                            agent,
+                            role,
+                            resources,
+                        }
+                    });
+                }
+            }
+            if let Some(d) = &e.framework_disconnect {
+                actions += 1;
+                let kat = format!("{at}.framework_disconnect");
+                let framework = self.framework(&d.framework, &format!("{kat}.framework"))?;
+                let timeout = self.frameworks[framework.index()].failover_timeout;
+                if d.duration.0 >= timeout {
+                    return Err(self.err(
+                        &format!("{kat}.for"),
+                        format!(
+                            "framework `{}` would be removed after its failover_timeout ({} s) \
+                             before it reconnects; removing frameworks comes with fault \
+                             injection: set its `failover_timeout` above `for`",
+                            d.framework,
+                            SimTime(timeout)
+                        ),
+                    ));
+                }
+                kinds.push(EventKind::FrameworkDisconnect {
+                    framework,
+                    duration: d.duration.0,
+                });
+            }
+            if let Some(m) = &e.maintenance {
+                actions += 1;
+                let mut agents = Vec::new();
+                for (j, a) in m.agents.iter().enumerate() {
+                    agents.push(self.agent(a, &format!("{at}.maintenance.agents[{j}]"))?);
+                }
+                kinds.push(EventKind::Maintenance {
+                    agents,
+                    start: m.start.map_or(0, |d| d.0),
+                    duration: m.duration.0,
+                });
+            }
+            match actions {
+                1 => out.extend(kinds.into_iter().map(|kind| ScriptedEvent { at: time, kind })),
+                0 => return Err(self.err(&at, "an event needs one action besides `at` (e.g. `agent_add`, `set_weight`, `suppress`)")),
+                _ => return Err(self.err(&at, "an event has exactly one action besides `at`; split it into several events")),
+            }
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,394 @@
+//! Raw structs → resolved [`Model`]: interning, cross-references, limits.
+//! Every error names the file, line and column of the value at fault.
+
+use super::locate::Locator;
+use super::model::*;
+use super::raw::*;
+use crate::cluster::resources::{
+    Limits, Quantities, ResourceNames, ResourceSet, MAX_RESOURCE_KINDS,
+};
+use crate::error::{nearest, InputError};
+use crate::sim::time::{parse_duration, DurationUs, SimTime};
+use crate::{AgentId, FrameworkId, RoleId};
+use std::cell::OnceCell;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+mod agents;
+mod events;
+mod frameworks;
+mod jobs;
+mod master;
+mod names;
+mod resources;
+mod roles;
+mod workloads;
+
+use jobs::task_duration;
+use names::{validate_id, validate_role_name, AgentNames};
+
+/// Hostile sizes are refused: at most this many agents in one entry (and in
+/// all), or tasks in one job.
+pub const MAX_AGENTS: u64 = 10_000_000;
+pub const MAX_TASKS_PER_JOB: u64 = 10_000_000;
+/// At most this many periodic allocation runs (`until` ÷ interval) and
+/// output samples (`until` ÷ `sample_interval`) in one run.
+pub const MAX_PERIODIC_RUNS: u64 = 1_000_000_000;
+pub const MAX_SAMPLES: u64 = 100_000_000;
+/// Largest scenario or YAML trace file we read, in bytes.
+pub const MAX_FILE_BYTES: u64 = 512 * 1024 * 1024;
+
+/// A loaded scenario: the model and what identifies its source.
+#[derive(Clone, Debug)]
+pub struct Loaded {
+    pub model: Model,
+    /// SHA-256 of the scenario file's bytes, hex.
+    pub sha256: String,
+    pub path: PathBuf,
+}
+
+/// Reads, parses and resolves a scenario file.
+pub fn load(path: &Path) -> Result<Loaded, InputError> {
+    let shown = path.display().to_string();
+    let text = read_text(path, &shown)?;
+    let base = path.parent().unwrap_or(Path::new("."));
+    let model = load_str(&text, &shown, base)?;
+    Ok(Loaded {
+        model,
+        sha256: crate::report::sha256_hex(text.as_bytes()),
+        path: path.to_path_buf(),
+    })
+}
+
+fn read_text(path: &Path, shown: &str) -> Result<String, InputError> {
+    let meta = std::fs::metadata(path)
+        .map_err(|e| InputError::new(shown, format!("cannot read the file: {e}")))?;
+    if meta.is_dir() {
+        return Err(InputError::new(
+            shown,
+            "is a directory, not a scenario file",
+        ));
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(InputError::new(
+            shown,
+            format!(
+                "the file is {} MB; YAML files over {} MB are refused (use a CSV trace for big workloads)",
+                meta.len() / (1024 * 1024),
+                MAX_FILE_BYTES / (1024 * 1024)
+            ),
+        ));
+    }
+    let bytes = std::fs::read(path)
+        .map_err(|e| InputError::new(shown, format!("cannot read the file: {e}")))?;
+    String::from_utf8(bytes).map_err(|e| {
+        let upto = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let line = upto.iter().filter(|&&b| b == b'\n').count() + 1;
+        InputError::new(shown, "the file is not valid UTF-8").at(line, 1)
+    })
+}
+
+/// Parses and resolves scenario text; `file` names it in errors and `base`
+/// is where relative trace paths start.
+pub fn load_str(text: &str, file: &str, base: &Path) -> Result<Model, InputError> {
+    let raw: RawScenario = parse_yaml(text, file)?;
+    Resolver::new(text, file, base).resolve(raw)
+}
+
+/// serde_yaml with our error format: place, message, and a hint for
+/// unknown keys.
+pub fn parse_yaml<T: serde::de::DeserializeOwned>(text: &str, file: &str) -> Result<T, InputError> {
+    if text.trim().is_empty() {
+        return Err(InputError::new(file, "the file is empty").at(1, 1));
+    }
+    serde_yaml::from_str(text).map_err(|e| yaml_error(&e, text, file))
+}
+
+fn yaml_error(e: &serde_yaml::Error, text: &str, file: &str) -> InputError {
+    let mut msg = e.to_string();
+    // serde_yaml appends " at line L column C"; we print the place first.
+    if let Some(cut) = msg.rfind(" at line ") {
+        msg.truncate(cut);
+    }
+    if let Some(hint) = unknown_key_hint(&msg) {
+        msg.push_str(&hint);
+    }
+    // A repeated key is reported at the start of its map: point at the
+    // repetition instead.
+    let repeated = ["duplicate field `", "duplicate key `"]
+        .iter()
+        .find_map(|p| msg.split(p).nth(1)?.split('`').next().map(str::to_string));
+    let err = InputError::new(file, msg);
+    match e.location() {
+        Some(loc) => {
+            let at = (loc.line(), loc.column());
+            let (line, col) = repeated
+                .and_then(|k| super::locate::repeated_key(text, at, &k))
+                .unwrap_or(at);
+            err.at(line, col)
+        }
+        None => err.at(1, 1),
+    }
+}
+
+/// "; did you mean `x`?" for the candidate nearest to `word`, or nothing.
+fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
+    nearest(word, candidates)
+        .map(|k| format!("; did you mean `{k}`?"))
+        .unwrap_or_default()
+}
+
+/// For "unknown field `x`, expected one of `a`, `b`": "; did you mean `a`?".
+fn unknown_key_hint(msg: &str) -> Option<String> {
+    let rest = msg.split("unknown field `").nth(1)?;
+    let (word, rest) = rest.split_once('`')?;
+    let expected: Vec<&str> = rest.split('`').skip(1).step_by(2).collect();
+    nearest(word, expected.iter().copied()).map(|k| format!("; did you mean `{k}`?"))
+}
+struct Resolver<'a> {
+    text: &'a str,
+    file: &'a str,
+    base: &'a Path,
+    locator: OnceCell<Locator>,
+    resources: ResourceNames,
+    roles: Vec<RoleSpec>,
+    role_ids: BTreeMap<String, RoleId>,
+    declared_roles: BTreeSet<String>,
+    agent_groups: Vec<AgentGroup>,
+    agents: Vec<AgentSpec>,
+    agent_names: AgentNames,
+    frameworks: Vec<FrameworkSpec>,
+    framework_ids: BTreeMap<String, FrameworkId>,
+    jobs: Vec<JobSpec>,
+    job_ids: BTreeSet<String>,
+    default_refuse: DurationUs,
+    streams: Vec<StreamSpec>,
+    notes: Vec<String>,
+    until: Option<SimTime>,
+    /// Generator names and class names taken so far.
+    generator_names: BTreeSet<String>,
+    class_names: BTreeSet<String>,
+}
+
+/// Where a value sits in the file: a path such as `agents[2].resources`.
+type At<'p> = &'p str;
+
+impl<'a> Resolver<'a> {
+    fn new(text: &'a str, file: &'a str, base: &'a Path) -> Resolver<'a> {
+        Resolver {
+            text,
+            file,
+            base,
+            locator: OnceCell::new(),
+            resources: ResourceNames::default(),
+            roles: Vec::new(),
+            role_ids: BTreeMap::new(),
+            declared_roles: BTreeSet::new(),
+            agent_groups: Vec::new(),
+            agents: Vec::new(),
+            agent_names: AgentNames::default(),
+            frameworks: Vec::new(),
+            framework_ids: BTreeMap::new(),
+            jobs: Vec::new(),
+            job_ids: BTreeSet::new(),
+            default_refuse: 5_000_000,
+            streams: Vec::new(),
+            notes: Vec::new(),
+            until: None,
+            generator_names: BTreeSet::new(),
+            class_names: BTreeSet::new(),
+        }
+    }
+
+    fn err(&self, at: At, msg: impl Into<String>) -> InputError {
+        let loc = self.locator.get_or_init(|| Locator::new(self.text));
+        let e = InputError::new(self.file, msg);
+        match loc.find(at) {
+            Some((l, c)) => e.at(l, c),
+            None => e.at(1, 1),
+        }
+    }
+
+    fn resolve(mut self, raw: RawScenario) -> Result<Model, InputError> {
+        validate_id("scenario name", &raw.name).map_err(|m| self.err("name", m))?;
+        if let Some(Dur(d)) = raw.master.as_ref().and_then(|m| m.refuse_seconds) {
+            self.default_refuse = d;
+        }
+        self.until = raw.until.map(|d| SimTime(d.0));
+
+        // Roles first, so weights and quotas apply to roles named later.
+        for (i, r) in raw.roles.iter().enumerate() {
+            self.declare_role(r, &format!("roles[{i}]"))?;
+        }
+        for (i, a) in raw.agents.iter().enumerate() {
+            let at = format!("agents[{i}]");
+            let t = a.at.map_or(SimTime::ZERO, |d| SimTime(d.0));
+            self.add_agents(a, &at, Some(t))?;
+        }
+        // Agents that events add are known to every reference.
+        for (i, e) in raw.events.iter().enumerate() {
+            if let Some(a) = &e.agent_add {
+                if a.at.is_some() {
+                    return Err(self.err(
+                        &format!("events[{i}].agent_add.at"),
+                        "an `agent_add` event takes its time from the event's `at`",
+                    ));
+                }
+                self.add_agents(a, &format!("events[{i}].agent_add"), None)?;
+            }
+        }
+        for (i, f) in raw.frameworks.iter().enumerate() {
+            self.add_framework(f, &format!("frameworks[{i}]"))?;
+        }
+        for (i, f) in raw.frameworks.iter().enumerate() {
+            let fid = FrameworkId(i as u32);
+            for (j, job) in f.jobs.iter().enumerate() {
+                let at = format!("frameworks[{i}].jobs[{j}]");
+                if job.framework.is_some() {
+                    return Err(self.err(
+                        &format!("{at}.framework"),
+                        "`framework` belongs in trace files; here the job already belongs to its framework",
+                    ));
+                }
+                self.add_job(job, fid, j, &at)?;
+            }
+        }
+        for (i, w) in raw.workload.iter().enumerate() {
+            self.add_workload(w, &format!("workload[{i}]"), i)?;
+        }
+        let events = self.resolve_events(&raw.events)?;
+        let master = self.resolve_master(raw.master.unwrap_or_default())?;
+        let output = self.resolve_output(raw.output)?;
+        let until = raw.until.map(|d| d.0);
+        self.check_run_length(until, &master, &output)?;
+        self.check_ends(until)?;
+        let model = Model {
+            name: raw.name,
+            description: raw.description.unwrap_or_default(),
+            seed: raw.seed.unwrap_or(1),
+            until: raw.until.map(|d| SimTime(d.0)),
+            resources: self.resources,
+            master,
+            roles: self.roles,
+            agent_groups: self.agent_groups,
+            agents: self.agents,
+            frameworks: self.frameworks,
+            jobs: self.jobs,
+            streams: self.streams,
+            notes: self.notes,
+            events,
+            output,
+        };
+        debug_assert!(!model.never_ends());
+        Ok(model)
+    }
+
+    /// The `output:` section (sample interval, measurement window).
+    fn resolve_output(&self, raw: Option<RawOutput>) -> Result<OutputConfig, InputError> {
+        Ok(match raw {
+            Some(o) => OutputConfig {
+                sample_interval: match o.sample_interval {
+                    Some(Dur(0)) => {
+                        return Err(self.err("output.sample_interval", "must be greater than 0"))
+                    }
+                    Some(Dur(d)) => d,
+                    None => 10_000_000,
+                },
+                window: match o.window {
+                    None => Window::default(),
+                    Some(w) => {
+                        let from = SimTime(w.from.map_or(0, |d| d.0));
+                        let to = w.to.map(|d| SimTime(d.0));
+                        if to.is_some_and(|t| t <= from) {
+                            return Err(self.err(
+                                "output.window.to",
+                                "the window must end after it starts (`to` > `from`)",
+                            ));
+                        }
+                        Window { from, to }
+                    }
+                },
+                percentiles: o.percentiles.unwrap_or_default(),
+            },
+            None => OutputConfig {
+                sample_interval: 10_000_000,
+                window: Window::default(),
+                percentiles: Default::default(),
+            },
+        })
+    }
+
+    /// Hostile lengths: a run that could not finish in any reasonable time.
+    fn check_run_length(
+        &self,
+        until: Option<DurationUs>,
+        master: &MasterConfig,
+        output: &OutputConfig,
+    ) -> Result<(), InputError> {
+        if let Some(until) = until {
+            let runs = until / master.allocation_interval;
+            if runs > MAX_PERIODIC_RUNS {
+                return Err(self.err(
+                    "until",
+                    format!(
+                        "`until` / `allocation_interval` is {runs} periodic allocation runs; \
+                         more than {MAX_PERIODIC_RUNS} are refused (raise the interval or shorten the run)"
+                    ),
+                ));
+            }
+            let samples = until / output.sample_interval;
+            if samples > MAX_SAMPLES {
+                return Err(self.err(
+                    "until",
+                    format!(
+                        "`until` / `output.sample_interval` is {samples} samples; \
+                         more than {MAX_SAMPLES} are refused (raise output.sample_interval)"
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// A run without `until` must end by itself.
+    fn check_ends(&self, until: Option<DurationUs>) -> Result<(), InputError> {
+        let never_ending = until
+            .is_none()
+            .then(|| {
+                self.frameworks.iter().find_map(|f| match f.behavior {
+                    Behavior::TakeAll => Some("a `take-all` framework"),
+                    Behavior::Hold => Some("a `hold` framework"),
+                    _ => None,
+                })
+            })
+            .flatten()
+            .or_else(|| {
+                (until.is_none()
+                    && (self.jobs.iter().any(|j| j.duration.is_forever())
+                        || self.streams.iter().any(|s| s.forever)))
+                .then_some("a task that runs `forever`")
+            });
+        if let Some(what) = never_ending {
+            return Err(self.err(
+                "name",
+                format!("the run would never end: it has {what} and no `until`; set `until`"),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// The log-normal's `mu` from its median (`ln median`) or mean
+/// (`ln mean − sigma²/2`); exactly one of them.
+pub fn lognormal_mu(median: Option<f64>, mean: Option<f64>, sigma: f64) -> Result<f64, String> {
+    if !(sigma.is_finite() && sigma >= 0.0) {
+        return Err(format!("lognormal sigma {sigma} must be a number >= 0"));
+    }
+    match (median, mean) {
+        (Some(m), None) if m > 0.0 => Ok(libm::log(m)),
+        (None, Some(m)) if m > 0.0 => Ok(libm::log(m) - sigma * sigma / 2.0),
+        (Some(_), Some(_)) => Err("lognormal takes `median` or `mean`, not both".into()),
+        (None, None) => Err("lognormal needs `median` (or `mean`) and `sigma`".into()),
+        _ => Err("a lognormal's median or mean must be greater than 0".into()),
+    }
+}
