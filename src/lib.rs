@@ -9,8 +9,11 @@
 
 pub mod cli;
 pub mod cluster;
+pub mod digest;
+pub mod dist;
 pub mod error;
 pub mod framework;
+pub mod limits;
 pub mod master;
 pub mod metrics;
 pub mod policy;

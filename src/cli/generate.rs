@@ -6,8 +6,8 @@ use super::import::{out_kind, OutKind, MAX_YAML_JOBS};
 use crate::error::{Error, InputError};
 use crate::scenario::locate::Locator;
 use crate::scenario::raw::RawGenerateFile;
+use crate::scenario::resolve::generator;
 use crate::workload::csv_trace::{write_yaml_trace, OutputColumns, TraceWriter};
-use crate::workload::generate;
 use crate::workload::TraceJob;
 use clap::Args;
 use std::path::PathBuf;
@@ -50,7 +50,7 @@ pub fn execute(a: &GenerateArgs) -> Result<(), Error> {
             None => e.at(1, 1),
         }
     };
-    let gen = generate::build(&raw.generate, "generate", "gen1", None, base, &err)?;
+    let gen = generator::build(&raw.generate, "generate", "gen1", None, base, &err)?;
     let seed = a.seed.or(raw.seed).unwrap_or(1);
     let names = gen.resource_names();
     let columns = OutputColumns {

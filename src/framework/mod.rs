@@ -640,7 +640,7 @@ pub fn sample_duration(
     key: u64,
     index: u64,
 ) -> Option<DurationUs> {
-    use crate::workload::dist::Dist;
+    use crate::dist::Dist;
     match *d {
         TaskDuration::Fixed(us) => Some(us),
         TaskDuration::Forever => None,

@@ -10,22 +10,9 @@ pub mod data;
 pub mod markdown;
 pub mod summary;
 
+pub use crate::digest::{hex, sha256_hex};
 use crate::error::Error;
-use sha2::{Digest, Sha256};
 use std::path::Path;
-
-/// Lower-case hex of bytes.
-pub fn hex(bytes: &[u8]) -> String {
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push_str(&format!("{b:02x}"));
-    }
-    s
-}
-
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes))
-}
 
 /// Files a run may write, so that a rerun can replace them.
 pub const RUN_FILES: &[&str] = &[

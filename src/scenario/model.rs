@@ -3,8 +3,10 @@
 //! `resolve`; read-only afterwards.
 
 use crate::cluster::resources::{Limits, Quantities, ResId, ResourceNames, ResourceSet};
+use crate::dist::Dist;
 use crate::sim::time::{DurationUs, SimTime};
 use crate::{AgentId, FrameworkId, JobId, RoleId};
+use std::path::PathBuf;
 
 #[derive(Clone, Debug)]
 pub struct Model {
@@ -263,9 +265,65 @@ pub struct StreamSpec {
 #[derive(Clone, Debug)]
 pub enum StreamSource {
     /// A compact CSV job trace (docs/workloads.md).
-    Csv(crate::workload::csv_trace::CsvStream),
+    Csv(CsvStream),
     /// A synthetic generator.
-    Generate(crate::workload::generate::Generator),
+    Generate(Generator),
+}
+
+/// A compact trace the scenario streams (checked in full when loaded).
+#[derive(Clone, Debug)]
+pub struct CsvStream {
+    pub path: PathBuf,
+    pub shown: String,
+    /// Every job goes to this framework (`workload[].framework`).
+    pub framework: Option<FrameworkId>,
+    /// Jobs without an id are named `<prefix><row number>`.
+    pub id_prefix: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct Generator {
+    /// Names its random stream and prefixes nothing: job ids are
+    /// `<class>-<n>`.
+    pub name: String,
+    /// Stop after this many jobs.
+    pub jobs: Option<u64>,
+    /// The first arrival is one gap after `start`.
+    pub start: SimTime,
+    /// No arrival after this time.
+    pub until: Option<SimTime>,
+    /// Gaps between arrivals, in µs.
+    pub interarrival: Dist,
+    pub classes: Vec<GenClass>,
+}
+
+#[derive(Clone, Debug)]
+pub struct GenClass {
+    pub name: String,
+    pub weight: f64,
+    pub framework: String,
+    pub role: Option<String>,
+    /// Tasks per job (rounded, at least 1).
+    pub tasks: Dist,
+    /// Per task, by resource name, in milli-units.
+    pub resources: Vec<(String, u64)>,
+    /// Every task of a job runs this long (µs, drawn once per job);
+    /// `None`: forever.
+    pub duration: Option<Dist>,
+    pub gang: Option<bool>,
+    pub constraints: Vec<AttrMatch>,
+    pub prefer: Vec<AttrMatch>,
+    /// Filled when the generator runs inside a scenario.
+    pub resolved: Option<ResolvedClass>,
+}
+
+/// A class's names turned into the scenario's ids.
+#[derive(Clone, Debug)]
+pub struct ResolvedClass {
+    pub framework: FrameworkId,
+    pub role: RoleId,
+    pub resources: Quantities,
+    pub gang: bool,
 }
 
 #[derive(Clone, Debug)]

@@ -5,14 +5,11 @@
 //! report their line and column. Cross-references are checked afterwards, in
 //! `resolve`. No `untagged` or `flatten`: they ruin error messages.
 
+use crate::limits::MAX_QUANTITY_MILLI;
 use crate::sim::time::{parse_duration, scaled_decimal, secs_f64_to_us, DurationUs, US_PER_SEC};
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 use std::fmt;
-
-/// The largest amount of one resource in one entry, in milli-units
-/// (10^9 units: a petabyte of memory in MB). Keeps cluster sums in u64.
-pub const MAX_QUANTITY_MILLI: u64 = 1_000_000_000_000;
 
 // ---------------------------------------------------------------- values --
 

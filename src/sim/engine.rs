@@ -354,7 +354,7 @@ impl<'m> Simulation<'m> {
             seed: self.seed,
             end,
             events: self.events,
-            digest: crate::report::hex(&digest),
+            digest: crate::digest::hex(&digest),
             counters: self.counters,
             framework_counters: self.fw_counters,
             warnings: self.warnings,

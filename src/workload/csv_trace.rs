@@ -15,14 +15,13 @@ use super::input::{self, split_commas, Lines};
 use super::{JobSource, TraceJob};
 use crate::cluster::resources::{format_milli, Quantities, ResId};
 use crate::error::InputError;
-use crate::scenario::model::{AttrMatch, JobSpec, Model, TaskDuration};
-use crate::scenario::raw::MAX_QUANTITY_MILLI;
-use crate::scenario::resolve::MAX_TASKS_PER_JOB;
+use crate::limits::{MAX_QUANTITY_MILLI, MAX_TASKS_PER_JOB};
+use crate::scenario::model::{AttrMatch, CsvStream, JobSpec, Model, TaskDuration};
 use crate::sim::time::{format_secs, scaled_decimal, US_PER_SEC};
 use crate::{FrameworkId, RoleId};
 use std::collections::BTreeMap;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 const KNOWN: [&str; 10] = [
     "submit_s",
@@ -425,17 +424,6 @@ impl TraceReader {
             class: opt(l.class),
         }))
     }
-}
-
-/// A compact trace the scenario streams (checked in full when loaded).
-#[derive(Clone, Debug)]
-pub struct CsvStream {
-    pub path: PathBuf,
-    pub shown: String,
-    /// Every job goes to this framework (`workload[].framework`).
-    pub framework: Option<FrameworkId>,
-    /// Jobs without an id are named `<prefix><row number>`.
-    pub id_prefix: String,
 }
 
 /// Reads a checked compact trace during a run.

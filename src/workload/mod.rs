@@ -9,7 +9,6 @@
 //! docs/workloads.md describes the formats and rules.
 
 pub mod csv_trace;
-pub mod dist;
 pub mod generate;
 pub mod google;
 pub mod input;
@@ -175,7 +174,7 @@ pub trait JobSource {
 
 /// A generator inside a scenario.
 struct GenSource<'m> {
-    spec: &'m generate::Generator,
+    spec: &'m crate::scenario::model::Generator,
     run: generate::GenRun<'m>,
 }
 

@@ -19,7 +19,7 @@
 use super::input::{self, split_whitespace, Lines};
 use super::{ImportReport, Imported, TraceJob};
 use crate::error::InputError;
-use crate::scenario::resolve::MAX_TASKS_PER_JOB;
+use crate::limits::MAX_TASKS_PER_JOB;
 use crate::sim::time::{scaled_decimal, US_PER_SEC};
 use std::path::Path;
 

@@ -7,7 +7,11 @@ use super::raw::*;
 use crate::cluster::resources::{
     Limits, Quantities, ResourceNames, ResourceSet, MAX_RESOURCE_KINDS,
 };
+use crate::dist::lognormal_mu;
 use crate::error::{nearest, InputError};
+use crate::limits::{
+    MAX_AGENTS, MAX_FILE_BYTES, MAX_PERIODIC_RUNS, MAX_SAMPLES, MAX_TASKS_PER_JOB,
+};
 use crate::sim::time::{parse_duration, DurationUs, SimTime};
 use crate::{AgentId, FrameworkId, RoleId};
 use std::cell::OnceCell;
@@ -17,6 +21,7 @@ use std::path::{Path, PathBuf};
 mod agents;
 mod events;
 mod frameworks;
+pub mod generator;
 mod jobs;
 mod master;
 mod names;
@@ -26,17 +31,6 @@ mod workloads;
 
 use jobs::task_duration;
 use names::{validate_id, validate_role_name, AgentNames};
-
-/// Hostile sizes are refused: at most this many agents in one entry (and in
-/// all), or tasks in one job.
-pub const MAX_AGENTS: u64 = 10_000_000;
-pub const MAX_TASKS_PER_JOB: u64 = 10_000_000;
-/// At most this many periodic allocation runs (`until` ÷ interval) and
-/// output samples (`until` ÷ `sample_interval`) in one run.
-pub const MAX_PERIODIC_RUNS: u64 = 1_000_000_000;
-pub const MAX_SAMPLES: u64 = 100_000_000;
-/// Largest scenario or YAML trace file we read, in bytes.
-pub const MAX_FILE_BYTES: u64 = 512 * 1024 * 1024;
 
 /// A loaded scenario: the model and what identifies its source.
 #[derive(Clone, Debug)]
@@ -55,7 +49,7 @@ pub fn load(path: &Path) -> Result<Loaded, InputError> {
     let model = load_str(&text, &shown, base)?;
     Ok(Loaded {
         model,
-        sha256: crate::report::sha256_hex(text.as_bytes()),
+        sha256: crate::digest::sha256_hex(text.as_bytes()),
         path: path.to_path_buf(),
     })
 }
@@ -375,20 +369,5 @@ impl<'a> Resolver<'a> {
             ));
         }
         Ok(())
-    }
-}
-
-/// The log-normal's `mu` from its median (`ln median`) or mean
-/// (`ln mean − sigma²/2`); exactly one of them.
-pub fn lognormal_mu(median: Option<f64>, mean: Option<f64>, sigma: f64) -> Result<f64, String> {
-    if !(sigma.is_finite() && sigma >= 0.0) {
-        return Err(format!("lognormal sigma {sigma} must be a number >= 0"));
-    }
-    match (median, mean) {
-        (Some(m), None) if m > 0.0 => Ok(libm::log(m)),
-        (None, Some(m)) if m > 0.0 => Ok(libm::log(m) - sigma * sigma / 2.0),
-        (Some(_), Some(_)) => Err("lognormal takes `median` or `mean`, not both".into()),
-        (None, None) => Err("lognormal needs `median` (or `mean`) and `sigma`".into()),
-        _ => Err("a lognormal's median or mean must be greater than 0".into()),
     }
 }

@@ -2,10 +2,10 @@
 //! (checked in full now, streamed during the run), Google 2011 and SWF
 //! traces (imported now), generators (drawn during the run).
 
+use super::generator;
 use super::*;
 use crate::scenario::raw::{RawFrameworkTemplate, RawGenerate};
-use crate::workload::csv_trace::{CsvStream, TraceReader};
-use crate::workload::generate::{self, ResolvedClass};
+use crate::workload::csv_trace::TraceReader;
 use crate::workload::{google, swf, Imported};
 
 /// Hostile sizes: frameworks a trace may create, jobs a streamed trace may
@@ -539,7 +539,7 @@ impl Resolver<'_> {
         dat: &str,
     ) -> Result<(), InputError> {
         let default_name = format!("gen{}", self.generator_names.len() + 1);
-        let mut gen = generate::build(g, at, &default_name, self.until, self.base, &|p, m| {
+        let mut gen = generator::build(g, at, &default_name, self.until, self.base, &|p, m| {
             self.err(p, m)
         })?;
         if !self.generator_names.insert(gen.name.clone()) {

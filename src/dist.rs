@@ -1,4 +1,5 @@
-//! Probability distributions for generators and task durations.
+//! Probability distributions for generators and task durations. A leaf
+//! next to `sim::rng`: it imports nothing else from the crate.
 //!
 //! Values are in a base unit chosen by the caller: microseconds for
 //! durations, plain numbers for counts. Sampling draws from a
@@ -233,6 +234,21 @@ pub fn parse_empirical(
 
 /// Hostile sizes: at most this many values in an empirical file.
 pub const MAX_EMPIRICAL_VALUES: usize = 10_000_000;
+
+/// The log-normal's `mu` from its median (`ln median`) or mean
+/// (`ln mean − sigma²/2`); exactly one of them.
+pub fn lognormal_mu(median: Option<f64>, mean: Option<f64>, sigma: f64) -> Result<f64, String> {
+    if !(sigma.is_finite() && sigma >= 0.0) {
+        return Err(format!("lognormal sigma {sigma} must be a number >= 0"));
+    }
+    match (median, mean) {
+        (Some(m), None) if m > 0.0 => Ok(libm::log(m)),
+        (None, Some(m)) if m > 0.0 => Ok(libm::log(m) - sigma * sigma / 2.0),
+        (Some(_), Some(_)) => Err("lognormal takes `median` or `mean`, not both".into()),
+        (None, None) => Err("lognormal needs `median` (or `mean`) and `sigma`".into()),
+        _ => Err("a lognormal's median or mean must be greater than 0".into()),
+    }
+}
 
 #[cfg(test)]
 mod tests {
