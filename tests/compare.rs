@@ -62,7 +62,10 @@ fn table_snapshots() {
     );
     let runs = std::fs::read_to_string(out.join("runs.csv")).unwrap();
     assert_eq!(runs.lines().count(), 1 + 2 * 5);
-    assert!(runs.starts_with("variant,seed,utilization.cpus,"));
+    assert!(
+        runs.starts_with("variant,master.policy,seed,utilization.cpus,"),
+        "{runs}"
+    );
 }
 
 #[test]

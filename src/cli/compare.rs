@@ -2,18 +2,17 @@
 //! variant with every seed (common random numbers: a seed gives every
 //! variant the same workload), in parallel, and write the comparison.
 
+use super::experiment::{self, Plan, Shard};
 use crate::error::{Error, InputError};
 use crate::metrics::RunMetrics;
-use crate::report::charts::Format;
-use crate::report::compare::{self, headline, RunRecord, Table};
+use crate::report::compare::{headline, RunRecord};
+use crate::report::safe_name;
 use crate::report::summary::Summary;
-use crate::report::{prepare_dir, safe_name, write_file, COMPARE_FILES};
 use crate::scenario::overrides::{self, Override};
 use crate::scenario::{self, Model};
 use crate::sim::engine::{Options, Simulation};
 use clap::Args;
 use rayon::prelude::*;
-use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -55,6 +54,10 @@ pub struct CompareArgs {
     /// Write into a non-empty folder that mesosim did not write.
     #[arg(long)]
     pub force: bool,
+    /// Run only shard K of N (`0/4` … `3/4`): every N-th run, starting at
+    /// the K-th; join the shard folders with `mesosim merge`.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<String>,
 }
 
 /// Parses `1..10`, `1..=10`, `3`, `1,2,7` and mixes; duplicates are an
@@ -162,19 +165,9 @@ pub fn variants(policies: &[String], sets: &[String]) -> Result<Vec<Variant>, St
     Ok(out)
 }
 
-#[derive(Serialize)]
-struct CompareManifest {
-    version: &'static str,
-    scenario: String,
-    scenario_sha256: String,
-    variants: Vec<String>,
-    overrides: Vec<Vec<String>>,
-    seeds: Vec<u64>,
-    files: Vec<String>,
-}
-
-/// Runs one variant with one seed, in memory.
-fn run_one(model: &Model, variant: usize, seed: u64) -> Result<RunRecord, Error> {
+/// Runs one variant with one seed, in memory; the record and the digest
+/// of the run's record stream.
+fn run_one(model: &Model, variant: usize, seed: u64) -> Result<(RunRecord, String), Error> {
     let mut metrics = RunMetrics::new(model);
     let options = Options {
         seed: Some(seed),
@@ -183,7 +176,7 @@ fn run_one(model: &Model, variant: usize, seed: u64) -> Result<RunRecord, Error>
     let outcome = Simulation::new(model, &options).run(&mut metrics)?;
     let summary = Summary::build(model, &outcome, &metrics);
     let g = &metrics.jobs;
-    Ok(RunRecord {
+    let record = RunRecord {
         variant,
         seed,
         values: headline(&summary),
@@ -198,12 +191,90 @@ fn run_one(model: &Model, variant: usize, seed: u64) -> Result<RunRecord, Error>
             .map(|&x| x as f64 / 1e6)
             .collect(),
         slowdown: g.slowdown(&metrics.job_samples),
-    })
+    };
+    Ok((record, outcome.digest))
+}
+
+/// The `--jobs` value: at least 1, by default the number of cores.
+pub fn threads(jobs: Option<usize>) -> Result<usize, Error> {
+    match jobs {
+        Some(0) => Err(Error::Usage("--jobs must be at least 1".into())),
+        Some(n) => Ok(n),
+        None => Ok(std::thread::available_parallelism().map_or(1, |n| n.get())),
+    }
+}
+
+/// Runs every task (variant, seed) on `jobs` threads, with a progress bar
+/// on a terminal unless `quiet`. The records come back in task order,
+/// whatever the thread count: the one engine behind `compare`, `sweep`,
+/// `merge` and `check`. With a store (an output folder and its plan), a
+/// run whose intact record is already in `runs/` is read instead of run,
+/// and each new run's record is written there as soon as it ends; the
+/// second value is the number of runs read.
+pub fn run_all(
+    models: &[Model],
+    tasks: &[(usize, u64)],
+    jobs: usize,
+    name: &str,
+    quiet: bool,
+    store: Option<(&Path, &Plan)>,
+) -> Result<(Vec<RunRecord>, usize), Error> {
+    let bar = super::progress_allowed(quiet).then(|| {
+        let bar = indicatif::ProgressBar::new(tasks.len() as u64);
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "{spinner} running {msg} [{bar:40}] {pos}/{len} runs ({elapsed})",
+        ) {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        bar.set_message(name.to_string());
+        bar
+    });
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs)
+        .build()
+        .map_err(|e| Error::Usage(format!("--jobs {jobs}: {e}")))?;
+    let results: Vec<Result<(RunRecord, bool), Error>> = pool.install(|| {
+        tasks
+            .par_iter()
+            .map(|&(v, seed)| {
+                let r = match store {
+                    None => run_one(&models[v], v, seed).map(|(r, _)| (r, false)),
+                    Some((dir, plan)) => {
+                        let path = dir.join(plan.run_file(v, seed));
+                        let key = plan.run_key(v, seed);
+                        match experiment::load_record(&path, &key, v, seed) {
+                            Some(r) => Ok((r, true)),
+                            None => run_one(&models[v], v, seed).and_then(|(r, digest)| {
+                                let bytes = experiment::record_bytes(&key, &digest, &r)?;
+                                experiment::write_atomic(&path, &bytes)?;
+                                Ok((r, false))
+                            }),
+                        }
+                    }
+                };
+                if let Some(b) = &bar {
+                    b.inc(1);
+                }
+                r
+            })
+            .collect()
+    });
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
+    let mut runs = Vec::with_capacity(results.len());
+    let mut reused = 0;
+    for r in results {
+        let (rec, was_stored) = r?;
+        reused += usize::from(was_stored);
+        runs.push(rec);
+    }
+    Ok((runs, reused))
 }
 
 /// Resolves each variant's scenario. Errors in the file itself keep their
 /// line and column; errors an override brings name the override.
-fn models(
+pub fn models(
     path: &Path,
     variants: &[Variant],
 ) -> Result<(scenario::resolve::Loaded, Vec<Model>), Error> {
@@ -237,6 +308,15 @@ fn models(
 }
 
 pub fn execute(args: &CompareArgs) -> Result<(), Error> {
+    execute_with(args, &[], None)
+}
+
+/// `compare` with the chart metrics and default folder a `sweep` gives.
+pub fn execute_with(
+    args: &CompareArgs,
+    chart_metrics: &[String],
+    default_out: Option<PathBuf>,
+) -> Result<(), Error> {
     let started = Instant::now();
     let seeds = parse_seeds(&args.seeds).map_err(Error::Usage)?;
     let variants = variants(&args.policies, &args.set).map_err(Error::Usage)?;
@@ -248,13 +328,102 @@ pub fn execute(args: &CompareArgs) -> Result<(), Error> {
             seeds.len()
         )));
     }
-    let jobs = match args.jobs {
-        Some(0) => return Err(Error::Usage("--jobs must be at least 1".into())),
-        Some(n) => n,
-        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
-    };
+    let shard = args
+        .shard
+        .as_deref()
+        .map(Shard::parse)
+        .transpose()
+        .map_err(Error::Usage)?;
+    let jobs = threads(args.jobs)?;
     let (loaded, models) = models(&args.scenario, &variants)?;
     let model = &loaded.model;
+    let plan = plan(&loaded, &models, &variants, &seeds, args, chart_metrics);
+    let out =
+        args.out.clone().or(default_out).unwrap_or_else(|| {
+            Path::new("out").join(format!("{}-compare", safe_name(&model.name)))
+        });
+    experiment::prepare(&out, args.force, "mesosim compare")?;
+    // The manifest first: it marks the folder as ours, so that an
+    // interrupted run can be resumed without --force.
+    experiment::Manifest {
+        plan: plan.clone(),
+        shard: shard.map(|s| s.text()),
+        files: Vec::new(),
+    }
+    .write(&out)?;
+    let all = plan.tasks();
+    let tasks: Vec<(usize, u64)> = match shard {
+        Some(s) => all
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| s.owns(*i))
+            .map(|(_, t)| *t)
+            .collect(),
+        None => all.clone(),
+    };
+    let (runs, reused) = run_all(
+        &models,
+        &tasks,
+        jobs,
+        &model.name,
+        args.quiet,
+        Some((&out, &plan)),
+    )?;
+    let wall = started.elapsed().as_secs_f64();
+    let reused_text = if reused > 0 {
+        format!(" ({reused} read back from {}/runs)", out.display())
+    } else {
+        String::new()
+    };
+    if let Some(s) = shard {
+        let mut files: Vec<String> = tasks.iter().map(|&(v, x)| plan.run_file(v, x)).collect();
+        experiment::prune_runs(&out, &files)?;
+        files.sort();
+        experiment::Manifest {
+            plan,
+            shard: Some(s.text()),
+            files,
+        }
+        .write(&out)?;
+        if !args.quiet {
+            println!(
+                "{}: shard {} — {} of {total} runs in {wall:.2} s wall time{reused_text}",
+                model.name,
+                s.text(),
+                tasks.len(),
+            );
+            println!(
+                "results: {} (join every shard with `mesosim merge DIR... --out OUT`)",
+                out.display()
+            );
+        }
+        return Ok(());
+    }
+    let table = experiment::finish(&out, &plan, &runs)?;
+    if !args.quiet {
+        println!(
+            "{}: {} variants × {} seeds = {total} runs in {wall:.2} s wall time ({jobs} threads){reused_text}",
+            model.name,
+            variants.len(),
+            seeds.len(),
+        );
+        print!("{}", table.to_text());
+        println!("(mean ± 95% CI over seeds; differences paired by seed, * = CI excludes 0)");
+        println!("results: {}", out.display());
+    }
+    Ok(())
+}
+
+/// The plan of a comparison: labels, parameters and their values per
+/// variant, seeds and chart settings.
+fn plan(
+    loaded: &scenario::resolve::Loaded,
+    models: &[Model],
+    variants: &[Variant],
+    seeds: &[u64],
+    args: &CompareArgs,
+    chart_metrics: &[String],
+) -> Plan {
     let labels: Vec<String> = variants
         .iter()
         .map(|v| {
@@ -265,100 +434,46 @@ pub fn execute(args: &CompareArgs) -> Result<(), Error> {
             }
         })
         .collect();
-    let out = args
-        .out
-        .clone()
-        .unwrap_or_else(|| Path::new("out").join(format!("{}-compare", safe_name(&model.name))));
-    prepare_dir(&out, args.force, COMPARE_FILES, "mesosim compare")?;
-
-    let bar = super::progress_allowed(args.quiet).then(|| {
-        let bar = indicatif::ProgressBar::new(total as u64);
-        if let Ok(style) = indicatif::ProgressStyle::with_template(
-            "{spinner} comparing {msg} [{bar:40}] {pos}/{len} runs ({elapsed})",
-        ) {
-            bar.set_style(style.progress_chars("=> "));
-        }
-        bar.set_message(model.name.clone());
-        bar
-    });
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(jobs)
-        .build()
-        .map_err(|e| Error::Usage(format!("--jobs {jobs}: {e}")))?;
-    let tasks: Vec<(usize, u64)> = (0..variants.len())
-        .flat_map(|v| seeds.iter().map(move |&s| (v, s)))
-        .collect();
-    // Collected in task order, whatever the thread count.
-    let results: Vec<Result<RunRecord, Error>> = pool.install(|| {
-        tasks
-            .par_iter()
-            .map(|&(v, seed)| {
-                let r = run_one(&models[v], v, seed);
-                if let Some(b) = &bar {
-                    b.inc(1);
-                }
-                r
-            })
-            .collect()
-    });
-    if let Some(b) = &bar {
-        b.finish_and_clear();
-    }
-    let mut runs = Vec::with_capacity(results.len());
-    for r in results {
-        runs.push(r?);
-    }
-
-    let metrics = compare::metric_union(&runs);
-    let table = Table::build(metrics.clone(), labels.clone(), seeds.clone(), &runs);
-    let mut files = vec![
-        "compare.csv".to_string(),
-        "compare.md".into(),
-        "runs.csv".into(),
-        "report.md".into(),
-    ];
-    write_file(&out.join("compare.csv"), table.to_csv()?.as_bytes())?;
-    write_file(&out.join("compare.md"), table.to_markdown().as_bytes())?;
-    write_file(
-        &out.join("runs.csv"),
-        compare::runs_csv(&metrics, &labels, &runs)?.as_bytes(),
-    )?;
-    let seeds_text = seeds_summary(&seeds);
-    let title = format!("{} · {} seeds", model.name, seeds.len());
-    let mut charts = Vec::new();
-    if !args.no_charts {
-        let format = if args.png { Format::Png } else { Format::Svg };
-        for (file, what) in
-            compare::write_charts(&table, &runs, &title, &out.join("charts"), format)?
-        {
-            let rel = Path::new("charts").join(file);
-            files.push(rel.to_string_lossy().replace('\\', "/"));
-            charts.push((rel, what));
+    let mut parameters = vec!["master.policy".to_string()];
+    for v in variants {
+        for o in &v.overrides {
+            if !parameters.contains(&o.key) {
+                parameters.push(o.key.clone());
+            }
         }
     }
-    let mut settings = vec![
-        format!("Variants: {}", labels.join("; ")),
-        format!("Seeds: {seeds_text} ({} runs per variant)", seeds.len()),
-    ];
-    let common: Vec<String> = variants[0]
-        .overrides
+    let values: Vec<Vec<String>> = variants
         .iter()
-        .filter(|o| variants.iter().all(|v| v.overrides.contains(o)))
-        .filter(|o| o.key != "master.policy" || variants.len() == 1)
-        .map(|o| format!("`{}={}`", o.key, o.text))
+        .zip(models)
+        .map(|(v, m)| {
+            parameters
+                .iter()
+                .map(|p| {
+                    if p == "master.policy" {
+                        return m.master.policy.clone();
+                    }
+                    v.overrides
+                        .iter()
+                        .rev()
+                        .find(|o| &o.key == p)
+                        .map(|o| o.text.clone())
+                        .unwrap_or_default()
+                })
+                .collect()
+        })
         .collect();
-    if !common.is_empty() {
-        settings.push(format!("Set for every run: {}", common.join(", ")));
-    }
-    settings.push(format!("mesosim {}", crate::VERSION));
-    let report = compare::report(&model.name, &model.description, &settings, &table, &charts);
-    write_file(&out.join("report.md"), report.as_bytes())?;
-    files.sort();
-    let manifest = CompareManifest {
-        version: crate::VERSION,
-        scenario: model.name.clone(),
+    let swept: Vec<String> = parameters
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| values.iter().any(|v| v[*i] != values[0][*i]))
+        .map(|(_, p)| p.clone())
+        .collect();
+    Plan {
+        version: crate::VERSION.to_string(),
+        scenario: loaded.model.name.clone(),
+        description: loaded.model.description.clone(),
         scenario_sha256: loaded.sha256.clone(),
-        variants: labels.clone(),
+        variants: labels,
         overrides: variants
             .iter()
             .map(|v| {
@@ -368,38 +483,19 @@ pub fn execute(args: &CompareArgs) -> Result<(), Error> {
                     .collect()
             })
             .collect(),
-        seeds: seeds.clone(),
-        files,
-    };
-    let mut json = serde_json::to_string_pretty(&manifest).expect("manifest serializes");
-    json.push('\n');
-    write_file(&out.join("manifest.json"), json.as_bytes())?;
-
-    if !args.quiet {
-        println!(
-            "{}: {} variants × {} seeds = {total} runs in {:.2} s wall time ({jobs} threads)",
-            model.name,
-            variants.len(),
-            seeds.len(),
-            started.elapsed().as_secs_f64()
-        );
-        print!("{}", table.to_text());
-        println!("(mean ± 95% CI over seeds; differences paired by seed, * = CI excludes 0)");
-        println!("results: {}", out.display());
-    }
-    Ok(())
-}
-
-/// `1..10` for a contiguous ascending list, else the list.
-fn seeds_summary(seeds: &[u64]) -> String {
-    let contiguous = seeds.windows(2).all(|w| w[1] == w[0] + 1);
-    match (seeds.first(), seeds.last()) {
-        (Some(a), Some(b)) if contiguous && seeds.len() > 2 => format!("{a}..{b}"),
-        _ => seeds
-            .iter()
-            .map(u64::to_string)
-            .collect::<Vec<_>>()
-            .join(", "),
+        parameters,
+        values,
+        swept,
+        seeds: seeds.to_vec(),
+        charts: if args.no_charts {
+            "none"
+        } else if args.png {
+            "png"
+        } else {
+            "svg"
+        }
+        .to_string(),
+        chart_metrics: chart_metrics.to_vec(),
     }
 }
 

@@ -1,12 +1,15 @@
 //! The command line: one file per subcommand. `main.rs` only parses and maps
 //! errors to exit codes.
 
+pub mod check;
 pub mod compare;
+pub mod experiment;
 pub mod generate;
 pub mod import;
 pub mod plot;
 pub mod progress;
 pub mod run;
+pub mod sweep;
 pub mod validate;
 
 use crate::error::Error;
@@ -36,6 +39,14 @@ pub enum Command {
     Plot(plot::PlotArgs),
     /// Compare policies or settings over seeds (paired, in parallel).
     Compare(compare::CompareArgs),
+    /// Run a parameter grid from a SWEEP.yaml file (compare's engine).
+    Sweep(sweep::SweepArgs),
+    /// Join the shard folders of a `compare --shard`/`sweep --shard` into
+    /// the bytes of the unsharded run.
+    Merge(experiment::MergeArgs),
+    /// Gate CI on scheduling quality: run a scenario and compare its headline
+    /// metrics with a baseline file (exit 1 on a regression).
+    Check(check::CheckArgs),
     /// Convert a Google 2011 or SWF trace into a job trace (CSV or YAML).
     Import(Box<import::ImportArgs>),
     /// Draw a synthetic workload into a job trace (CSV or YAML).
@@ -49,6 +60,9 @@ impl Cli {
             Command::Validate(a) => validate::execute(&a),
             Command::Plot(a) => plot::execute(&a),
             Command::Compare(a) => compare::execute(&a),
+            Command::Sweep(a) => sweep::execute(&a),
+            Command::Merge(a) => experiment::merge(&a),
+            Command::Check(a) => check::execute(&a),
             Command::Import(a) => import::execute(&a),
             Command::Generate(a) => generate::execute(&a),
         }

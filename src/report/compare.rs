@@ -370,21 +370,29 @@ pub fn num(x: f64, signed: bool) -> String {
     }
 }
 
-/// `runs.csv`: one row per run, every headline metric.
+/// `runs.csv`: one tidy row per run: the variant, the value of every
+/// parameter (`master.policy`, then each `--set` key), the seed and every
+/// headline metric.
 pub fn runs_csv(
     metrics: &[Metric],
     variants: &[String],
+    parameters: &[String],
+    values: &[Vec<String>],
     runs: &[RunRecord],
 ) -> Result<String, Error> {
     let mut w = csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))
         .from_writer(Vec::new());
     let io = |e: csv::Error| Error::io("runs.csv", e);
-    let mut head = vec!["variant".to_string(), "seed".to_string()];
+    let mut head = vec!["variant".to_string()];
+    head.extend(parameters.iter().cloned());
+    head.push("seed".to_string());
     head.extend(metrics.iter().map(|m| m.key.clone()));
     w.write_record(&head).map_err(io)?;
     for r in runs {
-        let mut row = vec![variants[r.variant].clone(), r.seed.to_string()];
+        let mut row = vec![variants[r.variant].clone()];
+        row.extend(values[r.variant].iter().cloned());
+        row.push(r.seed.to_string());
         row.extend(
             metrics
                 .iter()

@@ -9,6 +9,7 @@ pub mod csv_out;
 pub mod data;
 pub mod markdown;
 pub mod summary;
+pub mod sweep;
 
 pub use crate::digest::{hex, sha256_hex};
 use crate::error::Error;

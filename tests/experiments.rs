@@ -1,0 +1,202 @@
+//! Grids, resuming, shards and `merge` through the binary: a sweep file's
+//! tidy `runs.csv` and charts; a resumed sweep writes the bytes of an
+//! uninterrupted one; the union of shards, merged, is the unsharded run
+//! byte for byte; merge refuses incomplete or mixed shards.
+
+mod common;
+
+use std::path::Path;
+
+const SWEEP: &str = "tests/sweeps/small-grid.yaml";
+
+fn ok(o: &std::process::Output) -> String {
+    let out = String::from_utf8_lossy(&o.stdout).to_string();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "stdout: {out}\nstderr: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    out
+}
+
+fn sweep(out: &Path, extra: &[&str]) -> std::process::Output {
+    let mut args = vec!["sweep", SWEEP, "--out", out.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    common::run_bin(&args)
+}
+
+/// Every file of `a` equals the same file of `b`, and both have the same.
+fn same_bytes(a: &Path, b: &Path) {
+    let files = common::files_under(a);
+    assert_eq!(
+        files,
+        common::files_under(b),
+        "{} vs {}",
+        a.display(),
+        b.display()
+    );
+    for f in &files {
+        assert!(
+            std::fs::read(a.join(f)).unwrap() == std::fs::read(b.join(f)).unwrap(),
+            "{f} differs between {} and {}",
+            a.display(),
+            b.display()
+        );
+    }
+}
+
+#[test]
+fn a_sweep_writes_tidy_runs_and_charts_against_each_parameter() {
+    let out = common::tmp("sweep-grid");
+    let text = ok(&sweep(&out, &["--quiet"]));
+    assert!(text.is_empty(), "{text}");
+    let runs = std::fs::read_to_string(out.join("runs.csv")).unwrap();
+    let mut lines = runs.lines();
+    assert!(
+        lines.next().unwrap().starts_with(
+            "variant,master.policy,master.allocation_interval,frameworks.fa.max_tasks_per_offer,\
+             seed,utilization.cpus,"
+        ),
+        "{runs}"
+    );
+    assert_eq!(runs.lines().count(), 1 + 2 * 2 * 3);
+    assert!(
+        runs.contains("\"random, master.allocation_interval=5s\",random,5s,4,3,"),
+        "{runs}"
+    );
+    let files = common::files_under(&out);
+    assert!(
+        files.contains(&"charts/sweep_master.allocation_interval.svg".to_string()),
+        "{files:?}"
+    );
+    assert_eq!(files.iter().filter(|f| f.starts_with("runs/")).count(), 12);
+    let svg =
+        std::fs::read_to_string(out.join("charts/sweep_master.allocation_interval.svg")).unwrap();
+    assert!(
+        svg.contains("mean completion time") && svg.contains("random"),
+        "chart lacks panels"
+    );
+    let manifest = std::fs::read_to_string(out.join("manifest.json")).unwrap();
+    assert!(
+        manifest.contains(
+            "\"swept\": [\n    \"master.policy\",\n    \"master.allocation_interval\"\n  ]"
+        ),
+        "{manifest}"
+    );
+}
+
+#[test]
+fn a_resumed_sweep_equals_an_uninterrupted_one() {
+    let whole = common::tmp("sweep-whole");
+    ok(&sweep(&whole, &["--quiet"]));
+
+    // Interrupted: only some runs were written (shard 0 of 3), one of them
+    // damaged, one belonging to another plan, no aggregate outputs.
+    let resumed = common::tmp("sweep-resumed");
+    ok(&sweep(&resumed, &["--quiet", "--shard", "0/3"]));
+    let mut runs: Vec<String> = common::files_under(&resumed)
+        .into_iter()
+        .filter(|f| f.starts_with("runs/"))
+        .collect();
+    assert_eq!(runs.len(), 4);
+    runs.sort();
+    let damaged = resumed.join(&runs[0]);
+    let mut bytes = std::fs::read(&damaged).unwrap();
+    let n = bytes.len();
+    bytes[n / 2] ^= 1;
+    std::fs::write(&damaged, bytes).unwrap();
+    std::fs::write(resumed.join("runs/0000000000000000.json"), b"{}").unwrap();
+    let text = ok(&sweep(&resumed, &[]));
+    assert!(text.contains("(3 read back from"), "{text}");
+    same_bytes(&whole, &resumed);
+
+    // Resuming a complete folder runs nothing and changes nothing.
+    let text = ok(&sweep(&resumed, &[]));
+    assert!(text.contains("(12 read back from"), "{text}");
+    same_bytes(&whole, &resumed);
+}
+
+#[test]
+fn merged_shards_equal_the_unsharded_run_byte_for_byte() {
+    let whole = common::tmp("shard-whole");
+    ok(&sweep(&whole, &["--quiet"]));
+    let n = 5; // 12 runs: shards of 3, 3, 2, 2, 2.
+    let mut dirs = Vec::new();
+    for k in 0..n {
+        let d = common::tmp(&format!("shard-{k}"));
+        let text = ok(&sweep(&d, &["--shard", &format!("{k}/{n}")]));
+        assert!(text.contains(&format!("shard {k}/{n}")), "{text}");
+        assert!(!d.join("runs.csv").exists());
+        dirs.push(d);
+    }
+    let merged = common::tmp("shard-merged");
+    let mut args = vec!["merge".to_string()];
+    // Any order.
+    for d in dirs.iter().rev() {
+        args.push(d.to_str().unwrap().to_string());
+    }
+    args.extend(["--out".to_string(), merged.to_str().unwrap().to_string()]);
+    let a: Vec<&str> = args.iter().map(String::as_str).collect();
+    let text = ok(&common::run_bin(&a));
+    assert!(text.contains("merged 5 shards"), "{text}");
+    same_bytes(&whole, &merged);
+
+    // A missing shard, a shard twice, shards of another comparison.
+    let o = common::run_bin(&[
+        "merge",
+        dirs[0].to_str().unwrap(),
+        dirs[1].to_str().unwrap(),
+        "--out",
+        merged.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("missing shards: 2/5, 3/5, 4/5"));
+    let o = common::run_bin(&[
+        "merge",
+        dirs[0].to_str().unwrap(),
+        dirs[0].to_str().unwrap(),
+        "--out",
+        merged.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("given twice"));
+    let other = common::tmp("shard-other");
+    ok(&common::run_bin(&[
+        "compare",
+        "tests/scenarios/compare-small.yaml",
+        "--seeds",
+        "1..2",
+        "--shard",
+        "1/5",
+        "--quiet",
+        "--out",
+        other.to_str().unwrap(),
+    ]));
+    let o = common::run_bin(&[
+        "merge",
+        dirs[0].to_str().unwrap(),
+        other.to_str().unwrap(),
+        "--out",
+        merged.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("different comparison"));
+    // A damaged run in a shard is named.
+    let victim = common::files_under(&dirs[2])
+        .into_iter()
+        .find(|f| f.starts_with("runs/"))
+        .unwrap();
+    std::fs::write(dirs[2].join(&victim), b"{\"sha256\":\"0\",\"run\":{}}").unwrap();
+    let mut a2 = a.clone();
+    let out2 = common::tmp("shard-merged-2");
+    let n2 = a2.len();
+    a2[n2 - 1] = out2.to_str().unwrap();
+    let o = common::run_bin(&a2);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("missing or damaged"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
