@@ -165,14 +165,14 @@ pub enum Trigger {
 
 #[derive(Clone, Debug)]
 pub struct Master {
-    pub interval: DurationUs,
+    interval: DurationUs,
     /// Total of all present agents (reserved + unreserved), merged by name.
-    pub totals: Quantities,
-    pub offered_total: Quantities,
-    pub allocated_total: Quantities,
-    pub agents: Vec<AgentState>,
-    pub roles: Vec<RoleState>,
-    pub frameworks: Vec<FrameworkState>,
+    totals: Quantities,
+    offered_total: Quantities,
+    allocated_total: Quantities,
+    agents: Vec<AgentState>,
+    roles: Vec<RoleState>,
+    frameworks: Vec<FrameworkState>,
     /// Frameworks subscribed to each role, in framework id order.
     role_frameworks: Vec<Vec<FrameworkId>>,
     children: Vec<Vec<RoleId>>,
@@ -187,7 +187,7 @@ pub struct Master {
     candidates: Vec<AgentId>,
     all_candidates: bool,
     run_pending: bool,
-    pub allocation_runs: u64,
+    allocation_runs: u64,
 }
 
 impl Master {
@@ -836,6 +836,41 @@ impl Master {
     }
 
     // ------------------------------------------------------ queries ---
+
+    /// Total of all present agents (reserved + unreserved), merged by name.
+    pub fn totals(&self) -> Quantities {
+        self.totals
+    }
+
+    /// Resources in outstanding offers.
+    pub fn offered_total(&self) -> Quantities {
+        self.offered_total
+    }
+
+    /// Resources used by tasks.
+    pub fn allocated_total(&self) -> Quantities {
+        self.allocated_total
+    }
+
+    /// What the master knows of an agent.
+    pub fn agent(&self, agent: AgentId) -> &AgentState {
+        &self.agents[agent.index()]
+    }
+
+    /// A role's allocator state.
+    pub fn role(&self, role: RoleId) -> &RoleState {
+        &self.roles[role.index()]
+    }
+
+    /// A framework's allocator state.
+    pub fn framework(&self, fw: FrameworkId) -> &FrameworkState {
+        &self.frameworks[fw.index()]
+    }
+
+    /// Allocation runs made so far.
+    pub fn allocation_runs(&self) -> u64 {
+        self.allocation_runs
+    }
 
     /// Dominant share of a framework (all its roles), unweighted.
     pub fn framework_share(&self, model: &Model, fw: FrameworkId) -> f64 {

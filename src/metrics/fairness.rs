@@ -8,7 +8,6 @@
 #![allow(clippy::needless_range_loop)]
 
 use crate::cluster::resources::{Quantities, MAX_RESOURCE_KINDS};
-use crate::policy::dominant_share;
 use crate::sim::observer::{PendingWork, Record, RecordKind, View};
 use crate::{FrameworkId, RoleId};
 
@@ -46,20 +45,21 @@ struct SplitCache {
 impl SplitCache {
     /// [`split_down_tree`], recomputed only when its inputs changed.
     fn get(&mut self, view: &View, roles: &[RoleId], selected: &[bool]) -> &[f64] {
-        let weights = &view.master.roles;
+        let n = view.model.roles.len();
+        let weight = |i: usize| view.role_weight(RoleId(i as u32));
         let same = self.roles == roles
             && self.selected == selected
-            && self.weights.len() == weights.len()
+            && self.weights.len() == n
             && self
                 .weights
                 .iter()
-                .zip(weights)
-                .all(|(w, r)| w.to_bits() == r.weight.to_bits());
+                .enumerate()
+                .all(|(i, w)| w.to_bits() == weight(i).to_bits());
         if !same {
             self.split = split_down_tree(view, roles, selected);
             self.roles = roles.to_vec();
             self.selected = selected.to_vec();
-            self.weights = weights.iter().map(|r| r.weight).collect();
+            self.weights = (0..n).map(weight).collect();
         }
         &self.split
     }
@@ -176,17 +176,15 @@ pub fn clients_into(view: &View, tracker: &mut DemandTracker, out: &mut Vec<Clie
     out.clear();
     tracker.refresh(view);
     let tracker = &*tracker;
-    let totals = &view.master.totals;
-    let excluded = view.model.master.fair_sharing_excluded;
-    let ds = |q: &Quantities| dominant_share(q, totals, excluded);
-    for (i, fs) in view.master.frameworks.iter().enumerate() {
-        if !fs.registered {
+    let ds = |q: &Quantities| view.share_of(q);
+    for i in 0..view.model.frameworks.len() {
+        let fw = FrameworkId(i as u32);
+        if !view.framework_registered(fw) {
             continue;
         }
-        let work = tracker.get(FrameworkId(i as u32));
-        let fw = FrameworkId(i as u32);
-        for r in &fs.roles {
-            let held = r.offered.plus(&r.allocated);
+        let work = tracker.get(fw);
+        for r in view.framework_clients(fw) {
+            let held = r.held();
             let (pending_tasks, pending, task_share) = match work.iter().find(|w| w.role == r.role)
             {
                 Some(w) => (w.tasks, w.total, w.task_share),
@@ -237,12 +235,13 @@ pub fn below_flags(
     let mut active = Vec::new();
     // (framework, role index, client index) of clients with pending work.
     let mut waiting: Vec<(usize, usize, usize)> = Vec::new();
-    for (i, fs) in view.master.frameworks.iter().enumerate() {
-        if !fs.registered {
+    for i in 0..view.model.frameworks.len() {
+        let fw = FrameworkId(i as u32);
+        if !view.framework_registered(fw) {
             continue;
         }
-        let work = work_of(cache, FrameworkId(i as u32));
-        for (ri, r) in fs.roles.iter().enumerate() {
+        let work = work_of(cache, fw);
+        for (ri, r) in view.framework_clients(fw).enumerate() {
             let has_work = work.iter().any(|w| w.role == r.role && w.tasks > 0);
             if has_work {
                 waiting.push((i, ri, roles.len()));
@@ -255,17 +254,18 @@ pub fn below_flags(
         return;
     }
     let g = split.get(view, &roles, &active);
-    let totals = &view.master.totals;
-    let excluded = view.model.master.fair_sharing_excluded;
     for (i, ri, ci) in waiting {
-        let r = &view.master.frameworks[i].roles[ri];
+        let r = view
+            .framework_clients(FrameworkId(i as u32))
+            .nth(ri)
+            .expect("client");
         let w = work_of(cache, FrameworkId(i as u32))
             .iter()
             .find(|w| w.role == r.role)
             .expect("has work");
         let held = r.offered.plus(&r.allocated);
-        let share = dominant_share(&held, totals, excluded);
-        let demand = dominant_share(&held.plus(&w.total), totals, excluded);
+        let share = view.share_of(&held);
+        let demand = view.share_of(&held.plus(&w.total));
         let fair = g[ci].min(demand);
         if let Some(p) = pending.get_mut(i) {
             *p = true;
@@ -342,7 +342,7 @@ fn level(view: &View, t: &Tree, parent: Option<RoleId>) -> Vec<(Node, f64)> {
     let mut out: Vec<(Node, f64)> = kids
         .iter()
         .filter(|c| t.live[c.index()])
-        .map(|&c| (Node::Role(c), view.master.roles[c.index()].weight))
+        .map(|&c| (Node::Role(c), view.role_weight(c)))
         .collect();
     if let Some(p) = parent {
         let own = &t.own[p.index()];
@@ -666,7 +666,7 @@ pub struct Ideal {
 /// a role's own clients (weight 1, as in the Mesos sorter), and the clients
 /// (weight 1) as leaves, each growing in its own demand's mix.
 pub fn ideal(view: &View, clients: &[Client]) -> Ideal {
-    let totals = &view.master.totals;
+    let totals = &view.totals();
     let excluded = view.model.master.fair_sharing_excluded;
     let mut counted = [false; MAX_RESOURCE_KINDS];
     for (r, c) in counted.iter_mut().enumerate() {
@@ -762,13 +762,12 @@ fn add(a: &mut Shares, b: &Shares) {
 /// ½ Σ |actual − ideal| over the registered frameworks' dominant shares.
 pub fn drf_distance(view: &View, ideal: &Ideal) -> f64 {
     let mut sum = 0.0;
-    for (i, fs) in view.master.frameworks.iter().enumerate() {
-        if !fs.registered {
+    for i in 0..view.model.frameworks.len() {
+        let fw = FrameworkId(i as u32);
+        if !view.framework_registered(fw) {
             continue;
         }
-        let actual = view
-            .master
-            .framework_share(view.model, FrameworkId(i as u32));
+        let actual = view.framework_share(fw);
         sum += (actual - ideal.framework_share[i]).abs();
     }
     sum / 2.0

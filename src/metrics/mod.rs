@@ -9,7 +9,6 @@ pub mod jobs;
 use crate::cluster::resources::Quantities;
 use crate::framework::JobStatus;
 use crate::master::Offer;
-use crate::policy::dominant_share;
 use crate::scenario::model::Model;
 use crate::sim::observer::{JobView, Observer, Record, RecordKind, TaskRef, View};
 use crate::sim::time::SimTime;
@@ -71,8 +70,8 @@ pub fn fairness_now(view: &View) -> (f64, f64) {
         if !view.framework_active(fw) {
             continue;
         }
-        let share = view.master.framework_share(view.model, fw);
-        let weight = view.master.roles[f.roles[0].index()].weight;
+        let share = view.framework_share(fw);
+        let weight = view.role_weight(f.roles[0]);
         xs.push(share / weight);
     }
     (jain(&xs), min_max_ratio(&xs))
@@ -272,13 +271,10 @@ impl RunMetrics {
 
     fn shares(view: &View) -> (Vec<f64>, Vec<f64>) {
         let fw = (0..view.model.frameworks.len())
-            .map(|i| {
-                view.master
-                    .framework_share(view.model, FrameworkId(i as u32))
-            })
+            .map(|i| view.framework_share(FrameworkId(i as u32)))
             .collect();
         let roles = (0..view.model.roles.len())
-            .map(|i| view.master.role_share(view.model, crate::RoleId(i as u32)))
+            .map(|i| view.role_share(crate::RoleId(i as u32)))
             .collect();
         (fw, roles)
     }
@@ -536,14 +532,15 @@ impl Observer for RunMetrics {
         let dt = b - a;
         let dtf = dt as f64;
         self.duration_us += dt;
-        let m = view.master;
+        let (totals, allocated, offered) =
+            (view.totals(), view.allocated_total(), view.offered_total());
         for r in view.model.resources.ids() {
-            let total = m.totals.get(r);
+            let total = totals.get(r);
             if total > 0 {
                 let i = r.0 as usize;
                 self.positive_us[i] += dt;
-                self.util_sum[i] += ratio(m.allocated_total.get(r), total) * dtf;
-                self.offered_sum[i] += ratio(m.offered_total.get(r), total) * dtf;
+                self.util_sum[i] += ratio(allocated.get(r), total) * dtf;
+                self.offered_sum[i] += ratio(offered.get(r), total) * dtf;
                 self.used_sum[i] += ratio(self.used_now.0.get(r), total) * dtf;
             }
         }
@@ -634,13 +631,13 @@ impl Observer for RunMetrics {
         self.take_all_open.clear();
         let (jain, min_max) = fairness_now(view);
         let (fw_share, role_share) = Self::shares(view);
-        let m = view.master;
+        let totals = view.totals();
         let instant = |q: &Quantities| -> Vec<f64> {
             view.model
                 .resources
                 .ids()
                 .map(|r| {
-                    let t = m.totals.get(r);
+                    let t = totals.get(r);
                     if t > 0 {
                         ratio(q.get(r), t)
                     } else {
@@ -651,15 +648,21 @@ impl Observer for RunMetrics {
         };
         self.finals = Some(Finals {
             end,
-            framework_allocated: m.frameworks.iter().map(|f| f.allocated()).collect(),
-            role_used: m.roles.iter().map(|r| r.subtree_used).collect(),
-            role_weight: m.roles.iter().map(|r| r.weight).collect(),
+            framework_allocated: (0..view.model.frameworks.len())
+                .map(|i| view.framework_allocated(FrameworkId(i as u32)))
+                .collect(),
+            role_used: (0..view.model.roles.len())
+                .map(|i| view.role_used(crate::RoleId(i as u32)))
+                .collect(),
+            role_weight: (0..view.model.roles.len())
+                .map(|i| view.role_weight(crate::RoleId(i as u32)))
+                .collect(),
             jain,
             min_max,
             fw_share,
             role_share,
-            util: instant(&m.allocated_total),
-            offered: instant(&m.offered_total),
+            util: instant(&view.allocated_total()),
+            offered: instant(&view.offered_total()),
             used: instant(&self.used_now.0),
         });
     }
@@ -682,11 +685,7 @@ pub fn stats(sorted: &[u64]) -> (f64, u64, u64, u64) {
 
 /// Dominant share of arbitrary held resources (used by writers).
 pub fn share_of(held: &Quantities, view: &View) -> f64 {
-    dominant_share(
-        held,
-        &view.master.totals,
-        view.model.master.fair_sharing_excluded,
-    )
+    view.share_of(held)
 }
 
 #[cfg(test)]

@@ -230,15 +230,16 @@ impl<W: Write> TimeseriesCsv<W> {
     }
 
     fn rows(&mut self, view: &View, t: SimTime) {
-        let m = view.master;
+        let (totals, offered, allocated) =
+            (view.totals(), view.offered_total(), view.allocated_total());
         for r in view.model.resources.ids() {
             self.sink.row([
                 t.to_string(),
                 "0".to_string(),
                 view.model.resources.name(r).to_string(),
-                format_milli(m.totals.get(r)),
-                format_milli(m.offered_total.get(r)),
-                format_milli(m.allocated_total.get(r)),
+                format_milli(totals.get(r)),
+                format_milli(offered.get(r)),
+                format_milli(allocated.get(r)),
                 format_milli(self.used.0.get(r)),
             ]);
         }
@@ -302,16 +303,15 @@ impl<W: Write> SharesCsv<W> {
                 drf.to_string(),
             ]);
         }
-        for (i, r) in view.master.roles.iter().enumerate() {
+        for (i, spec) in model.roles.iter().enumerate() {
+            let role = crate::RoleId(i as u32);
             self.roles.row([
                 t.to_string(),
-                model.roles[i].name.clone(),
-                r.weight.to_string(),
-                view.master
-                    .role_share(model, crate::RoleId(i as u32))
-                    .to_string(),
+                spec.name.clone(),
+                view.role_weight(role).to_string(),
+                view.role_share(role).to_string(),
                 ideal.role_share[i].to_string(),
-                format_quantities(&r.subtree_alloc, names),
+                format_quantities(&view.role_allocation(role), names),
             ]);
         }
         let active = (0..model.frameworks.len())

@@ -149,7 +149,7 @@ pub struct Simulation<'m> {
     check: bool,
     now: SimTime,
     queue: EventQueue<Event>,
-    pub master: Master,
+    master: Master,
     frameworks: Vec<FrameworkModel>,
     jobs: JobTable,
     /// Streamed workloads, opened when the run starts.
@@ -358,7 +358,7 @@ impl<'m> Simulation<'m> {
             counters: self.counters,
             framework_counters: self.fw_counters,
             warnings: self.warnings,
-            allocation_runs: self.master.allocation_runs,
+            allocation_runs: self.master.allocation_runs(),
         })
     }
 
@@ -553,7 +553,7 @@ impl<'m> Simulation<'m> {
                 }
             }
             Event::InverseReply { framework, agent } => {
-                if !self.master.frameworks[framework.index()].active {
+                if !self.master.framework(framework).active {
                     // Withdrawn when the framework disconnected.
                     return Ok(());
                 }
@@ -614,7 +614,7 @@ impl<'m> Simulation<'m> {
     /// no offers held), revive it when work comes back.
     fn idle_check(&mut self, seq: u64, fw: FrameworkId, obs: &mut dyn Observer) {
         let spec = &self.model.frameworks[fw.index()];
-        if !spec.suppress_when_idle || !self.master.frameworks[fw.index()].registered {
+        if !spec.suppress_when_idle || !self.master.framework(fw).registered {
             return;
         }
         let fm = &self.frameworks[fw.index()];
@@ -656,7 +656,7 @@ impl<'m> Simulation<'m> {
         }
         self.last_progress = self.now;
         self.master.add_agent(self.model, a);
-        let res = self.master.agents[a.index()].total.total();
+        let res = self.master.agent(a).total.total();
         self.emit(
             obs,
             seq,
@@ -1188,7 +1188,7 @@ impl<'m> Simulation<'m> {
                 }
                 self.kill_tasks_on(seq, a, obs);
                 self.rescind_on(seq, a, obs);
-                let total = self.master.agents[a.index()].total.total();
+                let total = self.master.agent(a).total.total();
                 let left = self.master.remove_agent(model, a);
                 debug_assert!(left.is_empty());
                 self.emit(
@@ -1257,7 +1257,7 @@ impl<'m> Simulation<'m> {
                 duration,
             } => {
                 let f = *framework;
-                let fs = &self.master.frameworks[f.index()];
+                let fs = &self.master.framework(f);
                 if !fs.registered || !fs.active {
                     self.warnings.push(format!(
                         "event {} at {} s disconnects framework {}, which is not {} then; ignored",
@@ -1438,7 +1438,7 @@ impl<'m> Simulation<'m> {
             return Err("running task counts do not add up".into());
         }
         for t in self.tasks.values() {
-            if !self.master.agents[t.agent.index()].present {
+            if !self.master.agent(t.agent).present {
                 return Err(format!(
                     "a task runs on absent agent {}",
                     self.model.agent_name(t.agent)

@@ -124,22 +124,120 @@ impl Record {
     }
 }
 
-/// Read access to the state between events.
+/// Read access to the state between events. Observers (metrics, CSV
+/// writers) read the allocator's state only through the query methods
+/// below, never the master itself, so that the scheduler side can change
+/// shape (several partitions, other architectures) without touching them.
 pub struct View<'a> {
     pub model: &'a Model,
-    pub master: &'a Master,
+    pub(crate) master: &'a Master,
     pub frameworks: &'a [FrameworkModel],
     /// Listed and in-flight streamed jobs.
     pub jobs: &'a JobTable,
     pub jobs_completed: u64,
 }
 
+/// What one client (a framework in one of its roles) holds.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ClientHeld {
+    pub role: RoleId,
+    /// In outstanding offers.
+    pub offered: Quantities,
+    /// Used by its tasks.
+    pub allocated: Quantities,
+}
+
+impl ClientHeld {
+    /// Offered plus allocated.
+    pub fn held(&self) -> Quantities {
+        self.offered.plus(&self.allocated)
+    }
+}
+
 impl View<'_> {
     /// A framework is active while registered and holding offered or
     /// allocated resources or having pending tasks.
     pub fn framework_active(&self, fw: FrameworkId) -> bool {
-        let fs = &self.master.frameworks[fw.index()];
-        fs.registered && (!fs.held().is_empty() || self.frameworks[fw.index()].pending_tasks > 0)
+        self.framework_registered(fw)
+            && (!self.framework_held(fw).is_empty()
+                || self.frameworks[fw.index()].pending_tasks > 0)
+    }
+
+    /// Whether the framework has registered (it stays registered while
+    /// disconnected).
+    pub fn framework_registered(&self, fw: FrameworkId) -> bool {
+        self.master.framework(fw).registered
+    }
+
+    /// Resources of all present agents (reserved and unreserved), merged by
+    /// name.
+    pub fn totals(&self) -> Quantities {
+        self.master.totals()
+    }
+
+    /// Resources in outstanding offers, over the whole cluster.
+    pub fn offered_total(&self) -> Quantities {
+        self.master.offered_total()
+    }
+
+    /// Resources used by tasks, over the whole cluster.
+    pub fn allocated_total(&self) -> Quantities {
+        self.master.allocated_total()
+    }
+
+    /// The dominant share of `q` against the current totals, leaving out
+    /// the resources `fair_sharing_excluded` names.
+    pub fn share_of(&self, q: &Quantities) -> f64 {
+        crate::policy::dominant_share(
+            q,
+            &self.master.totals(),
+            self.model.master.fair_sharing_excluded,
+        )
+    }
+
+    /// A framework's clients: one per role it subscribes to, in its roles'
+    /// order.
+    pub fn framework_clients(&self, fw: FrameworkId) -> impl Iterator<Item = ClientHeld> + '_ {
+        self.master.framework(fw).roles.iter().map(|r| ClientHeld {
+            role: r.role,
+            offered: r.offered,
+            allocated: r.allocated,
+        })
+    }
+
+    /// What a framework holds (offered plus allocated), over its roles.
+    pub fn framework_held(&self, fw: FrameworkId) -> Quantities {
+        self.master.framework(fw).held()
+    }
+
+    /// What a framework's tasks use, over its roles.
+    pub fn framework_allocated(&self, fw: FrameworkId) -> Quantities {
+        self.master.framework(fw).allocated()
+    }
+
+    /// A framework's dominant share (all its roles), unweighted.
+    pub fn framework_share(&self, fw: FrameworkId) -> f64 {
+        self.master.framework_share(self.model, fw)
+    }
+
+    /// A role's current weight (scripted `set_weight` events change it).
+    pub fn role_weight(&self, role: RoleId) -> f64 {
+        self.master.role(role).weight
+    }
+
+    /// What a role's subtree holds (offered plus allocated).
+    pub fn role_allocation(&self, role: RoleId) -> Quantities {
+        self.master.role(role).subtree_alloc
+    }
+
+    /// What a role's subtree's tasks use.
+    pub fn role_used(&self, role: RoleId) -> Quantities {
+        self.master.role(role).subtree_used
+    }
+
+    /// A role subtree's dominant share, unweighted.
+    pub fn role_share(&self, role: RoleId) -> f64 {
+        self.master.role_share(self.model, role)
     }
 }
 
@@ -169,7 +267,7 @@ impl View<'_> {
                 task_share: p
                     .shapes
                     .keys()
-                    .map(|q| crate::policy::dominant_share(q, &self.master.totals, excluded))
+                    .map(|q| crate::policy::dominant_share(q, &self.master.totals(), excluded))
                     .fold(f64::INFINITY, f64::min),
             })
             .collect()
