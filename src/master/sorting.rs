@@ -4,25 +4,29 @@
 //! follows role paths; a role that is a client and has child clients gets a
 //! virtual leaf `role/.` (weight 1) for its own allocation, while its
 //! configured weight applies to the internal node. `sort()` returns the
-//! clients in pre-order, children ordered by the policy. Framework sorters
-//! are flat, unweighted, and list only active, unsuppressed frameworks.
+//! clients in pre-order, children ordered by the sorter's policy
+//! ([`crate::policy::SortPolicy`]). Framework sorters are flat, unweighted,
+//! and list only active, unsuppressed frameworks.
 
 use super::Master;
-use crate::policy::{self, Entry};
-use crate::scenario::model::{Model, SorterKind};
+use crate::cluster::resources::Quantities;
+use crate::policy::{compare_keys, ClientKind, SortClient, SortCx, SortPolicy};
+use crate::scenario::model::Model;
 use crate::sim::rng::Stream;
 use crate::{FrameworkId, RoleId};
 
-#[derive(Clone, Copy, Debug)]
-enum Node {
-    /// A role as an internal node or a leaf.
-    Role(RoleId),
-    /// The virtual leaf `role/.` holding the role's own allocation.
-    Own(RoleId),
-}
-
 fn last_segment(name: &str) -> &str {
     name.rsplit('/').next().unwrap_or(name)
+}
+
+/// Sorts clients by their policy's keys (then count, then name), stably.
+fn sort_by_key(policy: &dyn SortPolicy, clients: &mut [SortClient<'_>], cx: &SortCx<'_>) {
+    let mut keyed: Vec<(f64, SortClient<'_>)> =
+        clients.iter().map(|c| (policy.key(c, cx), *c)).collect();
+    keyed.sort_by(|a, b| compare_keys((a.0, a.1.count, a.1.name), (b.0, b.1.count, b.1.name)));
+    for (slot, (_, c)) in clients.iter_mut().zip(keyed) {
+        *slot = c;
+    }
 }
 
 impl Master {
@@ -32,9 +36,15 @@ impl Master {
             .any(|c| self.roles[c.index()].subtree_clients > 0)
     }
 
+    fn sort_cx<'a>(&'a self, model: &Model) -> SortCx<'a> {
+        SortCx {
+            totals: &self.totals,
+            excluded: model.master.fair_sharing_excluded,
+        }
+    }
+
     /// The nodes under `parent` (top level when `None`) that hold clients.
-    fn level<'m>(&self, model: &'m Model, parent: Option<RoleId>) -> Vec<Entry<'m, Node>> {
-        let excluded = model.master.fair_sharing_excluded;
+    fn level<'a>(&'a self, model: &'a Model, parent: Option<RoleId>) -> Vec<SortClient<'a>> {
         let kids: &[RoleId] = match parent {
             Some(p) => &self.children[p.index()],
             None => &self.top_roles,
@@ -45,25 +55,23 @@ impl Master {
             if rs.subtree_clients == 0 {
                 continue;
             }
-            let share = policy::dominant_share(&rs.subtree_alloc, &self.totals, excluded);
-            out.push(Entry {
-                item: Node::Role(c),
-                share: share / rs.weight,
+            out.push(SortClient {
+                kind: ClientKind::Role(c),
+                allocation: &rs.subtree_alloc,
+                weight: rs.weight,
                 count: rs.subtree_count,
                 name: last_segment(&model.roles[c.index()].name),
-                weight: rs.weight,
             });
         }
         if let Some(p) = parent {
             let rs = &self.roles[p.index()];
             if rs.frameworks > 0 && !out.is_empty() {
-                let share = policy::dominant_share(&rs.own_alloc, &self.totals, excluded);
-                out.push(Entry {
-                    item: Node::Own(p),
-                    share,
+                out.push(SortClient {
+                    kind: ClientKind::OwnLeaf(p),
+                    allocation: &rs.own_alloc,
+                    weight: 1.0,
                     count: rs.own_count,
                     name: ".",
-                    weight: 1.0,
                 });
             }
         }
@@ -72,62 +80,62 @@ impl Master {
 
     /// Roles with frameworks, in the role sorter's order.
     pub(crate) fn role_order(&self, model: &Model, rng: &mut Stream) -> Vec<RoleId> {
+        let policy = &*model.master.role_sorter;
+        let cx = self.sort_cx(model);
         let mut out = Vec::new();
-        match model.master.role_sorter {
-            SorterKind::Drf => self.drf_visit(model, None, &mut out),
-            SorterKind::Random => {
-                let mut leaves = Vec::new();
-                let mut weights = Vec::new();
-                self.random_weights(model, None, 1.0, &mut leaves, &mut weights);
-                out = policy::weighted_shuffle(leaves, &weights, rng);
+        if policy.orders_whole() {
+            let mut leaves = Vec::new();
+            self.relative_weights(model, None, 1.0, &mut leaves);
+            for i in checked_order(policy, policy.order(&leaves, &cx, rng), leaves.len()) {
+                out.push(role_of(&leaves[i]));
             }
+        } else {
+            self.visit_by_key(model, policy, &cx, None, &mut out);
         }
         out
     }
 
-    fn drf_visit(&self, model: &Model, parent: Option<RoleId>, out: &mut Vec<RoleId>) {
-        let mut entries = self.level(model, parent);
-        policy::sort_drf(&mut entries);
-        for e in entries {
-            match e.item {
-                Node::Own(r) => out.push(r),
-                Node::Role(r) => {
-                    if self.has_child_clients(r) {
-                        self.drf_visit(model, Some(r), out);
-                    } else {
-                        out.push(r);
-                    }
+    fn visit_by_key(
+        &self,
+        model: &Model,
+        policy: &dyn SortPolicy,
+        cx: &SortCx<'_>,
+        parent: Option<RoleId>,
+        out: &mut Vec<RoleId>,
+    ) {
+        let mut clients = self.level(model, parent);
+        sort_by_key(policy, &mut clients, cx);
+        for c in clients {
+            match c.kind {
+                ClientKind::Role(r) if self.has_child_clients(r) => {
+                    self.visit_by_key(model, policy, cx, Some(r), out)
                 }
+                _ => out.push(role_of(&c)),
             }
         }
     }
 
-    /// Mesos random sorter: relative weight of a leaf = Rw(parent) ·
-    /// w(node) / Σ w(active siblings including itself), down the tree.
-    fn random_weights(
-        &self,
-        model: &Model,
+    /// The leaf clients with their relative weights, as Mesos's random
+    /// sorter computes them: Rw(parent) · w(node) / Σ w(siblings with
+    /// clients, itself included), down the tree.
+    fn relative_weights<'a>(
+        &'a self,
+        model: &'a Model,
         parent: Option<RoleId>,
         parent_rw: f64,
-        leaves: &mut Vec<RoleId>,
-        weights: &mut Vec<f64>,
+        leaves: &mut Vec<SortClient<'a>>,
     ) {
-        let entries = self.level(model, parent);
-        let total: f64 = entries.iter().map(|e| e.weight).sum();
-        for e in entries {
-            let rw = parent_rw * e.weight / total;
-            match e.item {
-                Node::Own(r) => {
-                    leaves.push(r);
-                    weights.push(rw);
+        let level = self.level(model, parent);
+        let total: f64 = level.iter().map(|e| e.weight).sum();
+        for mut c in level {
+            let rw = parent_rw * c.weight / total;
+            match c.kind {
+                ClientKind::Role(r) if self.has_child_clients(r) => {
+                    self.relative_weights(model, Some(r), rw, leaves)
                 }
-                Node::Role(r) => {
-                    if self.has_child_clients(r) {
-                        self.random_weights(model, Some(r), rw, leaves, weights);
-                    } else {
-                        leaves.push(r);
-                        weights.push(rw);
-                    }
+                _ => {
+                    c.weight = rw;
+                    leaves.push(c);
                 }
             }
         }
@@ -140,8 +148,9 @@ impl Master {
         role: RoleId,
         rng: &mut Stream,
     ) -> Vec<FrameworkId> {
-        let excluded = model.master.fair_sharing_excluded;
-        let mut entries: Vec<Entry<'_, FrameworkId>> = Vec::new();
+        let policy = &*model.master.framework_sorter;
+        let cx = self.sort_cx(model);
+        let mut held: Vec<(FrameworkId, Quantities, u64)> = Vec::new();
         for &fw in &self.role_frameworks[role.index()] {
             let fs = &self.frameworks[fw.index()];
             if !fs.active {
@@ -154,28 +163,27 @@ impl Master {
             if r.suppressed {
                 continue;
             }
-            entries.push(Entry {
-                item: fw,
-                share: policy::dominant_share(
-                    &r.offered.plus(&r.allocated),
-                    &self.totals,
-                    excluded,
-                ),
-                count: r.count,
-                name: &model.frameworks[fw.index()].id,
-                weight: 1.0,
-            });
+            held.push((fw, r.offered.plus(&r.allocated), r.count));
         }
-        match model.master.framework_sorter {
-            SorterKind::Drf => {
-                policy::sort_drf(&mut entries);
-                entries.into_iter().map(|e| e.item).collect()
-            }
-            SorterKind::Random => {
-                let weights = vec![1.0; entries.len()];
-                let items = entries.into_iter().map(|e| e.item).collect();
-                policy::weighted_shuffle(items, &weights, rng)
-            }
+        let mut clients: Vec<SortClient<'_>> = held
+            .iter()
+            .map(|(fw, q, count)| SortClient {
+                kind: ClientKind::Framework(*fw, role),
+                allocation: q,
+                weight: 1.0,
+                count: *count,
+                name: &model.frameworks[fw.index()].id,
+            })
+            .collect();
+        if policy.orders_whole() {
+            let order = policy.order(&clients, &cx, rng);
+            checked_order(policy, order, clients.len())
+                .into_iter()
+                .map(|i| framework_of(&clients[i]))
+                .collect()
+        } else {
+            sort_by_key(policy, &mut clients, &cx);
+            clients.iter().map(framework_of).collect()
         }
     }
 
@@ -193,5 +201,33 @@ impl Master {
                         .is_some_and(|ri| fs.roles[ri].suppressed)
             })
             .collect()
+    }
+}
+
+/// A whole order from a policy must be a permutation of its clients.
+fn checked_order(policy: &dyn SortPolicy, order: Vec<usize>, n: usize) -> Vec<usize> {
+    let mut seen = vec![false; n];
+    let ok = order.len() == n
+        && order
+            .iter()
+            .all(|&i| i < n && !std::mem::replace(&mut seen[i], true));
+    assert!(
+        ok,
+        "policy `{}` returned an order that is not a permutation of its {n} clients",
+        policy.name()
+    );
+    order
+}
+
+fn role_of(c: &SortClient<'_>) -> RoleId {
+    match c.kind {
+        ClientKind::Role(r) | ClientKind::OwnLeaf(r) | ClientKind::Framework(_, r) => r,
+    }
+}
+
+fn framework_of(c: &SortClient<'_>) -> FrameworkId {
+    match c.kind {
+        ClientKind::Framework(f, _) => f,
+        _ => unreachable!("framework sorter clients are frameworks"),
     }
 }

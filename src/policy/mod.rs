@@ -1,36 +1,237 @@
-//! Sorting policies used by the allocator: Mesos's DRF sorter order and its
-//! random sorter (a weighted random permutation). Pure functions over small
-//! entries; the master builds the entries from its role tree and framework
-//! lists (see `master::sorting`).
+//! Ordering policies: who the allocator offers to first.
+//!
+//! A *policy* in mesosim is always one thing: an ordering of sorter clients
+//! — roles in the role sorter, frameworks in a role's framework sorter —
+//! implemented by [`SortPolicy`]. The allocator asks the policy for a key
+//! per client ([`SortPolicy::key`], smaller first, ties broken by Mesos's
+//! allocation count and then the name), level by level down the role tree;
+//! a randomised policy may instead order all clients at once
+//! ([`SortPolicy::order`]), drawing only from the stream it is given.
+//!
+//! Policies are found by name in a [`Registry`]: `master.policy`,
+//! `master.role_sorter` and `master.framework_sorter` name one, and
+//! "did you mean" suggestions come from the registry's names. The built-in
+//! registry holds [`Drf`] (Mesos's DRF sorter) and [`Random`] (Mesos's
+//! random sorter); a library user registers more and resolves scenarios
+//! with [`crate::scenario::resolve::load_with`].
+//!
+//! ```
+//! use mesosim::policy::{Registry, SortClient, SortCx, SortPolicy};
+//!
+//! /// Offers to the client with the fewest allocations so far.
+//! #[derive(Debug)]
+//! struct FewestFirst;
+//! impl SortPolicy for FewestFirst {
+//!     fn name(&self) -> &str {
+//!         "fewest-first"
+//!     }
+//!     fn key(&self, client: &SortClient<'_>, _cx: &SortCx<'_>) -> f64 {
+//!         client.count as f64
+//!     }
+//! }
+//! let mut registry = Registry::builtin();
+//! registry.register(FewestFirst).unwrap();
+//! assert!(registry.get("fewest-first").is_some());
+//! ```
 
 use crate::cluster::resources::{Quantities, MAX_RESOURCE_KINDS, MILLI};
 use crate::sim::rng::Stream;
+use crate::{FrameworkId, RoleId};
 use std::cmp::Ordering;
+use std::fmt;
+use std::sync::Arc;
 
-/// One client (or internal node) as a sorter sees it.
-#[derive(Clone, Debug)]
-pub struct Entry<'a, T> {
-    pub item: T,
-    /// Dominant share divided by the node's weight.
-    pub share: f64,
-    /// Number of allocations made to this node (Mesos's tie-break).
-    pub count: u64,
-    /// Node path, the last tie-break (`framework10` < `framework2`).
-    pub name: &'a str,
+/// What a sorter client is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ClientKind {
+    /// A role (a leaf client or an internal node of the role tree).
+    Role(RoleId),
+    /// The virtual leaf `role/.` holding a role's own allocation when the
+    /// role also has child clients (weight 1, as in Mesos).
+    OwnLeaf(RoleId),
+    /// A framework in one role's framework sorter.
+    Framework(FrameworkId, RoleId),
+}
+
+/// One sorter client (or internal node of the role tree) as a policy sees
+/// it.
+#[derive(Clone, Copy, Debug)]
+pub struct SortClient<'a> {
+    pub kind: ClientKind,
+    /// What it holds: offered plus allocated, reserved and unreserved
+    /// merged (for a role: over its subtree; for `role/.`: the role's own).
+    pub allocation: &'a Quantities,
+    /// Its weight at this level (the role's weight; 1 for `role/.` and for
+    /// frameworks).
     pub weight: f64,
+    /// Allocations made to it so far (Mesos's first tie-break).
+    pub count: u64,
+    /// Its path segment (`backend`, `.`) or framework id: the last tie-break.
+    pub name: &'a str,
 }
 
-/// Mesos `compareDRF`: lower share, then fewer allocations, then smaller path.
-pub fn compare_drf<T>(a: &Entry<'_, T>, b: &Entry<'_, T>) -> Ordering {
-    a.share
-        .partial_cmp(&b.share)
+/// What every key of one sort shares: the partition's totals and the
+/// resources left out of shares.
+#[derive(Clone, Copy, Debug)]
+pub struct SortCx<'a> {
+    pub totals: &'a Quantities,
+    /// Bit `i` set when resource `i` is left out of shares
+    /// (`master.fair_sharing_excluded`).
+    pub excluded: u32,
+}
+
+impl SortCx<'_> {
+    /// The dominant share of `q` against the totals (see [`dominant_share`]).
+    pub fn dominant_share(&self, q: &Quantities) -> f64 {
+        dominant_share(q, self.totals, self.excluded)
+    }
+}
+
+/// An ordering policy. Implementations must be deterministic: the same
+/// clients give the same keys, and randomised ones draw only from the
+/// stream they are given.
+pub trait SortPolicy: Send + Sync {
+    /// The name scenarios use (`master.policy: NAME`).
+    fn name(&self) -> &str;
+
+    /// The client's sort key: smaller sorts first. Equal keys are ordered
+    /// by allocation count, then name (Mesos `compareDRF`). Keys are
+    /// computed once per client per sort.
+    fn key(&self, client: &SortClient<'_>, cx: &SortCx<'_>) -> f64;
+
+    /// Whether [`SortPolicy::order`] replaces the level-by-level sort by
+    /// key (randomised policies).
+    fn orders_whole(&self) -> bool {
+        false
+    }
+
+    /// Orders all clients at once; only called when
+    /// [`SortPolicy::orders_whole`] is true. `clients[i].weight` is then the
+    /// client's relative weight: for roles, the product down the role tree
+    /// of w(node) / Σ w(its siblings with clients); for frameworks, 1.
+    /// Returns a permutation of `0..clients.len()`. The default sorts by
+    /// key as [`SortPolicy::key`] describes.
+    fn order(&self, clients: &[SortClient<'_>], cx: &SortCx<'_>, rng: &mut Stream) -> Vec<usize> {
+        let _ = rng;
+        let keys: Vec<f64> = clients.iter().map(|c| self.key(c, cx)).collect();
+        let mut idx: Vec<usize> = (0..clients.len()).collect();
+        idx.sort_by(|&a, &b| {
+            compare_keys(
+                (keys[a], clients[a].count, clients[a].name),
+                (keys[b], clients[b].count, clients[b].name),
+            )
+        });
+        idx
+    }
+}
+
+impl fmt::Debug for dyn SortPolicy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "SortPolicy({})", self.name())
+    }
+}
+
+/// A policy as a model holds it.
+pub type PolicyRef = Arc<dyn SortPolicy>;
+
+/// `(key, count, name)` orders: lower key, then fewer allocations, then
+/// smaller name (`framework10` < `framework2`).
+pub fn compare_keys(a: (f64, u64, &str), b: (f64, u64, &str)) -> Ordering {
+    a.0.partial_cmp(&b.0)
         .unwrap_or(Ordering::Equal)
-        .then(a.count.cmp(&b.count))
-        .then_with(|| a.name.cmp(b.name))
+        .then(a.1.cmp(&b.1))
+        .then_with(|| a.2.cmp(b.2))
 }
 
-pub fn sort_drf<T>(entries: &mut [Entry<'_, T>]) {
-    entries.sort_by(compare_drf);
+/// Mesos's DRF sorter: key = dominant share ÷ weight.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Drf;
+
+impl SortPolicy for Drf {
+    fn name(&self) -> &str {
+        "drf"
+    }
+    fn key(&self, client: &SortClient<'_>, cx: &SortCx<'_>) -> f64 {
+        cx.dominant_share(client.allocation) / client.weight
+    }
+}
+
+/// Mesos's random sorter: a weighted random permutation of all clients
+/// (Efraimidis–Spirakis, [`weighted_shuffle`]) with each client's relative
+/// weight down the role tree.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Random;
+
+impl SortPolicy for Random {
+    fn name(&self) -> &str {
+        "random"
+    }
+    /// Used only where a key is shown (explanations): the DRF key.
+    fn key(&self, client: &SortClient<'_>, cx: &SortCx<'_>) -> f64 {
+        Drf.key(client, cx)
+    }
+    fn orders_whole(&self) -> bool {
+        true
+    }
+    fn order(&self, clients: &[SortClient<'_>], _cx: &SortCx<'_>, rng: &mut Stream) -> Vec<usize> {
+        let weights: Vec<f64> = clients.iter().map(|c| c.weight).collect();
+        weighted_shuffle((0..clients.len()).collect(), &weights, rng)
+    }
+}
+
+/// Policies by name, in registration order.
+#[derive(Clone, Debug)]
+pub struct Registry {
+    policies: Vec<PolicyRef>,
+}
+
+impl Registry {
+    /// An empty registry.
+    pub fn empty() -> Registry {
+        Registry {
+            policies: Vec::new(),
+        }
+    }
+
+    /// The built-in policies: `drf` and `random`.
+    pub fn builtin() -> Registry {
+        let mut r = Registry::empty();
+        r.policies.push(Arc::new(Drf));
+        r.policies.push(Arc::new(Random));
+        r
+    }
+
+    /// Adds a policy; refuses a name already taken.
+    pub fn register<P: SortPolicy + 'static>(&mut self, policy: P) -> Result<(), String> {
+        self.register_ref(Arc::new(policy))
+    }
+
+    /// As [`Registry::register`], for a shared policy.
+    pub fn register_ref(&mut self, policy: PolicyRef) -> Result<(), String> {
+        if self.get(policy.name()).is_some() {
+            return Err(format!(
+                "a policy named `{}` is already registered",
+                policy.name()
+            ));
+        }
+        self.policies.push(policy);
+        Ok(())
+    }
+
+    pub fn get(&self, name: &str) -> Option<&PolicyRef> {
+        self.policies.iter().find(|p| p.name() == name)
+    }
+
+    /// The registered names, in registration order.
+    pub fn names(&self) -> impl Iterator<Item = &str> + '_ {
+        self.policies.iter().map(|p| p.name())
+    }
+}
+
+impl Default for Registry {
+    fn default() -> Self {
+        Registry::builtin()
+    }
 }
 
 /// A fixed-point amount (milli-units) as the double Mesos holds for it.
@@ -89,27 +290,41 @@ pub fn weighted_shuffle<T>(items: Vec<T>, weights: &[f64], rng: &mut Stream) -> 
 mod tests {
     use super::*;
 
-    fn e(name: &str, share: f64, count: u64) -> Entry<'_, String> {
-        Entry {
-            item: name.to_string(),
-            share,
+    #[test]
+    fn drf_order_share_then_count_then_name() {
+        let mut total = Quantities::ZERO;
+        total.0[0] = 10;
+        let mut half = Quantities::ZERO;
+        half.0[0] = 5;
+        let zero = Quantities::ZERO;
+        let c = |name, allocation, count| SortClient {
+            kind: ClientKind::Role(crate::RoleId(0)),
+            allocation,
+            weight: 1.0,
             count,
             name,
-            weight: 1.0,
-        }
+        };
+        let v = vec![
+            c("framework2", &zero, 0),
+            c("framework10", &zero, 0),
+            c("a", &half, 0),
+            c("b", &zero, 1),
+        ];
+        let cx = SortCx {
+            totals: &total,
+            excluded: 0,
+        };
+        let order = Drf.order(&v, &cx, &mut Stream::new(1, "unused"));
+        let names: Vec<_> = order.iter().map(|&i| v[i].name).collect();
+        assert_eq!(names, vec!["framework10", "framework2", "b", "a"]);
     }
 
     #[test]
-    fn drf_order_share_then_count_then_name() {
-        let mut v = vec![
-            e("framework2", 0.0, 0),
-            e("framework10", 0.0, 0),
-            e("a", 0.5, 0),
-            e("b", 0.0, 1),
-        ];
-        sort_drf(&mut v);
-        let names: Vec<_> = v.iter().map(|x| x.item.as_str()).collect();
-        assert_eq!(names, vec!["framework10", "framework2", "b", "a"]);
+    fn registry_finds_builtins_and_refuses_duplicates() {
+        let mut r = Registry::builtin();
+        assert_eq!(r.names().collect::<Vec<_>>(), vec!["drf", "random"]);
+        assert!(r.get("random").unwrap().orders_whole());
+        assert!(r.register(Drf).is_err());
     }
 
     #[test]

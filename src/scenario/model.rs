@@ -4,6 +4,7 @@
 
 use crate::cluster::resources::{Limits, Quantities, ResId, ResourceNames, ResourceSet};
 use crate::dist::Dist;
+use crate::policy::PolicyRef;
 use crate::sim::time::{DurationUs, SimTime};
 use crate::{AgentId, FrameworkId, JobId, RoleId};
 use std::path::PathBuf;
@@ -34,27 +35,15 @@ pub struct Model {
     pub output: OutputConfig,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SorterKind {
-    Drf,
-    Random,
-}
-
-impl SorterKind {
-    pub fn name(self) -> &'static str {
-        match self {
-            SorterKind::Drf => "drf",
-            SorterKind::Random => "random",
-        }
-    }
-}
-
 #[derive(Clone, Debug)]
 pub struct MasterConfig {
+    /// The name of the policy both sorters use unless set apart.
     pub policy: String,
     pub allocation_interval: DurationUs,
-    pub role_sorter: SorterKind,
-    pub framework_sorter: SorterKind,
+    /// The role sorter's policy (`master.role_sorter`, else `policy`).
+    pub role_sorter: PolicyRef,
+    /// The framework sorters' policy (`master.framework_sorter`, else `policy`).
+    pub framework_sorter: PolicyRef,
     pub offer_timeout: Option<DurationUs>,
     pub refuse: DurationUs,
     /// Alternatives; an offer must contain at least one. Empty: anything.

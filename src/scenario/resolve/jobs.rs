@@ -173,7 +173,7 @@ impl Resolver<'_> {
         })?;
         let raw: RawTrace = parse_yaml(&text, &shown)?;
         // Errors inside the trace name the trace file.
-        let mut sub = Resolver::new(&text, &shown, self.base);
+        let mut sub = Resolver::new(&text, &shown, self.base, self.policies);
         sub.swap_tables(self);
         let mut counts: BTreeMap<FrameworkId, usize> = BTreeMap::new();
         for j in &sub.jobs {

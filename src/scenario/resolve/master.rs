@@ -11,32 +11,32 @@ impl Resolver<'_> {
             Some(Dur(d)) => d,
             None => 1_000_000,
         };
-        let sorter = |r: &Resolver,
-                      v: &Option<String>,
-                      at: At|
-         -> Result<Option<SorterKind>, InputError> {
-            match v.as_deref() {
-                None => Ok(None),
-                Some("drf") => Ok(Some(SorterKind::Drf)),
-                Some("random") => Ok(Some(SorterKind::Random)),
-                Some(other) => Err(r.err(at, format!("unknown sorter `{other}` (drf or random)"))),
-            }
+        let names: Vec<&str> = self.policies.names().collect();
+        let choices = match names.split_last() {
+            None => "none registered".to_string(),
+            Some((last, [])) => last.to_string(),
+            Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
         };
+        let find =
+            |r: &Resolver, name: &str, what: &str, at: At| -> Result<PolicyRef, InputError> {
+                match r.policies.get(name) {
+                    Some(p) => Ok(p.clone()),
+                    None => {
+                        let hint = did_you_mean(name, names.iter().copied());
+                        Err(r.err(at, format!("unknown {what} `{name}` ({choices}){hint}")))
+                    }
+                }
+            };
         let policy = m.policy.clone().unwrap_or_else(|| "drf".into());
-        let base = match policy.as_str() {
-            "drf" => SorterKind::Drf,
-            "random" => SorterKind::Random,
-            other => {
-                let hint = did_you_mean(other, ["drf", "random"]);
-                return Err(self.err(
-                    "master.policy",
-                    format!("unknown policy `{other}` (drf or random){hint}"),
-                ));
-            }
+        let base = find(self, &policy, "policy", "master.policy")?;
+        let role_sorter = match &m.role_sorter {
+            Some(name) => find(self, name, "sorter", "master.role_sorter")?,
+            None => base.clone(),
         };
-        let role_sorter = sorter(self, &m.role_sorter, "master.role_sorter")?.unwrap_or(base);
-        let framework_sorter =
-            sorter(self, &m.framework_sorter, "master.framework_sorter")?.unwrap_or(base);
+        let framework_sorter = match &m.framework_sorter {
+            Some(name) => find(self, name, "sorter", "master.framework_sorter")?,
+            None => base,
+        };
         let offer_timeout = match &m.offer_timeout {
             None => None,
             Some(Text(t)) if t.trim() == "none" => None,

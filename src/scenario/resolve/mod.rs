@@ -12,6 +12,7 @@ use crate::error::{nearest, InputError};
 use crate::limits::{
     MAX_AGENTS, MAX_FILE_BYTES, MAX_PERIODIC_RUNS, MAX_SAMPLES, MAX_TASKS_PER_JOB,
 };
+use crate::policy::{PolicyRef, Registry};
 use crate::sim::time::{parse_duration, DurationUs, SimTime};
 use crate::{AgentId, FrameworkId, RoleId};
 use std::cell::OnceCell;
@@ -43,10 +44,17 @@ pub struct Loaded {
 
 /// Reads, parses and resolves a scenario file.
 pub fn load(path: &Path) -> Result<Loaded, InputError> {
+    load_with(path, &Registry::builtin())
+}
+
+/// As [`load`], with the policies of `policies` (the built-in ones plus
+/// whatever a library user registered) available to `master.policy` and
+/// the sorter keys.
+pub fn load_with(path: &Path, policies: &Registry) -> Result<Loaded, InputError> {
     let shown = path.display().to_string();
     let text = read_text(path, &shown)?;
     let base = path.parent().unwrap_or(Path::new("."));
-    let model = load_str(&text, &shown, base)?;
+    let model = load_str_with(&text, &shown, base, policies)?;
     Ok(Loaded {
         model,
         sha256: crate::digest::sha256_hex(text.as_bytes()),
@@ -85,8 +93,18 @@ fn read_text(path: &Path, shown: &str) -> Result<String, InputError> {
 /// Parses and resolves scenario text; `file` names it in errors and `base`
 /// is where relative trace paths start.
 pub fn load_str(text: &str, file: &str, base: &Path) -> Result<Model, InputError> {
+    load_str_with(text, file, base, &Registry::builtin())
+}
+
+/// As [`load_str`], with the policies of `policies`.
+pub fn load_str_with(
+    text: &str,
+    file: &str,
+    base: &Path,
+    policies: &Registry,
+) -> Result<Model, InputError> {
     let raw: RawScenario = parse_yaml(text, file)?;
-    Resolver::new(text, file, base).resolve(raw)
+    Resolver::new(text, file, base, policies).resolve(raw)
 }
 
 /// serde_yaml with our error format: place, message, and a hint for
@@ -141,6 +159,8 @@ fn unknown_key_hint(msg: &str) -> Option<String> {
 }
 struct Resolver<'a> {
     text: &'a str,
+    /// Ordering policies by name.
+    policies: &'a Registry,
     file: &'a str,
     base: &'a Path,
     locator: OnceCell<Locator>,
@@ -168,9 +188,10 @@ struct Resolver<'a> {
 type At<'p> = &'p str;
 
 impl<'a> Resolver<'a> {
-    fn new(text: &'a str, file: &'a str, base: &'a Path) -> Resolver<'a> {
+    fn new(text: &'a str, file: &'a str, base: &'a Path, policies: &'a Registry) -> Resolver<'a> {
         Resolver {
             text,
+            policies,
             file,
             base,
             locator: OnceCell::new(),
