@@ -916,17 +916,7 @@ impl<'m> Simulation<'m> {
                     if let Some(j) = l.job {
                         self.in_decision -= 1;
                         self.jobs.state_mut(j).deciding -= 1;
-                        if framework::requeue(
-                            model,
-                            &mut self.frameworks[fw.index()],
-                            &mut self.jobs,
-                            j,
-                            l.index,
-                        ) {
-                            self.pending_total += 1;
-                        } else if self.jobs.state(j).abandoned_and_idle() {
-                            self.job_done(j, obs);
-                        }
+                        self.task_lost(fw, j, l.index, obs);
                     }
                 }
             }
@@ -1102,7 +1092,8 @@ impl<'m> Simulation<'m> {
         }
     }
 
-    /// Kills every task on an agent; batch frameworks queue them again.
+    /// Kills every task on an agent; their jobs get them back through the
+    /// lost-task path ([`Simulation::task_lost`]).
     fn kill_tasks_on(&mut self, seq: u64, agent: AgentId, obs: &mut dyn Observer) {
         let model = self.model;
         let uids: Vec<u64> = self
@@ -1127,21 +1118,30 @@ impl<'m> Simulation<'m> {
                 t.resources.total(),
             );
             if let TaskRef::Job(j, index) = t.task {
-                let (spec, js) = self.jobs.get_mut(self.model, j);
-                js.running -= 1;
-                if js.status == JobStatus::Abandoned {
-                    if js.abandoned_and_idle() {
-                        self.job_done(j, obs);
-                    }
-                } else {
-                    js.pending.push(index);
-                    let fm = &mut self.frameworks[t.framework.index()];
-                    fm.queue.insert(js.rank, j);
-                    fm.add_pending(spec.role, &spec.resources, 1);
-                    self.pending_total += 1;
+                self.jobs.state_mut(j).running -= 1;
+                if self.task_lost(t.framework, j, index, obs) {
                     self.idle_check(seq, t.framework, obs);
                 }
             }
+        }
+    }
+
+    /// The one lost-task path: a task of job `j` that will not run (its
+    /// agent went away, or its offer did before the launch took effect)
+    /// goes back to its job's pending tasks, in index order, unless the job
+    /// was abandoned (then the job ends if nothing of it is left running).
+    /// The caller has already taken the task off `running` or `deciding`.
+    /// Returns whether it was queued again.
+    fn task_lost(&mut self, fw: FrameworkId, j: JobId, index: u32, obs: &mut dyn Observer) -> bool {
+        let fm = &mut self.frameworks[fw.index()];
+        if framework::requeue(self.model, fm, &mut self.jobs, j, index) {
+            self.pending_total += 1;
+            true
+        } else {
+            if self.jobs.state(j).abandoned_and_idle() {
+                self.job_done(j, obs);
+            }
+            false
         }
     }
 
