@@ -54,6 +54,12 @@ dense_id!(
     /// A job, by its position in [`scenario::Model::jobs`].
     JobId
 );
+dense_id!(
+    /// A scheduler's partition of the agents: the index of its master in
+    /// the engine (exactly one, partition 0, unless a library user builds
+    /// more with [`sim::Simulation::partitioned`]).
+    PartitionId
+);
 
 /// Runs a model in memory with the standard metrics, reporting to `extra`
 /// as well: the library's one-call entry point (tests, benches, sweeps).

@@ -14,7 +14,7 @@ pub use allocate::{ExplainRow, Outcome, RunOutput};
 use crate::cluster::resources::{Quantities, ResourceSet};
 use crate::scenario::model::{Model, Quota};
 use crate::sim::time::{DurationUs, SimTime};
-use crate::{AgentId, FrameworkId, RoleId};
+use crate::{AgentId, FrameworkId, PartitionId, RoleId};
 use std::collections::BTreeMap;
 
 /// Mesos clamps refuse_seconds to 365 days.
@@ -178,6 +178,11 @@ pub struct Master {
     children: Vec<Vec<RoleId>>,
     top_roles: Vec<RoleId>,
     offers: BTreeMap<OfferId, Offer>,
+    /// Offer and filter ids are `n · partitions + partition` for n = 1, 2,
+    /// …: unique across the engine's masters, and with one master exactly
+    /// 1, 2, 3, ….
+    partition: PartitionId,
+    partitions: u64,
     next_offer: u64,
     filters: BTreeMap<(FrameworkId, RoleId, AgentId), Vec<Filter>>,
     filter_keys: BTreeMap<FilterId, (FrameworkId, RoleId, AgentId)>,
@@ -191,7 +196,14 @@ pub struct Master {
 }
 
 impl Master {
+    /// The only master of a one-partition engine.
     pub fn new(model: &Model) -> Master {
+        Master::for_partition(model, PartitionId(0), 1)
+    }
+
+    /// The master of `partition` among `partitions`; it knows the agents
+    /// the engine registers with it.
+    pub fn for_partition(model: &Model, partition: PartitionId, partitions: u32) -> Master {
         let n_roles = model.roles.len();
         let mut children = vec![Vec::new(); n_roles];
         let mut top_roles = Vec::new();
@@ -252,6 +264,8 @@ impl Master {
             children,
             top_roles,
             offers: BTreeMap::new(),
+            partition,
+            partitions: u64::from(partitions.max(1)),
             next_offer: 1,
             filters: BTreeMap::new(),
             filter_keys: BTreeMap::new(),
@@ -262,6 +276,25 @@ impl Master {
             run_pending: false,
             allocation_runs: 0,
         }
+    }
+
+    /// The engine-wide id of this master's `n`-th offer or filter.
+    fn id_of(&self, n: u64) -> u64 {
+        n * self.partitions + self.partition.0 as u64
+    }
+
+    /// Which of `partitions` masters made offer or filter id `id`.
+    pub fn partition_of_id(id: u64, partitions: usize) -> usize {
+        (id % partitions.max(1) as u64) as usize
+    }
+
+    pub fn partition(&self) -> PartitionId {
+        self.partition
+    }
+
+    /// Outstanding offers, in id order.
+    pub fn offers(&self) -> impl Iterator<Item = &Offer> + '_ {
+        self.offers.values()
     }
 
     fn ancestors_and_self(model: &Model, role: RoleId) -> impl Iterator<Item = RoleId> + '_ {
@@ -547,7 +580,7 @@ impl Master {
         resources: ResourceSet,
         now: SimTime,
     ) -> OfferId {
-        let id = OfferId(self.next_offer);
+        let id = OfferId(self.id_of(self.next_offer));
         self.next_offer += 1;
         // The framework's share was charged when the run made the offer
         // (`track`).
@@ -651,7 +684,7 @@ impl Master {
         }
         // A filter lasts at least one allocation interval (MESOS-4302).
         let duration = refuse.max(self.interval);
-        let fid = FilterId(self.next_filter);
+        let fid = FilterId(self.id_of(self.next_filter));
         self.next_filter += 1;
         let key = (offer.framework, offer.role, offer.agent);
         self.filters.entry(key).or_default().push(Filter {
@@ -822,7 +855,7 @@ impl Master {
         if refuse == 0 || !a.present {
             return None;
         }
-        let id = FilterId(self.next_filter);
+        let id = FilterId(self.id_of(self.next_filter));
         self.next_filter += 1;
         self.inverse_filters.insert((fw, agent), id);
         Some(NewFilter {

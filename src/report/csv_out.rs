@@ -167,7 +167,7 @@ impl<W: Write> Observer for EventsCsv<W> {
         self.sink.row([
             r.time.to_string(),
             r.seq.to_string(),
-            "0".to_string(),
+            r.partition.0.to_string(),
             r.kind.name().to_string(),
             fw,
             role,

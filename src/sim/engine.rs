@@ -11,17 +11,17 @@ use crate::framework::{self, Answer, FrameworkModel, JobState, JobStatus, JobTab
 use crate::master::{FilterId, Master, OfferId, Trigger, Unavailability};
 use crate::scenario::model::{Behavior, EventKind, JobSpec, Model};
 use crate::workload::JobSource;
-use crate::{AgentId, FrameworkId, JobId, RoleId};
+use crate::{AgentId, FrameworkId, JobId, PartitionId, RoleId};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The one event enum. Payloads are small; the queue keeps them in a slab.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Event {
-    /// The periodic allocation timer fired.
-    AllocationTick,
-    /// A (batched) allocation run over the master's pending candidates.
-    AllocationRun,
+    /// A partition's periodic allocation timer fired.
+    AllocationTick(PartitionId),
+    /// A (batched) allocation run over a master's pending candidates.
+    AllocationRun(PartitionId),
     /// An `agents:` entry registers.
     AgentAdd(AgentId),
     FrameworkRegister(FrameworkId),
@@ -32,6 +32,7 @@ pub enum Event {
     Scripted(u32),
     /// A framework receives the offers one run sent it and decides.
     OfferReply {
+        partition: PartitionId,
         framework: FrameworkId,
         offers: Vec<OfferId>,
     },
@@ -44,16 +45,17 @@ pub enum Event {
         epoch: u64,
     },
     InverseReply {
+        partition: PartitionId,
         framework: FrameworkId,
         agent: AgentId,
     },
     TaskEnd(u64),
     /// A decline filter's timer fired; it is removed by the `FilterRemove`
     /// this schedules (two hops, as Mesos's `expire` → `_expire`).
-    FilterExpire(FilterId),
-    FilterRemove(FilterId),
-    InverseFilterExpire(FilterId),
-    OfferTimeout(OfferId),
+    FilterExpire(PartitionId, FilterId),
+    FilterRemove(PartitionId, FilterId),
+    InverseFilterExpire(PartitionId, FilterId),
+    OfferTimeout(PartitionId, OfferId),
     /// A disconnected framework's scheduler reconnects.
     FrameworkReconnect(FrameworkId),
 }
@@ -61,8 +63,8 @@ pub enum Event {
 impl Event {
     pub fn name(&self) -> &'static str {
         match self {
-            Event::AllocationTick => "allocation_tick",
-            Event::AllocationRun => "allocation_run",
+            Event::AllocationTick(_) => "allocation_tick",
+            Event::AllocationRun(_) => "allocation_run",
             Event::AgentAdd(_) => "agent_add",
             Event::FrameworkRegister(_) => "framework_register",
             Event::JobSubmit(_) => "job_submit",
@@ -73,10 +75,10 @@ impl Event {
             Event::HoldTimeout { .. } => "hold_timeout",
             Event::InverseReply { .. } => "inverse_reply",
             Event::TaskEnd(_) => "task_end",
-            Event::FilterExpire(_) => "filter_expire",
-            Event::FilterRemove(_) => "filter_remove",
-            Event::InverseFilterExpire(_) => "inverse_filter_expire",
-            Event::OfferTimeout(_) => "offer_timeout",
+            Event::FilterExpire(..) => "filter_expire",
+            Event::FilterRemove(..) => "filter_remove",
+            Event::InverseFilterExpire(..) => "inverse_filter_expire",
+            Event::OfferTimeout(..) => "offer_timeout",
             Event::FrameworkReconnect(_) => "framework_reconnect",
         }
     }
@@ -149,7 +151,10 @@ pub struct Simulation<'m> {
     check: bool,
     now: SimTime,
     queue: EventQueue<Event>,
-    master: Master,
+    /// One master per partition, indexed by `PartitionId`.
+    masters: Vec<Master>,
+    /// Each agent's partition.
+    partition_of: Vec<PartitionId>,
     frameworks: Vec<FrameworkModel>,
     jobs: JobTable,
     /// Streamed workloads, opened when the run starts.
@@ -167,15 +172,17 @@ pub struct Simulation<'m> {
     in_decision: u64,
     tasks: BTreeMap<u64, Task>,
     next_task: u64,
-    shuffle_rng: Stream,
-    sorter_rng: Stream,
+    /// Per partition: its agent-shuffle and random-sorter streams.
+    shuffle_rngs: Vec<Stream>,
+    sorter_rngs: Vec<Stream>,
     durations: StreamFamily,
     counters: Counters,
     fw_counters: Vec<FrameworkCounters>,
     /// Scenario inputs (registrations, submissions, scripted events) still queued.
     inputs_left: u64,
     pending_total: u64,
-    periodic_waiting: bool,
+    /// Per partition: the next periodic run is armed after this run.
+    periodic_waiting: Vec<bool>,
     submit_rank: u64,
     digest: Sha256,
     events: u64,
@@ -186,7 +193,36 @@ pub struct Simulation<'m> {
 }
 
 impl<'m> Simulation<'m> {
+    /// A simulation with one scheduler over every agent.
     pub fn new(model: &'m Model, options: &Options) -> Simulation<'m> {
+        let all = vec![PartitionId(0); model.agents.len()];
+        Simulation::partitioned(model, options, &all).expect("one partition")
+    }
+
+    /// A simulation with one Mesos master per partition: `agent_partition`
+    /// gives each agent of the model its partition (0, 1, …, every one
+    /// used). Frameworks register with every master and get offers from
+    /// each for its own agents. Partition 0 draws from the streams a
+    /// one-partition run uses (`agent-shuffle`, `random-sorter`); partition
+    /// p > 0 from `agent-shuffle/partition-p` and `random-sorter/partition-p`.
+    pub fn partitioned(
+        model: &'m Model,
+        options: &Options,
+        agent_partition: &[PartitionId],
+    ) -> Result<Simulation<'m>, String> {
+        if agent_partition.len() != model.agents.len() {
+            return Err(format!(
+                "{} partition(s) given for {} agent(s)",
+                agent_partition.len(),
+                model.agents.len()
+            ));
+        }
+        let n = agent_partition.iter().map(|p| p.0 + 1).max().unwrap_or(1);
+        for p in 0..n {
+            if !agent_partition.contains(&PartitionId(p)) && n > 1 {
+                return Err(format!("partition {p} has no agent"));
+            }
+        }
         let seed = options.seed.unwrap_or(model.seed);
         let interval = model.master.allocation_interval;
         let longest_filter = model
@@ -197,13 +233,23 @@ impl<'m> Simulation<'m> {
             .max()
             .unwrap_or(0)
             .max(interval);
-        Simulation {
+        let stream = |name: &str, p: u32| {
+            if p == 0 {
+                Stream::new(seed, name)
+            } else {
+                Stream::new(seed, &format!("{name}/partition-{p}"))
+            }
+        };
+        Ok(Simulation {
             model,
             seed,
             check: options.check,
             now: SimTime::ZERO,
             queue: EventQueue::default(),
-            master: Master::new(model),
+            masters: (0..n)
+                .map(|p| Master::for_partition(model, PartitionId(p), n))
+                .collect(),
+            partition_of: agent_partition.to_vec(),
             frameworks: vec![FrameworkModel::default(); model.frameworks.len()],
             jobs: JobTable::new(model),
             sources: Vec::new(),
@@ -215,14 +261,14 @@ impl<'m> Simulation<'m> {
             in_decision: 0,
             tasks: BTreeMap::new(),
             next_task: 0,
-            shuffle_rng: Stream::new(seed, "agent-shuffle"),
-            sorter_rng: Stream::new(seed, "random-sorter"),
+            shuffle_rngs: (0..n).map(|p| stream("agent-shuffle", p)).collect(),
+            sorter_rngs: (0..n).map(|p| stream("random-sorter", p)).collect(),
             durations: StreamFamily::new(seed, "task-durations"),
             counters: Counters::default(),
             fw_counters: vec![FrameworkCounters::default(); model.frameworks.len()],
             inputs_left: 0,
             pending_total: 0,
-            periodic_waiting: false,
+            periodic_waiting: vec![false; n as usize],
             submit_rank: 0,
             digest: Sha256::new(),
             events: 0,
@@ -230,7 +276,31 @@ impl<'m> Simulation<'m> {
             stall_limit: longest_filter.saturating_add(interval.saturating_mul(100)),
             warnings: Vec::new(),
             explain: false,
-        }
+        })
+    }
+
+    /// The master of an agent's partition.
+    fn master_of(&mut self, a: AgentId) -> &mut Master {
+        &mut self.masters[self.partition_of[a.index()].index()]
+    }
+
+    fn master_of_ref(&self, a: AgentId) -> &Master {
+        &self.masters[self.partition_of[a.index()].index()]
+    }
+
+    /// The partition whose master made offer or filter `id`.
+    fn partition_of_id(&self, id: u64) -> usize {
+        Master::partition_of_id(id, self.masters.len())
+    }
+
+    /// An outstanding offer, from whichever master made it.
+    fn offer(&self, id: OfferId) -> Option<&crate::master::Offer> {
+        self.masters[self.partition_of_id(id.0)].offer(id)
+    }
+
+    /// A framework's registration state (the same in every master).
+    fn framework_state(&self, fw: FrameworkId) -> &crate::master::FrameworkState {
+        self.masters[0].framework(fw)
     }
 
     pub fn seed(&self) -> u64 {
@@ -244,9 +314,13 @@ impl<'m> Simulation<'m> {
     /// trace runs exactly where the same job of a listed trace would.
     fn schedule_initial(&mut self) -> Result<(), InputError> {
         let m = self.model;
-        self.queue
-            .push(SimTime(m.master.allocation_interval), Event::AllocationTick);
-        self.periodic_waiting = true;
+        for p in 0..self.masters.len() {
+            self.queue.push(
+                SimTime(m.master.allocation_interval),
+                Event::AllocationTick(PartitionId(p as u32)),
+            );
+            self.periodic_waiting[p] = true;
+        }
         for (i, a) in m.agents.iter().enumerate() {
             if let Some(t) = a.at {
                 self.queue.push(t, Event::AgentAdd(AgentId(i as u32)));
@@ -291,7 +365,7 @@ impl<'m> Simulation<'m> {
     fn view(&self) -> View<'_> {
         View {
             model: self.model,
-            master: &self.master,
+            masters: &self.masters,
             frameworks: &self.frameworks,
             jobs: &self.jobs,
             jobs_completed: self.counters.jobs_completed,
@@ -358,7 +432,7 @@ impl<'m> Simulation<'m> {
             counters: self.counters,
             framework_counters: self.fw_counters,
             warnings: self.warnings,
-            allocation_runs: self.master.allocation_runs(),
+            allocation_runs: self.masters.iter().map(|m| m.allocation_runs()).sum(),
         })
     }
 
@@ -460,6 +534,7 @@ impl<'m> Simulation<'m> {
         let rec = Record {
             time: self.now,
             seq,
+            partition: agent.map_or(PartitionId(0), |a| self.partition_of[a.index()]),
             kind,
             framework,
             role,
@@ -473,20 +548,36 @@ impl<'m> Simulation<'m> {
         obs.record(self.model, &rec);
     }
 
+    /// Asks for a run over one agent (its partition's master) or over all
+    /// agents (every master).
     fn request_run(&mut self, trigger: Trigger) {
-        if self.master.request_run(trigger) {
-            self.queue.push(self.now, Event::AllocationRun);
+        match trigger {
+            Trigger::Agent(a) => {
+                let p = self.partition_of[a.index()];
+                self.request_run_on(p, trigger)
+            }
+            Trigger::AllAgents => {
+                for p in 0..self.masters.len() {
+                    self.request_run_on(PartitionId(p as u32), trigger);
+                }
+            }
+        }
+    }
+
+    fn request_run_on(&mut self, p: PartitionId, trigger: Trigger) {
+        if self.masters[p.index()].request_run(trigger) {
+            self.queue.push(self.now, Event::AllocationRun(p));
         }
     }
 
     fn dispatch(&mut self, seq: u64, ev: Event, obs: &mut dyn Observer) -> Result<(), InputError> {
         let model = self.model;
         match ev {
-            Event::AllocationTick => {
-                self.periodic_waiting = true;
-                self.request_run(Trigger::AllAgents);
+            Event::AllocationTick(p) => {
+                self.periodic_waiting[p.index()] = true;
+                self.request_run_on(p, Trigger::AllAgents);
             }
-            Event::AllocationRun => self.allocation_run(seq, obs),
+            Event::AllocationRun(p) => self.allocation_run(seq, p, obs),
             Event::AgentAdd(a) => {
                 self.inputs_left -= 1;
                 self.add_agent(seq, a, obs);
@@ -494,7 +585,9 @@ impl<'m> Simulation<'m> {
             Event::FrameworkRegister(f) => {
                 self.inputs_left -= 1;
                 self.last_progress = self.now;
-                self.master.add_framework(model, f);
+                for m in self.masters.iter_mut() {
+                    m.add_framework(model, f);
+                }
                 let role = model.frameworks[f.index()].roles[0];
                 self.emit(
                     obs,
@@ -535,9 +628,11 @@ impl<'m> Simulation<'m> {
                 self.last_progress = self.now;
                 self.scripted(seq, i as usize, obs);
             }
-            Event::OfferReply { framework, offers } => {
-                self.offer_reply(seq, framework, &offers, obs)
-            }
+            Event::OfferReply {
+                partition: _,
+                framework,
+                offers,
+            } => self.offer_reply(seq, framework, &offers, obs),
             Event::Answer(id) => {
                 if let Some((fw, answers)) = self.answers.remove(&id) {
                     self.apply_answers(seq, fw, answers, obs);
@@ -552,29 +647,35 @@ impl<'m> Simulation<'m> {
                     self.idle_check(seq, framework, obs);
                 }
             }
-            Event::InverseReply { framework, agent } => {
-                if !self.master.framework(framework).active {
+            Event::InverseReply {
+                partition,
+                framework,
+                agent,
+            } => {
+                if !self.framework_state(framework).active {
                     // Withdrawn when the framework disconnected.
                     return Ok(());
                 }
                 let refuse = model.frameworks[framework.index()].refuse;
-                if let Some(f) = self
-                    .master
+                if let Some(f) = self.masters[partition.index()]
                     .answer_inverse_offer(framework, agent, refuse, self.now)
                 {
-                    self.queue.push(f.expires, Event::InverseFilterExpire(f.id));
+                    self.queue
+                        .push(f.expires, Event::InverseFilterExpire(partition, f.id));
                 }
             }
             Event::TaskEnd(uid) => self.task_end(seq, uid, obs),
-            Event::FilterExpire(id) => {
-                self.queue.push(self.now, Event::FilterRemove(id));
+            Event::FilterExpire(p, id) => {
+                self.queue.push(self.now, Event::FilterRemove(p, id));
             }
-            Event::FilterRemove(id) => self.master.expire_filter(id),
-            Event::InverseFilterExpire(id) => self.master.expire_inverse_filter(id),
+            Event::FilterRemove(p, id) => self.masters[p.index()].expire_filter(id),
+            Event::InverseFilterExpire(p, id) => self.masters[p.index()].expire_inverse_filter(id),
             Event::FrameworkReconnect(f) => {
                 self.inputs_left -= 1;
                 self.last_progress = self.now;
-                self.master.activate_framework(f);
+                for m in self.masters.iter_mut() {
+                    m.activate_framework(f);
+                }
                 self.emit(
                     obs,
                     seq,
@@ -588,8 +689,8 @@ impl<'m> Simulation<'m> {
                 self.request_run(Trigger::AllAgents);
                 self.idle_check(seq, f, obs);
             }
-            Event::OfferTimeout(id) => {
-                if let Some(o) = self.master.rescind(model, id) {
+            Event::OfferTimeout(p, id) => {
+                if let Some(o) = self.masters[p.index()].rescind(model, id) {
                     self.counters.offers_rescinded += 1;
                     self.fw_counters[o.framework.index()].offers_rescinded += 1;
                     self.emit(
@@ -614,7 +715,7 @@ impl<'m> Simulation<'m> {
     /// no offers held), revive it when work comes back.
     fn idle_check(&mut self, seq: u64, fw: FrameworkId, obs: &mut dyn Observer) {
         let spec = &self.model.frameworks[fw.index()];
-        if !spec.suppress_when_idle || !self.master.framework(fw).registered {
+        if !spec.suppress_when_idle || !self.framework_state(fw).registered {
             return;
         }
         let fm = &self.frameworks[fw.index()];
@@ -622,7 +723,9 @@ impl<'m> Simulation<'m> {
         let suppressed = self.idle_suppressed[fw.index()];
         if idle && !suppressed {
             self.idle_suppressed[fw.index()] = true;
-            self.master.suppress(fw, &[]);
+            for m in self.masters.iter_mut() {
+                m.suppress(fw, &[]);
+            }
             self.emit(
                 obs,
                 seq,
@@ -635,7 +738,9 @@ impl<'m> Simulation<'m> {
             );
         } else if !idle && suppressed {
             self.idle_suppressed[fw.index()] = false;
-            self.master.revive(fw, &[]);
+            for m in self.masters.iter_mut() {
+                m.revive(fw, &[]);
+            }
             self.emit(
                 obs,
                 seq,
@@ -651,12 +756,13 @@ impl<'m> Simulation<'m> {
     }
 
     fn add_agent(&mut self, seq: u64, a: AgentId, obs: &mut dyn Observer) {
-        if self.master.agent_present(a) {
+        if self.master_of_ref(a).agent_present(a) {
             return;
         }
         self.last_progress = self.now;
-        self.master.add_agent(self.model, a);
-        let res = self.master.agent(a).total.total();
+        let model = self.model;
+        self.master_of(a).add_agent(model, a);
+        let res = self.master_of_ref(a).agent(a).total.total();
         self.emit(
             obs,
             seq,
@@ -702,21 +808,22 @@ impl<'m> Simulation<'m> {
         self.jobs.release(j);
     }
 
-    fn allocation_run(&mut self, seq: u64, obs: &mut dyn Observer) {
+    fn allocation_run(&mut self, seq: u64, partition: PartitionId, obs: &mut dyn Observer) {
         let model = self.model;
-        let out = self.master.run_allocation(
+        let p = partition.index();
+        let out = self.masters[p].run_allocation(
             model,
             self.now,
-            &mut self.shuffle_rng,
-            &mut self.sorter_rng,
+            &mut self.shuffle_rngs[p],
+            &mut self.sorter_rngs[p],
             self.explain,
         );
-        if self.periodic_waiting {
+        if self.periodic_waiting[p] {
             // The next periodic run is armed once this one is done.
-            self.periodic_waiting = false;
+            self.periodic_waiting[p] = false;
             self.queue.push(
                 self.now.plus(model.master.allocation_interval),
-                Event::AllocationTick,
+                Event::AllocationTick(partition),
             );
         }
         for row in &out.explain {
@@ -727,7 +834,7 @@ impl<'m> Simulation<'m> {
         let answers = |fw: FrameworkId| model.frameworks[fw.index()].behavior != Behavior::Hold;
         let mut replies: Vec<(FrameworkId, Vec<OfferId>)> = Vec::new();
         for &id in &out.offers {
-            let o = self.master.offer(id).expect("new offer").clone();
+            let o = self.masters[p].offer(id).expect("new offer").clone();
             self.counters.offers_made += 1;
             self.fw_counters[o.framework.index()].offers_received += 1;
             self.emit(
@@ -741,7 +848,8 @@ impl<'m> Simulation<'m> {
                 o.resources.total(),
             );
             if let Some(t) = model.master.offer_timeout {
-                self.queue.push(self.now.plus(t), Event::OfferTimeout(id));
+                self.queue
+                    .push(self.now.plus(t), Event::OfferTimeout(partition, id));
             }
             match replies.last_mut() {
                 Some((fw, ids)) if *fw == o.framework => ids.push(id),
@@ -750,8 +858,14 @@ impl<'m> Simulation<'m> {
         }
         for (framework, offers) in replies {
             if answers(framework) {
-                self.queue
-                    .push(self.now, Event::OfferReply { framework, offers });
+                self.queue.push(
+                    self.now,
+                    Event::OfferReply {
+                        partition,
+                        framework,
+                        offers,
+                    },
+                );
             }
         }
         for inv in out.inverse_offers {
@@ -768,8 +882,14 @@ impl<'m> Simulation<'m> {
             );
             if answers(inv.framework) {
                 let (framework, agent) = (inv.framework, inv.agent);
-                self.queue
-                    .push(self.now, Event::InverseReply { framework, agent });
+                self.queue.push(
+                    self.now,
+                    Event::InverseReply {
+                        partition,
+                        framework,
+                        agent,
+                    },
+                );
             }
         }
     }
@@ -788,7 +908,7 @@ impl<'m> Simulation<'m> {
         // Rescinded meanwhile: nothing to answer.
         let offers: Vec<crate::master::Offer> = offers
             .iter()
-            .filter_map(|id| self.master.offer(*id).cloned())
+            .filter_map(|id| self.offer(*id).cloned())
             .collect();
         if offers.is_empty() {
             return;
@@ -896,7 +1016,7 @@ impl<'m> Simulation<'m> {
         let refuse = model.frameworks[fw.index()].refuse;
         let gone: BTreeSet<OfferId> = answers
             .iter()
-            .filter(|a| self.master.offer(a.offer).is_none())
+            .filter(|a| self.offer(a.offer).is_none())
             .map(|a| a.offer)
             .collect();
         if !gone.is_empty() {
@@ -923,13 +1043,13 @@ impl<'m> Simulation<'m> {
         }
         for a in answers {
             let Some((role, agent, offered)) = self
-                .master
                 .offer(a.offer)
                 .map(|o| (o.role, o.agent, o.resources.total()))
             else {
                 continue;
             };
             let id = a.offer;
+            let p = self.partition_of_id(id.0);
             let launches = a.launches;
             let filter = if launches.is_empty() {
                 self.counters.offers_declined += 1;
@@ -944,7 +1064,7 @@ impl<'m> Simulation<'m> {
                     None,
                     offered,
                 );
-                self.master.decline(model, id, refuse, self.now)
+                self.masters[p].decline(model, id, refuse, self.now)
             } else {
                 let used: Vec<ResourceSet> = launches.iter().map(|l| l.resources.clone()).collect();
                 let mut used_total = Quantities::ZERO;
@@ -963,12 +1083,8 @@ impl<'m> Simulation<'m> {
                     None,
                     used_total,
                 );
-                let offer = self
-                    .master
-                    .offer(id)
-                    .cloned()
-                    .expect("answered offer present");
-                let filter = self.master.accept(model, id, &used, refuse, self.now);
+                let offer = self.offer(id).cloned().expect("answered offer present");
+                let filter = self.masters[p].accept(model, id, &used, refuse, self.now);
                 obs.offer_launched(model, &offer, self.now);
                 for l in launches {
                     self.launch(seq, fw, role, agent, l, obs);
@@ -976,7 +1092,8 @@ impl<'m> Simulation<'m> {
                 filter
             };
             if let Some(f) = filter {
-                self.queue.push(f.expires, Event::FilterExpire(f.id));
+                self.queue
+                    .push(f.expires, Event::FilterExpire(PartitionId(p as u32), f.id));
             }
         }
     }
@@ -1061,7 +1178,7 @@ impl<'m> Simulation<'m> {
             return;
         };
         self.last_progress = self.now;
-        self.master
+        self.master_of(t.agent)
             .release(model, t.framework, t.role, t.agent, &t.resources);
         self.counters.tasks_finished += 1;
         self.fw_counters[t.framework.index()].tasks_finished += 1;
@@ -1104,7 +1221,7 @@ impl<'m> Simulation<'m> {
             .collect();
         for uid in uids {
             let t = self.tasks.remove(&uid).expect("task present");
-            self.master
+            self.master_of(t.agent)
                 .release(model, t.framework, t.role, t.agent, &t.resources);
             self.counters.tasks_killed += 1;
             self.emit(
@@ -1146,13 +1263,15 @@ impl<'m> Simulation<'m> {
     }
 
     fn rescind_on(&mut self, seq: u64, agent: AgentId, obs: &mut dyn Observer) {
-        self.rescind_all(seq, self.master.offers_on(agent), obs);
+        let ids = self.master_of_ref(agent).offers_on(agent);
+        self.rescind_all(seq, ids, obs);
     }
 
     /// Rescinds offers (no filter) and tells their frameworks.
     fn rescind_all(&mut self, seq: u64, ids: Vec<OfferId>, obs: &mut dyn Observer) {
         for id in ids {
-            if let Some(o) = self.master.rescind(self.model, id) {
+            let p = self.partition_of_id(id.0);
+            if let Some(o) = self.masters[p].rescind(self.model, id) {
                 self.counters.offers_rescinded += 1;
                 self.fw_counters[o.framework.index()].offers_rescinded += 1;
                 self.emit(
@@ -1177,7 +1296,7 @@ impl<'m> Simulation<'m> {
             EventKind::AgentAdd(a) => self.add_agent(seq, *a, obs),
             EventKind::AgentRemove(a) => {
                 let a = *a;
-                if !self.master.agent_present(a) {
+                if !self.master_of_ref(a).agent_present(a) {
                     self.warnings.push(format!(
                         "event {} at {} s removes agent {}, which is not registered then; ignored",
                         i,
@@ -1188,8 +1307,8 @@ impl<'m> Simulation<'m> {
                 }
                 self.kill_tasks_on(seq, a, obs);
                 self.rescind_on(seq, a, obs);
-                let total = self.master.agent(a).total.total();
-                let left = self.master.remove_agent(model, a);
+                let total = self.master_of_ref(a).agent(a).total.total();
+                let left = self.master_of(a).remove_agent(model, a);
                 debug_assert!(left.is_empty());
                 self.emit(
                     obs,
@@ -1203,7 +1322,9 @@ impl<'m> Simulation<'m> {
                 );
             }
             EventKind::SetWeight { role, weight } => {
-                self.master.set_weight(*role, *weight);
+                for m in self.masters.iter_mut() {
+                    m.set_weight(*role, *weight);
+                }
                 self.emit(
                     obs,
                     seq,
@@ -1216,7 +1337,9 @@ impl<'m> Simulation<'m> {
                 );
             }
             EventKind::Suppress { framework, roles } => {
-                self.master.suppress(*framework, roles);
+                for m in self.masters.iter_mut() {
+                    m.suppress(*framework, roles);
+                }
                 let role = if roles.len() == 1 {
                     Some(roles[0])
                 } else {
@@ -1234,7 +1357,9 @@ impl<'m> Simulation<'m> {
                 );
             }
             EventKind::Revive { framework, roles } => {
-                self.master.revive(*framework, roles);
+                for m in self.masters.iter_mut() {
+                    m.revive(*framework, roles);
+                }
                 let role = if roles.len() == 1 {
                     Some(roles[0])
                 } else {
@@ -1257,7 +1382,7 @@ impl<'m> Simulation<'m> {
                 duration,
             } => {
                 let f = *framework;
-                let fs = &self.master.framework(f);
+                let fs = self.framework_state(f);
                 if !fs.registered || !fs.active {
                     self.warnings.push(format!(
                         "event {} at {} s disconnects framework {}, which is not {} then; ignored",
@@ -1274,7 +1399,9 @@ impl<'m> Simulation<'m> {
                 }
                 // Mesos `Master::deactivate`: the allocator stops offering,
                 // then the framework's offers are rescinded.
-                self.master.deactivate_framework(f);
+                for m in self.masters.iter_mut() {
+                    m.deactivate_framework(f);
+                }
                 self.emit(
                     obs,
                     seq,
@@ -1285,13 +1412,16 @@ impl<'m> Simulation<'m> {
                     None,
                     Quantities::ZERO,
                 );
-                self.rescind_all(seq, self.master.offers_of(f), obs);
+                let ids: Vec<OfferId> = self.masters.iter().flat_map(|m| m.offers_of(f)).collect();
+                self.rescind_all(seq, ids, obs);
                 self.inputs_left += 1;
                 self.queue
                     .push(self.now.plus(*duration), Event::FrameworkReconnect(f));
             }
             EventKind::SetQuota { role, quota } => {
-                self.master.set_quota(*role, quota.clone());
+                for m in self.masters.iter_mut() {
+                    m.set_quota(*role, quota.clone());
+                }
                 self.emit(
                     obs,
                     seq,
@@ -1322,11 +1452,15 @@ impl<'m> Simulation<'m> {
                         m.unreserve(model, agent, role, &q)
                     }
                 };
-                let mut ok = apply(&mut self.master);
-                if !ok && self.master.frees_with_rescinds(agent, !reserve, role, &q) {
+                let mut ok = apply(self.master_of(agent));
+                if !ok
+                    && self
+                        .master_of_ref(agent)
+                        .frees_with_rescinds(agent, !reserve, role, &q)
+                {
                     // As the operator endpoints do: rescind offers to free them.
                     self.rescind_on(seq, agent, obs);
-                    ok = apply(&mut self.master);
+                    ok = apply(self.master_of(agent));
                 }
                 let kind = match (ok, reserve) {
                     (true, true) => RecordKind::Reserve,
@@ -1352,16 +1486,14 @@ impl<'m> Simulation<'m> {
                 duration,
             } => {
                 for &a in agents {
-                    if !self.master.agent_present(a) {
+                    if !self.master_of_ref(a).agent_present(a) {
                         continue;
                     }
-                    self.master.set_unavailability(
-                        a,
-                        Unavailability {
-                            start: self.now.plus(*start),
-                            duration: *duration,
-                        },
-                    );
+                    let u = Unavailability {
+                        start: self.now.plus(*start),
+                        duration: *duration,
+                    };
+                    self.master_of(a).set_unavailability(a, u);
                     self.emit(
                         obs,
                         seq,
@@ -1379,7 +1511,29 @@ impl<'m> Simulation<'m> {
     }
 
     fn check_invariants(&self) -> Result<(), String> {
-        self.master.check_invariants(self.model)?;
+        for (p, m) in self.masters.iter().enumerate() {
+            m.check_invariants(self.model)?;
+            // A master offers only its own partition's agents, and an agent
+            // is registered with its own partition's master only.
+            for o in m.offers() {
+                if self.partition_of[o.agent.index()].index() != p {
+                    return Err(format!(
+                        "partition {p} offers agent {} of partition {}",
+                        self.model.agent_name(o.agent),
+                        self.partition_of[o.agent.index()].0
+                    ));
+                }
+            }
+            for (a, part) in self.partition_of.iter().enumerate() {
+                if part.index() != p && m.agent_present(AgentId(a as u32)) {
+                    return Err(format!(
+                        "partition {p} knows agent {} of partition {}",
+                        self.model.agent_name(AgentId(a as u32)),
+                        part.0
+                    ));
+                }
+            }
+        }
         let pending: u64 = self.frameworks.iter().map(|f| f.pending_tasks).sum();
         if pending != self.pending_total {
             return Err("pending task counts do not add up".into());
@@ -1421,7 +1575,7 @@ impl<'m> Simulation<'m> {
                 ));
             }
             for o in &fm.held {
-                if self.master.offer(o.id).is_none() {
+                if self.offer(o.id).is_none() {
                     return Err(format!(
                         "framework {} holds offer {} which is gone",
                         self.model.frameworks[i].id, o.id.0
@@ -1438,7 +1592,7 @@ impl<'m> Simulation<'m> {
             return Err("running task counts do not add up".into());
         }
         for t in self.tasks.values() {
-            if !self.master.agent(t.agent).present {
+            if !self.master_of_ref(t.agent).agent(t.agent).present {
                 return Err(format!(
                     "a task runs on absent agent {}",
                     self.model.agent_name(t.agent)

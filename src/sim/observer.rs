@@ -7,7 +7,7 @@ use crate::framework::{FrameworkModel, JobState, JobTable};
 use crate::master::{ExplainRow, Master, Offer};
 use crate::scenario::model::{JobSpec, Model};
 use crate::sim::time::SimTime;
-use crate::{AgentId, FrameworkId, JobId, RoleId};
+use crate::{AgentId, FrameworkId, JobId, PartitionId, RoleId};
 use std::sync::Arc;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -98,6 +98,9 @@ impl TaskRef {
 pub struct Record {
     pub time: SimTime,
     pub seq: u64,
+    /// The partition of the record's agent; 0 for records without one
+    /// (framework registrations, suppress, revive, weights, quota).
+    pub partition: PartitionId,
     pub kind: RecordKind,
     pub framework: Option<FrameworkId>,
     pub role: Option<RoleId>,
@@ -130,7 +133,8 @@ impl Record {
 /// shape (several partitions, other architectures) without touching them.
 pub struct View<'a> {
     pub model: &'a Model,
-    pub(crate) master: &'a Master,
+    /// One master per partition.
+    pub(crate) masters: &'a [Master],
     pub frameworks: &'a [FrameworkModel],
     /// Listed and in-flight streamed jobs.
     pub jobs: &'a JobTable,
@@ -166,78 +170,112 @@ impl View<'_> {
     /// Whether the framework has registered (it stays registered while
     /// disconnected).
     pub fn framework_registered(&self, fw: FrameworkId) -> bool {
-        self.master.framework(fw).registered
+        self.masters[0].framework(fw).registered
     }
 
     /// Resources of all present agents (reserved and unreserved), merged by
     /// name.
     pub fn totals(&self) -> Quantities {
-        self.master.totals()
+        self.sum(|m| m.totals())
+    }
+
+    /// The number of partitions (schedulers); 1 unless a library user
+    /// built more.
+    pub fn partitions(&self) -> usize {
+        self.masters.len()
+    }
+
+    /// Resources of one partition's present agents.
+    pub fn partition_totals(&self, p: PartitionId) -> Quantities {
+        self.masters[p.index()].totals()
+    }
+
+    /// Resources in one partition's outstanding offers.
+    pub fn partition_offered(&self, p: PartitionId) -> Quantities {
+        self.masters[p.index()].offered_total()
+    }
+
+    /// Resources used by tasks on one partition's agents.
+    pub fn partition_allocated(&self, p: PartitionId) -> Quantities {
+        self.masters[p.index()].allocated_total()
+    }
+
+    fn sum(&self, f: impl Fn(&Master) -> Quantities) -> Quantities {
+        let mut q = Quantities::ZERO;
+        for m in self.masters {
+            q.add(&f(m));
+        }
+        q
     }
 
     /// Resources in outstanding offers, over the whole cluster.
     pub fn offered_total(&self) -> Quantities {
-        self.master.offered_total()
+        self.sum(|m| m.offered_total())
     }
 
     /// Resources used by tasks, over the whole cluster.
     pub fn allocated_total(&self) -> Quantities {
-        self.master.allocated_total()
+        self.sum(|m| m.allocated_total())
     }
 
     /// The dominant share of `q` against the current totals, leaving out
     /// the resources `fair_sharing_excluded` names.
     pub fn share_of(&self, q: &Quantities) -> f64 {
-        crate::policy::dominant_share(
-            q,
-            &self.master.totals(),
-            self.model.master.fair_sharing_excluded,
-        )
+        crate::policy::dominant_share(q, &self.totals(), self.model.master.fair_sharing_excluded)
     }
 
     /// A framework's clients: one per role it subscribes to, in its roles'
     /// order.
     pub fn framework_clients(&self, fw: FrameworkId) -> impl Iterator<Item = ClientHeld> + '_ {
-        self.master.framework(fw).roles.iter().map(|r| ClientHeld {
-            role: r.role,
-            offered: r.offered,
-            allocated: r.allocated,
+        let masters = self.masters;
+        (0..masters[0].framework(fw).roles.len()).map(move |ri| {
+            let mut c = ClientHeld {
+                role: masters[0].framework(fw).roles[ri].role,
+                offered: Quantities::ZERO,
+                allocated: Quantities::ZERO,
+            };
+            for m in masters {
+                let r = &m.framework(fw).roles[ri];
+                c.offered.add(&r.offered);
+                c.allocated.add(&r.allocated);
+            }
+            c
         })
     }
 
     /// What a framework holds (offered plus allocated), over its roles.
     pub fn framework_held(&self, fw: FrameworkId) -> Quantities {
-        self.master.framework(fw).held()
+        self.sum(|m| m.framework(fw).held())
     }
 
     /// What a framework's tasks use, over its roles.
     pub fn framework_allocated(&self, fw: FrameworkId) -> Quantities {
-        self.master.framework(fw).allocated()
+        self.sum(|m| m.framework(fw).allocated())
     }
 
     /// A framework's dominant share (all its roles), unweighted.
     pub fn framework_share(&self, fw: FrameworkId) -> f64 {
-        self.master.framework_share(self.model, fw)
+        self.share_of(&self.framework_held(fw))
     }
 
     /// A role's current weight (scripted `set_weight` events change it).
     pub fn role_weight(&self, role: RoleId) -> f64 {
-        self.master.role(role).weight
+        self.masters[0].role(role).weight
     }
 
     /// What a role's subtree holds (offered plus allocated).
     pub fn role_allocation(&self, role: RoleId) -> Quantities {
-        self.master.role(role).subtree_alloc
+        self.sum(|m| m.role(role).subtree_alloc)
     }
 
     /// What a role's subtree's tasks use.
     pub fn role_used(&self, role: RoleId) -> Quantities {
-        self.master.role(role).subtree_used
+        self.sum(|m| m.role(role).subtree_used)
     }
 
     /// A role subtree's dominant share, unweighted.
     pub fn role_share(&self, role: RoleId) -> f64 {
-        self.master.role_share(self.model, role)
+        self.share_of(&self.role_allocation(role))
     }
 }
 
@@ -257,6 +295,7 @@ impl View<'_> {
     /// per-role counts the framework model keeps (no scan of its queue).
     pub fn pending_work(&self, fw: FrameworkId) -> Vec<PendingWork> {
         let excluded = self.model.master.fair_sharing_excluded;
+        let totals = self.totals();
         self.frameworks[fw.index()]
             .pending
             .iter()
@@ -267,7 +306,7 @@ impl View<'_> {
                 task_share: p
                     .shapes
                     .keys()
-                    .map(|q| crate::policy::dominant_share(q, &self.master.totals(), excluded))
+                    .map(|q| crate::policy::dominant_share(q, &totals, excluded))
                     .fold(f64::INFINITY, f64::min),
             })
             .collect()
