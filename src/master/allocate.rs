@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 
 /// What happened to one candidate framework in one agent's pass.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Outcome {
+pub enum CandidateOutcome {
     /// Offered (or added to its offer).
     Offered,
     /// A decline filter contains the would-be offer.
@@ -37,18 +37,18 @@ pub enum Outcome {
     NotReached,
 }
 
-impl Outcome {
+impl CandidateOutcome {
     pub fn name(self) -> &'static str {
         match self {
-            Outcome::Offered => "offered",
-            Outcome::Filtered => "filtered",
-            Outcome::Suppressed => "suppressed",
-            Outcome::QuotaLimit => "quota_limit",
-            Outcome::Headroom => "headroom",
-            Outcome::Capability => "capability",
-            Outcome::NotAllocatable => "not_allocatable",
-            Outcome::NoGuaranteeProgress => "no_guarantee_progress",
-            Outcome::NotReached => "not_reached",
+            CandidateOutcome::Offered => "offered",
+            CandidateOutcome::Filtered => "filtered",
+            CandidateOutcome::Suppressed => "suppressed",
+            CandidateOutcome::QuotaLimit => "quota_limit",
+            CandidateOutcome::Headroom => "headroom",
+            CandidateOutcome::Capability => "capability",
+            CandidateOutcome::NotAllocatable => "not_allocatable",
+            CandidateOutcome::NoGuaranteeProgress => "no_guarantee_progress",
+            CandidateOutcome::NotReached => "not_reached",
         }
     }
 }
@@ -67,7 +67,7 @@ pub struct ExplainRow {
     pub framework_rank: u32,
     pub framework: FrameworkId,
     pub framework_share: f64,
-    pub outcome: Outcome,
+    pub outcome: CandidateOutcome,
     /// Offered, or what would have been offered.
     pub resources: Quantities,
 }
@@ -223,7 +223,7 @@ impl Master {
                             break;
                         }
                         let note = |master: &Master,
-                                    outcome: Outcome,
+                                    outcome: CandidateOutcome,
                                     res: &Quantities,
                                     out: &mut RunOutput| {
                             if explain {
@@ -233,11 +233,21 @@ impl Master {
                             }
                         };
                         if !self.allocatable(model, fw, &available) {
-                            note(self, Outcome::NotAllocatable, &available.total(), &mut out);
+                            note(
+                                self,
+                                CandidateOutcome::NotAllocatable,
+                                &available.total(),
+                                &mut out,
+                            );
                             continue;
                         }
                         if !self.capable(model, fw, agent) {
-                            note(self, Outcome::Capability, &available.total(), &mut out);
+                            note(
+                                self,
+                                CandidateOutcome::Capability,
+                                &available.total(),
+                                &mut out,
+                            );
                             continue;
                         }
                         let quota_res = available.unreserved;
@@ -245,7 +255,7 @@ impl Master {
                         if guarantees_off.is_empty() {
                             note(
                                 self,
-                                Outcome::NoGuaranteeProgress,
+                                CandidateOutcome::NoGuaranteeProgress,
                                 &available.total(),
                                 &mut out,
                             );
@@ -268,14 +278,24 @@ impl Master {
                         }
                         to_offer.unreserved.add(&extra);
                         if !self.allocatable(model, fw, &to_offer) {
-                            note(self, Outcome::NotAllocatable, &to_offer.total(), &mut out);
+                            note(
+                                self,
+                                CandidateOutcome::NotAllocatable,
+                                &to_offer.total(),
+                                &mut out,
+                            );
                             continue;
                         }
                         if self.is_filtered(fw, role, agent, &to_offer) {
-                            note(self, Outcome::Filtered, &to_offer.total(), &mut out);
+                            note(
+                                self,
+                                CandidateOutcome::Filtered,
+                                &to_offer.total(),
+                                &mut out,
+                            );
                             continue;
                         }
-                        note(self, Outcome::Offered, &to_offer.total(), &mut out);
+                        note(self, CandidateOutcome::Offered, &to_offer.total(), &mut out);
                         offerable.add((fw, role, agent), &to_offer);
                         let inc = guarantees_off.plus(&extra);
                         unsat.saturating_sub(&inc);
@@ -337,7 +357,7 @@ impl Master {
                                     spot,
                                     rank,
                                     f,
-                                    Outcome::NotReached,
+                                    CandidateOutcome::NotReached,
                                     none,
                                 );
                                 out.explain.push(row);
@@ -346,7 +366,7 @@ impl Master {
                         break;
                     }
                     let note = |master: &Master,
-                                outcome: Outcome,
+                                outcome: CandidateOutcome,
                                 res: &Quantities,
                                 out: &mut RunOutput| {
                         if explain {
@@ -356,11 +376,21 @@ impl Master {
                         }
                     };
                     if !self.allocatable(model, fw, &available) {
-                        note(self, Outcome::NotAllocatable, &available.total(), &mut out);
+                        note(
+                            self,
+                            CandidateOutcome::NotAllocatable,
+                            &available.total(),
+                            &mut out,
+                        );
                         continue;
                     }
                     if !self.capable(model, fw, agent) {
-                        note(self, Outcome::Capability, &available.total(), &mut out);
+                        note(
+                            self,
+                            CandidateOutcome::Capability,
+                            &available.total(),
+                            &mut out,
+                        );
                         continue;
                     }
                     let mut to_offer = available.reserved_only();
@@ -370,20 +400,20 @@ impl Master {
                     if !quota.limit.is_unlimited() {
                         let limited = quota.limit.minus(&consumed[role.index()]).shrink(&extra);
                         if limited != extra {
-                            cut_by = Some(Outcome::QuotaLimit);
+                            cut_by = Some(CandidateOutcome::QuotaLimit);
                         }
                         extra = limited;
                     }
                     if !required.is_empty() && !extra.is_empty() {
                         let shrunk = extra.min_each(&headroom.minus(&required));
                         if shrunk != extra && cut_by.is_none() {
-                            cut_by = Some(Outcome::Headroom);
+                            cut_by = Some(CandidateOutcome::Headroom);
                         }
                         extra = shrunk;
                     }
                     to_offer.unreserved = extra;
                     if !self.allocatable(model, fw, &to_offer) {
-                        let why = cut_by.unwrap_or(Outcome::NotAllocatable);
+                        let why = cut_by.unwrap_or(CandidateOutcome::NotAllocatable);
                         let shown = if to_offer.is_empty() {
                             available.total()
                         } else {
@@ -393,10 +423,15 @@ impl Master {
                         continue;
                     }
                     if self.is_filtered(fw, role, agent, &to_offer) {
-                        note(self, Outcome::Filtered, &to_offer.total(), &mut out);
+                        note(
+                            self,
+                            CandidateOutcome::Filtered,
+                            &to_offer.total(),
+                            &mut out,
+                        );
                         continue;
                     }
-                    note(self, Outcome::Offered, &to_offer.total(), &mut out);
+                    note(self, CandidateOutcome::Offered, &to_offer.total(), &mut out);
                     offerable.add((fw, role, agent), &to_offer);
                     if !quota.is_default() {
                         consumed[role.index()].add(&extra);
@@ -483,7 +518,7 @@ impl Master {
         spot: Spot,
         framework_rank: u32,
         fw: FrameworkId,
-        outcome: Outcome,
+        outcome: CandidateOutcome,
         resources: Quantities,
     ) -> ExplainRow {
         ExplainRow {
@@ -513,7 +548,7 @@ impl Master {
                     .is_some_and(|ri| !fs.roles[ri].suppressed);
             if listed {
                 let none = Quantities::ZERO;
-                rows.push(self.explain_row(model, spot, 0, fw, Outcome::NotReached, none));
+                rows.push(self.explain_row(model, spot, 0, fw, CandidateOutcome::NotReached, none));
             }
         }
     }
@@ -523,7 +558,7 @@ impl Master {
         for fw in self.frameworks_left_out(spot.role) {
             if self.frameworks[fw.index()].active {
                 let none = Quantities::ZERO;
-                rows.push(self.explain_row(model, spot, 0, fw, Outcome::Suppressed, none));
+                rows.push(self.explain_row(model, spot, 0, fw, CandidateOutcome::Suppressed, none));
             }
         }
     }

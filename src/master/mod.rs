@@ -9,7 +9,7 @@
 mod allocate;
 mod sorting;
 
-pub use allocate::{ExplainRow, Outcome, RunOutput};
+pub use allocate::{CandidateOutcome, ExplainRow, RunOutput};
 
 use crate::cluster::resources::{Quantities, ResourceSet};
 use crate::scenario::model::{Model, Quota};
