@@ -26,7 +26,7 @@ frameworks:
   - id: fb
     jobs: [{id: jb, tasks: 20, resources: {cpus: 1, mem: 2048}, duration: 11s}]
   - id: fc
-    refuse: 2s
+    refuse_seconds: 2s
     jobs: [{id: jc, tasks: 10, resources: {cpus: 2, mem: 1024}, duration: 5s}]
 ";
 
