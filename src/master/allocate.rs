@@ -139,7 +139,7 @@ impl Master {
             .copied()
             .filter(|a| {
                 let s = &self.agents[a.index()];
-                s.present && s.active
+                s.present && s.active && self.whitelisted(*a)
             })
             .collect();
         shuffle.shuffle(&mut agents);

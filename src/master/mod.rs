@@ -193,6 +193,9 @@ pub struct Master {
     all_candidates: bool,
     run_pending: bool,
     allocation_runs: u64,
+    /// Mesos `--whitelist` / `updateWhitelist`: per agent, whether it may be
+    /// offered; `None`: every agent.
+    whitelist: Option<Vec<bool>>,
 }
 
 impl Master {
@@ -275,6 +278,7 @@ impl Master {
             all_candidates: false,
             run_pending: false,
             allocation_runs: 0,
+            whitelist: None,
         }
     }
 
@@ -491,6 +495,25 @@ impl Master {
                 }
             }
         }
+    }
+
+    /// Mesos `updateWhitelist`: only the listed agents are offered from the
+    /// next run on (`None`: all agents). Triggers no run, as in Mesos.
+    pub fn set_whitelist(&mut self, agents: Option<&[AgentId]>) {
+        self.whitelist = agents.map(|list| {
+            let mut allowed = vec![false; self.agents.len()];
+            for a in list {
+                allowed[a.index()] = true;
+            }
+            allowed
+        });
+    }
+
+    /// Whether the whitelist lets `agent` be offered.
+    pub fn whitelisted(&self, agent: AgentId) -> bool {
+        self.whitelist
+            .as_ref()
+            .is_none_or(|allowed| allowed[agent.index()])
     }
 
     pub fn set_weight(&mut self, role: RoleId, weight: f64) {

@@ -357,6 +357,10 @@ pub enum EventKind {
         start: DurationUs,
         duration: DurationUs,
     },
+    /// Mesos `updateWhitelist`: only these agents are offered (`None`: all).
+    Whitelist {
+        agents: Option<Vec<AgentId>>,
+    },
 }
 
 #[derive(Clone, Debug)]

@@ -783,6 +783,7 @@ pub struct RawEvent {
     pub reserve: Option<RawReserve>,
     pub unreserve: Option<RawReserve>,
     pub maintenance: Option<RawMaintenance>,
+    pub whitelist: Option<RawWhitelist>,
     pub agent_fail: Option<NoFaultEvent>,
     pub agent_recover: Option<NoFaultEvent>,
     pub agent_drain: Option<NoFaultEvent>,
@@ -820,6 +821,38 @@ pub struct RawReserve {
     pub agent: String,
     pub role: String,
     pub resources: RawResources,
+}
+
+/// `whitelist: [IDs]` (only these agents are offered) or `whitelist: all`.
+#[derive(Debug, PartialEq)]
+pub enum RawWhitelist {
+    Agents(Vec<String>),
+    All(String),
+}
+
+struct WhitelistVisitor;
+
+impl<'de> Visitor<'de> for WhitelistVisitor {
+    type Value = RawWhitelist;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a list of agent ids or `all`")
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<RawWhitelist, E> {
+        Ok(RawWhitelist::All(v.to_string()))
+    }
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<RawWhitelist, A::Error> {
+        let mut ids = Vec::new();
+        while let Some(id) = seq.next_element::<String>()? {
+            ids.push(id);
+        }
+        Ok(RawWhitelist::Agents(ids))
+    }
+}
+
+impl<'de> Deserialize<'de> for RawWhitelist {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(WhitelistVisitor)
+    }
 }
 
 #[derive(Debug, Deserialize)]

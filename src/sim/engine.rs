@@ -1507,6 +1507,27 @@ impl<'m> Simulation<'m> {
                     self.request_run(Trigger::Agent(a));
                 }
             }
+            EventKind::Whitelist { agents } => {
+                for m in &mut self.masters {
+                    m.set_whitelist(agents.as_deref());
+                }
+                let listed: Vec<Option<AgentId>> = match agents {
+                    Some(list) => list.iter().map(|a| Some(*a)).collect(),
+                    None => vec![None],
+                };
+                for a in listed {
+                    self.emit(
+                        obs,
+                        seq,
+                        RecordKind::Whitelist,
+                        None,
+                        None,
+                        a,
+                        None,
+                        Quantities::ZERO,
+                    );
+                }
+            }
         }
     }
 

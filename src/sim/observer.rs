@@ -38,6 +38,9 @@ pub enum RecordKind {
     FrameworkDisconnected,
     /// It reconnected: the framework is active again.
     FrameworkReconnected,
+    /// The agent whitelist changed (one record per whitelisted agent, or one
+    /// with no agent for `all`).
+    Whitelist,
 }
 
 impl RecordKind {
@@ -66,6 +69,7 @@ impl RecordKind {
             RecordKind::Maintenance => "maintenance",
             RecordKind::FrameworkDisconnected => "framework_disconnected",
             RecordKind::FrameworkReconnected => "framework_reconnected",
+            RecordKind::Whitelist => "whitelist",
         }
     }
 }

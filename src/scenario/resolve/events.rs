@@ -150,6 +150,26 @@ impl Resolver<'_> {
                     duration: m.duration.0,
                 });
             }
+            if let Some(w) = &e.whitelist {
+                actions += 1;
+                let agents = match w {
+                    RawWhitelist::All(s) if s == "all" => None,
+                    RawWhitelist::All(_) => {
+                        return Err(self.err(
+                            &format!("{at}.whitelist"),
+                            "expected a list of agent ids or `all`",
+                        ))
+                    }
+                    RawWhitelist::Agents(ids) => {
+                        let mut agents = Vec::new();
+                        for (j, a) in ids.iter().enumerate() {
+                            agents.push(self.agent(a, &format!("{at}.whitelist[{j}]"))?);
+                        }
+                        Some(agents)
+                    }
+                };
+                kinds.push(EventKind::Whitelist { agents });
+            }
             match actions {
                 1 => out.extend(kinds.into_iter().map(|kind| ScriptedEvent { at: time, kind })),
                 0 => return Err(self.err(&at, "an event needs one action besides `at` (e.g. `agent_add`, `set_weight`, `suppress`)")),
