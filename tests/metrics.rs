@@ -543,3 +543,59 @@ fn ideal_drf_with_frameworks_sharing_a_role() {
         );
     }
 }
+
+/// Jobs unfinished at the end are censored observations (issue 16). One
+/// 1-cpu agent runs one job at a time: j1 0–10 s (JCT 10), j2 10–30 s
+/// (JCT 30); j3, submitted at 25 s, starts at 30 s (wait 5) and is still
+/// running at `until` = 40 s: its JCT is censored at 40 − 25 = 15.
+///
+/// Kaplan–Meier over {10, 15+, 30}: at 10, 3 at risk, S = 1 − 1/3 = 2/3;
+/// 15+ leaves the risk set; at 30, 1 at risk, S = 2/3 · (1 − 1/1) = 0.
+/// So F(10) = 1/3 and F(30) = 1: p50 = p90 = p99 = 30 (completed jobs
+/// alone would give p50 = 10). Mean ≥ (10 + 15 + 30)/3 = 18.333…, a lower
+/// bound. Waits are all observed (j3 started): {0, 10, 5}, mean 5,
+/// p50 5, p90 10, exact.
+///
+/// With j3 submitted at 5 s instead, it is censored at 35, after the last
+/// completion: at 10, S = 2/3; at 30, 2 at risk, S = 2/3 · 1/2 = 1/3, so
+/// F never reaches 0.9: p90 and p99 are reported as ≥ 35.
+#[test]
+fn unfinished_jobs_are_censored_with_kaplan_meier() {
+    let yaml = r#"
+name: censored
+until: 40s
+agents:
+  - {id: a, resources: {cpus: 1, mem: 100}}
+frameworks:
+  - id: F
+    jobs:
+      - {id: j1, submit: 0s, tasks: 1, resources: {cpus: 1, mem: 100}, duration: 10s}
+      - {id: j2, submit: 0s, tasks: 1, resources: {cpus: 1, mem: 100}, duration: 20s}
+      - {id: j3, submit: 25s, tasks: 1, resources: {cpus: 1, mem: 100}, duration: 100s}
+"#;
+    let s = summary(yaml);
+    let j = &s["jobs"];
+    assert_eq!(j["completed"], 2);
+    assert_eq!(j["censored"], 1);
+    close(&j["jct_s"]["mean"], 18.333333, "jct mean");
+    close(&j["jct_s"]["p50"], 30.0, "jct p50");
+    close(&j["jct_s"]["p90"], 30.0, "jct p90");
+    close(&j["jct_s"]["p99"], 30.0, "jct p99");
+    assert_eq!(j["jct_s"]["lower_bound"], serde_json::json!(["mean"]));
+    close(&j["wait_s"]["mean"], 5.0, "wait mean");
+    close(&j["wait_s"]["p50"], 5.0, "wait p50");
+    close(&j["wait_s"]["p90"], 10.0, "wait p90");
+    assert_eq!(j["wait_s"]["lower_bound"], serde_json::json!([]));
+    assert_eq!(j["by_framework"][0]["censored"], 1);
+
+    let s = summary(&yaml.replace("submit: 25s", "submit: 5s"));
+    let j = &s["jobs"];
+    close(&j["jct_s"]["mean"], 25.0, "jct mean (10 + 30 + 35)/3");
+    close(&j["jct_s"]["p50"], 30.0, "jct p50");
+    close(&j["jct_s"]["p90"], 35.0, "jct p90");
+    close(&j["jct_s"]["p99"], 35.0, "jct p99");
+    assert_eq!(
+        j["jct_s"]["lower_bound"],
+        serde_json::json!(["mean", "p90", "p99"])
+    );
+}

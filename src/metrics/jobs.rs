@@ -29,6 +29,14 @@ impl<T: Copy + PartialOrd> Hist<T> {
         }
     }
 
+    /// Each bucket's count at the middle of its smallest and largest value.
+    fn groups(&self, mid: impl Fn(T, T) -> u64) -> Vec<(u64, u64)> {
+        self.buckets
+            .values()
+            .map(|&(count, lo, hi)| (mid(lo, hi), count))
+            .collect()
+    }
+
     /// The smallest and largest value of the bucket holding the nearest-rank
     /// `p`-th percentile; `None` when empty.
     fn bucket_at(&self, p: u64) -> Option<(T, T)> {
@@ -165,6 +173,11 @@ const CHUNK: usize = 1 << 16;
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct JobSamples {
     chunks: Vec<Vec<JobSample>>,
+    /// Jobs still pending or running at the end (censored observations,
+    /// kept exactly in both modes): `jct_us` is the time from submission
+    /// to the end, `wait_us` the wait if the job started, else `u64::MAX`
+    /// (the wait is then censored at `jct_us`); `ideal_us` is 0.
+    pub censored: Vec<JobSample>,
     pub classes: BTreeMap<String, u32>,
     mode: Percentiles,
     sketches: BTreeMap<Member, Sketch>,
@@ -197,6 +210,11 @@ impl JobSamples {
                 self.chunks.push(c);
             }
         }
+    }
+
+    /// A job unfinished at the end (see [`JobSamples::censored`]).
+    pub fn push_censored(&mut self, s: JobSample) {
+        self.censored.push(s);
     }
 
     /// The samples in completion order.
@@ -236,6 +254,101 @@ pub struct JobGroup {
     pub submitted: u64,
     pub completed: u64,
     pub abandoned: u64,
+    /// Still pending or running at the end.
+    pub censored: u64,
+}
+
+/// Mean and percentiles 50, 90, 99 of a time (µs), and which of them are
+/// lower bounds (`≥`) because of jobs unfinished at the end.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct TimeStats {
+    pub mean: f64,
+    pub p50: u64,
+    pub p90: u64,
+    pub p99: u64,
+    /// mean, p50, p90, p99.
+    pub lower_bound: [bool; 4],
+}
+
+impl TimeStats {
+    fn exact((mean, p50, p90, p99): (f64, u64, u64, u64)) -> TimeStats {
+        TimeStats {
+            mean,
+            p50,
+            p90,
+            p99,
+            lower_bound: [false; 4],
+        }
+    }
+}
+
+/// Kaplan–Meier estimate of the `p`-th percentile of times from `events`
+/// (observed values with their counts, ascending) and `censored` (times
+/// at which an observation stopped without its event, ascending): the
+/// smallest event time `t` with `1 − S(t) ≥ p/100`, where
+/// `S(t) = Π_{t_i ≤ t} (1 − d_i / n_i)`, `d_i` the events at `t_i` and
+/// `n_i` the observations not yet ended before `t_i` (a time censored at
+/// `t_i` counts as at risk at `t_i`). Without censoring this is the
+/// nearest-rank percentile. When the estimate never reaches `p/100` (the
+/// largest times are censored), the largest censored time, as a lower
+/// bound (`true`). `(0, false)` when there is nothing.
+pub fn km_percentile(events: &[(u64, u64)], censored: &[u64], p: u64) -> (u64, bool) {
+    let n: u64 = events.iter().map(|e| e.1).sum::<u64>() + censored.len() as u64;
+    if n == 0 {
+        return (0, false);
+    }
+    let target = p as f64 / 100.0;
+    let mut surv = 1.0f64;
+    let mut gone = 0u64;
+    let mut c = 0usize;
+    for &(t, d) in events {
+        while c < censored.len() && censored[c] < t {
+            c += 1;
+            gone += 1;
+        }
+        let at_risk = n - gone;
+        if at_risk > 0 && d > 0 {
+            surv *= 1.0 - d as f64 / at_risk as f64;
+        }
+        gone += d;
+        if 1.0 - surv >= target - 1e-12 {
+            return (t, false);
+        }
+    }
+    (censored.last().copied().unwrap_or(0), !censored.is_empty())
+}
+
+/// Mean (a lower bound when some times are censored) and Kaplan–Meier
+/// percentiles of `events` (ascending, with counts) and `censored`
+/// (ascending); `sum` is the sum of every value, censored ones included.
+fn km_stats(events: &[(u64, u64)], censored: &[u64], sum: u128) -> TimeStats {
+    let n: u64 = events.iter().map(|e| e.1).sum::<u64>() + censored.len() as u64;
+    if n == 0 {
+        return TimeStats::default();
+    }
+    let cut = !censored.is_empty();
+    let (p50, l50) = km_percentile(events, censored, 50);
+    let (p90, l90) = km_percentile(events, censored, 90);
+    let (p99, l99) = km_percentile(events, censored, 99);
+    TimeStats {
+        mean: sum as f64 / n as f64,
+        p50,
+        p90,
+        p99,
+        lower_bound: [cut, l50, l90, l99],
+    }
+}
+
+/// Sorted values as (value, count).
+fn runs(sorted: &[u64]) -> Vec<(u64, u64)> {
+    let mut out: Vec<(u64, u64)> = Vec::new();
+    for &v in sorted {
+        match out.last_mut() {
+            Some(l) if l.0 == v => l.1 += 1,
+            _ => out.push((v, 1)),
+        }
+    }
+    out
 }
 
 /// Mean and nearest-rank percentiles 50, 90, 99 of a sample; zeros when
@@ -284,6 +397,10 @@ impl JobGroup {
         s.iter().filter(move |j| self.holds(j))
     }
 
+    fn censored_rows<'a>(&'a self, s: &'a JobSamples) -> impl Iterator<Item = &'a JobSample> + 'a {
+        s.censored.iter().filter(move |j| self.holds(j))
+    }
+
     /// Completion times (µs), in completion order.
     pub fn jct_us(&self, s: &JobSamples) -> Vec<u64> {
         self.rows(s).map(|j| j.jct_us).collect()
@@ -304,25 +421,79 @@ impl JobGroup {
             .collect()
     }
 
-    /// Mean and percentiles 50, 90, 99 of completion times (µs).
-    pub fn jct_stats(&self, s: &JobSamples) -> (f64, u64, u64, u64) {
+    /// Mean and percentiles 50, 90, 99 of completion times (µs), jobs
+    /// unfinished at the end censored at their time so far.
+    pub fn jct_stats(&self, s: &JobSamples) -> TimeStats {
+        let mut censored: Vec<u64> = self.censored_rows(s).map(|j| j.jct_us).collect();
+        censored.sort_unstable();
+        let csum: u128 = censored.iter().map(|&v| u128::from(v)).sum();
         match s.mode {
-            Percentiles::Exact => super::stats(&self.sorted_jct(s)),
-            Percentiles::Sketch => s
-                .sketches
-                .get(&self.member)
-                .map_or((0.0, 0, 0, 0), |k| Sketch::times(&k.jct, k.jct_sum)),
+            Percentiles::Exact => {
+                let sorted = self.sorted_jct(s);
+                if censored.is_empty() {
+                    return TimeStats::exact(super::stats(&sorted));
+                }
+                let sum: u128 = sorted.iter().map(|&v| u128::from(v)).sum();
+                km_stats(&runs(&sorted), &censored, sum + csum)
+            }
+            Percentiles::Sketch => match s.sketches.get(&self.member) {
+                Some(k) if censored.is_empty() => {
+                    TimeStats::exact(Sketch::times(&k.jct, k.jct_sum))
+                }
+                k => {
+                    let (groups, sum) = k.map_or((Vec::new(), 0), |k| {
+                        (k.jct.groups(|lo, hi| lo + (hi - lo) / 2), k.jct_sum)
+                    });
+                    km_stats(&groups, &censored, sum + csum)
+                }
+            },
         }
     }
 
-    /// Mean and percentiles 50, 90, 99 of waits (µs).
-    pub fn wait_stats(&self, s: &JobSamples) -> (f64, u64, u64, u64) {
+    /// Mean and percentiles 50, 90, 99 of waits (µs): completed jobs and
+    /// jobs unfinished at the end that started are observed, those that
+    /// never started are censored at their time so far.
+    pub fn wait_stats(&self, s: &JobSamples) -> TimeStats {
+        let mut started: Vec<u64> = Vec::new();
+        let mut censored: Vec<u64> = Vec::new();
+        for j in self.censored_rows(s) {
+            if j.wait_us == u64::MAX {
+                censored.push(j.jct_us);
+            } else {
+                started.push(j.wait_us);
+            }
+        }
+        censored.sort_unstable();
+        let extra: u128 = censored
+            .iter()
+            .chain(&started)
+            .map(|&v| u128::from(v))
+            .sum();
         match s.mode {
-            Percentiles::Exact => super::stats(&self.sorted_wait(s)),
-            Percentiles::Sketch => s
-                .sketches
-                .get(&self.member)
-                .map_or((0.0, 0, 0, 0), |k| Sketch::times(&k.wait, k.wait_sum)),
+            Percentiles::Exact => {
+                let mut sorted = self.sorted_wait(s);
+                if started.is_empty() && censored.is_empty() {
+                    return TimeStats::exact(super::stats(&sorted));
+                }
+                sorted.extend(&started);
+                sorted.sort_unstable();
+                let sum: u128 = sorted.iter().map(|&v| u128::from(v)).sum();
+                let csum: u128 = censored.iter().map(|&v| u128::from(v)).sum();
+                km_stats(&runs(&sorted), &censored, sum + csum)
+            }
+            Percentiles::Sketch => match s.sketches.get(&self.member) {
+                Some(k) if started.is_empty() && censored.is_empty() => {
+                    TimeStats::exact(Sketch::times(&k.wait, k.wait_sum))
+                }
+                k => {
+                    let (mut groups, sum) = k.map_or((Vec::new(), 0), |k| {
+                        (k.wait.groups(|lo, hi| lo + (hi - lo) / 2), k.wait_sum)
+                    });
+                    groups.extend(started.iter().map(|&v| (v, 1)));
+                    groups.sort_unstable();
+                    km_stats(&groups, &censored, sum + extra)
+                }
+            },
         }
     }
 
@@ -365,6 +536,25 @@ impl JobGroup {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn kaplan_meier_without_censoring_is_nearest_rank() {
+        let v: Vec<u64> = (1..=37).map(|x| x * 3 % 41).collect();
+        let mut sorted = v.clone();
+        sorted.sort_unstable();
+        for p in [1, 10, 25, 50, 90, 99, 100] {
+            assert_eq!(
+                km_percentile(&runs(&sorted), &[], p),
+                (super::super::percentile(&sorted, p), false),
+                "p{p}"
+            );
+        }
+        // One event after a censored value: 2 at risk at 20, S = 0.
+        assert_eq!(km_percentile(&[(10, 1), (20, 1)], &[15], 90), (20, false));
+        // The last value censored: F(10) = 1/2 never reaches 0.9.
+        assert_eq!(km_percentile(&[(10, 1)], &[15], 90), (15, true));
+        assert_eq!(km_percentile(&[], &[], 50), (0, false));
+    }
 
     #[test]
     fn slowdown_values() {
@@ -438,9 +628,9 @@ mod tests {
                 (g.jct_stats(&exact), g.jct_stats(&sketch)),
                 (g.wait_stats(&exact), g.wait_stats(&sketch)),
             ] {
-                assert!((e.0 - k.0).abs() <= 1e-9 * e.0, "mean {e:?} {k:?}");
+                assert!((e.mean - k.mean).abs() <= 1e-9 * e.mean, "mean {e:?} {k:?}");
                 assert!(
-                    close(e.1, k.1) && close(e.2, k.2) && close(e.3, k.3),
+                    close(e.p50, k.p50) && close(e.p90, k.p90) && close(e.p99, k.p99),
                     "{e:?} {k:?}"
                 );
             }

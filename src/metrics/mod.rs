@@ -607,8 +607,20 @@ impl Observer for RunMetrics {
             match s.status {
                 JobStatus::Finished => g.completed += 1,
                 JobStatus::Abandoned => g.abandoned += 1,
+                JobStatus::Pending | JobStatus::Running => g.censored += 1,
                 _ => {}
             }
+        }
+        if matches!(s.status, JobStatus::Pending | JobStatus::Running) {
+            // Unfinished at the end (this is called for them just before
+            // `finish`): `jct_us` holds the submission time until then.
+            self.job_samples.push_censored(jobs::JobSample {
+                jct_us: submit.0,
+                wait_us: s.first_start.map_or(u64::MAX, |st| st.0 - submit.0),
+                ideal_us: 0,
+                framework: spec.framework.0,
+                class: class.unwrap_or(u32::MAX),
+            });
         }
         if s.status == JobStatus::Finished {
             if let Some(f) = s.finished_at {
@@ -624,6 +636,9 @@ impl Observer for RunMetrics {
     }
 
     fn finish(&mut self, view: &View, end: SimTime) {
+        for j in &mut self.job_samples.censored {
+            j.jct_us = end.0.saturating_sub(j.jct_us);
+        }
         for t in self.sampler.due(end, true) {
             self.sample(view, t);
         }

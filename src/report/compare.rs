@@ -113,6 +113,12 @@ pub fn headline(s: &Summary) -> Vec<(Metric, f64)> {
         j.completed as f64,
     ));
     out.push(m(
+        "jobs.censored",
+        "jobs unfinished at the end",
+        false,
+        j.censored as f64,
+    ));
+    out.push(m(
         "jobs.jct_s.mean",
         "mean completion time (s)",
         false,

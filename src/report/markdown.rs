@@ -66,13 +66,19 @@ pub fn run_report(s: &Summary, description: &str, charts: &[(PathBuf, &str)]) ->
     let j = &s.jobs;
     let t = |x: &super::summary::Times| {
         format!(
-            "{} / {} / {} / {}",
+            "{}{} / {}{} / {}{} / {}{}",
+            x.mark("mean"),
             secs(x.mean.0 / 1e6),
+            x.mark("p50"),
             secs(x.p50.0 as f64 / 1e6),
+            x.mark("p90"),
             secs(x.p90.0 as f64 / 1e6),
+            x.mark("p99"),
             secs(x.p99.0 as f64 / 1e6)
         )
     };
+    // Jobs unfinished at the end make times lower bounds: say how many.
+    let has_times = j.completed + j.censored > 0;
     let rows: Vec<(&str, String)> = vec![
         (
             "Utilization (allocated ÷ total)",
@@ -98,20 +104,23 @@ pub fn run_report(s: &Summary, description: &str, charts: &[(PathBuf, &str)]) ->
         ),
         (
             "Jobs completed / submitted",
-            format!("{} / {}", j.completed, j.submitted),
+            if j.censored > 0 {
+                format!(
+                    "{} / {} ({} unfinished at the end)",
+                    j.completed, j.submitted, j.censored
+                )
+            } else {
+                format!("{} / {}", j.completed, j.submitted)
+            },
         ),
-        // Job statistics are over completed jobs: none, no numbers.
+        // Completed jobs, and unfinished ones censored at the end (≥).
         (
             "Completion time mean / p50 / p90 / p99",
-            if j.completed > 0 {
-                t(&j.jct_s)
-            } else {
-                "–".into()
-            },
+            if has_times { t(&j.jct_s) } else { "–".into() },
         ),
         (
             "Wait mean / p50 / p90 / p99",
-            if j.completed > 0 {
+            if has_times {
                 t(&j.wait_s)
             } else {
                 "–".into()
@@ -156,10 +165,10 @@ pub fn run_report(s: &Summary, description: &str, charts: &[(PathBuf, &str)]) ->
                 .iter()
                 .find(|g| g.framework.as_deref() == Some(&f.id));
             let (done, jct, wait) = match g {
-                Some(g) if g.completed > 0 => (
+                Some(g) if g.completed + g.censored > 0 => (
                     format!("{} / {}", g.completed, g.submitted),
-                    secs(g.jct_s.mean.0 / 1e6),
-                    secs(g.wait_s.mean.0 / 1e6),
+                    format!("{}{}", g.jct_s.mark("mean"), secs(g.jct_s.mean.0 / 1e6)),
+                    format!("{}{}", g.wait_s.mark("mean"), secs(g.wait_s.mean.0 / 1e6)),
                 ),
                 Some(g) => (format!("0 / {}", g.submitted), "–".into(), "–".into()),
                 None => ("–".into(), "–".into(), "–".into()),
@@ -187,11 +196,19 @@ pub fn run_report(s: &Summary, description: &str, charts: &[(PathBuf, &str)]) ->
             "| job class | jobs done | mean completion | p90 completion | mean slowdown |\n|---|---:|---:|---:|---:|"
         );
         for g in &j.by_class {
-            let (mean, p90, slowdown) = if g.completed > 0 {
+            let (mean, p90, slowdown) = if g.completed + g.censored > 0 {
                 (
-                    secs(g.jct_s.mean.0 / 1e6),
-                    secs(g.jct_s.p90.0 as f64 / 1e6),
-                    format!("{:.2}", g.slowdown.mean),
+                    format!("{}{}", g.jct_s.mark("mean"), secs(g.jct_s.mean.0 / 1e6)),
+                    format!(
+                        "{}{}",
+                        g.jct_s.mark("p90"),
+                        secs(g.jct_s.p90.0 as f64 / 1e6)
+                    ),
+                    if g.completed > 0 {
+                        format!("{:.2}", g.slowdown.mean)
+                    } else {
+                        "–".into()
+                    },
                 )
             } else {
                 ("–".into(), "–".into(), "–".into())

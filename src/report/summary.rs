@@ -89,15 +89,32 @@ pub struct Times {
     pub p50: Secs,
     pub p90: Secs,
     pub p99: Secs,
+    /// Which of `mean`, `p50`, `p90`, `p99` are lower bounds (jobs
+    /// unfinished at the end, censored).
+    pub lower_bound: Vec<&'static str>,
 }
 
 impl Times {
-    fn of((mean, p50, p90, p99): (f64, u64, u64, u64)) -> Times {
+    fn of(t: metrics::jobs::TimeStats) -> Times {
         Times {
-            mean: SecsF(mean),
-            p50: Secs(p50),
-            p90: Secs(p90),
-            p99: Secs(p99),
+            mean: SecsF(t.mean),
+            p50: Secs(t.p50),
+            p90: Secs(t.p90),
+            p99: Secs(t.p99),
+            lower_bound: ["mean", "p50", "p90", "p99"]
+                .into_iter()
+                .zip(t.lower_bound)
+                .filter_map(|(k, b)| b.then_some(k))
+                .collect(),
+        }
+    }
+
+    /// `≥ ` before a value that is a lower bound, else nothing.
+    pub fn mark(&self, key: &str) -> &'static str {
+        if self.lower_bound.contains(&key) {
+            "≥ "
+        } else {
+            ""
         }
     }
 }
@@ -132,6 +149,8 @@ pub struct JobGroupSummary {
     pub submitted: u64,
     pub completed: u64,
     pub abandoned: u64,
+    /// Still pending or running at the end.
+    pub censored: u64,
     pub jct_s: Times,
     pub wait_s: Times,
     pub slowdown: Ratios,
@@ -154,6 +173,7 @@ impl JobGroupSummary {
             submitted: g.submitted,
             completed: g.completed,
             abandoned: g.abandoned,
+            censored: g.censored,
             jct_s,
             wait_s,
             slowdown,
@@ -166,6 +186,8 @@ pub struct Jobs {
     pub submitted: u64,
     pub completed: u64,
     pub abandoned: u64,
+    /// Still pending or running at the end (censored in the statistics).
+    pub censored: u64,
     pub jct_s: Times,
     pub wait_s: Times,
     pub slowdown: Ratios,
@@ -344,6 +366,7 @@ impl Summary {
                 submitted: g.submitted,
                 completed: g.completed,
                 abandoned: g.abandoned,
+                censored: g.censored,
                 jct_s: all.jct_s,
                 wait_s: all.wait_s,
                 slowdown: all.slowdown,
