@@ -1,0 +1,97 @@
+//! `--check`: the bookkeeping re-derived and compared after every event.
+
+use super::*;
+
+impl<'m> Simulation<'m> {
+    pub(super) fn check_invariants(&self) -> Result<(), String> {
+        for (p, m) in self.masters.iter().enumerate() {
+            m.check_invariants(self.model)?;
+            // A master offers only its own partition's agents, and an agent
+            // is registered with its own partition's master only.
+            for o in m.offers() {
+                if self.partition_of[o.agent.index()].index() != p {
+                    return Err(format!(
+                        "partition {p} offers agent {} of partition {}",
+                        self.model.agent_name(o.agent),
+                        self.partition_of[o.agent.index()].0
+                    ));
+                }
+            }
+            for (a, part) in self.partition_of.iter().enumerate() {
+                if part.index() != p && m.agent_present(AgentId(a as u32)) {
+                    return Err(format!(
+                        "partition {p} knows agent {} of partition {}",
+                        self.model.agent_name(AgentId(a as u32)),
+                        part.0
+                    ));
+                }
+            }
+        }
+        let pending: u64 = self.frameworks.iter().map(|f| f.pending_tasks).sum();
+        if pending != self.pending_total {
+            return Err("pending task counts do not add up".into());
+        }
+        let running: u64 = self.jobs.states().map(|j| j.running as u64).sum();
+        let chosen: u64 = self
+            .answers
+            .values()
+            .flat_map(|(_, a)| a.iter())
+            .map(|a| a.launches.iter().filter(|l| l.job.is_some()).count() as u64)
+            .sum();
+        if chosen != self.in_decision {
+            return Err(format!(
+                "{} tasks are waiting for a decision but the count says {}",
+                chosen, self.in_decision
+            ));
+        }
+        let deciding: u64 = self.jobs.states().map(|j| j.deciding as u64).sum();
+        if deciding != self.in_decision {
+            return Err("jobs' tasks waiting for a decision do not add up".into());
+        }
+        for (i, fm) in self.frameworks.iter().enumerate() {
+            let mut recount: BTreeMap<RoleId, PendingTasks> = BTreeMap::new();
+            for &j in fm.queue.values() {
+                let spec = self.jobs.spec(self.model, j);
+                let n = self.jobs.state(j).pending_count(spec.tasks) as u64;
+                if n > 0 {
+                    let p = recount.entry(spec.role).or_default();
+                    p.tasks += n;
+                    p.total.add(&spec.resources.scaled(n));
+                    *p.shapes.entry(spec.resources).or_insert(0) += n;
+                }
+            }
+            let counted: u64 = recount.values().map(|p| p.tasks).sum();
+            if recount != fm.pending || counted != fm.pending_tasks {
+                return Err(format!(
+                    "framework {}: pending tasks per role do not match its queue",
+                    self.model.frameworks[i].id
+                ));
+            }
+            for o in &fm.held {
+                if self.offer(o.id).is_none() {
+                    return Err(format!(
+                        "framework {} holds offer {} which is gone",
+                        self.model.frameworks[i].id, o.id.0
+                    ));
+                }
+            }
+        }
+        let job_tasks = self
+            .tasks
+            .values()
+            .filter(|t| matches!(t.task, TaskRef::Job(..)))
+            .count() as u64;
+        if running != job_tasks {
+            return Err("running task counts do not add up".into());
+        }
+        for t in self.tasks.values() {
+            if !self.master_of_ref(t.agent).agent(t.agent).present {
+                return Err(format!(
+                    "a task runs on absent agent {}",
+                    self.model.agent_name(t.agent)
+                ));
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,810 @@
+//! The engine: one owner of the clock, the queue, the master, the framework
+//! models and the random streams; one event enum; one loop.
+
+use super::observer::{JobView, Observer, Record, RecordKind, TaskRef, View};
+use super::queue::{EventQueue, LAST_LANE};
+use super::rng::{Stream, StreamFamily};
+use super::time::{DurationUs, SimTime};
+use crate::cluster::resources::{Quantities, ResourceSet};
+use crate::error::{Error, InputError, InvariantError};
+use crate::framework::{self, Answer, FrameworkModel, JobState, JobStatus, JobTable, PendingTasks};
+use crate::master::{FilterId, Master, OfferId, Trigger, Unavailability};
+use crate::scenario::model::{Behavior, EventKind, JobSpec, Model};
+use crate::workload::JobSource;
+use crate::{AgentId, FrameworkId, JobId, PartitionId, RoleId};
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, BTreeSet};
+
+mod invariants;
+mod offers;
+mod scripted;
+mod tasks;
+
+/// The one event enum. Payloads are small; the queue keeps them in a slab.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Event {
+    /// A partition's periodic allocation timer fired.
+    AllocationTick(PartitionId),
+    /// A (batched) allocation run over a master's pending candidates.
+    AllocationRun(PartitionId),
+    /// An `agents:` entry registers.
+    AgentAdd(AgentId),
+    FrameworkRegister(FrameworkId),
+    JobSubmit(JobId),
+    /// The next job of streamed workload `i` is due.
+    StreamSubmit(u32),
+    /// A scripted event from the scenario's `events:`.
+    Scripted(u32),
+    /// A framework receives the offers one run sent it and decides.
+    OfferReply {
+        partition: PartitionId,
+        framework: FrameworkId,
+        offers: Vec<OfferId>,
+    },
+    /// A framework's answers take effect, after its decision time.
+    Answer(u64),
+    /// A framework's hold on offers for a gang job timed out (if the hold
+    /// of that epoch still stands).
+    HoldTimeout {
+        framework: FrameworkId,
+        epoch: u64,
+    },
+    InverseReply {
+        partition: PartitionId,
+        framework: FrameworkId,
+        agent: AgentId,
+    },
+    TaskEnd(u64),
+    /// A decline filter's timer fired; it is removed by the `FilterRemove`
+    /// this schedules (two hops, as Mesos's `expire` → `_expire`).
+    FilterExpire(PartitionId, FilterId),
+    FilterRemove(PartitionId, FilterId),
+    InverseFilterExpire(PartitionId, FilterId),
+    OfferTimeout(PartitionId, OfferId),
+    /// A disconnected framework's scheduler reconnects.
+    FrameworkReconnect(FrameworkId),
+}
+
+impl Event {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Event::AllocationTick(_) => "allocation_tick",
+            Event::AllocationRun(_) => "allocation_run",
+            Event::AgentAdd(_) => "agent_add",
+            Event::FrameworkRegister(_) => "framework_register",
+            Event::JobSubmit(_) => "job_submit",
+            Event::StreamSubmit(_) => "stream_submit",
+            Event::Scripted(_) => "scripted",
+            Event::OfferReply { .. } => "offer_reply",
+            Event::Answer(_) => "answer",
+            Event::HoldTimeout { .. } => "hold_timeout",
+            Event::InverseReply { .. } => "inverse_reply",
+            Event::TaskEnd(_) => "task_end",
+            Event::FilterExpire(..) => "filter_expire",
+            Event::FilterRemove(..) => "filter_remove",
+            Event::InverseFilterExpire(..) => "inverse_filter_expire",
+            Event::OfferTimeout(..) => "offer_timeout",
+            Event::FrameworkReconnect(_) => "framework_reconnect",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+struct Task {
+    task: TaskRef,
+    framework: FrameworkId,
+    role: RoleId,
+    agent: AgentId,
+    resources: ResourceSet,
+}
+
+/// What a record is about; [`Simulation::emit`] adds the time, the
+/// sequence number and the partition.
+#[derive(Clone, Copy, Debug, Default)]
+struct About {
+    framework: Option<FrameworkId>,
+    role: Option<RoleId>,
+    agent: Option<AgentId>,
+    task: Option<TaskRef>,
+    resources: Quantities,
+}
+
+impl About {
+    /// An offer's framework, role, agent and resources.
+    fn offer(o: &crate::master::Offer) -> About {
+        About::default()
+            .framework(o.framework)
+            .role(o.role)
+            .agent(o.agent)
+            .resources(o.resources.total())
+    }
+
+    /// A running task's framework, role, agent, task and resources.
+    fn running(t: &Task) -> About {
+        About::default()
+            .framework(t.framework)
+            .role(t.role)
+            .agent(t.agent)
+            .task(t.task)
+            .resources(t.resources.total())
+    }
+
+    fn framework(self, framework: FrameworkId) -> About {
+        About {
+            framework: Some(framework),
+            ..self
+        }
+    }
+
+    fn role(self, role: RoleId) -> About {
+        self.role_opt(Some(role))
+    }
+
+    fn role_opt(self, role: Option<RoleId>) -> About {
+        About { role, ..self }
+    }
+
+    fn agent(self, agent: AgentId) -> About {
+        self.agent_opt(Some(agent))
+    }
+
+    fn agent_opt(self, agent: Option<AgentId>) -> About {
+        About { agent, ..self }
+    }
+
+    fn task(self, task: TaskRef) -> About {
+        About {
+            task: Some(task),
+            ..self
+        }
+    }
+
+    fn resources(self, resources: Quantities) -> About {
+        About { resources, ..self }
+    }
+}
+
+/// Counts a run reports.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Counters {
+    pub tasks_submitted: u64,
+    pub tasks_launched: u64,
+    pub tasks_finished: u64,
+    pub tasks_failed: u64,
+    pub tasks_lost: u64,
+    pub tasks_killed: u64,
+    pub offers_made: u64,
+    pub offers_accepted: u64,
+    pub offers_declined: u64,
+    pub offers_rescinded: u64,
+    pub inverse_offers: u64,
+    pub jobs_submitted: u64,
+    pub jobs_completed: u64,
+    pub jobs_abandoned: u64,
+}
+
+/// Per-framework counts.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FrameworkCounters {
+    pub offers_received: u64,
+    pub offers_accepted: u64,
+    pub offers_declined: u64,
+    pub offers_rescinded: u64,
+    pub tasks_launched: u64,
+    pub tasks_finished: u64,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// Overrides the scenario's seed.
+    pub seed: Option<u64>,
+    /// Re-derive the bookkeeping after every event (slower).
+    pub check: bool,
+}
+
+/// What a finished run hands to the writers.
+#[derive(Clone, Debug)]
+pub struct Outcome {
+    pub seed: u64,
+    pub end: SimTime,
+    pub events: u64,
+    /// SHA-256 of the whole record stream, hex.
+    pub digest: String,
+    pub counters: Counters,
+    pub framework_counters: Vec<FrameworkCounters>,
+    pub warnings: Vec<String>,
+    pub allocation_runs: u64,
+}
+
+pub struct Simulation<'m> {
+    model: &'m Model,
+    seed: u64,
+    check: bool,
+    now: SimTime,
+    queue: EventQueue<Event>,
+    /// One master per partition, indexed by `PartitionId`.
+    masters: Vec<Master>,
+    /// Each agent's partition.
+    partition_of: Vec<PartitionId>,
+    frameworks: Vec<FrameworkModel>,
+    jobs: JobTable,
+    /// Streamed workloads, opened when the run starts.
+    sources: Vec<Box<dyn JobSource + 'm>>,
+    /// Each stream's next job, due at its queued `StreamSubmit`.
+    stream_next: Vec<Option<JobSpec>>,
+    /// Answers waiting for their framework's decision time.
+    answers: BTreeMap<u64, (FrameworkId, Vec<Answer>)>,
+    next_answer: u64,
+    /// Per framework: when it is done thinking about earlier offers.
+    busy_until: Vec<SimTime>,
+    /// Per framework: suppressed by `suppress_when_idle`.
+    idle_suppressed: Vec<bool>,
+    /// Tasks chosen for launch whose answer has not taken effect yet.
+    in_decision: u64,
+    tasks: BTreeMap<u64, Task>,
+    next_task: u64,
+    /// Per partition: its agent-shuffle and random-sorter streams.
+    shuffle_rngs: Vec<Stream>,
+    sorter_rngs: Vec<Stream>,
+    durations: StreamFamily,
+    counters: Counters,
+    fw_counters: Vec<FrameworkCounters>,
+    /// Scenario inputs (registrations, submissions, scripted events) still queued.
+    inputs_left: u64,
+    pending_total: u64,
+    /// Per partition: the next periodic run is armed after this run.
+    periodic_waiting: Vec<bool>,
+    submit_rank: u64,
+    digest: Sha256,
+    events: u64,
+    last_progress: SimTime,
+    stall_limit: DurationUs,
+    warnings: Vec<String>,
+    explain: bool,
+}
+
+impl<'m> Simulation<'m> {
+    /// A simulation with one scheduler over every agent.
+    pub fn new(model: &'m Model, options: &Options) -> Simulation<'m> {
+        let all = vec![PartitionId(0); model.agents.len()];
+        Simulation::partitioned(model, options, &all).expect("one partition")
+    }
+
+    /// A simulation with one Mesos master per partition: `agent_partition`
+    /// gives each agent of the model its partition (0, 1, …, every one
+    /// used). Frameworks register with every master and get offers from
+    /// each for its own agents. Partition 0 draws from the streams a
+    /// one-partition run uses (`agent-shuffle`, `random-sorter`); partition
+    /// p > 0 from `agent-shuffle/partition-p` and `random-sorter/partition-p`.
+    pub fn partitioned(
+        model: &'m Model,
+        options: &Options,
+        agent_partition: &[PartitionId],
+    ) -> Result<Simulation<'m>, String> {
+        if agent_partition.len() != model.agents.len() {
+            return Err(format!(
+                "{} partition(s) given for {} agent(s)",
+                agent_partition.len(),
+                model.agents.len()
+            ));
+        }
+        let n = agent_partition.iter().map(|p| p.0 + 1).max().unwrap_or(1);
+        for p in 0..n {
+            if !agent_partition.contains(&PartitionId(p)) && n > 1 {
+                return Err(format!("partition {p} has no agent"));
+            }
+        }
+        let seed = options.seed.unwrap_or(model.seed);
+        let interval = model.master.allocation_interval;
+        let longest_filter = model
+            .frameworks
+            .iter()
+            .map(|f| f.refuse.min(crate::master::MAX_REFUSE_US))
+            .chain(model.frameworks.iter().filter_map(|f| f.gang_hold_timeout))
+            .max()
+            .unwrap_or(0)
+            .max(interval);
+        let stream = |name: &str, p: u32| {
+            if p == 0 {
+                Stream::new(seed, name)
+            } else {
+                Stream::new(seed, &format!("{name}/partition-{p}"))
+            }
+        };
+        Ok(Simulation {
+            model,
+            seed,
+            check: options.check,
+            now: SimTime::ZERO,
+            queue: EventQueue::default(),
+            masters: (0..n)
+                .map(|p| Master::for_partition(model, PartitionId(p), n))
+                .collect(),
+            partition_of: agent_partition.to_vec(),
+            frameworks: vec![FrameworkModel::default(); model.frameworks.len()],
+            jobs: JobTable::new(model),
+            sources: Vec::new(),
+            stream_next: Vec::new(),
+            answers: BTreeMap::new(),
+            next_answer: 0,
+            busy_until: vec![SimTime::ZERO; model.frameworks.len()],
+            idle_suppressed: vec![false; model.frameworks.len()],
+            in_decision: 0,
+            tasks: BTreeMap::new(),
+            next_task: 0,
+            shuffle_rngs: (0..n).map(|p| stream("agent-shuffle", p)).collect(),
+            sorter_rngs: (0..n).map(|p| stream("random-sorter", p)).collect(),
+            durations: StreamFamily::new(seed, "task-durations"),
+            counters: Counters::default(),
+            fw_counters: vec![FrameworkCounters::default(); model.frameworks.len()],
+            inputs_left: 0,
+            pending_total: 0,
+            periodic_waiting: vec![false; n as usize],
+            submit_rank: 0,
+            digest: Sha256::new(),
+            events: 0,
+            last_progress: SimTime::ZERO,
+            stall_limit: longest_filter.saturating_add(interval.saturating_mul(100)),
+            warnings: Vec::new(),
+            explain: false,
+        })
+    }
+
+    /// The master of an agent's partition.
+    fn master_of(&mut self, a: AgentId) -> &mut Master {
+        &mut self.masters[self.partition_of[a.index()].index()]
+    }
+
+    fn master_of_ref(&self, a: AgentId) -> &Master {
+        &self.masters[self.partition_of[a.index()].index()]
+    }
+
+    /// The partition whose master made offer or filter `id`.
+    fn partition_of_id(&self, id: u64) -> usize {
+        Master::partition_of_id(id, self.masters.len())
+    }
+
+    /// An outstanding offer, from whichever master made it.
+    fn offer(&self, id: OfferId) -> Option<&crate::master::Offer> {
+        self.masters[self.partition_of_id(id.0)].offer(id)
+    }
+
+    /// A framework's registration state (the same in every master).
+    fn framework_state(&self, fw: FrameworkId) -> &crate::master::FrameworkState {
+        self.masters[0].framework(fw)
+    }
+
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// Schedules the scenario's own entries in file order (agents,
+    /// frameworks, job submissions, each stream's first job, events) after
+    /// the periodic timer. Streams get their own lanes, between the listed
+    /// jobs and the scripted events, so that a job at time t of a streamed
+    /// trace runs exactly where the same job of a listed trace would.
+    fn schedule_initial(&mut self) -> Result<(), InputError> {
+        let m = self.model;
+        for p in 0..self.masters.len() {
+            self.queue.push(
+                SimTime(m.master.allocation_interval),
+                Event::AllocationTick(PartitionId(p as u32)),
+            );
+            self.periodic_waiting[p] = true;
+        }
+        for (i, a) in m.agents.iter().enumerate() {
+            if let Some(t) = a.at {
+                self.queue.push(t, Event::AgentAdd(AgentId(i as u32)));
+                self.inputs_left += 1;
+            }
+        }
+        for (i, f) in m.frameworks.iter().enumerate() {
+            self.queue
+                .push(f.at, Event::FrameworkRegister(FrameworkId(i as u32)));
+            self.inputs_left += 1;
+        }
+        for (i, j) in m.jobs.iter().enumerate() {
+            self.queue.push(j.submit, Event::JobSubmit(JobId(i as u32)));
+            self.inputs_left += 1;
+        }
+        self.queue.set_lane(LAST_LANE);
+        for i in 0..m.streams.len() {
+            self.sources
+                .push(crate::workload::open_stream(m, i, self.seed)?);
+            self.stream_next.push(None);
+            self.pull(i)?;
+        }
+        for (i, e) in m.events.iter().enumerate() {
+            self.queue.push(e.at, Event::Scripted(i as u32));
+            self.inputs_left += 1;
+        }
+        Ok(())
+    }
+
+    /// Reads stream `i`'s next job and queues its submission.
+    fn pull(&mut self, i: usize) -> Result<(), InputError> {
+        if let Some(spec) = self.sources[i].next_job()? {
+            let t = spec.submit.max(self.now);
+            self.stream_next[i] = Some(spec);
+            self.queue
+                .push_in_lane(t, 1 + i as u32, Event::StreamSubmit(i as u32));
+            self.inputs_left += 1;
+        }
+        Ok(())
+    }
+
+    fn view(&self) -> View<'_> {
+        View {
+            model: self.model,
+            masters: &self.masters,
+            frameworks: &self.frameworks,
+            jobs: &self.jobs,
+            jobs_completed: self.counters.jobs_completed,
+        }
+    }
+
+    /// Runs to the end, reporting to `obs`. Fails if a streamed trace
+    /// cannot be read (exit 2) or an invariant breaks under `--check`
+    /// (exit 3).
+    pub fn run(mut self, obs: &mut dyn Observer) -> Result<Outcome, Error> {
+        self.explain = obs.wants_explain();
+        self.schedule_initial()?;
+        let until = self.model.until;
+        while let Some(t) = self.queue.peek_time() {
+            if until.is_some_and(|u| t > u) {
+                break;
+            }
+            if until.is_none() {
+                if self.inputs_left == 0
+                    && self.pending_total == 0
+                    && self.tasks.is_empty()
+                    && self.in_decision == 0
+                {
+                    break;
+                }
+                if self.stalled(t) {
+                    break;
+                }
+            }
+            if t > self.now {
+                obs.advance(&self.view(), self.now, t);
+                self.now = t;
+            }
+            let ev = self.queue.pop().expect("peeked");
+            self.events += 1;
+            let name = ev.event.name();
+            self.dispatch(ev.seq, ev.event, obs)?;
+            if self.check {
+                if let Err(msg) = self.check_invariants() {
+                    return Err(InvariantError {
+                        seed: self.seed,
+                        time: self.now.to_string(),
+                        seq: ev.seq,
+                        event: name.to_string(),
+                        message: msg,
+                    }
+                    .into());
+                }
+            }
+        }
+        let end = until.unwrap_or(self.now);
+        if end > self.now {
+            obs.advance(&self.view(), self.now, end);
+            self.now = end;
+        }
+        self.report_open_jobs(obs)?;
+        obs.finish(&self.view(), end);
+        let digest = self.digest.clone().finalize();
+        Ok(Outcome {
+            seed: self.seed,
+            end,
+            events: self.events,
+            digest: crate::digest::hex(&digest),
+            counters: self.counters,
+            framework_counters: self.fw_counters,
+            warnings: self.warnings,
+            allocation_runs: self.masters.iter().map(|m| m.allocation_runs()).sum(),
+        })
+    }
+
+    /// Jobs still pending or running at the end, in submission order; then
+    /// jobs never submitted: listed ones in scenario order, then each
+    /// stream's rest, in stream order (read to the end, not kept).
+    fn report_open_jobs(&mut self, obs: &mut dyn Observer) -> Result<(), InputError> {
+        let model = self.model;
+        let mut open: Vec<(u64, JobId)> = self
+            .jobs
+            .open_ids()
+            .map(|j| (self.jobs.state(j).rank, j))
+            .collect();
+        open.sort_unstable();
+        for (_, j) in open {
+            obs.job_ended(
+                model,
+                &JobView {
+                    id: Some(j),
+                    spec: self.jobs.spec(model, j),
+                    state: self.jobs.state(j),
+                },
+            );
+        }
+        for (i, js) in self.jobs.statics().iter().enumerate() {
+            if js.status == JobStatus::Unsubmitted {
+                obs.job_ended(
+                    model,
+                    &JobView {
+                        id: Some(JobId(i as u32)),
+                        spec: &model.jobs[i],
+                        state: js,
+                    },
+                );
+            }
+        }
+        let unsubmitted = JobState::new();
+        for i in 0..self.sources.len() {
+            let mut next = self.stream_next[i].take();
+            while let Some(spec) = next {
+                obs.job_ended(
+                    model,
+                    &JobView {
+                        id: None,
+                        spec: &spec,
+                        state: &unsubmitted,
+                    },
+                );
+                next = self.sources[i].next_job()?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Without `until`: nothing runs, nothing is left to arrive, and pending
+    /// work has made no progress for longer than any filter could explain.
+    fn stalled(&mut self, next: SimTime) -> bool {
+        if self.inputs_left > 0
+            || !self.tasks.is_empty()
+            || self.pending_total == 0
+            || self.in_decision > 0
+        {
+            return false;
+        }
+        if next.0.saturating_sub(self.last_progress.0) <= self.stall_limit {
+            return false;
+        }
+        let stuck: Vec<&str> = self
+            .jobs
+            .open_ids()
+            .map(|j| self.jobs.spec(self.model, j).id.as_str())
+            .take(5)
+            .collect();
+        self.warnings.push(format!(
+            "the run ended at {} s with {} task(s) that can never launch (no agent offers what they need), in jobs such as {}",
+            self.now,
+            self.pending_total,
+            stuck.join(", ")
+        ));
+        true
+    }
+
+    /// Stamps a record with the time, the event's sequence number and its
+    /// agent's partition, feeds it into the digest and to the observer.
+    fn emit(&mut self, obs: &mut dyn Observer, seq: u64, kind: RecordKind, about: About) {
+        let About {
+            framework,
+            role,
+            agent,
+            task,
+            resources,
+        } = about;
+        let (job_name, used) = match task {
+            Some(TaskRef::Job(j, _)) => (self.jobs.name(j), self.jobs.spec(self.model, j).used),
+            _ => (None, resources),
+        };
+        let rec = Record {
+            time: self.now,
+            seq,
+            partition: agent.map_or(PartitionId(0), |a| self.partition_of[a.index()]),
+            kind,
+            framework,
+            role,
+            agent,
+            task,
+            resources,
+            job_name,
+            used,
+        };
+        hash_record(&mut self.digest, &rec);
+        obs.record(self.model, &rec);
+    }
+
+    /// Asks for a run over one agent (its partition's master) or over all
+    /// agents (every master).
+    fn request_run(&mut self, trigger: Trigger) {
+        match trigger {
+            Trigger::Agent(a) => {
+                let p = self.partition_of[a.index()];
+                self.request_run_on(p, trigger)
+            }
+            Trigger::AllAgents => {
+                for p in 0..self.masters.len() {
+                    self.request_run_on(PartitionId(p as u32), trigger);
+                }
+            }
+        }
+    }
+
+    fn request_run_on(&mut self, p: PartitionId, trigger: Trigger) {
+        if self.masters[p.index()].request_run(trigger) {
+            self.queue.push(self.now, Event::AllocationRun(p));
+        }
+    }
+
+    fn dispatch(&mut self, seq: u64, ev: Event, obs: &mut dyn Observer) -> Result<(), InputError> {
+        let model = self.model;
+        match ev {
+            Event::AllocationTick(p) => {
+                self.periodic_waiting[p.index()] = true;
+                self.request_run_on(p, Trigger::AllAgents);
+            }
+            Event::AllocationRun(p) => self.allocation_run(seq, p, obs),
+            Event::AgentAdd(a) => {
+                self.inputs_left -= 1;
+                self.add_agent(seq, a, obs);
+            }
+            Event::FrameworkRegister(f) => {
+                self.inputs_left -= 1;
+                self.last_progress = self.now;
+                for m in self.masters.iter_mut() {
+                    m.add_framework(model, f);
+                }
+                let role = model.frameworks[f.index()].roles[0];
+                self.emit(
+                    obs,
+                    seq,
+                    RecordKind::FrameworkRegistered,
+                    About::default().framework(f).role(role),
+                );
+                self.request_run(Trigger::AllAgents);
+                self.idle_check(seq, f, obs);
+            }
+            Event::JobSubmit(j) => {
+                self.inputs_left -= 1;
+                self.last_progress = self.now;
+                self.submit_job(seq, j, obs);
+            }
+            Event::StreamSubmit(i) => {
+                self.inputs_left -= 1;
+                self.last_progress = self.now;
+                let i = i as usize;
+                if let Some(spec) = self.stream_next[i].take() {
+                    let name = &model.streams[i].name;
+                    let Some(j) = self.jobs.insert_streamed(spec) else {
+                        return Err(InputError::new(
+                            name.as_str(),
+                            "more jobs than a run can number (about 4 billion); refused",
+                        ));
+                    };
+                    self.submit_job(seq, j, obs);
+                }
+                self.pull(i)?;
+            }
+            Event::Scripted(i) => {
+                self.inputs_left -= 1;
+                self.last_progress = self.now;
+                self.scripted(seq, i as usize, obs);
+            }
+            Event::OfferReply {
+                partition: _,
+                framework,
+                offers,
+            } => self.offer_reply(seq, framework, &offers, obs),
+            Event::Answer(id) => {
+                if let Some((fw, answers)) = self.answers.remove(&id) {
+                    self.apply_answers(seq, fw, answers, obs);
+                    self.idle_check(seq, fw, obs);
+                }
+            }
+            Event::HoldTimeout { framework, epoch } => {
+                let fm = &mut self.frameworks[framework.index()];
+                if fm.hold_epoch == epoch && !fm.held.is_empty() {
+                    let answers = framework::release_held(fm);
+                    self.apply_answers(seq, framework, answers, obs);
+                    self.idle_check(seq, framework, obs);
+                }
+            }
+            Event::InverseReply {
+                partition,
+                framework,
+                agent,
+            } => {
+                if !self.framework_state(framework).active {
+                    // Withdrawn when the framework disconnected.
+                    return Ok(());
+                }
+                let refuse = model.frameworks[framework.index()].refuse;
+                if let Some(f) = self.masters[partition.index()]
+                    .answer_inverse_offer(framework, agent, refuse, self.now)
+                {
+                    self.queue
+                        .push(f.expires, Event::InverseFilterExpire(partition, f.id));
+                }
+            }
+            Event::TaskEnd(uid) => self.task_end(seq, uid, obs),
+            Event::FilterExpire(p, id) => {
+                self.queue.push(self.now, Event::FilterRemove(p, id));
+            }
+            Event::FilterRemove(p, id) => self.masters[p.index()].expire_filter(id),
+            Event::InverseFilterExpire(p, id) => self.masters[p.index()].expire_inverse_filter(id),
+            Event::FrameworkReconnect(f) => {
+                self.inputs_left -= 1;
+                self.last_progress = self.now;
+                for m in self.masters.iter_mut() {
+                    m.activate_framework(f);
+                }
+                self.emit(
+                    obs,
+                    seq,
+                    RecordKind::FrameworkReconnected,
+                    About::default().framework(f),
+                );
+                self.request_run(Trigger::AllAgents);
+                self.idle_check(seq, f, obs);
+            }
+            Event::OfferTimeout(p, id) => {
+                if let Some(o) = self.masters[p.index()].rescind(model, id) {
+                    self.counters.offers_rescinded += 1;
+                    self.fw_counters[o.framework.index()].offers_rescinded += 1;
+                    self.emit(obs, seq, RecordKind::Rescind, About::offer(&o));
+                    framework::forget_offer(&mut self.frameworks[o.framework.index()], id);
+                    self.idle_check(seq, o.framework, obs);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// `suppress_when_idle`: suppress a framework with nothing pending (and
+    /// no offers held), revive it when work comes back.
+    fn idle_check(&mut self, seq: u64, fw: FrameworkId, obs: &mut dyn Observer) {
+        let spec = &self.model.frameworks[fw.index()];
+        if !spec.suppress_when_idle || !self.framework_state(fw).registered {
+            return;
+        }
+        let fm = &self.frameworks[fw.index()];
+        let idle = fm.pending_tasks == 0 && fm.held.is_empty();
+        let suppressed = self.idle_suppressed[fw.index()];
+        if idle != suppressed {
+            self.idle_suppressed[fw.index()] = idle;
+            self.set_suppressed(seq, fw, &[], idle, obs);
+        }
+    }
+}
+
+/// Feeds one record into the run's digest in a fixed binary form.
+fn hash_record(h: &mut Sha256, r: &Record) {
+    h.update(r.time.0.to_le_bytes());
+    h.update(r.seq.to_le_bytes());
+    h.update([r.kind as u8]);
+    let opt = |v: Option<u32>| v.unwrap_or(u32::MAX).to_le_bytes();
+    h.update(opt(r.framework.map(|f| f.0)));
+    h.update(opt(r.role.map(|x| x.0)));
+    h.update(opt(r.agent.map(|x| x.0)));
+    match r.task {
+        None => h.update([0u8]),
+        Some(TaskRef::Job(j, i)) => {
+            h.update([1u8]);
+            h.update(j.0.to_le_bytes());
+            h.update(i.to_le_bytes());
+        }
+        Some(TaskRef::TakeAll(f, i)) => {
+            h.update([2u8]);
+            h.update(f.0.to_le_bytes());
+            h.update(i.to_le_bytes());
+        }
+    }
+    for (res, v) in r.resources.nonzero() {
+        h.update([res.0]);
+        h.update(v.to_le_bytes());
+    }
+    h.update([0xff]);
+}

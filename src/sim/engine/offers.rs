@@ -1,0 +1,306 @@
+//! Allocation runs, offers and the frameworks' answers to them.
+
+use super::*;
+
+impl<'m> Simulation<'m> {
+    pub(super) fn allocation_run(
+        &mut self,
+        seq: u64,
+        partition: PartitionId,
+        obs: &mut dyn Observer,
+    ) {
+        let model = self.model;
+        let p = partition.index();
+        let out = self.masters[p].run_allocation(
+            model,
+            self.now,
+            &mut self.shuffle_rngs[p],
+            &mut self.sorter_rngs[p],
+            self.explain,
+        );
+        if self.periodic_waiting[p] {
+            // The next periodic run is armed once this one is done.
+            self.periodic_waiting[p] = false;
+            self.queue.push(
+                self.now.plus(model.master.allocation_interval),
+                Event::AllocationTick(partition),
+            );
+        }
+        for row in &out.explain {
+            obs.explain(model, self.now, seq, row);
+        }
+        // One reply per framework for this run's offers (Mesos sends them in
+        // one message); `hold` frameworks never reply.
+        let answers = |fw: FrameworkId| model.frameworks[fw.index()].behavior != Behavior::Hold;
+        let mut replies: Vec<(FrameworkId, Vec<OfferId>)> = Vec::new();
+        for &id in &out.offers {
+            let o = self.masters[p].offer(id).expect("new offer").clone();
+            self.counters.offers_made += 1;
+            self.fw_counters[o.framework.index()].offers_received += 1;
+            self.emit(obs, seq, RecordKind::Offer, About::offer(&o));
+            if let Some(t) = model.master.offer_timeout {
+                self.queue
+                    .push(self.now.plus(t), Event::OfferTimeout(partition, id));
+            }
+            match replies.last_mut() {
+                Some((fw, ids)) if *fw == o.framework => ids.push(id),
+                _ => replies.push((o.framework, vec![id])),
+            }
+        }
+        for (framework, offers) in replies {
+            if answers(framework) {
+                self.queue.push(
+                    self.now,
+                    Event::OfferReply {
+                        partition,
+                        framework,
+                        offers,
+                    },
+                );
+            }
+        }
+        for inv in out.inverse_offers {
+            self.counters.inverse_offers += 1;
+            self.emit(
+                obs,
+                seq,
+                RecordKind::InverseOffer,
+                About::default().framework(inv.framework).agent(inv.agent),
+            );
+            if answers(inv.framework) {
+                let (framework, agent) = (inv.framework, inv.agent);
+                self.queue.push(
+                    self.now,
+                    Event::InverseReply {
+                        partition,
+                        framework,
+                        agent,
+                    },
+                );
+            }
+        }
+    }
+
+    /// A framework receives a batch of offers: it decides now; the answers
+    /// take effect now, or each after its decision time (the offer stays
+    /// held meanwhile; the framework decides one offer at a time).
+    pub(super) fn offer_reply(
+        &mut self,
+        seq: u64,
+        fw: FrameworkId,
+        offers: &[OfferId],
+        obs: &mut dyn Observer,
+    ) {
+        let model = self.model;
+        // Rescinded meanwhile: nothing to answer.
+        let offers: Vec<crate::master::Offer> = offers
+            .iter()
+            .filter_map(|id| self.offer(*id).cloned())
+            .collect();
+        if offers.is_empty() {
+            return;
+        }
+        let spec = &model.frameworks[fw.index()];
+        let d = framework::decide(
+            model,
+            fw,
+            &mut self.frameworks[fw.index()],
+            &mut self.jobs,
+            &offers,
+            self.now,
+        );
+        if spec.behavior == Behavior::Batch {
+            self.pending_total -= d.launched;
+            self.in_decision += d.launched;
+            for a in &d.answers {
+                for l in &a.launches {
+                    if let Some(j) = l.job {
+                        self.jobs.state_mut(j).deciding += 1;
+                    }
+                }
+            }
+        }
+        for &(j, withdrawn) in &d.abandoned {
+            self.pending_total -= withdrawn as u64;
+            self.counters.jobs_abandoned += 1;
+            if self.jobs.state(j).abandoned_and_idle() {
+                self.job_done(j, obs);
+            }
+        }
+        if d.hold_started {
+            let timeout = spec.gang_hold_timeout.expect("holding needs a timeout");
+            self.queue.push(
+                self.now.plus(timeout),
+                Event::HoldTimeout {
+                    framework: fw,
+                    epoch: self.frameworks[fw.index()].hold_epoch,
+                },
+            );
+        }
+        let dt = spec.decision_time;
+        if dt.is_zero() {
+            self.apply_answers(seq, fw, d.answers, obs);
+        } else {
+            // One scheduler thread: offers are decided one after another,
+            // each taking per_offer (when it is new) + per_task × its tasks,
+            // and each is answered as soon as its own decision is done.
+            // A gang job placed across several offers is answered as one,
+            // when the last of those offers is decided, so that it never
+            // starts in part.
+            let new: BTreeSet<OfferId> = offers.iter().map(|o| o.id).collect();
+            let mut at = self.now.max(self.busy_until[fw.index()]);
+            let answered = d.answers.len();
+            let mut group: Vec<usize> = (0..answered).collect();
+            let mut gang_at: BTreeMap<JobId, usize> = BTreeMap::new();
+            let mut done = Vec::with_capacity(answered);
+            for (i, a) in d.answers.iter().enumerate() {
+                let first = u64::from(new.contains(&a.offer));
+                at = at.plus(dt.of(first, a.launches.len() as u64));
+                done.push(at);
+                for j in a.launches.iter().filter_map(|l| l.job) {
+                    if self.jobs.spec(model, j).gang {
+                        let g = *gang_at.entry(j).or_insert(group[i]);
+                        let old = group[i];
+                        for x in group.iter_mut() {
+                            if *x == old {
+                                *x = g;
+                            }
+                        }
+                    }
+                }
+            }
+            let mut groups: BTreeMap<usize, (SimTime, Vec<Answer>)> = BTreeMap::new();
+            for (i, a) in d.answers.into_iter().enumerate() {
+                let e = groups.entry(group[i]).or_insert((done[i], Vec::new()));
+                e.0 = e.0.max(done[i]);
+                e.1.push(a);
+            }
+            for (_, (t, answers)) in groups {
+                let id = self.next_answer;
+                self.next_answer += 1;
+                self.answers.insert(id, (fw, answers));
+                self.queue.push(t, Event::Answer(id));
+            }
+            // Offers it keeps (gang holds) were looked at too.
+            let kept = (offers.len() as u64).saturating_sub(answered as u64);
+            self.busy_until[fw.index()] = at.plus(dt.of(kept, 0));
+        }
+        self.idle_check(seq, fw, obs);
+    }
+
+    /// Applies a framework's answers in order: declines, or accepts with
+    /// launches. Launches on offers that went away (rescinded during the
+    /// decision time) go back to their jobs; a gang job then loses all its
+    /// launches, so that it never starts in part.
+    pub(super) fn apply_answers(
+        &mut self,
+        seq: u64,
+        fw: FrameworkId,
+        mut answers: Vec<Answer>,
+        obs: &mut dyn Observer,
+    ) {
+        let model = self.model;
+        let refuse = model.frameworks[fw.index()].refuse;
+        let gone: BTreeSet<OfferId> = answers
+            .iter()
+            .filter(|a| self.offer(a.offer).is_none())
+            .map(|a| a.offer)
+            .collect();
+        if !gone.is_empty() {
+            let broken: BTreeSet<JobId> = answers
+                .iter()
+                .filter(|a| gone.contains(&a.offer))
+                .flat_map(|a| a.launches.iter().filter_map(|l| l.job))
+                .filter(|j| self.jobs.spec(model, *j).gang)
+                .collect();
+            for a in answers.iter_mut() {
+                let is_gone = gone.contains(&a.offer);
+                let (back, keep): (Vec<_>, Vec<_>) = std::mem::take(&mut a.launches)
+                    .into_iter()
+                    .partition(|l| is_gone || l.job.is_some_and(|j| broken.contains(&j)));
+                a.launches = keep;
+                for l in back {
+                    if let Some(j) = l.job {
+                        self.in_decision -= 1;
+                        self.jobs.state_mut(j).deciding -= 1;
+                        self.task_lost(fw, j, l.index, obs);
+                    }
+                }
+            }
+        }
+        for a in answers {
+            let Some((role, agent, offered)) = self
+                .offer(a.offer)
+                .map(|o| (o.role, o.agent, o.resources.total()))
+            else {
+                continue;
+            };
+            let id = a.offer;
+            let p = self.partition_of_id(id.0);
+            let launches = a.launches;
+            let filter = if launches.is_empty() {
+                self.counters.offers_declined += 1;
+                self.fw_counters[fw.index()].offers_declined += 1;
+                self.emit(
+                    obs,
+                    seq,
+                    RecordKind::Decline,
+                    About::default()
+                        .framework(fw)
+                        .role(role)
+                        .agent(agent)
+                        .resources(offered),
+                );
+                self.masters[p].decline(model, id, refuse, self.now)
+            } else {
+                let used: Vec<ResourceSet> = launches.iter().map(|l| l.resources.clone()).collect();
+                let mut used_total = Quantities::ZERO;
+                for u in &used {
+                    used_total.add(&u.total());
+                }
+                self.counters.offers_accepted += 1;
+                self.fw_counters[fw.index()].offers_accepted += 1;
+                self.emit(
+                    obs,
+                    seq,
+                    RecordKind::Accept,
+                    About::default()
+                        .framework(fw)
+                        .role(role)
+                        .agent(agent)
+                        .resources(used_total),
+                );
+                let offer = self.offer(id).cloned().expect("answered offer present");
+                let filter = self.masters[p].accept(model, id, &used, refuse, self.now);
+                obs.offer_launched(model, &offer, self.now);
+                for l in launches {
+                    self.launch(seq, fw, role, agent, l, obs);
+                }
+                filter
+            };
+            if let Some(f) = filter {
+                self.queue
+                    .push(f.expires, Event::FilterExpire(PartitionId(p as u32), f.id));
+            }
+        }
+    }
+
+    pub(super) fn rescind_on(&mut self, seq: u64, agent: AgentId, obs: &mut dyn Observer) {
+        let ids = self.master_of_ref(agent).offers_on(agent);
+        self.rescind_all(seq, ids, obs);
+    }
+
+    /// Rescinds offers (no filter) and tells their frameworks.
+    pub(super) fn rescind_all(&mut self, seq: u64, ids: Vec<OfferId>, obs: &mut dyn Observer) {
+        for id in ids {
+            let p = self.partition_of_id(id.0);
+            if let Some(o) = self.masters[p].rescind(self.model, id) {
+                self.counters.offers_rescinded += 1;
+                self.fw_counters[o.framework.index()].offers_rescinded += 1;
+                self.emit(obs, seq, RecordKind::Rescind, About::offer(&o));
+                framework::forget_offer(&mut self.frameworks[o.framework.index()], id);
+                self.idle_check(seq, o.framework, obs);
+            }
+        }
+    }
+}

@@ -1,0 +1,222 @@
+//! The scenario's scripted `events:`, one method per kind of event.
+
+use super::*;
+
+impl<'m> Simulation<'m> {
+    pub(super) fn scripted(&mut self, seq: u64, i: usize, obs: &mut dyn Observer) {
+        let model = self.model;
+        match &model.events[i].kind {
+            EventKind::AgentAdd(a) => self.add_agent(seq, *a, obs),
+            EventKind::AgentRemove(a) => self.remove_agent(seq, i, *a, obs),
+            EventKind::SetWeight { role, weight } => {
+                for m in self.masters.iter_mut() {
+                    m.set_weight(*role, *weight);
+                }
+                let about = About::default().role(*role);
+                self.emit(obs, seq, RecordKind::SetWeight, about);
+            }
+            EventKind::Suppress { framework, roles } => {
+                self.set_suppressed(seq, *framework, roles, true, obs)
+            }
+            EventKind::Revive { framework, roles } => {
+                self.set_suppressed(seq, *framework, roles, false, obs)
+            }
+            EventKind::FrameworkDisconnect {
+                framework,
+                duration,
+            } => self.disconnect_framework(seq, i, *framework, *duration, obs),
+            EventKind::SetQuota { role, quota } => {
+                for m in self.masters.iter_mut() {
+                    m.set_quota(*role, quota.clone());
+                }
+                let about = About::default().role(*role).resources(quota.guarantee);
+                self.emit(obs, seq, RecordKind::SetQuota, about);
+            }
+            EventKind::Reserve {
+                agent,
+                role,
+                resources,
+            } => self.reserve(seq, i, true, *agent, *role, *resources, obs),
+            EventKind::Unreserve {
+                agent,
+                role,
+                resources,
+            } => self.reserve(seq, i, false, *agent, *role, *resources, obs),
+            EventKind::Maintenance {
+                agents,
+                start,
+                duration,
+            } => {
+                for &a in agents {
+                    if !self.master_of_ref(a).agent_present(a) {
+                        continue;
+                    }
+                    let u = Unavailability {
+                        start: self.now.plus(*start),
+                        duration: *duration,
+                    };
+                    self.master_of(a).set_unavailability(a, u);
+                    self.emit(obs, seq, RecordKind::Maintenance, About::default().agent(a));
+                    self.request_run(Trigger::Agent(a));
+                }
+            }
+            EventKind::Whitelist { agents } => {
+                for m in &mut self.masters {
+                    m.set_whitelist(agents.as_deref());
+                }
+                let listed: Vec<Option<AgentId>> = match agents {
+                    Some(list) => list.iter().map(|a| Some(*a)).collect(),
+                    None => vec![None],
+                };
+                for a in listed {
+                    let about = About::default().agent_opt(a);
+                    self.emit(obs, seq, RecordKind::Whitelist, about);
+                }
+            }
+        }
+    }
+
+    /// `agent_remove` (event `i`): its tasks are killed, its offers
+    /// rescinded, and every master forgets it.
+    fn remove_agent(&mut self, seq: u64, i: usize, a: AgentId, obs: &mut dyn Observer) {
+        let model = self.model;
+        if !self.master_of_ref(a).agent_present(a) {
+            self.warnings.push(format!(
+                "event {} at {} s removes agent {}, which is not registered then; ignored",
+                i,
+                self.now,
+                model.agent_name(a)
+            ));
+            return;
+        }
+        self.kill_tasks_on(seq, a, obs);
+        self.rescind_on(seq, a, obs);
+        let total = self.master_of_ref(a).agent(a).total.total();
+        let left = self.master_of(a).remove_agent(model, a);
+        debug_assert!(left.is_empty());
+        let about = About::default().agent(a).resources(total);
+        self.emit(obs, seq, RecordKind::AgentRemoved, about);
+    }
+
+    /// Suppress (or revive) a framework in `roles` (empty: all its roles)
+    /// with every master: a scripted `suppress`/`revive`, or
+    /// `suppress_when_idle`. A revive asks for a run over every agent.
+    pub(super) fn set_suppressed(
+        &mut self,
+        seq: u64,
+        fw: FrameworkId,
+        roles: &[RoleId],
+        suppressed: bool,
+        obs: &mut dyn Observer,
+    ) {
+        for m in self.masters.iter_mut() {
+            if suppressed {
+                m.suppress(fw, roles);
+            } else {
+                m.revive(fw, roles);
+            }
+        }
+        let about = match roles {
+            [role] => About::default().framework(fw).role(*role),
+            _ => About::default().framework(fw),
+        };
+        let kind = if suppressed {
+            RecordKind::Suppress
+        } else {
+            RecordKind::Revive
+        };
+        self.emit(obs, seq, kind, about);
+        if !suppressed {
+            self.request_run(Trigger::AllAgents);
+        }
+    }
+
+    /// `framework_disconnect` (event `i`): as Mesos `Master::deactivate`,
+    /// the allocator stops offering to it, then its offers are rescinded;
+    /// it reconnects after `duration`.
+    fn disconnect_framework(
+        &mut self,
+        seq: u64,
+        i: usize,
+        f: FrameworkId,
+        duration: DurationUs,
+        obs: &mut dyn Observer,
+    ) {
+        let fs = self.framework_state(f);
+        if !fs.registered || !fs.active {
+            self.warnings.push(format!(
+                "event {} at {} s disconnects framework {}, which is not {} then; ignored",
+                i,
+                self.now,
+                self.model.frameworks[f.index()].id,
+                if fs.registered {
+                    "connected"
+                } else {
+                    "registered"
+                }
+            ));
+            return;
+        }
+        for m in self.masters.iter_mut() {
+            m.deactivate_framework(f);
+        }
+        let about = About::default().framework(f);
+        self.emit(obs, seq, RecordKind::FrameworkDisconnected, about);
+        let ids: Vec<OfferId> = self.masters.iter().flat_map(|m| m.offers_of(f)).collect();
+        self.rescind_all(seq, ids, obs);
+        self.inputs_left += 1;
+        self.queue
+            .push(self.now.plus(duration), Event::FrameworkReconnect(f));
+    }
+
+    /// `reserve` / `unreserve` (event `i`): when the resources are in
+    /// outstanding offers, those are rescinded first, as the operator
+    /// endpoints do; when they are not free even then, a warning.
+    #[allow(clippy::too_many_arguments)]
+    fn reserve(
+        &mut self,
+        seq: u64,
+        i: usize,
+        reserve: bool,
+        agent: AgentId,
+        role: RoleId,
+        q: Quantities,
+        obs: &mut dyn Observer,
+    ) {
+        let model = self.model;
+        let apply = |m: &mut Master| {
+            if reserve {
+                m.reserve(model, agent, role, &q)
+            } else {
+                m.unreserve(model, agent, role, &q)
+            }
+        };
+        let mut ok = apply(self.master_of(agent));
+        if !ok
+            && self
+                .master_of_ref(agent)
+                .frees_with_rescinds(agent, !reserve, role, &q)
+        {
+            self.rescind_on(seq, agent, obs);
+            ok = apply(self.master_of(agent));
+        }
+        let kind = match (ok, reserve) {
+            (true, true) => RecordKind::Reserve,
+            (true, false) => RecordKind::Unreserve,
+            (false, _) => {
+                self.warnings.push(format!(
+                    "event {} at {} s: cannot {} {} on agent {} for role {}: not free",
+                    i,
+                    self.now,
+                    if reserve { "reserve" } else { "unreserve" },
+                    crate::cluster::resources::format_quantities(&q, &model.resources),
+                    model.agent_name(agent),
+                    model.role_name(role)
+                ));
+                RecordKind::ReserveFailed
+            }
+        };
+        let about = About::default().role(role).agent(agent).resources(q);
+        self.emit(obs, seq, kind, about);
+    }
+}

@@ -1,0 +1,208 @@
+//! Agents, jobs and tasks: registration, submission, launch, end, and the
+//! one lost-task path.
+
+use super::*;
+
+impl<'m> Simulation<'m> {
+    pub(super) fn add_agent(&mut self, seq: u64, a: AgentId, obs: &mut dyn Observer) {
+        if self.master_of_ref(a).agent_present(a) {
+            return;
+        }
+        self.last_progress = self.now;
+        let model = self.model;
+        self.master_of(a).add_agent(model, a);
+        let res = self.master_of_ref(a).agent(a).total.total();
+        self.emit(
+            obs,
+            seq,
+            RecordKind::AgentAdded,
+            About::default().agent(a).resources(res),
+        );
+        self.request_run(Trigger::Agent(a));
+    }
+
+    pub(super) fn submit_job(&mut self, seq: u64, j: JobId, obs: &mut dyn Observer) {
+        let (spec, js) = self.jobs.get_mut(self.model, j);
+        js.status = JobStatus::Pending;
+        js.submitted_at = Some(self.now);
+        js.wait_since = self.now;
+        js.rank = self.submit_rank;
+        self.submit_rank += 1;
+        let (fw, tasks) = (spec.framework, spec.tasks as u64);
+        let fm = &mut self.frameworks[fw.index()];
+        fm.queue.insert(js.rank, j);
+        fm.add_pending(spec.role, &spec.resources, tasks);
+        self.pending_total += tasks;
+        self.counters.tasks_submitted += tasks;
+        self.counters.jobs_submitted += 1;
+        self.idle_check(seq, fw, obs);
+    }
+
+    /// Reports a job that ended (finished, or abandoned with nothing left
+    /// running) and forgets it if it was streamed.
+    pub(super) fn job_done(&mut self, j: JobId, obs: &mut dyn Observer) {
+        let model = self.model;
+        obs.job_ended(
+            model,
+            &JobView {
+                id: Some(j),
+                spec: self.jobs.spec(model, j),
+                state: self.jobs.state(j),
+            },
+        );
+        self.jobs.release(j);
+    }
+
+    pub(super) fn launch(
+        &mut self,
+        seq: u64,
+        fw: FrameworkId,
+        role: RoleId,
+        agent: AgentId,
+        l: framework::Launch,
+        obs: &mut dyn Observer,
+    ) {
+        let model = self.model;
+        self.last_progress = self.now;
+        let (task, duration) = match l.job {
+            Some(j) => {
+                let (spec, js) = self.jobs.get_mut(model, j);
+                js.running += 1;
+                js.deciding -= 1;
+                if js.first_start.is_none() {
+                    js.first_start = Some(self.now);
+                }
+                if js.status != JobStatus::Abandoned {
+                    js.status = JobStatus::Running;
+                }
+                self.in_decision -= 1;
+                let attempt = 0u64;
+                let d = framework::sample_duration(
+                    &spec.duration,
+                    &self.durations,
+                    j.0 as u64,
+                    ((l.index as u64) << 8) | attempt,
+                );
+                (TaskRef::Job(j, l.index), d)
+            }
+            None => {
+                let spec = &model.frameworks[fw.index()];
+                let d = framework::sample_duration(
+                    &spec.task_duration,
+                    &self.durations,
+                    u64::MAX - fw.0 as u64,
+                    l.index as u64,
+                );
+                self.counters.tasks_submitted += 1;
+                (TaskRef::TakeAll(fw, l.index), d)
+            }
+        };
+        let uid = self.next_task;
+        self.next_task += 1;
+        self.counters.tasks_launched += 1;
+        self.fw_counters[fw.index()].tasks_launched += 1;
+        self.emit(
+            obs,
+            seq,
+            RecordKind::Launch,
+            About::default()
+                .framework(fw)
+                .role(role)
+                .agent(agent)
+                .task(task)
+                .resources(l.resources.total()),
+        );
+        self.tasks.insert(
+            uid,
+            Task {
+                task,
+                framework: fw,
+                role,
+                agent,
+                resources: l.resources,
+            },
+        );
+        if let Some(d) = duration {
+            self.queue.push(self.now.plus(d), Event::TaskEnd(uid));
+        }
+    }
+
+    pub(super) fn task_end(&mut self, seq: u64, uid: u64, obs: &mut dyn Observer) {
+        let model = self.model;
+        // Killed earlier (agent removed): nothing to do.
+        let Some(t) = self.tasks.remove(&uid) else {
+            return;
+        };
+        self.last_progress = self.now;
+        self.master_of(t.agent)
+            .release(model, t.framework, t.role, t.agent, &t.resources);
+        self.counters.tasks_finished += 1;
+        self.fw_counters[t.framework.index()].tasks_finished += 1;
+        self.emit(obs, seq, RecordKind::Finish, About::running(&t));
+        if let TaskRef::Job(j, _) = t.task {
+            let (spec, js) = self.jobs.get_mut(model, j);
+            js.running -= 1;
+            js.finished += 1;
+            if js.status == JobStatus::Abandoned {
+                if js.abandoned_and_idle() {
+                    self.job_done(j, obs);
+                }
+            } else if js.finished == spec.tasks {
+                js.status = JobStatus::Finished;
+                js.finished_at = Some(self.now);
+                self.counters.jobs_completed += 1;
+                self.job_done(j, obs);
+            }
+        }
+    }
+
+    /// Kills every task on an agent; their jobs get them back through the
+    /// lost-task path ([`Simulation::task_lost`]).
+    pub(super) fn kill_tasks_on(&mut self, seq: u64, agent: AgentId, obs: &mut dyn Observer) {
+        let model = self.model;
+        let uids: Vec<u64> = self
+            .tasks
+            .iter()
+            .filter(|(_, t)| t.agent == agent)
+            .map(|(u, _)| *u)
+            .collect();
+        for uid in uids {
+            let t = self.tasks.remove(&uid).expect("task present");
+            self.master_of(t.agent)
+                .release(model, t.framework, t.role, t.agent, &t.resources);
+            self.counters.tasks_killed += 1;
+            self.emit(obs, seq, RecordKind::Kill, About::running(&t));
+            if let TaskRef::Job(j, index) = t.task {
+                self.jobs.state_mut(j).running -= 1;
+                if self.task_lost(t.framework, j, index, obs) {
+                    self.idle_check(seq, t.framework, obs);
+                }
+            }
+        }
+    }
+
+    /// The one lost-task path: a task of job `j` that will not run (its
+    /// agent went away, or its offer did before the launch took effect)
+    /// goes back to its job's pending tasks, in index order, unless the job
+    /// was abandoned (then the job ends if nothing of it is left running).
+    /// The caller has already taken the task off `running` or `deciding`.
+    /// Returns whether it was queued again.
+    pub(super) fn task_lost(
+        &mut self,
+        fw: FrameworkId,
+        j: JobId,
+        index: u32,
+        obs: &mut dyn Observer,
+    ) -> bool {
+        let fm = &mut self.frameworks[fw.index()];
+        if framework::requeue(self.model, fm, &mut self.jobs, j, index) {
+            self.pending_total += 1;
+            true
+        } else {
+            if self.jobs.state(j).abandoned_and_idle() {
+                self.job_done(j, obs);
+            }
+            false
+        }
+    }
+}
