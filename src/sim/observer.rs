@@ -74,13 +74,7 @@ impl RecordKind {
     }
 }
 
-/// A task, by job and index (`job.index`), or a take-all framework's n-th
-/// task (`framework.tN`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum TaskRef {
-    Job(JobId, u32),
-    TakeAll(FrameworkId, u32),
-}
+pub use crate::cluster::state::TaskRef;
 
 impl TaskRef {
     /// The task's name for a job of `Model::jobs`; a streamed job's tasks
@@ -139,6 +133,8 @@ pub struct View<'a> {
     pub model: &'a Model,
     /// One master per partition.
     pub(crate) masters: &'a [Master],
+    /// The truth: agents up or down and the tasks on each.
+    pub(crate) cluster: &'a crate::cluster::state::ClusterState,
     pub frameworks: &'a [FrameworkModel],
     /// Listed and in-flight streamed jobs.
     pub jobs: &'a JobTable,
@@ -163,6 +159,12 @@ impl ClientHeld {
 }
 
 impl View<'_> {
+    /// The truth about agents and their tasks, apart from what the
+    /// masters believe.
+    pub fn cluster(&self) -> &crate::cluster::state::ClusterState {
+        self.cluster
+    }
+
     /// A framework is active while registered and holding offered or
     /// allocated resources or having pending tasks.
     pub fn framework_active(&self, fw: FrameworkId) -> bool {

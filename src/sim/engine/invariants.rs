@@ -77,18 +77,38 @@ impl<'m> Simulation<'m> {
             }
         }
         let job_tasks = self
-            .tasks
-            .values()
-            .filter(|t| matches!(t.task, TaskRef::Job(..)))
+            .cluster
+            .tasks()
+            .filter(|(_, t)| matches!(t.task, TaskRef::Job(..)))
             .count() as u64;
         if running != job_tasks {
             return Err("running task counts do not add up".into());
         }
-        for t in self.tasks.values() {
-            if !self.master_of_ref(t.agent).agent(t.agent).present {
+        // The truth is consistent, and each master believes it: an agent is
+        // registered exactly when it is up, and what a master counts as
+        // allocated on it is what its tasks use.
+        self.cluster.check()?;
+        for (i, &p) in self.partition_of.iter().enumerate() {
+            let a = AgentId(i as u32);
+            let truth = self.cluster.agent(a);
+            let belief = self.masters[p.index()].agent(a);
+            let name = || self.model.agent_name(a);
+            if truth.up != belief.present {
                 return Err(format!(
-                    "a task runs on absent agent {}",
-                    self.model.agent_name(t.agent)
+                    "agent {} is {} but its master believes it {}",
+                    name(),
+                    if truth.up { "up" } else { "down" },
+                    if belief.present { "registered" } else { "gone" }
+                ));
+            }
+            if truth.up && (truth.used != belief.allocated || truth.total != belief.total.total()) {
+                return Err(format!(
+                    "agent {}: its tasks use {:?} of {:?}, its master counts {:?} of {:?}",
+                    name(),
+                    truth.used,
+                    truth.total,
+                    belief.allocated,
+                    belief.total.total()
                 ));
             }
         }

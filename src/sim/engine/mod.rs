@@ -6,6 +6,7 @@ use super::queue::{EventQueue, LAST_LANE};
 use super::rng::{Stream, StreamFamily};
 use super::time::{DurationUs, SimTime};
 use crate::cluster::resources::{Quantities, ResourceSet};
+use crate::cluster::state::{ClusterState, RunningTask, TaskUid};
 use crate::error::{Error, InputError, InvariantError};
 use crate::framework::{self, Answer, FrameworkModel, JobState, JobStatus, JobTable, PendingTasks};
 use crate::master::{FilterId, Master, OfferId, Trigger, Unavailability};
@@ -54,7 +55,7 @@ pub enum Event {
         framework: FrameworkId,
         agent: AgentId,
     },
-    TaskEnd(u64),
+    TaskEnd(TaskUid),
     /// A decline filter's timer fired; it is removed by the `FilterRemove`
     /// this schedules (two hops, as Mesos's `expire` → `_expire`).
     FilterExpire(PartitionId, FilterId),
@@ -89,15 +90,6 @@ impl Event {
     }
 }
 
-#[derive(Clone, Debug)]
-struct Task {
-    task: TaskRef,
-    framework: FrameworkId,
-    role: RoleId,
-    agent: AgentId,
-    resources: ResourceSet,
-}
-
 /// What a record is about; [`Simulation::emit`] adds the time, the
 /// sequence number and the partition.
 #[derive(Clone, Copy, Debug, Default)]
@@ -120,7 +112,7 @@ impl About {
     }
 
     /// A running task's framework, role, agent, task and resources.
-    fn running(t: &Task) -> About {
+    fn running(t: &RunningTask) -> About {
         About::default()
             .framework(t.framework)
             .role(t.role)
@@ -241,8 +233,8 @@ pub struct Simulation<'m> {
     idle_suppressed: Vec<bool>,
     /// Tasks chosen for launch whose answer has not taken effect yet.
     in_decision: u64,
-    tasks: BTreeMap<u64, Task>,
-    next_task: u64,
+    /// The truth: agents up or down, the tasks on each.
+    cluster: ClusterState,
     /// Per partition: its agent-shuffle and random-sorter streams.
     shuffle_rngs: Vec<Stream>,
     sorter_rngs: Vec<Stream>,
@@ -330,8 +322,7 @@ impl<'m> Simulation<'m> {
             busy_until: vec![SimTime::ZERO; model.frameworks.len()],
             idle_suppressed: vec![false; model.frameworks.len()],
             in_decision: 0,
-            tasks: BTreeMap::new(),
-            next_task: 0,
+            cluster: ClusterState::new(model.agents.len()),
             shuffle_rngs: (0..n).map(|p| stream("agent-shuffle", p)).collect(),
             sorter_rngs: (0..n).map(|p| stream("random-sorter", p)).collect(),
             durations: StreamFamily::new(seed, "task-durations"),
@@ -437,6 +428,7 @@ impl<'m> Simulation<'m> {
         View {
             model: self.model,
             masters: &self.masters,
+            cluster: &self.cluster,
             frameworks: &self.frameworks,
             jobs: &self.jobs,
             jobs_completed: self.counters.jobs_completed,
@@ -457,7 +449,7 @@ impl<'m> Simulation<'m> {
             if until.is_none() {
                 if self.inputs_left == 0
                     && self.pending_total == 0
-                    && self.tasks.is_empty()
+                    && self.cluster.running() == 0
                     && self.in_decision == 0
                 {
                     break;
@@ -562,7 +554,7 @@ impl<'m> Simulation<'m> {
     /// work has made no progress for longer than any filter could explain.
     fn stalled(&mut self, next: SimTime) -> bool {
         if self.inputs_left > 0
-            || !self.tasks.is_empty()
+            || self.cluster.running() > 0
             || self.pending_total == 0
             || self.in_decision > 0
         {

@@ -94,6 +94,7 @@ impl<'m> Simulation<'m> {
         let total = self.master_of_ref(a).agent(a).total.total();
         let left = self.master_of(a).remove_agent(model, a);
         debug_assert!(left.is_empty());
+        self.cluster.agent_down(a);
         let about = About::default().agent(a).resources(total);
         self.emit(obs, seq, RecordKind::AgentRemoved, about);
     }

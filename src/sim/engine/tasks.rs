@@ -4,14 +4,16 @@
 use super::*;
 
 impl<'m> Simulation<'m> {
+    /// An agent comes up and registers with its partition's master.
     pub(super) fn add_agent(&mut self, seq: u64, a: AgentId, obs: &mut dyn Observer) {
-        if self.master_of_ref(a).agent_present(a) {
+        if self.cluster.agent(a).up {
             return;
         }
         self.last_progress = self.now;
         let model = self.model;
+        let res = model.agent_group(a).resources.total();
+        self.cluster.agent_up(a, res);
         self.master_of(a).add_agent(model, a);
-        let res = self.master_of_ref(a).agent(a).total.total();
         self.emit(
             obs,
             seq,
@@ -97,8 +99,6 @@ impl<'m> Simulation<'m> {
                 (TaskRef::TakeAll(fw, l.index), d)
             }
         };
-        let uid = self.next_task;
-        self.next_task += 1;
         self.counters.tasks_launched += 1;
         self.fw_counters[fw.index()].tasks_launched += 1;
         self.emit(
@@ -112,25 +112,22 @@ impl<'m> Simulation<'m> {
                 .task(task)
                 .resources(l.resources.total()),
         );
-        self.tasks.insert(
-            uid,
-            Task {
-                task,
-                framework: fw,
-                role,
-                agent,
-                resources: l.resources,
-            },
-        );
+        let uid = self.cluster.start(RunningTask {
+            task,
+            framework: fw,
+            role,
+            agent,
+            resources: l.resources,
+        });
         if let Some(d) = duration {
             self.queue.push(self.now.plus(d), Event::TaskEnd(uid));
         }
     }
 
-    pub(super) fn task_end(&mut self, seq: u64, uid: u64, obs: &mut dyn Observer) {
+    pub(super) fn task_end(&mut self, seq: u64, uid: TaskUid, obs: &mut dyn Observer) {
         let model = self.model;
         // Killed earlier (agent removed): nothing to do.
-        let Some(t) = self.tasks.remove(&uid) else {
+        let Some(t) = self.cluster.end(uid) else {
             return;
         };
         self.last_progress = self.now;
@@ -160,14 +157,8 @@ impl<'m> Simulation<'m> {
     /// lost-task path ([`Simulation::task_lost`]).
     pub(super) fn kill_tasks_on(&mut self, seq: u64, agent: AgentId, obs: &mut dyn Observer) {
         let model = self.model;
-        let uids: Vec<u64> = self
-            .tasks
-            .iter()
-            .filter(|(_, t)| t.agent == agent)
-            .map(|(u, _)| *u)
-            .collect();
-        for uid in uids {
-            let t = self.tasks.remove(&uid).expect("task present");
+        for uid in self.cluster.tasks_on(agent) {
+            let t = self.cluster.end(uid).expect("task present");
             self.master_of(t.agent)
                 .release(model, t.framework, t.role, t.agent, &t.resources);
             self.counters.tasks_killed += 1;

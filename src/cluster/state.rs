@@ -1,0 +1,264 @@
+//! The truth about the cluster: which agents are up, what runs on each of
+//! them, and what that uses. A master's *belief* (which agents it has
+//! registered, what it has offered, its filters and role tree) lives in
+//! `master::Master` and may differ from this: an agent that failed is down
+//! here at once, but a master learns of it only when it notices. Today
+//! every change reaches both at the same instant and `--check` verifies
+//! that they agree; faults, partitions and shared-state schedulers are
+//! where they part.
+
+use crate::cluster::resources::{Quantities, ResourceSet};
+use crate::{AgentId, FrameworkId, JobId, RoleId};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// A task, by job and index (`job.index`), or a take-all framework's n-th
+/// task (`framework.tN`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum TaskRef {
+    Job(JobId, u32),
+    TakeAll(FrameworkId, u32),
+}
+
+/// A running task's number: unique over a run, in launch order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TaskUid(pub u64);
+
+/// A task running on an agent.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RunningTask {
+    pub task: TaskRef,
+    pub framework: FrameworkId,
+    /// The role its resources were allocated to.
+    pub role: RoleId,
+    pub agent: AgentId,
+    pub resources: ResourceSet,
+}
+
+/// One agent as it really is.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AgentTruth {
+    /// Up: registered and not failed or removed.
+    pub up: bool,
+    /// Everything the agent has, reserved or not, merged by name.
+    pub total: Quantities,
+    /// What its running tasks use.
+    pub used: Quantities,
+    /// Its running tasks, in launch order.
+    pub tasks: BTreeSet<TaskUid>,
+    /// What each framework's tasks use here, in framework id order.
+    owners: Vec<(FrameworkId, Quantities)>,
+}
+
+impl AgentTruth {
+    /// `total − used`.
+    pub fn free(&self) -> Quantities {
+        self.total.minus(&self.used)
+    }
+
+    /// What framework `fw`'s tasks use here.
+    pub fn used_by(&self, fw: FrameworkId) -> Quantities {
+        self.owners
+            .iter()
+            .find(|(f, _)| *f == fw)
+            .map_or(Quantities::ZERO, |(_, q)| *q)
+    }
+
+    /// Frameworks with tasks here and what they use, in framework id order.
+    pub fn owners(&self) -> &[(FrameworkId, Quantities)] {
+        &self.owners
+    }
+}
+
+/// Every agent's truth and every running task, indexed by agent.
+#[derive(Clone, Debug, Default)]
+pub struct ClusterState {
+    agents: Vec<AgentTruth>,
+    tasks: BTreeMap<TaskUid, RunningTask>,
+    next_task: u64,
+}
+
+impl ClusterState {
+    /// `agents` agents, all down.
+    pub fn new(agents: usize) -> ClusterState {
+        ClusterState {
+            agents: vec![AgentTruth::default(); agents],
+            tasks: BTreeMap::new(),
+            next_task: 0,
+        }
+    }
+
+    pub fn agent(&self, a: AgentId) -> &AgentTruth {
+        &self.agents[a.index()]
+    }
+
+    /// Agent `a` comes up with `total` and nothing running.
+    pub fn agent_up(&mut self, a: AgentId, total: Quantities) {
+        let agent = &mut self.agents[a.index()];
+        debug_assert!(agent.tasks.is_empty());
+        *agent = AgentTruth {
+            up: true,
+            total,
+            ..AgentTruth::default()
+        };
+    }
+
+    /// Agent `a` goes down. Its tasks must have been ended first.
+    pub fn agent_down(&mut self, a: AgentId) {
+        let agent = &mut self.agents[a.index()];
+        debug_assert!(agent.tasks.is_empty(), "tasks left on a downed agent");
+        agent.up = false;
+    }
+
+    /// Starts a task; returns its number.
+    pub fn start(&mut self, t: RunningTask) -> TaskUid {
+        let uid = TaskUid(self.next_task);
+        self.next_task += 1;
+        let q = t.resources.total();
+        let agent = &mut self.agents[t.agent.index()];
+        agent.used.add(&q);
+        agent.tasks.insert(uid);
+        match agent.owners.binary_search_by_key(&t.framework, |(f, _)| *f) {
+            Ok(i) => agent.owners[i].1.add(&q),
+            Err(i) => agent.owners.insert(i, (t.framework, q)),
+        }
+        self.tasks.insert(uid, t);
+        uid
+    }
+
+    /// Ends a task (finished, killed or lost); `None` if it already ended.
+    pub fn end(&mut self, uid: TaskUid) -> Option<RunningTask> {
+        let t = self.tasks.remove(&uid)?;
+        let q = t.resources.total();
+        let agent = &mut self.agents[t.agent.index()];
+        agent.used.saturating_sub(&q);
+        agent.tasks.remove(&uid);
+        if let Ok(i) = agent.owners.binary_search_by_key(&t.framework, |(f, _)| *f) {
+            agent.owners[i].1.saturating_sub(&q);
+            if agent.owners[i].1 == Quantities::ZERO {
+                agent.owners.remove(i);
+            }
+        }
+        Some(t)
+    }
+
+    /// The tasks running on agent `a`, in launch order.
+    pub fn tasks_on(&self, a: AgentId) -> Vec<TaskUid> {
+        self.agents[a.index()].tasks.iter().copied().collect()
+    }
+
+    pub fn task(&self, uid: TaskUid) -> Option<&RunningTask> {
+        self.tasks.get(&uid)
+    }
+
+    /// Every running task, in launch order.
+    pub fn tasks(&self) -> impl Iterator<Item = (TaskUid, &RunningTask)> {
+        self.tasks.iter().map(|(u, t)| (*u, t))
+    }
+
+    /// How many tasks run.
+    pub fn running(&self) -> usize {
+        self.tasks.len()
+    }
+
+    /// Re-derives every agent's use and owners from the tasks and compares
+    /// them with the kept sums (for `--check`).
+    pub fn check(&self) -> Result<(), String> {
+        let mut agents: Vec<AgentTruth> = self
+            .agents
+            .iter()
+            .map(|a| AgentTruth {
+                up: a.up,
+                total: a.total,
+                ..AgentTruth::default()
+            })
+            .collect();
+        for (uid, t) in &self.tasks {
+            let agent = &mut agents[t.agent.index()];
+            if !agent.up {
+                return Err(format!("task {} runs on an agent that is down", uid.0));
+            }
+            let q = t.resources.total();
+            agent.used.add(&q);
+            agent.tasks.insert(*uid);
+            match agent.owners.binary_search_by_key(&t.framework, |(f, _)| *f) {
+                Ok(i) => agent.owners[i].1.add(&q),
+                Err(i) => agent.owners.insert(i, (t.framework, q)),
+            }
+        }
+        for (i, (kept, derived)) in self.agents.iter().zip(&agents).enumerate() {
+            if kept != derived {
+                return Err(format!(
+                    "agent #{i}: its kept use or task list differs from its tasks"
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn q(cpus: u64, mem: u64) -> Quantities {
+        let mut q = Quantities::ZERO;
+        q.0[0] = cpus * 1000;
+        q.0[1] = mem * 1000;
+        q
+    }
+
+    fn task(fw: u32, agent: u32, index: u32, cpus: u64, mem: u64) -> RunningTask {
+        RunningTask {
+            task: TaskRef::TakeAll(FrameworkId(fw), index),
+            framework: FrameworkId(fw),
+            role: RoleId(0),
+            agent: AgentId(agent),
+            resources: ResourceSet::unreserved(q(cpus, mem)),
+        }
+    }
+
+    #[test]
+    fn tasks_are_indexed_by_agent_and_owner() {
+        let mut c = ClusterState::new(2);
+        c.agent_up(AgentId(0), q(8, 800));
+        c.agent_up(AgentId(1), q(4, 400));
+        let t0 = c.start(task(1, 0, 0, 2, 200));
+        let t1 = c.start(task(0, 1, 0, 1, 100));
+        let t2 = c.start(task(0, 0, 1, 3, 300));
+        assert_eq!((t0, t1, t2), (TaskUid(0), TaskUid(1), TaskUid(2)));
+        assert_eq!(c.tasks_on(AgentId(0)), vec![t0, t2]);
+        assert_eq!(c.tasks_on(AgentId(1)), vec![t1]);
+        let a0 = c.agent(AgentId(0));
+        assert_eq!(a0.used, q(5, 500));
+        assert_eq!(a0.free(), q(3, 300));
+        // Owners in framework id order, whatever the launch order.
+        assert_eq!(
+            a0.owners(),
+            &[(FrameworkId(0), q(3, 300)), (FrameworkId(1), q(2, 200))]
+        );
+        assert_eq!(c.running(), 3);
+        c.check().unwrap();
+
+        assert_eq!(c.end(t2).map(|t| t.agent), Some(AgentId(0)));
+        assert_eq!(c.end(t2), None, "a task ends once");
+        let a0 = c.agent(AgentId(0));
+        assert_eq!(a0.used_by(FrameworkId(0)), Quantities::ZERO);
+        assert_eq!(a0.owners(), &[(FrameworkId(1), q(2, 200))]);
+        c.check().unwrap();
+
+        c.end(t0);
+        c.agent_down(AgentId(0));
+        assert!(!c.agent(AgentId(0)).up);
+        assert_eq!(c.running(), 1);
+        c.check().unwrap();
+    }
+
+    #[test]
+    fn check_finds_a_task_on_a_downed_agent() {
+        let mut c = ClusterState::new(1);
+        c.agent_up(AgentId(0), q(8, 800));
+        c.start(task(0, 0, 0, 1, 100));
+        c.agents[0].up = false;
+        assert!(c.check().unwrap_err().contains("down"));
+    }
+}
