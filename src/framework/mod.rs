@@ -23,7 +23,7 @@ pub mod presets;
 pub use jobs::{JobTable, LiveJob};
 
 use crate::cluster::resources::{Quantities, ResourceSet};
-use crate::master::{Offer, OfferId};
+pub use crate::cluster::slot::{Slot, SlotId};
 use crate::scenario::model::{attrs_match, Behavior, FrameworkSpec, JobSpec, Model, TaskDuration};
 use crate::sim::rng::StreamFamily;
 use crate::sim::time::{DurationUs, SimTime};
@@ -133,8 +133,8 @@ pub struct FrameworkModel {
     pub pending: BTreeMap<RoleId, PendingTasks>,
     /// Counter for take-all task ids.
     pub take_all_launched: u64,
-    /// Offers held (not answered) for a gang job, oldest first.
-    pub held: Vec<Offer>,
+    /// Slots (offers) held, not answered, for a gang job, oldest first.
+    pub held: Vec<Slot>,
     /// Bumped whenever a hold starts or ends: a hold timeout of an older
     /// epoch is stale.
     pub hold_epoch: u64,
@@ -204,7 +204,7 @@ impl FrameworkModel {
     }
 }
 
-/// A task the framework launches from an offer.
+/// A task the framework launches from a slot.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Launch {
     /// `None` for take-all tasks.
@@ -213,10 +213,10 @@ pub struct Launch {
     pub resources: ResourceSet,
 }
 
-/// The answer to one offer: launches (accept), or none (decline).
+/// The answer to one slot: launches (accept), or none (decline).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Answer {
-    pub offer: OfferId,
+    pub slot: SlotId,
     pub launches: Vec<Launch>,
 }
 
@@ -233,15 +233,15 @@ pub struct Decision {
     pub abandoned: Vec<(JobId, u32)>,
 }
 
-/// Decides what to do with a batch of offers (one allocation run's offers
-/// to this framework). Mutates the framework's queue and held offers
+/// Decides what to do with a batch of slots (today: one allocation run's
+/// offers to this framework). Mutates the framework's queue and held offers
 /// (chosen tasks leave the queue); the engine applies the answers.
 pub fn decide(
     model: &Model,
     fw: FrameworkId,
     state: &mut FrameworkModel,
     jobs: &mut JobTable,
-    offers: &[Offer],
+    slots: &[Slot],
     now: SimTime,
 ) -> Decision {
     let spec = &model.frameworks[fw.index()];
@@ -250,20 +250,20 @@ pub fn decide(
         // `hold` frameworks are never asked (the engine sends them no
         // reply event); were they, they would decline like `decline-all`.
         Behavior::DeclineAll | Behavior::Hold => {
-            d.answers = offers
+            d.answers = slots
                 .iter()
                 .map(|o| Answer {
-                    offer: o.id,
+                    slot: o.id,
                     launches: Vec::new(),
                 })
                 .collect();
         }
         Behavior::TakeAll => {
-            for o in offers {
+            for o in slots {
                 let index = state.take_all_launched as u32;
                 state.take_all_launched += 1;
                 d.answers.push(Answer {
-                    offer: o.id,
+                    slot: o.id,
                     launches: vec![Launch {
                         job: None,
                         index,
@@ -271,14 +271,14 @@ pub fn decide(
                     }],
                 });
             }
-            d.launched = offers.len() as u64;
+            d.launched = slots.len() as u64;
         }
         Behavior::Batch => {
             if spec.gang_hold_timeout.is_some() {
-                pooled(model, spec, state, jobs, offers, now, &mut d);
+                pooled(model, spec, state, jobs, slots, now, &mut d);
             } else {
-                for o in offers {
-                    per_offer(model, spec, state, jobs, o, now, &mut d);
+                for slot in slots {
+                    per_slot(model, spec, state, jobs, slot, now, &mut d);
                 }
             }
         }
@@ -302,19 +302,19 @@ fn placement(
     (allowed, preferred, waiting)
 }
 
-/// One offer on its own (no holding): first fit in queue order.
-fn per_offer(
+/// One slot on its own (no holding): first fit in queue order.
+fn per_slot(
     model: &Model,
     fw: &FrameworkSpec,
     state: &mut FrameworkModel,
     jobs: &mut JobTable,
-    offer: &Offer,
+    slot: &Slot,
     now: SimTime,
     d: &mut Decision,
 ) {
     let max_tasks = fw.max_tasks_per_offer.unwrap_or(u64::MAX);
-    let attributes = &model.agent_group(offer.agent).attributes;
-    let mut left = offer.resources.clone();
+    let attributes = &model.agent_group(slot.agent).attributes;
+    let mut left = slot.resources.clone();
     let mut launches = Vec::new();
     let mut emptied = Vec::new();
     let mut give_up = Vec::new();
@@ -323,7 +323,7 @@ fn per_offer(
             break;
         }
         let (spec, js) = jobs.get_mut(model, job);
-        if spec.role != offer.role {
+        if spec.role != slot.role {
             continue;
         }
         let (allowed, preferred, waiting) = placement(fw, spec, js, attributes, now);
@@ -384,7 +384,7 @@ fn per_offer(
     d.launched += launches.len() as u64;
     abandon(model, state, jobs, &give_up, d);
     d.answers.push(Answer {
-        offer: offer.id,
+        slot: slot.id,
         launches,
     });
 }
@@ -411,9 +411,9 @@ fn abandon(
     }
 }
 
-/// An offer in the pool of a holding framework.
-struct Slot {
-    offer: Offer,
+/// A slot in the pool of a holding framework.
+struct PoolEntry {
+    slot: Slot,
     left: ResourceSet,
     launches: Vec<Launch>,
     /// Arrived in this batch (not held from before).
@@ -429,20 +429,20 @@ fn pooled(
     fw: &FrameworkSpec,
     state: &mut FrameworkModel,
     jobs: &mut JobTable,
-    offers: &[Offer],
+    slots: &[Slot],
     now: SimTime,
     d: &mut Decision,
 ) {
     let max_tasks = fw.max_tasks_per_offer.unwrap_or(u64::MAX) as usize;
     let was_holding = !state.held.is_empty();
-    let mut pool: Vec<Slot> = state
+    let mut pool: Vec<PoolEntry> = state
         .held
         .drain(..)
         .map(|o| (o, false))
-        .chain(offers.iter().cloned().map(|o| (o, true)))
-        .map(|(offer, new)| Slot {
-            left: offer.resources.clone(),
-            offer,
+        .chain(slots.iter().cloned().map(|o| (o, true)))
+        .map(|(slot, new)| PoolEntry {
+            left: slot.resources.clone(),
+            slot,
             launches: Vec::new(),
             new,
         })
@@ -460,16 +460,16 @@ fn pooled(
             // Plan on copies; commit only if the whole job fits.
             let mut plan: Vec<(usize, ResourceSet)> = Vec::new();
             let mut lefts: Vec<ResourceSet> = pool.iter().map(|s| s.left.clone()).collect();
-            for (i, slot) in pool.iter().enumerate() {
-                let attributes = &model.agent_group(slot.offer.agent).attributes;
-                if slot.offer.role != spec.role {
+            for (i, entry) in pool.iter().enumerate() {
+                let attributes = &model.agent_group(entry.slot.agent).attributes;
+                if entry.slot.role != spec.role {
                     continue;
                 }
-                tried_new += u32::from(slot.new);
+                tried_new += u32::from(entry.new);
                 if !attrs_match(&spec.constraints, attributes) {
                     continue;
                 }
-                let mut n = slot.launches.len();
+                let mut n = entry.launches.len();
                 while plan.len() < pending as usize && n < max_tasks {
                     let Some(res) = lefts[i].take(&spec.resources) else {
                         break;
@@ -491,25 +491,25 @@ fn pooled(
                 placed = pending as usize;
             }
         } else {
-            for slot in pool.iter_mut() {
-                let attributes = &model.agent_group(slot.offer.agent).attributes;
-                if slot.offer.role != spec.role {
+            for entry in pool.iter_mut() {
+                let attributes = &model.agent_group(entry.slot.agent).attributes;
+                if entry.slot.role != spec.role {
                     continue;
                 }
                 let (allowed, preferred, waiting) = placement(fw, spec, js, attributes, now);
                 if allowed && waiting {
                     continue;
                 }
-                tried_new += u32::from(slot.new);
+                tried_new += u32::from(entry.new);
                 if !allowed {
                     continue;
                 }
-                while js.pending_count(spec.tasks) > 0 && slot.launches.len() < max_tasks {
-                    let Some(res) = slot.left.take(&spec.resources) else {
+                while js.pending_count(spec.tasks) > 0 && entry.launches.len() < max_tasks {
+                    let Some(res) = entry.left.take(&spec.resources) else {
                         break;
                     };
                     let index = next_task(js);
-                    slot.launches.push(Launch {
+                    entry.launches.push(Launch {
                         job: Some(job),
                         index,
                         resources: res,
@@ -541,8 +541,8 @@ fn pooled(
     for rank in &emptied {
         state.queue.remove(rank);
     }
-    let launched: usize = pool.iter().map(|s| s.launches.len()).sum();
-    state.take_launched(model, jobs, pool.iter().flat_map(|s| s.launches.iter()));
+    let launched: usize = pool.iter().map(|e| e.launches.len()).sum();
+    state.take_launched(model, jobs, pool.iter().flat_map(|e| e.launches.iter()));
     d.launched += launched as u64;
     if let Some(t) = target {
         if give_up.contains(&jobs.state(t).rank) {
@@ -550,23 +550,23 @@ fn pooled(
         }
     }
     abandon(model, state, jobs, &give_up, d);
-    for slot in pool {
-        let keep = slot.launches.is_empty()
+    for entry in pool {
+        let keep = entry.launches.is_empty()
             && target.is_some_and(|t| {
                 let spec = jobs.spec(model, t);
-                slot.offer.role == spec.role
+                entry.slot.role == spec.role
                     && attrs_match(
                         &spec.constraints,
-                        &model.agent_group(slot.offer.agent).attributes,
+                        &model.agent_group(entry.slot.agent).attributes,
                     )
-                    && slot.left.total().contains(&spec.resources)
+                    && entry.left.total().contains(&spec.resources)
             });
         if keep {
-            state.held.push(slot.offer);
+            state.held.push(entry.slot);
         } else {
             d.answers.push(Answer {
-                offer: slot.offer.id,
-                launches: slot.launches,
+                slot: entry.slot.id,
+                launches: entry.launches,
             });
         }
     }
@@ -585,14 +585,14 @@ pub fn release_held(state: &mut FrameworkModel) -> Vec<Answer> {
         .held
         .drain(..)
         .map(|o| Answer {
-            offer: o.id,
+            slot: o.id,
             launches: Vec::new(),
         })
         .collect()
 }
 
-/// An offer went away (rescinded): the framework stops holding it.
-pub fn forget_offer(state: &mut FrameworkModel, id: OfferId) {
+/// A slot went away (an offer rescinded): the framework stops holding it.
+pub fn forget_slot(state: &mut FrameworkModel, id: SlotId) {
     let before = state.held.len();
     state.held.retain(|o| o.id != id);
     if before > 0 && state.held.is_empty() {
@@ -662,5 +662,64 @@ pub fn sample_duration(
         TaskDuration::Pareto { scale, shape } => {
             Some(Dist::Pareto { scale, shape }.sample_int(&mut family.at(key, index)))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{AgentId, PartitionId};
+
+    /// A framework model decides on any slot, not only on a master's offer:
+    /// here a snapshot-style slot of another partition, numbered freely.
+    #[test]
+    fn decides_from_a_slot_that_is_not_an_offer() {
+        let text = "\
+name: slots
+until: 1m
+agents: [{id: a, resources: {cpus: 4, mem: 4096}}]
+frameworks:
+  - id: f
+    jobs: [{id: j, submit: 0s, tasks: 3, resources: {cpus: 1, mem: 100}, duration: 10s}]
+";
+        let model =
+            crate::scenario::resolve::load_str(text, "slots.yaml", std::path::Path::new("."))
+                .unwrap();
+        let mut jobs = JobTable::new(&model);
+        let mut state = FrameworkModel::default();
+        let j = JobId(0);
+        let (spec, js) = jobs.get_mut(&model, j);
+        js.status = JobStatus::Pending;
+        state.queue.insert(js.rank, j);
+        state.add_pending(spec.role, &spec.resources, spec.tasks as u64);
+        // The agent has 4 cpus and 4096 mem; the slot is what is left after
+        // two of the tasks: 2 cpus, 3896 mem.
+        let two_cpus = model
+            .agent_group(AgentId(0))
+            .resources
+            .total()
+            .minus(&spec.resources.scaled(2));
+        let slot = Slot {
+            id: SlotId(7),
+            partition: PartitionId(1),
+            agent: AgentId(0),
+            role: spec.role,
+            resources: ResourceSet::unreserved(two_cpus),
+            made_at: SimTime::ZERO,
+        };
+        let d = decide(
+            &model,
+            FrameworkId(0),
+            &mut state,
+            &mut jobs,
+            &[slot],
+            SimTime::ZERO,
+        );
+        assert_eq!(d.answers.len(), 1);
+        assert_eq!(d.answers[0].slot, SlotId(7));
+        let indices: Vec<u32> = d.answers[0].launches.iter().map(|l| l.index).collect();
+        assert_eq!(indices, vec![0, 1], "two of three 1-cpu tasks fit 2 cpus");
+        assert_eq!(d.launched, 2);
+        assert_eq!(state.pending_tasks, 1);
     }
 }

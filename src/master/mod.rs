@@ -12,6 +12,7 @@ mod sorting;
 pub use allocate::{CandidateOutcome, ExplainRow, RunOutput};
 
 use crate::cluster::resources::{Quantities, ResourceSet};
+use crate::cluster::slot::{Slot, SlotId};
 use crate::scenario::model::{Model, Quota};
 use crate::sim::time::{DurationUs, SimTime};
 use crate::{AgentId, FrameworkId, PartitionId, RoleId};
@@ -22,6 +23,13 @@ pub const MAX_REFUSE_US: DurationUs = 365 * 86_400 * 1_000_000;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct OfferId(pub u64);
+
+impl OfferId {
+    /// The offer a framework's slot is (under Mesos every slot is an offer).
+    pub fn of_slot(slot: SlotId) -> OfferId {
+        OfferId(slot.0)
+    }
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct FilterId(pub u64);
@@ -34,6 +42,21 @@ pub struct Offer {
     pub agent: AgentId,
     pub resources: ResourceSet,
     pub made_at: SimTime,
+}
+
+impl Offer {
+    /// The offer (made by `partition`'s master) as a slot a framework
+    /// decides on.
+    pub fn slot(&self, partition: PartitionId) -> Slot {
+        Slot {
+            id: SlotId(self.id.0),
+            partition,
+            agent: self.agent,
+            role: self.role,
+            resources: self.resources.clone(),
+            made_at: self.made_at,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

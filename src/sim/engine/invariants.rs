@@ -68,7 +68,7 @@ impl<'m> Simulation<'m> {
                 ));
             }
             for o in &fm.held {
-                if self.offer(o.id).is_none() {
+                if self.offer(OfferId::of_slot(o.id)).is_none() {
                     return Err(format!(
                         "framework {} holds offer {} which is gone",
                         self.model.frameworks[i].id, o.id.0

@@ -6,6 +6,7 @@ use super::queue::{EventQueue, LAST_LANE};
 use super::rng::{Stream, StreamFamily};
 use super::time::{DurationUs, SimTime};
 use crate::cluster::resources::{Quantities, ResourceSet};
+use crate::cluster::slot::{Slot, SlotId};
 use crate::cluster::state::{ClusterState, RunningTask, TaskUid};
 use crate::error::{Error, InputError, InvariantError};
 use crate::framework::{self, Answer, FrameworkModel, JobState, JobStatus, JobTable, PendingTasks};
@@ -686,10 +687,10 @@ impl<'m> Simulation<'m> {
                 self.scripted(seq, i as usize, obs);
             }
             Event::OfferReply {
-                partition: _,
+                partition,
                 framework,
                 offers,
-            } => self.offer_reply(seq, framework, &offers, obs),
+            } => self.offer_reply(seq, partition, framework, &offers, obs),
             Event::Answer(id) => {
                 if let Some((fw, answers)) = self.answers.remove(&id) {
                     self.apply_answers(seq, fw, answers, obs);
@@ -747,7 +748,7 @@ impl<'m> Simulation<'m> {
                     self.counters.offers_rescinded += 1;
                     self.fw_counters[o.framework.index()].offers_rescinded += 1;
                     self.emit(obs, seq, RecordKind::Rescind, About::offer(&o));
-                    framework::forget_offer(&mut self.frameworks[o.framework.index()], id);
+                    framework::forget_slot(&mut self.frameworks[o.framework.index()], SlotId(id.0));
                     self.idle_check(seq, o.framework, obs);
                 }
             }

@@ -87,17 +87,18 @@ impl<'m> Simulation<'m> {
     pub(super) fn offer_reply(
         &mut self,
         seq: u64,
+        partition: PartitionId,
         fw: FrameworkId,
         offers: &[OfferId],
         obs: &mut dyn Observer,
     ) {
         let model = self.model;
         // Rescinded meanwhile: nothing to answer.
-        let offers: Vec<crate::master::Offer> = offers
+        let slots: Vec<Slot> = offers
             .iter()
-            .filter_map(|id| self.offer(*id).cloned())
+            .filter_map(|id| self.offer(*id).map(|o| o.slot(partition)))
             .collect();
-        if offers.is_empty() {
+        if slots.is_empty() {
             return;
         }
         let spec = &model.frameworks[fw.index()];
@@ -106,7 +107,7 @@ impl<'m> Simulation<'m> {
             fw,
             &mut self.frameworks[fw.index()],
             &mut self.jobs,
-            &offers,
+            &slots,
             self.now,
         );
         if spec.behavior == Behavior::Batch {
@@ -147,14 +148,14 @@ impl<'m> Simulation<'m> {
             // A gang job placed across several offers is answered as one,
             // when the last of those offers is decided, so that it never
             // starts in part.
-            let new: BTreeSet<OfferId> = offers.iter().map(|o| o.id).collect();
+            let new: BTreeSet<SlotId> = slots.iter().map(|s| s.id).collect();
             let mut at = self.now.max(self.busy_until[fw.index()]);
             let answered = d.answers.len();
             let mut group: Vec<usize> = (0..answered).collect();
             let mut gang_at: BTreeMap<JobId, usize> = BTreeMap::new();
             let mut done = Vec::with_capacity(answered);
             for (i, a) in d.answers.iter().enumerate() {
-                let first = u64::from(new.contains(&a.offer));
+                let first = u64::from(new.contains(&a.slot));
                 at = at.plus(dt.of(first, a.launches.len() as u64));
                 done.push(at);
                 for j in a.launches.iter().filter_map(|l| l.job) {
@@ -182,7 +183,7 @@ impl<'m> Simulation<'m> {
                 self.queue.push(t, Event::Answer(id));
             }
             // Offers it keeps (gang holds) were looked at too.
-            let kept = (offers.len() as u64).saturating_sub(answered as u64);
+            let kept = (slots.len() as u64).saturating_sub(answered as u64);
             self.busy_until[fw.index()] = at.plus(dt.of(kept, 0));
         }
         self.idle_check(seq, fw, obs);
@@ -203,18 +204,18 @@ impl<'m> Simulation<'m> {
         let refuse = model.frameworks[fw.index()].refuse;
         let gone: BTreeSet<OfferId> = answers
             .iter()
-            .filter(|a| self.offer(a.offer).is_none())
-            .map(|a| a.offer)
+            .filter(|a| self.offer(OfferId::of_slot(a.slot)).is_none())
+            .map(|a| OfferId::of_slot(a.slot))
             .collect();
         if !gone.is_empty() {
             let broken: BTreeSet<JobId> = answers
                 .iter()
-                .filter(|a| gone.contains(&a.offer))
+                .filter(|a| gone.contains(&OfferId::of_slot(a.slot)))
                 .flat_map(|a| a.launches.iter().filter_map(|l| l.job))
                 .filter(|j| self.jobs.spec(model, *j).gang)
                 .collect();
             for a in answers.iter_mut() {
-                let is_gone = gone.contains(&a.offer);
+                let is_gone = gone.contains(&OfferId::of_slot(a.slot));
                 let (back, keep): (Vec<_>, Vec<_>) = std::mem::take(&mut a.launches)
                     .into_iter()
                     .partition(|l| is_gone || l.job.is_some_and(|j| broken.contains(&j)));
@@ -230,12 +231,12 @@ impl<'m> Simulation<'m> {
         }
         for a in answers {
             let Some((role, agent, offered)) = self
-                .offer(a.offer)
+                .offer(OfferId::of_slot(a.slot))
                 .map(|o| (o.role, o.agent, o.resources.total()))
             else {
                 continue;
             };
-            let id = a.offer;
+            let id = OfferId::of_slot(a.slot);
             let p = self.partition_of_id(id.0);
             let launches = a.launches;
             let filter = if launches.is_empty() {
@@ -298,7 +299,7 @@ impl<'m> Simulation<'m> {
                 self.counters.offers_rescinded += 1;
                 self.fw_counters[o.framework.index()].offers_rescinded += 1;
                 self.emit(obs, seq, RecordKind::Rescind, About::offer(&o));
-                framework::forget_offer(&mut self.frameworks[o.framework.index()], id);
+                framework::forget_slot(&mut self.frameworks[o.framework.index()], SlotId(id.0));
                 self.idle_check(seq, o.framework, obs);
             }
         }
