@@ -147,14 +147,14 @@ impl Master {
         // c. Quota consumption of top-level roles with a non-default quota.
         let n_roles = self.roles.len();
         let mut consumed = vec![Quantities::ZERO; n_roles];
-        for &r in &self.top_roles {
+        for &r in self.tree.children(None) {
             if !self.roles[r.index()].quota.is_default() {
                 consumed[r.index()] = self.quota_consumed(r);
             }
         }
         // d. Required headroom: Σ (guarantee − consumed), saturating.
         let mut required = Quantities::ZERO;
-        for &r in &self.top_roles {
+        for &r in self.tree.children(None) {
             required.add(
                 &self.roles[r.index()]
                     .quota
@@ -183,7 +183,8 @@ impl Master {
 
         // f. Stage 1: roles with unsatisfied guarantees.
         let any_guarantee = self
-            .top_roles
+            .tree
+            .children(None)
             .iter()
             .any(|r| !self.roles[r.index()].quota.guarantee.is_empty());
         if any_guarantee {

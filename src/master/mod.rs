@@ -13,6 +13,7 @@ pub use allocate::{CandidateOutcome, ExplainRow, RunOutput};
 
 use crate::cluster::resources::{Quantities, ResourceSet};
 use crate::cluster::slot::{Slot, SlotId};
+use crate::policy::RoleTree;
 use crate::scenario::model::{Model, Quota};
 use crate::sim::time::{DurationUs, SimTime};
 use crate::{AgentId, FrameworkId, PartitionId, RoleId};
@@ -198,8 +199,8 @@ pub struct Master {
     frameworks: Vec<FrameworkState>,
     /// Frameworks subscribed to each role, in framework id order.
     role_frameworks: Vec<Vec<FrameworkId>>,
-    children: Vec<Vec<RoleId>>,
-    top_roles: Vec<RoleId>,
+    /// The role tree (the model's, shared with the fairness metrics).
+    tree: RoleTree,
     offers: BTreeMap<OfferId, Offer>,
     /// Offer and filter ids are `n · partitions + partition` for n = 1, 2,
     /// …: unique across the engine's masters, and with one master exactly
@@ -231,14 +232,6 @@ impl Master {
     /// the engine registers with it.
     pub fn for_partition(model: &Model, partition: PartitionId, partitions: u32) -> Master {
         let n_roles = model.roles.len();
-        let mut children = vec![Vec::new(); n_roles];
-        let mut top_roles = Vec::new();
-        for (i, r) in model.roles.iter().enumerate() {
-            match r.parent {
-                Some(p) => children[p.index()].push(RoleId(i as u32)),
-                None => top_roles.push(RoleId(i as u32)),
-            }
-        }
         let roles = model
             .roles
             .iter()
@@ -287,8 +280,7 @@ impl Master {
             roles,
             frameworks,
             role_frameworks: vec![Vec::new(); n_roles],
-            children,
-            top_roles,
+            tree: model.role_tree.clone(),
             offers: BTreeMap::new(),
             partition,
             partitions: u64::from(partitions.max(1)),
@@ -1042,7 +1034,7 @@ impl Master {
             return Err("allocated resources do not add up".into());
         }
         let mut root = Quantities::ZERO;
-        for r in &self.top_roles {
+        for r in self.tree.children(None) {
             root.add(&self.roles[r.index()].subtree_alloc);
         }
         if root != self.offered_total.plus(&self.allocated_total) {

@@ -10,6 +10,7 @@
 
 use super::Master;
 use crate::cluster::resources::Quantities;
+use crate::policy::tree::Node;
 use crate::policy::{compare_keys, ClientKind, SortClient, SortCx, SortPolicy};
 use crate::scenario::model::Model;
 use crate::sim::rng::Stream;
@@ -30,10 +31,14 @@ fn sort_by_key(policy: &dyn SortPolicy, clients: &mut [SortClient<'_>], cx: &Sor
 }
 
 impl Master {
+    /// Whether a role's subtree holds sorter clients (roles with
+    /// frameworks).
+    fn live(&self, role: RoleId) -> bool {
+        self.roles[role.index()].subtree_clients > 0
+    }
+
     pub(crate) fn has_child_clients(&self, role: RoleId) -> bool {
-        self.children[role.index()]
-            .iter()
-            .any(|c| self.roles[c.index()].subtree_clients > 0)
+        self.tree.children(Some(role)).iter().any(|&c| self.live(c))
     }
 
     fn sort_cx<'a>(&'a self, model: &Model) -> SortCx<'a> {
@@ -43,39 +48,40 @@ impl Master {
         }
     }
 
-    /// The nodes under `parent` (top level when `None`) that hold clients.
+    /// The nodes under `parent` (top level when `None`) that hold clients,
+    /// by the one role tree's level rule
+    /// ([`crate::policy::RoleTree::level`]).
     fn level<'a>(&'a self, model: &'a Model, parent: Option<RoleId>) -> Vec<SortClient<'a>> {
-        let kids: &[RoleId] = match parent {
-            Some(p) => &self.children[p.index()],
-            None => &self.top_roles,
-        };
-        let mut out = Vec::new();
-        for &c in kids {
-            let rs = &self.roles[c.index()];
-            if rs.subtree_clients == 0 {
-                continue;
-            }
-            out.push(SortClient {
-                kind: ClientKind::Role(c),
-                allocation: &rs.subtree_alloc,
-                weight: rs.weight,
-                count: rs.subtree_count,
-                name: last_segment(&model.roles[c.index()].name),
-            });
-        }
-        if let Some(p) = parent {
-            let rs = &self.roles[p.index()];
-            if rs.frameworks > 0 && !out.is_empty() {
-                out.push(SortClient {
-                    kind: ClientKind::OwnLeaf(p),
-                    allocation: &rs.own_alloc,
-                    weight: 1.0,
-                    count: rs.own_count,
-                    name: ".",
-                });
-            }
-        }
-        out
+        let nodes = self.tree.level(
+            parent,
+            |c| self.live(c),
+            |p| self.roles[p.index()].frameworks > 0,
+        );
+        nodes
+            .into_iter()
+            .map(|node| match node {
+                Node::Role(c) => {
+                    let rs = &self.roles[c.index()];
+                    SortClient {
+                        kind: ClientKind::Role(c),
+                        allocation: &rs.subtree_alloc,
+                        weight: rs.weight,
+                        count: rs.subtree_count,
+                        name: last_segment(&model.roles[c.index()].name),
+                    }
+                }
+                Node::OwnLeaf(p) => {
+                    let rs = &self.roles[p.index()];
+                    SortClient {
+                        kind: ClientKind::OwnLeaf(p),
+                        allocation: &rs.own_alloc,
+                        weight: 1.0,
+                        count: rs.own_count,
+                        name: ".",
+                    }
+                }
+            })
+            .collect()
     }
 
     /// Roles with frameworks, in the role sorter's order.

@@ -8,6 +8,7 @@
 #![allow(clippy::needless_range_loop)]
 
 use crate::cluster::resources::{Quantities, MAX_RESOURCE_KINDS};
+use crate::policy::tree::Node as TreeNode;
 use crate::sim::observer::{PendingWork, Record, RecordKind, View};
 use crate::{FrameworkId, RoleId};
 
@@ -278,11 +279,9 @@ pub fn below_flags(
     }
 }
 
-/// The role tree as the allocator's sorter sees it: each role's child
-/// roles, and the top-level roles.
+/// Which roles hold selected clients, over the model's role tree (the one
+/// the allocator's sorter uses, [`crate::policy::RoleTree`]).
 struct Tree {
-    children: Vec<Vec<RoleId>>,
-    top: Vec<RoleId>,
     /// Clients directly in each role (indices into the client list).
     own: Vec<Vec<usize>>,
     /// Whether a role's subtree holds a selected client.
@@ -291,14 +290,6 @@ struct Tree {
 
 fn tree(view: &View, roles: &[RoleId], selected: &[bool]) -> Tree {
     let n = view.model.roles.len();
-    let mut children = vec![Vec::new(); n];
-    let mut top = Vec::new();
-    for (i, r) in view.model.roles.iter().enumerate() {
-        match r.parent {
-            Some(p) => children[p.index()].push(RoleId(i as u32)),
-            None => top.push(RoleId(i as u32)),
-        }
-    }
     let mut own = vec![Vec::new(); n];
     let mut live = vec![false; n];
     for (ci, &role) in roles.iter().enumerate() {
@@ -306,21 +297,13 @@ fn tree(view: &View, roles: &[RoleId], selected: &[bool]) -> Tree {
             continue;
         }
         own[role.index()].push(ci);
-        let mut cur = Some(role);
-        while let Some(r) = cur {
-            if live[r.index()] {
+        for r in view.model.role_tree.ancestors_and_self(role) {
+            if std::mem::replace(&mut live[r.index()], true) {
                 break;
             }
-            live[r.index()] = true;
-            cur = view.model.roles[r.index()].parent;
         }
     }
-    Tree {
-        children,
-        top,
-        own,
-        live,
-    }
+    Tree { own, live }
 }
 
 /// A node of one level of the tree: a role's subtree, the virtual leaf
@@ -333,27 +316,30 @@ enum Node {
     Client(usize),
 }
 
-/// The children of a level with selected clients, with their weights.
+/// The children of a level with selected clients, with their weights: the
+/// sorter's level ([`crate::policy::RoleTree::level`]), or, under a role
+/// with no live child role, the role's own clients.
 fn level(view: &View, t: &Tree, parent: Option<RoleId>) -> Vec<(Node, f64)> {
-    let kids: &[RoleId] = match parent {
-        Some(p) => &t.children[p.index()],
-        None => &t.top,
-    };
-    let mut out: Vec<(Node, f64)> = kids
-        .iter()
-        .filter(|c| t.live[c.index()])
-        .map(|&c| (Node::Role(c), view.role_weight(c)))
-        .collect();
-    if let Some(p) = parent {
-        let own = &t.own[p.index()];
-        if !own.is_empty() {
-            if out.is_empty() {
-                return own.iter().map(|&c| (Node::Client(c), 1.0)).collect();
-            }
-            out.push((Node::Own(p), 1.0));
+    let nodes = view.model.role_tree.level(
+        parent,
+        |c| t.live[c.index()],
+        |p| !t.own[p.index()].is_empty(),
+    );
+    if nodes.is_empty() {
+        if let Some(p) = parent {
+            return t.own[p.index()]
+                .iter()
+                .map(|&c| (Node::Client(c), 1.0))
+                .collect();
         }
     }
-    out
+    nodes
+        .into_iter()
+        .map(|node| match node {
+            TreeNode::Role(c) => (Node::Role(c), view.role_weight(c)),
+            TreeNode::OwnLeaf(p) => (Node::Own(p), 1.0),
+        })
+        .collect()
 }
 
 fn expand(view: &View, t: &Tree, node: Node) -> Vec<(Node, f64)> {

@@ -34,6 +34,10 @@
 //! assert!(registry.get("fewest-first").is_some());
 //! ```
 
+pub mod tree;
+
+pub use tree::RoleTree;
+
 use crate::cluster::resources::{Quantities, MAX_RESOURCE_KINDS, MILLI};
 use crate::sim::rng::Stream;
 use crate::{FrameworkId, RoleId};

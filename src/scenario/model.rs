@@ -18,6 +18,8 @@ pub struct Model {
     pub resources: ResourceNames,
     pub master: MasterConfig,
     pub roles: Vec<RoleSpec>,
+    /// The roles' tree (children of each role, top-level roles).
+    pub role_tree: crate::policy::RoleTree,
     pub agent_groups: Vec<AgentGroup>,
     /// Every agent the run may see (initial ones and those added by events).
     pub agents: Vec<AgentSpec>,

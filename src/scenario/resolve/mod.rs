@@ -284,6 +284,7 @@ impl<'a> Resolver<'a> {
             until: raw.until.map(|d| SimTime(d.0)),
             resources: self.resources,
             master,
+            role_tree: crate::policy::RoleTree::new(self.roles.iter().map(|r| r.parent)),
             roles: self.roles,
             agent_groups: self.agent_groups,
             agents: self.agents,
