@@ -256,7 +256,7 @@ fn without_a_window_counts_match_the_engine() {
     ] {
         let model = common::load(rel);
         let run = common::run_model(&model, None);
-        let c = &run.outcome.counters;
+        let c = &run.outcome.totals;
         let s = &run.summary;
         let pairs = [
             (
@@ -290,7 +290,7 @@ fn without_a_window_counts_match_the_engine() {
         for (what, want, got) in pairs {
             assert_eq!(got.as_u64(), Some(want), "{rel}: {what}");
         }
-        for (i, fc) in run.outcome.framework_counters.iter().enumerate() {
+        for (i, fc) in run.outcome.framework_totals.iter().enumerate() {
             let f = &s["frameworks"][i];
             assert_eq!(
                 f["offers_received"].as_u64(),

@@ -237,8 +237,8 @@ fn generated_scenarios_do_work() {
             &mut rec,
         )
         .unwrap();
-        launched += o.counters.tasks_launched;
-        declined += o.counters.offers_declined;
+        launched += o.totals.tasks_launched;
+        declined += o.totals.offers_declined;
     }
     assert!(launched > 50, "{launched}");
     assert!(declined > 50, "{declined}");

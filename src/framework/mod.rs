@@ -119,9 +119,10 @@ impl Default for JobState {
     }
 }
 
-/// A framework's scheduler-side state.
+/// A framework's own scheduler: its job queue, pending tasks and held
+/// slots (what a master keeps about it is `master::MasterFramework`).
 #[derive(Clone, Debug, Default)]
-pub struct FrameworkModel {
+pub struct SchedulerState {
     /// Jobs with pending tasks, by submission rank.
     pub queue: BTreeMap<u64, JobId>,
     /// Tasks not yet launched (nor chosen for a launch), over all its jobs.
@@ -150,7 +151,7 @@ pub struct PendingTasks {
     pub shapes: BTreeMap<Quantities, u64>,
 }
 
-impl FrameworkModel {
+impl SchedulerState {
     /// `n` more pending tasks of `resources` each in `role`.
     pub fn add_pending(&mut self, role: RoleId, resources: &Quantities, n: u64) {
         if n == 0 {
@@ -239,7 +240,7 @@ pub struct Decision {
 pub fn decide(
     model: &Model,
     fw: FrameworkId,
-    state: &mut FrameworkModel,
+    state: &mut SchedulerState,
     jobs: &mut JobTable,
     slots: &[Slot],
     now: SimTime,
@@ -306,7 +307,7 @@ fn placement(
 fn per_slot(
     model: &Model,
     fw: &FrameworkSpec,
-    state: &mut FrameworkModel,
+    state: &mut SchedulerState,
     jobs: &mut JobTable,
     slot: &Slot,
     now: SimTime,
@@ -392,7 +393,7 @@ fn per_slot(
 /// Gives up the jobs at these ranks: their pending tasks are withdrawn.
 fn abandon(
     model: &Model,
-    state: &mut FrameworkModel,
+    state: &mut SchedulerState,
     jobs: &mut JobTable,
     ranks: &[u64],
     d: &mut Decision,
@@ -427,7 +428,7 @@ struct PoolEntry {
 fn pooled(
     model: &Model,
     fw: &FrameworkSpec,
-    state: &mut FrameworkModel,
+    state: &mut SchedulerState,
     jobs: &mut JobTable,
     slots: &[Slot],
     now: SimTime,
@@ -577,7 +578,7 @@ fn pooled(
 }
 
 /// The hold timed out: every held offer is declined.
-pub fn release_held(state: &mut FrameworkModel) -> Vec<Answer> {
+pub fn release_held(state: &mut SchedulerState) -> Vec<Answer> {
     if !state.held.is_empty() {
         state.hold_epoch += 1;
     }
@@ -592,7 +593,7 @@ pub fn release_held(state: &mut FrameworkModel) -> Vec<Answer> {
 }
 
 /// A slot went away (an offer rescinded): the framework stops holding it.
-pub fn forget_slot(state: &mut FrameworkModel, id: SlotId) {
+pub fn forget_slot(state: &mut SchedulerState, id: SlotId) {
     let before = state.held.len();
     state.held.retain(|o| o.id != id);
     if before > 0 && state.held.is_empty() {
@@ -605,7 +606,7 @@ pub fn forget_slot(state: &mut FrameworkModel, id: SlotId) {
 /// Returns whether it went back.
 pub fn requeue(
     model: &Model,
-    state: &mut FrameworkModel,
+    state: &mut SchedulerState,
     jobs: &mut JobTable,
     job: JobId,
     index: u32,
@@ -686,7 +687,7 @@ frameworks:
             crate::scenario::resolve::load_str(text, "slots.yaml", std::path::Path::new("."))
                 .unwrap();
         let mut jobs = JobTable::new(&model);
-        let mut state = FrameworkModel::default();
+        let mut state = SchedulerState::default();
         let j = JobId(0);
         let (spec, js) = jobs.get_mut(&model, j);
         js.status = JobStatus::Pending;

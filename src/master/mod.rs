@@ -139,8 +139,14 @@ pub struct FrameworkRole {
     pub count: u64,
 }
 
+/// What one master keeps about a framework (Mesos's allocator-side
+/// `Framework`): registered, connected, and per role what it holds and
+/// whether it is suppressed. The other two framework types: what the
+/// scenario declares is `scenario::model::FrameworkSpec`; the framework's
+/// own scheduler (its queue, pending tasks, held slots) is
+/// `framework::SchedulerState`.
 #[derive(Clone, Debug)]
-pub struct FrameworkState {
+pub struct MasterFramework {
     pub registered: bool,
     /// Registered and connected (Mesos `framework.active`).
     pub active: bool,
@@ -149,7 +155,7 @@ pub struct FrameworkState {
     pub min_allocatable: Option<Vec<Quantities>>,
 }
 
-impl FrameworkState {
+impl MasterFramework {
     pub fn role_index(&self, role: RoleId) -> Option<usize> {
         self.roles.iter().position(|r| r.role == role)
     }
@@ -196,7 +202,7 @@ pub struct Master {
     allocated_total: Quantities,
     agents: Vec<AgentState>,
     roles: Vec<RoleState>,
-    frameworks: Vec<FrameworkState>,
+    frameworks: Vec<MasterFramework>,
     /// Frameworks subscribed to each role, in framework id order.
     role_frameworks: Vec<Vec<FrameworkId>>,
     /// The role tree (the model's, shared with the fairness metrics).
@@ -253,7 +259,7 @@ impl Master {
         let frameworks = model
             .frameworks
             .iter()
-            .map(|f| FrameworkState {
+            .map(|f| MasterFramework {
                 registered: false,
                 active: false,
                 gpu: f.gpu,
@@ -934,7 +940,7 @@ impl Master {
     }
 
     /// A framework's allocator state.
-    pub fn framework(&self, fw: FrameworkId) -> &FrameworkState {
+    pub fn framework(&self, fw: FrameworkId) -> &MasterFramework {
         &self.frameworks[fw.index()]
     }
 

@@ -7,6 +7,6 @@ pub mod queue;
 pub mod rng;
 pub mod time;
 
-pub use engine::{Counters, Event, FrameworkCounters, Options, Outcome, Simulation};
+pub use engine::{Event, FrameworkTotals, Options, Outcome, RunTotals, Simulation};
 pub use observer::{Observer, Record, RecordKind, Recorder, TaskRef, Tee, View};
 pub use time::SimTime;

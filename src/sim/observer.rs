@@ -3,7 +3,7 @@
 //! Metrics, writers, progress bars and test recorders implement [`Observer`].
 
 use crate::cluster::resources::Quantities;
-use crate::framework::{FrameworkModel, JobState, JobTable};
+use crate::framework::{JobState, JobTable, SchedulerState};
 use crate::master::{ExplainRow, Master, Offer};
 use crate::scenario::model::{JobSpec, Model};
 use crate::sim::time::SimTime;
@@ -135,7 +135,7 @@ pub struct View<'a> {
     pub(crate) masters: &'a [Master],
     /// The truth: agents up or down and the tasks on each.
     pub(crate) cluster: &'a crate::cluster::state::ClusterState,
-    pub frameworks: &'a [FrameworkModel],
+    pub frameworks: &'a [SchedulerState],
     /// Listed and in-flight streamed jobs.
     pub jobs: &'a JobTable,
     pub jobs_completed: u64,

@@ -9,7 +9,7 @@ use crate::cluster::resources::{Quantities, ResourceSet};
 use crate::cluster::slot::{Slot, SlotId};
 use crate::cluster::state::{ClusterState, RunningTask, TaskUid};
 use crate::error::{Error, InputError, InvariantError};
-use crate::framework::{self, Answer, FrameworkModel, JobState, JobStatus, JobTable, PendingTasks};
+use crate::framework::{self, Answer, JobState, JobStatus, JobTable, PendingTasks, SchedulerState};
 use crate::master::{FilterId, Master, OfferId, Trigger, Unavailability};
 use crate::scenario::model::{Behavior, EventKind, JobSpec, Model};
 use crate::workload::JobSource;
@@ -157,9 +157,10 @@ impl About {
     }
 }
 
-/// Counts a run reports.
+/// Counts over the whole run (`metrics::Counts` counts records over the
+/// measurement window; `tests/metrics.rs` checks the two agree).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Counters {
+pub struct RunTotals {
     pub tasks_submitted: u64,
     pub tasks_launched: u64,
     pub tasks_finished: u64,
@@ -176,9 +177,9 @@ pub struct Counters {
     pub jobs_abandoned: u64,
 }
 
-/// Per-framework counts.
+/// Per-framework counts over the whole run.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct FrameworkCounters {
+pub struct FrameworkTotals {
     pub offers_received: u64,
     pub offers_accepted: u64,
     pub offers_declined: u64,
@@ -203,8 +204,8 @@ pub struct Outcome {
     pub events: u64,
     /// SHA-256 of the whole record stream, hex.
     pub digest: String,
-    pub counters: Counters,
-    pub framework_counters: Vec<FrameworkCounters>,
+    pub totals: RunTotals,
+    pub framework_totals: Vec<FrameworkTotals>,
     pub warnings: Vec<String>,
     pub allocation_runs: u64,
 }
@@ -219,7 +220,7 @@ pub struct Simulation<'m> {
     masters: Vec<Master>,
     /// Each agent's partition.
     partition_of: Vec<PartitionId>,
-    frameworks: Vec<FrameworkModel>,
+    frameworks: Vec<SchedulerState>,
     jobs: JobTable,
     /// Streamed workloads, opened when the run starts.
     sources: Vec<Box<dyn JobSource + 'm>>,
@@ -240,8 +241,8 @@ pub struct Simulation<'m> {
     shuffle_rngs: Vec<Stream>,
     sorter_rngs: Vec<Stream>,
     durations: StreamFamily,
-    counters: Counters,
-    fw_counters: Vec<FrameworkCounters>,
+    counters: RunTotals,
+    fw_counters: Vec<FrameworkTotals>,
     /// Scenario inputs (registrations, submissions, scripted events) still queued.
     inputs_left: u64,
     pending_total: u64,
@@ -314,7 +315,7 @@ impl<'m> Simulation<'m> {
                 .map(|p| Master::for_partition(model, PartitionId(p), n))
                 .collect(),
             partition_of: agent_partition.to_vec(),
-            frameworks: vec![FrameworkModel::default(); model.frameworks.len()],
+            frameworks: vec![SchedulerState::default(); model.frameworks.len()],
             jobs: JobTable::new(model),
             sources: Vec::new(),
             stream_next: Vec::new(),
@@ -327,8 +328,8 @@ impl<'m> Simulation<'m> {
             shuffle_rngs: (0..n).map(|p| stream("agent-shuffle", p)).collect(),
             sorter_rngs: (0..n).map(|p| stream("random-sorter", p)).collect(),
             durations: StreamFamily::new(seed, "task-durations"),
-            counters: Counters::default(),
-            fw_counters: vec![FrameworkCounters::default(); model.frameworks.len()],
+            counters: RunTotals::default(),
+            fw_counters: vec![FrameworkTotals::default(); model.frameworks.len()],
             inputs_left: 0,
             pending_total: 0,
             periodic_waiting: vec![false; n as usize],
@@ -362,7 +363,7 @@ impl<'m> Simulation<'m> {
     }
 
     /// A framework's registration state (the same in every master).
-    fn framework_state(&self, fw: FrameworkId) -> &crate::master::FrameworkState {
+    fn framework_state(&self, fw: FrameworkId) -> &crate::master::MasterFramework {
         self.masters[0].framework(fw)
     }
 
@@ -493,8 +494,8 @@ impl<'m> Simulation<'m> {
             end,
             events: self.events,
             digest: crate::digest::hex(&digest),
-            counters: self.counters,
-            framework_counters: self.fw_counters,
+            totals: self.counters,
+            framework_totals: self.fw_counters,
             warnings: self.warnings,
             allocation_runs: self.masters.iter().map(|m| m.allocation_runs()).sum(),
         })
