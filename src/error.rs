@@ -39,6 +39,18 @@ impl InputError {
     }
 }
 
+impl InputError {
+    /// The place and message without the file name (what `summary.json`
+    /// keeps: outputs never depend on where the scenario file was).
+    pub fn without_file(&self) -> String {
+        match (self.line, self.column) {
+            (Some(l), Some(c)) => format!("line {l}, column {c}: {}", self.message),
+            (Some(l), None) => format!("line {l}: {}", self.message),
+            _ => self.message.clone(),
+        }
+    }
+}
+
 impl fmt::Display for InputError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match (self.line, self.column) {

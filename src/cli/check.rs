@@ -617,6 +617,9 @@ pub fn execute(args: &CheckArgs) -> Result<(), Error> {
     };
     let jobs = threads(args.jobs)?;
     let loaded = scenario::load(&args.scenario)?;
+    for w in &loaded.model.warnings {
+        eprintln!("warning: {w}");
+    }
     let model = &loaded.model;
     let tasks: Vec<(usize, u64)> = seeds.iter().map(|&s| (0, s)).collect();
     let (runs, _) = run_all(

@@ -279,6 +279,9 @@ pub fn models(
     variants: &[Variant],
 ) -> Result<(scenario::resolve::Loaded, Vec<Model>), Error> {
     let loaded = scenario::load(path)?;
+    for w in &loaded.model.warnings {
+        eprintln!("warning: {w}");
+    }
     let shown = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| Error::io(&shown, e))?;
     let base = path.parent().unwrap_or(Path::new("."));
@@ -302,6 +305,12 @@ pub fn models(
                 format!("with --set {what}: {}", e.message),
             ))
         })?;
+        // Lint warnings the override brings (the file's own are printed once).
+        for w in &model.warnings {
+            if !loaded.model.warnings.iter().any(|b| b.message == w.message) {
+                eprintln!("warning: {shown}: with --set {what}: {}", w.message);
+            }
+        }
         out.push(model);
     }
     Ok((loaded, out))

@@ -46,6 +46,11 @@ pub struct RunArgs {
     /// Draw the charts as PNG instead of SVG.
     #[arg(long)]
     pub png: bool,
+    /// Treat warnings as errors (exit 2): the scenario's lint findings stop
+    /// the run before it starts; warnings of the run itself fail it after
+    /// the results are written.
+    #[arg(long)]
+    pub deny_warnings: bool,
 }
 
 /// What a run writes besides the standard files.
@@ -67,6 +72,12 @@ pub struct RunResult {
 pub fn execute(args: &RunArgs) -> Result<(), Error> {
     let started = Instant::now();
     let loaded = scenario::load(&args.scenario)?;
+    for w in &loaded.model.warnings {
+        eprintln!("warning: {w}");
+    }
+    if args.deny_warnings && !loaded.model.warnings.is_empty() {
+        return Err(denied(loaded.model.warnings.len(), "the scenario"));
+    }
     let out = args
         .out
         .clone()
@@ -92,7 +103,21 @@ pub fn execute(args: &RunArgs) -> Result<(), Error> {
     if !args.quiet {
         print_report(&result, started.elapsed().as_secs_f64());
     }
+    if args.deny_warnings && !result.outcome.warnings.is_empty() {
+        return Err(denied(
+            result.outcome.warnings.len(),
+            &format!("the run (results in {})", result.out.display()),
+        ));
+    }
     Ok(())
+}
+
+/// The error `--deny-warnings` ends with.
+pub fn denied(n: usize, whose: &str) -> Error {
+    Error::Usage(format!(
+        "{n} warning{} from {whose}, and --deny-warnings makes warnings errors",
+        if n == 1 { "" } else { "s" }
+    ))
 }
 
 fn print_report(r: &RunResult, wall_s: f64) {

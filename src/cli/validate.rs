@@ -10,13 +10,18 @@ pub struct ValidateArgs {
     /// Scenario files to check.
     #[arg(required = true)]
     pub scenarios: Vec<PathBuf>,
+    /// Treat the lint's warnings as errors (exit 2), for CI.
+    #[arg(long)]
+    pub deny_warnings: bool,
 }
 
-/// Checks every file; prints `ok: FILE` or the error for each. Fails (exit 2)
-/// if any file is invalid.
+/// Checks every file; prints `ok: FILE` or the error for each, and the
+/// lint's warnings on stderr. Fails (exit 2) if any file is invalid, or with
+/// `--deny-warnings` if any has a warning.
 pub fn execute(args: &ValidateArgs) -> Result<(), Error> {
     let mut first_error: Option<InputError> = None;
     let mut bad = 0;
+    let mut warned = 0;
     for path in &args.scenarios {
         match scenario::load(path) {
             Ok(loaded) => {
@@ -32,6 +37,10 @@ pub fn execute(args: &ValidateArgs) -> Result<(), Error> {
                 for n in &m.notes {
                     println!("  {n}");
                 }
+                for w in &m.warnings {
+                    eprintln!("warning: {w}");
+                }
+                warned += m.warnings.len();
             }
             Err(e) => {
                 bad += 1;
@@ -44,6 +53,14 @@ pub fn execute(args: &ValidateArgs) -> Result<(), Error> {
         }
     }
     match first_error {
+        None if args.deny_warnings && warned > 0 => Err(super::run::denied(
+            warned,
+            if args.scenarios.len() == 1 {
+                "the scenario"
+            } else {
+                "the scenarios"
+            },
+        )),
         None => Ok(()),
         Some(e) if bad == 1 => Err(Error::Input(e)),
         Some(e) => {

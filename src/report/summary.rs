@@ -332,7 +332,9 @@ impl Summary {
         let tf = &m.tasks_final;
         let (from, to) = m.window();
         let all = JobGroupSummary::of(g, &m.job_samples, None, None);
-        let mut warnings = outcome.warnings.clone();
+        // The scenario's lint findings first, then what the run noticed.
+        let mut warnings: Vec<String> = model.warnings.iter().map(|w| w.without_file()).collect();
+        warnings.extend(outcome.warnings.iter().cloned());
         let w = model.output.window;
         if !w.is_whole_run() && m.measured_us() == 0 {
             warnings.push(format!(

@@ -1,5 +1,6 @@
 //! Scenario files: YAML → raw structs ([`raw`]) → resolved [`Model`].
 
+pub mod lint;
 pub mod locate;
 pub mod model;
 pub mod overrides;

@@ -35,6 +35,9 @@ pub struct Model {
     /// Scripted events in file order.
     pub events: Vec<ScriptedEvent>,
     pub output: OutputConfig,
+    /// The experiment lint's findings (`scenario::lint`): valid but almost
+    /// certainly not meant. Each names the file and, where it can, the place.
+    pub warnings: Vec<crate::error::InputError>,
 }
 
 #[derive(Clone, Debug)]

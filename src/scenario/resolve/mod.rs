@@ -224,7 +224,7 @@ impl<'a> Resolver<'a> {
         }
     }
 
-    fn resolve(mut self, raw: RawScenario) -> Result<Model, InputError> {
+    fn resolve(mut self, mut raw: RawScenario) -> Result<Model, InputError> {
         validate_id("scenario name", &raw.name).map_err(|m| self.err("name", m))?;
         if let Some(Dur(d)) = raw.master.as_ref().and_then(|m| m.refuse_seconds) {
             self.default_refuse = d;
@@ -255,10 +255,14 @@ impl<'a> Resolver<'a> {
         for (i, f) in raw.frameworks.iter().enumerate() {
             self.add_framework(f, &format!("frameworks[{i}]"))?;
         }
+        // Where each listed job sits in the file, for the lint's places.
+        let mut job_paths: Vec<String> = Vec::new();
         for (i, f) in raw.frameworks.iter().enumerate() {
             let fid = FrameworkId(i as u32);
             for (j, job) in f.jobs.iter().enumerate() {
                 let at = format!("frameworks[{i}].jobs[{j}]");
+                debug_assert_eq!(self.jobs.len(), job_paths.len());
+                job_paths.push(at.clone());
                 if job.framework.is_some() {
                     return Err(self.err(
                         &format!("{at}.framework"),
@@ -272,30 +276,39 @@ impl<'a> Resolver<'a> {
             self.add_workload(w, &format!("workload[{i}]"), i)?;
         }
         let events = self.resolve_events(&raw.events)?;
-        let master = self.resolve_master(raw.master.unwrap_or_default())?;
-        let output = self.resolve_output(raw.output)?;
+        let master = self.resolve_master(raw.master.take().unwrap_or_default())?;
+        let output = self.resolve_output(raw.output.take())?;
         let until = raw.until.map(|d| d.0);
         self.check_run_length(until, &master, &output)?;
         self.check_ends(until)?;
-        let model = Model {
-            name: raw.name,
-            description: raw.description.unwrap_or_default(),
+        let mut model = Model {
+            name: raw.name.clone(),
+            description: raw.description.take().unwrap_or_default(),
             seed: raw.seed.unwrap_or(1),
             until: raw.until.map(|d| SimTime(d.0)),
-            resources: self.resources,
+            resources: std::mem::take(&mut self.resources),
             master,
             role_tree: crate::policy::RoleTree::new(self.roles.iter().map(|r| r.parent)),
-            roles: self.roles,
-            agent_groups: self.agent_groups,
-            agents: self.agents,
-            frameworks: self.frameworks,
-            jobs: self.jobs,
-            streams: self.streams,
-            notes: self.notes,
+            roles: std::mem::take(&mut self.roles),
+            agent_groups: std::mem::take(&mut self.agent_groups),
+            agents: std::mem::take(&mut self.agents),
+            frameworks: std::mem::take(&mut self.frameworks),
+            jobs: std::mem::take(&mut self.jobs),
+            streams: std::mem::take(&mut self.streams),
+            notes: std::mem::take(&mut self.notes),
             events,
             output,
+            warnings: Vec::new(),
         };
         debug_assert!(!model.never_ends());
+        let findings = super::lint::lint(&model, &raw, &|i| job_paths.get(i).cloned());
+        model.warnings = findings
+            .into_iter()
+            .map(|f| match f.at {
+                Some(at) => self.err(&at, f.message),
+                None => InputError::new(self.file, f.message),
+            })
+            .collect();
         Ok(model)
     }
 
