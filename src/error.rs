@@ -54,12 +54,15 @@ impl InputError {
 impl fmt::Display for InputError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match (self.line, self.column) {
+            // `FILE:L:C:` first, as editors and CI annotators parse it; the
+            // words after keep the place readable (and the contract's
+            // "names the line") for people.
             (Some(l), Some(c)) => write!(
                 f,
-                "{}: line {}, column {}: {}",
-                self.file, l, c, self.message
+                "{}:{l}:{c}: {} (line {l}, column {c})",
+                self.file, self.message
             ),
-            (Some(l), None) => write!(f, "{}: line {}: {}", self.file, l, self.message),
+            (Some(l), None) => write!(f, "{}:{l}: {} (line {l})", self.file, self.message),
             _ => write!(f, "{}: {}", self.file, self.message),
         }
     }
@@ -165,6 +168,6 @@ mod tests {
     #[test]
     fn displays_place() {
         let e = InputError::new("a.yaml", "bad").at(3, 7);
-        assert_eq!(e.to_string(), "a.yaml: line 3, column 7: bad");
+        assert_eq!(e.to_string(), "a.yaml:3:7: bad (line 3, column 7)");
     }
 }

@@ -149,7 +149,7 @@ fn errors_in_trace_files_name_the_trace() {
         .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
-    assert!(err.contains("day.yaml: line 2,"), "{err}");
+    assert!(err.contains("day.yaml:2:"), "{err}");
     std::fs::write(
         dir.join("s2.yaml"),
         "name: t\nframeworks:\n  - {id: f}\nworkload:\n  - {trace: missing.yaml}\n",
@@ -163,7 +163,7 @@ fn errors_in_trace_files_name_the_trace() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(
-        err.contains("s2.yaml: line 5,") && err.contains("missing.yaml"),
+        err.contains("s2.yaml:5:") && err.contains("missing.yaml"),
         "{err}"
     );
 }

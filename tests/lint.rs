@@ -62,7 +62,7 @@ fn validate_warns_with_a_place_and_deny_warnings_fails() {
         let warnings: Vec<&str> = err.lines().filter(|l| l.starts_with("warning: ")).collect();
         assert_eq!(warnings.len(), 1, "{name}: one warning expected:\n{err}");
         assert!(
-            warnings[0].contains(&format!("{path}: line {line}, column ")),
+            warnings[0].contains(&format!("{path}:{line}:")),
             "{name}: no place `line {line}`: {err}"
         );
         for s in *says {

@@ -179,6 +179,7 @@ impl Baseline {
     pub fn parse(text: &str, file: &str) -> Result<Baseline, InputError> {
         use serde_yaml::Value;
         let err = |m: String| InputError::new(file, m);
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let doc: Value = serde_yaml::from_str(text).map_err(|e| {
             let ie = err(format!("not a valid baseline: {e}"));
             match e.location() {

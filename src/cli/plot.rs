@@ -5,7 +5,7 @@ use crate::error::Error;
 use crate::report::charts::{write_run_charts, Format, RUN_CHARTS};
 use crate::report::data::RunData;
 use clap::Args;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 #[derive(Args, Debug)]
 pub struct PlotArgs {
@@ -36,6 +36,9 @@ pub fn execute(args: &PlotArgs) -> Result<(), Error> {
         .unwrap_or_else(|| args.results.join("charts"));
     let format = if args.png { Format::Png } else { Format::Svg };
     let written = write_run_charts(&data, &out, format)?;
+    if args.out.is_none() {
+        relink(&args.results, &written, args.png)?;
+    }
     if !args.quiet {
         for f in &written {
             let stem = f.file_stem().map(|s| s.to_string_lossy().to_string());
@@ -44,6 +47,34 @@ pub fn execute(args: &PlotArgs) -> Result<(), Error> {
                 .find(|(k, _)| Some(k.to_string()) == stem)
                 .map_or("", |(_, w)| *w);
             println!("{}: {what}", out.join(f).display());
+        }
+    }
+    Ok(())
+}
+
+/// Charts redrawn in the other format into the folder's own `charts/`:
+/// point `report.md`'s images and `manifest.json`'s file list at them.
+fn relink(results: &Path, written: &[PathBuf], png: bool) -> Result<(), Error> {
+    let (old, new) = if png { ("svg", "png") } else { ("png", "svg") };
+    let swap = |text: &str| {
+        let mut t = text.to_string();
+        for f in written {
+            if let Some(stem) = f.file_stem().map(|s| s.to_string_lossy().to_string()) {
+                t = t.replace(
+                    &format!("charts/{stem}.{old}"),
+                    &format!("charts/{stem}.{new}"),
+                );
+            }
+        }
+        t
+    };
+    for name in ["report.md", "manifest.json"] {
+        let p = results.join(name);
+        if let Ok(text) = std::fs::read_to_string(&p) {
+            let swapped = swap(&text);
+            if swapped != text {
+                crate::report::write_file(&p, swapped.as_bytes())?;
+            }
         }
     }
     Ok(())

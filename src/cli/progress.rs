@@ -2,9 +2,11 @@
 //! NO_COLOR), fed by the engine as an observer.
 
 use crate::scenario::model::Model;
+use crate::sim::observer::Record;
 use crate::sim::observer::{Observer, View};
 use crate::sim::time::SimTime;
 use indicatif::{ProgressBar, ProgressStyle};
+use std::time::Instant;
 
 pub struct Progress {
     bar: ProgressBar,
@@ -12,6 +14,11 @@ pub struct Progress {
     /// completed jobs when there is no `until`.
     until: Option<u64>,
     last: u64,
+    name: String,
+    started: Instant,
+    /// The queue number of the latest event that made a record: about the
+    /// events handled so far.
+    seq: u64,
 }
 
 impl Progress {
@@ -22,9 +29,9 @@ impl Progress {
         };
         let bar = ProgressBar::new(len);
         let template = if until.is_some() {
-            "{spinner} simulating {msg} [{bar:40}] {percent}% ({elapsed})"
+            "{spinner} simulating {msg} [{bar:30}] {percent}% ({elapsed}, ETA {eta})"
         } else {
-            "{spinner} simulating {msg} [{bar:40}] {pos}/{len} jobs done ({elapsed})"
+            "{spinner} simulating {msg} [{bar:30}] {pos}/{len} jobs done ({elapsed}, ETA {eta})"
         };
         if let Ok(style) = ProgressStyle::with_template(template) {
             bar.set_style(style.progress_chars("=> "));
@@ -34,6 +41,9 @@ impl Progress {
             bar,
             until,
             last: 0,
+            name: model.name.clone(),
+            started: Instant::now(),
+            seq: 0,
         }
     }
 
@@ -43,6 +53,10 @@ impl Progress {
 }
 
 impl Observer for Progress {
+    fn record(&mut self, _model: &Model, rec: &Record) {
+        self.seq = rec.seq;
+    }
+
     fn advance(&mut self, view: &View, _from: SimTime, to: SimTime) {
         let pos = match self.until {
             Some(u) => (to.0 as u128 * 1000 / u as u128) as u64,
@@ -51,6 +65,15 @@ impl Observer for Progress {
         if pos != self.last {
             self.last = pos;
             self.bar.set_position(pos);
+            let secs = self.started.elapsed().as_secs_f64();
+            if secs > 0.0 {
+                self.bar.set_message(format!(
+                    "{} (~{} events, {:.0}k/s)",
+                    self.name,
+                    self.seq,
+                    self.seq as f64 / secs / 1000.0
+                ));
+            }
         }
     }
 }

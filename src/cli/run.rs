@@ -1,7 +1,7 @@
 //! `mesosim run SCENARIO`: simulate and write the results folder.
 
 use super::progress::Progress;
-use crate::error::Error;
+use crate::error::{Error, InputError};
 use crate::metrics::RunMetrics;
 use crate::report::charts::{self as chart_files, Format};
 use crate::report::csv_out::{EventsCsv, ExplainCsv, JobsCsv, OffersCsv, SharesCsv, TimeseriesCsv};
@@ -9,6 +9,7 @@ use crate::report::data::RunData;
 use crate::report::markdown;
 use crate::report::summary::{Manifest, Summary};
 use crate::report::{prepare_out_dir, safe_name, write_file};
+use crate::scenario::overrides::{self, Override};
 use crate::scenario::{self, resolve::Loaded};
 use crate::sim::engine::{Options, Outcome, Simulation};
 use crate::sim::observer::{Observer, Tee};
@@ -51,6 +52,10 @@ pub struct RunArgs {
     /// the results are written.
     #[arg(long)]
     pub deny_warnings: bool,
+    /// Change a scenario key for this run (repeatable), as `compare --set`
+    /// does: `--set master.allocation_interval=5s`. Recorded in the manifest.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
 }
 
 /// What a run writes besides the standard files.
@@ -71,7 +76,7 @@ pub struct RunResult {
 
 pub fn execute(args: &RunArgs) -> Result<(), Error> {
     let started = Instant::now();
-    let loaded = scenario::load(&args.scenario)?;
+    let loaded = load_with_set(&args.scenario, &args.set)?;
     for w in &loaded.model.warnings {
         eprintln!("warning: {w}");
     }
@@ -110,6 +115,47 @@ pub fn execute(args: &RunArgs) -> Result<(), Error> {
         ));
     }
     Ok(())
+}
+
+/// Loads a scenario and applies `--set KEY=VALUE` changes to its text
+/// before resolving. Errors in the file itself keep their place; those an
+/// override brings name it.
+pub fn load_with_set(path: &Path, sets: &[String]) -> Result<Loaded, Error> {
+    let mut loaded = scenario::load(path)?;
+    if sets.is_empty() {
+        return Ok(loaded);
+    }
+    let shown = path.display().to_string();
+    let mut ovs = Vec::new();
+    for s in sets {
+        if let Some((key, values)) = s.split_once('=') {
+            if overrides::split_values(values).len() > 1 {
+                return Err(Error::Usage(format!(
+                    "--set {s}: `run` takes one value per key (`compare --set {key}=V1,V2` compares several; \
+                     quote a YAML list as `[a, b]`)"
+                )));
+            }
+        }
+        ovs.push(Override::parse(s).map_err(|e| Error::Usage(format!("--set {e}")))?);
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(&shown, e))?;
+    let changed =
+        overrides::apply(&text, &ovs).map_err(|e| Error::Usage(format!("{shown}: {e}")))?;
+    let base = path.parent().unwrap_or(Path::new("."));
+    loaded.model = scenario::load_str(&changed, &shown, base).map_err(|e| {
+        Error::Input(InputError::new(
+            &shown,
+            format!("with --set {}: {}", sets.join(" --set "), e.message),
+        ))
+    })?;
+    // Places in the rewritten text are not places in the file.
+    for w in &mut loaded.model.warnings {
+        w.line = None;
+        w.column = None;
+        w.message = format!("with --set {}: {}", sets.join(" --set "), w.message);
+    }
+    loaded.overrides = sets.to_vec();
+    Ok(loaded)
 }
 
 /// The error `--deny-warnings` ends with.
@@ -281,6 +327,7 @@ pub fn run_into(
         digest: outcome.digest.clone(),
         events: outcome.events,
         files,
+        overrides: loaded.overrides.clone(),
     };
     write_file(&out.join("manifest.json"), manifest.to_json().as_bytes())?;
     Ok(RunResult {

@@ -66,6 +66,7 @@ impl Sweep {
     pub fn parse(text: &str, file: &Path) -> Result<Sweep, InputError> {
         let shown = file.display().to_string();
         let err = |m: String| InputError::new(&shown, m);
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let doc: Value = serde_yaml::from_str(text).map_err(|e| {
             let ie = err(format!("not a valid sweep file: {e}"));
             match e.location() {

@@ -27,12 +27,12 @@ pub fn execute(args: &ValidateArgs) -> Result<(), Error> {
             Ok(loaded) => {
                 let m = &loaded.model;
                 println!(
-                    "ok: {} ({} agents, {} frameworks, {} jobs, {} events)",
+                    "ok: {} ({}, {}, {}, {})",
                     path.display(),
-                    m.agents.len(),
-                    m.frameworks.len(),
-                    m.job_count_hint(),
-                    m.events.len()
+                    count(m.agents.len() as u64, "agent"),
+                    count(m.frameworks.len() as u64, "framework"),
+                    count(m.job_count_hint(), "job"),
+                    count(m.events.len() as u64, "event")
                 );
                 for n in &m.notes {
                     println!("  {n}");
@@ -71,4 +71,9 @@ pub fn execute(args: &ValidateArgs) -> Result<(), Error> {
             )))
         }
     }
+}
+
+/// `1 agent`, `3 agents`.
+pub fn count(n: u64, what: &str) -> String {
+    format!("{n} {what}{}", if n == 1 { "" } else { "s" })
 }

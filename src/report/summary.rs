@@ -431,6 +431,9 @@ pub struct Manifest {
     pub digest: String,
     pub events: u64,
     pub files: Vec<String>,
+    /// `run --set KEY=VALUE` changes, as written (left out when none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub overrides: Vec<String>,
 }
 
 impl Manifest {

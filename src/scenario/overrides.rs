@@ -75,6 +75,7 @@ pub fn apply(text: &str, overrides: &[Override]) -> Result<String, String> {
     if overrides.is_empty() {
         return Ok(text.to_string());
     }
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut doc: Value = serde_yaml::from_str(text).map_err(|e| e.to_string())?;
     for o in overrides {
         set(&mut doc, &o.key, o.value.clone())

@@ -88,6 +88,10 @@ impl Lines {
         while matches!(self.buf.last(), Some(b'\n' | b'\r')) {
             self.buf.pop();
         }
+        // A byte-order mark, as spreadsheets write before the header.
+        if self.line == 1 && self.buf.starts_with(b"\xEF\xBB\xBF") {
+            self.buf.drain(..3);
+        }
         let line = self.line;
         std::str::from_utf8(&self.buf)
             .map(|s| Some((line, s)))

@@ -40,6 +40,9 @@ pub struct Loaded {
     /// SHA-256 of the scenario file's bytes, hex.
     pub sha256: String,
     pub path: PathBuf,
+    /// `run --set KEY=VALUE` changes applied to the file before resolving
+    /// (as written; recorded in the manifest).
+    pub overrides: Vec<String>,
 }
 
 /// Reads, parses and resolves a scenario file.
@@ -59,6 +62,7 @@ pub fn load_with(path: &Path, policies: &Registry) -> Result<Loaded, InputError>
         model,
         sha256: crate::digest::sha256_hex(text.as_bytes()),
         path: path.to_path_buf(),
+        overrides: Vec::new(),
     })
 }
 
@@ -103,6 +107,8 @@ pub fn load_str_with(
     base: &Path,
     policies: &Registry,
 ) -> Result<Model, InputError> {
+    // A UTF-8 byte-order mark (as some Windows editors write) is no content.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let raw: RawScenario = parse_yaml(text, file)?;
     Resolver::new(text, file, base, policies).resolve(raw)
 }
@@ -110,6 +116,7 @@ pub fn load_str_with(
 /// serde_yaml with our error format: place, message, and a hint for
 /// unknown keys.
 pub fn parse_yaml<T: serde::de::DeserializeOwned>(text: &str, file: &str) -> Result<T, InputError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if text.trim().is_empty() {
         return Err(InputError::new(file, "the file is empty").at(1, 1));
     }
@@ -122,6 +129,7 @@ fn yaml_error(e: &serde_yaml::Error, text: &str, file: &str) -> InputError {
     if let Some(cut) = msg.rfind(" at line ") {
         msg.truncate(cut);
     }
+    msg = readable_types(&msg);
     if let Some(hint) = unknown_key_hint(&msg) {
         msg.push_str(&hint);
     }
@@ -141,6 +149,78 @@ fn yaml_error(e: &serde_yaml::Error, text: &str, file: &str) -> InputError {
         }
         None => err.at(1, 1),
     }
+}
+
+/// serde names the struct it wanted ("expected struct RawAgent"): say what
+/// the file should hold instead.
+fn readable_types(msg: &str) -> String {
+    const NAMES: &[(&str, &str)] = &[
+        (
+            "RawScenario",
+            "a scenario: a map of keys such as `name`, `agents`, `frameworks`",
+        ),
+        (
+            "RawAgent",
+            "an agent: a map such as `{id: a, resources: {cpus: 4, mem: 8192}}`",
+        ),
+        ("RawFrameworkTemplate", "a map of framework keys"),
+        ("RawFramework", "a framework: a map with an `id`"),
+        (
+            "RawJob",
+            "a job: a map such as `{resources: {cpus: 1}, duration: 1m}`",
+        ),
+        ("RawRole", "a role: a map such as `{name: eng, weight: 2}`"),
+        ("RawQuota", "a quota: a map with `guarantee` and/or `limit`"),
+        (
+            "RawMaster",
+            "a map of master keys such as `allocation_interval`",
+        ),
+        (
+            "RawOutput",
+            "a map of output keys such as `sample_interval`",
+        ),
+        ("RawWindow", "a window: a map with `from` and/or `to`"),
+        ("RawEvent", "an event: a map with `at` and one action"),
+        (
+            "RawWorkload",
+            "a workload: a map with `trace` or `generate`",
+        ),
+        (
+            "RawGenerateFile",
+            "a generator spec: a map with `generate` (and `seed`)",
+        ),
+        ("RawGenerate", "a generator: a map with `classes`"),
+        (
+            "RawGenClass",
+            "a generator class: a map with `name`, `framework`, `resources`",
+        ),
+        ("RawTrace", "a trace: a map with `jobs`"),
+        (
+            "RawDecisionTime",
+            "a map with `per_offer` and/or `per_task`",
+        ),
+        ("RawDisconnect", "a map such as `{framework: f, for: 30s}`"),
+        ("RawSetWeight", "a map such as `{role: eng, weight: 2}`"),
+        (
+            "RawSetQuota",
+            "a map with `role` and `guarantee` and/or `limit`",
+        ),
+        ("RawReserve", "a map with `agent`, `role` and `resources`"),
+        (
+            "RawMaintenance",
+            "a map with `agents`, `start` and `duration`",
+        ),
+        ("RawLogNormal", "a map with `sigma` and `median` or `mean`"),
+        ("RawPareto", "a map with `scale` and `shape`"),
+        ("RawTargetMap", "a map with `framework` (and `roles`)"),
+    ];
+    let mut out = msg.to_string();
+    for (name, says) in NAMES {
+        for kind in ["struct ", "enum "] {
+            out = out.replace(&format!("{kind}{name}"), says);
+        }
+    }
+    out
 }
 
 /// "; did you mean `x`?" for the candidate nearest to `word`, or nothing.
