@@ -18,6 +18,9 @@ fn main() {
             std::process::exit(code);
         }
     };
+    // Ctrl-C removes the staging folders and temporary files of a command
+    // in progress, so an interrupted command leaves the old results.
+    mesosim::report::outdir::install_interrupt_handler();
     // A panic is a bug in mesosim, never the user's fault: report it as an
     // internal error (exit 3) with what is needed to reproduce it.
     std::panic::set_hook(Box::new(|info| {

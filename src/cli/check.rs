@@ -10,6 +10,7 @@ use super::experiment::write_atomic;
 use crate::error::{Error, InputError};
 use crate::metrics::compare::Estimate;
 use crate::report::compare::{metric_union, num, Metric};
+use crate::report::outdir::same_file;
 use crate::scenario;
 use clap::Args;
 use std::fmt::Write;
@@ -588,6 +589,20 @@ pub fn junit(scenario: &str, rows: &[Row]) -> String {
 
 pub fn execute(args: &CheckArgs) -> Result<(), Error> {
     let shown = args.baseline.display().to_string();
+    // The files check writes never replace the files it reads.
+    if same_file(&args.baseline, &args.scenario) {
+        return Err(Error::Usage(format!(
+            "--baseline {shown}: is the scenario itself; give the baseline its own file"
+        )));
+    }
+    if let Some(j) = &args.junit {
+        if same_file(j, &args.scenario) || same_file(j, &args.baseline) {
+            return Err(Error::Usage(format!(
+                "--junit {}: is one of the command's inputs; write to another file",
+                j.display()
+            )));
+        }
+    }
     let existing = match std::fs::read_to_string(&args.baseline) {
         Ok(t) => Some(Baseline::parse(&t, &shown)?),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound && args.update_baseline => None,

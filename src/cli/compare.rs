@@ -351,15 +351,11 @@ pub fn execute_with(
         args.out.clone().or(default_out).unwrap_or_else(|| {
             Path::new("out").join(format!("{}-compare", safe_name(&model.name)))
         });
-    experiment::prepare(&out, args.force, "mesosim compare")?;
-    // The manifest first: it marks the folder as ours, so that an
-    // interrupted run can be resumed without --force.
-    experiment::Manifest {
-        plan: plan.clone(),
-        shard: shard.map(|s| s.text()),
-        files: Vec::new(),
-    }
-    .write(&out)?;
+    // Aggregates are written into a staging folder and moved into place
+    // when complete; the per-run records go into the folder's own runs/
+    // as each run ends, so that an interrupted comparison resumes.
+    let staging = experiment::begin(&out, args.force, &[args.scenario.as_path()])?;
+    staging.claim()?;
     let all = plan.tasks();
     let tasks: Vec<(usize, u64)> = match shard {
         Some(s) => all
@@ -386,14 +382,15 @@ pub fn execute_with(
     };
     if let Some(s) = shard {
         let mut files: Vec<String> = tasks.iter().map(|&(v, x)| plan.run_file(v, x)).collect();
-        experiment::prune_runs(&out, &files)?;
         files.sort();
         experiment::Manifest {
             plan,
             shard: Some(s.text()),
-            files,
+            files: files.clone(),
         }
-        .write(&out)?;
+        .write(staging.path())?;
+        staging.commit()?;
+        experiment::prune_runs(&out, &files)?;
         if !args.quiet {
             println!(
                 "{}: shard {} — {} of {total} runs in {wall:.2} s wall time{reused_text}",
@@ -408,7 +405,9 @@ pub fn execute_with(
         }
         return Ok(());
     }
-    let table = experiment::finish(&out, &plan, &runs)?;
+    let table = experiment::finish(staging.path(), &plan, &runs)?;
+    staging.commit()?;
+    experiment::prune_runs(&out, &experiment::run_files(&plan))?;
     if !args.quiet {
         println!(
             "{}: {} variants × {} seeds = {total} runs in {wall:.2} s wall time ({jobs} threads){reused_text}",

@@ -9,7 +9,8 @@
 use crate::error::Error;
 use crate::report::charts::Format;
 use crate::report::compare::{self, Metric, RunRecord, Table};
-use crate::report::{sha256_hex, write_file};
+use crate::report::outdir::{self, OutDir};
+use crate::report::{sha256_hex, write_file, COMPARE_KIND};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -233,40 +234,31 @@ pub fn load_record(path: &Path, key: &str, variant: usize, seed: u64) -> Option<
 }
 
 /// Writes `bytes` to `path` through a temporary file in the same folder and
-/// a rename, so that an interrupted write never leaves half a file.
+/// a rename, so that an interrupted write never leaves half a file
+/// ([`outdir::write_atomic`]); makes the folder first.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_else(|| "out".into());
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty());
     if let Some(d) = dir {
         std::fs::create_dir_all(d).map_err(|e| Error::io(d.display(), e))?;
     }
-    let tmp = dir
-        .unwrap_or(Path::new("."))
-        .join(format!(".{name}.tmp-{}", std::process::id()));
-    std::fs::write(&tmp, bytes).map_err(|e| Error::io(tmp.display(), e))?;
-    std::fs::rename(&tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        Error::io(path.display(), e)
-    })
+    outdir::write_atomic(path, bytes)
 }
 
 /// Files `compare` writes besides `runs/` and `charts/`.
 pub const AGGREGATE_FILES: &[&str] = &["compare.csv", "compare.md", "runs.csv", "report.md"];
 
-/// Makes `dir` ready: a folder mesosim wrote (it holds a `manifest.json`)
-/// keeps its `runs/` (for resuming) and loses its other outputs; any other
-/// non-empty folder needs `force`.
-pub fn prepare(dir: &Path, force: bool, who: &str) -> Result<(), Error> {
-    let mut ours: Vec<&str> = AGGREGATE_FILES.to_vec();
-    ours.push("manifest.json");
-    crate::report::prepare_dir(dir, force, &ours, who)
+/// Starts writing a comparison's folder `dir` ([`OutDir`] of kind
+/// [`COMPARE_KIND`]): a folder of another kind is refused, a non-empty folder
+/// mesosim did not write needs `force`, `dir` may not be one of `inputs`.
+/// The aggregate outputs go into the staging folder; `runs/` is kept in
+/// `dir` itself so that an interrupted comparison resumes.
+pub fn begin(dir: &Path, force: bool, inputs: &[&Path]) -> Result<OutDir, Error> {
+    OutDir::begin(dir, COMPARE_KIND, force, inputs)
 }
 
-/// Removes files under `runs/` that are not in `keep` (runs of an earlier,
-/// different plan), so that the folder holds exactly this plan's runs.
+/// Removes the records under `runs/` that are not in `keep` (runs of an
+/// earlier, different plan), so that the folder holds exactly this plan's
+/// runs. Only record files (`runs/<16 hex digits>.json`) are touched.
 pub fn prune_runs(dir: &Path, keep: &[String]) -> Result<(), Error> {
     let runs = dir.join("runs");
     let Ok(entries) = std::fs::read_dir(&runs) else {
@@ -274,22 +266,27 @@ pub fn prune_runs(dir: &Path, keep: &[String]) -> Result<(), Error> {
     };
     for e in entries.flatten() {
         let rel = format!("runs/{}", e.file_name().to_string_lossy());
-        if !keep.contains(&rel) && e.path().is_file() {
+        let is_file = e.file_type().is_ok_and(|t| t.is_file());
+        if is_file && COMPARE_KIND.is_record(&rel) && !keep.contains(&rel) {
             std::fs::remove_file(e.path()).map_err(|er| Error::io(e.path().display(), er))?;
         }
     }
     Ok(())
 }
 
-/// Writes every aggregate output of a complete comparison (runs in plan
-/// order) and its manifest; returns the table.
-pub fn finish(out: &Path, plan: &Plan, runs: &[RunRecord]) -> Result<Table, Error> {
-    let run_files: Vec<String> = plan
-        .tasks()
+/// The record files of every run of `plan`.
+pub fn run_files(plan: &Plan) -> Vec<String> {
+    plan.tasks()
         .iter()
         .map(|&(v, s)| plan.run_file(v, s))
-        .collect();
-    prune_runs(out, &run_files)?;
+        .collect()
+}
+
+/// Writes every aggregate output of a complete comparison (runs in plan
+/// order) and its manifest into `out` (a staging folder: the records
+/// stay where they are); returns the table.
+pub fn finish(out: &Path, plan: &Plan, runs: &[RunRecord]) -> Result<Table, Error> {
+    let run_files = run_files(plan);
     let metrics = compare::metric_union(runs);
     let table = Table::build(
         metrics.clone(),
@@ -494,11 +491,14 @@ pub fn merge(args: &MergeArgs) -> Result<(), Error> {
             std::fs::read(&path).map_err(|e| Error::io(path.display(), e))?,
         ));
     }
-    prepare(&args.out, args.force, "mesosim merge")?;
+    let inputs: Vec<&Path> = args.dirs.iter().map(PathBuf::as_path).collect();
+    let staging = begin(&args.out, args.force, &inputs)?;
     for (rel, b) in &bytes {
-        write_atomic(&args.out.join(rel), b)?;
+        write_atomic(&staging.path().join(rel), b)?;
     }
-    let table = finish(&args.out, &plan, &runs)?;
+    let table = finish(staging.path(), &plan, &runs)?;
+    staging.commit()?;
+    prune_runs(&args.out, &run_files(&plan))?;
     if !args.quiet {
         println!(
             "{}: merged {n} shards, {} variants × {} seeds = {} runs",

@@ -4,6 +4,7 @@
 
 use super::import::{out_kind, OutKind, MAX_YAML_JOBS};
 use crate::error::{Error, InputError};
+use crate::report::outdir::OutFile;
 use crate::scenario::locate::Locator;
 use crate::scenario::raw::RawGenerateFile;
 use crate::scenario::resolve::generator;
@@ -33,6 +34,8 @@ pub struct GenerateArgs {
 
 pub fn execute(a: &GenerateArgs) -> Result<(), Error> {
     let kind = out_kind(&a.out)?;
+    // Written under a temporary name, renamed over -o when complete.
+    let file = OutFile::begin(&a.out, &[&a.spec])?;
     let shown = a.spec.display().to_string();
     let text = std::fs::read_to_string(&a.spec)
         .map_err(|e| InputError::new(&shown, format!("cannot read the file: {e}")))?;
@@ -74,7 +77,7 @@ pub fn execute(a: &GenerateArgs) -> Result<(), Error> {
     };
     match kind {
         OutKind::Csv => {
-            let mut w = TraceWriter::create(&a.out, &names, columns, &comments)?;
+            let mut w = TraceWriter::create(file.path(), &names, columns, &comments)?;
             for j in gen.start(seed) {
                 let t = gen.trace_job(&j, &names);
                 count(&t);
@@ -95,9 +98,10 @@ pub fn execute(a: &GenerateArgs) -> Result<(), Error> {
                 count(&t);
                 out.push(t);
             }
-            write_yaml_trace(&a.out, &names, &out, &comments)?;
+            write_yaml_trace(file.path(), &names, &out, &comments)?;
         }
     }
+    file.commit()?;
     if !a.quiet {
         println!(
             "generated {jobs} jobs ({tasks} tasks), submitted from {} s to {} s, seed {seed}, stream {}",

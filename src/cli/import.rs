@@ -3,6 +3,7 @@
 //! YAML trace (`.yaml`; read whole), and reports what it read and skipped.
 
 use crate::error::Error;
+use crate::report::outdir::OutFile;
 use crate::workload::csv_trace::{write_yaml_trace, OutputColumns, TraceWriter};
 use crate::workload::{google, swf, Imported};
 use clap::{Args, ValueEnum};
@@ -302,6 +303,10 @@ pub fn run_import(a: &ImportArgs) -> Result<Imported, Error> {
 
 pub fn execute(a: &ImportArgs) -> Result<(), Error> {
     let kind = out_kind(&a.out)?;
+    let mut inputs = vec![a.input.as_path()];
+    inputs.extend(a.job_events.as_deref());
+    // Written under a temporary name, renamed over -o when complete.
+    let file = OutFile::begin(&a.out, &inputs)?;
     let imported = run_import(a)?;
     let source = a
         .input
@@ -330,7 +335,7 @@ pub fn execute(a: &ImportArgs) -> Result<(), Error> {
     match kind {
         OutKind::Csv => {
             let mut w = TraceWriter::create(
-                &a.out,
+                file.path(),
                 &imported.resources,
                 OutputColumns::of(&imported.jobs),
                 &comments,
@@ -348,9 +353,10 @@ pub fn execute(a: &ImportArgs) -> Result<(), Error> {
                     a.out.with_extension("").display()
                 )));
             }
-            write_yaml_trace(&a.out, &imported.resources, &imported.jobs, &comments)?;
+            write_yaml_trace(file.path(), &imported.resources, &imported.jobs, &comments)?;
         }
     }
+    file.commit()?;
     if !a.quiet {
         for l in imported.report.lines() {
             println!("{l}");

@@ -4,6 +4,8 @@
 use crate::error::Error;
 use crate::report::charts::{write_run_charts, Format, RUN_CHARTS};
 use crate::report::data::RunData;
+use crate::report::outdir::OutDir;
+use crate::report::PLOT_KIND;
 use clap::Args;
 use std::path::{Path, PathBuf};
 
@@ -17,6 +19,10 @@ pub struct PlotArgs {
     /// PNG instead of SVG.
     #[arg(long)]
     pub png: bool,
+    /// Write into a non-empty --out folder that `mesosim plot` did not
+    /// write (only the chart files it draws are replaced).
+    #[arg(long)]
+    pub force: bool,
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
@@ -30,12 +36,15 @@ pub fn execute(args: &PlotArgs) -> Result<(), Error> {
         )));
     }
     let data = RunData::read(&args.results)?;
-    let out = args
-        .out
-        .clone()
-        .unwrap_or_else(|| args.results.join("charts"));
+    // Charts are drawn beside the destination and moved in when all are
+    // drawn; only chart files of mesosim's names are replaced.
+    let staging = match &args.out {
+        Some(out) => OutDir::begin(out, PLOT_KIND, args.force, &[&args.results])?,
+        None => OutDir::begin_unmarked(&args.results.join("charts"), PLOT_KIND)?,
+    };
     let format = if args.png { Format::Png } else { Format::Svg };
-    let written = write_run_charts(&data, &out, format)?;
+    let written = write_run_charts(&data, staging.path(), format)?;
+    let out = staging.commit()?;
     if args.out.is_none() {
         relink(&args.results, &written, args.png)?;
     }
@@ -73,7 +82,7 @@ fn relink(results: &Path, written: &[PathBuf], png: bool) -> Result<(), Error> {
         if let Ok(text) = std::fs::read_to_string(&p) {
             let swapped = swap(&text);
             if swapped != text {
-                crate::report::write_file(&p, swapped.as_bytes())?;
+                crate::report::outdir::write_atomic(&p, swapped.as_bytes())?;
             }
         }
     }

@@ -7,8 +7,9 @@ use crate::report::charts::{self as chart_files, Format};
 use crate::report::csv_out::{EventsCsv, ExplainCsv, JobsCsv, OffersCsv, SharesCsv, TimeseriesCsv};
 use crate::report::data::RunData;
 use crate::report::markdown;
+use crate::report::outdir::OutDir;
 use crate::report::summary::{Manifest, Summary};
-use crate::report::{prepare_out_dir, safe_name, write_file};
+use crate::report::{safe_name, write_file, RUN_KIND};
 use crate::scenario::overrides::{self, Override};
 use crate::scenario::{self, resolve::Loaded};
 use crate::sim::engine::{Options, Outcome, Simulation};
@@ -206,7 +207,8 @@ fn create(dir: &Path, name: &str) -> Result<BufWriter<File>, Error> {
         .map_err(|e| Error::io(p.display(), e))
 }
 
-/// Runs a loaded scenario and writes every output file into `out`.
+/// Runs a loaded scenario and writes every output file into `out`: into a
+/// staging folder first, moved into place once complete ([`OutDir`]).
 pub fn run_into(
     loaded: &Loaded,
     options: &Options,
@@ -217,7 +219,9 @@ pub fn run_into(
 ) -> Result<RunResult, Error> {
     let events = extras.events;
     let model = &loaded.model;
-    prepare_out_dir(out, force)?;
+    let target = out;
+    let staging = OutDir::begin(target, RUN_KIND, force, &[])?;
+    let out = staging.path();
     let interval = model.output.sample_interval;
     let mut metrics = RunMetrics::new(model);
     let mut timeseries = TimeseriesCsv::new(create(out, "timeseries.csv")?, interval);
@@ -330,8 +334,10 @@ pub fn run_into(
         overrides: loaded.overrides.clone(),
     };
     write_file(&out.join("manifest.json"), manifest.to_json().as_bytes())?;
+    // Everything is written: only now does it replace the old result.
+    staging.commit()?;
     Ok(RunResult {
-        out: out.to_path_buf(),
+        out: target.to_path_buf(),
         outcome,
         summary,
     })

@@ -8,6 +8,7 @@ pub mod compare;
 pub mod csv_out;
 pub mod data;
 pub mod markdown;
+pub mod outdir;
 pub mod summary;
 pub mod sweep;
 
@@ -30,12 +31,17 @@ pub const RUN_FILES: &[&str] = &[
     "report.md",
 ];
 
-/// Makes `dir` ready for a run's outputs. A folder a previous run wrote (it
-/// holds a `manifest.json`) is reused, its old outputs removed; any other
-/// non-empty folder needs `force`.
-pub fn prepare_out_dir(dir: &Path, force: bool) -> Result<(), Error> {
-    prepare_dir(dir, force, RUN_FILES, "mesosim run")
-}
+/// What `mesosim run` writes into its folder.
+pub const RUN_KIND: outdir::Kind = outdir::Kind {
+    name: "run",
+    files: RUN_FILES,
+    charts: charts::RUN_CHARTS,
+    charts_at_top: false,
+    additive: false,
+    last: Some("manifest.json"),
+    chart_prefixes: &[],
+    records: None,
+};
 
 /// Files `compare` may write, so that a rerun can replace them.
 pub const COMPARE_FILES: &[&str] = &[
@@ -46,40 +52,31 @@ pub const COMPARE_FILES: &[&str] = &[
     "manifest.json",
 ];
 
-/// As [`prepare_out_dir`], for the given set of files (and `charts/`).
-pub fn prepare_dir(dir: &Path, force: bool, ours: &[&str], who: &str) -> Result<(), Error> {
-    if dir.exists() {
-        if !dir.is_dir() {
-            return Err(Error::Usage(format!(
-                "--out {}: exists and is not a folder",
-                dir.display()
-            )));
-        }
-        let mut entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir.display(), e))?;
-        let non_empty = entries.next().is_some();
-        let written_by_us = dir.join("manifest.json").is_file();
-        if non_empty && !written_by_us && !force {
-            return Err(Error::Usage(format!(
-                "--out {}: the folder is not empty and was not written by {who}; \
-                 choose another folder or pass --force",
-                dir.display()
-            )));
-        }
-        for f in ours {
-            let p = dir.join(f);
-            if p.is_file() {
-                std::fs::remove_file(&p).map_err(|e| Error::io(p.display(), e))?;
-            }
-        }
-        let charts = dir.join("charts");
-        if charts.is_dir() && (written_by_us || force) {
-            std::fs::remove_dir_all(&charts).map_err(|e| Error::io(charts.display(), e))?;
-        }
-    } else {
-        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir.display(), e))?;
-    }
-    Ok(())
-}
+/// What `mesosim compare` (and `sweep`, `merge`, which write the same
+/// folder) writes into its folder: the sweep charts are `sweep_*`, the
+/// per-run records `runs/<id>.json`.
+pub const COMPARE_KIND: outdir::Kind = outdir::Kind {
+    name: "compare",
+    files: COMPARE_FILES,
+    charts: compare::COMPARE_CHARTS,
+    charts_at_top: false,
+    additive: false,
+    last: Some("manifest.json"),
+    chart_prefixes: &["sweep_"],
+    records: Some("runs"),
+};
+
+/// What `mesosim plot` writes: a run's charts, at the top of the folder.
+pub const PLOT_KIND: outdir::Kind = outdir::Kind {
+    name: "plot",
+    files: &[],
+    charts: charts::RUN_CHARTS,
+    charts_at_top: true,
+    additive: true,
+    last: None,
+    chart_prefixes: &[],
+    records: None,
+};
 
 /// A folder name from a scenario name: anything but `[A-Za-z0-9._-]`
 /// becomes `_`.

@@ -224,3 +224,8 @@ pub fn files_under(dir: &Path) -> Vec<String> {
     v.sort();
     v
 }
+
+/// Whether the heavier variants of the tests run (`MESOSIM_SLOW_TESTS=1`).
+pub fn slow_tests() -> bool {
+    std::env::var_os("MESOSIM_SLOW_TESTS").is_some_and(|v| v == "1")
+}
