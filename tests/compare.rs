@@ -143,6 +143,8 @@ fn bad_arguments_exit_2_with_a_message() {
             vec!["--policies", "drf,fair"],
             "with --set master.policy=fair",
         ),
+        // --seeds would silently override it (issue 16 item 4).
+        (vec!["--set", "seed=5"], "give the seeds as --seeds 5"),
     ] {
         let o = compare(&out, &args);
         let err = String::from_utf8_lossy(&o.stderr);

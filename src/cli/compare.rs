@@ -124,6 +124,12 @@ pub fn variants(policies: &[String], sets: &[String]) -> Result<Vec<Variant>, St
         let (key, values) = s
             .split_once('=')
             .ok_or_else(|| format!("--set `{s}`: expected KEY=VALUE"))?;
+        if key.trim() == "seed" {
+            return Err(format!(
+                "--set {s}: every run's seed comes from --seeds, which would override it; \
+                 give the seeds as --seeds {values}"
+            ));
+        }
         let ovs = overrides::split_values(values)
             .iter()
             .map(|v| Override::parse(&format!("{}={v}", key.trim())))
@@ -416,7 +422,7 @@ pub fn execute_with(
             seeds.len(),
         );
         print!("{}", table.to_text());
-        println!("(mean ± 95% CI over seeds; differences paired by seed, * = CI excludes 0)");
+        println!("({})", table.legend());
         println!("results: {}", out.display());
     }
     Ok(())

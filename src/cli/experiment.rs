@@ -508,6 +508,7 @@ pub fn merge(args: &MergeArgs) -> Result<(), Error> {
             tasks.len()
         );
         print!("{}", table.to_text());
+        println!("({})", table.legend());
         println!("results: {}", args.out.display());
     }
     Ok(())

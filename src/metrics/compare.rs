@@ -87,9 +87,137 @@ impl Estimate {
     }
 }
 
+impl Estimate {
+    /// Two-sided p-value of Student's t-test that the true mean is 0
+    /// (the statistic recovered from the interval: se = ci95 / t975(n − 1));
+    /// `None` with fewer than two values. A zero-width interval gives 0 (a
+    /// non-zero mean every seed agrees on) or 1 (all zero).
+    pub fn p_value(&self) -> Option<f64> {
+        let ci = self.ci95?;
+        let df = self.n.checked_sub(1).filter(|d| *d > 0)? as f64;
+        if ci == 0.0 {
+            return Some(if self.mean == 0.0 { 1.0 } else { 0.0 });
+        }
+        let se = ci / t975(self.n - 1);
+        let t = self.mean / se;
+        Some(reg_inc_beta(df / 2.0, 0.5, df / (df + t * t)).clamp(0.0, 1.0))
+    }
+}
+
+/// Holm–Bonferroni at level `alpha` over a family of p-values (`None`: not
+/// tested, never significant): sorted ascending, the k-th smallest (from 0)
+/// is significant while every p up to it is ≤ alpha / (m − k), m the tests.
+pub fn holm(ps: &[Option<f64>], alpha: f64) -> Vec<bool> {
+    let mut order: Vec<(f64, usize)> = ps
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| p.map(|p| (p, i)))
+        .collect();
+    order.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    let m = order.len();
+    let mut out = vec![false; ps.len()];
+    for (k, (p, i)) in order.into_iter().enumerate() {
+        if p > alpha / (m - k) as f64 {
+            break;
+        }
+        out[i] = true;
+    }
+    out
+}
+
+/// The regularized incomplete beta function I_x(a, b), by its continued
+/// fraction (evaluated where it converges fast, by symmetry otherwise).
+fn reg_inc_beta(a: f64, b: f64, x: f64) -> f64 {
+    if x <= 0.0 {
+        return 0.0;
+    }
+    if x >= 1.0 {
+        return 1.0;
+    }
+    let ln_front = libm::lgamma(a + b) - libm::lgamma(a) - libm::lgamma(b)
+        + a * libm::log(x)
+        + b * libm::log(1.0 - x);
+    let front = libm::exp(ln_front);
+    if x < (a + 1.0) / (a + b + 2.0) {
+        front * beta_fraction(a, b, x) / a
+    } else {
+        1.0 - front * beta_fraction(b, a, 1.0 - x) / b
+    }
+}
+
+/// The continued fraction of I_x(a, b) (modified Lentz).
+fn beta_fraction(a: f64, b: f64, x: f64) -> f64 {
+    const TINY: f64 = 1e-300;
+    let guard = |v: f64| if v.abs() < TINY { TINY } else { v };
+    let mut c = 1.0;
+    let mut d = 1.0 / guard(1.0 - (a + b) * x / (a + 1.0));
+    let mut h = d;
+    for m in 1..=500 {
+        let m = m as f64;
+        let even = m * (b - m) * x / ((a + 2.0 * m - 1.0) * (a + 2.0 * m));
+        d = 1.0 / guard(1.0 + even * d);
+        c = guard(1.0 + even / c);
+        h *= d * c;
+        let odd = -(a + m) * (a + b + m) * x / ((a + 2.0 * m) * (a + 2.0 * m + 1.0));
+        d = 1.0 / guard(1.0 + odd * d);
+        c = guard(1.0 + odd / c);
+        let step = d * c;
+        h *= step;
+        if (step - 1.0).abs() < 1e-15 {
+            break;
+        }
+    }
+    h
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn p_values_of_the_t_quantiles_are_five_percent() {
+        // At the two-sided 95% quantile, p = 0.05 for every df.
+        for df in 1..=30u64 {
+            let e = Estimate {
+                n: df + 1,
+                mean: t975(df),
+                // se = 1: ci95 = t975(df).
+                ci95: Some(t975(df)),
+            };
+            let p = e.p_value().unwrap();
+            assert!((p - 0.05).abs() < 1e-8, "df {df}: p {p}");
+        }
+        // t = 1 with 9 df: p = 0.3434363 (two-sided).
+        let e = Estimate {
+            n: 10,
+            mean: 1.0,
+            ci95: Some(t975(9)),
+        };
+        assert!((e.p_value().unwrap() - 0.343436).abs() < 1e-5);
+        // t = 0: p = 1; one value: none.
+        let zero = Estimate {
+            n: 5,
+            mean: 0.0,
+            ci95: Some(1.0),
+        };
+        assert!((zero.p_value().unwrap() - 1.0).abs() < 1e-12);
+        assert_eq!(Estimate::of(&[3.0]).p_value(), None);
+    }
+
+    #[test]
+    fn holm_steps_down() {
+        // m = 4: thresholds .0125, .01667, .025, .05.
+        let ps = [Some(0.01), Some(0.04), Some(0.03), Some(0.005)];
+        assert_eq!(holm(&ps, 0.05), [true, false, false, true]);
+        let ps = [Some(0.01), Some(0.02), Some(0.024), Some(0.005)];
+        assert_eq!(holm(&ps, 0.05), [true, true, true, true]);
+        // Per-test 0.04 < 0.05 but not after correction; None is no test.
+        assert_eq!(
+            holm(&[Some(0.04), Some(0.03), None], 0.05),
+            [false, false, false]
+        );
+        assert_eq!(holm(&[Some(0.04), None], 0.05), [true, false]);
+    }
 
     #[test]
     fn mean_and_interval() {

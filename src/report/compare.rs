@@ -7,7 +7,7 @@ use super::charts::{self, font, titled_area, Cdf, DrawResult, Entry, Format, Mar
 use super::markdown::cell;
 use super::summary::Summary;
 use crate::error::Error;
-use crate::metrics::compare::Estimate;
+use crate::metrics::compare::{holm, Estimate};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use std::fmt::Write;
@@ -161,6 +161,10 @@ pub struct Table {
     /// `[metric][variant]`: the variant minus the first one, seed by seed
     /// (`None` for the first).
     pub diffs: Vec<Vec<Option<Estimate>>>,
+    /// `[metric][variant]`: whether the difference is significant at 5%
+    /// after Holm–Bonferroni over the metrics of its column (the family is
+    /// every metric of the table with a p-value).
+    pub significant: Vec<Vec<bool>>,
 }
 
 impl Table {
@@ -205,13 +209,46 @@ impl Table {
                     .collect(),
             );
         }
+        let mut significant = vec![vec![false; nv]; metrics.len()];
+        for v in 1..nv {
+            let ps: Vec<Option<f64>> = diffs
+                .iter()
+                .map(|row: &Vec<Option<Estimate>>| row[v].and_then(|d| d.p_value()))
+                .collect();
+            for (mi, s) in holm(&ps, 0.05).into_iter().enumerate() {
+                significant[mi][v] = s;
+            }
+        }
         Table {
             metrics,
             variants,
             seeds,
             estimates,
             diffs,
+            significant,
         }
+    }
+
+    /// How many metrics each difference column tests (its Holm family).
+    pub fn family_size(&self) -> usize {
+        (1..self.variants.len())
+            .map(|v| {
+                self.diffs
+                    .iter()
+                    .filter(|row| row[v].and_then(|d| d.p_value()).is_some())
+                    .count()
+            })
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// The legend under the table.
+    pub fn legend(&self) -> String {
+        format!(
+            "mean ± 95% CI over seeds; differences paired by seed; pt = percentage points;\n \
+             * = significant at 5% after Holm–Bonferroni over the {} metrics of each column",
+            self.family_size()
+        )
     }
 
     pub fn to_csv(&self) -> Result<String, Error> {
@@ -228,6 +265,8 @@ impl Table {
             "baseline",
             "diff_mean",
             "diff_ci95",
+            "diff_p",
+            "diff_significant_holm",
         ])
         .map_err(io)?;
         let opt = |x: Option<f64>| x.map(|v| v.to_string()).unwrap_or_default();
@@ -248,6 +287,12 @@ impl Table {
                     },
                     opt(d.map(|d| d.mean)),
                     opt(d.and_then(|d| d.ci95)),
+                    opt(d.and_then(|d| d.p_value())),
+                    if d.is_some() {
+                        self.significant[mi][vi].to_string()
+                    } else {
+                        String::new()
+                    },
                 ])
                 .map_err(io)?;
             }
@@ -256,16 +301,36 @@ impl Table {
         Ok(String::from_utf8(bytes).expect("CSV of UTF-8 strings"))
     }
 
-    fn show(m: &Metric, e: &Estimate, signed: bool) -> String {
+    /// A cell: mean ± interval with `decimals` decimals for both (from
+    /// [`decimals_for`]), `%` for percentages, `pt` (percentage points) for
+    /// differences of percentages.
+    fn show(m: &Metric, e: &Estimate, signed: bool, decimals: Option<usize>) -> String {
         let scale = if m.percent { 100.0 } else { 1.0 };
-        let mut s = num(e.mean * scale, signed);
+        let mut s = match decimals {
+            Some(d) => fixed(e.mean * scale, d, signed),
+            None => num(e.mean * scale, signed),
+        };
         if let Some(ci) = e.ci95 {
-            s.push_str(&format!(" ± {}", num(ci * scale, false)));
+            let c = match decimals {
+                Some(d) => fixed(ci * scale, d, false),
+                None => num(ci * scale, false),
+            };
+            s.push_str(&format!(" ± {c}"));
         }
         if m.percent {
-            s = format!("{s} %");
+            s.push_str(if signed { " pt" } else { " %" });
         }
         s
+    }
+
+    /// The decimals of a row of estimates: enough for two significant
+    /// digits of the narrowest interval (`None` when no interval is > 0:
+    /// four significant digits then).
+    fn row_decimals(m: &Metric, es: &[&Estimate]) -> Option<usize> {
+        let scale = if m.percent { 100.0 } else { 1.0 };
+        es.iter()
+            .filter_map(|e| e.ci95.filter(|c| *c > 0.0).map(|c| decimals_for(c * scale)))
+            .max()
     }
 
     fn diff_header(&self, v: usize) -> String {
@@ -282,40 +347,70 @@ impl Table {
         let _ = writeln!(o, "|---|{}", "---:|".repeat(head.len() - 1));
         for (mi, m) in self.metrics.iter().enumerate() {
             let mut row = vec![cell(&m.label)];
-            for e in &self.estimates[mi] {
-                row.push(Self::show(m, e, false));
-            }
-            for d in self.diffs[mi].iter().flatten() {
-                let mut s = Self::show(m, d, true);
-                if significant(d) {
-                    s = format!("**{s}**");
+            row.extend(self.cells(mi).into_iter().map(|(s, star)| {
+                if star {
+                    format!("**{s}** \\*")
+                } else {
+                    s
                 }
-                row.push(s);
-            }
+            }));
             let _ = writeln!(o, "| {} |", row.join(" | "));
         }
         o
     }
 
-    /// The table as aligned text, for the terminal.
+    /// A row's cells after the label: each variant's estimate (one number
+    /// of decimals for the row), then each difference (its own decimals)
+    /// and whether it is significant after Holm–Bonferroni.
+    fn cells(&self, mi: usize) -> Vec<(String, bool)> {
+        let m = &self.metrics[mi];
+        let es: Vec<&Estimate> = self.estimates[mi].iter().collect();
+        let dec = Self::row_decimals(m, &es);
+        let mut out: Vec<(String, bool)> = es
+            .iter()
+            .map(|e| (Self::show(m, e, false, dec), false))
+            .collect();
+        for (v, d) in self.diffs[mi].iter().enumerate() {
+            if let Some(d) = d {
+                let dd = Self::row_decimals(m, &[d]);
+                out.push((Self::show(m, d, true, dd), self.significant[mi][v]));
+            }
+        }
+        out
+    }
+
+    /// The table as aligned text, for the terminal. Wider than 100 columns
+    /// with the variants' names as headers (long `--set` labels), the
+    /// columns are headed A, B, … and a key follows the table.
     pub fn to_text(&self) -> String {
+        let full = self.text_with(&self.variants);
+        let widest = full.lines().map(|l| l.chars().count()).max().unwrap_or(0);
+        if widest <= 100 || self.variants.len() > 26 {
+            return full;
+        }
+        let letters: Vec<String> = (0..self.variants.len())
+            .map(|i| char::from(b'A' + i as u8).to_string())
+            .collect();
+        let mut o = self.text_with(&letters);
+        for (l, v) in letters.iter().zip(&self.variants) {
+            let _ = writeln!(o, "  {l} = {v}");
+        }
+        o
+    }
+
+    fn text_with(&self, names: &[String]) -> String {
         let mut rows: Vec<Vec<String>> = Vec::new();
         let mut head = vec!["metric".to_string()];
-        head.extend(self.variants.iter().cloned());
-        head.extend((1..self.variants.len()).map(|v| self.diff_header(v)));
+        head.extend(names.iter().cloned());
+        head.extend((1..names.len()).map(|v| format!("{} − {}", names[v], names[0])));
         rows.push(head);
         for (mi, m) in self.metrics.iter().enumerate() {
             let mut row = vec![m.label.clone()];
-            for e in &self.estimates[mi] {
-                row.push(Self::show(m, e, false));
-            }
-            for d in self.diffs[mi].iter().flatten() {
-                let mut s = Self::show(m, d, true);
-                if significant(d) {
-                    s.push_str(" *");
-                }
-                row.push(s);
-            }
+            row.extend(
+                self.cells(mi)
+                    .into_iter()
+                    .map(|(s, star)| if star { format!("{s} *") } else { s }),
+            );
             rows.push(row);
         }
         let cols = rows[0].len();
@@ -342,9 +437,29 @@ impl Table {
     }
 }
 
-/// Whether a paired difference's 95% interval excludes 0.
-pub fn significant(d: &Estimate) -> bool {
-    d.ci95.is_some_and(|ci| d.mean.abs() > ci)
+/// Decimals that show `ci` (> 0) with two significant digits (at most 6).
+pub fn decimals_for(ci: f64) -> usize {
+    (1 - libm::log10(ci).floor() as i32).clamp(0, 6) as usize
+}
+
+/// `x` with exactly `decimals` decimals, optionally signed, `−` for minus,
+/// never `−0`.
+pub fn fixed(x: f64, decimals: usize, signed: bool) -> String {
+    let s = format!("{x:.decimals$}");
+    let zero = s
+        .trim_start_matches('-')
+        .chars()
+        .all(|c| c == '0' || c == '.');
+    let s = if zero {
+        s.trim_start_matches('-').to_string()
+    } else {
+        s
+    };
+    if signed && !s.starts_with('-') {
+        format!("+{s}")
+    } else {
+        s.replace('-', "−")
+    }
 }
 
 /// A number with 4 significant digits (at most 6 decimals), optionally
@@ -418,7 +533,7 @@ pub const COMPARE_CHARTS: &[(&str, &str)] = &[
     ),
     (
         "compare_differences",
-        "Paired differences from the first variant, seed by seed, as a percentage of its mean, with 95% confidence intervals: a whisker clear of 0 is a difference the seeds support",
+        "Paired differences from the first variant, seed by seed, as a percentage of its mean (relative, where the table gives absolute differences; with two variants each row's label repeats the table's), with per-metric 95% confidence intervals (the table's * also corrects for testing many metrics)",
     ),
     (
         "compare_jct_cdf",
@@ -573,20 +688,39 @@ where
     }
     let pad = ((hi - lo) * 0.08).max(0.5);
     let n = rows.len();
+    // With one comparison, each row also says the table's absolute
+    // difference, so the chart's relative scale and the table's points read
+    // as one (+5.93 pt in the table is +42% of the first's mean here).
+    let single = t.variants.len() == 2;
     let labels: Vec<String> = rows
         .iter()
-        .map(|(mi, _)| t.metrics[*mi].label.clone())
+        .map(|(mi, _)| {
+            let m = &t.metrics[*mi];
+            match t.diffs[*mi].get(1).copied().flatten() {
+                Some(d) if single => {
+                    let dec = Table::row_decimals(m, &[&d]);
+                    let star = if t.significant[*mi][1] { " *" } else { "" };
+                    format!("{}: {}{star}", m.label, Table::show(m, &d, true, dec))
+                }
+                _ => m.label.clone(),
+            }
+        })
         .collect();
     let mut chart = ChartBuilder::on(&plot)
         .margin(12)
         .x_label_area_size(50)
-        .y_label_area_size(220)
+        .y_label_area_size(if single { 400 } else { 220 })
         .build_cartesian_2d((lo - pad)..(hi + pad), -0.5..(n as f64 - 0.5))?;
     chart
         .configure_mesh()
         .x_desc(format!(
-            "difference from {} (% of its mean), 95% confidence interval",
-            t.variants[0]
+            "difference from {} as % of its mean, 95% confidence interval{}",
+            t.variants[0],
+            if single {
+                " (labels: the table's absolute difference, * as in the table)"
+            } else {
+                ""
+            }
         ))
         .y_labels(n.max(2) * 2 + 1)
         .y_label_formatter(&|y| {
@@ -750,8 +884,11 @@ pub fn report(
     let _ = writeln!(
         o,
         "\nEach cell: mean over seeds ± half-width of the 95% confidence interval (Student's t). \
-         Differences are paired by seed (every variant sees the same workload for a seed); \
-         **bold** ones have an interval that excludes 0.\n"
+         Differences are paired by seed (every variant sees the same workload for a seed), \
+         in percentage points (pt) for percentages; **bold** ones marked \\* are significant at \
+         5% after Holm–Bonferroni over the {} metrics of their column (each ± interval is \
+         per metric: one can exclude 0 without its difference being significant).\n",
+        table.family_size()
     );
     o.push_str(&table.to_markdown());
     o.push('\n');
@@ -766,6 +903,149 @@ pub fn report(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn metric(percent: bool) -> Metric {
+        Metric {
+            key: "m".into(),
+            label: "m".into(),
+            percent,
+        }
+    }
+
+    #[test]
+    fn a_cell_shows_the_digits_its_interval_supports() {
+        // 77.63 ± 0.3461 % was the complaint: two significant digits of the
+        // interval, the mean to the same decimals.
+        let e = Estimate {
+            n: 10,
+            mean: 0.77634,
+            ci95: Some(0.003461),
+        };
+        let m = metric(true);
+        let d = Table::row_decimals(&m, &[&e]);
+        assert_eq!(d, Some(2));
+        assert_eq!(Table::show(&m, &e, false, d), "77.63 ± 0.35 %");
+        // A difference of percentages is in points.
+        assert_eq!(Table::show(&m, &e, true, d), "+77.63 ± 0.35 pt");
+        // The row's narrowest interval sets the decimals of every cell.
+        let wide = Estimate {
+            n: 10,
+            mean: 769.21,
+            ci95: Some(18.13),
+        };
+        let narrow = Estimate {
+            n: 10,
+            mean: 773.0,
+            ci95: Some(1.811),
+        };
+        let m = metric(false);
+        let d = Table::row_decimals(&m, &[&wide, &narrow]);
+        assert_eq!(d, Some(1));
+        assert_eq!(Table::show(&m, &wide, false, d), "769.2 ± 18.1");
+        assert_eq!(Table::show(&m, &narrow, false, d), "773.0 ± 1.8");
+        assert_eq!(fixed(-0.00004, 3, true), "+0.000");
+        assert_eq!(fixed(-1.5, 1, false), "−1.5");
+        assert_eq!(decimals_for(0.0038), 4);
+        assert_eq!(decimals_for(25.0), 0);
+    }
+
+    fn run(variant: usize, seed: u64, values: &[f64]) -> RunRecord {
+        RunRecord {
+            variant,
+            seed,
+            values: values
+                .iter()
+                .enumerate()
+                .map(|(i, v)| {
+                    (
+                        Metric {
+                            key: format!("m{i}"),
+                            label: format!("metric number {i}"),
+                            percent: false,
+                        },
+                        *v,
+                    )
+                })
+                .collect(),
+            jct_s: Vec::new(),
+            wait_s: Vec::new(),
+            slowdown: Vec::new(),
+        }
+    }
+
+    /// Three metrics, paired differences with t = 24.5, 3.70 and −0.4 on 3
+    /// degrees of freedom (p ≈ 0.0002, 0.034, 0.7): per metric two
+    /// intervals exclude 0, after Holm only the first is significant
+    /// (0.034 > 0.05 / 2).
+    #[test]
+    fn holm_marks_fewer_than_the_per_metric_intervals() {
+        let base = [
+            [10.0, 5.0, 1.0],
+            [11.0, 6.0, 2.0],
+            [12.0, 5.5, 1.5],
+            [13.0, 6.5, 2.5],
+        ];
+        let shift = [
+            [1.0, 0.6, 0.3],
+            [1.1, 0.1, -0.4],
+            [0.9, 0.5, 0.1],
+            [1.0, 0.4, -0.2],
+        ];
+        let mut runs = Vec::new();
+        for (k, b) in base.iter().enumerate() {
+            runs.push(run(0, k as u64, b));
+        }
+        for (k, (b, d)) in base.iter().zip(&shift).enumerate() {
+            let v: Vec<f64> = b.iter().zip(d).map(|(x, y)| x + y).collect();
+            runs.push(run(1, k as u64, &v));
+        }
+        let metrics = metric_union(&runs);
+        let t = Table::build(
+            metrics,
+            vec!["a".into(), "b".into()],
+            vec![0, 1, 2, 3],
+            &runs,
+        );
+        let ci_excludes_0: Vec<bool> = t
+            .diffs
+            .iter()
+            .map(|r| r[1].is_some_and(|d| d.mean.abs() > d.ci95.unwrap()))
+            .collect();
+        assert_eq!(ci_excludes_0, [true, true, false]);
+        let ps: Vec<f64> = t
+            .diffs
+            .iter()
+            .map(|r| r[1].unwrap().p_value().unwrap())
+            .collect();
+        assert!(
+            ps[0] < 0.001 && ps[1] > 0.025 && ps[1] < 0.05 && ps[2] > 0.3,
+            "{ps:?}"
+        );
+        let sig: Vec<bool> = t.significant.iter().map(|r| r[1]).collect();
+        assert_eq!(sig, [true, false, false]);
+        assert_eq!(t.family_size(), 3);
+        let text = t.to_text();
+        assert_eq!(text.matches(" *").count(), 1, "{text}");
+        assert!(t
+            .legend()
+            .contains("Holm–Bonferroni over the 3 metrics of each column"));
+    }
+
+    #[test]
+    fn a_wide_terminal_table_names_its_columns_by_letter() {
+        let long = "master.allocation_interval=1s, frameworks.spark.max_tasks_per_offer=8";
+        let runs = vec![run(0, 1, &[1.0]), run(1, 1, &[2.0])];
+        let t = Table::build(
+            metric_union(&runs),
+            vec![long.into(), long.replace("=1s", "=5s")],
+            vec![1],
+            &runs,
+        );
+        let text = t.to_text();
+        assert!(text.lines().all(|l| l.chars().count() <= 100), "{text}");
+        assert!(text.contains("B − A"), "{text}");
+        assert!(text.contains(&format!("  A = {long}")), "{text}");
+    }
 
     #[test]
     fn numbers_have_four_significant_digits() {
