@@ -35,7 +35,7 @@ const CASES: &[Case] = &[
     Case { name: "hold-no-until", text: "name: t\nframeworks:\n  - {id: f, behavior: hold}\n", says: &["never end", "hold"], line: 1 },
     Case { name: "endless-runs", text: "name: t\nuntil: 100000d\nmaster: {allocation_interval: 1us}\n", says: &["periodic allocation runs", "refused"], line: 2 },
     Case { name: "endless-samples", text: "name: t\nuntil: 100000d\noutput: {sample_interval: 1ms}\n", says: &["samples", "refused"], line: 2 },
-    Case { name: "unsupported-yet", text: "name: t\npartitions: {count: 2}\n", says: &["not supported yet"], line: 2 },
+    Case { name: "unsupported-yet", text: "name: t\narchitecture: monolithic\n", says: &["not supported yet"], line: 2 },
     Case { name: "bad-behavior", text: "name: t\nframeworks:\n  - {id: f, behavior: take_all}\n", says: &["unknown behavior", "did you mean `take-all`"], line: 3 },
     Case { name: "bad-role", text: "name: t\nframeworks:\n  - {id: f, role: \"a//b\"}\n", says: &["empty path segment"], line: 3 },
     Case { name: "quota-on-subrole", text: "name: t\nroles:\n  - {name: a/b, quota: {limit: {cpus: 1}}}\n", says: &["top-level"], line: 3 },

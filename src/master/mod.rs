@@ -243,7 +243,7 @@ impl Master {
             .iter()
             .map(|r| RoleState {
                 weight: r.weight,
-                quota: r.quota.clone(),
+                quota: model.partitions.split_quota(&r.quota, partition),
                 own_alloc: Quantities::ZERO,
                 subtree_alloc: Quantities::ZERO,
                 own_count: 0,

@@ -6,7 +6,7 @@ use crate::cluster::resources::{Limits, Quantities, ResId, ResourceNames, Resour
 use crate::dist::Dist;
 use crate::policy::PolicyRef;
 use crate::sim::time::{DurationUs, SimTime};
-use crate::{AgentId, FrameworkId, JobId, RoleId};
+use crate::{AgentId, FrameworkId, JobId, PartitionId, RoleId};
 use std::path::PathBuf;
 
 #[derive(Clone, Debug)]
@@ -18,6 +18,9 @@ pub struct Model {
     pub resources: ResourceNames,
     pub master: MasterConfig,
     pub roles: Vec<RoleSpec>,
+    /// How the agents are split among masters (one partition without a
+    /// `partitions:` key).
+    pub partitions: Partitions,
     /// The roles' tree (children of each role, top-level roles).
     pub role_tree: crate::policy::RoleTree,
     pub agent_groups: Vec<AgentGroup>,
@@ -90,6 +93,75 @@ pub struct AgentGroup {
     pub attributes: Vec<(String, String)>,
 }
 
+/// `partitions:` resolved: each agent's partition and each partition's
+/// capacity.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Partitions {
+    pub count: u32,
+    /// Each agent's partition (model agent order).
+    pub of_agent: Vec<PartitionId>,
+    /// Per partition: the sum of its agents' resources (every agent the run
+    /// may see), by which quota is split.
+    pub capacity: Vec<Quantities>,
+}
+
+impl Partitions {
+    /// Everything in partition 0.
+    pub fn single(agents: usize, capacity: Quantities) -> Partitions {
+        Partitions {
+            count: 1,
+            of_agent: vec![PartitionId(0); agents],
+            capacity: vec![capacity],
+        }
+    }
+
+    /// Partition `p`'s part of `q`: for each resource, `q` split in
+    /// proportion to the partitions' capacity of that resource (equally
+    /// when no partition has it), in whole milli-units by largest
+    /// remainder (ties to the lower partition), so the parts add up to `q`
+    /// exactly. With one partition, `q` itself.
+    pub fn split(&self, q: &Quantities, p: PartitionId) -> Quantities {
+        let n = self.count as usize;
+        if n <= 1 {
+            return *q;
+        }
+        let mut out = Quantities::ZERO;
+        for r in 0..q.0.len() {
+            let total = q.0[r] as u128;
+            if total == 0 {
+                continue;
+            }
+            let caps: Vec<u128> = self.capacity.iter().map(|c| c.0[r] as u128).collect();
+            let sum: u128 = caps.iter().sum();
+            let weights: Vec<u128> = if sum == 0 { vec![1; n] } else { caps };
+            let wsum: u128 = weights.iter().sum();
+            let base: Vec<u128> = weights.iter().map(|w| total * w / wsum).collect();
+            let rem: Vec<u128> = weights.iter().map(|w| total * w % wsum).collect();
+            let leftover = total - base.iter().sum::<u128>();
+            let mut order: Vec<usize> = (0..n).collect();
+            order.sort_by(|&a, &b| rem[b].cmp(&rem[a]).then(a.cmp(&b)));
+            let extra = u128::from(order[..leftover as usize].contains(&p.index()));
+            out.0[r] = (base[p.index()] + extra) as u64;
+        }
+        out
+    }
+
+    /// Partition `p`'s part of a quota: its guarantee and its limits split
+    /// by [`split`](Self::split) (unlimited stays unlimited).
+    pub fn split_quota(&self, quota: &Quota, p: PartitionId) -> Quota {
+        if self.count <= 1 {
+            return quota.clone();
+        }
+        Quota {
+            guarantee: self.split(&quota.guarantee, p),
+            limit: Limits {
+                value: self.split(&quota.limit.value, p),
+                set: quota.limit.set,
+            },
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug)]
 pub struct AgentSpec {
     pub group: u32,
@@ -124,6 +196,9 @@ impl Behavior {
 #[derive(Clone, Debug)]
 pub struct FrameworkSpec {
     pub id: String,
+    /// The partitions whose masters it registers with, ascending (every
+    /// partition unless `frameworks[].partitions` names some).
+    pub partitions: Vec<PartitionId>,
     /// Subscribed roles; the first is the framework's role in outputs.
     pub roles: Vec<RoleId>,
     pub at: SimTime,

@@ -474,12 +474,88 @@ impl<'de> Visitor<'de> for Refuse {
     }
 }
 
-unsupported!(NoPartitions, "partitions", "the partitioned mode");
-unsupported!(NoPartition, "partition", "the partitioned mode");
+unsupported!(NoRebalance, "rebalance", "partition rebalancing");
 unsupported!(NoArchitecture, "architecture", "the partitioned mode");
 unsupported!(NoFaults, "faults", "fault injection");
 unsupported!(NoFaultKey, "this fault setting", "fault injection");
 unsupported!(NoFaultEvent, "this event", "fault injection");
+
+// ---------------------------------------------------------- partitions ----
+
+/// `partitions: {count, assign}`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPartitions {
+    /// Default: 1 for `round-robin` and `hash`; the number of distinct
+    /// values or lists for `by_attribute` and `lists`.
+    pub count: Option<u32>,
+    #[serde(default)]
+    pub assign: RawAssign,
+    pub rebalance: Option<NoRebalance>,
+}
+
+/// How agents are assigned to partitions: `round-robin`, `hash`,
+/// `{by_attribute: KEY}` or `{lists: [[ids…], …]}`.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub enum RawAssign {
+    /// In registration order: the i-th agent to register goes to `i mod count`.
+    #[default]
+    RoundRobin,
+    /// FNV-1a (64-bit) of the agent id, `mod count`.
+    Hash,
+    /// One partition per distinct value of the attribute, in order of first
+    /// appearance.
+    ByAttribute(String),
+    /// Partition i holds the agents listed i-th.
+    Lists(Vec<Vec<String>>),
+}
+
+const ASSIGN_EXPECTED: &str =
+    "`round-robin`, `hash`, `{by_attribute: KEY}` or `{lists: [[ids...], ...]}`";
+
+impl<'de> Deserialize<'de> for RawAssign {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = RawAssign;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str(ASSIGN_EXPECTED)
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<RawAssign, E> {
+                match v {
+                    "round-robin" => Ok(RawAssign::RoundRobin),
+                    "hash" => Ok(RawAssign::Hash),
+                    other => Err(E::custom(format!(
+                        "unknown assignment `{other}`; expected {ASSIGN_EXPECTED}"
+                    ))),
+                }
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawAssign, A::Error> {
+                let Some(key) = map.next_key::<String>()? else {
+                    return Err(de::Error::custom(format!(
+                        "an empty assignment; expected {ASSIGN_EXPECTED}"
+                    )));
+                };
+                let out = match key.as_str() {
+                    "by_attribute" => RawAssign::ByAttribute(map.next_value()?),
+                    "lists" => RawAssign::Lists(map.next_value()?),
+                    other => {
+                        return Err(de::Error::custom(format!(
+                            "unknown assignment `{other}`; expected {ASSIGN_EXPECTED}"
+                        )))
+                    }
+                };
+                if map.next_key::<String>()?.is_some() {
+                    return Err(de::Error::custom(format!(
+                        "give one assignment; expected {ASSIGN_EXPECTED}"
+                    )));
+                }
+                Ok(out)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
 
 // ---------------------------------------------------------------- file ----
 
@@ -508,7 +584,7 @@ pub struct RawScenario {
     #[serde(default)]
     pub output: Option<RawOutput>,
     #[serde(default)]
-    pub partitions: Option<NoPartitions>,
+    pub partitions: Option<RawPartitions>,
     #[serde(default)]
     pub architecture: Option<NoArchitecture>,
     #[serde(default)]
@@ -561,7 +637,8 @@ pub struct RawAgent {
     #[serde(default)]
     pub attributes: OrderedMap<Text>,
     pub at: Option<Dur>,
-    pub partition: Option<NoPartition>,
+    /// Explicit partition index (overrides `partitions.assign`).
+    pub partition: Option<u32>,
 }
 
 /// Declares `RawFramework` (a `frameworks` entry) and `RawFrameworkTemplate`
@@ -586,7 +663,8 @@ macro_rules! raw_frameworks {
             $($(#[$a_attr])* pub $a: $a_ty,)*
             $($(#[$m_attr])* pub $m: $m_ty,)*
             $($(#[$b_attr])* pub $b: $b_ty,)*
-            pub partitions: Option<NoPartitions>,
+            /// Partition indices it registers with (default: all).
+            pub partitions: Option<Vec<u32>>,
         }
 
         #[derive(Debug, Deserialize, Default, Clone)]

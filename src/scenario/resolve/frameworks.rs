@@ -52,6 +52,8 @@ impl Resolver<'_> {
         self.framework_ids.insert(f.id.clone(), id);
         self.frameworks.push(FrameworkSpec {
             id: f.id.clone(),
+            // Filled in by `resolve_partitions`.
+            partitions: Vec::new(),
             roles,
             at: f.at.map_or(SimTime::ZERO, |d| SimTime(d.0)),
             gpu,

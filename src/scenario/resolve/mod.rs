@@ -26,6 +26,7 @@ pub mod generator;
 mod jobs;
 mod master;
 mod names;
+mod partitions;
 mod resources;
 mod roles;
 mod workloads;
@@ -356,6 +357,7 @@ impl<'a> Resolver<'a> {
             self.add_workload(w, &format!("workload[{i}]"), i)?;
         }
         let events = self.resolve_events(&raw.events)?;
+        let partitions = self.resolve_partitions(&raw)?;
         let master = self.resolve_master(raw.master.take().unwrap_or_default())?;
         let output = self.resolve_output(raw.output.take())?;
         let until = raw.until.map(|d| d.0);
@@ -368,6 +370,7 @@ impl<'a> Resolver<'a> {
             until: raw.until.map(|d| SimTime(d.0)),
             resources: std::mem::take(&mut self.resources),
             master,
+            partitions,
             role_tree: crate::policy::RoleTree::new(self.roles.iter().map(|r| r.parent)),
             roles: std::mem::take(&mut self.roles),
             agent_groups: std::mem::take(&mut self.agent_groups),

@@ -84,6 +84,29 @@ impl<'m> Simulation<'m> {
         if running != job_tasks {
             return Err("running task counts do not add up".into());
         }
+        // A framework's offers and tasks are only in partitions it registers
+        // with.
+        for (p, m) in self.masters.iter().enumerate() {
+            for o in m.offers() {
+                if !self.fw_partitions[o.framework.index()].contains(&PartitionId(p as u32)) {
+                    return Err(format!(
+                        "partition {p} offers to framework {}, which is not registered there",
+                        self.model.frameworks[o.framework.index()].id
+                    ));
+                }
+            }
+        }
+        for (_, t) in self.cluster.tasks() {
+            let p = self.partition_of[t.agent.index()];
+            if !self.fw_partitions[t.framework.index()].contains(&p) {
+                return Err(format!(
+                    "framework {} runs a task on agent {} of partition {}, where it is not registered",
+                    self.model.frameworks[t.framework.index()].id,
+                    self.model.agent_name(t.agent),
+                    p.0
+                ));
+            }
+        }
         // The truth is consistent, and each master believes it: an agent is
         // registered exactly when it is up, and what a master counts as
         // allocated on it is what its tasks use.

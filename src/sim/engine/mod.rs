@@ -220,6 +220,9 @@ pub struct Simulation<'m> {
     masters: Vec<Master>,
     /// Each agent's partition.
     partition_of: Vec<PartitionId>,
+    /// Each framework's partitions (the model's `frameworks[].partitions`;
+    /// every partition when a library user splits the agents another way).
+    fw_partitions: Vec<Vec<PartitionId>>,
     frameworks: Vec<SchedulerState>,
     jobs: JobTable,
     /// Streamed workloads, opened when the run starts.
@@ -260,14 +263,15 @@ pub struct Simulation<'m> {
 impl<'m> Simulation<'m> {
     /// A simulation with one scheduler over every agent.
     pub fn new(model: &'m Model, options: &Options) -> Simulation<'m> {
-        let all = vec![PartitionId(0); model.agents.len()];
-        Simulation::partitioned(model, options, &all).expect("one partition")
+        Simulation::partitioned(model, options, &model.partitions.of_agent)
+            .expect("the resolver checks the partitions")
     }
 
     /// A simulation with one Mesos master per partition: `agent_partition`
     /// gives each agent of the model its partition (0, 1, …, every one
-    /// used). Frameworks register with every master and get offers from
-    /// each for its own agents. Partition 0 draws from the streams a
+    /// used). Frameworks register with the masters of their
+    /// `frameworks[].partitions` (every master when the split is not the
+    /// model's own) and get offers from each for its own agents. Partition 0 draws from the streams a
     /// one-partition run uses (`agent-shuffle`, `random-sorter`); partition
     /// p > 0 from `agent-shuffle/partition-p` and `random-sorter/partition-p`.
     pub fn partitioned(
@@ -315,6 +319,17 @@ impl<'m> Simulation<'m> {
                 .map(|p| Master::for_partition(model, PartitionId(p), n))
                 .collect(),
             partition_of: agent_partition.to_vec(),
+            fw_partitions: model
+                .frameworks
+                .iter()
+                .map(|f| {
+                    if model.partitions.count == n && !f.partitions.is_empty() {
+                        f.partitions.clone()
+                    } else {
+                        (0..n).map(PartitionId).collect()
+                    }
+                })
+                .collect(),
             frameworks: vec![SchedulerState::default(); model.frameworks.len()],
             jobs: JobTable::new(model),
             sources: Vec::new(),
@@ -357,6 +372,25 @@ impl<'m> Simulation<'m> {
         Master::partition_of_id(id, self.masters.len())
     }
 
+    /// The masters a framework registers with (its partitions).
+    fn masters_of(&mut self, fw: FrameworkId) -> impl Iterator<Item = &mut Master> {
+        let parts = &self.fw_partitions[fw.index()];
+        self.masters
+            .iter_mut()
+            .enumerate()
+            .filter(move |(p, _)| parts.contains(&PartitionId(*p as u32)))
+            .map(|(_, m)| m)
+    }
+
+    /// Asks every master a framework registers with for a run over all
+    /// its agents.
+    fn request_run_for(&mut self, fw: FrameworkId) {
+        for i in 0..self.fw_partitions[fw.index()].len() {
+            let p = self.fw_partitions[fw.index()][i];
+            self.request_run_on(p, Trigger::AllAgents);
+        }
+    }
+
     /// An outstanding offer, from whichever master made it.
     fn offer(&self, id: OfferId) -> Option<&crate::master::Offer> {
         self.masters[self.partition_of_id(id.0)].offer(id)
@@ -364,7 +398,8 @@ impl<'m> Simulation<'m> {
 
     /// A framework's registration state (the same in every master).
     fn framework_state(&self, fw: FrameworkId) -> &crate::master::MasterFramework {
-        self.masters[0].framework(fw)
+        let first = self.fw_partitions[fw.index()][0];
+        self.masters[first.index()].framework(fw)
     }
 
     pub fn seed(&self) -> u64 {
@@ -648,7 +683,7 @@ impl<'m> Simulation<'m> {
             Event::FrameworkRegister(f) => {
                 self.inputs_left -= 1;
                 self.last_progress = self.now;
-                for m in self.masters.iter_mut() {
+                for m in self.masters_of(f) {
                     m.add_framework(model, f);
                 }
                 let role = model.frameworks[f.index()].roles[0];
@@ -658,7 +693,7 @@ impl<'m> Simulation<'m> {
                     RecordKind::FrameworkRegistered,
                     About::default().framework(f).role(role),
                 );
-                self.request_run(Trigger::AllAgents);
+                self.request_run_for(f);
                 self.idle_check(seq, f, obs);
             }
             Event::JobSubmit(j) => {
@@ -732,7 +767,7 @@ impl<'m> Simulation<'m> {
             Event::FrameworkReconnect(f) => {
                 self.inputs_left -= 1;
                 self.last_progress = self.now;
-                for m in self.masters.iter_mut() {
+                for m in self.masters_of(f) {
                     m.activate_framework(f);
                 }
                 self.emit(
@@ -741,7 +776,7 @@ impl<'m> Simulation<'m> {
                     RecordKind::FrameworkReconnected,
                     About::default().framework(f),
                 );
-                self.request_run(Trigger::AllAgents);
+                self.request_run_for(f);
                 self.idle_check(seq, f, obs);
             }
             Event::OfferTimeout(p, id) => {

@@ -26,8 +26,9 @@ impl<'m> Simulation<'m> {
                 duration,
             } => self.disconnect_framework(seq, i, *framework, *duration, obs),
             EventKind::SetQuota { role, quota } => {
-                for m in self.masters.iter_mut() {
-                    m.set_quota(*role, quota.clone());
+                let parts = &model.partitions;
+                for (p, m) in self.masters.iter_mut().enumerate() {
+                    m.set_quota(*role, parts.split_quota(quota, PartitionId(p as u32)));
                 }
                 let about = About::default().role(*role).resources(quota.guarantee);
                 self.emit(obs, seq, RecordKind::SetQuota, about);
@@ -110,7 +111,7 @@ impl<'m> Simulation<'m> {
         suppressed: bool,
         obs: &mut dyn Observer,
     ) {
-        for m in self.masters.iter_mut() {
+        for m in self.masters_of(fw) {
             if suppressed {
                 m.suppress(fw, roles);
             } else {
@@ -128,7 +129,7 @@ impl<'m> Simulation<'m> {
         };
         self.emit(obs, seq, kind, about);
         if !suppressed {
-            self.request_run(Trigger::AllAgents);
+            self.request_run_for(fw);
         }
     }
 
@@ -158,7 +159,7 @@ impl<'m> Simulation<'m> {
             ));
             return;
         }
-        for m in self.masters.iter_mut() {
+        for m in self.masters_of(f) {
             m.deactivate_framework(f);
         }
         let about = About::default().framework(f);
