@@ -57,6 +57,8 @@ fn scenario(seed: u64) -> String {
     )
     .unwrap();
     writeln!(s, "agents:").unwrap();
+    let mut total_agents = 0;
+    let mut racks: Vec<&str> = Vec::new();
     for i in 0..(1 + g.below(4)) {
         let reserved = if g.below(3) == 0 {
             format!(
@@ -68,7 +70,12 @@ fn scenario(seed: u64) -> String {
         };
         let gpus = if g.below(5) == 0 { ", gpus: 1" } else { "" };
         let rack = g.pick(&["r1", "r2", "r3"]);
-        writeln!(s, "  - {{id: ag{i}-, count: {}, resources: {{cpus: {}, mem: {}{gpus}}}{reserved}, attributes: {{rack: {rack}}}, at: {}s}}", 1 + g.below(3), 1 + g.below(8), 1024 * (1 + g.below(8)), g.below(5)).unwrap();
+        let count = 1 + g.below(3);
+        total_agents += count;
+        if !racks.contains(&rack) {
+            racks.push(rack);
+        }
+        writeln!(s, "  - {{id: ag{i}-, count: {count}, resources: {{cpus: {}, mem: {}{gpus}}}{reserved}, attributes: {{rack: {rack}}}, at: {}s}}", 1 + g.below(8), 1024 * (1 + g.below(8)), g.below(5)).unwrap();
     }
     writeln!(s, "frameworks:").unwrap();
     let frameworks = 1 + g.below(5);
@@ -190,7 +197,45 @@ fn scenario(seed: u64) -> String {
         }
         .unwrap();
     }
+    partition(seed, &mut s, total_agents, racks.len() as u64, frameworks);
     s
+}
+
+/// Two runs in three get `partitions:` (round-robin, or by rack), and then
+/// some frameworks register with only some partitions. Drawn from a stream
+/// of their own, so the rest of the scenario is what it was without them.
+fn partition(seed: u64, s: &mut String, agents: u64, racks: u64, frameworks: u64) {
+    let mut g = Gen(seed ^ 0x9e37_79b9_7f4a_7c15);
+    let count = match g.below(3) {
+        0 => return,
+        1 => {
+            let count = 1 + g.below(agents.min(4));
+            writeln!(s, "partitions: {{count: {count}}}").unwrap();
+            count
+        }
+        _ => {
+            writeln!(s, "partitions: {{assign: {{by_attribute: rack}}}}").unwrap();
+            racks
+        }
+    };
+    for f in 0..frameworks {
+        if g.below(3) != 0 {
+            continue;
+        }
+        let list: Vec<String> = (0..count)
+            .filter(|_| g.below(2) == 0)
+            .map(|p| p.to_string())
+            .collect();
+        let list = if list.is_empty() {
+            vec![g.below(count).to_string()]
+        } else {
+            list
+        };
+        *s = s.replace(
+            &format!("{{id: f{f}, "),
+            &format!("{{id: f{f}, partitions: [{}], ", list.join(", ")),
+        );
+    }
 }
 
 fn cases() -> u32 {
@@ -224,8 +269,12 @@ fn generated_scenarios_do_work() {
     // offers get declined, and some runs see quota and reservations.
     let mut launched = 0;
     let mut declined = 0;
+    let mut partitioned = 0;
+    let mut restricted = 0;
     for seed in 0..20 {
         let text = scenario(seed);
+        partitioned += u32::from(text.contains("\npartitions:"));
+        restricted += u32::from(text.contains(", partitions: ["));
         let model = load_str(&text, "swarm.yaml", Path::new(".")).unwrap();
         let mut rec = mesosim::sim::Recorder::default();
         let (o, _) = mesosim::simulate(
@@ -242,4 +291,5 @@ fn generated_scenarios_do_work() {
     }
     assert!(launched > 50, "{launched}");
     assert!(declined > 50, "{declined}");
+    assert!(partitioned >= 5 && restricted >= 2, "{partitioned} {restricted}");
 }
