@@ -267,3 +267,35 @@ fn one_partition_is_no_partition() {
     }
     assert!(checked >= 5, "only {checked} scenarios");
 }
+
+#[test]
+fn summary_reports_each_partition() {
+    // tests/scenarios/partitions/two-masters.yaml, by hand. Partition 0
+    // (a1, a2: 8 cpus, 8192 mem): `everywhere` runs 4 tasks of 2 cpus and
+    // 1024 mem over 0–10 s, 2 over 10–20 s, none over 20–30 s, so cpus are
+    // (10·8/8 + 10·4/8 + 0)/30 = 0.5 allocated and mem (10·4096/8192 +
+    // 10·2048/8192)/30 = 0.25. Partition 1 (b1, b2): 2 + 2 tasks over 0–10 s
+    // and `local`'s 2 over 10–20 s: the same 0.5 and 0.25. Offers are
+    // answered at once, so nothing is offered for any time.
+    let m = common::load("tests/scenarios/partitions/two-masters.yaml");
+    let (_, summary) =
+        mesosim::simulate(&m, &Options::default(), &mut mesosim::sim::Tee::default()).unwrap();
+    let v = serde_json::to_value(&summary).unwrap();
+    let parts = v["partitions"].as_array().unwrap();
+    assert_eq!(parts.len(), 2);
+    for (p, part) in parts.iter().enumerate() {
+        assert_eq!(part["partition"], p);
+        assert_eq!(part["agents"], 2);
+        assert_eq!(part["utilization"]["cpus"], 0.5);
+        assert_eq!(part["utilization"]["mem"], 0.25);
+        assert_eq!(part["offered_idle"]["cpus"], 0.0);
+    }
+    // One partition: no `partitions` key at all.
+    let one = common::load("scenarios/quickstart.yaml");
+    let (_, summary) =
+        mesosim::simulate(&one, &Options::default(), &mut mesosim::sim::Tee::default()).unwrap();
+    assert!(serde_json::to_value(&summary)
+        .unwrap()
+        .get("partitions")
+        .is_none());
+}

@@ -291,5 +291,8 @@ fn generated_scenarios_do_work() {
     }
     assert!(launched > 50, "{launched}");
     assert!(declined > 50, "{declined}");
-    assert!(partitioned >= 5 && restricted >= 2, "{partitioned} {restricted}");
+    assert!(
+        partitioned >= 5 && restricted >= 2,
+        "{partitioned} {restricted}"
+    );
 }

@@ -117,6 +117,15 @@ impl Sampler {
     }
 }
 
+/// One partition's integrals over the window: ∫ allocated/total dt and
+/// ∫ offered/total dt per resource over the time its total is > 0.
+#[derive(Clone, Debug, Default)]
+struct PartitionSums {
+    util_sum: Vec<f64>,
+    offered_sum: Vec<f64>,
+    positive_us: Vec<u64>,
+}
+
 /// Counts over the window.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Counts {
@@ -178,6 +187,9 @@ pub struct RunMetrics {
     offered_sum: Vec<f64>,
     used_sum: Vec<f64>,
     positive_us: Vec<u64>,
+    /// The same for each partition (empty with one partition): allocated
+    /// and offered over the partition's own total.
+    partition_sums: Vec<PartitionSums>,
     jain_sum: f64,
     min_max_sum: f64,
     fw_share_sum: Vec<f64>,
@@ -237,6 +249,18 @@ impl RunMetrics {
             offered_sum: vec![0.0; r],
             used_sum: vec![0.0; r],
             positive_us: vec![0; r],
+            partition_sums: if model.partitions.count > 1 {
+                vec![
+                    PartitionSums {
+                        util_sum: vec![0.0; r],
+                        offered_sum: vec![0.0; r],
+                        positive_us: vec![0; r],
+                    };
+                    model.partitions.count as usize
+                ]
+            } else {
+                Vec::new()
+            },
             fw_share_sum: vec![0.0; f],
             role_share_sum: vec![0.0; model.roles.len()],
             fw_pending_us: vec![0; f],
@@ -295,6 +319,27 @@ impl RunMetrics {
 
     pub fn offered_idle(&self) -> Vec<f64> {
         self.ratio_means(&self.offered_sum, |f| &f.offered)
+    }
+
+    /// Per partition (none with one partition): time-weighted mean
+    /// utilization and offered-but-idle fraction per resource, over the
+    /// partition's own total (0 for a resource it never had).
+    pub fn partition_means(&self) -> Vec<(Vec<f64>, Vec<f64>)> {
+        let mean = |sums: &[f64], positive: &[u64]| -> Vec<f64> {
+            sums.iter()
+                .zip(positive)
+                .map(|(s, &t)| if t > 0 { s / t as f64 } else { 0.0 })
+                .collect()
+        };
+        self.partition_sums
+            .iter()
+            .map(|p| {
+                (
+                    mean(&p.util_sum, &p.positive_us),
+                    mean(&p.offered_sum, &p.positive_us),
+                )
+            })
+            .collect()
     }
 
     pub fn used(&self) -> Vec<f64> {
@@ -542,6 +587,23 @@ impl Observer for RunMetrics {
                 self.util_sum[i] += ratio(allocated.get(r), total) * dtf;
                 self.offered_sum[i] += ratio(offered.get(r), total) * dtf;
                 self.used_sum[i] += ratio(self.used_now.0.get(r), total) * dtf;
+            }
+        }
+        for (p, sums) in self.partition_sums.iter_mut().enumerate() {
+            let p = crate::PartitionId(p as u32);
+            let (totals, allocated, offered) = (
+                view.partition_totals(p),
+                view.partition_allocated(p),
+                view.partition_offered(p),
+            );
+            for r in view.model.resources.ids() {
+                let total = totals.get(r);
+                if total > 0 {
+                    let i = r.0 as usize;
+                    sums.positive_us[i] += dt;
+                    sums.util_sum[i] += ratio(allocated.get(r), total) * dtf;
+                    sums.offered_sum[i] += ratio(offered.get(r), total) * dtf;
+                }
             }
         }
         let (j, mm) = fairness_now(view);

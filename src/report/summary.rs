@@ -258,6 +258,18 @@ pub struct WindowSummary {
     pub to_s: Secs,
 }
 
+/// One partition's part of `summary.json`.
+#[derive(Serialize, Debug)]
+pub struct PartitionSummary {
+    pub partition: u32,
+    pub agents: u64,
+    /// Time-weighted mean of allocated ÷ the partition's total.
+    pub utilization: ResMap,
+    /// Time-weighted mean of offered (not yet accepted) ÷ the partition's
+    /// total: resources its master has locked in offers.
+    pub offered_idle: ResMap,
+}
+
 #[derive(Serialize, Debug)]
 pub struct Summary {
     pub scenario: String,
@@ -277,6 +289,9 @@ pub struct Summary {
     pub offers: Offers,
     pub frameworks: Vec<FrameworkSummary>,
     pub roles: Vec<RoleSummary>,
+    /// Per partition, with `partitions:` of more than one.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub partitions: Vec<PartitionSummary>,
     pub warnings: Vec<String>,
 }
 
@@ -411,6 +426,22 @@ impl Summary {
             },
             frameworks,
             roles,
+            partitions: m
+                .partition_means()
+                .into_iter()
+                .enumerate()
+                .map(|(p, (util, offered))| PartitionSummary {
+                    partition: p as u32,
+                    agents: model
+                        .partitions
+                        .of_agent
+                        .iter()
+                        .filter(|x| x.index() == p)
+                        .count() as u64,
+                    utilization: ResMap::per_resource(&util, model),
+                    offered_idle: ResMap::per_resource(&offered, model),
+                })
+                .collect(),
             warnings,
         }
     }
