@@ -156,3 +156,56 @@ fn a_bad_split_is_refused() {
         .unwrap();
     assert!(err.contains("partition 1 has no agent"), "{err}");
 }
+
+/// A master that takes over a partition (a failover) numbers its offers and
+/// filters after its predecessor's, so no id from before the takeover — nor
+/// a timer carrying one — can match anything the new master makes.
+#[test]
+fn a_successor_master_never_reuses_an_id() {
+    use mesosim::master::{Master, Trigger};
+    use mesosim::sim::rng::Stream;
+    let m = model();
+    let parts = split(&m);
+    let fill = |master: &mut Master| {
+        for (a, p) in parts.iter().enumerate() {
+            if *p == PartitionId(1) {
+                master.add_agent(&m, AgentId(a as u32));
+            }
+        }
+        for f in 0..m.frameworks.len() {
+            master.add_framework(&m, mesosim::FrameworkId(f as u32));
+        }
+    };
+    let run = |master: &mut Master| {
+        master.request_run(Trigger::AllAgents);
+        let mut shuffle = Stream::new(1, "agent-shuffle/partition-1");
+        let mut sorter = Stream::new(1, "random-sorter/partition-1");
+        master
+            .run_allocation(&m, SimTime::ZERO, &mut shuffle, &mut sorter, false)
+            .offers
+    };
+    let mut old = Master::for_partition(&m, PartitionId(1), 2);
+    fill(&mut old);
+    let first = run(&mut old);
+    assert!(!first.is_empty());
+    // Decline one offer: a filter id is taken too.
+    let filter = old
+        .decline(&m, first[0], 5_000_000, SimTime::ZERO)
+        .expect("a decline filter");
+    let mut new = old.successor(&m);
+    fill(&mut new);
+    let second = run(&mut new);
+    assert!(!second.is_empty());
+    let newest_old = first.iter().map(|o| o.0).max().unwrap();
+    for id in &second {
+        assert!(id.0 > newest_old, "{id:?} after {first:?}");
+        assert_eq!(id.0 % 2, 1, "partition 1's ids stay ≡ 1 mod 2");
+    }
+    for id in &first {
+        assert!(new.offer(*id).is_none());
+    }
+    let filter2 = new
+        .decline(&m, second[0], 5_000_000, SimTime::ZERO)
+        .expect("a decline filter");
+    assert!(filter2.id.0 > filter.id.0);
+}

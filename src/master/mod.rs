@@ -303,6 +303,18 @@ impl Master {
         }
     }
 
+    /// A new master for the same partition that takes over from this one
+    /// (a failed-over master, elected afresh): it knows no agents, no
+    /// frameworks, offers or filters yet, and numbers its offers and
+    /// filters after this one's, so an id — and a timer that carries one —
+    /// from before the takeover can match nothing it makes.
+    pub fn successor(&self, model: &Model) -> Master {
+        let mut next = Master::for_partition(model, self.partition, self.partitions as u32);
+        next.next_offer = self.next_offer;
+        next.next_filter = self.next_filter;
+        next
+    }
+
     /// The engine-wide id of this master's `n`-th offer or filter.
     fn id_of(&self, n: u64) -> u64 {
         n * self.partitions + self.partition.0 as u64
