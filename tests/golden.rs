@@ -36,8 +36,8 @@ const HEAVY: &[&str] = &[
 /// Not runnable as they are: a generator spec and a scenario over the trace
 /// it generates (docs/workloads.md), covered by the slow workload tests.
 const NOT_RUNNABLE: &[&str] = &[
-    "scenarios/workloads/stream-10m.gen.yaml",
-    "scenarios/workloads/stream-10m.yaml",
+    "scenarios/stream-10m/stream-10m.gen.yaml",
+    "scenarios/stream-10m/stream-10m.yaml",
 ];
 
 fn scenario_files() -> Vec<String> {

@@ -252,7 +252,7 @@ fn import_and_generate_refuse_to_overwrite_their_input() {
     // generate SPEC -o SPEC.
     let spec = root.join("g.yaml");
     std::fs::copy(
-        common::root().join("scenarios/workloads/stream-10m.gen.yaml"),
+        common::root().join("scenarios/stream-10m/stream-10m.gen.yaml"),
         &spec,
     )
     .unwrap();

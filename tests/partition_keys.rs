@@ -216,8 +216,8 @@ const LONG: &[&str] = &["scenarios/google-sample.yaml", "scenarios/swf-nasa.yaml
 /// A generator spec and a scenario over the trace it generates
 /// (docs/workloads.md): not runnable as they are.
 const NOT_RUNNABLE: &[&str] = &[
-    "scenarios/workloads/stream-10m.gen.yaml",
-    "scenarios/workloads/stream-10m.yaml",
+    "scenarios/stream-10m/stream-10m.gen.yaml",
+    "scenarios/stream-10m/stream-10m.yaml",
 ];
 
 #[test]

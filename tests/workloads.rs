@@ -457,7 +457,7 @@ fn ten_million_streamed_jobs_in_bounded_memory() {
     }
     let dir = common::tmp("ten-million");
     let root = common::root();
-    let spec = root.join("scenarios/workloads/stream-10m.gen.yaml");
+    let spec = root.join("scenarios/stream-10m/stream-10m.gen.yaml");
     let o = common::bin()
         .args([
             "generate",
@@ -476,7 +476,7 @@ fn ten_million_streamed_jobs_in_bounded_memory() {
         String::from_utf8_lossy(&o.stderr)
     );
     std::fs::copy(
-        root.join("scenarios/workloads/stream-10m.yaml"),
+        root.join("scenarios/stream-10m/stream-10m.yaml"),
         dir.join("s.yaml"),
     )
     .unwrap();
@@ -512,7 +512,7 @@ fn shipped_workload_scenarios_validate() {
         let mut v: Vec<String> = std::fs::read_dir(common::root().join("scenarios/workloads"))
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
-            .filter(|n| n.ends_with(".yaml") && !n.starts_with("stream-10m"))
+            .filter(|n| n.ends_with(".yaml"))
             .map(|n| format!("scenarios/workloads/{n}"))
             .collect();
         v.sort();

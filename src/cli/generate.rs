@@ -32,21 +32,24 @@ pub struct GenerateArgs {
     pub quiet: bool,
 }
 
-pub fn execute(a: &GenerateArgs) -> Result<(), Error> {
-    let kind = out_kind(&a.out)?;
-    // Written under a temporary name, renamed over -o when complete.
-    let file = OutFile::begin(&a.out, &[&a.spec])?;
-    let shown = a.spec.display().to_string();
-    let text = std::fs::read_to_string(&a.spec)
+/// Reads and checks a generator spec (`{seed: N, generate: {…}}`): the
+/// generator and the spec's seed. `jobs` overrides `generate.jobs`.
+pub fn load_spec(
+    spec: &std::path::Path,
+    jobs: Option<u64>,
+) -> Result<(crate::scenario::model::Generator, Option<u64>), Error> {
+    let shown = spec.display().to_string();
+    let text = std::fs::read_to_string(spec)
         .map_err(|e| InputError::new(&shown, format!("cannot read the file: {e}")))?;
     let mut raw: RawGenerateFile = crate::scenario::resolve::parse_yaml(&text, &shown)?;
-    if let Some(n) = a.jobs {
+    if let Some(n) = jobs {
         raw.generate.jobs = Some(n);
     }
-    let base = a.spec.parent().unwrap_or(std::path::Path::new("."));
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let base = spec.parent().unwrap_or(std::path::Path::new("."));
     let locator = std::cell::OnceCell::new();
     let err = |p: &str, m: String| {
-        let loc: &Locator = locator.get_or_init(|| Locator::new(&text));
+        let loc: &Locator = locator.get_or_init(|| Locator::new(text));
         let e = InputError::new(&shown, m);
         match loc.find(p) {
             Some((l, c)) => e.at(l, c),
@@ -54,7 +57,15 @@ pub fn execute(a: &GenerateArgs) -> Result<(), Error> {
         }
     };
     let gen = generator::build(&raw.generate, "generate", "gen1", None, base, &err)?;
-    let seed = a.seed.or(raw.seed).unwrap_or(1);
+    Ok((gen, raw.seed))
+}
+
+pub fn execute(a: &GenerateArgs) -> Result<(), Error> {
+    let kind = out_kind(&a.out)?;
+    // Written under a temporary name, renamed over -o when complete.
+    let file = OutFile::begin(&a.out, &[&a.spec])?;
+    let (gen, spec_seed) = load_spec(&a.spec, a.jobs)?;
+    let seed = a.seed.or(spec_seed).unwrap_or(1);
     let names = gen.resource_names();
     let columns = OutputColumns {
         role: gen.classes.iter().any(|c| c.role.is_some()),

@@ -23,6 +23,33 @@ pub fn execute(args: &ValidateArgs) -> Result<(), Error> {
     let mut bad = 0;
     let mut warned = 0;
     for path in &args.scenarios {
+        if is_generator_spec(path) {
+            match super::generate::load_spec(path, None) {
+                Ok((g, _)) => println!(
+                    "ok: {} (a generator spec for `mesosim generate`, not a scenario: {}, {})",
+                    path.display(),
+                    match (g.jobs, g.until) {
+                        (Some(n), _) => count(n, "job"),
+                        (None, Some(t)) => format!("jobs until {t} s"),
+                        (None, None) => "jobs".to_string(),
+                    },
+                    match g.classes.len() {
+                        1 => "1 class".to_string(),
+                        n => format!("{n} classes"),
+                    }
+                ),
+                Err(Error::Input(e)) => {
+                    bad += 1;
+                    if first_error.is_none() {
+                        first_error = Some(e);
+                    } else {
+                        eprintln!("error: {e}");
+                    }
+                }
+                Err(e) => return Err(e),
+            }
+            continue;
+        }
         match scenario::load(path) {
             Ok(loaded) => {
                 let m = &loaded.model;
@@ -76,4 +103,22 @@ pub fn execute(args: &ValidateArgs) -> Result<(), Error> {
 /// `1 agent`, `3 agents`.
 pub fn count(n: u64, what: &str) -> String {
     format!("{n} {what}{}", if n == 1 { "" } else { "s" })
+}
+
+/// A file whose top level has `generate` and no `name`: a generator spec
+/// (`mesosim generate SPEC`), which `validate` checks as such.
+fn is_generator_spec(path: &std::path::Path) -> bool {
+    let small = std::fs::metadata(path)
+        .is_ok_and(|m| m.is_file() && m.len() <= crate::limits::MAX_FILE_BYTES);
+    if !small {
+        return false;
+    }
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return false;
+    };
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    match serde_yaml::from_str::<serde_yaml::Value>(text) {
+        Ok(serde_yaml::Value::Mapping(m)) => m.contains_key("generate") && !m.contains_key("name"),
+        _ => false,
+    }
 }

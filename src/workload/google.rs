@@ -239,10 +239,21 @@ fn split<'a>(
 ) -> Result<Fields<'a>, InputError> {
     let fields = split_commas(line);
     if fields.len() != names.len() {
+        // A header line is what a converted trace starts with; the raw
+        // Google files have none.
+        let converted =
+            (line_no == 1 && fields.iter().any(|(_, f)| *f == "submit_s")) || line.starts_with('#');
+        let hint = if converted {
+            "; this looks like a compact job trace that `mesosim import` already converted \
+             (it has a header): use it as `{trace: FILE}` without `format: google2011`, or \
+             import the raw task_events file"
+        } else {
+            ""
+        };
         return Err(InputError::new(
             shown,
             format!(
-                "{} fields where the Google 2011 schema has {} ({} …)",
+                "{} fields where the Google 2011 schema has {} ({} …){hint}",
                 fields.len(),
                 names.len(),
                 names[..4].join(", ")

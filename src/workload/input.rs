@@ -15,8 +15,15 @@ const BUF: usize = 1 << 18;
 
 /// Opens a trace for reading, decompressing gzip transparently.
 pub fn open(path: &Path, shown: &str) -> Result<Box<dyn BufRead>, InputError> {
-    let meta = std::fs::metadata(path)
-        .map_err(|e| InputError::new(shown, format!("cannot read the file: {e}")))?;
+    let meta = std::fs::metadata(path).map_err(|e| {
+        let hint = if e.kind() == std::io::ErrorKind::NotFound {
+            " (a trace that `mesosim generate` or `mesosim import` makes must be written \
+             there first; the path is relative to the scenario file)"
+        } else {
+            ""
+        };
+        InputError::new(shown, format!("cannot read the file: {e}{hint}"))
+    })?;
     if meta.is_dir() {
         return Err(InputError::new(shown, "is a directory, not a trace file"));
     }
