@@ -205,6 +205,10 @@ fn run_one(model: &Model, variant: usize, seed: u64) -> Result<(RunRecord, Strin
 pub fn threads(jobs: Option<usize>) -> Result<usize, Error> {
     match jobs {
         Some(0) => Err(Error::Usage("--jobs must be at least 1".into())),
+        Some(n) if n > crate::limits::MAX_JOBS => Err(Error::Usage(format!(
+            "--jobs {n}: at most {} simulations at a time (each takes a thread and its memory)",
+            crate::limits::MAX_JOBS
+        ))),
         Some(n) => Ok(n),
         None => Ok(std::thread::available_parallelism().map_or(1, |n| n.get())),
     }
@@ -289,7 +293,12 @@ pub fn models(
         eprintln!("warning: {w}");
     }
     let shown = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(&shown, e))?;
+    let text = crate::workload::input::read_text_bounded(
+        path,
+        &shown,
+        "a scenario file",
+        crate::limits::MAX_FILE_BYTES,
+    )?;
     let base = path.parent().unwrap_or(Path::new("."));
     let mut out = Vec::new();
     for v in variants {

@@ -39,8 +39,12 @@ pub fn load_spec(
     jobs: Option<u64>,
 ) -> Result<(crate::scenario::model::Generator, Option<u64>), Error> {
     let shown = spec.display().to_string();
-    let text = std::fs::read_to_string(spec)
-        .map_err(|e| InputError::new(&shown, format!("cannot read the file: {e}")))?;
+    let text = crate::workload::input::read_text_bounded(
+        spec,
+        &shown,
+        "a generator spec",
+        crate::limits::MAX_FILE_BYTES,
+    )?;
     let mut raw: RawGenerateFile = crate::scenario::resolve::parse_yaml(&text, &shown)?;
     if let Some(n) = jobs {
         raw.generate.jobs = Some(n);

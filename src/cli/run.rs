@@ -139,7 +139,12 @@ pub fn load_with_set(path: &Path, sets: &[String]) -> Result<Loaded, Error> {
         }
         ovs.push(Override::parse(s).map_err(|e| Error::Usage(format!("--set {e}")))?);
     }
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(&shown, e))?;
+    let text = crate::workload::input::read_text_bounded(
+        path,
+        &shown,
+        "a scenario file",
+        crate::limits::MAX_FILE_BYTES,
+    )?;
     let changed =
         overrides::apply(&text, &ovs).map_err(|e| Error::Usage(format!("{shown}: {e}")))?;
     let base = path.parent().unwrap_or(Path::new("."));

@@ -170,7 +170,12 @@ impl Sweep {
 
 pub fn execute(args: &SweepArgs) -> Result<(), Error> {
     let shown = args.sweep.display().to_string();
-    let text = std::fs::read_to_string(&args.sweep).map_err(|e| Error::io(&shown, e))?;
+    let text = crate::workload::input::read_text_bounded(
+        &args.sweep,
+        &shown,
+        "a sweep file",
+        crate::limits::MAX_FILE_BYTES,
+    )?;
     let sweep = Sweep::parse(&text, &args.sweep)?;
     let stem = args
         .sweep

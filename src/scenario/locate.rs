@@ -11,6 +11,11 @@ use std::collections::BTreeMap;
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
 use yaml_rust2::scanner::Marker;
 
+/// Nesting depth beyond which paths are not tracked (scenarios nest a few
+/// levels; serde_yaml refuses more than 128).
+const MAX_DEPTH: usize = 256;
+const TOO_DEEP: &str = "\u{0}deep";
+
 /// Path → (line, column), both 1-based.
 #[derive(Debug, Default)]
 pub struct Locator {
@@ -40,6 +45,12 @@ fn join(path: &str, key: &str) -> String {
 impl Builder {
     /// The path of the node that starts now, or `None` if it is a map key.
     fn node_path(&mut self, scalar_text: Option<&str>) -> Option<String> {
+        // Past this depth no path is built or recorded (errors point at the
+        // nearest recorded ancestor): building each level's path from its
+        // parent's would take time quadratic in the depth.
+        if self.stack.len() >= MAX_DEPTH {
+            return Some(TOO_DEEP.to_string());
+        }
         match self.stack.last_mut() {
             None => {
                 if self.root_seen {
@@ -65,6 +76,9 @@ impl Builder {
     }
 
     fn record(&mut self, path: &str, mark: Marker) {
+        if path == TOO_DEEP {
+            return;
+        }
         self.values
             .entry(path.to_string())
             .or_insert((mark.line().max(1), mark.col() + 1));
@@ -213,5 +227,66 @@ mod tests {
         assert_eq!(loc.find("frameworks[0].jobs[0].tasks"), Some((5, 25)));
         // Falls back to the nearest ancestor.
         assert_eq!(loc.find("frameworks[0].jobs[0].nothing"), Some((5, 9)));
+    }
+}
+
+/// The line and column where flow nesting first passes
+/// [`MAX_FLOW_DEPTH`](crate::limits::MAX_FLOW_DEPTH), if it does: one
+/// linear pass that skips quoted strings and comments (an approximation of
+/// YAML's rules that errs on the side of counting: a bracket inside a plain
+/// scalar counts too).
+pub fn too_deep(text: &str) -> Option<(usize, usize)> {
+    let (mut depth, mut line, mut col) = (0usize, 1usize, 0usize);
+    let mut quote: Option<char> = None;
+    let mut comment = false;
+    let mut prev = ' ';
+    for c in text.chars() {
+        col += 1;
+        if c == '\n' {
+            line += 1;
+            col = 0;
+            comment = false;
+            prev = ' ';
+            continue;
+        }
+        if comment {
+            continue;
+        }
+        match quote {
+            Some(q) => {
+                if c == q && !(q == '"' && prev == '\\') {
+                    quote = None;
+                }
+            }
+            None => match c {
+                '"' | '\'' if matches!(prev, ' ' | '\t' | '[' | '{' | ',' | ':') => quote = Some(c),
+                '#' if matches!(prev, ' ' | '\t') => comment = true,
+                '[' | '{' => {
+                    depth += 1;
+                    if depth > crate::limits::MAX_FLOW_DEPTH {
+                        return Some((line, col));
+                    }
+                }
+                ']' | '}' => depth = depth.saturating_sub(1),
+                _ => {}
+            },
+        }
+        prev = c;
+    }
+    None
+}
+
+#[cfg(test)]
+mod depth_tests {
+    use super::*;
+    use crate::limits::MAX_FLOW_DEPTH;
+
+    #[test]
+    fn flow_depth_is_counted_outside_quotes_and_comments() {
+        assert_eq!(too_deep("name: t\nx: [[1], {a: [2]}]\n"), None);
+        let deep = format!("name: t\nx: {}\n", "[".repeat(200));
+        assert_eq!(too_deep(&deep), Some((2, 4 + MAX_FLOW_DEPTH)));
+        let quoted = format!("name: \"{}\"\n# {}\n", "[".repeat(200), "{".repeat(200));
+        assert_eq!(too_deep(&quoted), None);
     }
 }

@@ -449,6 +449,21 @@ pub struct ScriptedEvent {
     pub kind: EventKind,
 }
 
+/// [`Model::horizon`] for a sample interval, in microseconds.
+pub fn horizon(sample_interval: DurationUs) -> DurationUs {
+    sample_interval.saturating_mul(crate::limits::MAX_SAMPLES)
+}
+
+/// The latest a task of this duration can end after it starts, where
+/// that is bounded (`None` for `forever` and unbounded distributions).
+pub fn duration_bound(d: &TaskDuration) -> Option<DurationUs> {
+    match d {
+        TaskDuration::Fixed(x) => Some(*x),
+        TaskDuration::Uniform { high, .. } => Some(*high),
+        _ => None,
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct OutputConfig {
     pub sample_interval: DurationUs,
@@ -484,6 +499,13 @@ impl Window {
 }
 
 impl Model {
+    /// The latest time a run without `until` may reach: `MAX_SAMPLES`
+    /// samples of `output.sample_interval`. An input dated beyond it is
+    /// refused (docs/format.md, "Limits").
+    pub fn horizon(&self) -> SimTime {
+        SimTime(horizon(self.output.sample_interval))
+    }
+
     pub fn agent_name(&self, id: AgentId) -> String {
         let spec = &self.agents[id.index()];
         let group = &self.agent_groups[spec.group as usize];

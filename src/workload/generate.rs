@@ -196,13 +196,12 @@ impl Iterator for GenRun<'_> {
 /// Reads an empirical distribution file: durations (`5s`, or a number of
 /// seconds) when `durations`, else plain numbers.
 pub fn read_empirical(path: &Path, shown: &str, durations: bool) -> Result<Dist, InputError> {
-    let meta = std::fs::metadata(path)
-        .map_err(|e| InputError::new(shown, format!("cannot read the file: {e}")))?;
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(InputError::new(shown, "the file is too large; refused"));
-    }
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| InputError::new(shown, format!("cannot read the file: {e}")))?;
+    let text = super::input::read_text_bounded(
+        path,
+        shown,
+        "an empirical distribution file",
+        MAX_FILE_BYTES,
+    )?;
     let pairs = parse_empirical(&text, |t| {
         if durations {
             crate::sim::time::parse_duration(t).map(|us| us as f64)

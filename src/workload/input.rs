@@ -13,20 +13,93 @@ pub const MAX_LINE_BYTES: usize = 1 << 20;
 
 const BUF: usize = 1 << 18;
 
+/// Refuses anything but a regular file (or a symlink to one): a folder, a
+/// device (`/dev/zero` has no size and never ends), a FIFO (opening it
+/// blocks until a writer comes) or a socket. `what` names the expected
+/// file in the message (`a scenario file`).
+pub fn check_regular(
+    path: &Path,
+    shown: &str,
+    what: &str,
+) -> Result<std::fs::Metadata, InputError> {
+    let meta = std::fs::metadata(path)
+        .map_err(|e| InputError::new(shown, format!("cannot read the file: {e}")))?;
+    if meta.is_dir() {
+        return Err(InputError::new(
+            shown,
+            format!("is a directory, not {what}"),
+        ));
+    }
+    if !meta.is_file() {
+        return Err(InputError::new(
+            shown,
+            format!("is not a regular file (a device, FIFO or socket), not {what}"),
+        ));
+    }
+    Ok(meta)
+}
+
+/// Reads a whole regular file of at most `max` bytes (checked while
+/// reading too: the file may grow meanwhile).
+pub fn read_bounded(path: &Path, shown: &str, what: &str, max: u64) -> Result<Vec<u8>, InputError> {
+    let meta = check_regular(path, shown, what)?;
+    let too_big = |len: u64| {
+        InputError::new(
+            shown,
+            format!(
+                "the file is {} MB; files over {} MB are refused here (use a CSV trace for big workloads)",
+                len / (1024 * 1024),
+                max / (1024 * 1024)
+            ),
+        )
+    };
+    if meta.len() > max {
+        return Err(too_big(meta.len()));
+    }
+    let f = File::open(path)
+        .map_err(|e| InputError::new(shown, format!("cannot read the file: {e}")))?;
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    f.take(max + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| InputError::new(shown, format!("cannot read the file: {e}")))?;
+    if bytes.len() as u64 > max {
+        return Err(too_big(bytes.len() as u64));
+    }
+    Ok(bytes)
+}
+
+/// [`read_bounded`] as UTF-8 text; invalid UTF-8 is an error at its line
+/// and column.
+pub fn read_text_bounded(
+    path: &Path,
+    shown: &str,
+    what: &str,
+    max: u64,
+) -> Result<String, InputError> {
+    let bytes = read_bounded(path, shown, what, max)?;
+    String::from_utf8(bytes).map_err(|e| {
+        let upto = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let line = upto.iter().filter(|&&b| b == b'\n').count() + 1;
+        let col = upto.len() - upto.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1) + 1;
+        InputError::new(shown, "the file is not valid UTF-8 (save it as UTF-8)").at(line, col)
+    })
+}
+
 /// Opens a trace for reading, decompressing gzip transparently.
 pub fn open(path: &Path, shown: &str) -> Result<Box<dyn BufRead>, InputError> {
-    let meta = std::fs::metadata(path).map_err(|e| {
+    if let Err(e) = std::fs::metadata(path) {
         let hint = if e.kind() == std::io::ErrorKind::NotFound {
             " (a trace that `mesosim generate` or `mesosim import` makes must be written \
              there first; the path is relative to the scenario file)"
         } else {
             ""
         };
-        InputError::new(shown, format!("cannot read the file: {e}{hint}"))
-    })?;
-    if meta.is_dir() {
-        return Err(InputError::new(shown, "is a directory, not a trace file"));
+        return Err(InputError::new(
+            shown,
+            format!("cannot read the file: {e}{hint}"),
+        ));
     }
+    check_regular(path, shown, "a trace file")?;
     let mut f = File::open(path)
         .map_err(|e| InputError::new(shown, format!("cannot read the file: {e}")))?;
     let mut magic = [0u8; 2];

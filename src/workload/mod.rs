@@ -16,6 +16,7 @@ pub mod swf;
 
 use crate::error::InputError;
 use crate::scenario::model::{AttrMatch, JobSpec, Model, StreamSource};
+use crate::sim::time::{format_secs, SimTime};
 
 /// A job as a trace carries it: names, not the scenario's ids. Times in µs.
 #[derive(Clone, Debug, PartialEq)]
@@ -109,7 +110,6 @@ impl ImportReport {
     /// Human-readable lines.
     pub fn lines(&self) -> Vec<String> {
         use crate::cluster::resources::format_milli;
-        use crate::sim::time::format_secs;
         let mut out = vec![format!(
             "{} {}: {} rows read{}",
             self.format,
@@ -184,17 +184,65 @@ impl JobSource for GenSource<'_> {
     }
 }
 
+/// A stream of a run without `until`: a job submitted (or, with a fixed
+/// duration, ending) beyond the model's horizon stops the run with an input
+/// error before anything is simulated up to it (one trace row at 9·10¹² s
+/// would otherwise keep the run writing samples for ever).
+struct Horizon<'m> {
+    inner: Box<dyn JobSource + 'm>,
+    name: &'m str,
+    horizon: SimTime,
+}
+
+impl JobSource for Horizon<'_> {
+    fn next_job(&mut self) -> Result<Option<JobSpec>, InputError> {
+        let Some(j) = self.inner.next_job()? else {
+            return Ok(None);
+        };
+        let end = crate::scenario::model::duration_bound(&j.duration)
+            .map_or(j.submit.0, |d| j.submit.0.saturating_add(d));
+        if end > self.horizon.0 {
+            return Err(InputError::new(
+                self.name,
+                format!(
+                    "job `{}` is submitted at {} s{}, beyond the {} s a run without `until` may \
+                     last ({} samples of output.sample_interval); set `until` (or raise \
+                     output.sample_interval)",
+                    j.id,
+                    format_secs(j.submit.0),
+                    if end > j.submit.0 {
+                        format!(" and ends at {} s", format_secs(end))
+                    } else {
+                        String::new()
+                    },
+                    format_secs(self.horizon.0),
+                    crate::limits::MAX_SAMPLES
+                ),
+            ));
+        }
+        Ok(Some(j))
+    }
+}
+
 /// Opens stream `i` of the model for a run with this seed.
 pub fn open_stream<'m>(
     model: &'m Model,
     i: usize,
     seed: u64,
 ) -> Result<Box<dyn JobSource + 'm>, InputError> {
-    match &model.streams[i].source {
-        StreamSource::Generate(g) => Ok(Box::new(GenSource {
+    let inner: Box<dyn JobSource + 'm> = match &model.streams[i].source {
+        StreamSource::Generate(g) => Box::new(GenSource {
             spec: g,
             run: g.start(seed),
-        })),
-        StreamSource::Csv(c) => Ok(Box::new(csv_trace::CsvSource::open(model, c)?)),
+        }),
+        StreamSource::Csv(c) => Box::new(csv_trace::CsvSource::open(model, c)?),
+    };
+    if model.until.is_some() {
+        return Ok(inner);
     }
+    Ok(Box::new(Horizon {
+        inner,
+        name: &model.streams[i].name,
+        horizon: model.horizon(),
+    }))
 }

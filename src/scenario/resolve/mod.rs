@@ -68,31 +68,7 @@ pub fn load_with(path: &Path, policies: &Registry) -> Result<Loaded, InputError>
 }
 
 fn read_text(path: &Path, shown: &str) -> Result<String, InputError> {
-    let meta = std::fs::metadata(path)
-        .map_err(|e| InputError::new(shown, format!("cannot read the file: {e}")))?;
-    if meta.is_dir() {
-        return Err(InputError::new(
-            shown,
-            "is a directory, not a scenario file",
-        ));
-    }
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(InputError::new(
-            shown,
-            format!(
-                "the file is {} MB; YAML files over {} MB are refused (use a CSV trace for big workloads)",
-                meta.len() / (1024 * 1024),
-                MAX_FILE_BYTES / (1024 * 1024)
-            ),
-        ));
-    }
-    let bytes = std::fs::read(path)
-        .map_err(|e| InputError::new(shown, format!("cannot read the file: {e}")))?;
-    String::from_utf8(bytes).map_err(|e| {
-        let upto = &e.as_bytes()[..e.utf8_error().valid_up_to()];
-        let line = upto.iter().filter(|&&b| b == b'\n').count() + 1;
-        InputError::new(shown, "the file is not valid UTF-8").at(line, 1)
-    })
+    crate::workload::input::read_text_bounded(path, shown, "a scenario file", MAX_FILE_BYTES)
 }
 
 /// Parses and resolves scenario text; `file` names it in errors and `base`
@@ -120,6 +96,16 @@ pub fn parse_yaml<T: serde::de::DeserializeOwned>(text: &str, file: &str) -> Res
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if text.trim().is_empty() {
         return Err(InputError::new(file, "the file is empty").at(1, 1));
+    }
+    if let Some((line, col)) = crate::scenario::locate::too_deep(text) {
+        return Err(InputError::new(
+            file,
+            format!(
+                "brackets nested more than {} levels deep",
+                crate::limits::MAX_FLOW_DEPTH
+            ),
+        )
+        .at(line, col));
     }
     serde_yaml::from_str(text).map_err(|e| yaml_error(&e, text, file))
 }
@@ -363,6 +349,7 @@ impl<'a> Resolver<'a> {
         let until = raw.until.map(|d| d.0);
         self.check_run_length(until, &master, &output)?;
         self.check_ends(until)?;
+        self.check_horizon(until, &events, &output)?;
         let mut model = Model {
             name: raw.name.clone(),
             description: raw.description.take().unwrap_or_default(),
@@ -458,6 +445,57 @@ impl<'a> Resolver<'a> {
                     ),
                 ));
             }
+        }
+        Ok(())
+    }
+
+    /// Without `until` the run lasts as long as its inputs: one dated (or a
+    /// fixed task ending) beyond the horizon would write samples for ever.
+    fn check_horizon(
+        &self,
+        until: Option<DurationUs>,
+        events: &[crate::scenario::model::ScriptedEvent],
+        output: &crate::scenario::model::OutputConfig,
+    ) -> Result<(), InputError> {
+        if until.is_some() {
+            return Ok(());
+        }
+        let horizon = crate::scenario::model::horizon(output.sample_interval);
+        let latest = self
+            .jobs
+            .iter()
+            .map(|j| (j.submit.0, "a job's `submit`"))
+            .chain(self.jobs.iter().filter_map(|j| {
+                crate::scenario::model::duration_bound(&j.duration).map(|d| {
+                    (
+                        j.submit.0.saturating_add(d),
+                        "a job's `submit` + `duration`",
+                    )
+                })
+            }))
+            .chain(events.iter().map(|e| (e.at.0, "an event's `at`")))
+            .chain(
+                self.frameworks
+                    .iter()
+                    .map(|f| (f.at.0, "a framework's `at`")),
+            )
+            .chain(
+                self.agents
+                    .iter()
+                    .filter_map(|a| a.at.map(|t| (t.0, "an agent's `at`"))),
+            )
+            .max_by_key(|(t, _)| *t);
+        if let Some((t, what)) = latest.filter(|(t, _)| *t > horizon) {
+            return Err(self.err(
+                "name",
+                format!(
+                    "{what} is at {} s, beyond the {} s a run without `until` may last \
+                     ({MAX_SAMPLES} samples of output.sample_interval); set `until` \
+                     (or raise output.sample_interval)",
+                    crate::sim::time::format_secs(t),
+                    crate::sim::time::format_secs(horizon)
+                ),
+            ));
         }
         Ok(())
     }

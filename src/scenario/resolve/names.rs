@@ -14,6 +14,15 @@ pub(super) fn validate_role_name(name: &str) -> Result<(), String> {
     if name.starts_with('/') || name.ends_with('/') {
         return Err(format!("role `{name}` cannot start or end with `/`"));
     }
+    // Role trees are walked recursively: a depth bound keeps the stack safe.
+    let depth = name.split('/').count();
+    if depth > crate::limits::MAX_ROLE_DEPTH {
+        return Err(format!(
+            "role `{}…` is nested {depth} levels deep; at most {} levels",
+            name.chars().take(40).collect::<String>(),
+            crate::limits::MAX_ROLE_DEPTH
+        ));
+    }
     for part in name.split('/') {
         if part.is_empty() {
             return Err(format!("role `{name}` has an empty path segment"));

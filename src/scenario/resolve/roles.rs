@@ -51,8 +51,21 @@ impl Resolver<'_> {
     }
 
     pub(super) fn weight(&self, w: f64, at: At) -> Result<f64, InputError> {
-        if !(w.is_finite() && w > 0.0) {
-            return Err(self.err(at, format!("a weight must be a positive number, not {w}")));
+        // Shares are divided by weights and squared (Jain's index): weights
+        // outside this range would overflow to infinity or underflow to 0.
+        use crate::limits::{MAX_WEIGHT, MIN_WEIGHT};
+        if !(w.is_finite() && (MIN_WEIGHT..=MAX_WEIGHT).contains(&w)) {
+            return Err(self.err(
+                at,
+                format!(
+                    "a weight must be a positive number from {MIN_WEIGHT:e} to {MAX_WEIGHT:e}, not {}",
+                    if w.is_finite() && w != 0.0 && !(1e-6..1e7).contains(&w.abs()) {
+                        format!("{w:e}")
+                    } else {
+                        w.to_string()
+                    }
+                ),
+            ));
         }
         Ok(w)
     }
