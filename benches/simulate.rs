@@ -40,6 +40,15 @@ fn bench(c: &mut Criterion) {
             black_box(mesosim::simulate(&quickstart, &Options::default(), &mut Nothing).unwrap())
         })
     });
+    g.bench_function("engine-only/quickstart", |b| {
+        b.iter(|| {
+            black_box(
+                mesosim::sim::Simulation::new(&quickstart, &Options::default())
+                    .run(&mut Nothing)
+                    .unwrap(),
+            )
+        })
+    });
     let big = synthetic(1000, 50, 60);
     g.bench_function("1000-agents-50-frameworks-60s", |b| {
         b.iter(|| black_box(mesosim::simulate(&big, &Options::default(), &mut Nothing).unwrap()))
