@@ -34,8 +34,10 @@
 //! assert!(registry.get("fewest-first").is_some());
 //! ```
 
+pub mod sorter;
 pub mod tree;
 
+pub use sorter::Sorter;
 pub use tree::RoleTree;
 
 use crate::cluster::resources::{Quantities, MAX_RESOURCE_KINDS, MILLI};
