@@ -68,6 +68,9 @@ const CASES: &[Case] = &[
     Case { name: "generate-empirical-missing", text: "name: t\nframeworks:\n  - {id: f}\nworkload:\n  - generate: {jobs: 5, interarrival: {empirical: gaps.txt}, classes: [{name: c, framework: f, resources: {cpus: 1}, duration: 1s}]}\n", says: &["gaps.txt", "cannot read"], line: 5 },
     Case { name: "generate-key-for-trace", text: "name: t\nframeworks:\n  - {id: f}\nworkload:\n  - {generate: {jobs: 5, rate: 1, classes: [{name: c, framework: f, resources: {cpus: 1}, duration: 1s}]}, open_end: skip}\n", says: &["`open_end` does not apply to a generator"], line: 5 },
     Case { name: "bad-minutes-uniform", text: "name: t\nframeworks:\n  - {id: f}\nworkload:\n  - generate: {jobs: 5, rate: 1, classes: [{name: c, framework: f, tasks: {uniform: [5, 2]}, resources: {cpus: 1}, duration: 1s}]}\n", says: &["low <= high"], line: 5 },
+    Case { name: "running-framework-later", text: "name: t\nuntil: 1s\nframeworks:\n  - {id: f, behavior: hold, at: 0.5s}\nagents:\n  - id: a\n    resources: {cpus: 1}\n    running: [{framework: f, resources: {cpus: 1}}]\n", says: &["registers at 0.500000s", "not before the agent"], line: 8 },
+    Case { name: "running-too-much", text: "name: t\nuntil: 1s\nframeworks:\n  - {id: f, behavior: hold}\nevents:\n  - at: 1s\n    agent_add:\n      id: a\n      resources: {cpus: 1}\n      running: [{framework: f, resources: {cpus: 2}}]\n", says: &["more than the agent has"], line: 10 },
+    Case { name: "running-forever-no-until", text: "name: t\nframeworks:\n  - {id: f}\nevents:\n  - {at: 1s, agent_add: {id: a, resources: {cpus: 1}, running: [{framework: f, resources: {cpus: 1}}]}}\n", says: &["never end", "without `for`"], line: 1 },
     Case { name: "bad-min-allocatable", text: "name: t\nmaster: {min_allocatable: [\"cpus=1\"]}\n", says: &["NAME:AMOUNT"], line: 2 },
 ];
 

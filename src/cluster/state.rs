@@ -17,6 +17,9 @@ use std::collections::{BTreeMap, BTreeSet};
 pub enum TaskRef {
     Job(JobId, u32),
     TakeAll(FrameworkId, u32),
+    /// The n-th task already running on an agent when it registered
+    /// (`agents[].running`; `agent.rN`).
+    Running(AgentId, u32),
 }
 
 /// A running task's number: unique over a run, in launch order.

@@ -429,6 +429,43 @@ impl Master {
         rescinded
     }
 
+    /// Charges a task already running on a newly added agent to its
+    /// framework (Mesos `addSlave` with used resources →
+    /// `trackAllocatedResources`): allocated at once, counted in both
+    /// sorters (an allocation count too) and in quota consumption, taken
+    /// out of the agent's available resources. `false` (and nothing done)
+    /// if the framework is not registered in that role or the agent does
+    /// not have the resources free.
+    pub fn add_running(
+        &mut self,
+        model: &Model,
+        fw: FrameworkId,
+        role: RoleId,
+        agent: AgentId,
+        res: &ResourceSet,
+    ) -> bool {
+        let fs = &self.frameworks[fw.index()];
+        if !fs.registered || fs.role_index(role).is_none() {
+            return false;
+        }
+        let a = &mut self.agents[agent.index()];
+        if !a.present || !a.available.sub(res) {
+            return false;
+        }
+        let total = res.total();
+        a.allocated.add(&total);
+        self.track(model, fw, role, agent, res);
+        let fs = &mut self.frameworks[fw.index()];
+        let ri = fs.role_index(role).expect("subscribed role");
+        fs.roles[ri].offered.saturating_sub(&total);
+        fs.roles[ri].allocated.add(&total);
+        self.allocated_total.add(&total);
+        for r in Self::ancestors_and_self(model, role) {
+            self.roles[r.index()].subtree_used.add(&total);
+        }
+        true
+    }
+
     pub fn agent_present(&self, agent: AgentId) -> bool {
         self.agents[agent.index()].present
     }

@@ -91,6 +91,21 @@ pub struct AgentGroup {
     /// Unreserved plus static reservations.
     pub resources: ResourceSet,
     pub attributes: Vec<(String, String)>,
+    /// Tasks already running on each agent of the group when it registers
+    /// (`agents[].running`).
+    pub running: Vec<RunningSpec>,
+}
+
+/// A task already running on an agent when it registers (Mesos `addSlave`
+/// with used resources): allocated to its framework in its role from the
+/// start, recovered with no filter when it ends.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RunningSpec {
+    pub framework: FrameworkId,
+    pub role: RoleId,
+    pub resources: ResourceSet,
+    /// How long it runs after the agent registers; `None`: forever.
+    pub duration: Option<DurationUs>,
 }
 
 /// `partitions:` resolved: each agent's partition and each partition's

@@ -639,6 +639,28 @@ pub struct RawAgent {
     pub at: Option<Dur>,
     /// Explicit partition index (overrides `partitions.assign`).
     pub partition: Option<u32>,
+    /// Tasks already running when the agent registers (Mesos `addSlave`
+    /// with used resources).
+    #[serde(default)]
+    pub running: Vec<RawRunning>,
+}
+
+/// An `agents[].running` entry: a framework's task already running on the
+/// agent when it registers.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRunning {
+    pub framework: String,
+    pub role: Option<String>,
+    #[serde(default)]
+    pub resources: RawResources,
+    /// Resources reserved for the entry's role.
+    #[serde(default)]
+    pub reserved: RawResources,
+    /// How long it keeps running after the agent registers; forever if
+    /// left out.
+    #[serde(rename = "for")]
+    pub for_: Option<Dur>,
 }
 
 /// Declares `RawFramework` (a `frameworks` entry) and `RawFrameworkTemplate`

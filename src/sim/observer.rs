@@ -86,6 +86,7 @@ impl TaskRef {
                 None => format!("job{}.{}", j.0, i),
             },
             TaskRef::TakeAll(f, i) => format!("{}.t{}", model.frameworks[f.index()].id, i),
+            TaskRef::Running(a, i) => format!("{}.r{}", model.agent_name(a), i),
         }
     }
 }

@@ -343,6 +343,7 @@ impl<'a> Resolver<'a> {
             self.add_workload(w, &format!("workload[{i}]"), i)?;
         }
         let events = self.resolve_events(&raw.events)?;
+        self.resolve_running(&raw)?;
         let partitions = self.resolve_partitions(&raw)?;
         let master = self.resolve_master(raw.master.take().unwrap_or_default())?;
         let output = self.resolve_output(raw.output.take())?;
@@ -517,6 +518,14 @@ impl<'a> Resolver<'a> {
                     && (self.jobs.iter().any(|j| j.duration.is_forever())
                         || self.streams.iter().any(|s| s.forever)))
                 .then_some("a task that runs `forever`")
+            })
+            .or_else(|| {
+                (until.is_none()
+                    && self
+                        .agent_groups
+                        .iter()
+                        .any(|g| g.running.iter().any(|r| r.duration.is_none())))
+                .then_some("a task in `agents[].running` without `for`")
             });
         if let Some(what) = never_ending {
             return Err(self.err(

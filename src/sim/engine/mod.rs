@@ -830,6 +830,11 @@ fn hash_record(h: &mut Sha256, r: &Record) {
             h.update(f.0.to_le_bytes());
             h.update(i.to_le_bytes());
         }
+        Some(TaskRef::Running(a, i)) => {
+            h.update([3u8]);
+            h.update(a.0.to_le_bytes());
+            h.update(i.to_le_bytes());
+        }
     }
     for (res, v) in r.resources.nonzero() {
         h.update([res.0]);

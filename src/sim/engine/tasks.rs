@@ -20,7 +20,49 @@ impl<'m> Simulation<'m> {
             RecordKind::AgentAdded,
             About::default().agent(a).resources(res),
         );
+        self.start_running_tasks(seq, a, obs);
         self.request_run(Trigger::Agent(a));
+    }
+
+    /// The tasks already running on an agent as it registers
+    /// (`agents[].running`): allocated to their frameworks at once, a
+    /// `launch` record each, ending after their `for`.
+    fn start_running_tasks(&mut self, seq: u64, a: AgentId, obs: &mut dyn Observer) {
+        let model = self.model;
+        for (i, r) in model.agent_group(a).running.iter().enumerate() {
+            let added = self
+                .master_of(a)
+                .add_running(model, r.framework, r.role, a, &r.resources);
+            debug_assert!(added, "running tasks are checked at load");
+            if !added {
+                continue;
+            }
+            let task = TaskRef::Running(a, i as u32);
+            self.counters.tasks_submitted += 1;
+            self.counters.tasks_launched += 1;
+            self.fw_counters[r.framework.index()].tasks_launched += 1;
+            self.emit(
+                obs,
+                seq,
+                RecordKind::Launch,
+                About::default()
+                    .framework(r.framework)
+                    .role(r.role)
+                    .agent(a)
+                    .task(task)
+                    .resources(r.resources.total()),
+            );
+            let uid = self.cluster.start(RunningTask {
+                task,
+                framework: r.framework,
+                role: r.role,
+                agent: a,
+                resources: r.resources.clone(),
+            });
+            if let Some(d) = r.duration {
+                self.queue.push(self.now.plus(d), Event::TaskEnd(uid));
+            }
+        }
     }
 
     pub(super) fn submit_job(&mut self, seq: u64, j: JobId, obs: &mut dyn Observer) {
