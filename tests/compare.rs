@@ -251,14 +251,62 @@ fn cdf_charts_count_the_jobs_summary_counts_under_a_window() {
     let s: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
     let completed = s["jobs"]["completed"].as_u64().unwrap();
+    let censored = s["jobs"]["censored"].as_u64().unwrap();
     let all = s["jobs"]["submitted"].as_u64().unwrap();
     assert!(completed > 0 && completed < all, "{completed} of {all}");
+    assert!(censored > 0, "the window leaves jobs unfinished at the end");
     let svg = std::fs::read_to_string(out.join("charts/jct_cdf.svg")).unwrap();
-    assert!(svg.contains(&format!("all jobs ({completed})")), "legend");
+    // Completed and unfinished (censored) jobs, as summary.json counts them.
     assert!(
-        svg.contains("completed jobs submitted in the window"),
+        svg.contains(&format!(
+            "all jobs ({}; {censored} unfinished",
+            completed + censored
+        )),
+        "legend"
+    );
+    assert!(
+        svg.contains("jobs submitted in the window, unfinished ones censored"),
         "title"
     );
+    assert!(svg.contains("(Kaplan–Meier)"), "y axis");
+    // Slowdown has no value for an unfinished job: completed ones only.
+    let svg = std::fs::read_to_string(out.join("charts/slowdown_cdf.svg")).unwrap();
+    assert!(svg.contains("completed jobs submitted in the window"));
+}
+
+/// A run cut short: the longest jobs are unfinished, so the Kaplan–Meier
+/// curve of completion times stops below 1 — as summary.json's p99, a lower
+/// bound — and the chart marks and says where.
+#[test]
+fn a_cdf_whose_longest_jobs_are_unfinished_stops_below_one() {
+    let dir = common::tmp("plot-censored");
+    let out = dir.join("out");
+    ok(&common::run_bin(&[
+        "run",
+        "scenarios/quickstart.yaml",
+        "--set",
+        "until=1500s",
+        "--quiet",
+        "--out",
+        out.to_str().unwrap(),
+    ]));
+    let s: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let lower: Vec<&str> = s["jobs"]["jct_s"]["lower_bound"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert!(lower.contains(&"p99"), "{lower:?}");
+    let svg = std::fs::read_to_string(out.join("charts/jct_cdf.svg")).unwrap();
+    let censored = s["jobs"]["censored"].as_u64().unwrap();
+    let n = s["jobs"]["completed"].as_u64().unwrap() + censored;
+    assert!(
+        svg.contains(&format!("all jobs ({n}; {censored} unfinished, ● stops at ")),
+        "legend"
+    );
+    assert!(svg.contains("<circle"), "the stop is marked");
 }
 
 /// The committed reproduction in results/ is what this version computes:

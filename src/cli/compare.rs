@@ -182,21 +182,36 @@ fn run_one(model: &Model, variant: usize, seed: u64) -> Result<(RunRecord, Strin
     let outcome = Simulation::new(model, &options).run(&mut metrics)?;
     let summary = Summary::build(model, &outcome, &metrics);
     let g = &metrics.jobs;
+    let samples = &metrics.job_samples;
+    let secs = |v: &[u64]| -> Vec<f64> { v.iter().map(|&x| x as f64 / 1e6).collect() };
+    // Jobs unfinished at the end (censored): their completion time so far,
+    // and their wait if they started, else their time so far, censored.
+    // With sketched percentiles no job's times are kept and `compare` draws
+    // no CDFs: then none of these either.
+    let unfinished: Vec<_> = if samples.keeps_rows() {
+        samples.censored.iter().collect()
+    } else {
+        Vec::new()
+    };
+    let mut wait_us = g.wait_us(samples);
+    let mut wait_censored_us = Vec::new();
+    for j in &unfinished {
+        if j.wait_us == u64::MAX {
+            wait_censored_us.push(j.jct_us);
+        } else {
+            wait_us.push(j.wait_us);
+        }
+    }
+    let jct_censored_us: Vec<u64> = unfinished.iter().map(|j| j.jct_us).collect();
     let record = RunRecord {
         variant,
         seed,
         values: headline(&summary),
-        jct_s: g
-            .jct_us(&metrics.job_samples)
-            .iter()
-            .map(|&x| x as f64 / 1e6)
-            .collect(),
-        wait_s: g
-            .wait_us(&metrics.job_samples)
-            .iter()
-            .map(|&x| x as f64 / 1e6)
-            .collect(),
-        slowdown: g.slowdown(&metrics.job_samples),
+        jct_s: secs(&g.jct_us(samples)),
+        jct_censored_s: secs(&jct_censored_us),
+        wait_s: secs(&wait_us),
+        wait_censored_s: secs(&wait_censored_us),
+        slowdown: g.slowdown(samples),
     };
     Ok((record, outcome.digest))
 }

@@ -151,7 +151,9 @@ struct StoredRun {
     /// key, label, shown as a percentage, value.
     metrics: Vec<(String, String, bool, f64)>,
     jct_s: Vec<f64>,
+    jct_censored_s: Vec<f64>,
     wait_s: Vec<f64>,
+    wait_censored_s: Vec<f64>,
     slowdown: Vec<f64>,
 }
 
@@ -168,7 +170,9 @@ pub fn record_bytes(key: &str, digest: &str, r: &RunRecord) -> Result<Vec<u8>, E
     if r.values.iter().any(|(_, v)| !v.is_finite())
         || r.jct_s
             .iter()
+            .chain(&r.jct_censored_s)
             .chain(&r.wait_s)
+            .chain(&r.wait_censored_s)
             .chain(&r.slowdown)
             .any(|v| !v.is_finite())
     {
@@ -186,7 +190,9 @@ pub fn record_bytes(key: &str, digest: &str, r: &RunRecord) -> Result<Vec<u8>, E
             .map(|(m, v)| (m.key.clone(), m.label.clone(), m.percent, *v))
             .collect(),
         jct_s: r.jct_s.clone(),
+        jct_censored_s: r.jct_censored_s.clone(),
         wait_s: r.wait_s.clone(),
+        wait_censored_s: r.wait_censored_s.clone(),
         slowdown: r.slowdown.clone(),
     };
     let run = serde_json::to_string(&stored).expect("a run serializes");
@@ -228,7 +234,9 @@ pub fn load_record(path: &Path, key: &str, variant: usize, seed: u64) -> Option<
             })
             .collect(),
         jct_s: run.jct_s,
+        jct_censored_s: run.jct_censored_s,
         wait_s: run.wait_s,
+        wait_censored_s: run.wait_censored_s,
         slowdown: run.slowdown,
     })
 }

@@ -217,6 +217,12 @@ impl JobSamples {
         self.censored.push(s);
     }
 
+    /// Whether every completed job's sample is kept (exact percentiles),
+    /// not only per-group sketches.
+    pub fn keeps_rows(&self) -> bool {
+        self.mode == Percentiles::Exact
+    }
+
     /// The samples in completion order.
     pub fn iter(&self) -> impl Iterator<Item = &JobSample> + '_ {
         self.chunks.iter().flatten()
@@ -282,40 +288,80 @@ impl TimeStats {
     }
 }
 
-/// Kaplan–Meier estimate of the `p`-th percentile of times from `events`
-/// (observed values with their counts, ascending) and `censored` (times
-/// at which an observation stopped without its event, ascending): the
-/// smallest event time `t` with `1 − S(t) ≥ p/100`, where
-/// `S(t) = Π_{t_i ≤ t} (1 − d_i / n_i)`, `d_i` the events at `t_i` and
-/// `n_i` the observations not yet ended before `t_i` (a time censored at
-/// `t_i` counts as at risk at `t_i`). Without censoring this is the
-/// nearest-rank percentile. When the estimate never reaches `p/100` (the
-/// largest times are censored), the largest censored time, as a lower
-/// bound (`true`). `(0, false)` when there is nothing.
-pub fn km_percentile(events: &[(u64, u64)], censored: &[u64], p: u64) -> (u64, bool) {
-    let n: u64 = events.iter().map(|e| e.1).sum::<u64>() + censored.len() as u64;
-    if n == 0 {
-        return (0, false);
+/// The Kaplan–Meier estimate of a distribution function, the one estimator
+/// behind the job percentiles and the job CDF charts: from `events`
+/// (observed values with their counts, ascending) and `censored` (values at
+/// which an observation stopped without its event, ascending), it yields
+/// `(t_i, F(t_i))` at each event time `t_i`, where `F = 1 − S`,
+/// `S(t) = Π_{t_i ≤ t} (1 − d_i / n_i)`, `d_i` the events at `t_i` and `n_i`
+/// the observations not yet ended before `t_i` (a value censored at `t_i`
+/// counts as at risk at `t_i`). Without censoring `F` is the empirical
+/// distribution (and reaches exactly 1); when the largest values are
+/// censored it stops below 1.
+pub struct KaplanMeier<'a, T> {
+    events: std::slice::Iter<'a, (T, u64)>,
+    censored: &'a [T],
+    n: u64,
+    gone: u64,
+    surv: f64,
+}
+
+/// See [`KaplanMeier`].
+pub fn kaplan_meier<'a, T>(events: &'a [(T, u64)], censored: &'a [T]) -> KaplanMeier<'a, T> {
+    KaplanMeier {
+        events: events.iter(),
+        censored,
+        n: events.iter().map(|e| e.1).sum::<u64>() + censored.len() as u64,
+        gone: 0,
+        surv: 1.0,
     }
-    let target = p as f64 / 100.0;
-    let mut surv = 1.0f64;
-    let mut gone = 0u64;
-    let mut c = 0usize;
-    for &(t, d) in events {
-        while c < censored.len() && censored[c] < t {
-            c += 1;
-            gone += 1;
+}
+
+impl<T: Copy + PartialOrd> Iterator for KaplanMeier<'_, T> {
+    type Item = (T, f64);
+
+    fn next(&mut self) -> Option<(T, f64)> {
+        let &(t, d) = self.events.next()?;
+        while let Some((&c, rest)) = self.censored.split_first() {
+            if c >= t {
+                break;
+            }
+            self.censored = rest;
+            self.gone += 1;
         }
-        let at_risk = n - gone;
+        let at_risk = self.n - self.gone;
         if at_risk > 0 && d > 0 {
-            surv *= 1.0 - d as f64 / at_risk as f64;
+            self.surv *= 1.0 - d as f64 / at_risk as f64;
         }
-        gone += d;
-        if 1.0 - surv >= target - 1e-12 {
-            return (t, false);
+        self.gone += d;
+        Some((t, 1.0 - self.surv))
+    }
+}
+
+/// Kaplan–Meier estimate of the `p`-th percentile of times ([`KaplanMeier`]
+/// of `events` and `censored`): the smallest event time `t` with
+/// `F(t) ≥ p/100`. Without censoring this is the nearest-rank percentile.
+/// When the estimate never reaches `p/100` (the largest times are
+/// censored), the largest censored time, as a lower bound (`true`).
+/// `(0, false)` when there is nothing.
+pub fn km_percentile(events: &[(u64, u64)], censored: &[u64], p: u64) -> (u64, bool) {
+    let target = p as f64 / 100.0;
+    match kaplan_meier(events, censored).find(|&(_, f)| f >= target - 1e-12) {
+        Some((t, _)) => (t, false),
+        None => (censored.last().copied().unwrap_or(0), !censored.is_empty()),
+    }
+}
+
+/// Sorted values as (value, count): the `events` of [`kaplan_meier`].
+pub fn value_counts<T: Copy + PartialEq>(sorted: &[T]) -> Vec<(T, u64)> {
+    let mut out: Vec<(T, u64)> = Vec::new();
+    for &v in sorted {
+        match out.last_mut() {
+            Some(l) if l.0 == v => l.1 += 1,
+            _ => out.push((v, 1)),
         }
     }
-    (censored.last().copied().unwrap_or(0), !censored.is_empty())
+    out
 }
 
 /// Mean (a lower bound when some times are censored) and Kaplan–Meier
@@ -337,18 +383,6 @@ fn km_stats(events: &[(u64, u64)], censored: &[u64], sum: u128) -> TimeStats {
         p99,
         lower_bound: [cut, l50, l90, l99],
     }
-}
-
-/// Sorted values as (value, count).
-fn runs(sorted: &[u64]) -> Vec<(u64, u64)> {
-    let mut out: Vec<(u64, u64)> = Vec::new();
-    for &v in sorted {
-        match out.last_mut() {
-            Some(l) if l.0 == v => l.1 += 1,
-            _ => out.push((v, 1)),
-        }
-    }
-    out
 }
 
 /// Mean and nearest-rank percentiles 50, 90, 99 of a sample; zeros when
@@ -434,7 +468,7 @@ impl JobGroup {
                     return TimeStats::exact(super::stats(&sorted));
                 }
                 let sum: u128 = sorted.iter().map(|&v| u128::from(v)).sum();
-                km_stats(&runs(&sorted), &censored, sum + csum)
+                km_stats(&value_counts(&sorted), &censored, sum + csum)
             }
             Percentiles::Sketch => match s.sketches.get(&self.member) {
                 Some(k) if censored.is_empty() => {
@@ -479,7 +513,7 @@ impl JobGroup {
                 sorted.sort_unstable();
                 let sum: u128 = sorted.iter().map(|&v| u128::from(v)).sum();
                 let csum: u128 = censored.iter().map(|&v| u128::from(v)).sum();
-                km_stats(&runs(&sorted), &censored, sum + csum)
+                km_stats(&value_counts(&sorted), &censored, sum + csum)
             }
             Percentiles::Sketch => match s.sketches.get(&self.member) {
                 Some(k) if started.is_empty() && censored.is_empty() => {
@@ -544,7 +578,7 @@ mod tests {
         sorted.sort_unstable();
         for p in [1, 10, 25, 50, 90, 99, 100] {
             assert_eq!(
-                km_percentile(&runs(&sorted), &[], p),
+                km_percentile(&value_counts(&sorted), &[], p),
                 (super::super::percentile(&sorted, p), false),
                 "p{p}"
             );
@@ -554,6 +588,34 @@ mod tests {
         // The last value censored: F(10) = 1/2 never reaches 0.9.
         assert_eq!(km_percentile(&[(10, 1)], &[15], 90), (15, true));
         assert_eq!(km_percentile(&[], &[], 50), (0, false));
+    }
+
+    /// Four jobs, one unfinished, by hand (the job CDF charts draw the same
+    /// estimate, `report::charts::kit`): completions at 10, 20, 40 and one
+    /// censored at 15 give F = 1/4, 5/8, 1; with the censored one at 50
+    /// instead and completions 10, 20, 30, F = 1/4, 1/2, 3/4 and no more.
+    #[test]
+    fn kaplan_meier_by_hand_four_jobs_one_censored() {
+        let f: Vec<(u64, f64)> = kaplan_meier(&[(10, 1), (20, 1), (40, 1)], &[15]).collect();
+        assert_eq!(f, vec![(10, 0.25), (20, 0.625), (40, 1.0)]);
+        let p = |p| km_percentile(&[(10, 1), (20, 1), (40, 1)], &[15], p);
+        assert_eq!(
+            (p(25), p(50), p(62), p(63), p(99)),
+            (
+                (10, false),
+                (20, false),
+                (20, false),
+                (40, false),
+                (40, false)
+            )
+        );
+        let f: Vec<(u64, f64)> = kaplan_meier(&[(10, 1), (20, 1), (30, 1)], &[50]).collect();
+        assert_eq!(f, vec![(10, 0.25), (20, 0.5), (30, 0.75)]);
+        let p = |p| km_percentile(&[(10, 1), (20, 1), (30, 1)], &[50], p);
+        assert_eq!(
+            (p(50), p(75), p(76)),
+            ((20, false), (30, false), (50, true))
+        );
     }
 
     #[test]

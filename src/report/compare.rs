@@ -19,9 +19,15 @@ pub struct RunRecord {
     pub seed: u64,
     /// Headline metrics and their values, in [`headline`] order.
     pub values: Vec<(Metric, f64)>,
-    /// Of completed jobs (s), and their slowdowns.
+    /// Completion times (s) of completed jobs, and of jobs unfinished at
+    /// the end their time so far (censored, docs/metrics.md).
     pub jct_s: Vec<f64>,
+    pub jct_censored_s: Vec<f64>,
+    /// Waits (s) of jobs that started (completed or still running), and
+    /// of jobs that never started their time so far (censored).
     pub wait_s: Vec<f64>,
+    pub wait_censored_s: Vec<f64>,
+    /// Slowdowns of completed jobs.
     pub slowdown: Vec<f64>,
 }
 
@@ -537,11 +543,11 @@ pub const COMPARE_CHARTS: &[(&str, &str)] = &[
     ),
     (
         "compare_jct_cdf",
-        "Job completion time CDF per variant (completed jobs of all seeds pooled)",
+        "Job completion time CDF per variant: Kaplan–Meier over the jobs of all seeds pooled, unfinished jobs censored at their time so far (a dot marks where a curve stops below 1: its longest jobs were unfinished)",
     ),
     (
         "compare_wait_cdf",
-        "Job wait time CDF per variant (completed jobs of all seeds pooled)",
+        "Job wait time CDF per variant: Kaplan–Meier over the jobs of all seeds pooled, unfinished jobs censored at their time so far (a dot marks where a curve stops below 1: its longest jobs were unfinished)",
     ),
     (
         "compare_slowdown_cdf",
@@ -577,10 +583,11 @@ pub fn write_charts(
                 a, table, &rows, title
             ))?;
         } else {
-            let pick: fn(&RunRecord) -> &Vec<f64> = match *stem {
-                "compare_jct_cdf" => |r| &r.jct_s,
-                "compare_wait_cdf" => |r| &r.wait_s,
-                _ => |r| &r.slowdown,
+            #[allow(clippy::type_complexity)]
+            let pick: fn(&RunRecord) -> (&[f64], &[f64]) = match *stem {
+                "compare_jct_cdf" => |r| (&r.jct_s, &r.jct_censored_s),
+                "compare_wait_cdf" => |r| (&r.wait_s, &r.wait_censored_s),
+                _ => |r| (&r.slowdown, &[]),
             };
             let base = charts::cdf_base(*stem != "compare_slowdown_cdf");
             let series: Vec<Cdf> = table
@@ -588,31 +595,29 @@ pub fn write_charts(
                 .iter()
                 .enumerate()
                 .map(|(v, label)| {
-                    let values: Vec<f64> = runs
-                        .iter()
-                        .filter(|r| r.variant == v)
-                        .flat_map(|r| pick(r).iter().copied())
-                        .collect();
-                    (
-                        charts::cdf_label(label, &values, base),
-                        values,
-                        charts::color(v),
-                    )
+                    let of = || runs.iter().filter(|r| r.variant == v).map(pick);
+                    let observed: Vec<f64> = of().flat_map(|p| p.0.iter().copied()).collect();
+                    let censored: Vec<f64> = of().flat_map(|p| p.1.iter().copied()).collect();
+                    Cdf::new(label, observed, censored, charts::color(v), base)
                 })
-                .filter(|s| !s.1.is_empty())
+                .filter(|s| !s.observed.is_empty() || !s.censored.is_empty())
                 .collect();
             if series.is_empty() {
                 continue;
             }
             let (what_t, axis, is_time) = match *stem {
-                "compare_jct_cdf" => ("Job completion time (CDF)", "completion time", true),
+                "compare_jct_cdf" => (
+                    "Job completion time (CDF, unfinished jobs censored)",
+                    "completion time",
+                    true,
+                ),
                 "compare_wait_cdf" => (
-                    "Job wait time (CDF)",
+                    "Job wait time (CDF, unfinished jobs censored)",
                     "wait (submission to first launch)",
                     true,
                 ),
                 _ => (
-                    "Job slowdown (CDF)",
+                    "Job slowdown (CDF, completed jobs)",
                     "slowdown (completion time ÷ ideal run time)",
                     false,
                 ),
@@ -968,7 +973,9 @@ mod tests {
                 })
                 .collect(),
             jct_s: Vec::new(),
+            jct_censored_s: Vec::new(),
             wait_s: Vec::new(),
+            wait_censored_s: Vec::new(),
             slowdown: Vec::new(),
         }
     }

@@ -14,6 +14,8 @@ pub struct Meta {
     pub seed: Option<u64>,
     /// The measurement window (s), when it is not the whole run.
     pub window: Option<(f64, f64)>,
+    /// The end of the run (s), `summary.json`'s `end_time_s`.
+    pub end_s: Option<f64>,
 }
 
 impl Meta {
@@ -37,6 +39,9 @@ pub struct JobRow {
     /// Submission time (s); `None` if never submitted.
     pub submit_s: Option<f64>,
     pub class: String,
+    /// `finished`, `pending`, `running`, …; empty when `jobs.csv` has no
+    /// `state` column (an older version's folder).
+    pub state: String,
     pub wait_s: Option<f64>,
     pub jct_s: Option<f64>,
     pub slowdown: Option<f64>,
@@ -456,6 +461,7 @@ impl RunData {
         };
         let (fi, wi, ji) = (c.need("framework")?, c.need("wait_s")?, c.need("jct_s")?);
         let (ci, si, ti) = (c.find("class"), c.find("slowdown"), c.find("submit_s"));
+        let sti = c.find("state");
         for (k, rec) in f.records().enumerate() {
             let rec = rec?;
             if k as u64 % d.jobs_step != 0 {
@@ -465,6 +471,7 @@ impl RunData {
                 framework: rec.get(fi).unwrap_or("").to_string(),
                 submit_s: opt_num(&rec, ti),
                 class: ci.and_then(|i| rec.get(i)).unwrap_or("").to_string(),
+                state: sti.and_then(|i| rec.get(i)).unwrap_or("").to_string(),
                 wait_s: opt_num(&rec, Some(wi)),
                 jct_s: opt_num(&rec, Some(ji)),
                 slowdown: opt_num(&rec, si),
@@ -519,6 +526,7 @@ fn read_meta(dir: &Path) -> Meta {
         policy: v.get("policy").and_then(|s| s.as_str()).map(str::to_string),
         seed: v.get("seed").and_then(|s| s.as_u64()),
         window,
+        end_s: v.get("end_time_s").and_then(|s| s.as_f64()),
     }
 }
 

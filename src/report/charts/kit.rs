@@ -2,6 +2,7 @@
 //! thinning, and empirical CDFs — shared by the run and compare charts.
 
 use super::{DrawResult, FAMILY};
+use crate::metrics::jobs::{kaplan_meier, value_counts};
 use plotters::coord::ranged1d::ValueFormatter;
 use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
@@ -153,16 +154,30 @@ pub fn titled_area<DB: DrawingBackend>(
     area.margin(8, 0, 0, 0).titled(title, style)
 }
 
-/// A CDF's legend label: the group, how many values, and which share of
-/// them is exactly `base` (0 for times, 1 for slowdowns: a jump that sits
-/// on the y-axis and is easy to miss).
-pub fn cdf_label(group: &str, v: &[f64], base: f64) -> String {
+/// A CDF's legend label: the group, how many values, which share of the
+/// observed ones is exactly `base` (0 for times, 1 for slowdowns: a jump
+/// that sits on the y-axis and is easy to miss), how many are censored
+/// (unfinished jobs), and where the Kaplan–Meier curve stops when it stops
+/// below 1.
+pub fn cdf_label(group: &str, c: &Cdf, base: f64) -> String {
+    let v = &c.observed;
+    let mut notes = Vec::new();
     let at_base = v.iter().filter(|&&x| x == base).count();
     if at_base > 0 {
         let pct = 100.0 * at_base as f64 / v.len() as f64;
-        format!("{group} ({}; {pct:.0}% at {base})", v.len())
+        notes.push(format!("{pct:.0}% at {base}"));
+    }
+    if !c.censored.is_empty() {
+        notes.push(format!("{} unfinished", c.censored.len()));
+        if let Some(f) = km_curve(c).stops_at {
+            notes.push(format!("● stops at {:.0}%", 100.0 * f));
+        }
+    }
+    let n = v.len() + c.censored.len();
+    if notes.is_empty() {
+        format!("{group} ({n})")
     } else {
-        format!("{group} ({})", v.len())
+        format!("{group} ({n}; {})", notes.join(", "))
     }
 }
 
@@ -175,10 +190,76 @@ pub fn cdf_base(is_time: bool) -> f64 {
     }
 }
 
-/// A CDF series: label, values, colour.
-pub type Cdf = (String, Vec<f64>, RGBColor);
+/// A CDF series: observed values and censored ones (a lower bound each:
+/// jobs unfinished at the end, at their time so far), drawn as their
+/// Kaplan–Meier estimate.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Cdf {
+    pub label: String,
+    pub observed: Vec<f64>,
+    pub censored: Vec<f64>,
+    pub color: RGBColor,
+}
 
-/// Empirical CDFs as step lines, one per series.
+impl Cdf {
+    /// A series labelled by [`cdf_label`].
+    pub fn new(
+        group: &str,
+        observed: Vec<f64>,
+        censored: Vec<f64>,
+        color: RGBColor,
+        base: f64,
+    ) -> Cdf {
+        let mut c = Cdf {
+            label: String::new(),
+            observed,
+            censored,
+            color,
+        };
+        c.label = cdf_label(group, &c, base);
+        c
+    }
+
+    fn is_empty(&self) -> bool {
+        self.observed.is_empty() && self.censored.is_empty()
+    }
+}
+
+/// The Kaplan–Meier steps of a series (`metrics::jobs::kaplan_meier`, the
+/// estimator of `summary.json`'s percentiles): `(t_i, F(t_i))` at each
+/// observed value; `end` the largest value, observed or censored; and
+/// `stops_at`, `F` at the end when it is below 1 (the largest values are
+/// censored: beyond the last observed value the estimate says nothing).
+pub struct KmCurve {
+    pub steps: Vec<(f64, f64)>,
+    pub end: f64,
+    pub stops_at: Option<f64>,
+}
+
+pub fn km_curve(c: &Cdf) -> KmCurve {
+    let mut observed = c.observed.clone();
+    observed.sort_by(f64::total_cmp);
+    let mut censored = c.censored.clone();
+    censored.sort_by(f64::total_cmp);
+    let events = value_counts(&observed);
+    let steps: Vec<(f64, f64)> = kaplan_meier(&events, &censored).collect();
+    let last_obs = observed.last().copied();
+    let last_cen = censored.last().copied();
+    let end = last_obs.into_iter().chain(last_cen).fold(0.0, f64::max);
+    let stops_at = match (last_obs, last_cen) {
+        (_, None) => None,
+        (Some(o), Some(x)) if o > x => None,
+        _ => Some(steps.last().map_or(0.0, |s| s.1)),
+    };
+    KmCurve {
+        steps,
+        end,
+        stops_at,
+    }
+}
+
+/// Kaplan–Meier CDFs as step lines, one per series; a curve that stops
+/// below 1 (its largest values censored) ends in a dot.
 pub fn draw_cdf<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     title: &str,
@@ -191,16 +272,21 @@ where
     DB::ErrorType: 'static,
 {
     let area = titled_area(area, title, font(TITLE))?;
+    let series: Vec<&Cdf> = series.iter().filter(|c| !c.is_empty()).collect();
     let entries: Vec<Entry> = series
         .iter()
-        .map(|(l, _, c)| Entry {
-            label: l.clone(),
-            color: *c,
+        .map(|c| Entry {
+            label: c.label.clone(),
+            color: c.color,
             mark: Mark::Line,
         })
         .collect();
     let plot = with_legend(&area, &entries)?;
-    let values = || series.iter().flat_map(|s| s.1.iter().copied());
+    let values = || {
+        series
+            .iter()
+            .flat_map(|s| s.observed.iter().chain(&s.censored).copied())
+    };
     let max = values().fold(0.0f64, f64::max);
     let min = values().fold(f64::INFINITY, f64::min);
     let (unit, uname) = if is_time { time_unit(max) } else { (1.0, "") };
@@ -216,34 +302,47 @@ where
         x_desc.push_str(", log scale");
     }
     let x_end = if max > 0.0 { max / unit * 1.02 } else { 1.0 };
+    let y_desc = if series.iter().any(|c| !c.censored.is_empty()) {
+        "fraction of jobs ≤ x (Kaplan–Meier)"
+    } else {
+        "fraction of jobs ≤ x"
+    };
     let builder = |b: &mut ChartBuilder<DB>| {
         b.margin(12).x_label_area_size(50).y_label_area_size(80);
     };
     let mut b = ChartBuilder::on(&plot);
     builder(&mut b);
-    let lines: Vec<(Vec<(f64, f64)>, ShapeStyle)> = series
+    #[allow(clippy::type_complexity)]
+    let lines: Vec<(Vec<(f64, f64)>, Option<(f64, f64)>, ShapeStyle)> = series
         .iter()
         .enumerate()
-        .map(|(i, (_, v, c))| {
+        .map(|(i, c)| {
             let width = if i == 0 && first_bold { 3 } else { 2 };
-            (cdf_points(v, unit), c.stroke_width(width))
+            let (pts, stop) = cdf_points(&km_curve(c), unit);
+            (pts, stop, c.color.stroke_width(width))
         })
         .collect();
+    macro_rules! draw_lines {
+        ($chart:expr) => {
+            for (pts, stop, style) in lines {
+                $chart.draw_series(LineSeries::new(pts, style))?;
+                if let Some(p) = stop {
+                    $chart.draw_series(std::iter::once(Circle::new(p, 5, style.filled())))?;
+                }
+            }
+        };
+    }
     if log {
         // Start at a power of ten so the axis has labels at its left end.
         let x_start = 10f64.powf((min / unit).log10().floor());
         let mut chart = b.build_cartesian_2d((x_start..x_end).log_scale(), 0.0..1.0)?;
-        cdf_mesh(&mut chart, &x_desc)?;
-        for (pts, style) in lines {
-            chart.draw_series(LineSeries::new(pts, style))?;
-        }
+        cdf_mesh(&mut chart, &x_desc, y_desc)?;
+        draw_lines!(chart);
     } else {
         let x_start = if is_time { 0.0 } else { 1.0f64.min(x_end) };
         let mut chart = b.build_cartesian_2d(x_start..x_end, 0.0..1.0)?;
-        cdf_mesh(&mut chart, &x_desc)?;
-        for (pts, style) in lines {
-            chart.draw_series(LineSeries::new(pts, style))?;
-        }
+        cdf_mesh(&mut chart, &x_desc, y_desc)?;
+        draw_lines!(chart);
     }
     Ok(())
 }
@@ -251,6 +350,7 @@ where
 fn cdf_mesh<DB: DrawingBackend, X>(
     chart: &mut ChartContext<DB, Cartesian2d<X, RangedCoordf64>>,
     x_desc: &str,
+    y_desc: &str,
 ) -> DrawResult
 where
     DB::ErrorType: 'static,
@@ -259,7 +359,7 @@ where
     chart
         .configure_mesh()
         .x_desc(x_desc)
-        .y_desc("fraction of jobs ≤ x")
+        .y_desc(y_desc)
         .axis_desc_style(font(LABEL))
         .label_style(font(TICK))
         .x_label_formatter(&|v| tick(*v))
@@ -270,43 +370,66 @@ where
     Ok(())
 }
 
-/// Step points of an empirical CDF, thinned to about 2000 steps.
-pub fn cdf_points(values: &[f64], unit: f64) -> Vec<(f64, f64)> {
-    let mut v = values.to_vec();
-    v.sort_by(f64::total_cmp);
-    let n = v.len();
+/// The points of a Kaplan–Meier curve in `unit`s: a staircase up to about
+/// 2000 steps, beyond that the kept steps joined straight (a staircase
+/// would show teeth that are not in the data); when the curve stops below 1,
+/// a flat line from its last step to the largest (censored) value, which is
+/// also the second value: where to mark the stop.
+#[allow(clippy::type_complexity)]
+pub fn cdf_points(k: &KmCurve, unit: f64) -> (Vec<(f64, f64)>, Option<(f64, f64)>) {
+    let steps = &k.steps;
+    let n = steps.len();
     let idx = thin(n);
     let mut pts = Vec::new();
     if idx.len() < n {
-        // Thinned: the steps between the kept points are not all drawn, so
-        // join them straight (a staircase would show teeth that are not in
-        // the data).
-        if let Some(&x) = v.first() {
+        if let Some(&(x, _)) = steps.first() {
             pts.push((x / unit, 0.0));
         }
         for i in idx {
-            pts.push((v[i] / unit, (i + 1) as f64 / n as f64));
+            pts.push((steps[i].0 / unit, steps[i].1));
         }
-        return pts;
+    } else {
+        let mut prev = 0.0;
+        for i in idx {
+            let (x, y) = (steps[i].0 / unit, steps[i].1);
+            pts.push((x, prev));
+            pts.push((x, y));
+            prev = y;
+        }
     }
-    let mut prev = 0.0;
-    for i in idx {
-        let x = v[i] / unit;
-        let y = (i + 1) as f64 / n as f64;
-        pts.push((x, prev));
-        pts.push((x, y));
-        prev = y;
-    }
-    pts
+    let stop = k.stops_at.map(|f| {
+        let p = (k.end / unit, f);
+        if pts.last() != Some(&p) {
+            if pts.is_empty() {
+                // Nothing observed: F is 0 up to the largest censored value.
+                pts.push((0.0, 0.0));
+            }
+            pts.push(p);
+        }
+        p
+    });
+    (pts, stop)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{cdf_points, thin};
+    use super::{cdf_label, cdf_points, km_curve, thin, Cdf};
+    use plotters::style::BLACK;
+
+    fn close(a: &[(f64, f64)], b: &[(f64, f64)]) -> bool {
+        a.len() == b.len()
+            && a.iter()
+                .zip(b)
+                .all(|(p, q)| (p.0 - q.0).abs() < 1e-12 && (p.1 - q.1).abs() < 1e-12)
+    }
+
+    fn cdf(observed: &[f64], censored: &[f64]) -> Cdf {
+        Cdf::new("all jobs", observed.to_vec(), censored.to_vec(), BLACK, 0.0)
+    }
 
     #[test]
     fn a_short_cdf_is_a_staircase() {
-        let pts = cdf_points(&[3.0, 1.0, 2.0], 1.0);
+        let (pts, stop) = cdf_points(&km_curve(&cdf(&[3.0, 1.0, 2.0], &[])), 1.0);
         let want = [
             (1.0, 0.0),
             (1.0, 1.0 / 3.0),
@@ -315,16 +438,73 @@ mod tests {
             (3.0, 2.0 / 3.0),
             (3.0, 1.0),
         ];
-        assert_eq!(pts, want);
+        assert!(close(&pts, &want), "{pts:?}");
+        assert_eq!(pts.last().unwrap().1, 1.0);
+        assert_eq!(stop, None);
+    }
+
+    /// Four jobs, one unfinished, by hand: at 10 four at risk, S = 3/4; the
+    /// job censored at 15 leaves; at 20 two at risk, S = 3/8; at 40 one at
+    /// risk, S = 0. The empirical CDF of the three completed jobs would say
+    /// 1/3, 2/3, 1.
+    #[test]
+    fn kaplan_meier_by_hand_four_jobs_one_censored() {
+        let c = cdf(&[40.0, 10.0, 20.0], &[15.0]);
+        let k = km_curve(&c);
+        assert!(
+            close(&k.steps, &[(10.0, 0.25), (20.0, 0.625), (40.0, 1.0)]),
+            "{:?}",
+            k.steps
+        );
+        assert_eq!((k.end, k.stops_at), (40.0, None));
+        assert_eq!(c.label, "all jobs (4; 1 unfinished)");
+        // The longest job unfinished: at 10, 20, 30 four, three, two at
+        // risk, S = 3/4, 1/2, 1/4; the curve stops at F = 3/4 at 50 and is
+        // marked there.
+        let c = cdf(&[30.0, 10.0, 20.0], &[50.0]);
+        let k = km_curve(&c);
+        assert!(
+            close(&k.steps, &[(10.0, 0.25), (20.0, 0.5), (30.0, 0.75)]),
+            "{:?}",
+            k.steps
+        );
+        assert_eq!(k.end, 50.0);
+        assert!((k.stops_at.unwrap() - 0.75).abs() < 1e-12);
+        let (pts, stop) = cdf_points(&k, 10.0);
+        let (x, y) = stop.unwrap();
+        assert!(x == 5.0 && (y - 0.75).abs() < 1e-12);
+        assert_eq!(*pts.last().unwrap(), (x, y));
+        assert_eq!(pts[pts.len() - 2].0, 3.0);
+        assert_eq!(c.label, "all jobs (4; 1 unfinished, ● stops at 75%)");
+        // A tie: a job censored at the last completion time is still at
+        // risk there, so the curve stops below 1.
+        let k = km_curve(&cdf(&[10.0, 20.0], &[20.0]));
+        assert!(close(&k.steps, &[(10.0, 1.0 / 3.0), (20.0, 2.0 / 3.0)]));
+        assert!(k.stops_at.is_some());
+        // Nothing observed: flat at 0 up to the longest unfinished job.
+        let (pts, stop) = cdf_points(&km_curve(&cdf(&[], &[5.0, 8.0])), 1.0);
+        assert_eq!(
+            (pts, stop),
+            (vec![(0.0, 0.0), (8.0, 0.0)], Some((8.0, 0.0)))
+        );
+    }
+
+    #[test]
+    fn the_label_counts_values_at_the_base() {
+        let c = Cdf::new("spark", vec![0.0, 0.0, 3.0, 4.0], vec![], BLACK, 0.0);
+        assert_eq!(c.label, "spark (4; 50% at 0)");
+        assert_eq!(cdf_label("x", &cdf(&[1.0], &[]), 0.0), "x (1)");
     }
 
     #[test]
     fn a_long_cdf_joins_its_thinned_points() {
         let v: Vec<f64> = (0..5000).rev().map(f64::from).collect();
-        let pts = cdf_points(&v, 1000.0);
+        let (pts, stop) = cdf_points(&km_curve(&cdf(&v, &[])), 1000.0);
+        assert_eq!(stop, None);
         assert_eq!(pts.len(), thin(5000).len() + 1);
         assert_eq!(pts[0], (0.0, 0.0));
-        assert_eq!(pts[1], (0.0, 1.0 / 5000.0));
+        assert_eq!(pts[1].0, 0.0);
+        assert!((pts[1].1 - 1.0 / 5000.0).abs() < 1e-12);
         assert_eq!(*pts.last().unwrap(), (4.999, 1.0));
         assert!(pts.windows(2).all(|w| w[0].0 <= w[1].0 && w[0].1 < w[1].1));
     }

@@ -2,14 +2,14 @@
 //! they share (framework colours, the time axis, the shaded window).
 
 use super::fairness::draw_fairness;
-use super::jobs::{cdf_what, job_series};
+use super::jobs::{cdf_what, job_series, JobField};
 use super::kit::*;
 use super::offers::draw_offers;
 use super::shares::{draw_roles, draw_shares};
 use super::utilization::{draw_utilization, utilization_panels};
 use super::{chart, DrawResult, Format};
 use crate::error::Error;
-use crate::report::data::{JobRow, Meta, RunData};
+use crate::report::data::{Meta, RunData};
 use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -73,12 +73,13 @@ pub fn write_run_charts(data: &RunData, out: &Path, format: Format) -> Result<Ve
                 true
             }
             "jct_cdf" | "wait_cdf" | "slowdown_cdf" => {
-                let field: fn(&JobRow) -> Option<f64> = match *stem {
-                    "jct_cdf" => |j| j.jct_s,
-                    "wait_cdf" => |j| j.wait_s,
-                    _ => |j| j.slowdown,
+                let field = match *stem {
+                    "jct_cdf" => JobField::Jct,
+                    "wait_cdf" => JobField::Wait,
+                    _ => JobField::Slowdown,
                 };
                 let series = job_series(data, field, cdf_base(*stem != "slowdown_cdf"));
+                let censors = field != JobField::Slowdown;
                 if series.is_empty() {
                     false
                 } else {
@@ -93,7 +94,7 @@ pub fn write_run_charts(data: &RunData, out: &Path, format: Format) -> Result<Ve
                     let is_time = *stem != "slowdown_cdf";
                     chart!(&path, format, (1200, 560), |a| draw_cdf(
                         a,
-                        &caption(&cdf_what(what, data), &data.meta),
+                        &caption(&cdf_what(what, data, censors), &data.meta),
                         axis,
                         is_time,
                         true,
