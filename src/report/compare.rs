@@ -602,7 +602,7 @@ pub fn write_charts(
                 })
                 .filter(|s| !s.observed.is_empty() || !s.censored.is_empty())
                 .collect();
-            if series.is_empty() {
+            if series.iter().all(|c| c.observed.is_empty()) {
                 continue;
             }
             let (what_t, axis, is_time) = match *stem {

@@ -80,7 +80,9 @@ pub fn write_run_charts(data: &RunData, out: &Path, format: Format) -> Result<Ve
                 };
                 let series = job_series(data, field, cdf_base(*stem != "slowdown_cdf"));
                 let censors = field != JobField::Slowdown;
-                if series.is_empty() {
+                // Nothing observed (every job unfinished): F is 0 throughout,
+                // nothing to draw.
+                if series.iter().all(|c| c.observed.is_empty()) {
                     false
                 } else {
                     let (what, axis) = match *stem {
