@@ -303,7 +303,9 @@ fn a_cdf_whose_longest_jobs_are_unfinished_stops_below_one() {
     let censored = s["jobs"]["censored"].as_u64().unwrap();
     let n = s["jobs"]["completed"].as_u64().unwrap() + censored;
     assert!(
-        svg.contains(&format!("all jobs ({n}; {censored} unfinished, ● stops at ")),
+        svg.contains(&format!(
+            "all jobs ({n}; {censored} unfinished, ● stops at "
+        )),
         "legend"
     );
     assert!(svg.contains("<circle"), "the stop is marked");

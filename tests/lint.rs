@@ -38,6 +38,26 @@ const CASES: &[(&str, usize, &[&str])] = &[
         12,
         &["`revive` of framework `f1` at 60 s comes before it registers (at 120 s): it does nothing"],
     ),
+    // The same checks read a streamed CSV trace (what its check at load saw).
+    (
+        "trace-resource-typo",
+        10,
+        &[
+            "(and 1 more like it) asks for `cpu`, which no agent has",
+            "trace-resource-typo.csv:2` ",
+            "the agents have `cpus`",
+        ],
+    ),
+    (
+        "trace-after-until",
+        10,
+        &["trace-after-until.csv` (line 3) at 7200 s is after `until` (3600 s): it never happens"],
+    ),
+    (
+        "trace-role-typo",
+        6,
+        &["role `ana` is given a weight but no framework uses it", "did you mean `anna`?"],
+    ),
 ];
 
 fn file(name: &str) -> String {
@@ -139,12 +159,132 @@ fn run_lists_warnings_in_summary_and_deny_warnings_stops_before_running() {
     }
 }
 
+/// `compare`, `sweep` and `check` take `--deny-warnings` as `run` does:
+/// each broken experiment stops with exit 2 before anything runs or is
+/// written (no comparison folder, no baseline).
+#[test]
+fn compare_sweep_and_check_deny_warnings_stop_before_running() {
+    let dir = common::tmp("lint-experiments");
+    for (i, (name, _, says)) in CASES.iter().enumerate() {
+        let path = common::root().join(file(name));
+        let path = path.to_str().unwrap();
+        let denied = |o: &std::process::Output, what: &str| {
+            let err = stderr(o);
+            assert_eq!(o.status.code(), Some(2), "{what} {name}: {err}");
+            assert!(err.contains(says[0]), "{what} {name}: no warning: {err}");
+            assert!(
+                err.contains("--deny-warnings makes warnings errors"),
+                "{what} {name}: {err}"
+            );
+        };
+        let out = dir.join(format!("compare-{i}"));
+        let o = common::bin()
+            .args([
+                "compare",
+                path,
+                "--seeds",
+                "1..2",
+                "--quiet",
+                "--deny-warnings",
+                "--out",
+            ])
+            .arg(&out)
+            .output()
+            .unwrap();
+        denied(&o, "compare");
+        assert!(!out.exists(), "compare {name}: wrote {}", out.display());
+
+        let sweep = dir.join(format!("sweep-{i}.yaml"));
+        let sweep_text = format!("scenario: {path}\npolicies: [drf, random]\nseeds: 1..2\n");
+        std::fs::write(&sweep, sweep_text).unwrap();
+        let out = dir.join(format!("sweep-{i}"));
+        let o = common::bin()
+            .args(["sweep"])
+            .arg(&sweep)
+            .args(["--quiet", "--deny-warnings", "--out"])
+            .arg(&out)
+            .output()
+            .unwrap();
+        denied(&o, "sweep");
+        assert!(!out.exists(), "sweep {name}: wrote {}", out.display());
+
+        let baseline = dir.join(format!("baseline-{i}.yaml"));
+        let o = common::bin()
+            .args([
+                "check",
+                path,
+                "--update-baseline",
+                "--quiet",
+                "--deny-warnings",
+                "--baseline",
+            ])
+            .arg(&baseline)
+            .output()
+            .unwrap();
+        denied(&o, "check");
+        assert!(!baseline.exists(), "check {name}: wrote the baseline");
+    }
+    // A clean scenario whose second variant brings a warning: the variant's
+    // warning names its --set, and the comparison does not start.
+    let out = dir.join("variant");
+    let o = common::bin()
+        .args([
+            "compare",
+            "tests/scenarios/compare-small.yaml",
+            "--set",
+            "frameworks.fa.jobs.a1.resources.cpus=1,16",
+            "--seeds",
+            "1..2",
+            "--quiet",
+            "--deny-warnings",
+            "--out",
+        ])
+        .arg(&out)
+        .current_dir(common::root())
+        .output()
+        .unwrap();
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("with --set frameworks.fa.jobs.a1.resources.cpus=16")
+            && err.contains("job `a1`"),
+        "{err}"
+    );
+    assert!(
+        err.contains("1 warning from the scenario and its variants"),
+        "{err}"
+    );
+    assert!(!out.exists());
+    // Without the flag the same comparison runs, warning.
+    let o = common::bin()
+        .args([
+            "compare",
+            "tests/scenarios/compare-small.yaml",
+            "--set",
+            "frameworks.fa.jobs.a1.resources.cpus=1,16",
+            "--seeds",
+            "1..2",
+            "--quiet",
+            "--out",
+        ])
+        .arg(&out)
+        .current_dir(common::root())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).contains("job `a1`"));
+}
+
 /// What the warnings are about is real: the typo'd agent resource and the
 /// too-large task leave those jobs pending, the typo'd role gets weight 1.
 #[test]
 fn the_warned_problems_are_real() {
     let typo = common::run_model(&common::load(&file("resource-typo")), None);
     assert_eq!(typo.summary["tasks"]["launched"], 0);
+    let typo = common::run_model(&common::load(&file("trace-resource-typo")), None);
+    assert_eq!(typo.summary["tasks"]["launched"], 0);
+    let late = common::run_model(&common::load(&file("trace-after-until")), None);
+    assert_eq!(late.summary["jobs"]["submitted"], 1);
     let big = common::run_model(&common::load(&file("task-too-large")), None);
     assert_eq!(big.summary["jobs"]["completed"], 1);
     let role = common::run_model(&common::load(&file("role-typo")), None);

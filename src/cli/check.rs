@@ -41,6 +41,10 @@ pub struct CheckArgs {
     /// Print only the verdict line (and errors).
     #[arg(long, short)]
     pub quiet: bool,
+    /// Treat the scenario's lint warnings as errors: exit 2 before running
+    /// (and before writing a baseline or JUnit file).
+    #[arg(long)]
+    pub deny_warnings: bool,
 }
 
 /// Which way a metric is better.
@@ -635,6 +639,12 @@ pub fn execute(args: &CheckArgs) -> Result<(), Error> {
     let loaded = scenario::load(&args.scenario)?;
     for w in &loaded.model.warnings {
         eprintln!("warning: {w}");
+    }
+    if args.deny_warnings && !loaded.model.warnings.is_empty() {
+        return Err(super::run::denied(
+            loaded.model.warnings.len(),
+            "the scenario",
+        ));
     }
     let model = &loaded.model;
     let tasks: Vec<(usize, u64)> = seeds.iter().map(|&s| (0, s)).collect();

@@ -58,6 +58,10 @@ pub struct CompareArgs {
     /// the K-th; join the shard folders with `mesosim merge`.
     #[arg(long, value_name = "K/N")]
     pub shard: Option<String>,
+    /// Treat the lint's warnings (of the scenario and of each variant's
+    /// changes) as errors: exit 2 before running or writing anything.
+    #[arg(long)]
+    pub deny_warnings: bool,
 }
 
 /// Parses `1..10`, `1..=10`, `3`, `1,2,7` and mixes; duplicates are an
@@ -298,15 +302,19 @@ pub fn run_all(
 }
 
 /// Resolves each variant's scenario. Errors in the file itself keep their
-/// line and column; errors an override brings name the override.
+/// line and column; errors an override brings name the override. Prints
+/// the lint's warnings (the file's once, then those each variant's
+/// overrides bring); the third value is how many it printed.
+#[allow(clippy::type_complexity)]
 pub fn models(
     path: &Path,
     variants: &[Variant],
-) -> Result<(scenario::resolve::Loaded, Vec<Model>), Error> {
+) -> Result<(scenario::resolve::Loaded, Vec<Model>, usize), Error> {
     let loaded = scenario::load(path)?;
     for w in &loaded.model.warnings {
         eprintln!("warning: {w}");
     }
+    let mut warned = loaded.model.warnings.len();
     let shown = path.display().to_string();
     let text = crate::workload::input::read_text_bounded(
         path,
@@ -339,11 +347,12 @@ pub fn models(
         for w in &model.warnings {
             if !loaded.model.warnings.iter().any(|b| b.message == w.message) {
                 eprintln!("warning: {shown}: with --set {what}: {}", w.message);
+                warned += 1;
             }
         }
         out.push(model);
     }
-    Ok((loaded, out))
+    Ok((loaded, out, warned))
 }
 
 pub fn execute(args: &CompareArgs) -> Result<(), Error> {
@@ -374,7 +383,17 @@ pub fn execute_with(
         .transpose()
         .map_err(Error::Usage)?;
     let jobs = threads(args.jobs)?;
-    let (loaded, models) = models(&args.scenario, &variants)?;
+    let (loaded, models, warned) = models(&args.scenario, &variants)?;
+    if args.deny_warnings && warned > 0 {
+        return Err(super::run::denied(
+            warned,
+            if variants.iter().any(|v| !v.overrides.is_empty()) {
+                "the scenario and its variants"
+            } else {
+                "the scenario"
+            },
+        ));
+    }
     let model = &loaded.model;
     let plan = plan(&loaded, &models, &variants, &seeds, args, chart_metrics);
     let out =

@@ -35,6 +35,10 @@ pub struct SweepArgs {
     /// Run only shard K of N; join the shard folders with `mesosim merge`.
     #[arg(long, value_name = "K/N")]
     pub shard: Option<String>,
+    /// Treat the lint's warnings (of the scenario and of each grid point's
+    /// changes) as errors: exit 2 before running or writing anything.
+    #[arg(long)]
+    pub deny_warnings: bool,
 }
 
 /// A sweep file, as `compare`'s flags.
@@ -194,6 +198,7 @@ pub fn execute(args: &SweepArgs) -> Result<(), Error> {
         quiet: args.quiet,
         force: args.force,
         shard: args.shard.clone(),
+        deny_warnings: args.deny_warnings,
     };
     compare::execute_with(
         &c,

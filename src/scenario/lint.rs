@@ -66,6 +66,26 @@ fn demands<'m>(model: &'m Model, job_at: &dyn Fn(usize) -> Option<String>) -> Ve
         })
         .collect();
     for (k, s) in model.streams.iter().enumerate() {
+        if let StreamSource::Csv(c) = &s.source {
+            for shape in &c.digest.shapes {
+                v.push(Demand {
+                    what: match shape.jobs {
+                        1 => format!("the job at `{}:{}`", c.shown, shape.line),
+                        n => format!(
+                            "the job at `{}:{}` (and {} more like it)",
+                            c.shown,
+                            shape.line,
+                            n - 1
+                        ),
+                    },
+                    at: Some(format!("workload[{k}].trace")),
+                    framework: shape.framework,
+                    role: shape.role,
+                    resources: shape.resources,
+                    constraints: &shape.constraints,
+                });
+            }
+        }
         if let StreamSource::Generate(g) = &s.source {
             for (c, class) in g.classes.iter().enumerate() {
                 if let Some(r) = &class.resolved {
@@ -221,17 +241,15 @@ fn list(who: &[&Demand]) -> String {
 /// Roles the scenario gives a weight (declared, or by `set_weight`) that no
 /// framework, job or generator class uses, itself or below it. A role with
 /// a quota is left alone: Mesos keeps its guarantee as headroom even with
-/// no framework. Skipped when a CSV trace streams jobs (its roles are not
-/// known before the run).
+/// no framework. The roles of a streamed CSV trace's jobs are those its
+/// check at load saw.
 fn unused_roles(model: &Model, raw: &RawScenario, out: &mut Vec<Finding>) {
-    if model
-        .streams
-        .iter()
-        .any(|s| matches!(s.source, StreamSource::Csv(_)))
-    {
-        return;
-    }
     let mut used: Vec<RoleId> = Vec::new();
+    for s in &model.streams {
+        if let StreamSource::Csv(c) = &s.source {
+            used.extend(&c.digest.roles);
+        }
+    }
     for f in &model.frameworks {
         used.extend(&f.roles);
     }
@@ -340,6 +358,13 @@ fn after_until(model: &Model, raw: &RawScenario, out: &mut Vec<Finding>) {
     for (i, e) in raw.events.iter().enumerate() {
         let what = format!("the `{}` event", event_key(e));
         late(e.at.0, format!("events[{i}].at"), &what, out);
+    }
+    for (k, s) in model.streams.iter().enumerate() {
+        if let StreamSource::Csv(c) = &s.source {
+            let d = &c.digest;
+            let what = format!("the last job of `{}` (line {})", c.shown, d.last_line);
+            late(d.last_submit.0, format!("workload[{k}].trace"), &what, out);
+        }
     }
 }
 

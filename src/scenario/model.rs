@@ -363,6 +363,39 @@ pub struct CsvStream {
     pub framework: Option<FrameworkId>,
     /// Jobs without an id are named `<prefix><row number>`.
     pub id_prefix: String,
+    /// What the experiment lint needs, gathered by the check at load.
+    pub digest: TraceDigest,
+}
+
+/// Most distinct task shapes a [`TraceDigest`] keeps.
+pub const TRACE_SHAPES: usize = 256;
+
+/// What a streamed trace asks for, gathered while it is checked at load,
+/// for the experiment lint: its first [`TRACE_SHAPES`] distinct task shapes
+/// (framework, role, per-task resources, constraints), the roles its jobs
+/// run in, and its last submission time.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TraceDigest {
+    pub shapes: Vec<TraceShape>,
+    /// Jobs of shapes beyond the first [`TRACE_SHAPES`] (not linted).
+    pub unshaped: u64,
+    /// Sorted, each once.
+    pub roles: Vec<RoleId>,
+    pub last_submit: SimTime,
+    /// Line (in the file) of the job submitted last.
+    pub last_line: u64,
+}
+
+/// One task shape of a trace and where it first occurs.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TraceShape {
+    pub framework: FrameworkId,
+    pub role: RoleId,
+    pub resources: Quantities,
+    pub constraints: Vec<AttrMatch>,
+    /// Line (in the file) of its first job, and how many jobs have it.
+    pub line: u64,
+    pub jobs: u64,
 }
 
 #[derive(Clone, Debug)]

@@ -243,6 +243,9 @@ impl Resolver<'_> {
         }
         let mut cache: BTreeMap<String, FrameworkId> = BTreeMap::new();
         let (mut jobs, mut forever) = (0u64, false);
+        let mut digest = TraceDigest::default();
+        // Shape → index in digest.shapes (bounded by TRACE_SHAPES).
+        let mut shape_index: BTreeMap<(u32, u32, Vec<u64>), Vec<usize>> = BTreeMap::new();
         while let Some(t) = r.next_job()? {
             let fid = match fixed {
                 Some(f) => f,
@@ -281,6 +284,45 @@ impl Resolver<'_> {
             }
             forever |= t.duration.is_none();
             jobs += 1;
+            let role = match &t.role {
+                Some(name) => self.role_ids[name],
+                None => self.frameworks[fid.index()].roles[0],
+            };
+            if let Err(i) = digest.roles.binary_search(&role) {
+                digest.roles.insert(i, role);
+            }
+            if t.submit >= digest.last_submit.0 {
+                digest.last_submit = SimTime(t.submit);
+                digest.last_line = r.line();
+            }
+            let key = (fid.0, role.0, t.resources);
+            let known = shape_index.get(&key).and_then(|ix| {
+                ix.iter()
+                    .copied()
+                    .find(|&i| digest.shapes[i].constraints == t.constraints)
+            });
+            match known {
+                Some(i) => digest.shapes[i].jobs += 1,
+                None if digest.shapes.len() < TRACE_SHAPES => {
+                    let mut resources = Quantities::ZERO;
+                    for (id, v) in res_ids.iter().zip(&key.2) {
+                        resources.set(*id, *v);
+                    }
+                    shape_index
+                        .entry(key)
+                        .or_default()
+                        .push(digest.shapes.len());
+                    digest.shapes.push(TraceShape {
+                        framework: fid,
+                        role,
+                        resources,
+                        constraints: t.constraints,
+                        line: r.line(),
+                        jobs: 1,
+                    });
+                }
+                None => digest.unshaped += 1,
+            }
             if jobs > MAX_STREAM_JOBS {
                 return Err(r.field_error(
                     "submit_s",
@@ -298,6 +340,7 @@ impl Resolver<'_> {
                 shown,
                 framework: fixed,
                 id_prefix: format!("w{index}-"),
+                digest,
             }),
             jobs: Some(jobs),
             forever,
