@@ -258,6 +258,9 @@ pub struct Simulation<'m> {
     stall_limit: DurationUs,
     warnings: Vec<String>,
     explain: bool,
+    /// Set when a task would end beyond the horizon of a run without
+    /// `until` (tasks::schedule_end); the run stops with it.
+    beyond_horizon: Option<InputError>,
 }
 
 impl<'m> Simulation<'m> {
@@ -355,6 +358,7 @@ impl<'m> Simulation<'m> {
             stall_limit: longest_filter.saturating_add(interval.saturating_mul(100)),
             warnings: Vec::new(),
             explain: false,
+            beyond_horizon: None,
         })
     }
 
@@ -503,6 +507,9 @@ impl<'m> Simulation<'m> {
             self.events += 1;
             let name = ev.event.name();
             self.dispatch(ev.seq, ev.event, obs)?;
+            if let Some(e) = self.beyond_horizon.take() {
+                return Err(e.into());
+            }
             if self.check {
                 if let Err(msg) = self.check_invariants() {
                     return Err(InvariantError {

@@ -2,6 +2,7 @@
 //! one lost-task path.
 
 use super::*;
+use crate::sim::time::format_secs;
 
 impl<'m> Simulation<'m> {
     /// An agent comes up and registers with its partition's master.
@@ -60,7 +61,7 @@ impl<'m> Simulation<'m> {
                 resources: r.resources.clone(),
             });
             if let Some(d) = r.duration {
-                self.queue.push(self.now.plus(d), Event::TaskEnd(uid));
+                self.schedule_end(uid, task, d);
             }
         }
     }
@@ -162,8 +163,50 @@ impl<'m> Simulation<'m> {
             resources: l.resources,
         });
         if let Some(d) = duration {
-            self.queue.push(self.now.plus(d), Event::TaskEnd(uid));
+            self.schedule_end(uid, task, d);
         }
+    }
+
+    /// Schedules a task's end `d` from now. In a run without `until`, an
+    /// end beyond the horizon (an unbounded duration's draw, or a long wait
+    /// before a bounded one) would keep the run going — and writing samples
+    /// — for as long: the run stops instead, with an input error saying
+    /// how to bound it (docs/format.md, "Limits").
+    fn schedule_end(&mut self, uid: TaskUid, task: TaskRef, d: DurationUs) {
+        let end = self.now.plus(d);
+        let horizon = self.model.horizon();
+        if self.model.until.is_none() && end > horizon && self.beyond_horizon.is_none() {
+            let what = match task {
+                TaskRef::Job(j, i) => format!(
+                    "task {i} of job `{}`",
+                    self.jobs.get_mut(self.model, j).0.id
+                ),
+                TaskRef::TakeAll(f, i) => {
+                    format!(
+                        "task {i} of framework `{}`",
+                        self.model.frameworks[f.index()].id
+                    )
+                }
+                TaskRef::Running(a, i) => {
+                    format!("running task {i} of agent `{}`", self.model.agent_name(a))
+                }
+            };
+            self.beyond_horizon = Some(InputError::new(
+                self.model.name.as_str(),
+                format!(
+                    "{what}, launched at {} s, runs for {} s and would end at {} s, \
+                     beyond the {} s a run without `until` may last ({} samples of \
+                     output.sample_interval); set `until`, bound its duration \
+                     distribution, or raise output.sample_interval",
+                    format_secs(self.now.0),
+                    format_secs(d),
+                    format_secs(end.0),
+                    format_secs(horizon.0),
+                    crate::limits::MAX_SAMPLES
+                ),
+            ));
+        }
+        self.queue.push(end, Event::TaskEnd(uid));
     }
 
     pub(super) fn task_end(&mut self, seq: u64, uid: TaskUid, obs: &mut dyn Observer) {
