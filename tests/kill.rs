@@ -44,14 +44,6 @@ fn run(out: &Path, seed: &str) {
     );
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    for f in common::files_under(from) {
-        let t = to.join(&f);
-        std::fs::create_dir_all(t.parent().unwrap()).unwrap();
-        std::fs::copy(from.join(&f), t).unwrap();
-    }
-}
-
 fn leftovers(dir: &Path) -> Vec<String> {
     std::fs::read_dir(dir)
         .unwrap()
@@ -84,7 +76,7 @@ fn a_killed_rerun_leaves_the_old_result_or_the_new_one() {
     for (i, &delay_ms) in points.iter().enumerate() {
         for signal in ["KILL", "INT"] {
             let _ = std::fs::remove_dir_all(&out);
-            copy_dir(&old_ref, &out);
+            common::copy_dir(&old_ref, &out, |_| true);
             let mut child = Command::new(env!("CARGO_BIN_EXE_mesosim"))
                 .args(["run", SCENARIO, "--quiet", "--seed", "2", "--out"])
                 .arg(&out)

@@ -225,6 +225,19 @@ pub fn files_under(dir: &Path) -> Vec<String> {
     v
 }
 
+/// Copies every file under `from` whose relative path `keep` accepts into
+/// `to`, creating folders as needed.
+pub fn copy_dir(from: &Path, to: &Path, keep: impl Fn(&str) -> bool) {
+    for f in files_under(from) {
+        if !keep(&f) {
+            continue;
+        }
+        let t = to.join(&f);
+        std::fs::create_dir_all(t.parent().unwrap()).unwrap();
+        std::fs::copy(from.join(&f), t).unwrap();
+    }
+}
+
 /// Whether the heavier variants of the tests run (`MESOSIM_SLOW_TESTS=1`).
 pub fn slow_tests() -> bool {
     std::env::var_os("MESOSIM_SLOW_TESTS").is_some_and(|v| v == "1")
