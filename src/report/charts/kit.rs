@@ -1,5 +1,5 @@
 //! The chart toolkit: colours, fonts, tick labels, legends, titles,
-//! thinning, and empirical CDFs — shared by the run and compare charts.
+//! thinning, and the Kaplan–Meier job CDFs — shared by the run and compare charts.
 
 use super::{DrawResult, FAMILY};
 use crate::metrics::jobs::{kaplan_meier, value_counts};
