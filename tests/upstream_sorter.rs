@@ -106,10 +106,7 @@ impl Flat {
                 name: &c.name,
             })
             .collect();
-        let cx = SortCx {
-            totals: &self.total,
-            excluded: 0,
-        };
+        let cx = SortCx::new(&self.total, 0);
         let mut rng = Stream::new(0, "upstream-sorter");
         Drf.order(&clients, &cx, &mut rng)
             .into_iter()

@@ -84,18 +84,21 @@ pub struct RunOutput {
     pub agents_considered: usize,
 }
 
+/// The run's would-be offers, one per (framework, role, agent), in the order
+/// the run first made them; stage 2 adds to what stage 1 offered.
 struct Offerable {
-    order: Vec<(FrameworkId, RoleId, AgentId)>,
-    resources: BTreeMap<(FrameworkId, RoleId, AgentId), ResourceSet>,
+    entries: Vec<((FrameworkId, RoleId, AgentId), ResourceSet)>,
+    /// Where each key's entry is (small values keep the map's moves cheap).
+    index: BTreeMap<(FrameworkId, RoleId, AgentId), usize>,
 }
 
 impl Offerable {
     fn add(&mut self, key: (FrameworkId, RoleId, AgentId), res: &ResourceSet) {
-        match self.resources.get_mut(&key) {
-            Some(r) => r.add(res),
+        match self.index.get(&key) {
+            Some(&i) => self.entries[i].1.add(res),
             None => {
-                self.order.push(key);
-                self.resources.insert(key, res.clone());
+                self.index.insert(key, self.entries.len());
+                self.entries.push((key, res.clone()));
             }
         }
     }
@@ -177,8 +180,8 @@ impl Master {
             ..RunOutput::default()
         };
         let mut offerable = Offerable {
-            order: Vec::new(),
-            resources: BTreeMap::new(),
+            entries: Vec::new(),
+            index: BTreeMap::new(),
         };
 
         // f. Stage 1: roles with unsatisfied guarantees.
@@ -207,11 +210,15 @@ impl Master {
                         agent,
                         role_pos,
                         role,
-                        role_share: self.sort_key_of_role(model, role),
+                        role_share: if explain {
+                            self.sort_key_of_role(role)
+                        } else {
+                            0.0
+                        },
                     };
                     let fw_order = self.framework_order(model, role, sorter_rng);
                     if explain {
-                        self.explain_left_out(model, spot, &mut out.explain);
+                        self.explain_left_out(spot, &mut out.explain);
                     }
                     for (fw_pos, &fw) in fw_order.iter().enumerate() {
                         if unsat.is_empty() {
@@ -229,7 +236,7 @@ impl Master {
                                     out: &mut RunOutput| {
                             if explain {
                                 let rank = fw_pos as u32 + 1;
-                                let row = master.explain_row(model, spot, rank, fw, outcome, *res);
+                                let row = master.explain_row(spot, rank, fw, outcome, *res);
                                 out.explain.push(row);
                             }
                         };
@@ -326,9 +333,9 @@ impl Master {
                                 agent,
                                 role_pos: pos,
                                 role: r,
-                                role_share: self.sort_key_of_role(model, r),
+                                role_share: self.sort_key_of_role(r),
                             };
-                            self.explain_not_reached(model, spot, &mut out.explain);
+                            self.explain_not_reached(spot, &mut out.explain);
                         }
                     }
                     break;
@@ -339,11 +346,15 @@ impl Master {
                     agent,
                     role_pos,
                     role,
-                    role_share: self.sort_key_of_role(model, role),
+                    role_share: if explain {
+                        self.sort_key_of_role(role)
+                    } else {
+                        0.0
+                    },
                 };
                 let fw_order = self.framework_order(model, role, sorter_rng);
                 if explain {
-                    self.explain_left_out(model, spot, &mut out.explain);
+                    self.explain_left_out(spot, &mut out.explain);
                 }
                 for (fw_pos, &fw) in fw_order.iter().enumerate() {
                     let available = self.agents[agent.index()]
@@ -354,7 +365,6 @@ impl Master {
                             for (pos, &f) in fw_order.iter().enumerate().skip(fw_pos) {
                                 let (rank, none) = (pos as u32 + 1, Quantities::ZERO);
                                 let row = self.explain_row(
-                                    model,
                                     spot,
                                     rank,
                                     f,
@@ -372,7 +382,7 @@ impl Master {
                                 out: &mut RunOutput| {
                         if explain {
                             let rank = fw_pos as u32 + 1;
-                            let row = master.explain_row(model, spot, rank, fw, outcome, *res);
+                            let row = master.explain_row(spot, rank, fw, outcome, *res);
                             out.explain.push(row);
                         }
                     };
@@ -446,11 +456,10 @@ impl Master {
         }
 
         // i. Offers, grouped by framework (Mesos sends one message each).
-        let mut keys = offerable.order.clone();
-        keys.sort_by_key(|k| k.0);
+        let mut entries = offerable.entries;
+        entries.sort_by_key(|(k, _)| k.0);
         // `sort_by_key` is stable: within a framework, run order is kept.
-        for key in keys {
-            let res = offerable.resources.remove(&key).expect("offerable entry");
+        for (key, res) in entries {
             out.offers
                 .push(self.new_offer(key.0, key.1, key.2, res, now));
         }
@@ -489,7 +498,7 @@ impl Master {
     }
 
     /// A role's current sort key (share ÷ weight) as its parent level sees it.
-    fn sort_key_of_role(&self, model: &Model, role: RoleId) -> f64 {
+    fn sort_key_of_role(&self, role: RoleId) -> f64 {
         let rs = &self.roles[role.index()];
         let alloc = if self.has_child_clients(role) {
             &rs.own_alloc
@@ -501,12 +510,12 @@ impl Master {
         } else {
             rs.weight
         };
-        crate::policy::dominant_share(alloc, &self.totals, model.master.fair_sharing_excluded) / w
+        self.share_basis.dominant_share(alloc) / w
     }
 
-    fn framework_sort_share(&self, model: &Model, fw: FrameworkId, role: RoleId) -> f64 {
+    fn framework_sort_share(&self, fw: FrameworkId, role: RoleId) -> f64 {
         match self.frameworks[fw.index()].role_index(role) {
-            Some(ri) => self.framework_role_share(model, fw, ri),
+            Some(ri) => self.framework_role_share(fw, ri),
             None => 0.0,
         }
     }
@@ -515,7 +524,6 @@ impl Master {
     /// not in the sorted order.
     fn explain_row(
         &self,
-        model: &Model,
         spot: Spot,
         framework_rank: u32,
         fw: FrameworkId,
@@ -530,7 +538,7 @@ impl Master {
             role_share: spot.role_share,
             framework_rank,
             framework: fw,
-            framework_share: self.framework_sort_share(model, fw, spot.role),
+            framework_share: self.framework_sort_share(fw, spot.role),
             outcome,
             resources,
         }
@@ -540,7 +548,7 @@ impl Master {
     /// nothing left): the frameworks its sorter would list, in id order
     /// with rank 0 (sorting them could draw from the random sorter's
     /// stream and change the run).
-    fn explain_not_reached(&self, model: &Model, spot: Spot, rows: &mut Vec<ExplainRow>) {
+    fn explain_not_reached(&self, spot: Spot, rows: &mut Vec<ExplainRow>) {
         for &fw in &self.role_frameworks[spot.role.index()] {
             let fs = &self.frameworks[fw.index()];
             let listed = fs.active
@@ -549,17 +557,17 @@ impl Master {
                     .is_some_and(|ri| !fs.roles[ri].suppressed);
             if listed {
                 let none = Quantities::ZERO;
-                rows.push(self.explain_row(model, spot, 0, fw, CandidateOutcome::NotReached, none));
+                rows.push(self.explain_row(spot, 0, fw, CandidateOutcome::NotReached, none));
             }
         }
     }
 
     /// Rows for the frameworks the role's sorter left out (suppressed).
-    fn explain_left_out(&self, model: &Model, spot: Spot, rows: &mut Vec<ExplainRow>) {
+    fn explain_left_out(&self, spot: Spot, rows: &mut Vec<ExplainRow>) {
         for fw in self.frameworks_left_out(spot.role) {
             if self.frameworks[fw.index()].active {
                 let none = Quantities::ZERO;
-                rows.push(self.explain_row(model, spot, 0, fw, CandidateOutcome::Suppressed, none));
+                rows.push(self.explain_row(spot, 0, fw, CandidateOutcome::Suppressed, none));
             }
         }
     }

@@ -13,7 +13,7 @@ pub use allocate::{CandidateOutcome, ExplainRow, RunOutput};
 
 use crate::cluster::resources::{Quantities, ResourceSet};
 use crate::cluster::slot::{Slot, SlotId};
-use crate::policy::RoleTree;
+use crate::policy::{RoleTree, ShareBasis};
 use crate::scenario::model::{Model, Quota};
 use crate::sim::time::{DurationUs, SimTime};
 use crate::{AgentId, FrameworkId, PartitionId, RoleId};
@@ -198,6 +198,9 @@ pub struct Master {
     interval: DurationUs,
     /// Total of all present agents (reserved + unreserved), merged by name.
     totals: Quantities,
+    /// `totals` as the sorters divide by them; kept in step by
+    /// [`Master::set_totals`].
+    share_basis: ShareBasis,
     offered_total: Quantities,
     allocated_total: Quantities,
     agents: Vec<AgentState>,
@@ -280,6 +283,7 @@ impl Master {
         Master {
             interval: model.master.allocation_interval,
             totals: Quantities::ZERO,
+            share_basis: ShareBasis::new(&Quantities::ZERO, model.master.fair_sharing_excluded),
             offered_total: Quantities::ZERO,
             allocated_total: Quantities::ZERO,
             agents: vec![AgentState::default(); model.agents.len()],
@@ -390,7 +394,7 @@ impl Master {
                 self.roles[r.index()].subtree_reserved.add(q);
             }
         }
-        self.totals.add(&total.total());
+        self.set_totals(model, self.totals.plus(&total.total()));
         self.agents[agent.index()] = AgentState {
             present: true,
             active: true,
@@ -399,6 +403,12 @@ impl Master {
             has_gpu,
             ..AgentState::default()
         };
+    }
+
+    /// The only way `totals` change: the sorters' basis follows them.
+    fn set_totals(&mut self, model: &Model, totals: Quantities) {
+        self.totals = totals;
+        self.share_basis = ShareBasis::new(&totals, model.master.fair_sharing_excluded);
     }
 
     /// Removes an agent (Mesos `removeSlave`): its outstanding offers are
@@ -421,7 +431,7 @@ impl Master {
             }
         }
         if let Some(t) = self.totals.checked_sub(&state.total.total()) {
-            self.totals = t;
+            self.set_totals(model, t);
         }
         // Filters for that agent go away.
         self.drop_filters_where(|(_, _, a)| *a == agent);
@@ -999,31 +1009,22 @@ impl Master {
     }
 
     /// Dominant share of a framework (all its roles), unweighted.
-    pub fn framework_share(&self, model: &Model, fw: FrameworkId) -> f64 {
-        crate::policy::dominant_share(
-            &self.frameworks[fw.index()].held(),
-            &self.totals,
-            model.master.fair_sharing_excluded,
-        )
+    pub fn framework_share(&self, fw: FrameworkId) -> f64 {
+        self.share_basis
+            .dominant_share(&self.frameworks[fw.index()].held())
     }
 
     /// Dominant share of a framework within one role, unweighted.
-    pub fn framework_role_share(&self, model: &Model, fw: FrameworkId, ri: usize) -> f64 {
+    pub fn framework_role_share(&self, fw: FrameworkId, ri: usize) -> f64 {
         let r = &self.frameworks[fw.index()].roles[ri];
-        crate::policy::dominant_share(
-            &r.offered.plus(&r.allocated),
-            &self.totals,
-            model.master.fair_sharing_excluded,
-        )
+        self.share_basis
+            .dominant_share(&r.offered.plus(&r.allocated))
     }
 
     /// Dominant share of a role's subtree, unweighted.
-    pub fn role_share(&self, model: &Model, role: RoleId) -> f64 {
-        crate::policy::dominant_share(
-            &self.roles[role.index()].subtree_alloc,
-            &self.totals,
-            model.master.fair_sharing_excluded,
-        )
+    pub fn role_share(&self, role: RoleId) -> f64 {
+        self.share_basis
+            .dominant_share(&self.roles[role.index()].subtree_alloc)
     }
 
     /// Quota consumption of a top-level role: offered or allocated
@@ -1080,6 +1081,9 @@ impl Master {
         }
         if totals != self.totals {
             return Err("cluster totals do not add up".into());
+        }
+        if self.share_basis != ShareBasis::new(&totals, model.master.fair_sharing_excluded) {
+            return Err("the sorters' share basis is stale".into());
         }
         let mut alloc = Quantities::ZERO;
         for f in &self.frameworks {

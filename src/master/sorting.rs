@@ -11,23 +11,15 @@
 use super::Master;
 use crate::cluster::resources::Quantities;
 use crate::policy::tree::Node;
-use crate::policy::{compare_keys, ClientKind, SortClient, SortCx, SortPolicy};
+use crate::policy::{
+    checked_order, compare_keys, sort_by_key, ClientKind, SortClient, SortCx, SortPolicy,
+};
 use crate::scenario::model::Model;
 use crate::sim::rng::Stream;
 use crate::{FrameworkId, RoleId};
 
 fn last_segment(name: &str) -> &str {
     name.rsplit('/').next().unwrap_or(name)
-}
-
-/// Sorts clients by their policy's keys (then count, then name), stably.
-fn sort_by_key(policy: &dyn SortPolicy, clients: &mut [SortClient<'_>], cx: &SortCx<'_>) {
-    let mut keyed: Vec<(f64, SortClient<'_>)> =
-        clients.iter().map(|c| (policy.key(c, cx), *c)).collect();
-    keyed.sort_by(|a, b| compare_keys((a.0, a.1.count, a.1.name), (b.0, b.1.count, b.1.name)));
-    for (slot, (_, c)) in clients.iter_mut().zip(keyed) {
-        *slot = c;
-    }
 }
 
 impl Master {
@@ -42,24 +34,28 @@ impl Master {
     }
 
     fn sort_cx<'a>(&'a self, model: &Model) -> SortCx<'a> {
-        SortCx {
-            totals: &self.totals,
-            excluded: model.master.fair_sharing_excluded,
-        }
+        SortCx::with_basis(
+            &self.totals,
+            model.master.fair_sharing_excluded,
+            self.share_basis,
+        )
     }
 
     /// The nodes under `parent` (top level when `None`) that hold clients,
     /// by the one role tree's level rule
     /// ([`crate::policy::RoleTree::level`]).
-    fn level<'a>(&'a self, model: &'a Model, parent: Option<RoleId>) -> Vec<SortClient<'a>> {
-        let nodes = self.tree.level(
-            parent,
-            |c| self.live(c),
-            |p| self.roles[p.index()].frameworks > 0,
-        );
-        nodes
-            .into_iter()
-            .map(|node| match node {
+    fn level<'a>(
+        &'a self,
+        model: &'a Model,
+        parent: Option<RoleId>,
+    ) -> impl Iterator<Item = SortClient<'a>> + 'a {
+        self.tree
+            .level_iter(
+                parent,
+                move |c| self.live(c),
+                move |p| self.roles[p.index()].frameworks > 0,
+            )
+            .map(move |node| match node {
                 Node::Role(c) => {
                     let rs = &self.roles[c.index()];
                     SortClient {
@@ -81,7 +77,6 @@ impl Master {
                     }
                 }
             })
-            .collect()
     }
 
     /// Roles with frameworks, in the role sorter's order.
@@ -109,9 +104,7 @@ impl Master {
         parent: Option<RoleId>,
         out: &mut Vec<RoleId>,
     ) {
-        let mut clients = self.level(model, parent);
-        sort_by_key(policy, &mut clients, cx);
-        for c in clients {
+        for (_, c) in sort_by_key(policy, self.level(model, parent), cx) {
             match c.kind {
                 ClientKind::Role(r) if self.has_child_clients(r) => {
                     self.visit_by_key(model, policy, cx, Some(r), out)
@@ -131,7 +124,7 @@ impl Master {
         parent_rw: f64,
         leaves: &mut Vec<SortClient<'a>>,
     ) {
-        let level = self.level(model, parent);
+        let level: Vec<SortClient<'a>> = self.level(model, parent).collect();
         let total: f64 = level.iter().map(|e| e.weight).sum();
         for mut c in level {
             let rw = parent_rw * c.weight / total;
@@ -156,40 +149,35 @@ impl Master {
     ) -> Vec<FrameworkId> {
         let policy = &*model.master.framework_sorter;
         let cx = self.sort_cx(model);
-        let mut held: Vec<(FrameworkId, Quantities, u64)> = Vec::new();
-        for &fw in &self.role_frameworks[role.index()] {
+        let fws = &self.role_frameworks[role.index()];
+        let sortable = fws.iter().filter_map(|&fw| {
             let fs = &self.frameworks[fw.index()];
-            if !fs.active {
-                continue;
-            }
-            let Some(ri) = fs.role_index(role) else {
-                continue;
-            };
-            let r = &fs.roles[ri];
-            if r.suppressed {
-                continue;
-            }
-            held.push((fw, r.offered.plus(&r.allocated), r.count));
-        }
-        let mut clients: Vec<SortClient<'_>> = held
-            .iter()
-            .map(|(fw, q, count)| SortClient {
-                kind: ClientKind::Framework(*fw, role),
-                allocation: q,
-                weight: 1.0,
-                count: *count,
-                name: &model.frameworks[fw.index()].id,
-            })
-            .collect();
+            let r = &fs.roles[fs.role_index(role)?];
+            (fs.active && !r.suppressed).then(|| (fw, r.offered.plus(&r.allocated), r.count))
+        });
         if policy.orders_whole() {
+            let held: Vec<(FrameworkId, Quantities, u64)> = sortable.collect();
+            let clients: Vec<SortClient<'_>> = held
+                .iter()
+                .map(|h| framework_client(model, role, h))
+                .collect();
             let order = policy.order(&clients, &cx, rng);
             checked_order(policy, order, clients.len())
                 .into_iter()
                 .map(|i| framework_of(&clients[i]))
                 .collect()
         } else {
-            sort_by_key(policy, &mut clients, &cx);
-            clients.iter().map(framework_of).collect()
+            // One key per framework, computed as it is read: no copy of
+            // the allocations outlives its key.
+            let mut keyed: Vec<(f64, u64, &str, FrameworkId)> = sortable
+                .map(|held| {
+                    let c = framework_client(model, role, &held);
+                    let name = model.frameworks[held.0.index()].id.as_str();
+                    (policy.key(&c, &cx), c.count, name, held.0)
+                })
+                .collect();
+            keyed.sort_by(|a, b| compare_keys((a.0, a.1, a.2), (b.0, b.1, b.2)));
+            keyed.into_iter().map(|k| k.3).collect()
         }
     }
 
@@ -210,19 +198,19 @@ impl Master {
     }
 }
 
-/// A whole order from a policy must be a permutation of its clients.
-fn checked_order(policy: &dyn SortPolicy, order: Vec<usize>, n: usize) -> Vec<usize> {
-    let mut seen = vec![false; n];
-    let ok = order.len() == n
-        && order
-            .iter()
-            .all(|&i| i < n && !std::mem::replace(&mut seen[i], true));
-    assert!(
-        ok,
-        "policy `{}` returned an order that is not a permutation of its {n} clients",
-        policy.name()
-    );
-    order
+/// A framework sorter client from what the framework holds in `role`.
+fn framework_client<'a>(
+    model: &'a Model,
+    role: RoleId,
+    (fw, allocation, count): &'a (FrameworkId, Quantities, u64),
+) -> SortClient<'a> {
+    SortClient {
+        kind: ClientKind::Framework(*fw, role),
+        allocation,
+        weight: 1.0,
+        count: *count,
+        name: &model.frameworks[fw.index()].id,
+    }
 }
 
 fn role_of(c: &SortClient<'_>) -> RoleId {

@@ -77,19 +77,74 @@ pub struct SortClient<'a> {
 }
 
 /// What every key of one sort shares: the partition's totals and the
-/// resources left out of shares.
+/// resources left out of shares. Build it with [`SortCx::new`].
 #[derive(Clone, Copy, Debug)]
 pub struct SortCx<'a> {
     pub totals: &'a Quantities,
     /// Bit `i` set when resource `i` is left out of shares
     /// (`master.fair_sharing_excluded`).
     pub excluded: u32,
+    basis: ShareBasis,
 }
 
-impl SortCx<'_> {
+impl<'a> SortCx<'a> {
+    pub fn new(totals: &'a Quantities, excluded: u32) -> SortCx<'a> {
+        SortCx::with_basis(totals, excluded, ShareBasis::new(totals, excluded))
+    }
+
+    /// With a basis already computed for these totals and exclusions.
+    pub(crate) fn with_basis(totals: &'a Quantities, excluded: u32, basis: ShareBasis) -> Self {
+        debug_assert_eq!(basis, ShareBasis::new(totals, excluded));
+        SortCx {
+            totals,
+            excluded,
+            basis,
+        }
+    }
+
     /// The dominant share of `q` against the totals (see [`dominant_share`]).
     pub fn dominant_share(&self, q: &Quantities) -> f64 {
-        dominant_share(q, self.totals, self.excluded)
+        self.basis.dominant_share(q)
+    }
+}
+
+/// The totals as Mesos's doubles, and which resources count toward shares
+/// (a positive total, not excluded): what [`dominant_share`] divides by,
+/// computed once per set of totals rather than once per share.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ShareBasis {
+    kinds: u32,
+    scaled: [f64; MAX_RESOURCE_KINDS],
+}
+
+impl ShareBasis {
+    pub fn new(totals: &Quantities, excluded: u32) -> ShareBasis {
+        let mut basis = ShareBasis {
+            kinds: 0,
+            scaled: [0.0; MAX_RESOURCE_KINDS],
+        };
+        for (i, &total) in totals.0.iter().enumerate() {
+            if total != 0 && excluded & (1 << i) == 0 {
+                basis.kinds |= 1 << i;
+                basis.scaled[i] = mesos_scalar(total);
+            }
+        }
+        basis
+    }
+
+    /// See [`dominant_share`]; bit for bit the same number.
+    pub fn dominant_share(&self, alloc: &Quantities) -> f64 {
+        let mut share: f64 = 0.0;
+        let mut kinds = self.kinds;
+        while kinds != 0 {
+            let i = kinds.trailing_zeros() as usize;
+            kinds &= kinds - 1;
+            let s = mesos_scalar(alloc.0[i]) / self.scaled[i];
+            if s > share {
+                share = s;
+            }
+        }
+        share
     }
 }
 
@@ -147,6 +202,36 @@ pub fn compare_keys(a: (f64, u64, &str), b: (f64, u64, &str)) -> Ordering {
         .unwrap_or(Ordering::Equal)
         .then(a.1.cmp(&b.1))
         .then_with(|| a.2.cmp(b.2))
+}
+
+/// Sorts clients by their policy's keys (then count, then name), stably;
+/// each key is computed once. Every key-ordered sorter sorts with this.
+pub(crate) fn sort_by_key<'a>(
+    policy: &dyn SortPolicy,
+    clients: impl IntoIterator<Item = SortClient<'a>>,
+    cx: &SortCx<'_>,
+) -> Vec<(f64, SortClient<'a>)> {
+    let mut keyed: Vec<(f64, SortClient<'a>)> = clients
+        .into_iter()
+        .map(|c| (policy.key(&c, cx), c))
+        .collect();
+    keyed.sort_by(|a, b| compare_keys((a.0, a.1.count, a.1.name), (b.0, b.1.count, b.1.name)));
+    keyed
+}
+
+/// A whole order from a policy must be a permutation of its clients.
+pub(crate) fn checked_order(policy: &dyn SortPolicy, order: Vec<usize>, n: usize) -> Vec<usize> {
+    let mut seen = vec![false; n];
+    let ok = order.len() == n
+        && order
+            .iter()
+            .all(|&i| i < n && !std::mem::replace(&mut seen[i], true));
+    assert!(
+        ok,
+        "policy `{}` returned an order that is not a permutation of its {n} clients",
+        policy.name()
+    );
+    order
 }
 
 /// Mesos's DRF sorter: key = dominant share ÷ weight.
@@ -256,18 +341,7 @@ pub fn mesos_scalar(milli: u64) -> f64 {
 /// gives (`mesos_scalar`), then one floating-point division. So
 /// `0.1 / 0.3` cpus is `0.33333333333333337`, above `1000 / 3000` MB.
 pub fn dominant_share(alloc: &Quantities, totals: &Quantities, excluded: u32) -> f64 {
-    let mut share: f64 = 0.0;
-    for i in 0..MAX_RESOURCE_KINDS {
-        let total = totals.0[i];
-        if total == 0 || excluded & (1 << i) != 0 {
-            continue;
-        }
-        let s = mesos_scalar(alloc.0[i]) / mesos_scalar(total);
-        if s > share {
-            share = s;
-        }
-    }
-    share
+    ShareBasis::new(totals, excluded).dominant_share(alloc)
 }
 
 /// Efraimidis–Spirakis weighted shuffle (Mesos `weightedShuffle`): key =
@@ -316,10 +390,7 @@ mod tests {
             c("a", &half, 0),
             c("b", &zero, 1),
         ];
-        let cx = SortCx {
-            totals: &total,
-            excluded: 0,
-        };
+        let cx = SortCx::new(&total, 0);
         let order = Drf.order(&v, &cx, &mut Stream::new(1, "unused"));
         let names: Vec<_> = order.iter().map(|&i| v[i].name).collect();
         assert_eq!(names, vec!["framework10", "framework2", "b", "a"]);

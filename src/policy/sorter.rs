@@ -38,7 +38,9 @@
 //! ```
 
 use super::tree::Node as TreeNode;
-use super::{compare_keys, ClientKind, PolicyRef, RoleTree, SortClient, SortCx, SortPolicy};
+use super::{
+    checked_order, sort_by_key, ClientKind, PolicyRef, RoleTree, SortClient, SortCx, SortPolicy,
+};
 use crate::cluster::resources::Quantities;
 use crate::sim::rng::Stream;
 use crate::RoleId;
@@ -429,10 +431,7 @@ impl Sorter {
                 .is_empty()
         };
         let total = self.total();
-        let cx = SortCx {
-            totals: &total,
-            excluded: self.excluded,
-        };
+        let cx = SortCx::new(&total, self.excluded);
         sort_leaves(&*self.policy, &cx, rng, &level, &descend)
             .into_iter()
             .map(|c| match c.kind {
@@ -484,9 +483,7 @@ fn visit_by_key<'a>(
     parent: Option<RoleId>,
     out: &mut Vec<SortClient<'a>>,
 ) {
-    let mut clients = level(parent);
-    sort_by_key(policy, &mut clients, cx);
-    for c in clients {
+    for (_, c) in sort_by_key(policy, level(parent), cx) {
         match c.kind {
             ClientKind::Role(r) if descend(r) => {
                 visit_by_key(policy, cx, level, descend, Some(r), out)
@@ -520,29 +517,4 @@ fn relative_weights<'a>(
             }
         }
     }
-}
-
-/// Sorts clients by their policy's keys (then count, then name), stably.
-fn sort_by_key(policy: &dyn SortPolicy, clients: &mut [SortClient<'_>], cx: &SortCx<'_>) {
-    let mut keyed: Vec<(f64, SortClient<'_>)> =
-        clients.iter().map(|c| (policy.key(c, cx), *c)).collect();
-    keyed.sort_by(|a, b| compare_keys((a.0, a.1.count, a.1.name), (b.0, b.1.count, b.1.name)));
-    for (slot, (_, c)) in clients.iter_mut().zip(keyed) {
-        *slot = c;
-    }
-}
-
-/// A whole order from a policy must be a permutation of its clients.
-fn checked_order(policy: &dyn SortPolicy, order: Vec<usize>, n: usize) -> Vec<usize> {
-    let mut seen = vec![false; n];
-    let ok = order.len() == n
-        && order
-            .iter()
-            .all(|&i| i < n && !std::mem::replace(&mut seen[i], true));
-    assert!(
-        ok,
-        "policy `{}` returned an order that is not a permutation of its {n} clients",
-        policy.name()
-    );
-    order
 }

@@ -82,18 +82,28 @@ impl RoleTree {
         live: impl Fn(RoleId) -> bool,
         own: impl Fn(RoleId) -> bool,
     ) -> Vec<Node> {
-        let mut out: Vec<Node> = self
-            .children(parent)
-            .iter()
-            .filter(|&&c| live(c))
-            .map(|&c| Node::Role(c))
-            .collect();
-        if let Some(p) = parent {
-            if !out.is_empty() && own(p) {
-                out.push(Node::OwnLeaf(p));
+        self.level_iter(parent, live, own).collect()
+    }
+
+    /// [`RoleTree::level`] without collecting it.
+    pub fn level_iter<'a>(
+        &'a self,
+        parent: Option<RoleId>,
+        live: impl Fn(RoleId) -> bool + 'a,
+        own: impl Fn(RoleId) -> bool + 'a,
+    ) -> impl Iterator<Item = Node> + 'a {
+        let children = self.children(parent);
+        let mut any_live = false;
+        let mut roles = children.iter().copied().filter(move |&c| live(c));
+        let mut leaf = parent.filter(|&p| own(p));
+        std::iter::from_fn(move || match roles.next() {
+            Some(c) => {
+                any_live = true;
+                Some(Node::Role(c))
             }
-        }
-        out
+            None if any_live => leaf.take().map(Node::OwnLeaf),
+            None => None,
+        })
     }
 }
 
