@@ -185,6 +185,9 @@ impl Baseline {
         use serde_yaml::Value;
         let err = |m: String| InputError::new(file, m);
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        if let Some(e) = scenario::resolve::too_deep(text, file) {
+            return Err(e);
+        }
         let doc: Value = serde_yaml::from_str(text).map_err(|e| {
             let ie = err(format!("not a valid baseline: {e}"));
             match e.location() {

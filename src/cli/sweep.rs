@@ -71,6 +71,9 @@ impl Sweep {
         let shown = file.display().to_string();
         let err = |m: String| InputError::new(&shown, m);
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        if let Some(e) = crate::scenario::resolve::too_deep(text, &shown) {
+            return Err(e);
+        }
         let doc: Value = serde_yaml::from_str(text).map_err(|e| {
             let ie = err(format!("not a valid sweep file: {e}"));
             match e.location() {

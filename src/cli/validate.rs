@@ -117,6 +117,10 @@ fn is_generator_spec(path: &std::path::Path) -> bool {
         return false;
     };
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    if scenario::resolve::too_deep(text, "").is_some() {
+        // Not parsed here: the scenario loader reports it.
+        return false;
+    }
     match serde_yaml::from_str::<serde_yaml::Value>(text) {
         Ok(serde_yaml::Value::Mapping(m)) => m.contains_key("generate") && !m.contains_key("name"),
         _ => false,

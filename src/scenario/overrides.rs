@@ -42,7 +42,20 @@ pub fn parse_value(text: &str) -> Result<Value, String> {
     if text.is_empty() {
         return Ok(Value::String(String::new()));
     }
+    too_deep(text)?;
     serde_yaml::from_str(text).map_err(|e| format!("`{text}` is not a YAML value: {e}"))
+}
+
+/// The nesting bound, checked before libyaml sees the text (see
+/// [`crate::scenario::resolve::too_deep`]).
+fn too_deep(text: &str) -> Result<(), String> {
+    match crate::scenario::locate::too_deep(text) {
+        Some((l, c)) => Err(format!(
+            "brackets nested more than {} levels deep (line {l}, column {c})",
+            crate::limits::MAX_FLOW_DEPTH
+        )),
+        None => Ok(()),
+    }
 }
 
 /// Splits `a,b,[c, d]` at the commas outside brackets, braces and quotes.
@@ -76,6 +89,7 @@ pub fn apply(text: &str, overrides: &[Override]) -> Result<String, String> {
         return Ok(text.to_string());
     }
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    too_deep(text)?;
     let mut doc: Value = serde_yaml::from_str(text).map_err(|e| e.to_string())?;
     for o in overrides {
         set(&mut doc, &o.key, o.value.clone())
