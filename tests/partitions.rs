@@ -209,3 +209,67 @@ fn a_successor_master_never_reuses_an_id() {
         .expect("a decline filter");
     assert!(filter2.id.0 > filter.id.0);
 }
+
+/// Per-partition fairness and timeseries rows, checked by hand (see the
+/// scenario's comment): each partition holds one framework, so its own
+/// fairness is 1, while over the cluster the shares are 1/3 and 2/3.
+#[test]
+fn fairness_within_partitions_and_per_partition_timeseries() {
+    let out = common::tmp("local-fairness");
+    let scenario = common::root().join("tests/scenarios/partitions/local-fairness.yaml");
+    let st = common::bin()
+        .args(["run", "--quiet", "--no-charts", "--out"])
+        .arg(&out)
+        .arg(&scenario)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let close = |v: &serde_json::Value, x: f64| (v.as_f64().unwrap() - x).abs() < 1e-9;
+    assert!(
+        close(&summary["fairness"]["jain"], 0.9),
+        "{}",
+        summary["fairness"]
+    );
+    assert!(close(&summary["fairness"]["min_max_ratio"], 0.5));
+    let parts = summary["partitions"].as_array().unwrap();
+    assert_eq!(parts.len(), 2);
+    for p in parts {
+        assert!(close(&p["fairness"]["jain"], 1.0), "{p}");
+        assert!(close(&p["fairness"]["min_max_ratio"], 1.0), "{p}");
+        assert!(close(&p["utilization"]["cpus"], 1.0), "{p}");
+    }
+
+    // timeseries.csv: at each sample the whole cluster (`all`), then each
+    // partition over its own agents; the partitions add up to the whole.
+    let text = std::fs::read_to_string(out.join("timeseries.csv")).unwrap();
+    let rows: Vec<Vec<&str>> = text
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect())
+        .collect();
+    let at = |t: &str, p: &str, r: &str| -> Vec<f64> {
+        let row = rows
+            .iter()
+            .find(|x| x[0] == t && x[1] == p && x[2] == r)
+            .unwrap_or_else(|| panic!("no row {t},{p},{r}"));
+        row[3..].iter().map(|v| v.parse().unwrap()).collect()
+    };
+    assert_eq!(at("30.000000", "all", "cpus"), vec![12.0, 0.0, 12.0, 12.0]);
+    assert_eq!(at("30.000000", "0", "cpus"), vec![4.0, 0.0, 4.0, 4.0]);
+    assert_eq!(at("30.000000", "1", "cpus"), vec![8.0, 0.0, 8.0, 8.0]);
+    for t in rows
+        .iter()
+        .map(|r| r[0])
+        .collect::<std::collections::BTreeSet<_>>()
+    {
+        for r in ["cpus", "mem"] {
+            let (whole, a, b) = (at(t, "all", r), at(t, "0", r), at(t, "1", r));
+            for i in 0..4 {
+                assert_eq!(whole[i], a[i] + b[i], "t={t} {r} column {i}");
+            }
+        }
+    }
+    assert!(rows.iter().all(|r| ["all", "0", "1"].contains(&r[1])));
+}

@@ -13,6 +13,7 @@ use crate::scenario::model::Model;
 use crate::sim::observer::{JobView, Observer, Record, RecordKind, TaskRef, View};
 use crate::sim::time::SimTime;
 use crate::FrameworkId;
+use crate::PartitionId;
 use std::collections::BTreeMap;
 
 /// Jain's index (Σx)²/(n·Σx²); 1 when fewer than two values or all zero.
@@ -64,13 +65,28 @@ pub fn percentile_f64(sorted: &[f64], p: u64) -> f64 {
 /// Instantaneous fairness over active frameworks: x = dominant share ÷ the
 /// weight of the framework's (first) role.
 pub fn fairness_now(view: &View) -> (f64, f64) {
+    fairness_of(view, None)
+}
+
+/// The same within one partition: over the active frameworks registered
+/// with it, x = the framework's dominant share of the partition's own
+/// totals ÷ the weight of its first role.
+pub fn partition_fairness_now(view: &View, p: PartitionId) -> (f64, f64) {
+    fairness_of(view, Some(p))
+}
+
+fn fairness_of(view: &View, partition: Option<PartitionId>) -> (f64, f64) {
     let mut xs = Vec::new();
     for (i, f) in view.model.frameworks.iter().enumerate() {
         let fw = FrameworkId(i as u32);
         if !view.framework_active(fw) {
             continue;
         }
-        let share = view.framework_share(fw);
+        let share = match partition {
+            None => view.framework_share(fw),
+            Some(p) if f.partitions.contains(&p) => view.partition_framework_share(p, fw),
+            Some(_) => continue,
+        };
         let weight = view.role_weight(f.roles[0]);
         xs.push(share / weight);
     }
@@ -124,6 +140,22 @@ struct PartitionSums {
     util_sum: Vec<f64>,
     offered_sum: Vec<f64>,
     positive_us: Vec<u64>,
+    /// ∫ Jain's index dt and ∫ min/max ratio dt within the partition.
+    jain_sum: f64,
+    min_max_sum: f64,
+}
+
+/// One partition's means over the window (see [`RunMetrics::partition_means`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct PartitionMeans {
+    /// Per resource: allocated ÷ the partition's own total.
+    pub utilization: Vec<f64>,
+    /// Per resource: offered, not yet accepted ÷ the partition's own total.
+    pub offered_idle: Vec<f64>,
+    /// Jain's index and min/max ratio within the partition
+    /// ([`partition_fairness_now`]); 1 for an empty window.
+    pub jain: f64,
+    pub min_max_ratio: f64,
 }
 
 /// Counts over the window.
@@ -255,6 +287,8 @@ impl RunMetrics {
                         util_sum: vec![0.0; r],
                         offered_sum: vec![0.0; r],
                         positive_us: vec![0; r],
+                        jain_sum: 0.0,
+                        min_max_sum: 0.0,
                     };
                     model.partitions.count as usize
                 ]
@@ -324,7 +358,7 @@ impl RunMetrics {
     /// Per partition (none with one partition): time-weighted mean
     /// utilization and offered-but-idle fraction per resource, over the
     /// partition's own total (0 for a resource it never had).
-    pub fn partition_means(&self) -> Vec<(Vec<f64>, Vec<f64>)> {
+    pub fn partition_means(&self) -> Vec<PartitionMeans> {
         let mean = |sums: &[f64], positive: &[u64]| -> Vec<f64> {
             sums.iter()
                 .zip(positive)
@@ -333,11 +367,11 @@ impl RunMetrics {
         };
         self.partition_sums
             .iter()
-            .map(|p| {
-                (
-                    mean(&p.util_sum, &p.positive_us),
-                    mean(&p.offered_sum, &p.positive_us),
-                )
+            .map(|p| PartitionMeans {
+                utilization: mean(&p.util_sum, &p.positive_us),
+                offered_idle: mean(&p.offered_sum, &p.positive_us),
+                jain: self.mean(p.jain_sum, 1.0),
+                min_max_ratio: self.mean(p.min_max_sum, 1.0),
             })
             .collect()
     }
@@ -605,6 +639,9 @@ impl Observer for RunMetrics {
                     sums.offered_sum[i] += ratio(offered.get(r), total) * dtf;
                 }
             }
+            let (j, mm) = partition_fairness_now(view, p);
+            sums.jain_sum += j * dtf;
+            sums.min_max_sum += mm * dtf;
         }
         let (j, mm) = fairness_now(view);
         self.jain_sum += j * dtf;

@@ -1,7 +1,7 @@
 //! CSV outputs, written while the run goes (observers) or at its end
 //! (`jobs.csv`). Headers and columns are the public contract (docs/format.md).
 
-use crate::cluster::resources::{format_milli, format_quantities};
+use crate::cluster::resources::{format_milli, format_quantities, Quantities};
 use crate::master::ExplainRow;
 use crate::metrics::fairness::{self, DemandTracker};
 use crate::metrics::jobs::{slowdown, TaskTimes};
@@ -218,6 +218,8 @@ pub struct TimeseriesCsv<W: Write> {
     pub sink: Sink<W>,
     sampler: Sampler,
     used: UsedTracker,
+    /// With partitions: what running tasks use on each partition's agents.
+    partition_used: Vec<UsedTracker>,
 }
 
 impl<W: Write> TimeseriesCsv<W> {
@@ -226,21 +228,47 @@ impl<W: Write> TimeseriesCsv<W> {
             sink: Sink::new(w, &TIMESERIES_HEADER),
             sampler: Sampler::new(interval),
             used: UsedTracker::default(),
+            partition_used: Vec::new(),
         }
     }
 
+    /// The whole cluster's rows (`partition` `0`, or `all` with
+    /// partitions), then with partitions one set per partition.
     fn rows(&mut self, view: &View, t: SimTime) {
+        let partitions = view.model.partitions.count;
+        let whole = if partitions > 1 { "all" } else { "0" };
         let (totals, offered, allocated) =
             (view.totals(), view.offered_total(), view.allocated_total());
+        self.write(view, t, whole, [totals, offered, allocated, self.used.0]);
+        if partitions > 1 {
+            for p in 0..partitions {
+                let id = crate::PartitionId(p);
+                let used = self
+                    .partition_used
+                    .get(p as usize)
+                    .map_or(Quantities::ZERO, |u| u.0);
+                let at = [
+                    view.partition_totals(id),
+                    view.partition_offered(id),
+                    view.partition_allocated(id),
+                    used,
+                ];
+                self.write(view, t, &p.to_string(), at);
+            }
+        }
+    }
+
+    /// One row per resource: total, offered, allocated, used.
+    fn write(&mut self, view: &View, t: SimTime, partition: &str, q: [Quantities; 4]) {
         for r in view.model.resources.ids() {
             self.sink.row([
                 t.to_string(),
-                "0".to_string(),
+                partition.to_string(),
                 view.model.resources.name(r).to_string(),
-                format_milli(totals.get(r)),
-                format_milli(offered.get(r)),
-                format_milli(allocated.get(r)),
-                format_milli(self.used.0.get(r)),
+                format_milli(q[0].get(r)),
+                format_milli(q[1].get(r)),
+                format_milli(q[2].get(r)),
+                format_milli(q[3].get(r)),
             ]);
         }
     }
@@ -249,6 +277,13 @@ impl<W: Write> TimeseriesCsv<W> {
 impl<W: Write> Observer for TimeseriesCsv<W> {
     fn record(&mut self, model: &Model, rec: &Record) {
         self.used.record(model, rec);
+        if model.partitions.count > 1 {
+            let n = model.partitions.count as usize;
+            self.partition_used.resize_with(n, UsedTracker::default);
+            if let Some(u) = self.partition_used.get_mut(rec.partition.index()) {
+                u.record(model, rec);
+            }
+        }
     }
     fn advance(&mut self, view: &View, _from: SimTime, to: SimTime) {
         for t in self.sampler.due(to, false) {

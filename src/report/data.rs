@@ -266,8 +266,15 @@ impl RunData {
             c.need("allocated")?,
         );
         let usedi = c.find("used");
+        // With partitions the whole cluster's rows are the `all` ones; the
+        // per-partition rows are not read here.
+        let parti = c.find("partition");
+        let whole_only = parti.is_some_and(|p| rows.iter().any(|r| r.get(p) == Some("all")));
         let mut index: BTreeMap<String, usize> = BTreeMap::new();
         for (k, rec) in rows.iter().enumerate() {
+            if whole_only && parti.and_then(|p| rec.get(p)) != Some("all") {
+                continue;
+            }
             let t = rec.get(ti).unwrap_or("").to_string();
             let ts = num(rec, ti, &file, k)?;
             let at = match index.get(&t) {

@@ -268,6 +268,16 @@ pub struct PartitionSummary {
     /// Time-weighted mean of offered (not yet accepted) ÷ the partition's
     /// total: resources its master has locked in offers.
     pub offered_idle: ResMap,
+    /// Fairness within the partition: time-weighted Jain's index and
+    /// min/max ratio over the active frameworks registered with it, each
+    /// framework's share taken of the partition's own totals.
+    pub fairness: PartitionFairness,
+}
+
+#[derive(Serialize, Debug)]
+pub struct PartitionFairness {
+    pub jain: f64,
+    pub min_max_ratio: f64,
 }
 
 #[derive(Serialize, Debug)]
@@ -430,7 +440,7 @@ impl Summary {
                 .partition_means()
                 .into_iter()
                 .enumerate()
-                .map(|(p, (util, offered))| PartitionSummary {
+                .map(|(p, means)| PartitionSummary {
                     partition: p as u32,
                     agents: model
                         .partitions
@@ -438,8 +448,12 @@ impl Summary {
                         .iter()
                         .filter(|x| x.index() == p)
                         .count() as u64,
-                    utilization: ResMap::per_resource(&util, model),
-                    offered_idle: ResMap::per_resource(&offered, model),
+                    utilization: ResMap::per_resource(&means.utilization, model),
+                    offered_idle: ResMap::per_resource(&means.offered_idle, model),
+                    fairness: PartitionFairness {
+                        jain: means.jain,
+                        min_max_ratio: means.min_max_ratio,
+                    },
                 })
                 .collect(),
             warnings,

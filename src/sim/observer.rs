@@ -177,7 +177,7 @@ impl View<'_> {
     /// Whether the framework has registered (it stays registered while
     /// disconnected).
     pub fn framework_registered(&self, fw: FrameworkId) -> bool {
-        self.masters[0].framework(fw).registered
+        self.masters.iter().any(|m| m.framework(fw).registered)
     }
 
     /// Resources of all present agents (reserved and unreserved), merged by
@@ -195,6 +195,13 @@ impl View<'_> {
     /// Resources of one partition's present agents.
     pub fn partition_totals(&self, p: PartitionId) -> Quantities {
         self.masters[p.index()].totals()
+    }
+
+    /// A framework's dominant share within one partition: what it holds
+    /// there (offered plus allocated, all its roles) over the partition's
+    /// own totals.
+    pub fn partition_framework_share(&self, p: PartitionId, fw: FrameworkId) -> f64 {
+        self.masters[p.index()].framework_share(fw)
     }
 
     /// Resources in one partition's outstanding offers.
