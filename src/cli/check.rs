@@ -485,7 +485,8 @@ fn cell_estimate(e: &Estimate, percent: bool, signed: bool) -> String {
         s.push_str(&format!(" ± {}", num(ci * scale, false)));
     }
     if percent {
-        s.push_str(" %");
+        // A change of a percentage is in percentage points, as `compare` says.
+        s.push_str(if signed { " pt" } else { " %" });
     }
     s
 }
