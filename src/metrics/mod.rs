@@ -145,6 +145,30 @@ struct PartitionSums {
     min_max_sum: f64,
 }
 
+/// Adds `dt` × (amount ÷ total) to each pair's sum, per resource with a
+/// positive total, and `dt` to that resource's time with a positive total:
+/// the time integrals behind every utilization-like mean, of the whole
+/// cluster and of each partition.
+fn integrate(
+    model: &Model,
+    totals: &Quantities,
+    dt: u64,
+    positive_us: &mut [u64],
+    parts: &mut [(&Quantities, &mut Vec<f64>)],
+) {
+    let dtf = dt as f64;
+    for r in model.resources.ids() {
+        let total = totals.get(r);
+        if total > 0 {
+            let i = r.0 as usize;
+            positive_us[i] += dt;
+            for (amount, sum) in parts.iter_mut() {
+                sum[i] += ratio(amount.get(r), total) * dtf;
+            }
+        }
+    }
+}
+
 /// One partition's means over the window (see [`RunMetrics::partition_means`]).
 #[derive(Clone, Debug, PartialEq)]
 pub struct PartitionMeans {
@@ -613,32 +637,31 @@ impl Observer for RunMetrics {
         self.duration_us += dt;
         let (totals, allocated, offered) =
             (view.totals(), view.allocated_total(), view.offered_total());
-        for r in view.model.resources.ids() {
-            let total = totals.get(r);
-            if total > 0 {
-                let i = r.0 as usize;
-                self.positive_us[i] += dt;
-                self.util_sum[i] += ratio(allocated.get(r), total) * dtf;
-                self.offered_sum[i] += ratio(offered.get(r), total) * dtf;
-                self.used_sum[i] += ratio(self.used_now.0.get(r), total) * dtf;
-            }
-        }
+        let used = self.used_now.0;
+        integrate(
+            view.model,
+            &totals,
+            dt,
+            &mut self.positive_us,
+            &mut [
+                (&allocated, &mut self.util_sum),
+                (&offered, &mut self.offered_sum),
+                (&used, &mut self.used_sum),
+            ],
+        );
         for (p, sums) in self.partition_sums.iter_mut().enumerate() {
             let p = crate::PartitionId(p as u32);
-            let (totals, allocated, offered) = (
-                view.partition_totals(p),
-                view.partition_allocated(p),
-                view.partition_offered(p),
+            let (allocated, offered) = (view.partition_allocated(p), view.partition_offered(p));
+            integrate(
+                view.model,
+                &view.partition_totals(p),
+                dt,
+                &mut sums.positive_us,
+                &mut [
+                    (&allocated, &mut sums.util_sum),
+                    (&offered, &mut sums.offered_sum),
+                ],
             );
-            for r in view.model.resources.ids() {
-                let total = totals.get(r);
-                if total > 0 {
-                    let i = r.0 as usize;
-                    sums.positive_us[i] += dt;
-                    sums.util_sum[i] += ratio(allocated.get(r), total) * dtf;
-                    sums.offered_sum[i] += ratio(offered.get(r), total) * dtf;
-                }
-            }
             let (j, mm) = partition_fairness_now(view, p);
             sums.jain_sum += j * dtf;
             sums.min_max_sum += mm * dtf;
