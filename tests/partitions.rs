@@ -163,7 +163,7 @@ fn a_bad_split_is_refused() {
 #[test]
 fn a_successor_master_never_reuses_an_id() {
     use mesosim::master::{Master, Trigger};
-    use mesosim::sim::rng::Stream;
+    use mesosim::sim::rng::{Stream, StreamSet};
     let m = model();
     let parts = split(&m);
     let fill = |master: &mut Master| {
@@ -179,7 +179,7 @@ fn a_successor_master_never_reuses_an_id() {
     let run = |master: &mut Master| {
         master.request_run(Trigger::AllAgents);
         let mut shuffle = Stream::new(1, "agent-shuffle/partition-1");
-        let mut sorter = Stream::new(1, "random-sorter/partition-1");
+        let mut sorter = StreamSet::new(1, "/partition-1");
         master
             .run_allocation(&m, SimTime::ZERO, &mut shuffle, &mut sorter, false)
             .offers

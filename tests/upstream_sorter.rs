@@ -104,6 +104,8 @@ impl Flat {
                 weight: c.weight,
                 count: c.count,
                 name: &c.name,
+                registered: 0,
+                priority: 0,
             })
             .collect();
         let cx = SortCx::new(&self.total, 0);

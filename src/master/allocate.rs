@@ -8,7 +8,7 @@
 use super::{InverseOffer, Master, OfferId};
 use crate::cluster::resources::{Quantities, ResourceSet};
 use crate::scenario::model::Model;
-use crate::sim::rng::Stream;
+use crate::sim::rng::{Stream, StreamSet};
 use crate::sim::time::SimTime;
 use crate::{AgentId, FrameworkId, RoleId};
 use std::collections::BTreeMap;
@@ -132,7 +132,7 @@ impl Master {
         model: &Model,
         now: SimTime,
         shuffle: &mut Stream,
-        sorter_rng: &mut Stream,
+        sorter_rng: &mut StreamSet,
         explain: bool,
     ) -> RunOutput {
         self.allocation_runs += 1;
@@ -322,135 +322,156 @@ impl Master {
         shuffle.shuffle(&mut agents);
 
         // h. Stage 2: everyone, within limits and headroom.
+        // Under `slots` (docs/policies.md) each pass hands out one slot and
+        // the next slot goes to whoever is first after sorting again.
+        let slot = self.slot_size(model);
         for &agent in &agents {
-            let role_order = self.role_order(model, sorter_rng);
-            for (role_pos, &role) in role_order.iter().enumerate() {
-                if self.agents[agent.index()].available.is_empty() {
-                    if explain {
-                        for (pos, &r) in role_order.iter().enumerate().skip(role_pos) {
-                            let spot = Spot {
-                                stage: 2,
-                                agent,
-                                role_pos: pos,
-                                role: r,
-                                role_share: self.sort_key_of_role(r),
-                            };
-                            self.explain_not_reached(spot, &mut out.explain);
-                        }
-                    }
-                    break;
-                }
-                let quota = self.roles[role.index()].quota.clone();
-                let spot = Spot {
-                    stage: 2,
-                    agent,
-                    role_pos,
-                    role,
-                    role_share: if explain {
-                        self.sort_key_of_role(role)
-                    } else {
-                        0.0
-                    },
-                };
-                let fw_order = self.framework_order(model, role, sorter_rng);
-                if explain {
-                    self.explain_left_out(spot, &mut out.explain);
-                }
-                for (fw_pos, &fw) in fw_order.iter().enumerate() {
-                    let available = self.agents[agent.index()]
-                        .available
-                        .allocatable_to(|r| model.role_is_self_or_ancestor(r, role));
-                    if available.is_empty() {
+            'pass: loop {
+                let mut gave = false;
+                let role_order = self.role_order(model, sorter_rng);
+                'roles: for (role_pos, &role) in role_order.iter().enumerate() {
+                    if self.agents[agent.index()].available.is_empty() {
                         if explain {
-                            for (pos, &f) in fw_order.iter().enumerate().skip(fw_pos) {
-                                let (rank, none) = (pos as u32 + 1, Quantities::ZERO);
-                                let row = self.explain_row(
-                                    spot,
-                                    rank,
-                                    f,
-                                    CandidateOutcome::NotReached,
-                                    none,
-                                );
-                                out.explain.push(row);
+                            for (pos, &r) in role_order.iter().enumerate().skip(role_pos) {
+                                let spot = Spot {
+                                    stage: 2,
+                                    agent,
+                                    role_pos: pos,
+                                    role: r,
+                                    role_share: self.sort_key_of_role(r),
+                                };
+                                self.explain_not_reached(spot, &mut out.explain);
                             }
                         }
                         break;
                     }
-                    let note = |master: &Master,
-                                outcome: CandidateOutcome,
-                                res: &Quantities,
-                                out: &mut RunOutput| {
-                        if explain {
-                            let rank = fw_pos as u32 + 1;
-                            let row = master.explain_row(spot, rank, fw, outcome, *res);
-                            out.explain.push(row);
-                        }
-                    };
-                    if !self.allocatable(model, fw, &available) {
-                        note(
-                            self,
-                            CandidateOutcome::NotAllocatable,
-                            &available.total(),
-                            &mut out,
-                        );
-                        continue;
-                    }
-                    if !self.capable(model, fw, agent) {
-                        note(
-                            self,
-                            CandidateOutcome::Capability,
-                            &available.total(),
-                            &mut out,
-                        );
-                        continue;
-                    }
-                    let mut to_offer = available.reserved_only();
-                    let full = available.unreserved;
-                    let mut extra = full;
-                    let mut cut_by = None;
-                    if !quota.limit.is_unlimited() {
-                        let limited = quota.limit.minus(&consumed[role.index()]).shrink(&extra);
-                        if limited != extra {
-                            cut_by = Some(CandidateOutcome::QuotaLimit);
-                        }
-                        extra = limited;
-                    }
-                    if !required.is_empty() && !extra.is_empty() {
-                        let shrunk = extra.min_each(&headroom.minus(&required));
-                        if shrunk != extra && cut_by.is_none() {
-                            cut_by = Some(CandidateOutcome::Headroom);
-                        }
-                        extra = shrunk;
-                    }
-                    to_offer.unreserved = extra;
-                    if !self.allocatable(model, fw, &to_offer) {
-                        let why = cut_by.unwrap_or(CandidateOutcome::NotAllocatable);
-                        let shown = if to_offer.is_empty() {
-                            available.total()
+                    let quota = self.roles[role.index()].quota.clone();
+                    let spot = Spot {
+                        stage: 2,
+                        agent,
+                        role_pos,
+                        role,
+                        role_share: if explain {
+                            self.sort_key_of_role(role)
                         } else {
-                            to_offer.total()
+                            0.0
+                        },
+                    };
+                    let fw_order = self.framework_order(model, role, sorter_rng);
+                    if explain {
+                        self.explain_left_out(spot, &mut out.explain);
+                    }
+                    for (fw_pos, &fw) in fw_order.iter().enumerate() {
+                        let available = self.agents[agent.index()]
+                            .available
+                            .allocatable_to(|r| model.role_is_self_or_ancestor(r, role));
+                        if available.is_empty() {
+                            if explain {
+                                for (pos, &f) in fw_order.iter().enumerate().skip(fw_pos) {
+                                    let (rank, none) = (pos as u32 + 1, Quantities::ZERO);
+                                    let row = self.explain_row(
+                                        spot,
+                                        rank,
+                                        f,
+                                        CandidateOutcome::NotReached,
+                                        none,
+                                    );
+                                    out.explain.push(row);
+                                }
+                            }
+                            break;
+                        }
+                        let note = |master: &Master,
+                                    outcome: CandidateOutcome,
+                                    res: &Quantities,
+                                    out: &mut RunOutput| {
+                            if explain {
+                                let rank = fw_pos as u32 + 1;
+                                let row = master.explain_row(spot, rank, fw, outcome, *res);
+                                out.explain.push(row);
+                            }
                         };
-                        note(self, why, &shown, &mut out);
-                        continue;
+                        if !self.allocatable(model, fw, &available) {
+                            note(
+                                self,
+                                CandidateOutcome::NotAllocatable,
+                                &available.total(),
+                                &mut out,
+                            );
+                            continue;
+                        }
+                        if !self.capable(model, fw, agent) {
+                            note(
+                                self,
+                                CandidateOutcome::Capability,
+                                &available.total(),
+                                &mut out,
+                            );
+                            continue;
+                        }
+                        let mut to_offer = available.reserved_only();
+                        let full = available.unreserved;
+                        let mut extra = full;
+                        let mut cut_by = None;
+                        if !quota.limit.is_unlimited() {
+                            let limited = quota.limit.minus(&consumed[role.index()]).shrink(&extra);
+                            if limited != extra {
+                                cut_by = Some(CandidateOutcome::QuotaLimit);
+                            }
+                            extra = limited;
+                        }
+                        if !required.is_empty() && !extra.is_empty() {
+                            let shrunk = extra.min_each(&headroom.minus(&required));
+                            if shrunk != extra && cut_by.is_none() {
+                                cut_by = Some(CandidateOutcome::Headroom);
+                            }
+                            extra = shrunk;
+                        }
+                        if let Some(slot) = &slot {
+                            // Exactly one whole slot, or none.
+                            extra = if extra.contains(slot) {
+                                *slot
+                            } else {
+                                Quantities::ZERO
+                            };
+                        }
+                        to_offer.unreserved = extra;
+                        if !self.allocatable(model, fw, &to_offer) {
+                            let why = cut_by.unwrap_or(CandidateOutcome::NotAllocatable);
+                            let shown = if to_offer.is_empty() {
+                                available.total()
+                            } else {
+                                to_offer.total()
+                            };
+                            note(self, why, &shown, &mut out);
+                            continue;
+                        }
+                        if self.is_filtered(fw, role, agent, &to_offer) {
+                            note(
+                                self,
+                                CandidateOutcome::Filtered,
+                                &to_offer.total(),
+                                &mut out,
+                            );
+                            continue;
+                        }
+                        note(self, CandidateOutcome::Offered, &to_offer.total(), &mut out);
+                        offerable.add((fw, role, agent), &to_offer);
+                        if !quota.is_default() {
+                            consumed[role.index()].add(&extra);
+                        }
+                        headroom.saturating_sub(&extra);
+                        let ok = self.agents[agent.index()].available.sub(&to_offer);
+                        debug_assert!(ok);
+                        self.track(model, fw, role, agent, &to_offer);
+                        if slot.is_some() {
+                            gave = true;
+                            break 'roles;
+                        }
                     }
-                    if self.is_filtered(fw, role, agent, &to_offer) {
-                        note(
-                            self,
-                            CandidateOutcome::Filtered,
-                            &to_offer.total(),
-                            &mut out,
-                        );
-                        continue;
-                    }
-                    note(self, CandidateOutcome::Offered, &to_offer.total(), &mut out);
-                    offerable.add((fw, role, agent), &to_offer);
-                    if !quota.is_default() {
-                        consumed[role.index()].add(&extra);
-                    }
-                    headroom.saturating_sub(&extra);
-                    let ok = self.agents[agent.index()].available.sub(&to_offer);
-                    debug_assert!(ok);
-                    self.track(model, fw, role, agent, &to_offer);
+                }
+                if !gave {
+                    break 'pass;
                 }
             }
         }
@@ -495,6 +516,17 @@ impl Master {
             }
         }
         out
+    }
+
+    /// One slot of `master.slot_size` when a sorter's policy hands out
+    /// slots (`slots`), else `None`.
+    fn slot_size(&self, model: &Model) -> Option<Quantities> {
+        let m = &model.master;
+        if m.role_sorter.offers_in_slots() || m.framework_sorter.offers_in_slots() {
+            m.policy_params.slot_size
+        } else {
+            None
+        }
     }
 
     /// A role's current sort key (share ÷ weight) as its parent level sees it.

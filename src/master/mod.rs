@@ -127,6 +127,15 @@ pub struct RoleState {
     pub subtree_used: Quantities,
     /// Active decline filters (Mesos `offer_filters/roles/<role>/active`).
     pub active_filters: u32,
+    /// The earliest registration sequence number of the frameworks
+    /// subscribed to exactly this role, and over its subtree (`u64::MAX`:
+    /// none yet); what `fifo` and `priority` order roles by.
+    pub own_first_registered: u64,
+    pub subtree_first_registered: u64,
+    /// The highest `frameworks[].priority` among the same frameworks
+    /// (`i64::MIN`: none yet).
+    pub own_top_priority: i64,
+    pub subtree_top_priority: i64,
 }
 
 #[derive(Clone, Debug)]
@@ -153,6 +162,9 @@ pub struct MasterFramework {
     pub gpu: bool,
     pub roles: Vec<FrameworkRole>,
     pub min_allocatable: Option<Vec<Quantities>>,
+    /// Its registration sequence number at this master (0 first;
+    /// `u64::MAX` until it registers).
+    pub registration: u64,
 }
 
 impl MasterFramework {
@@ -229,6 +241,8 @@ pub struct Master {
     /// Mesos `--whitelist` / `updateWhitelist`: per agent, whether it may be
     /// offered; `None`: every agent.
     whitelist: Option<Vec<bool>>,
+    /// Frameworks registered so far (the next registration number).
+    registrations: u64,
 }
 
 impl Master {
@@ -257,6 +271,10 @@ impl Master {
                 subtree_reserved: Quantities::ZERO,
                 subtree_used: Quantities::ZERO,
                 active_filters: 0,
+                own_first_registered: u64::MAX,
+                subtree_first_registered: u64::MAX,
+                own_top_priority: i64::MIN,
+                subtree_top_priority: i64::MIN,
             })
             .collect();
         let frameworks = model
@@ -278,6 +296,7 @@ impl Master {
                     })
                     .collect(),
                 min_allocatable: f.min_allocatable.clone(),
+                registration: u64::MAX,
             })
             .collect();
         Master {
@@ -304,6 +323,7 @@ impl Master {
             run_pending: false,
             allocation_runs: 0,
             whitelist: None,
+            registrations: 0,
         }
     }
 
@@ -488,6 +508,10 @@ impl Master {
         let state = &mut self.frameworks[fw.index()];
         state.registered = true;
         state.active = true;
+        if state.registration == u64::MAX {
+            state.registration = self.registrations;
+            self.registrations += 1;
+        }
         let roles: Vec<RoleId> = state.roles.iter().map(|r| r.role).collect();
         for role in roles {
             self.track_framework_under_role(model, fw, role);
@@ -498,6 +522,18 @@ impl Master {
         let list = &mut self.role_frameworks[role.index()];
         if let Err(i) = list.binary_search(&fw) {
             list.insert(i, fw);
+        }
+        let (seq, priority) = (
+            self.frameworks[fw.index()].registration,
+            model.frameworks[fw.index()].priority,
+        );
+        let rs = &mut self.roles[role.index()];
+        rs.own_first_registered = rs.own_first_registered.min(seq);
+        rs.own_top_priority = rs.own_top_priority.max(priority);
+        for r in Self::ancestors_and_self(model, role) {
+            let rs = &mut self.roles[r.index()];
+            rs.subtree_first_registered = rs.subtree_first_registered.min(seq);
+            rs.subtree_top_priority = rs.subtree_top_priority.max(priority);
         }
         let rs = &mut self.roles[role.index()];
         rs.frameworks += 1;

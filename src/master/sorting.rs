@@ -15,7 +15,7 @@ use crate::policy::{
     checked_order, compare_keys, sort_by_key, ClientKind, SortClient, SortCx, SortPolicy,
 };
 use crate::scenario::model::Model;
-use crate::sim::rng::Stream;
+use crate::sim::rng::StreamSet;
 use crate::{FrameworkId, RoleId};
 
 fn last_segment(name: &str) -> &str {
@@ -33,12 +33,13 @@ impl Master {
         self.tree.children(Some(role)).iter().any(|&c| self.live(c))
     }
 
-    fn sort_cx<'a>(&'a self, model: &Model) -> SortCx<'a> {
+    fn sort_cx<'a>(&'a self, model: &'a Model) -> SortCx<'a> {
         SortCx::with_basis(
             &self.totals,
             model.master.fair_sharing_excluded,
             self.share_basis,
         )
+        .with_params(&model.master.policy_params)
     }
 
     /// The nodes under `parent` (top level when `None`) that hold clients,
@@ -64,6 +65,8 @@ impl Master {
                         weight: rs.weight,
                         count: rs.subtree_count,
                         name: last_segment(&model.roles[c.index()].name),
+                        registered: rs.subtree_first_registered,
+                        priority: rs.subtree_top_priority,
                     }
                 }
                 Node::OwnLeaf(p) => {
@@ -74,19 +77,22 @@ impl Master {
                         weight: 1.0,
                         count: rs.own_count,
                         name: ".",
+                        registered: rs.own_first_registered,
+                        priority: rs.own_top_priority,
                     }
                 }
             })
     }
 
     /// Roles with frameworks, in the role sorter's order.
-    pub(crate) fn role_order(&self, model: &Model, rng: &mut Stream) -> Vec<RoleId> {
+    pub(crate) fn role_order(&self, model: &Model, rngs: &mut StreamSet) -> Vec<RoleId> {
         let policy = &*model.master.role_sorter;
         let cx = self.sort_cx(model);
         let mut out = Vec::new();
         if policy.orders_whole() {
             let mut leaves = Vec::new();
             self.relative_weights(model, None, 1.0, &mut leaves);
+            let rng = rngs.get(policy.stream());
             for i in checked_order(policy, policy.order(&leaves, &cx, rng), leaves.len()) {
                 out.push(role_of(&leaves[i]));
             }
@@ -145,7 +151,7 @@ impl Master {
         &self,
         model: &Model,
         role: RoleId,
-        rng: &mut Stream,
+        rngs: &mut StreamSet,
     ) -> Vec<FrameworkId> {
         let policy = &*model.master.framework_sorter;
         let cx = self.sort_cx(model);
@@ -153,15 +159,20 @@ impl Master {
         let sortable = fws.iter().filter_map(|&fw| {
             let fs = &self.frameworks[fw.index()];
             let r = &fs.roles[fs.role_index(role)?];
-            (fs.active && !r.suppressed).then(|| (fw, r.offered.plus(&r.allocated), r.count))
+            (fs.active && !r.suppressed).then(|| Held {
+                fw,
+                allocation: r.offered.plus(&r.allocated),
+                count: r.count,
+                registered: fs.registration,
+            })
         });
         if policy.orders_whole() {
-            let held: Vec<(FrameworkId, Quantities, u64)> = sortable.collect();
+            let held: Vec<Held> = sortable.collect();
             let clients: Vec<SortClient<'_>> = held
                 .iter()
                 .map(|h| framework_client(model, role, h))
                 .collect();
-            let order = policy.order(&clients, &cx, rng);
+            let order = policy.order(&clients, &cx, rngs.get(policy.stream()));
             checked_order(policy, order, clients.len())
                 .into_iter()
                 .map(|i| framework_of(&clients[i]))
@@ -172,8 +183,8 @@ impl Master {
             let mut keyed: Vec<(f64, u64, &str, FrameworkId)> = sortable
                 .map(|held| {
                     let c = framework_client(model, role, &held);
-                    let name = model.frameworks[held.0.index()].id.as_str();
-                    (policy.key(&c, &cx), c.count, name, held.0)
+                    let name = model.frameworks[held.fw.index()].id.as_str();
+                    (policy.key(&c, &cx), c.count, name, held.fw)
                 })
                 .collect();
             keyed.sort_by(|a, b| compare_keys((a.0, a.1, a.2), (b.0, b.1, b.2)));
@@ -198,18 +209,24 @@ impl Master {
     }
 }
 
+/// What a framework holds in one role, as its framework sorter sees it.
+struct Held {
+    fw: FrameworkId,
+    allocation: Quantities,
+    count: u64,
+    registered: u64,
+}
+
 /// A framework sorter client from what the framework holds in `role`.
-fn framework_client<'a>(
-    model: &'a Model,
-    role: RoleId,
-    (fw, allocation, count): &'a (FrameworkId, Quantities, u64),
-) -> SortClient<'a> {
+fn framework_client<'a>(model: &'a Model, role: RoleId, held: &'a Held) -> SortClient<'a> {
     SortClient {
-        kind: ClientKind::Framework(*fw, role),
-        allocation,
+        kind: ClientKind::Framework(held.fw, role),
+        allocation: &held.allocation,
         weight: 1.0,
-        count: *count,
-        name: &model.frameworks[fw.index()].id,
+        count: held.count,
+        name: &model.frameworks[held.fw.index()].id,
+        registered: held.registered,
+        priority: model.frameworks[held.fw.index()].priority,
     }
 }
 

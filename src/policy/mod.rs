@@ -34,13 +34,16 @@
 //! assert!(registry.get("fewest-first").is_some());
 //! ```
 
+pub mod builtin;
 pub mod sorter;
 pub mod tree;
+
+pub use builtin::{AssetFair, Fifo, Lottery, Priority, SingleResource, Slots};
 
 pub use sorter::Sorter;
 pub use tree::RoleTree;
 
-use crate::cluster::resources::{Quantities, MAX_RESOURCE_KINDS, MILLI};
+use crate::cluster::resources::{Quantities, ResId, MAX_RESOURCE_KINDS, MILLI};
 use crate::sim::rng::Stream;
 use crate::{FrameworkId, RoleId};
 use std::cmp::Ordering;
@@ -74,6 +77,13 @@ pub struct SortClient<'a> {
     pub count: u64,
     /// Its path segment (`backend`, `.`) or framework id: the last tie-break.
     pub name: &'a str,
+    /// When it registered with this master, as a sequence number (0 first):
+    /// for a framework its own; for a role (or `role/.`) the earliest of
+    /// the frameworks subscribed to it (its subtree; its own for `role/.`).
+    pub registered: u64,
+    /// `frameworks[].priority` (default 0); for a role (or `role/.`) the
+    /// highest of its frameworks' (its subtree's; its own for `role/.`).
+    pub priority: i64,
 }
 
 /// What every key of one sort shares: the partition's totals and the
@@ -84,12 +94,42 @@ pub struct SortCx<'a> {
     /// Bit `i` set when resource `i` is left out of shares
     /// (`master.fair_sharing_excluded`).
     pub excluded: u32,
+    /// The scenario's policy settings (`master.policy_resource`,
+    /// `master.slot_size`).
+    pub params: &'a PolicyParams,
     basis: ShareBasis,
 }
+
+/// The scenario settings some policies read. A policy that needs one names
+/// its key in [`SortPolicy::required_keys`], and the scenario is refused
+/// without it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PolicyParams {
+    /// `master.policy_resource`: the resource `single-resource` shares.
+    pub resource: Option<ResId>,
+    /// `master.slot_size`: one slot of `slots`.
+    pub slot_size: Option<Quantities>,
+}
+
+impl PolicyParams {
+    /// No settings.
+    pub const NONE: PolicyParams = PolicyParams {
+        resource: None,
+        slot_size: None,
+    };
+}
+
+static NO_PARAMS: PolicyParams = PolicyParams::NONE;
 
 impl<'a> SortCx<'a> {
     pub fn new(totals: &'a Quantities, excluded: u32) -> SortCx<'a> {
         SortCx::with_basis(totals, excluded, ShareBasis::new(totals, excluded))
+    }
+
+    /// The same context with the scenario's policy settings.
+    pub fn with_params(mut self, params: &'a PolicyParams) -> SortCx<'a> {
+        self.params = params;
+        self
     }
 
     /// With a basis already computed for these totals and exclusions.
@@ -98,6 +138,7 @@ impl<'a> SortCx<'a> {
         SortCx {
             totals,
             excluded,
+            params: &NO_PARAMS,
             basis,
         }
     }
@@ -105,6 +146,12 @@ impl<'a> SortCx<'a> {
     /// The dominant share of `q` against the totals (see [`dominant_share`]).
     pub fn dominant_share(&self, q: &Quantities) -> f64 {
         self.basis.dominant_share(q)
+    }
+
+    /// The asset share of `q`: the sum of its shares of the resources that
+    /// count (see [`ShareBasis::asset_share`]).
+    pub fn asset_share(&self, q: &Quantities) -> f64 {
+        self.basis.asset_share(q)
     }
 }
 
@@ -146,6 +193,20 @@ impl ShareBasis {
         }
         share
     }
+
+    /// The sum over the resources that count of held ÷ total (asset
+    /// fairness, DRF paper §5.1), each share computed as
+    /// [`ShareBasis::dominant_share`] computes it, added in resource order.
+    pub fn asset_share(&self, alloc: &Quantities) -> f64 {
+        let mut sum: f64 = 0.0;
+        let mut kinds = self.kinds;
+        while kinds != 0 {
+            let i = kinds.trailing_zeros() as usize;
+            kinds &= kinds - 1;
+            sum += mesos_scalar(alloc.0[i]) / self.scaled[i];
+        }
+        sum
+    }
 }
 
 /// An ordering policy. Implementations must be deterministic: the same
@@ -183,6 +244,28 @@ pub trait SortPolicy: Send + Sync {
             )
         });
         idx
+    }
+
+    /// The name of the random stream [`SortPolicy::order`] draws from
+    /// (derived from the seed, per partition; see
+    /// [`crate::sim::rng::StreamSet`]). Policies sharing a name share the
+    /// stream; a policy with its own name moves no other policy's draws.
+    fn stream(&self) -> &str {
+        "random-sorter"
+    }
+
+    /// Scenario keys the policy reads from [`SortCx::params`] (e.g.
+    /// `master.slot_size`): a scenario selecting it without them is
+    /// refused.
+    fn required_keys(&self) -> &[&'static str] {
+        &[]
+    }
+
+    /// Whether the allocator hands out whole slots of
+    /// `master.slot_size`, one at a time, sorting again after each (see
+    /// docs/policies.md, `slots`).
+    fn offers_in_slots(&self) -> bool {
+        false
     }
 }
 
@@ -284,11 +367,19 @@ impl Registry {
         }
     }
 
-    /// The built-in policies: `drf` and `random`.
+    /// The built-in policies: `drf` and `random` (Mesos's sorters), then
+    /// `fifo`, `priority`, `asset-fair`, `single-resource`, `slots` and
+    /// `lottery` (docs/policies.md).
     pub fn builtin() -> Registry {
         let mut r = Registry::empty();
         r.policies.push(Arc::new(Drf));
         r.policies.push(Arc::new(Random));
+        r.policies.push(Arc::new(Fifo));
+        r.policies.push(Arc::new(Priority));
+        r.policies.push(Arc::new(AssetFair));
+        r.policies.push(Arc::new(SingleResource));
+        r.policies.push(Arc::new(Slots));
+        r.policies.push(Arc::new(Lottery));
         r
     }
 
@@ -383,6 +474,8 @@ mod tests {
             weight: 1.0,
             count,
             name,
+            registered: 0,
+            priority: 0,
         };
         let v = vec![
             c("framework2", &zero, 0),
@@ -399,7 +492,19 @@ mod tests {
     #[test]
     fn registry_finds_builtins_and_refuses_duplicates() {
         let mut r = Registry::builtin();
-        assert_eq!(r.names().collect::<Vec<_>>(), vec!["drf", "random"]);
+        assert_eq!(
+            r.names().collect::<Vec<_>>(),
+            vec![
+                "drf",
+                "random",
+                "fifo",
+                "priority",
+                "asset-fair",
+                "single-resource",
+                "slots",
+                "lottery"
+            ]
+        );
         assert!(r.get("random").unwrap().orders_whole());
         assert!(r.register(Drf).is_err());
     }

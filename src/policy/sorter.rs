@@ -410,6 +410,9 @@ impl Sorter {
                             weight: weights[c.index()],
                             count: self.nodes[p].count,
                             name: &p[last(p)..],
+                            // The Mesos sorter interface knows neither.
+                            registered: 0,
+                            priority: 0,
                         }
                     }
                     TreeNode::OwnLeaf(p) => {
@@ -420,6 +423,8 @@ impl Sorter {
                             weight: 1.0,
                             count: self.nodes[v].count,
                             name: ".",
+                            registered: 0,
+                            priority: 0,
                         }
                     }
                 })

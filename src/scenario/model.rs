@@ -59,6 +59,8 @@ pub struct MasterConfig {
     /// Bit `i` set when resource `i` is left out of DRF shares.
     pub fair_sharing_excluded: u32,
     pub filter_gpu_resources: bool,
+    /// What some policies read: `master.policy_resource`, `master.slot_size`.
+    pub policy_params: crate::policy::PolicyParams,
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -244,6 +246,9 @@ pub struct FrameworkSpec {
     pub failover_timeout: DurationUs,
     /// Jobs of this framework are gang jobs unless they say otherwise.
     pub gang_default: bool,
+    /// `frameworks[].priority` (default 0): what the `priority` policy
+    /// orders by, highest first.
+    pub priority: i64,
 }
 
 /// `decision_time`: the framework answers an offer after `per_offer` +

@@ -598,6 +598,10 @@ pub struct RawMaster {
     pub policy: Option<String>,
     pub role_sorter: Option<String>,
     pub framework_sorter: Option<String>,
+    /// The resource `single-resource` shares.
+    pub policy_resource: Option<String>,
+    /// One slot of the `slots` policy.
+    pub slot_size: Option<RawResources>,
     pub offer_timeout: Option<Text>,
     pub refuse_seconds: Option<Dur>,
     pub min_allocatable: Option<Vec<String>>,
@@ -736,6 +740,7 @@ raw_frameworks! {
         locality_wait: Option<Dur>,
         abandon_after: Option<u64>,
         failover_timeout: Option<Dur>,
+        priority: Option<i64>,
     }
 }
 

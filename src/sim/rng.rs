@@ -71,6 +71,42 @@ impl Stream {
     }
 }
 
+/// Named sequential streams made on first use: each is
+/// `Stream::new(seed, name + suffix)`, so a stream nobody draws from is
+/// never made, and drawing from one never moves another. The allocator's
+/// sorters draw from the one their policy names (`random-sorter`,
+/// `lottery`); the suffix tells partitions apart (`/partition-1`).
+#[derive(Clone, Debug)]
+pub struct StreamSet {
+    seed: u64,
+    suffix: String,
+    streams: Vec<(String, Stream)>,
+}
+
+impl StreamSet {
+    pub fn new(seed: u64, suffix: &str) -> StreamSet {
+        StreamSet {
+            seed,
+            suffix: suffix.to_string(),
+            streams: Vec::new(),
+        }
+    }
+
+    /// The stream called `name`, made now if it is the first use.
+    pub fn get(&mut self, name: &str) -> &mut Stream {
+        let at = match self.streams.iter().position(|(n, _)| n == name) {
+            Some(i) => i,
+            None => {
+                let full = format!("{name}{}", self.suffix);
+                self.streams
+                    .push((name.to_string(), Stream::new(self.seed, &full)));
+                self.streams.len() - 1
+            }
+        };
+        &mut self.streams[at].1
+    }
+}
+
 /// A counter-based family of streams: `draw(key, index)` gives a stream that
 /// depends only on the seed, the family name, `key` and `index`, not on how
 /// many draws happened before. Used for per-task durations so that a task's

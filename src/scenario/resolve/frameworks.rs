@@ -48,6 +48,16 @@ impl Resolver<'_> {
                 .and_then(|d| d.per_task)
                 .map_or(pd.per_task, |d| d.0),
         };
+        let max = crate::policy::builtin::MAX_PRIORITY;
+        let priority = match f.priority {
+            Some(p) if !(-max..=max).contains(&p) => {
+                return Err(self.err(
+                    &format!("{at}.priority"),
+                    format!("must be between -{max} and {max}"),
+                ))
+            }
+            p => p.unwrap_or(0),
+        };
         let id = FrameworkId(self.frameworks.len() as u32);
         self.framework_ids.insert(f.id.clone(), id);
         self.frameworks.push(FrameworkSpec {
@@ -83,6 +93,7 @@ impl Resolver<'_> {
             abandon_after,
             failover_timeout: f.failover_timeout.map_or(0, |d| d.0),
             gang_default: preset.is_some_and(|p| p.gang_default),
+            priority,
         });
         Ok(())
     }

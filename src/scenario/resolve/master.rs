@@ -73,6 +73,40 @@ impl Resolver<'_> {
             let r = self.intern(n, &format!("master.fair_sharing_excluded[{i}]"))?;
             fair_sharing_excluded |= 1 << r.0;
         }
+        let resource = match &m.policy_resource {
+            Some(name) => Some(self.intern(name, "master.policy_resource")?),
+            None => None,
+        };
+        let slot_size = match &m.slot_size {
+            Some(raw) => {
+                let q = self.quantities(raw, "master.slot_size")?;
+                if q.is_empty() {
+                    return Err(self.err("master.slot_size", "needs at least one positive amount"));
+                }
+                Some(q)
+            }
+            None => None,
+        };
+        for (sorter, set, at) in [
+            (&role_sorter, m.role_sorter.is_some(), "master.role_sorter"),
+            (
+                &framework_sorter,
+                m.framework_sorter.is_some(),
+                "master.framework_sorter",
+            ),
+        ] {
+            for &key in sorter.required_keys() {
+                let given = match key {
+                    "master.policy_resource" => resource.is_some(),
+                    "master.slot_size" => slot_size.is_some(),
+                    _ => true,
+                };
+                if !given {
+                    let at = if set { at } else { "master.policy" };
+                    return Err(self.err(at, format!("policy `{}` needs `{key}`", sorter.name())));
+                }
+            }
+        }
         Ok(MasterConfig {
             policy,
             allocation_interval,
@@ -83,6 +117,10 @@ impl Resolver<'_> {
             min_allocatable,
             fair_sharing_excluded,
             filter_gpu_resources: m.filter_gpu_resources.unwrap_or(true),
+            policy_params: crate::policy::PolicyParams {
+                resource,
+                slot_size,
+            },
         })
     }
 }

@@ -3,7 +3,7 @@
 
 use super::observer::{JobView, Observer, Record, RecordKind, TaskRef, View};
 use super::queue::{EventQueue, LAST_LANE};
-use super::rng::{Stream, StreamFamily};
+use super::rng::{Stream, StreamFamily, StreamSet};
 use super::time::{DurationUs, SimTime};
 use crate::cluster::resources::{Quantities, ResourceSet};
 use crate::cluster::slot::{Slot, SlotId};
@@ -242,7 +242,7 @@ pub struct Simulation<'m> {
     cluster: ClusterState,
     /// Per partition: its agent-shuffle and random-sorter streams.
     shuffle_rngs: Vec<Stream>,
-    sorter_rngs: Vec<Stream>,
+    sorter_rngs: Vec<StreamSet>,
     durations: StreamFamily,
     counters: RunTotals,
     fw_counters: Vec<FrameworkTotals>,
@@ -344,7 +344,12 @@ impl<'m> Simulation<'m> {
             in_decision: 0,
             cluster: ClusterState::new(model.agents.len()),
             shuffle_rngs: (0..n).map(|p| stream("agent-shuffle", p)).collect(),
-            sorter_rngs: (0..n).map(|p| stream("random-sorter", p)).collect(),
+            sorter_rngs: (0..n)
+                .map(|p| match p {
+                    0 => StreamSet::new(seed, ""),
+                    p => StreamSet::new(seed, &format!("/partition-{p}")),
+                })
+                .collect(),
             durations: StreamFamily::new(seed, "task-durations"),
             counters: RunTotals::default(),
             fw_counters: vec![FrameworkTotals::default(); model.frameworks.len()],
