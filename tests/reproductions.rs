@@ -58,3 +58,605 @@ fn drf_paper_section_4_example() {
         );
     }
 }
+
+/// Mesos paper (Hindman et al., NSDI 2011), §5.2, Table 2: ramp-up time, job
+/// completion time and utilization of a framework entitled to k slots that
+/// are all busy with other frameworks' tasks, for an elastic and a rigid
+/// framework, with constant and exponential task durations (mean T). The
+/// four scenarios are in results/mesos-table2/scenarios/ (k = 20, T =
+/// 1000 s, β = 2); the measures come from each run's records.
+mod table2 {
+    use super::common;
+    use mesosim::metrics::compare::Estimate;
+    use mesosim::scenario::Model;
+    use mesosim::sim::{Options, RecordKind, Recorder};
+    use std::collections::BTreeMap;
+    use std::fmt::Write as _;
+
+    pub const K: f64 = 20.0;
+    pub const BETA: f64 = 2.0;
+    pub const T: f64 = 1000.0;
+    /// Seeds of the committed table (MESOSIM_SLOW_TESTS=1 regenerates all).
+    pub const SEEDS: u64 = 200;
+    /// Seeds the cheap test regenerates and compares with runs.csv.
+    pub const CHEAP_SEEDS: u64 = 3;
+    pub const CASES: [&str; 4] = [
+        "elastic-constant",
+        "elastic-exponential",
+        "rigid-constant",
+        "rigid-exponential",
+    ];
+
+    /// H_k = 1 + 1/2 + … + 1/k: the expected maximum of k exponentials of
+    /// mean 1 (the paper approximates it by ln k).
+    pub fn harmonic(k: f64) -> f64 {
+        (1..=k as u64).map(|i| 1.0 / i as f64).sum()
+    }
+
+    /// Per case: the paper's formulas (text, value) and the exact
+    /// expectation for finite k in the same model (ramp-up, completion,
+    /// utilization).
+    pub fn expected(case: &str) -> [(&'static str, f64, f64); 3] {
+        let (k, b, t) = (K, BETA, T);
+        let hk = harmonic(k);
+        // E[max of k uniforms on [0, T]] = kT/(k+1).
+        let umax = k / (k + 1.0);
+        match case {
+            "elastic-constant" => [
+                ("T", t, umax * t),
+                ("(1/2+β)T", (0.5 + b) * t, (0.5 + b) * t),
+                ("1", 1.0, 1.0),
+            ],
+            "elastic-exponential" => [
+                ("T ln k", t * k.ln(), hk * t),
+                ("(1+β)T", (1.0 + b) * t, fluid_exponential_completion() * t),
+                ("1", 1.0, 1.0),
+            ],
+            "rigid-constant" => [
+                ("T", t, umax * t),
+                ("(1+β)T", (1.0 + b) * t, (umax + b) * t),
+                ("β/(1/2+β)", b / (0.5 + b), rigid_utilization(false)),
+            ],
+            "rigid-exponential" => [
+                ("T ln k", t * k.ln(), hk * t),
+                ("(ln k+β)T", (k.ln() + b) * t, (hk + b) * t),
+                (
+                    "β/(ln k−1+β)",
+                    b / (k.ln() - 1.0 + b),
+                    rigid_utilization(true),
+                ),
+            ],
+            _ => unreachable!(),
+        }
+    }
+
+    /// The fluid model's expected completion time (in units of T) of an
+    /// elastic job of βkT of work whose k slots free up at k exponential
+    /// times of mean T: t solves Σ max(0, t − a_i) = βk. It is (1+β)T only
+    /// when every slot frees up before the job is done (the paper's
+    /// approximation); with k = 20 and β = 2 the last slot often comes
+    /// later. Monte Carlo over 10⁵ draws of a fixed xorshift stream.
+    pub fn fluid_exponential_completion() -> f64 {
+        let (k, b) = (K as usize, BETA);
+        monte_carlo(true, |a| {
+            let mut a = a.to_vec();
+            a.sort_by(f64::total_cmp);
+            // With the first j slots in use, t = (βk + Σ_{i<j} a_i) / j, valid
+            // when it is at most a_j (or j = k).
+            let mut prefix = 0.0;
+            for j in 1..=k {
+                prefix += a[j - 1];
+                let t = (b * k as f64 + prefix) / j as f64;
+                if j == k || t <= a[j] {
+                    return t;
+                }
+            }
+            unreachable!()
+        })
+    }
+
+    /// A rigid job's expected utilization, E[β / (max a − mean a + β)]
+    /// (in units of T; the slot freed at a_i is held idle until the last
+    /// one, max a): the mean of a ratio, which is not the ratio of the
+    /// means the paper's formulas give. Monte Carlo as above.
+    pub fn rigid_utilization(exponential: bool) -> f64 {
+        monte_carlo(exponential, |a| {
+            let max = a.iter().copied().fold(0.0, f64::max);
+            let mean = a.iter().sum::<f64>() / a.len() as f64;
+            BETA / (max - mean + BETA)
+        })
+    }
+
+    /// The mean of `f` over 10⁵ draws of k times when the slots free up, in
+    /// units of T: exponential of mean 1, or uniform on [0, 1]; a fixed
+    /// xorshift stream, so the value is the same every time.
+    fn monte_carlo(exponential: bool, f: impl Fn(&[f64]) -> f64) -> f64 {
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let draws = 100_000;
+        let mut sum = 0.0;
+        for _ in 0..draws {
+            let a: Vec<f64> = (0..K as usize)
+                .map(|_| {
+                    let u = next();
+                    if exponential {
+                        -(1.0 - u).ln()
+                    } else {
+                        u
+                    }
+                })
+                .collect();
+            sum += f(&a);
+        }
+        sum / draws as f64
+    }
+
+    pub struct Measured {
+        pub ramp_up_us: u64,
+        pub completion_us: u64,
+        pub utilization: f64,
+    }
+
+    /// Ramp-up: from f's submission until the last of its k slots is free
+    /// (the last background task ends; f is offered the slot at the next
+    /// allocation run, at most 1 s later, if it still has work: an elastic
+    /// job may be done before). Completion: submission to the job's last task's end.
+    /// Utilization: the time f's tasks ran ÷ the slot-time f held (offered
+    /// or running), from each offer to its decline or the end of the task
+    /// launched from it.
+    pub fn measure(model: &Model, seed: u64) -> Measured {
+        let mut rec = Recorder::default();
+        let options = Options {
+            seed: Some(seed),
+            check: false,
+        };
+        mesosim::simulate(model, &options, &mut rec).unwrap();
+        let submit = 1u64; // µs: f registers and submits at 1us
+        let mut first_offer: BTreeMap<String, u64> = BTreeMap::new();
+        let mut hold_start: BTreeMap<String, u64> = BTreeMap::new();
+        let mut launched: BTreeMap<String, u64> = BTreeMap::new();
+        let (mut held, mut ran, mut last_finish) = (0u64, 0u64, 0u64);
+        let mut last_background = 0u64;
+        for r in &rec.records {
+            let Some(fw) = r.framework else { continue };
+            let t = r.time.0;
+            if model.framework_name(fw) == "bg" && r.kind == RecordKind::Finish {
+                last_background = last_background.max(t);
+            }
+            if model.framework_name(fw) != "f" {
+                continue;
+            }
+            let agent = r.agent.map(|a| model.agent_name(a)).unwrap_or_default();
+            match r.kind {
+                RecordKind::Offer => {
+                    first_offer.entry(agent.clone()).or_insert(t);
+                    assert!(hold_start.insert(agent, t).is_none(), "one slot per agent");
+                }
+                RecordKind::Decline | RecordKind::Rescind => {
+                    held += t - hold_start.remove(&agent).unwrap();
+                }
+                RecordKind::Launch => {
+                    launched.insert(r.task_name(model).unwrap(), t);
+                }
+                RecordKind::Finish => {
+                    ran += t - launched.remove(&r.task_name(model).unwrap()).unwrap();
+                    held += t - hold_start.remove(&agent).unwrap();
+                    last_finish = last_finish.max(t);
+                }
+                _ => {}
+            }
+        }
+        assert!(
+            hold_start.is_empty() && launched.is_empty(),
+            "f's job ended"
+        );
+        // Each slot was offered to f at the first allocation run after its
+        // background task ended, unless f had nothing left to run by then.
+        let last_offer = first_offer.values().max().copied().unwrap_or(0);
+        assert!(last_offer <= last_background.div_ceil(1_000_000) * 1_000_000);
+        Measured {
+            ramp_up_us: last_background - submit,
+            completion_us: last_finish - submit,
+            utilization: ran as f64 / held as f64,
+        }
+    }
+
+    pub fn secs(us: u64) -> String {
+        mesosim::sim::SimTime(us).to_string()
+    }
+
+    /// `runs.csv`: one row per case and seed.
+    pub fn runs_csv(seeds: u64) -> String {
+        let mut out = String::from("case,seed,ramp_up_s,completion_s,utilization\n");
+        for case in CASES {
+            let model = common::load(&format!("results/mesos-table2/scenarios/{case}.yaml"));
+            for seed in 1..=seeds {
+                let m = measure(&model, seed);
+                writeln!(
+                    out,
+                    "{case},{seed},{},{},{}",
+                    secs(m.ramp_up_us),
+                    secs(m.completion_us),
+                    m.utilization
+                )
+                .unwrap();
+            }
+        }
+        out
+    }
+
+    /// `table.md` from runs.csv: per case and metric, the paper's formula
+    /// and value, the exact finite-k expectation, the mean over seeds with
+    /// its 95% interval, and whether the interval contains each.
+    pub fn table_md(runs: &str) -> String {
+        let mut values: BTreeMap<(String, usize), Vec<f64>> = BTreeMap::new();
+        for line in runs.lines().skip(1) {
+            let f: Vec<&str> = line.split(',').collect();
+            for m in 0..3 {
+                values
+                    .entry((f[0].to_string(), m))
+                    .or_default()
+                    .push(f[2 + m].parse().unwrap());
+            }
+        }
+        let mut out = String::new();
+        let n = values.values().next().map_or(0, |v| v.len());
+        writeln!(
+            out,
+            "k = {K}, T = {T} s, β = {BETA}; {n} seeds per case; mean ± half-width of the 95% interval (Student's t).\n"
+        )
+        .unwrap();
+        out.push_str("| case | metric | paper | paper value | exact, k = 20 | measured | paper in interval | exact in interval |\n");
+        out.push_str("|---|---|---|---:|---:|---:|---|---|\n");
+        let names = ["ramp-up time (s)", "completion time (s)", "utilization"];
+        for case in CASES {
+            let exp = expected(case);
+            for (m, name) in names.iter().enumerate() {
+                let e = Estimate::of(&values[&(case.to_string(), m)]);
+                let ci = e.ci95.unwrap_or(0.0);
+                let inside = |x: f64| {
+                    if (x - e.mean).abs() <= ci {
+                        "yes"
+                    } else {
+                        "**no**"
+                    }
+                };
+                let (formula, paper, exact) = exp[m];
+                let fmt = |x: f64| {
+                    if m == 2 {
+                        format!("{x:.3}")
+                    } else {
+                        format!("{x:.0}")
+                    }
+                };
+                let measured = if m == 2 {
+                    format!("{:.4} ± {:.4}", e.mean, ci)
+                } else {
+                    format!("{:.1} ± {:.1}", e.mean, ci)
+                };
+                writeln!(
+                    out,
+                    "| {case} | {name} | {formula} | {} | {} | {measured} | {} | {} |",
+                    fmt(paper),
+                    fmt(exact),
+                    inside(paper),
+                    inside(exact)
+                )
+                .unwrap();
+            }
+        }
+        out
+    }
+}
+
+/// Table 2's numbers: the cheap part regenerates the first seeds of every
+/// case and compares them with the committed runs.csv, and checks the
+/// committed table against runs.csv; with MESOSIM_SLOW_TESTS=1 (or
+/// MESOSIM_BLESS=1, which rewrites them) every seed is run again.
+#[test]
+fn mesos_paper_table_2() {
+    let dir = common::root().join("results/mesos-table2");
+    let bless = std::env::var_os("MESOSIM_BLESS").is_some();
+    let slow = bless || std::env::var_os("MESOSIM_SLOW_TESTS").is_some();
+    let committed = std::fs::read_to_string(dir.join("runs.csv")).unwrap_or_default();
+    let runs = if slow {
+        let fresh = table2::runs_csv(table2::SEEDS);
+        if bless {
+            std::fs::write(dir.join("runs.csv"), &fresh).unwrap();
+        } else {
+            assert_eq!(fresh, committed, "results/mesos-table2/runs.csv is stale");
+        }
+        fresh
+    } else {
+        let fresh = table2::runs_csv(table2::CHEAP_SEEDS);
+        for line in fresh.lines().skip(1) {
+            assert!(
+                committed.lines().any(|l| l == line),
+                "results/mesos-table2/runs.csv lacks or differs from {line}"
+            );
+        }
+        committed
+    };
+    let rows = runs.lines().count() - 1;
+    assert_eq!(rows, table2::CASES.len() * table2::SEEDS as usize);
+    let table = table2::table_md(&runs);
+    if bless {
+        std::fs::write(dir.join("table.md"), &table).unwrap();
+    } else {
+        assert_eq!(
+            table,
+            std::fs::read_to_string(dir.join("table.md")).unwrap(),
+            "results/mesos-table2/table.md is stale"
+        );
+    }
+    // The exact finite-k expectation of every measure lies in its interval,
+    // except those the write-up explains (none expected so far).
+    for line in table
+        .lines()
+        .filter(|l| l.starts_with("| elastic") || l.starts_with("| rigid"))
+    {
+        assert!(
+            line.ends_with("| yes |"),
+            "exact value outside the interval: {line}"
+        );
+    }
+}
+
+/// Runs `mesosim ARGS --out DIR` into a fresh folder (the committed one
+/// under MESOSIM_BLESS) and checks that `files` equal the committed ones.
+fn regenerate(committed: &str, args: &[&str], files: &[&str]) -> std::path::PathBuf {
+    let committed = common::root().join(committed);
+    let bless = std::env::var_os("MESOSIM_BLESS").is_some();
+    let fresh = if bless {
+        committed.clone()
+    } else {
+        common::tmp(&committed.to_string_lossy().replace('/', "_"))
+    };
+    let mut all: Vec<&str> = args.to_vec();
+    all.extend(["--quiet", "--force", "--out", fresh.to_str().unwrap()]);
+    let o = common::run_bin(&all);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    for f in files {
+        assert_eq!(
+            std::fs::read_to_string(fresh.join(f)).unwrap(),
+            std::fs::read_to_string(committed.join(f)).unwrap(),
+            "{}/{f} is stale: rerun its command (scripts/reproduce.sh) or MESOSIM_BLESS=1",
+            committed.display()
+        );
+    }
+    fresh
+}
+
+/// Mesos paper (Hindman et al., NSDI 2011), Figure 3: agent 1 has ⟨4 CPU,
+/// 4 GB⟩ free; it is offered to framework 1, which launches ⟨2 CPU, 1 GB⟩
+/// and ⟨1 CPU, 2 GB⟩; the remaining ⟨1 CPU, 1 GB⟩ is offered to framework 2.
+#[test]
+fn mesos_paper_figure_3_offer_walk_through() {
+    let out = regenerate(
+        "results/mesos-fig3/run",
+        &[
+            "run",
+            "results/mesos-fig3/scenario.yaml",
+            "--events",
+            "--png",
+        ],
+        &["summary.json", "offers.csv", "events.csv", "explain.csv"],
+    );
+    let offers = std::fs::read_to_string(out.join("offers.csv")).unwrap();
+    let rows: Vec<&str> = offers.lines().take(5).collect();
+    assert_eq!(
+        rows,
+        [
+            "time_s,framework,made,accepted,declined,rescinded,tasks_launched",
+            // At 0: one offer to framework 1 (the whole agent), two tasks.
+            "0.000000,framework1,1,1,0,0,2",
+            "0.000000,framework2,0,0,0,0,0",
+            // At the next allocation run (1 s): the remainder to framework 2.
+            "1.000000,framework1,0,0,0,0,0",
+            "1.000000,framework2,1,1,0,0,1",
+        ]
+    );
+    // Nothing else is offered: the agent is full.
+    assert!(offers.lines().skip(5).all(|l| l.ends_with(",0,0,0,0,0")));
+    let events = std::fs::read_to_string(out.join("events.csv")).unwrap();
+    let steps: Vec<String> = events
+        .lines()
+        .filter(|l| {
+            [",offer,", ",accept,", ",launch,"]
+                .iter()
+                .any(|k| l.contains(k))
+        })
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            format!("{} {} {} {} {}", f[0], f[3], f[4], f[7], f[8])
+        })
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            "0.000000 offer framework1  cpus:4;mem:4096",
+            "0.000000 accept framework1  cpus:3;mem:3072",
+            "0.000000 launch framework1 task1.0 cpus:2;mem:1024",
+            "0.000000 launch framework1 task2.0 cpus:1;mem:2048",
+            "1.000000 offer framework2  cpus:1;mem:1024",
+            "1.000000 accept framework2  cpus:1;mem:1024",
+            "1.000000 launch framework2 task3.0 cpus:1;mem:1024",
+        ]
+    );
+}
+
+/// DRF paper (Ghodsi et al., NSDI 2011), Figure 4-style shares over time:
+/// in the first phase (job 1 ⟨1 CPU, 10 GB⟩, job 2 ⟨1 CPU, 1 GB⟩ on 48
+/// nodes of ⟨4 CPU, 14 GB⟩) the paper reports job 1 at about 70% of the
+/// memory and job 2 at about 75% of the CPUs.
+#[test]
+fn drf_paper_figure_4_shares_over_time() {
+    let out = regenerate(
+        "results/drf-figure4/run",
+        &["run", "results/drf-figure4/scenario.yaml", "--png"],
+        &["summary.json", "shares.csv", "jobs.csv", "timeseries.csv"],
+    );
+    let shares = std::fs::read_to_string(out.join("shares.csv")).unwrap();
+    // Mean allocated fraction of `resource` for `fw` over samples in [from, to].
+    let mean = |fw: &str, resource: &str, total: f64, from: f64, to: f64| {
+        let v: Vec<f64> = shares
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').collect::<Vec<_>>())
+            .filter(|f| f[1] == fw)
+            .filter(|f| {
+                let t: f64 = f[0].parse().unwrap();
+                t >= from && t <= to
+            })
+            .map(|f| {
+                f[5].split(';')
+                    .find_map(|kv| kv.strip_prefix(&format!("{resource}:")))
+                    .map_or(0.0, |x| x.parse::<f64>().unwrap())
+                    / total
+            })
+            .collect();
+        v.iter().sum::<f64>() / v.len() as f64
+    };
+    let (cpus, mem) = (192.0, 48.0 * 14336.0);
+    // Phase 1, after the ramp-up: the paper's ~70% of memory and ~75% of CPUs.
+    let (j1_mem, j2_cpu) = (
+        mean("job1", "mem", mem, 40.0, 110.0),
+        mean("job2", "cpus", cpus, 40.0, 110.0),
+    );
+    assert!(
+        (0.66..=0.72).contains(&j1_mem),
+        "job 1's memory share {j1_mem}"
+    );
+    assert!(
+        (0.72..=0.78).contains(&j2_cpu),
+        "job 2's CPU share {j2_cpu}"
+    );
+    // Phase 2: both CPU-dominant with equal tasks: half the CPUs each.
+    for fw in ["job1", "job2"] {
+        let s = mean(fw, "cpus", cpus, 160.0, 220.0);
+        assert!(
+            (0.48..=0.52).contains(&s),
+            "{fw}'s CPU share in phase 2: {s}"
+        );
+    }
+    // Phase 3: job 1 CPU-dominant, job 2 memory-dominant, dominant shares
+    // within a few points of the ideal 0.63 (progressive filling).
+    let (j1, j2) = (
+        mean("job1", "cpus", cpus, 280.0, 340.0),
+        mean("job2", "mem", mem, 280.0, 340.0),
+    );
+    assert!(
+        (0.60..=0.66).contains(&j1) && (0.58..=0.66).contains(&j2),
+        "{j1} {j2}"
+    );
+}
+
+/// Offer starvation under DRF with short decline filters, and its cures
+/// (MESOS.md §4.1): the committed comparisons' conclusions hold, and the
+/// first seed of every variant, run again, gives the committed numbers.
+#[test]
+fn offer_starvation_and_its_cures() {
+    let dir = common::root().join("results/offer-starvation");
+    // (folder, the baseline's and the cure's command-line changes)
+    let cases: [(&str, [&[&str]; 2]); 4] = [
+        (
+            "refuse-seconds",
+            [
+                &["--set", "master.refuse_seconds=5s"],
+                &["--set", "master.refuse_seconds=120s"],
+            ],
+        ),
+        (
+            "random-sorter",
+            [
+                &["--set", "master.policy=drf"],
+                &["--set", "master.policy=random"],
+            ],
+        ),
+        (
+            "quota",
+            [
+                &["--set", "roles.analytics.quota=null"],
+                &["--set", "roles.analytics.quota={guarantee: {cpus: 60}}"],
+            ],
+        ),
+        (
+            "suppress",
+            [
+                &[
+                    "--set",
+                    "workload.0.framework_defaults.suppress_when_idle=false",
+                ],
+                &[
+                    "--set",
+                    "workload.0.framework_defaults.suppress_when_idle=true",
+                ],
+            ],
+        ),
+    ];
+    let tmp = common::tmp("offer-starvation");
+    for (folder, variants) in cases {
+        let runs = std::fs::read_to_string(dir.join(folder).join("runs.csv")).unwrap();
+        let header: Vec<&str> = runs.lines().next().unwrap().split(',').collect();
+        let col = |k: &str| header.iter().position(|h| *h == k).unwrap();
+        let seed1: Vec<Vec<&str>> = runs
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').collect::<Vec<_>>())
+            .filter(|f| f[col("seed")] == "1")
+            .collect();
+        assert_eq!(seed1.len(), 2, "{folder}");
+        for (v, set) in variants.iter().enumerate() {
+            let mut args = vec![
+                "run",
+                "results/offer-starvation/scenario.yaml",
+                "--seed",
+                "1",
+                "--no-charts",
+                "--quiet",
+                "--force",
+                "--out",
+                tmp.to_str().unwrap(),
+            ];
+            args.extend(set.iter());
+            let o = common::run_bin(&args);
+            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+            let s: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(tmp.join("summary.json")).unwrap())
+                    .unwrap();
+            for (key, got) in [
+                ("utilization.cpus", &s["utilization"]["cpus"]),
+                ("fairness.drf_distance", &s["fairness"]["drf_distance"]),
+                ("jobs.wait_s.mean", &s["jobs"]["wait_s"]["mean"]),
+                ("jobs.jct_s.mean", &s["jobs"]["jct_s"]["mean"]),
+            ] {
+                // summary.json gives times to the microsecond.
+                let (got, want): (f64, f64) =
+                    (got.as_f64().unwrap(), seed1[v][col(key)].parse().unwrap());
+                assert!(
+                    (got - want).abs() <= 1e-6,
+                    "{folder} variant {v} {key}: {got} vs {want}"
+                );
+            }
+        }
+        // The conclusion: the cure cuts the mean wait by more than half,
+        // and the paired 95% interval of the change excludes 0.
+        let compare = std::fs::read_to_string(dir.join(folder).join("compare.csv")).unwrap();
+        let rows: Vec<Vec<&str>> = compare
+            .lines()
+            .filter(|l| l.starts_with("jobs.wait_s.mean,"))
+            .map(|l| l.split(',').collect())
+            .collect();
+        let (base, cure): (f64, f64) = (rows[0][3].parse().unwrap(), rows[1][3].parse().unwrap());
+        let (diff, ci): (f64, f64) = (rows[1][6].parse().unwrap(), rows[1][7].parse().unwrap());
+        assert!(
+            cure < base / 2.0 && diff + ci < 0.0,
+            "{folder}: {base} -> {cure}"
+        );
+    }
+}
