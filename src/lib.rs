@@ -12,6 +12,7 @@ pub mod cluster;
 pub mod digest;
 pub mod dist;
 pub mod error;
+pub mod fairshare;
 pub mod framework;
 pub mod limits;
 pub mod master;

@@ -4,6 +4,7 @@
 pub mod check;
 pub mod compare;
 pub mod experiment;
+pub mod fair_share;
 pub mod generate;
 pub mod import;
 pub mod plot;
@@ -47,6 +48,9 @@ pub enum Command {
     /// Gate CI on scheduling quality: run a scenario and compare its headline
     /// metrics with a baseline file (exit 1 on a regression).
     Check(check::CheckArgs),
+    /// The exact ideal allocations (DRF, asset fairness, CEEI) of a
+    /// scenario's demands at a time, beside what each client holds.
+    FairShare(fair_share::FairShareArgs),
     /// Convert a Google 2011 or SWF trace into a job trace (CSV or YAML).
     Import(Box<import::ImportArgs>),
     /// Draw a synthetic workload into a job trace (CSV or YAML).
@@ -63,6 +67,7 @@ impl Cli {
             Command::Sweep(a) => sweep::execute(&a),
             Command::Merge(a) => experiment::merge(&a),
             Command::Check(a) => check::execute(&a),
+            Command::FairShare(a) => fair_share::execute(&a),
             Command::Import(a) => import::execute(&a),
             Command::Generate(a) => generate::execute(&a),
         }

@@ -8,9 +8,11 @@
 #![allow(clippy::needless_range_loop)]
 
 use crate::cluster::resources::{Quantities, MAX_RESOURCE_KINDS};
+use crate::fairshare;
 use crate::policy::tree::Node as TreeNode;
 use crate::sim::observer::{PendingWork, Record, RecordKind, View};
 use crate::{FrameworkId, RoleId};
+use num_traits::{One, Zero};
 
 /// Tolerance of the comparisons between shares (they are sums and ratios
 /// of floats).
@@ -647,11 +649,24 @@ pub struct Ideal {
     pub role_share: Vec<f64>,
 }
 
-/// The ideal allocation by [`hierarchical_fill`] over the role tree: the
-/// top-level roles, then child roles and the virtual `role/.` leaf holding
-/// a role's own clients (weight 1, as in the Mesos sorter), and the clients
-/// (weight 1) as leaves, each growing in its own demand's mix.
-pub fn ideal(view: &View, clients: &[Client]) -> Ideal {
+/// The tree [`ideal`] fills and [`reference_problem`] states exactly.
+struct RefTree {
+    /// Per resource: counts in shares (not excluded from fair sharing and
+    /// present in the cluster).
+    counted: [bool; MAX_RESOURCE_KINDS],
+    /// Clients first (node `i` = client `i`, its demand in fractions of
+    /// the totals, zero when not selected), then roles and virtual leaves.
+    nodes: Vec<FillNode>,
+    top: Vec<(usize, f64)>,
+    /// Whether each client takes part.
+    selected: Vec<bool>,
+}
+
+/// The top-level roles, then child roles and the virtual `role/.` leaf
+/// holding a role's own clients (weight 1, as in the Mesos sorter), and the
+/// clients (weight 1) as leaves. Clients with no demand, or needing a
+/// resource the cluster does not have, take no part.
+fn ref_tree(view: &View, clients: &[Client]) -> RefTree {
     let totals = &view.totals();
     let excluded = view.model.master.fair_sharing_excluded;
     let mut counted = [false; MAX_RESOURCE_KINDS];
@@ -668,8 +683,6 @@ pub fn ideal(view: &View, clients: &[Client]) -> Ideal {
         v
     };
     let demand: Vec<Shares> = clients.iter().map(|c| frac(&c.demand())).collect();
-    // Clients with no demand, or needing a resource the cluster does not
-    // have, take no part (their ideal share is 0).
     let selected: Vec<bool> = clients
         .iter()
         .map(|c| {
@@ -679,10 +692,6 @@ pub fn ideal(view: &View, clients: &[Client]) -> Ideal {
         .collect();
     let roles: Vec<RoleId> = clients.iter().map(|c| c.role).collect();
     let t = tree(view, &roles, &selected);
-
-    let n_roles = view.model.roles.len();
-    // The tree as fill nodes: clients first (node i = client i), then
-    // roles and virtual leaves.
     let mut nodes: Vec<FillNode> = demand
         .iter()
         .zip(&selected)
@@ -707,6 +716,83 @@ pub fn ideal(view: &View, clients: &[Client]) -> Ideal {
             .collect()
     }
     let top = build(view, &t, level(view, &t, None), &mut nodes);
+    RefTree {
+        counted,
+        nodes,
+        top,
+        selected,
+    }
+}
+
+/// The exact problem behind [`ideal`]: the same tree, each client a user
+/// wanting at most one unit of its whole demand (held + pending), in the
+/// resources' own units (milli-units), against the cluster's totals.
+/// `fairshare::fill` on it gives the ideal DRF allocation exactly.
+pub fn reference_problem(view: &View, clients: &[Client]) -> fairshare::Problem {
+    use fairshare::{Node as QNode, Problem, User, Q};
+    let totals = view.totals();
+    let RefTree {
+        counted,
+        nodes,
+        top,
+        selected,
+    } = ref_tree(view, clients);
+    let int = |v: u64| Q::from_integer(v.into());
+    let kinds = view.model.resources.len().min(MAX_RESOURCE_KINDS);
+    let users = clients
+        .iter()
+        .zip(&selected)
+        .map(|(c, &s)| {
+            let d = c.demand();
+            User {
+                name: format!(
+                    "{}/{}",
+                    view.model.frameworks[c.framework.index()].id,
+                    view.model.roles[c.role.index()].name
+                ),
+                unit: (0..kinds)
+                    .map(|r| if s { int(d.0[r]) } else { Q::zero() })
+                    .collect(),
+                max_units: Some(Q::one()),
+            }
+        })
+        .collect();
+    let qnodes = nodes
+        .iter()
+        .enumerate()
+        .map(|(i, n)| match n {
+            FillNode::Leaf(_) => QNode::User(i),
+            FillNode::Inner(ch) => {
+                QNode::Inner(ch.iter().map(|&(c, w)| (c, fairshare::q_f64(w))).collect())
+            }
+        })
+        .collect();
+    Problem {
+        resources: view.model.resources.names()[..kinds].to_vec(),
+        capacity: (0..kinds).map(|r| int(totals.0[r])).collect(),
+        counted: counted[..kinds].to_vec(),
+        users,
+        nodes: qnodes,
+        top: top
+            .into_iter()
+            .map(|(c, w)| (c, fairshare::q_f64(w)))
+            .collect(),
+    }
+}
+
+/// The ideal allocation by [`hierarchical_fill`] over the role tree: the
+/// top-level roles, then child roles and the virtual `role/.` leaf holding
+/// a role's own clients (weight 1, as in the Mesos sorter), and the clients
+/// (weight 1) as leaves, each growing in its own demand's mix.
+pub fn ideal(view: &View, clients: &[Client]) -> Ideal {
+    let totals = &view.totals();
+    let n_roles = view.model.roles.len();
+    let RefTree {
+        counted,
+        nodes,
+        top,
+        ..
+    } = ref_tree(view, clients);
     let mut cap = [0.0f64; MAX_RESOURCE_KINDS];
     for (r, c) in cap.iter_mut().enumerate() {
         *c = if totals.0[r] > 0 { 1.0 } else { 0.0 };
