@@ -277,12 +277,11 @@ proptest! {
     }
 
     /// The exact filling agrees with the metric's floating-point one
-    /// (`hierarchical_fill`) on random two-level trees with weights, for
-    /// users wanting some of every resource (so no node's share is ever
-    /// held flat by a frozen user: see `a_jump_is_cut_where_a_resource_runs_out`).
+    /// (`hierarchical_fill`) on random two-level trees with weights,
+    /// jumps cut at a capacity included.
     #[test]
     fn exact_drf_matches_the_metric(
-        p in instance_with(1),
+        p in instance(),
         split in 1usize..4,
         weights in prop::collection::vec(1i64..4, 4),
     ) {
@@ -474,4 +473,36 @@ fn fair_share_refuses_bad_times() {
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(err.contains("--at"), "{err}");
     }
+}
+/// The metric's floating-point filling on the same case as
+/// `a_jump_is_cut_where_a_resource_runs_out`, in fractions of the
+/// capacities: it used to let u2 jump to 7/9 of r0 (r0 used 28/27 of the
+/// cluster); it now cuts the jump at r0's capacity as the exact one does.
+#[test]
+fn the_metric_cuts_a_jump_at_capacity() {
+    let mut cap = [0.0; MAX_RESOURCE_KINDS];
+    let mut counted = [false; MAX_RESOURCE_KINDS];
+    cap[..2].fill(1.0);
+    counted[..2].fill(true);
+    let leaf = |a: f64, b: f64| {
+        let mut v = [0.0; MAX_RESOURCE_KINDS];
+        v[0] = a;
+        v[1] = b;
+        FillNode::Leaf(v)
+    };
+    // Demands (bound × unit / capacity): u0 6 × ⟨0, 1⟩, u1 5 × ⟨5, 2⟩,
+    // u2 6 × ⟨2, 0⟩ on ⟨15, 7⟩.
+    let nodes = vec![
+        leaf(0.0, 6.0 / 7.0),
+        leaf(25.0 / 15.0, 10.0 / 7.0),
+        leaf(12.0 / 15.0, 0.0),
+        FillNode::Inner(vec![(0, 3.0), (2, 1.0)]),
+        FillNode::Inner(vec![(1, 1.0)]),
+    ];
+    let out = hierarchical_fill(&nodes, &[(3, 3.0), (4, 1.0)], &cap, &counted);
+    let close = |a: f64, b: f64| (a - b).abs() < 1e-12;
+    assert!(close(out[0][1], 7.0 / 9.0), "{:?}", out[0]);
+    assert!(close(out[1][0], 7.0 / 27.0), "{:?}", out[1]);
+    assert!(close(out[2][0], 20.0 / 27.0), "{:?}", out[2]);
+    assert!(out[1][0] + out[2][0] <= 1.0 + 1e-12);
 }

@@ -400,6 +400,9 @@ struct Filling<'a> {
     dom: Vec<f64>,
     /// Per node: a frozen leaf's allocation.
     frozen: Vec<Option<Shares>>,
+    /// Per node: what a growing leaf held after the last pass (it never
+    /// holds less).
+    floor: Vec<Shares>,
 }
 
 impl Filling<'_> {
@@ -427,6 +430,9 @@ impl Filling<'_> {
                     let k = (target / self.dom[i]).min(1.0);
                     let mut v = *d;
                     v.iter_mut().for_each(|x| *x *= k);
+                    for (x, f) in v.iter_mut().zip(&self.floor[i]) {
+                        *x = x.max(*f);
+                    }
                     v
                 }
             },
@@ -574,6 +580,7 @@ pub fn hierarchical_fill(
         counted,
         dom: vec![0.0; nodes.len()],
         frozen: vec![None; nodes.len()],
+        floor: vec![[0.0; MAX_RESOURCE_KINDS]; nodes.len()],
     };
     for (i, n) in nodes.iter().enumerate() {
         if let FillNode::Leaf(d) = n {
@@ -596,16 +603,20 @@ pub fn hierarchical_fill(
             break;
         }
         let total = |l: f64| fill.sum(top, l, &mut None);
-        let mut hi = (2.0 * lo).max(1.0);
+        // The level the last pass stopped at may not fit now: a node whose
+        // share a frozen leaf holds up lets its other leaves jump there.
+        // Then the jump starts from the state the last pass left.
+        let jumped_here = !fits(&total(lo), cap, 0.0);
+        let mut hi = if jumped_here { lo } else { (2.0 * lo).max(1.0) };
         let mut n = 0;
-        while fits(&total(hi), cap, 0.0) && n < 2000 {
+        while !jumped_here && fits(&total(hi), cap, 0.0) && n < 2000 {
             lo = hi;
             hi *= 2.0;
             n += 1;
         }
         for _ in 0..200 {
             let mid = lo + (hi - lo) / 2.0;
-            if mid <= lo || mid >= hi {
+            if jumped_here || mid <= lo || mid >= hi {
                 break;
             }
             if fits(&total(mid), cap, 0.0) {
@@ -614,8 +625,47 @@ pub fn hierarchical_fill(
                 hi = mid;
             }
         }
-        fill.sum(top, lo, &mut Some(&mut out));
-        let over = total(hi);
+        let before = if jumped_here {
+            // `out` holds the last pass's allocation.
+            let mut s = [0.0f64; MAX_RESOURCE_KINDS];
+            for (i, o) in out.iter().enumerate() {
+                if matches!(nodes[i], FillNode::Leaf(_)) {
+                    add(&mut s, o);
+                }
+            }
+            s
+        } else {
+            fill.sum(top, lo, &mut Some(&mut out))
+        };
+        let mut over = total(hi);
+        // A jump (a node whose share is held up by a frozen leaf lets its
+        // other leaves grow at once) past a capacity: cut it where the
+        // first resource runs out, every quantity moving in proportion.
+        if (0..MAX_RESOURCE_KINDS).any(|r| over[r] > cap[r] && over[r] - before[r] > 1e-9) {
+            let mut after = vec![[0.0f64; MAX_RESOURCE_KINDS]; nodes.len()];
+            fill.sum(top, hi, &mut Some(&mut after));
+            let mut cut = 1.0f64;
+            for r in 0..MAX_RESOURCE_KINDS {
+                if over[r] > cap[r] && over[r] > before[r] {
+                    cut = cut.min((cap[r] - before[r]) / (over[r] - before[r]));
+                }
+            }
+            let cut = cut.clamp(0.0, 1.0);
+            for (o, a) in out.iter_mut().zip(&after) {
+                for r in 0..MAX_RESOURCE_KINDS {
+                    o[r] += cut * (a[r] - o[r]);
+                }
+            }
+            for r in 0..MAX_RESOURCE_KINDS {
+                let v = before[r] + cut * (over[r] - before[r]);
+                // The resources the cut stops at are the ones run out.
+                over[r] = if over[r] > cap[r] && v >= cap[r] * (1.0 - 1e-12) {
+                    f64::INFINITY
+                } else {
+                    0.0
+                };
+            }
+        }
         let full_r: Vec<bool> = (0..MAX_RESOURCE_KINDS).map(|r| over[r] > cap[r]).collect();
         let mut froze = false;
         for i in 0..nodes.len() {
@@ -623,6 +673,8 @@ pub fn hierarchical_fill(
                 if fill.growing(i) && (0..MAX_RESOURCE_KINDS).any(|r| full_r[r] && d[r] > 0.0) {
                     fill.frozen[i] = Some(out[i]);
                     froze = true;
+                } else if fill.growing(i) {
+                    fill.floor[i] = out[i];
                 }
             }
         }
