@@ -89,3 +89,45 @@ fn policies_name_the_keys_they_need() {
         "{err}"
     );
 }
+
+/// The auction of tests/scenarios/policy-auction.yaml, checked by hand
+/// there: who won each sale, the bids, the second price each paid and the
+/// budget left.
+#[test]
+fn auction_payments_by_hand() {
+    let out = common::tmp("policy-auction");
+    let status = common::bin()
+        .args([
+            "run",
+            "tests/scenarios/policy-auction.yaml",
+            "-q",
+            "--no-charts",
+            "--force",
+        ])
+        .arg("--out")
+        .arg(&out)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let csv = std::fs::read_to_string(out.join("auction.csv")).unwrap();
+    let sales: Vec<&str> = csv.lines().filter(|l| l.contains(",sale,")).collect();
+    assert_eq!(
+        sales,
+        vec![
+            "0.000000,0,sale,A,agent,2,0,0,0,cpus:2",
+            "3.000000,0,sale,B,agent,2,3,2,1,cpus:2",
+            "6.000000,0,sale,B,agent,2,4,2,2,cpus:2",
+            "9.000000,0,sale,B,agent,2,5,2,3,cpus:2",
+        ]
+    );
+    // A's budget grows 2 a second up to max_budget 10.
+    let a: Vec<&str> = csv
+        .lines()
+        .filter(|l| l.contains(",budget,A,"))
+        .map(|l| l.rsplit(',').nth(1).unwrap())
+        .collect();
+    assert_eq!(
+        a,
+        vec!["0", "2", "4", "6", "8", "10", "10", "10", "10", "10", "10"]
+    );
+}

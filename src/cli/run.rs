@@ -4,7 +4,9 @@ use super::progress::Progress;
 use crate::error::{Error, InputError};
 use crate::metrics::RunMetrics;
 use crate::report::charts::{self as chart_files, Format};
-use crate::report::csv_out::{EventsCsv, ExplainCsv, JobsCsv, OffersCsv, SharesCsv, TimeseriesCsv};
+use crate::report::csv_out::{
+    AuctionCsv, EventsCsv, ExplainCsv, JobsCsv, OffersCsv, SharesCsv, TimeseriesCsv,
+};
 use crate::report::data::RunData;
 use crate::report::markdown;
 use crate::report::outdir::OutDir;
@@ -248,6 +250,16 @@ pub fn run_into(
     } else {
         None
     };
+    let wants_auction = model
+        .master
+        .allocator
+        .as_ref()
+        .is_some_and(|p| p.uses_budgets());
+    let mut auction_csv = if wants_auction {
+        Some(AuctionCsv::new(create(out, "auction.csv")?))
+    } else {
+        None
+    };
     let mut bar = if progress {
         Some(Progress::new(model))
     } else {
@@ -266,6 +278,9 @@ pub fn run_into(
         }
         if let Some(e) = explain_csv.as_mut() {
             tee.observers.push(e as &mut dyn Observer);
+        }
+        if let Some(a) = auction_csv.as_mut() {
+            tee.observers.push(a as &mut dyn Observer);
         }
         if let Some(b) = bar.as_mut() {
             tee.observers.push(b as &mut dyn Observer);
@@ -303,6 +318,10 @@ pub fn run_into(
         files.push("explain.csv".into());
     }
     finish("jobs.csv", jobs.sink.finish())?;
+    if let Some(a) = auction_csv {
+        finish("auction.csv", a.sink.finish())?;
+        files.push("auction.csv".into());
+    }
 
     let summary = Summary::build(model, &outcome, &metrics);
     // Its per-job samples can be hundreds of MB on a long trace: gone

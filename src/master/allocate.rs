@@ -82,18 +82,27 @@ pub struct RunOutput {
     pub explain: Vec<ExplainRow>,
     /// Agents the run covered (after filtering inactive ones).
     pub agents_considered: usize,
+    /// Under a whole-allocator policy with budgets: what it sold.
+    pub sales: Vec<crate::policy::whole::Sale>,
 }
 
 /// The run's would-be offers, one per (framework, role, agent), in the order
 /// the run first made them; stage 2 adds to what stage 1 offered.
-struct Offerable {
+pub(super) struct Offerable {
     entries: Vec<((FrameworkId, RoleId, AgentId), ResourceSet)>,
     /// Where each key's entry is (small values keep the map's moves cheap).
     index: BTreeMap<(FrameworkId, RoleId, AgentId), usize>,
 }
 
 impl Offerable {
-    fn add(&mut self, key: (FrameworkId, RoleId, AgentId), res: &ResourceSet) {
+    pub(super) fn new() -> Offerable {
+        Offerable {
+            entries: Vec::new(),
+            index: BTreeMap::new(),
+        }
+    }
+
+    pub(super) fn add(&mut self, key: (FrameworkId, RoleId, AgentId), res: &ResourceSet) {
         match self.index.get(&key) {
             Some(&i) => self.entries[i].1.add(res),
             None => {
@@ -105,7 +114,7 @@ impl Offerable {
 }
 
 impl Master {
-    fn allocatable(&self, model: &Model, fw: FrameworkId, res: &ResourceSet) -> bool {
+    pub(super) fn allocatable(&self, model: &Model, fw: FrameworkId, res: &ResourceSet) -> bool {
         if res.is_empty() {
             return false;
         }
@@ -120,7 +129,7 @@ impl Master {
         alternatives.iter().any(|alt| total.contains(alt))
     }
 
-    fn capable(&self, model: &Model, fw: FrameworkId, agent: AgentId) -> bool {
+    pub(super) fn capable(&self, model: &Model, fw: FrameworkId, agent: AgentId) -> bool {
         !(model.master.filter_gpu_resources
             && self.agents[agent.index()].has_gpu
             && !self.frameworks[fw.index()].gpu)
@@ -179,10 +188,7 @@ impl Master {
             agents_considered: agents.len(),
             ..RunOutput::default()
         };
-        let mut offerable = Offerable {
-            entries: Vec::new(),
-            index: BTreeMap::new(),
-        };
+        let mut offerable = Offerable::new();
 
         // f. Stage 1: roles with unsatisfied guarantees.
         let any_guarantee = self
@@ -476,7 +482,21 @@ impl Master {
             }
         }
 
-        // i. Offers, grouped by framework (Mesos sends one message each).
+        // i. Offers, grouped by framework (Mesos sends one message each),
+        // and inverse offers.
+        self.finish_run(offerable, &candidates, now, &mut out);
+        out
+    }
+
+    /// The end of every allocation run: the run's offers, grouped by
+    /// framework (Mesos sends one message each), then inverse offers.
+    pub(super) fn finish_run(
+        &mut self,
+        offerable: Offerable,
+        candidates: &[AgentId],
+        now: SimTime,
+        out: &mut RunOutput,
+    ) {
         let mut entries = offerable.entries;
         entries.sort_by_key(|(k, _)| k.0);
         // `sort_by_key` is stable: within a framework, run order is kept.
@@ -489,7 +509,7 @@ impl Master {
         // every active framework holding resources there (offers made in this
         // run included), one outstanding per (framework, agent), unless
         // filtered (Mesos `generateInverseOffers`).
-        for &agent in &candidates {
+        for &agent in candidates {
             let a = &self.agents[agent.index()];
             let Some(u) = a.maintenance else { continue };
             if !a.present {
@@ -515,7 +535,6 @@ impl Master {
                 });
             }
         }
-        out
     }
 
     /// One slot of `master.slot_size` when a sorter's policy hands out

@@ -8,6 +8,7 @@
 
 mod allocate;
 mod sorting;
+mod whole;
 
 pub use allocate::{CandidateOutcome, ExplainRow, RunOutput};
 
@@ -165,6 +166,8 @@ pub struct MasterFramework {
     /// Its registration sequence number at this master (0 first;
     /// `u64::MAX` until it registers).
     pub registration: u64,
+    /// Its credit under a whole-allocator policy with budgets (`auction`).
+    pub budget: f64,
 }
 
 impl MasterFramework {
@@ -243,6 +246,8 @@ pub struct Master {
     whitelist: Option<Vec<bool>>,
     /// Frameworks registered so far (the next registration number).
     registrations: u64,
+    /// When budgets last accrued.
+    budgets_at: SimTime,
 }
 
 impl Master {
@@ -297,6 +302,7 @@ impl Master {
                     .collect(),
                 min_allocatable: f.min_allocatable.clone(),
                 registration: u64::MAX,
+                budget: 0.0,
             })
             .collect();
         Master {
@@ -324,6 +330,7 @@ impl Master {
             allocation_runs: 0,
             whitelist: None,
             registrations: 0,
+            budgets_at: SimTime::ZERO,
         }
     }
 

@@ -34,9 +34,14 @@
 //! assert!(registry.get("fewest-first").is_some());
 //! ```
 
+pub mod auction;
 pub mod builtin;
 pub mod sorter;
 pub mod tree;
+pub mod whole;
+
+pub use auction::Auction;
+pub use whole::{WholePolicy, WholeRef};
 
 pub use builtin::{AssetFair, Fifo, Lottery, Priority, SingleResource, Slots};
 
@@ -103,12 +108,16 @@ pub struct SortCx<'a> {
 /// The scenario settings some policies read. A policy that needs one names
 /// its key in [`SortPolicy::required_keys`], and the scenario is refused
 /// without it.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct PolicyParams {
     /// `master.policy_resource`: the resource `single-resource` shares.
     pub resource: Option<ResId>,
     /// `master.slot_size`: one slot of `slots`.
     pub slot_size: Option<Quantities>,
+    /// `master.max_budget`: the most credit a framework can hold.
+    pub max_budget: f64,
+    /// `master.budget_rate`: credits a second per unit of role weight.
+    pub budget_rate: f64,
 }
 
 impl PolicyParams {
@@ -116,6 +125,8 @@ impl PolicyParams {
     pub const NONE: PolicyParams = PolicyParams {
         resource: None,
         slot_size: None,
+        max_budget: 100.0,
+        budget_rate: 1.0,
     };
 }
 
@@ -357,6 +368,7 @@ impl SortPolicy for Random {
 #[derive(Clone, Debug)]
 pub struct Registry {
     policies: Vec<PolicyRef>,
+    wholes: Vec<WholeRef>,
 }
 
 impl Registry {
@@ -364,6 +376,7 @@ impl Registry {
     pub fn empty() -> Registry {
         Registry {
             policies: Vec::new(),
+            wholes: Vec::new(),
         }
     }
 
@@ -380,6 +393,7 @@ impl Registry {
         r.policies.push(Arc::new(SingleResource));
         r.policies.push(Arc::new(Slots));
         r.policies.push(Arc::new(Lottery));
+        r.wholes.push(Arc::new(Auction));
         r
     }
 
@@ -390,23 +404,44 @@ impl Registry {
 
     /// As [`Registry::register`], for a shared policy.
     pub fn register_ref(&mut self, policy: PolicyRef) -> Result<(), String> {
-        if self.get(policy.name()).is_some() {
-            return Err(format!(
-                "a policy named `{}` is already registered",
-                policy.name()
-            ));
-        }
+        self.free(policy.name())?;
         self.policies.push(policy);
         Ok(())
     }
 
+    /// Adds a whole-allocator policy ([`WholePolicy`]); refuses a name
+    /// already taken.
+    pub fn register_whole<P: WholePolicy + 'static>(&mut self, policy: P) -> Result<(), String> {
+        let policy: WholeRef = Arc::new(policy);
+        self.free(policy.name())?;
+        self.wholes.push(policy);
+        Ok(())
+    }
+
+    fn free(&self, name: &str) -> Result<(), String> {
+        if self.get(name).is_some() || self.get_whole(name).is_some() {
+            return Err(format!("a policy named `{name}` is already registered"));
+        }
+        Ok(())
+    }
+
+    /// The ordering policy called `name`.
     pub fn get(&self, name: &str) -> Option<&PolicyRef> {
         self.policies.iter().find(|p| p.name() == name)
     }
 
-    /// The registered names, in registration order.
+    /// The whole-allocator policy called `name`.
+    pub fn get_whole(&self, name: &str) -> Option<&WholeRef> {
+        self.wholes.iter().find(|p| p.name() == name)
+    }
+
+    /// The registered names, ordering policies first, each kind in
+    /// registration order.
     pub fn names(&self) -> impl Iterator<Item = &str> + '_ {
-        self.policies.iter().map(|p| p.name())
+        self.policies
+            .iter()
+            .map(|p| p.name())
+            .chain(self.wholes.iter().map(|p| p.name()))
     }
 }
 
@@ -502,7 +537,8 @@ mod tests {
                 "asset-fair",
                 "single-resource",
                 "slots",
-                "lottery"
+                "lottery",
+                "auction"
             ]
         );
         assert!(r.get("random").unwrap().orders_whole());

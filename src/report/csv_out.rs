@@ -516,3 +516,76 @@ impl<W: Write> Observer for JobsCsv<W> {
         self.sink.row(f.iter());
     }
 }
+
+pub const AUCTION_HEADER: [&str; 10] = [
+    "time_s",
+    "partition",
+    "kind",
+    "framework",
+    "agent",
+    "bidders",
+    "bid",
+    "price",
+    "budget",
+    "resources",
+];
+
+/// `auction.csv` (a whole-allocator policy with budgets, `auction`): after
+/// each allocation run, a `sale` row per agent sold (winner, bidders, its
+/// bid, the price it paid, its budget after paying, what it got), then a
+/// `budget` row per registered framework with its budget.
+pub struct AuctionCsv<W: Write> {
+    pub sink: Sink<W>,
+}
+
+impl<W: Write> AuctionCsv<W> {
+    pub fn new(w: W) -> Self {
+        AuctionCsv {
+            sink: Sink::new(w, &AUCTION_HEADER),
+        }
+    }
+}
+
+impl<W: Write> Observer for AuctionCsv<W> {
+    fn budgets(
+        &mut self,
+        model: &Model,
+        time: SimTime,
+        partition: crate::PartitionId,
+        sales: &[crate::policy::whole::Sale],
+        budgets: &[f64],
+    ) {
+        for s in sales {
+            self.sink.row([
+                time.to_string(),
+                partition.0.to_string(),
+                "sale".to_string(),
+                model.framework_name(s.framework).to_string(),
+                model.agent_name(s.agent),
+                s.bidders.to_string(),
+                s.bid.to_string(),
+                s.price.to_string(),
+                s.budget.to_string(),
+                format_quantities(&s.resources, &model.resources),
+            ]);
+        }
+        for (f, b) in budgets.iter().enumerate() {
+            let fw = FrameworkId(f as u32);
+            if !model.frameworks[f].partitions.contains(&partition) {
+                continue;
+            }
+            self.sink.row([
+                time.to_string(),
+                partition.0.to_string(),
+                "budget".to_string(),
+                model.framework_name(fw).to_string(),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+                b.to_string(),
+                String::new(),
+            ]);
+        }
+    }
+}

@@ -93,7 +93,13 @@ pub struct RunData {
     pub jobs_step: u64,
     /// Data rows in `jobs.csv`.
     pub jobs_total: u64,
+    /// `auction.csv`, if any: per framework, its budget after each run
+    /// `(time, budget)` and its purchases `(time, price)`.
+    pub auction: Vec<(String, Points, Points)>,
 }
+
+/// `(time, value)` points.
+pub type Points = Vec<(f64, f64)>;
 
 /// The most `jobs.csv` rows the charts read; beyond, a systematic sample.
 pub const MAX_CHART_JOBS: u64 = 500_000;
@@ -456,6 +462,34 @@ impl RunData {
                 s.accepted[at] = num(rec, cols[1], &file, k)?;
                 s.declined[at] = num(rec, cols[2], &file, k)?;
                 s.rescinded[at] = num(rec, cols[3], &file, k)?;
+            }
+        }
+
+        if let Some((h, rows)) = read_csv(dir, "auction.csv", false)? {
+            let file = dir.join("auction.csv").display().to_string();
+            let c = Cols {
+                file: file.clone(),
+                header: &h,
+            };
+            let (ti, ki, fi) = (c.need("time_s")?, c.need("kind")?, c.need("framework")?);
+            let (pi, bi) = (c.need("price")?, c.need("budget")?);
+            for (k, rec) in rows.iter().enumerate() {
+                let fw = rec.get(fi).unwrap_or("").to_string();
+                let i = match d.auction.iter().position(|x| x.0 == fw) {
+                    Some(i) => i,
+                    None => {
+                        d.auction.push((fw, Vec::new(), Vec::new()));
+                        d.auction.len() - 1
+                    }
+                };
+                let t = num(rec, ti, &file, k)?;
+                if rec.get(ki) == Some("sale") {
+                    let price = num(rec, pi, &file, k)?;
+                    d.auction[i].2.push((t, price));
+                } else {
+                    let budget = num(rec, bi, &file, k)?;
+                    d.auction[i].1.push((t, budget));
+                }
             }
         }
 

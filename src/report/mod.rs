@@ -28,6 +28,7 @@ pub const RUN_FILES: &[&str] = &[
     "jobs.csv",
     "events.csv",
     "explain.csv",
+    "auction.csv",
     "report.md",
 ];
 

@@ -59,8 +59,12 @@ pub struct MasterConfig {
     /// Bit `i` set when resource `i` is left out of DRF shares.
     pub fair_sharing_excluded: u32,
     pub filter_gpu_resources: bool,
-    /// What some policies read: `master.policy_resource`, `master.slot_size`.
+    /// What some policies read: `master.policy_resource`, `master.slot_size`,
+    /// `master.max_budget`, `master.budget_rate`.
     pub policy_params: crate::policy::PolicyParams,
+    /// A whole-allocator policy (`auction`): when set it allocates every
+    /// run and the sorters are unused.
+    pub allocator: Option<crate::policy::WholeRef>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -249,6 +253,8 @@ pub struct FrameworkSpec {
     /// `frameworks[].priority` (default 0): what the `priority` policy
     /// orders by, highest first.
     pub priority: i64,
+    /// `frameworks[].valuation`: what its pending tasks are worth (`auction`).
+    pub valuation: crate::policy::whole::Valuation,
 }
 
 /// `decision_time`: the framework answers an offer after `per_offer` +

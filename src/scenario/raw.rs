@@ -602,6 +602,10 @@ pub struct RawMaster {
     pub policy_resource: Option<String>,
     /// One slot of the `slots` policy.
     pub slot_size: Option<RawResources>,
+    /// `auction`: the most credit a framework holds, and the credit a
+    /// second per unit of role weight.
+    pub max_budget: Option<f64>,
+    pub budget_rate: Option<f64>,
     pub offer_timeout: Option<Text>,
     pub refuse_seconds: Option<Dur>,
     pub min_allocatable: Option<Vec<String>>,
@@ -741,7 +745,16 @@ raw_frameworks! {
         abandon_after: Option<u64>,
         failover_timeout: Option<Dur>,
         priority: Option<i64>,
+        valuation: Option<RawValuation>,
     }
+}
+
+/// `valuation: {per_task: V, per_unit: {cpus: V, ...}}` (the `auction`).
+#[derive(Debug, Deserialize, Default, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct RawValuation {
+    pub per_task: Option<f64>,
+    pub per_unit: Option<OrderedMap<f64>>,
 }
 
 /// `decision_time: {per_offer: D, per_task: D}`.

@@ -342,6 +342,18 @@ pub trait Observer {
     fn record(&mut self, _model: &Model, _rec: &Record) {}
     /// One step of an allocation run's reasoning (only when asked for).
     fn explain(&mut self, _model: &Model, _time: SimTime, _seq: u64, _row: &ExplainRow) {}
+    /// After each allocation run of a whole-allocator policy with budgets
+    /// (`auction`): what it sold, and every framework's budget (by
+    /// framework id) at this partition's master after it.
+    fn budgets(
+        &mut self,
+        _model: &Model,
+        _time: SimTime,
+        _partition: crate::PartitionId,
+        _sales: &[crate::policy::whole::Sale],
+        _budgets: &[f64],
+    ) {
+    }
     /// The state in `view` held over `[from, to)`; called when the clock
     /// moves forward.
     fn advance(&mut self, _view: &View, _from: SimTime, _to: SimTime) {}
@@ -375,6 +387,18 @@ impl Observer for Tee<'_> {
     fn explain(&mut self, model: &Model, time: SimTime, seq: u64, row: &ExplainRow) {
         for o in self.observers.iter_mut() {
             o.explain(model, time, seq, row);
+        }
+    }
+    fn budgets(
+        &mut self,
+        model: &Model,
+        time: SimTime,
+        partition: crate::PartitionId,
+        sales: &[crate::policy::whole::Sale],
+        budgets: &[f64],
+    ) {
+        for o in self.observers.iter_mut() {
+            o.budgets(model, time, partition, sales, budgets);
         }
     }
     fn advance(&mut self, view: &View, from: SimTime, to: SimTime) {

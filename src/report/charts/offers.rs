@@ -1,4 +1,5 @@
-//! The offers chart: offers made, accepted, declined, rescinded per second.
+//! The offers chart: offers made, accepted, declined, rescinded per second;
+//! and under `auction` the budgets and prices.
 
 use super::kit::*;
 use super::run::{caption, shade_window, time_chart};
@@ -74,6 +75,57 @@ where
             .map(|&i| (rates[k][i].0 / unit, rates[k][i].1))
             .collect();
         chart.draw_series(LineSeries::new(pts, color(k).stroke_width(2)))?;
+    }
+    shade_window(&mut chart, &d.meta, unit, x_end, (0.0, y_max))?;
+    Ok(())
+}
+
+/// Budgets over time (a line per framework) and prices paid (a dot per
+/// agent won, in the winner's colour), from `auction.csv`.
+pub(super) fn draw_auction<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    d: &RunData,
+) -> DrawResult
+where
+    DB::ErrorType: 'static,
+{
+    let area = titled_area(
+        area,
+        &caption("Auction: budgets and prices", &d.meta),
+        font(TITLE),
+    )?;
+    let entries: Vec<Entry> = d
+        .auction
+        .iter()
+        .enumerate()
+        .map(|(k, (fw, _, _))| Entry {
+            label: fw.clone(),
+            color: color(k),
+            mark: Mark::Line,
+        })
+        .collect();
+    let plot = with_legend(&area, &entries)?;
+    let (unit, _) = time_unit(d.end());
+    let x_end = (d.end() / unit).max(1e-9);
+    let y_max = d
+        .auction
+        .iter()
+        .flat_map(|(_, b, p)| b.iter().chain(p.iter()).map(|x| x.1))
+        .fold(0.0f64, f64::max);
+    let y_max = if y_max > 0.0 { y_max * 1.1 } else { 1.0 };
+    let mut chart = time_chart(&plot, d, x_end, y_max, 80, "credits")?;
+    for (k, (_, budgets, prices)) in d.auction.iter().enumerate() {
+        let idx = thin(budgets.len());
+        let pts: Vec<(f64, f64)> = idx
+            .iter()
+            .map(|&i| (budgets[i].0 / unit, budgets[i].1))
+            .collect();
+        chart.draw_series(LineSeries::new(pts, color(k).stroke_width(2)))?;
+        let idx = thin(prices.len());
+        chart.draw_series(
+            idx.iter()
+                .map(|&i| Circle::new((prices[i].0 / unit, prices[i].1), 4, color(k).filled())),
+        )?;
     }
     shade_window(&mut chart, &d.meta, unit, x_end, (0.0, y_max))?;
     Ok(())

@@ -4,7 +4,7 @@
 use super::fairness::draw_fairness;
 use super::jobs::{cdf_what, job_series, JobField};
 use super::kit::*;
-use super::offers::draw_offers;
+use super::offers::{draw_auction, draw_offers};
 use super::shares::{draw_roles, draw_shares};
 use super::utilization::{draw_utilization, utilization_panels};
 use super::{chart, DrawResult, Format};
@@ -41,6 +41,10 @@ pub const RUN_CHARTS: &[(&str, &str)] = &[
     ("wait_cdf", "Distribution (CDF) of job wait times (submission to first launch)"),
     ("slowdown_cdf", "Distribution (CDF) of job slowdowns (completion time ÷ ideal run time)"),
     ("offers", "Offers made, accepted, declined and rescinded per second, all frameworks"),
+    (
+        "auction",
+        "Under `auction`: each framework's budget over time (lines) and the price it paid for each agent it won (dots)",
+    ),
 ];
 
 /// Writes the run charts into `out`; returns the files written (relative
@@ -107,6 +111,10 @@ pub fn write_run_charts(data: &RunData, out: &Path, format: Format) -> Result<Ve
             }
             "offers" if !data.offers.is_empty() => {
                 chart!(&path, format, (1200, 560), |a| draw_offers(a, data))?;
+                true
+            }
+            "auction" if !data.auction.is_empty() => {
+                chart!(&path, format, (1200, 560), |a| draw_auction(a, data))?;
                 true
             }
             _ => false,

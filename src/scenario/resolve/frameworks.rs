@@ -58,6 +58,29 @@ impl Resolver<'_> {
             }
             p => p.unwrap_or(0),
         };
+        let mut valuation = crate::policy::whole::Valuation::default();
+        if let Some(v) = &f.valuation {
+            let bad = |x: f64| !(x.is_finite() && (0.0..=1e12).contains(&x));
+            if let Some(t) = v.per_task {
+                if bad(t) {
+                    return Err(self.err(
+                        &format!("{at}.valuation.per_task"),
+                        "must be a number from 0 to 10^12",
+                    ));
+                }
+                valuation.per_task = t;
+            } else if v.per_unit.is_some() {
+                valuation.per_task = 0.0;
+            }
+            for (name, x) in v.per_unit.iter().flat_map(|m| m.0.iter()) {
+                let at = format!("{at}.valuation.per_unit.{name}");
+                if bad(*x) {
+                    return Err(self.err(&at, "must be a number from 0 to 10^12"));
+                }
+                let r = self.intern(name, &at)?;
+                valuation.per_unit[r.0 as usize] = *x;
+            }
+        }
         let id = FrameworkId(self.frameworks.len() as u32);
         self.framework_ids.insert(f.id.clone(), id);
         self.frameworks.push(FrameworkSpec {
@@ -94,6 +117,7 @@ impl Resolver<'_> {
             failover_timeout: f.failover_timeout.map_or(0, |d| d.0),
             gang_default: preset.is_some_and(|p| p.gang_default),
             priority,
+            valuation,
         });
         Ok(())
     }

@@ -28,15 +28,42 @@ impl Resolver<'_> {
                 }
             };
         let policy = m.policy.clone().unwrap_or_else(|| "drf".into());
-        let base = find(self, &policy, "policy", "master.policy")?;
+        let allocator = self.policies.get_whole(&policy).cloned();
+        let base = match &allocator {
+            // The sorters are unused; DRF keeps explanations' shares.
+            Some(_) => std::sync::Arc::new(crate::policy::Drf) as PolicyRef,
+            None => find(self, &policy, "policy", "master.policy")?,
+        };
+        let sorter = |r: &Resolver, name: &str, at: At| -> Result<PolicyRef, InputError> {
+            if allocator.is_some() {
+                return Err(r.err(
+                    at,
+                    format!("policy `{policy}` allocates whole runs: it takes no sorter"),
+                ));
+            }
+            if r.policies.get_whole(name).is_some() {
+                return Err(r.err(
+                    at,
+                    format!("`{name}` allocates whole runs: name it in master.policy"),
+                ));
+            }
+            find(r, name, "sorter", at)
+        };
         let role_sorter = match &m.role_sorter {
-            Some(name) => find(self, name, "sorter", "master.role_sorter")?,
+            Some(name) => sorter(self, name, "master.role_sorter")?,
             None => base.clone(),
         };
         let framework_sorter = match &m.framework_sorter {
-            Some(name) => find(self, name, "sorter", "master.framework_sorter")?,
+            Some(name) => sorter(self, name, "master.framework_sorter")?,
             None => base,
         };
+        let positive = |r: &Resolver, v: Option<f64>, default: f64, at: At| match v {
+            None => Ok(default),
+            Some(x) if x.is_finite() && (0.0..=1e12).contains(&x) => Ok(x),
+            Some(_) => Err(r.err(at, "must be a number from 0 to 10^12")),
+        };
+        let max_budget = positive(self, m.max_budget, 100.0, "master.max_budget")?;
+        let budget_rate = positive(self, m.budget_rate, 1.0, "master.budget_rate")?;
         let offer_timeout = match &m.offer_timeout {
             None => None,
             Some(Text(t)) if t.trim() == "none" => None,
@@ -120,7 +147,10 @@ impl Resolver<'_> {
             policy_params: crate::policy::PolicyParams {
                 resource,
                 slot_size,
+                max_budget,
+                budget_rate,
             },
+            allocator,
         })
     }
 }

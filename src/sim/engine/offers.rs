@@ -11,13 +11,39 @@ impl<'m> Simulation<'m> {
     ) {
         let model = self.model;
         let p = partition.index();
-        let out = self.masters[p].run_allocation(
-            model,
-            self.now,
-            &mut self.shuffle_rngs[p],
-            &mut self.sorter_rngs[p],
-            self.explain,
-        );
+        let out = match &model.master.allocator {
+            None => self.masters[p].run_allocation(
+                model,
+                self.now,
+                &mut self.shuffle_rngs[p],
+                &mut self.sorter_rngs[p],
+                self.explain,
+            ),
+            Some(policy) => {
+                let frameworks = &self.frameworks;
+                let pending = |fw: FrameworkId, role| {
+                    frameworks[fw.index()]
+                        .pending
+                        .get(&role)
+                        .map(|p: &PendingTasks| &p.shapes)
+                };
+                let out = self.masters[p].run_whole_allocation(
+                    model,
+                    &**policy,
+                    self.now,
+                    &mut self.shuffle_rngs[p],
+                    &pending,
+                );
+                if policy.uses_budgets() {
+                    let m = &self.masters[p];
+                    let budgets: Vec<f64> = (0..model.frameworks.len())
+                        .map(|f| m.framework(FrameworkId(f as u32)).budget)
+                        .collect();
+                    obs.budgets(model, self.now, partition, &out.sales, &budgets);
+                }
+                out
+            }
+        };
         if self.periodic_waiting[p] {
             // The next periodic run is armed once this one is done.
             self.periodic_waiting[p] = false;
