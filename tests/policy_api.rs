@@ -85,13 +85,21 @@ fn unknown_policy_names_come_from_the_registry() {
     let err = load_str_with(&text, "custom.yaml", Path::new("."), &registry()).unwrap_err();
     let msg = err.to_string();
     assert!(msg.contains("unknown policy `richest-frist`"), "{msg}");
-    assert!(msg.contains("drf, random or richest-first"), "{msg}");
+    assert!(
+        msg.contains("(drf, random, fifo, priority, asset-fair, single-resource, slots, lottery, richest-first or auction)"),
+        "{msg}"
+    );
     assert!(msg.contains("did you mean `richest-first`?"), "{msg}");
     assert_eq!(err.line, Some(5), "{msg}");
     // Without registering it, the built-in registry does not know it.
     let text = SCENARIO.replace("POLICY", "richest-first");
     let err = mesosim::scenario::load_str(&text, "custom.yaml", Path::new(".")).unwrap_err();
-    assert!(err.to_string().contains("(drf or random)"), "{err}");
+    assert!(
+        err.to_string().contains(
+            "(drf, random, fifo, priority, asset-fair, single-resource, slots, lottery or auction)"
+        ),
+        "{err}"
+    );
 }
 
 #[test]
