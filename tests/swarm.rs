@@ -198,7 +198,75 @@ fn scenario(seed: u64) -> String {
         .unwrap();
     }
     partition(seed, &mut s, total_agents, racks.len() as u64, frameworks);
+    faults(seed, &mut s, frameworks);
     s
+}
+
+/// Half the runs get faults: random agent failures (`faults:`), short ping
+/// timeouts so that detections happen within the run, scripted failures,
+/// recoveries and rack failures, and `on_lost: fail` for some frameworks.
+/// Drawn from a stream of their own, like [`partition`].
+fn faults(seed: u64, s: &mut String, frameworks: u64) {
+    let mut g = Gen(seed ^ 0x51ed_270b_2bd6_9f3c);
+    if g.below(2) == 0 {
+        return;
+    }
+    *s = s.replacen(
+        "master: {",
+        &format!(
+            "master: {{agent_ping_timeout: {}s, max_agent_ping_timeouts: {}, ",
+            1 + g.below(5),
+            1 + g.below(5)
+        ),
+        1,
+    );
+    if g.below(3) != 0 {
+        writeln!(
+            s,
+            "faults: {{agent_mtbf: {{exp: {}s}}, agent_mttr: {}}}",
+            5 + g.below(40),
+            g.pick(&["{exp: 10s}", "5s", "{uniform: [1s, 30s]}"])
+        )
+        .unwrap();
+    }
+    let mut events = String::new();
+    for _ in 0..g.below(5) {
+        let at = g.below(40);
+        match g.below(4) {
+            0 | 1 => writeln!(events, "  - {{at: {at}s, agent_fail: ag0-1}}"),
+            2 => writeln!(events, "  - {{at: {at}s, agent_recover: ag0-1}}"),
+            _ => writeln!(
+                events,
+                "  - {{at: {at}s, rack_fail: {{attribute: rack, value: {}}}}}",
+                g.pick(&["r1", "r2", "r3"])
+            ),
+        }
+        .unwrap();
+    }
+    // A rack no agent has is an error: keep only racks that exist.
+    let events: String = events
+        .lines()
+        .filter(|l| {
+            !l.contains("rack_fail")
+                || ["r1", "r2", "r3"].iter().any(|r| {
+                    l.contains(&format!("value: {r}}}"))
+                        && s.contains(&format!("attributes: {{rack: {r}}}"))
+                })
+        })
+        .map(|l| format!("{l}\n"))
+        .collect();
+    *s = s.replacen("events:\n", &format!("events:\n{events}"), 1);
+    for f in 0..frameworks {
+        let batch = s
+            .lines()
+            .any(|l| l.contains(&format!("{{id: f{f}, ")) && l.contains("behavior: batch"));
+        if g.below(3) == 0 && batch {
+            *s = s.replace(
+                &format!("{{id: f{f}, "),
+                &format!("{{id: f{f}, on_lost: fail, "),
+            );
+        }
+    }
 }
 
 /// Two runs in three get `partitions:` (round-robin, or by rack), and then

@@ -8,6 +8,7 @@
 //! where they part.
 
 use crate::cluster::resources::{Quantities, ResourceSet};
+use crate::sim::time::SimTime;
 use crate::{AgentId, FrameworkId, JobId, RoleId};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -35,6 +36,8 @@ pub struct RunningTask {
     pub role: RoleId,
     pub agent: AgentId,
     pub resources: ResourceSet,
+    /// When it started (launch, or its agent's registration).
+    pub started: SimTime,
 }
 
 /// One agent as it really is.
@@ -217,6 +220,7 @@ mod tests {
             role: RoleId(0),
             agent: AgentId(agent),
             resources: ResourceSet::unreserved(q(cpus, mem)),
+            started: SimTime::ZERO,
         }
     }
 

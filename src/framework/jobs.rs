@@ -136,12 +136,12 @@ impl JobTable {
     }
 
     /// Ids of jobs (listed or streamed) that have not ended: pending,
-    /// running, or abandoned with tasks still running.
+    /// running, or abandoned or failed with tasks still running.
     pub fn open_ids(&self) -> impl Iterator<Item = JobId> + '_ {
         fn open(s: &JobState) -> bool {
             match s.status {
                 JobStatus::Pending | JobStatus::Running => true,
-                JobStatus::Abandoned => s.running > 0 || s.deciding > 0,
+                JobStatus::Abandoned | JobStatus::Failed => s.running > 0 || s.deciding > 0,
                 _ => false,
             }
         }

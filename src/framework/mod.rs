@@ -82,6 +82,9 @@ pub struct JobState {
     pub wait_since: SimTime,
     /// Tasks chosen for a launch whose answer has not taken effect yet.
     pub deciding: u32,
+    /// Tasks lost with their agent and not run again (their job failed or
+    /// had been given up).
+    pub lost: u32,
 }
 
 impl JobState {
@@ -99,12 +102,19 @@ impl JobState {
             misses: 0,
             wait_since: SimTime::ZERO,
             deciding: 0,
+            lost: 0,
         }
     }
 
-    /// An abandoned job ends when nothing of it runs or is about to.
+    /// Given up: abandoned, or failed (`on_lost: fail`): no more
+    /// launches; its tasks still running run on.
+    pub fn given_up(&self) -> bool {
+        matches!(self.status, JobStatus::Abandoned | JobStatus::Failed)
+    }
+
+    /// A job given up ends when nothing of it runs or is about to.
     pub fn abandoned_and_idle(&self) -> bool {
-        self.status == JobStatus::Abandoned && self.running == 0 && self.deciding == 0
+        self.given_up() && self.running == 0 && self.deciding == 0
     }
 
     /// Tasks not yet launched (never launched plus relaunches).
@@ -612,7 +622,7 @@ pub fn requeue(
     index: u32,
 ) -> bool {
     let (spec, js) = jobs.get_mut(model, job);
-    if js.status == JobStatus::Abandoned {
+    if js.given_up() {
         return false;
     }
     let at = js.pending.partition_point(|&i| i < index);

@@ -96,7 +96,13 @@ impl DemandTracker {
                 }
             }
             // The totals changed: tasks' dominant shares too.
-            (RecordKind::AgentAdded | RecordKind::AgentRemoved, _) => {
+            (
+                RecordKind::AgentAdded
+                | RecordKind::AgentRemoved
+                | RecordKind::AgentUnreachable
+                | RecordKind::AgentRecovered,
+                _,
+            ) => {
                 self.dirty.iter_mut().for_each(|d| *d = true);
             }
             _ => {}

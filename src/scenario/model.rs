@@ -37,6 +37,10 @@ pub struct Model {
     pub notes: Vec<String>,
     /// Scripted events in file order.
     pub events: Vec<ScriptedEvent>,
+    /// Random faults (`faults:`), and for each agent the index of the one
+    /// that covers it (the first that names it), if any.
+    pub faults: Vec<FaultSpec>,
+    pub fault_of: Vec<Option<u32>>,
     pub output: OutputConfig,
     /// The experiment lint's findings (`scenario::lint`): valid but almost
     /// certainly not meant. Each names the file and, where it can, the place.
@@ -65,6 +69,19 @@ pub struct MasterConfig {
     /// A whole-allocator policy (`auction`): when set it allocates every
     /// run and the sorters are unused.
     pub allocator: Option<crate::policy::WholeRef>,
+    /// Mesos `--agent_ping_timeout` and `--max_agent_ping_timeouts`: a
+    /// failed agent is marked unreachable their product after it failed.
+    pub agent_ping_timeout: DurationUs,
+    pub max_agent_ping_timeouts: u32,
+}
+
+impl MasterConfig {
+    /// How long after an agent fails its master notices
+    /// (`agent_ping_timeout × max_agent_ping_timeouts`).
+    pub fn detection_delay(&self) -> DurationUs {
+        self.agent_ping_timeout
+            .saturating_mul(u64::from(self.max_agent_ping_timeouts))
+    }
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -255,6 +272,27 @@ pub struct FrameworkSpec {
     pub priority: i64,
     /// `frameworks[].valuation`: what its pending tasks are worth (`auction`).
     pub valuation: crate::policy::whole::Valuation,
+    /// What it does with a task the master reports `lost`
+    /// (`frameworks[].on_lost`).
+    pub on_lost: OnLost,
+}
+
+/// `frameworks[].on_lost`: a lost task goes back to its job's queue
+/// (`requeue`, the default), or its job fails (`fail`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum OnLost {
+    #[default]
+    Requeue,
+    Fail,
+}
+
+/// One random-fault process (`faults:`): each agent it covers fails after
+/// an up-time drawn from `mtbf` and comes back after a down-time drawn from
+/// `mttr`, again and again (µs).
+#[derive(Clone, Debug, PartialEq)]
+pub struct FaultSpec {
+    pub mtbf: crate::dist::Dist,
+    pub mttr: crate::dist::Dist,
 }
 
 /// `decision_time`: the framework answers an offer after `per_offer` +
@@ -500,6 +538,11 @@ pub enum EventKind {
     Whitelist {
         agents: Option<Vec<AgentId>>,
     },
+    /// The agents fail at once (`agent_fail`: one; `rack_fail`: every
+    /// agent with the attribute value).
+    AgentFail(Vec<AgentId>),
+    /// A failed agent comes back and registers again, its resources free.
+    AgentRecover(AgentId),
 }
 
 #[derive(Clone, Debug)]

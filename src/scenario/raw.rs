@@ -476,7 +476,6 @@ impl<'de> Visitor<'de> for Refuse {
 
 unsupported!(NoRebalance, "rebalance", "partition rebalancing");
 unsupported!(NoArchitecture, "architecture", "the partitioned mode");
-unsupported!(NoFaults, "faults", "fault injection");
 unsupported!(NoFaultKey, "this fault setting", "fault injection");
 unsupported!(NoFaultEvent, "this event", "fault injection");
 
@@ -588,7 +587,7 @@ pub struct RawScenario {
     #[serde(default)]
     pub architecture: Option<NoArchitecture>,
     #[serde(default)]
-    pub faults: Option<NoFaults>,
+    pub faults: Option<RawFaults>,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -612,8 +611,8 @@ pub struct RawMaster {
     #[serde(default)]
     pub fair_sharing_excluded: Vec<String>,
     pub filter_gpu_resources: Option<bool>,
-    pub agent_ping_timeout: Option<NoFaultKey>,
-    pub max_agent_ping_timeouts: Option<NoFaultKey>,
+    pub agent_ping_timeout: Option<Dur>,
+    pub max_agent_ping_timeouts: Option<u64>,
     pub zk_session_timeout: Option<NoFaultKey>,
     pub election_delay: Option<NoFaultKey>,
 }
@@ -746,6 +745,7 @@ raw_frameworks! {
         failover_timeout: Option<Dur>,
         priority: Option<i64>,
         valuation: Option<RawValuation>,
+        on_lost: Option<String>,
     }
 }
 
@@ -902,11 +902,62 @@ pub struct RawEvent {
     pub unreserve: Option<RawReserve>,
     pub maintenance: Option<RawMaintenance>,
     pub whitelist: Option<RawWhitelist>,
-    pub agent_fail: Option<NoFaultEvent>,
-    pub agent_recover: Option<NoFaultEvent>,
+    pub agent_fail: Option<String>,
+    pub agent_recover: Option<String>,
+    pub rack_fail: Option<RawRackFail>,
     pub agent_drain: Option<NoFaultEvent>,
     pub master_failover: Option<NoFaultEvent>,
     pub framework_disconnect: Option<RawDisconnect>,
+}
+
+/// `rack_fail: {attribute, value}`: every agent with that attribute value
+/// fails at once.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRackFail {
+    pub attribute: String,
+    pub value: Text,
+}
+
+/// One random-fault process: `{agent_mtbf: DIST, agent_mttr: DIST,
+/// agents: [IDs]}` (`agents`: agent or `agents:` entry ids; all agents
+/// when left out).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFaultSpec {
+    pub agent_mtbf: RawDist<Dur>,
+    pub agent_mttr: RawDist<Dur>,
+    pub agents: Option<Vec<String>>,
+}
+
+/// `faults:` one random-fault process (a map) or several (a list).
+#[derive(Debug)]
+pub struct RawFaults(pub Vec<RawFaultSpec>);
+
+struct FaultsVisitor;
+
+impl<'de> Visitor<'de> for FaultsVisitor {
+    type Value = RawFaults;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("`{agent_mtbf: DIST, agent_mttr: DIST}` or a list of those")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<RawFaults, A::Error> {
+        let one = RawFaultSpec::deserialize(de::value::MapAccessDeserializer::new(map))?;
+        Ok(RawFaults(vec![one]))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<RawFaults, A::Error> {
+        let mut all = Vec::new();
+        while let Some(one) = seq.next_element::<RawFaultSpec>()? {
+            all.push(one);
+        }
+        Ok(RawFaults(all))
+    }
+}
+
+impl<'de> Deserialize<'de> for RawFaults {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<RawFaults, D::Error> {
+        d.deserialize_any(FaultsVisitor)
+    }
 }
 
 /// `framework_disconnect: {framework, for}`.

@@ -41,6 +41,14 @@ pub enum RecordKind {
     /// The agent whitelist changed (one record per whitelisted agent, or one
     /// with no agent for `all`).
     Whitelist,
+    /// An agent failed (the truth: its tasks are dead, its master does not
+    /// know yet).
+    AgentFailed,
+    /// Its master noticed (`agent_ping_timeout × max_agent_ping_timeouts`
+    /// later) and marked it unreachable: its tasks are `lost`, it is gone.
+    AgentUnreachable,
+    /// A failed agent came back and registered again, its resources free.
+    AgentRecovered,
 }
 
 impl RecordKind {
@@ -70,6 +78,9 @@ impl RecordKind {
             RecordKind::FrameworkDisconnected => "framework_disconnected",
             RecordKind::FrameworkReconnected => "framework_reconnected",
             RecordKind::Whitelist => "whitelist",
+            RecordKind::AgentFailed => "agent_failed",
+            RecordKind::AgentUnreachable => "agent_unreachable",
+            RecordKind::AgentRecovered => "agent_recovered",
         }
     }
 }

@@ -33,6 +33,24 @@ impl Resolver<'_> {
                     self.agent(name, &format!("{at}.agent_remove"))?,
                 ));
             }
+            if let Some(name) = &e.agent_fail {
+                actions += 1;
+                kinds.push(EventKind::AgentFail(vec![
+                    self.agent(name, &format!("{at}.agent_fail"))?
+                ]));
+            }
+            if let Some(r) = &e.rack_fail {
+                actions += 1;
+                let Text(value) = &r.value;
+                let agents = self.rack_agents(&r.attribute, value, &format!("{at}.rack_fail"))?;
+                kinds.push(EventKind::AgentFail(agents));
+            }
+            if let Some(name) = &e.agent_recover {
+                actions += 1;
+                kinds.push(EventKind::AgentRecover(
+                    self.agent(name, &format!("{at}.agent_recover"))?,
+                ));
+            }
             if let Some(w) = &e.set_weight {
                 actions += 1;
                 let role = self.role(&w.role, &format!("{at}.set_weight.role"))?;

@@ -81,6 +81,17 @@ impl Resolver<'_> {
                 valuation.per_unit[r.0 as usize] = *x;
             }
         }
+        let on_lost = match f.on_lost.as_deref() {
+            None | Some("requeue") => OnLost::Requeue,
+            Some("fail") => OnLost::Fail,
+            Some(other) => {
+                let hint = did_you_mean(other, ["requeue", "fail"]);
+                return Err(self.err(
+                    &format!("{at}.on_lost"),
+                    format!("unknown on_lost `{other}` (requeue or fail){hint}"),
+                ));
+            }
+        };
         let id = FrameworkId(self.frameworks.len() as u32);
         self.framework_ids.insert(f.id.clone(), id);
         self.frameworks.push(FrameworkSpec {
@@ -118,6 +129,7 @@ impl Resolver<'_> {
             gang_default: preset.is_some_and(|p| p.gang_default),
             priority,
             valuation,
+            on_lost,
         });
         Ok(())
     }
@@ -216,6 +228,7 @@ impl Resolver<'_> {
                 ("gang_hold_timeout", f.gang_hold_timeout.is_some()),
                 ("locality_wait", f.locality_wait.is_some()),
                 ("abandon_after", f.abandon_after.is_some()),
+                ("on_lost", f.on_lost.is_some()),
             ] {
                 if given {
                     return Err(self.err(

@@ -134,6 +134,28 @@ impl Resolver<'_> {
                 }
             }
         }
+        // Mesos accepts a ping timeout of 1 s to 15 min (master/flags.cpp)
+        // and at least one missed ping.
+        let agent_ping_timeout = match m.agent_ping_timeout {
+            None => 15_000_000,
+            Some(Dur(d)) if (1_000_000..=900_000_000).contains(&d) => d,
+            Some(_) => {
+                return Err(self.err(
+                    "master.agent_ping_timeout",
+                    "must be between 1s and 15m, as in Mesos",
+                ))
+            }
+        };
+        let max_agent_ping_timeouts = match m.max_agent_ping_timeouts {
+            None => 5,
+            Some(n) if (1..=u32::MAX as u64).contains(&n) => n as u32,
+            Some(_) => {
+                return Err(self.err(
+                    "master.max_agent_ping_timeouts",
+                    "must be a whole number from 1",
+                ))
+            }
+        };
         Ok(MasterConfig {
             policy,
             allocation_interval,
@@ -151,6 +173,8 @@ impl Resolver<'_> {
                 budget_rate,
             },
             allocator,
+            agent_ping_timeout,
+            max_agent_ping_timeouts,
         })
     }
 }

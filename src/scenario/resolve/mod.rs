@@ -21,6 +21,7 @@ use std::path::{Path, PathBuf};
 
 mod agents;
 mod events;
+mod faults;
 mod frameworks;
 pub mod generator;
 mod jobs;
@@ -350,6 +351,7 @@ impl<'a> Resolver<'a> {
             self.add_workload(w, &format!("workload[{i}]"), i)?;
         }
         let events = self.resolve_events(&raw.events)?;
+        let (faults, fault_of) = self.resolve_faults(raw.faults.as_ref())?;
         self.resolve_running(&raw)?;
         let partitions = self.resolve_partitions(&raw)?;
         let master = self.resolve_master(raw.master.take().unwrap_or_default())?;
@@ -375,6 +377,8 @@ impl<'a> Resolver<'a> {
             streams: std::mem::take(&mut self.streams),
             notes: std::mem::take(&mut self.notes),
             events,
+            faults,
+            fault_of,
             output,
             warnings: Vec::new(),
         };

@@ -76,11 +76,23 @@ impl<'m> Simulation<'m> {
                 }
             }
         }
+        // Tasks that died with an agent unnoticed still run as far as their
+        // jobs (and masters) know.
+        let dead_job_tasks = self
+            .health
+            .iter()
+            .flat_map(|h| match h {
+                faults::Health::Failed { dead, .. } => dead.as_slice(),
+                _ => &[],
+            })
+            .filter(|t| matches!(t.task, TaskRef::Job(..)))
+            .count() as u64;
         let job_tasks = self
             .cluster
             .tasks()
             .filter(|(_, t)| matches!(t.task, TaskRef::Job(..)))
-            .count() as u64;
+            .count() as u64
+            + dead_job_tasks;
         if running != job_tasks {
             return Err("running task counts do not add up".into());
         }
@@ -109,13 +121,33 @@ impl<'m> Simulation<'m> {
         }
         // The truth is consistent, and each master believes it: an agent is
         // registered exactly when it is up, and what a master counts as
-        // allocated on it is what its tasks use.
+        // allocated on it is what its tasks use. The one difference allowed
+        // is a failure not noticed yet: the agent is down but still
+        // registered, and its master counts the tasks that died with it.
         self.cluster.check()?;
         for (i, &p) in self.partition_of.iter().enumerate() {
             let a = AgentId(i as u32);
             let truth = self.cluster.agent(a);
             let belief = self.masters[p.index()].agent(a);
             let name = || self.model.agent_name(a);
+            if let faults::Health::Failed { dead, .. } = &self.health[i] {
+                let mut counted = Quantities::ZERO;
+                for t in dead {
+                    counted.add(&t.resources.total());
+                }
+                if truth.up || !belief.present || counted != belief.allocated {
+                    return Err(format!(
+                        "agent {} failed unnoticed, but it is {} in truth, {} with its master, \
+                         which counts {:?} allocated where its dead tasks used {:?}",
+                        name(),
+                        if truth.up { "up" } else { "down" },
+                        if belief.present { "registered" } else { "gone" },
+                        belief.allocated,
+                        counted
+                    ));
+                }
+                continue;
+            }
             if truth.up != belief.present {
                 return Err(format!(
                     "agent {} is {} but its master believes it {}",

@@ -17,6 +17,7 @@ use crate::{AgentId, FrameworkId, JobId, PartitionId, RoleId};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
 
+mod faults;
 mod invariants;
 mod offers;
 mod scripted;
@@ -65,6 +66,23 @@ pub enum Event {
     OfferTimeout(PartitionId, OfferId),
     /// A disconnected framework's scheduler reconnects.
     FrameworkReconnect(FrameworkId),
+    /// A random fault (`faults:`): the agent fails, if it is still in the
+    /// life (`epoch`) it was drawn for.
+    AgentFail {
+        agent: AgentId,
+        epoch: u64,
+    },
+    /// A randomly failed agent comes back (same rule).
+    AgentRecover {
+        agent: AgentId,
+        epoch: u64,
+    },
+    /// The master's ping timeouts run out for a failed agent: it is marked
+    /// unreachable, unless it came back meanwhile (`epoch` moved).
+    AgentUnreachable {
+        agent: AgentId,
+        epoch: u64,
+    },
 }
 
 impl Event {
@@ -87,6 +105,9 @@ impl Event {
             Event::InverseFilterExpire(..) => "inverse_filter_expire",
             Event::OfferTimeout(..) => "offer_timeout",
             Event::FrameworkReconnect(_) => "framework_reconnect",
+            Event::AgentFail { .. } => "agent_fail",
+            Event::AgentRecover { .. } => "agent_recover",
+            Event::AgentUnreachable { .. } => "agent_unreachable",
         }
     }
 }
@@ -175,6 +196,18 @@ pub struct RunTotals {
     pub jobs_submitted: u64,
     pub jobs_completed: u64,
     pub jobs_abandoned: u64,
+    /// Jobs failed because a task of theirs was lost (`on_lost: fail`).
+    pub jobs_failed: u64,
+    /// Agent failures (scripted and random), detections (marked
+    /// unreachable), recoveries.
+    pub agent_failures: u64,
+    pub agents_unreachable: u64,
+    pub agent_recoveries: u64,
+    /// Lost tasks queued again to run.
+    pub tasks_requeued: u64,
+    /// Work lost with failed agents: the run time of each task that died
+    /// with its agent, launch to failure, summed (µs).
+    pub lost_task_us: u64,
 }
 
 /// Per-framework counts over the whole run.
@@ -261,6 +294,15 @@ pub struct Simulation<'m> {
     /// Set when a task would end beyond the horizon of a run without
     /// `until` (tasks::schedule_end); the run stops with it.
     beyond_horizon: Option<InputError>,
+    /// Per agent: failed and not yet noticed by its master, or unreachable.
+    health: Vec<faults::Health>,
+    /// Per agent: bumped at every change between up and down; fault timers
+    /// carry the value they were set in and are dropped when it moved.
+    agent_epoch: Vec<u64>,
+    /// Per agent: random failures so far (the index of its next draws).
+    fault_draws: Vec<u64>,
+    /// Random faults' draws: `agent-faults`, per agent and failure.
+    fault_rng: StreamFamily,
 }
 
 impl<'m> Simulation<'m> {
@@ -364,6 +406,10 @@ impl<'m> Simulation<'m> {
             warnings: Vec::new(),
             explain: false,
             beyond_horizon: None,
+            health: vec![faults::Health::Normal; model.agents.len()],
+            agent_epoch: vec![0; model.agents.len()],
+            fault_draws: vec![0; model.agents.len()],
+            fault_rng: StreamFamily::new(seed, "agent-faults"),
         })
     }
 
@@ -790,6 +836,23 @@ impl<'m> Simulation<'m> {
                 );
                 self.request_run_for(f);
                 self.idle_check(seq, f, obs);
+            }
+            Event::AgentFail { agent, epoch } => {
+                if self.agent_epoch[agent.index()] == epoch {
+                    self.random_failure(seq, agent, obs);
+                }
+            }
+            Event::AgentRecover { agent, epoch } => {
+                self.inputs_left -= 1;
+                if self.agent_epoch[agent.index()] == epoch {
+                    self.recover_agent(seq, agent, obs);
+                }
+            }
+            Event::AgentUnreachable { agent, epoch } => {
+                self.inputs_left -= 1;
+                if self.agent_epoch[agent.index()] == epoch {
+                    self.mark_unreachable(seq, agent, obs);
+                }
             }
             Event::OfferTimeout(p, id) => {
                 if let Some(o) = self.masters[p.index()].rescind(model, id) {

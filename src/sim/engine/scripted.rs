@@ -61,6 +61,28 @@ impl<'m> Simulation<'m> {
                     self.request_run(Trigger::Agent(a));
                 }
             }
+            EventKind::AgentFail(agents) => {
+                for &a in agents {
+                    if !self.fail_agent(seq, a, obs) && agents.len() == 1 {
+                        self.warnings.push(format!(
+                            "event {} at {} s fails agent {}, which is not up then; ignored",
+                            i,
+                            self.now,
+                            model.agent_name(a)
+                        ));
+                    }
+                }
+            }
+            EventKind::AgentRecover(a) => {
+                if !self.recover_agent(seq, *a, obs) {
+                    self.warnings.push(format!(
+                        "event {} at {} s recovers agent {}, which has not failed; ignored",
+                        i,
+                        self.now,
+                        model.agent_name(*a)
+                    ));
+                }
+            }
             EventKind::Whitelist { agents } => {
                 for m in &mut self.masters {
                     m.set_whitelist(agents.as_deref());
@@ -96,6 +118,8 @@ impl<'m> Simulation<'m> {
         let left = self.master_of(a).remove_agent(model, a);
         debug_assert!(left.is_empty());
         self.cluster.agent_down(a);
+        self.health[a.index()] = faults::Health::Normal;
+        self.agent_epoch[a.index()] += 1;
         let about = About::default().agent(a).resources(total);
         self.emit(obs, seq, RecordKind::AgentRemoved, about);
     }

@@ -14,6 +14,7 @@ impl<'m> Simulation<'m> {
         let model = self.model;
         let res = model.agent_group(a).resources.total();
         self.cluster.agent_up(a, res);
+        self.agent_epoch[a.index()] += 1;
         self.master_of(a).add_agent(model, a);
         self.emit(
             obs,
@@ -23,6 +24,7 @@ impl<'m> Simulation<'m> {
         );
         self.start_running_tasks(seq, a, obs);
         self.request_run(Trigger::Agent(a));
+        self.schedule_random_failure(a);
     }
 
     /// The tasks already running on an agent as it registers
@@ -59,6 +61,7 @@ impl<'m> Simulation<'m> {
                 role: r.role,
                 agent: a,
                 resources: r.resources.clone(),
+                started: self.now,
             });
             if let Some(d) = r.duration {
                 self.schedule_end(uid, task, d);
@@ -117,7 +120,7 @@ impl<'m> Simulation<'m> {
                 if js.first_start.is_none() {
                     js.first_start = Some(self.now);
                 }
-                if js.status != JobStatus::Abandoned {
+                if !js.given_up() {
                     js.status = JobStatus::Running;
                 }
                 self.in_decision -= 1;
@@ -155,13 +158,17 @@ impl<'m> Simulation<'m> {
                 .task(task)
                 .resources(l.resources.total()),
         );
-        let uid = self.cluster.start(RunningTask {
+        let Some(t) = self.launch_onto_failed(RunningTask {
             task,
             framework: fw,
             role,
             agent,
             resources: l.resources,
-        });
+            started: self.now,
+        }) else {
+            return;
+        };
+        let uid = self.cluster.start(t);
         if let Some(d) = duration {
             self.schedule_end(uid, task, d);
         }
@@ -225,7 +232,7 @@ impl<'m> Simulation<'m> {
             let (spec, js) = self.jobs.get_mut(model, j);
             js.running -= 1;
             js.finished += 1;
-            if js.status == JobStatus::Abandoned {
+            if js.given_up() {
                 if js.abandoned_and_idle() {
                     self.job_done(j, obs);
                 }
@@ -238,12 +245,18 @@ impl<'m> Simulation<'m> {
         }
     }
 
-    /// Kills every task on an agent; their jobs get them back through the
-    /// lost-task path ([`Simulation::task_lost`]).
+    /// Kills every task on an agent (those that died with it unnoticed
+    /// too); their jobs get them back through the lost-task path
+    /// ([`Simulation::task_lost`]).
     pub(super) fn kill_tasks_on(&mut self, seq: u64, agent: AgentId, obs: &mut dyn Observer) {
         let model = self.model;
-        for uid in self.cluster.tasks_on(agent) {
-            let t = self.cluster.end(uid).expect("task present");
+        let live = self.cluster.tasks_on(agent);
+        let mut tasks: Vec<RunningTask> = live
+            .into_iter()
+            .map(|uid| self.cluster.end(uid).expect("task present"))
+            .collect();
+        tasks.extend(self.take_dead(agent));
+        for t in tasks {
             self.master_of(t.agent)
                 .release(model, t.framework, t.role, t.agent, &t.resources);
             self.counters.tasks_killed += 1;
