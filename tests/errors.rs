@@ -47,7 +47,6 @@ const CASES: &[Case] = &[
     Case { name: "ping-timeout-range", text: "name: t\nmaster: {agent_ping_timeout: 20m}\n", says: &["between 1s and 15m"], line: 2 },
     Case { name: "fault-mtbf-zero", text: "name: t\nagents:\n  - {id: a}\nfaults: {agent_mtbf: 0s, agent_mttr: 1s}\n", says: &["`agent_mtbf` must have a mean above 0"], line: 4 },
     Case { name: "fault-agent-unknown", text: "name: t\nagents:\n  - {id: a}\nfaults: {agent_mtbf: 1s, agent_mttr: 1s, agents: [b]}\n", says: &["no agent `b`"], line: 4 },
-    Case { name: "disconnect-past-failover", text: "name: t\nframeworks:\n  - {id: f}\nevents:\n  - {at: 1s, framework_disconnect: {framework: f, for: 10s}}\n", says: &["failover_timeout (0.000000 s)", "fault injection"], line: 5 },
     Case { name: "disconnect-unknown", text: "name: t\nframeworks:\n  - {id: spark, failover_timeout: 1h}\nevents:\n  - {at: 1s, framework_disconnect: {framework: sprak, for: 10s}}\n", says: &["no framework `sprak`"], line: 5 },
     Case { name: "disconnect-no-for", text: "name: t\nframeworks:\n  - {id: f, failover_timeout: 1h}\nevents:\n  - {at: 1s, framework_disconnect: {framework: f}}\n", says: &["for"], line: 5 },
     Case { name: "whitelist-unknown-agent", text: "name: t\nagents:\n  - {id: agent}\nevents:\n  - {at: 1s, whitelist: [agnet]}\n", says: &["no agent `agnet`", "did you mean `agent`"], line: 5 },

@@ -85,6 +85,9 @@ pub struct JobState {
     /// Tasks lost with their agent and not run again (their job failed or
     /// had been given up).
     pub lost: u32,
+    /// Tasks killed and not run again (their job failed or had been given
+    /// up).
+    pub killed: u32,
 }
 
 impl JobState {
@@ -103,6 +106,7 @@ impl JobState {
             wait_since: SimTime::ZERO,
             deciding: 0,
             lost: 0,
+            killed: 0,
         }
     }
 

@@ -567,6 +567,33 @@ impl Master {
         }
     }
 
+    /// Removes a framework whose failover timeout passed (Mesos
+    /// `removeFramework` → allocator `removeFramework`): it leaves its
+    /// roles' sorters and its filters go. The caller has ended its tasks
+    /// and rescinded its offers.
+    pub fn remove_framework(&mut self, model: &Model, fw: FrameworkId) {
+        self.deactivate_framework(fw);
+        let state = &mut self.frameworks[fw.index()];
+        if !state.registered {
+            return;
+        }
+        state.registered = false;
+        let roles: Vec<RoleId> = state.roles.iter().map(|r| r.role).collect();
+        for r in state.roles.iter_mut() {
+            r.count = 0;
+        }
+        for role in roles {
+            self.role_frameworks[role.index()].retain(|f| *f != fw);
+            let rs = &mut self.roles[role.index()];
+            rs.frameworks -= 1;
+            if rs.frameworks == 0 {
+                for r in Self::ancestors_and_self(model, role) {
+                    self.roles[r.index()].subtree_clients -= 1;
+                }
+            }
+        }
+    }
+
     /// Activates a deactivated framework again (Mesos `activateFramework`).
     /// The caller requests a run over all agents.
     pub fn activate_framework(&mut self, fw: FrameworkId) {

@@ -712,6 +712,7 @@ impl Observer for RunMetrics {
         tf.finished += s.finished as u64;
         tf.running += s.running as u64;
         tf.lost += s.lost as u64;
+        tf.killed += s.killed as u64;
         tf.pending += s.pending_count(spec.tasks) as u64;
         let class = spec.class.as_ref().map(|c| self.job_samples.class_index(c));
         let mut groups: Vec<&mut jobs::JobGroup> = vec![&mut self.jobs];

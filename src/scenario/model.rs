@@ -509,8 +509,8 @@ pub enum EventKind {
         framework: FrameworkId,
         roles: Vec<RoleId>,
     },
-    /// The scheduler disconnects and reconnects `duration` later (before its
-    /// failover timeout: the resolver refuses the rest).
+    /// The scheduler disconnects and reconnects `duration` later, or, if
+    /// that is not before its failover timeout, is removed at the timeout.
     FrameworkDisconnect {
         framework: FrameworkId,
         duration: DurationUs,

@@ -49,6 +49,9 @@ pub enum RecordKind {
     AgentUnreachable,
     /// A failed agent came back and registered again, its resources free.
     AgentRecovered,
+    /// A disconnected framework's failover timeout passed: it is removed
+    /// (its tasks killed, its jobs failed).
+    FrameworkRemoved,
 }
 
 impl RecordKind {
@@ -81,6 +84,7 @@ impl RecordKind {
             RecordKind::AgentFailed => "agent_failed",
             RecordKind::AgentUnreachable => "agent_unreachable",
             RecordKind::AgentRecovered => "agent_recovered",
+            RecordKind::FrameworkRemoved => "framework_removed",
         }
     }
 }

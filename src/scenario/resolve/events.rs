@@ -138,19 +138,6 @@ impl Resolver<'_> {
                 actions += 1;
                 let kat = format!("{at}.framework_disconnect");
                 let framework = self.framework(&d.framework, &format!("{kat}.framework"))?;
-                let timeout = self.frameworks[framework.index()].failover_timeout;
-                if d.duration.0 >= timeout {
-                    return Err(self.err(
-                        &format!("{kat}.for"),
-                        format!(
-                            "framework `{}` would be removed after its failover_timeout ({} s) \
-                             before it reconnects; removing frameworks comes with fault \
-                             injection: set its `failover_timeout` above `for`",
-                            d.framework,
-                            SimTime(timeout)
-                        ),
-                    ));
-                }
                 kinds.push(EventKind::FrameworkDisconnect {
                     framework,
                     duration: d.duration.0,

@@ -225,3 +225,72 @@ impl<'m> Simulation<'m> {
         }
     }
 }
+
+impl<'m> Simulation<'m> {
+    /// A disconnected framework's failover timeout passed (Mesos
+    /// `frameworkFailoverTimeout` → `removeFramework`, master.cpp:9381-9396
+    /// and 10397-): its jobs fail (pending tasks withdrawn), its tasks are
+    /// killed — those that died unnoticed on failed agents too — and every
+    /// master forgets it (it leaves the sorters). Its offers were rescinded
+    /// when it disconnected; jobs that arrive for it later fail at once.
+    pub(super) fn remove_framework(&mut self, seq: u64, f: FrameworkId, obs: &mut dyn Observer) {
+        let model = self.model;
+        if self.fw_removed[f.index()] {
+            return;
+        }
+        self.fw_removed[f.index()] = true;
+        let jobs: Vec<JobId> = self
+            .jobs
+            .open_ids()
+            .filter(|&j| self.jobs.spec(model, j).framework == f)
+            .collect();
+        for j in jobs {
+            self.fail_job(seq, f, j, obs);
+        }
+        let mut tasks: Vec<RunningTask> = Vec::new();
+        let uids: Vec<TaskUid> = self
+            .cluster
+            .tasks()
+            .filter(|(_, t)| t.framework == f)
+            .map(|(u, _)| u)
+            .collect();
+        for uid in uids {
+            tasks.push(self.cluster.end(uid).expect("task present"));
+        }
+        for h in self.health.iter_mut() {
+            if let Health::Failed { dead, .. } = h {
+                let (mine, others): (Vec<RunningTask>, Vec<RunningTask>) = std::mem::take(dead)
+                    .into_iter()
+                    .partition(|t| t.framework == f);
+                *dead = others;
+                tasks.extend(mine);
+            }
+        }
+        for t in tasks {
+            self.master_of(t.agent)
+                .release(model, t.framework, t.role, t.agent, &t.resources);
+            self.counters.tasks_killed += 1;
+            self.emit(obs, seq, RecordKind::Kill, About::running(&t));
+            if let TaskRef::Job(j, _) = t.task {
+                let js = self.jobs.state_mut(j);
+                js.running -= 1;
+                js.killed += 1;
+                if js.abandoned_and_idle() {
+                    self.job_done(j, obs);
+                }
+            }
+        }
+        let ids: Vec<OfferId> = self.masters.iter().flat_map(|m| m.offers_of(f)).collect();
+        self.rescind_all(seq, ids, obs);
+        for m in self.masters_of(f) {
+            m.remove_framework(model, f);
+        }
+        self.counters.frameworks_removed += 1;
+        self.emit(
+            obs,
+            seq,
+            RecordKind::FrameworkRemoved,
+            About::default().framework(f),
+        );
+    }
+}

@@ -83,6 +83,8 @@ pub enum Event {
         agent: AgentId,
         epoch: u64,
     },
+    /// A disconnected framework's failover timeout passed: it is removed.
+    FrameworkFailoverTimeout(FrameworkId),
 }
 
 impl Event {
@@ -108,6 +110,7 @@ impl Event {
             Event::AgentFail { .. } => "agent_fail",
             Event::AgentRecover { .. } => "agent_recover",
             Event::AgentUnreachable { .. } => "agent_unreachable",
+            Event::FrameworkFailoverTimeout(_) => "framework_failover_timeout",
         }
     }
 }
@@ -205,6 +208,8 @@ pub struct RunTotals {
     pub agent_recoveries: u64,
     /// Lost tasks queued again to run.
     pub tasks_requeued: u64,
+    /// Frameworks removed after their failover timeout.
+    pub frameworks_removed: u64,
     /// Work lost with failed agents: the run time of each task that died
     /// with its agent, launch to failure, summed (µs).
     pub lost_task_us: u64,
@@ -303,6 +308,8 @@ pub struct Simulation<'m> {
     fault_draws: Vec<u64>,
     /// Random faults' draws: `agent-faults`, per agent and failure.
     fault_rng: StreamFamily,
+    /// Per framework: removed after its failover timeout.
+    fw_removed: Vec<bool>,
 }
 
 impl<'m> Simulation<'m> {
@@ -410,6 +417,7 @@ impl<'m> Simulation<'m> {
             agent_epoch: vec![0; model.agents.len()],
             fault_draws: vec![0; model.agents.len()],
             fault_rng: StreamFamily::new(seed, "agent-faults"),
+            fw_removed: vec![false; model.frameworks.len()],
         })
     }
 
@@ -847,6 +855,11 @@ impl<'m> Simulation<'m> {
                 if self.agent_epoch[agent.index()] == epoch {
                     self.recover_agent(seq, agent, obs);
                 }
+            }
+            Event::FrameworkFailoverTimeout(f) => {
+                self.inputs_left -= 1;
+                self.last_progress = self.now;
+                self.remove_framework(seq, f, obs);
             }
             Event::AgentUnreachable { agent, epoch } => {
                 self.inputs_left -= 1;

@@ -191,8 +191,16 @@ impl<'m> Simulation<'m> {
         let ids: Vec<OfferId> = self.masters.iter().flat_map(|m| m.offers_of(f)).collect();
         self.rescind_all(seq, ids, obs);
         self.inputs_left += 1;
-        self.queue
-            .push(self.now.plus(duration), Event::FrameworkReconnect(f));
+        let timeout = self.model.frameworks[f.index()].failover_timeout;
+        if duration < timeout {
+            self.queue
+                .push(self.now.plus(duration), Event::FrameworkReconnect(f));
+        } else {
+            // Mesos arms `frameworkFailoverTimeout` at the disconnect; it
+            // fires before the scheduler would come back.
+            self.queue
+                .push(self.now.plus(timeout), Event::FrameworkFailoverTimeout(f));
+        }
     }
 
     /// `reserve` / `unreserve` (event `i`): when the resources are in

@@ -77,6 +77,16 @@ impl<'m> Simulation<'m> {
         js.rank = self.submit_rank;
         self.submit_rank += 1;
         let (fw, tasks) = (spec.framework, spec.tasks as u64);
+        if self.fw_removed[fw.index()] {
+            // Its framework is gone: the job fails as it arrives.
+            js.status = JobStatus::Failed;
+            js.finished_at = Some(self.now);
+            self.counters.tasks_submitted += tasks;
+            self.counters.jobs_submitted += 1;
+            self.counters.jobs_failed += 1;
+            self.job_done(j, obs);
+            return;
+        }
         let fm = &mut self.frameworks[fw.index()];
         fm.queue.insert(js.rank, j);
         fm.add_pending(spec.role, &spec.resources, tasks);
@@ -262,7 +272,11 @@ impl<'m> Simulation<'m> {
             self.counters.tasks_killed += 1;
             self.emit(obs, seq, RecordKind::Kill, About::running(&t));
             if let TaskRef::Job(j, index) = t.task {
-                self.jobs.state_mut(j).running -= 1;
+                let js = self.jobs.state_mut(j);
+                js.running -= 1;
+                if js.given_up() {
+                    js.killed += 1;
+                }
                 if self.task_lost(t.framework, j, index, obs) {
                     self.idle_check(seq, t.framework, obs);
                 }
