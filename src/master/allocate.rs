@@ -135,15 +135,11 @@ impl Master {
             && !self.frameworks[fw.index()].gpu)
     }
 
-    /// Runs one allocation over the pending candidates.
-    pub fn run_allocation(
-        &mut self,
-        model: &Model,
-        now: SimTime,
-        shuffle: &mut Stream,
-        sorter_rng: &mut StreamSet,
-        explain: bool,
-    ) -> RunOutput {
+    /// Starts an allocation run: counts it and takes the candidate agents;
+    /// returns them and the agents the run visits, those still present,
+    /// active and whitelisted, in the run's shuffled order (every kind of
+    /// run, order or whole policy).
+    pub(crate) fn begin_run(&mut self, shuffle: &mut Stream) -> (Vec<AgentId>, Vec<AgentId>) {
         self.allocation_runs += 1;
         let candidates = self.take_candidates();
         let mut agents: Vec<AgentId> = candidates
@@ -155,6 +151,19 @@ impl Master {
             })
             .collect();
         shuffle.shuffle(&mut agents);
+        (candidates, agents)
+    }
+
+    /// Runs one allocation over the pending candidates.
+    pub fn run_allocation(
+        &mut self,
+        model: &Model,
+        now: SimTime,
+        shuffle: &mut Stream,
+        sorter_rng: &mut StreamSet,
+        explain: bool,
+    ) -> RunOutput {
+        let (candidates, mut agents) = self.begin_run(shuffle);
 
         // c. Quota consumption of top-level roles with a non-default quota.
         let n_roles = self.roles.len();

@@ -62,17 +62,7 @@ impl Master {
         shuffle: &mut Stream,
         pending: Pending<'_>,
     ) -> RunOutput {
-        self.allocation_runs += 1;
-        let candidates = self.take_candidates();
-        let mut agents: Vec<AgentId> = candidates
-            .iter()
-            .copied()
-            .filter(|a| {
-                let s = &self.agents[a.index()];
-                s.present && s.active && self.whitelisted(*a)
-            })
-            .collect();
-        shuffle.shuffle(&mut agents);
+        let (candidates, agents) = self.begin_run(shuffle);
         if policy.uses_budgets() {
             self.accrue_budgets(model, now);
         }

@@ -267,10 +267,7 @@ impl<'m> Simulation<'m> {
             }
         }
         for t in tasks {
-            self.master_of(t.agent)
-                .release(model, t.framework, t.role, t.agent, &t.resources);
-            self.counters.tasks_killed += 1;
-            self.emit(obs, seq, RecordKind::Kill, About::running(&t));
+            self.release_killed(seq, &t, obs);
             if let TaskRef::Job(j, _) = t.task {
                 let js = self.jobs.state_mut(j);
                 js.running -= 1;

@@ -255,11 +255,20 @@ impl<'m> Simulation<'m> {
         }
     }
 
+    /// A killed task's resources go back to its agent's master; the kill
+    /// is counted and recorded (the job's bookkeeping is the caller's).
+    pub(super) fn release_killed(&mut self, seq: u64, t: &RunningTask, obs: &mut dyn Observer) {
+        let model = self.model;
+        self.master_of(t.agent)
+            .release(model, t.framework, t.role, t.agent, &t.resources);
+        self.counters.tasks_killed += 1;
+        self.emit(obs, seq, RecordKind::Kill, About::running(t));
+    }
+
     /// Kills every task on an agent (those that died with it unnoticed
     /// too); their jobs get them back through the lost-task path
     /// ([`Simulation::task_lost`]).
     pub(super) fn kill_tasks_on(&mut self, seq: u64, agent: AgentId, obs: &mut dyn Observer) {
-        let model = self.model;
         let live = self.cluster.tasks_on(agent);
         let mut tasks: Vec<RunningTask> = live
             .into_iter()
@@ -267,10 +276,7 @@ impl<'m> Simulation<'m> {
             .collect();
         tasks.extend(self.take_dead(agent));
         for t in tasks {
-            self.master_of(t.agent)
-                .release(model, t.framework, t.role, t.agent, &t.resources);
-            self.counters.tasks_killed += 1;
-            self.emit(obs, seq, RecordKind::Kill, About::running(&t));
+            self.release_killed(seq, &t, obs);
             if let TaskRef::Job(j, index) = t.task {
                 let js = self.jobs.state_mut(j);
                 js.running -= 1;
