@@ -7,6 +7,7 @@
 //! ([`metrics`], [`report`]). The core (`sim`, `cluster`, `master`, `policy`,
 //! `framework`, `metrics`) does no I/O and reads no clock. See ARCHITECTURE.md.
 
+pub mod arch;
 pub mod cli;
 pub mod cluster;
 pub mod digest;

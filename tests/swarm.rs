@@ -364,3 +364,118 @@ fn generated_scenarios_do_work() {
         "{partitioned} {restricted}"
     );
 }
+
+/// The same random scenarios under the monolithic and shared-state
+/// architectures: what those refuse (quota, offer-only behaviours and
+/// events, several partitions) is taken out, then an architecture with
+/// random settings and per-job decision times is put in.
+fn arch_scenario(seed: u64) -> String {
+    let base = scenario(seed);
+    let mut g = Gen(seed ^ 0x2545_f491_4f6c_dd1d);
+    let mut out = String::new();
+    for line in base.lines() {
+        let t = line.trim_start();
+        if t.starts_with("roles:")
+            || t.starts_with("- {name: ")
+            || t.starts_with("partitions:")
+            || ["suppress:", "revive:", "set_quota:", "maintenance:"]
+                .iter()
+                .any(|k| t.starts_with("- {at:") && t.contains(k))
+        {
+            continue;
+        }
+        let mut l = line.to_string();
+        // Offer-only behaviours become batch frameworks with no jobs.
+        for b in ["take-all", "decline-all", "hold"] {
+            l = l.replace(&format!("behavior: {b}"), "behavior: batch");
+        }
+        if let Some(i) = l.find(", task_duration: ") {
+            l.truncate(i);
+            l.push('}');
+        }
+        if let Some(i) = l.find(", partitions: [") {
+            let j = i + l[i..].find(']').unwrap() + 1;
+            l.replace_range(i..j, "");
+        }
+        if t.starts_with("- {id: f") && l.contains("behavior: batch") && g.below(2) == 0 {
+            l = l.replacen(
+                "behavior: batch",
+                &format!(
+                    "behavior: batch, decision_time: {{per_job: {}ms, per_task: {}ms}}",
+                    g.below(2000),
+                    g.below(100)
+                ),
+                1,
+            );
+            // Only one decision_time key.
+            if l.matches("decision_time").count() > 1 {
+                let i = l.rfind(", decision_time: {per_offer").unwrap();
+                let j = i + l[i..].find('}').unwrap() + 1;
+                l.replace_range(i..j, "");
+            }
+        }
+        out.push_str(&l);
+        out.push('\n');
+    }
+    let arch = match g.below(6) {
+        0 => "monolithic".to_string(),
+        1 => "{type: monolithic, queue: drf}".to_string(),
+        _ => format!(
+            "{{type: shared-state, conflicts: {}, transactions: {}}}",
+            g.pick(&["resource-fit", "sequence-numbers"]),
+            g.pick(&["incremental", "all-or-nothing"])
+        ),
+    };
+    writeln!(out, "architecture: {arch}").unwrap();
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases(), failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn random_architectures_keep_every_invariant(seed in any::<u64>()) {
+        let text = arch_scenario(seed);
+        let model = load_str(&text, "swarm.yaml", Path::new(".")).unwrap_or_else(|e| panic!("{e}\n{text}"));
+        let opts = Options { seed: None, check: true };
+        let mut r1 = mesosim::sim::Recorder::default();
+        let (a, _) = mesosim::simulate(&model, &opts, &mut r1).unwrap_or_else(|e| panic!("{e}\n{text}"));
+        let mut r2 = mesosim::sim::Recorder::default();
+        let (b, _) = mesosim::simulate(&model, &opts, &mut r2).unwrap_or_else(|e| panic!("{e}\n{text}"));
+        prop_assert_eq!(a.digest, b.digest);
+        prop_assert_eq!(r1.records.len(), r2.records.len());
+        prop_assert_eq!(a.totals.offers_made, 0);
+    }
+}
+
+#[test]
+fn generated_architectures_do_work() {
+    let mut launched = 0;
+    let mut conflicts = 0;
+    let mut busy = 0;
+    for seed in 0..30 {
+        let text = arch_scenario(seed);
+        let model =
+            load_str(&text, "swarm.yaml", Path::new(".")).unwrap_or_else(|e| panic!("{e}\n{text}"));
+        let mut rec = mesosim::sim::Recorder::default();
+        let (o, _) = mesosim::simulate(
+            &model,
+            &Options {
+                seed: None,
+                check: true,
+            },
+            &mut rec,
+        )
+        .unwrap_or_else(|e| panic!("{e}\n{text}"));
+        launched += o.totals.tasks_launched;
+        conflicts += o
+            .schedulers
+            .iter()
+            .map(|s| s.conflicted_transactions)
+            .sum::<u64>();
+        busy += o.schedulers.iter().map(|s| s.busy_us).sum::<u64>();
+    }
+    assert!(launched > 50, "{launched}");
+    assert!(conflicts > 0, "no conflict in 30 runs");
+    assert!(busy > 0);
+}

@@ -301,6 +301,34 @@ pub fn decide(
     d
 }
 
+/// Decides about one job only (monolithic and shared-state schedulers
+/// place one job at a time): the framework's other jobs sit out, and come
+/// back unchanged. Nothing is held: a snapshot's slots cannot be kept, so
+/// slots a gang job would wait on are let go (no answer is due for them).
+pub fn decide_job(
+    model: &Model,
+    fw: FrameworkId,
+    state: &mut SchedulerState,
+    jobs: &mut JobTable,
+    job: JobId,
+    slots: &[Slot],
+    now: SimTime,
+) -> Decision {
+    let rank = jobs.state(job).rank;
+    let mut rest = std::mem::take(&mut state.queue);
+    rest.remove(&rank);
+    state.queue.insert(rank, job);
+    let mut d = decide(model, fw, state, jobs, slots, now);
+    rest.append(&mut state.queue);
+    state.queue = rest;
+    if !state.held.is_empty() {
+        state.held.clear();
+        state.hold_epoch += 1;
+    }
+    d.hold_started = false;
+    d
+}
+
 /// Whether a job may use an offer's agent now: constraints hold, and delay
 /// scheduling does not make it wait for a preferred agent. Returns
 /// `(usable, preferred)`.

@@ -33,6 +33,7 @@ pub const PRESETS: &[Preset] = &[
         max_tasks_per_offer: None,
         refuse: 5 * S,
         decision_time: DecisionTime {
+            per_job: 0,
             per_offer: 2 * MS,
             per_task: MS,
         },
@@ -49,6 +50,7 @@ pub const PRESETS: &[Preset] = &[
         max_tasks_per_offer: Some(1),
         refuse: 120 * S,
         decision_time: DecisionTime {
+            per_job: 0,
             per_offer: 2 * MS,
             per_task: 5 * MS,
         },
@@ -65,6 +67,7 @@ pub const PRESETS: &[Preset] = &[
         max_tasks_per_offer: None,
         refuse: 5 * S,
         decision_time: DecisionTime {
+            per_job: 0,
             per_offer: 2 * MS,
             per_task: MS,
         },
@@ -81,6 +84,7 @@ pub const PRESETS: &[Preset] = &[
         max_tasks_per_offer: None,
         refuse: 5 * S,
         decision_time: DecisionTime {
+            per_job: 0,
             per_offer: 2 * MS,
             per_task: 2 * MS,
         },
@@ -97,6 +101,7 @@ pub const PRESETS: &[Preset] = &[
         max_tasks_per_offer: Some(5),
         refuse: 120 * S,
         decision_time: DecisionTime {
+            per_job: 0,
             per_offer: 2 * MS,
             per_task: 2 * MS,
         },

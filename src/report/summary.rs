@@ -280,6 +280,58 @@ pub struct PartitionFairness {
     pub min_max_ratio: f64,
 }
 
+/// `architecture:` of a monolithic or shared-state run.
+#[derive(Serialize, Debug)]
+pub struct ArchitectureSummary {
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub queue: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub conflicts: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub transactions: Option<&'static str>,
+}
+
+/// One scheduler of a monolithic or shared-state run (docs/architectures.md).
+#[derive(Serialize, Debug)]
+pub struct SchedulerSummary {
+    /// `central`, or the framework whose scheduler it is.
+    pub name: String,
+    /// Decision time spent, summed over its attempts.
+    pub busy_s: Secs,
+    /// `busy_s` ÷ the run's length.
+    pub busyness: f64,
+    /// Placement attempts (one job each).
+    pub attempts: u64,
+    /// Attempts that claimed at least one task.
+    pub transactions: u64,
+    /// Transactions with at least one conflicting claim.
+    pub conflicts: u64,
+    /// `conflicts` ÷ `transactions` (0 without transactions).
+    pub conflict_fraction: f64,
+    pub tasks_committed: u64,
+    /// Tasks sent back to their queue by conflicts.
+    pub tasks_conflicted: u64,
+}
+
+impl SchedulerSummary {
+    fn of(s: &crate::arch::SchedulerStats, end_us: u64) -> SchedulerSummary {
+        let ratio = |a: u64, b: u64| if b == 0 { 0.0 } else { a as f64 / b as f64 };
+        SchedulerSummary {
+            name: s.name.clone(),
+            busy_s: Secs(s.busy_us),
+            busyness: ratio(s.busy_us, end_us),
+            attempts: s.attempts,
+            transactions: s.transactions,
+            conflicts: s.conflicted_transactions,
+            conflict_fraction: ratio(s.conflicted_transactions, s.transactions),
+            tasks_committed: s.tasks_committed,
+            tasks_conflicted: s.tasks_conflicted,
+        }
+    }
+}
+
 #[derive(Serialize, Debug)]
 pub struct Summary {
     pub scenario: String,
@@ -302,6 +354,11 @@ pub struct Summary {
     /// Per partition, with `partitions:` of more than one.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub partitions: Vec<PartitionSummary>,
+    /// With `architecture: monolithic` or `shared-state` only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub architecture: Option<ArchitectureSummary>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub schedulers: Vec<SchedulerSummary>,
     pub warnings: Vec<String>,
 }
 
@@ -455,6 +512,29 @@ impl Summary {
                         min_max_ratio: means.min_max_ratio,
                     },
                 })
+                .collect(),
+            architecture: match model.architecture {
+                crate::arch::Architecture::TwoLevel => None,
+                crate::arch::Architecture::Monolithic { queue } => Some(ArchitectureSummary {
+                    kind: "monolithic",
+                    queue: Some(queue.name()),
+                    conflicts: None,
+                    transactions: None,
+                }),
+                crate::arch::Architecture::SharedState {
+                    conflicts,
+                    transactions,
+                } => Some(ArchitectureSummary {
+                    kind: "shared-state",
+                    queue: None,
+                    conflicts: Some(conflicts.name()),
+                    transactions: Some(transactions.name()),
+                }),
+            },
+            schedulers: outcome
+                .schedulers
+                .iter()
+                .map(|s| SchedulerSummary::of(s, outcome.end.0))
                 .collect(),
             warnings,
         }

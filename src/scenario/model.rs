@@ -21,6 +21,8 @@ pub struct Model {
     /// How the agents are split among masters (one partition without a
     /// `partitions:` key).
     pub partitions: Partitions,
+    /// Who places tasks (`architecture:`; two-level without the key).
+    pub architecture: crate::arch::Architecture,
     /// The roles' tree (children of each role, top-level roles).
     pub role_tree: crate::policy::RoleTree,
     pub agent_groups: Vec<AgentGroup>,
@@ -295,22 +297,38 @@ pub struct FaultSpec {
     pub mttr: crate::dist::Dist,
 }
 
-/// `decision_time`: the framework answers an offer after `per_offer` +
-/// `per_task` × the tasks it launches from it, deciding one offer at a time.
+/// `decision_time`. Under two-level scheduling the framework answers an
+/// offer after `per_offer` (when the offer is new) + `per_job` × the jobs it
+/// launches from for the first time in that batch + `per_task` × the tasks
+/// it launches from it, deciding one offer at a time. Under monolithic and
+/// shared-state scheduling one placement attempt of a job costs `per_job` +
+/// `per_task` × the job's tasks still to place (the Omega paper's C + L·n);
+/// `per_offer` does not apply.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct DecisionTime {
+    pub per_job: DurationUs,
     pub per_offer: DurationUs,
     pub per_task: DurationUs,
 }
 
 impl DecisionTime {
     pub fn is_zero(&self) -> bool {
-        self.per_offer == 0 && self.per_task == 0
+        self.per_offer == 0 && self.per_task == 0 && self.per_job == 0
     }
 
-    pub fn of(&self, offers: u64, tasks: u64) -> DurationUs {
+    /// Two-level: `offers` new offers, `jobs` jobs first launched from,
+    /// `tasks` tasks launched.
+    pub fn of(&self, offers: u64, jobs: u64, tasks: u64) -> DurationUs {
         self.per_offer
             .saturating_mul(offers)
+            .saturating_add(self.per_job.saturating_mul(jobs))
+            .saturating_add(self.per_task.saturating_mul(tasks))
+    }
+
+    /// Monolithic and shared-state: one attempt at a job with `tasks` tasks
+    /// to place.
+    pub fn of_job(&self, tasks: u64) -> DurationUs {
+        self.per_job
             .saturating_add(self.per_task.saturating_mul(tasks))
     }
 }

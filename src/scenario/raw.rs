@@ -475,9 +475,57 @@ impl<'de> Visitor<'de> for Refuse {
 }
 
 unsupported!(NoRebalance, "rebalance", "partition rebalancing");
-unsupported!(NoArchitecture, "architecture", "the partitioned mode");
 unsupported!(NoFaultKey, "this fault setting", "fault injection");
 unsupported!(NoFaultEvent, "this event", "fault injection");
+
+// -------------------------------------------------------- architecture ----
+
+/// `architecture: NAME`, or `{type: NAME, queue | conflicts | transactions}`
+/// (names checked by the resolver).
+#[derive(Debug, Default)]
+pub struct RawArchitecture {
+    pub kind: String,
+    pub queue: Option<String>,
+    pub conflicts: Option<String>,
+    pub transactions: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for RawArchitecture {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = RawArchitecture;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("`two-level`, `monolithic`, `shared-state` or `{type: NAME, ...}`")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<RawArchitecture, E> {
+                Ok(RawArchitecture {
+                    kind: v.to_string(),
+                    ..RawArchitecture::default()
+                })
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<RawArchitecture, A::Error> {
+                #[derive(Deserialize)]
+                #[serde(deny_unknown_fields)]
+                struct Full {
+                    #[serde(rename = "type")]
+                    kind: String,
+                    queue: Option<String>,
+                    conflicts: Option<String>,
+                    transactions: Option<String>,
+                }
+                let f = Full::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                Ok(RawArchitecture {
+                    kind: f.kind,
+                    queue: f.queue,
+                    conflicts: f.conflicts,
+                    transactions: f.transactions,
+                })
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
 
 // ---------------------------------------------------------- partitions ----
 
@@ -585,7 +633,7 @@ pub struct RawScenario {
     #[serde(default)]
     pub partitions: Option<RawPartitions>,
     #[serde(default)]
-    pub architecture: Option<NoArchitecture>,
+    pub architecture: Option<RawArchitecture>,
     #[serde(default)]
     pub faults: Option<RawFaults>,
 }
@@ -761,6 +809,7 @@ pub struct RawValuation {
 #[derive(Debug, Deserialize, Default, Clone, Copy)]
 #[serde(deny_unknown_fields)]
 pub struct RawDecisionTime {
+    pub per_job: Option<Dur>,
     pub per_offer: Option<Dur>,
     pub per_task: Option<Dur>,
 }

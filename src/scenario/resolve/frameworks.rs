@@ -39,6 +39,10 @@ impl Resolver<'_> {
         };
         let pd = preset.map(|p| p.decision_time).unwrap_or_default();
         let decision_time = DecisionTime {
+            per_job: f
+                .decision_time
+                .and_then(|d| d.per_job)
+                .map_or(pd.per_job, |d| d.0),
             per_offer: f
                 .decision_time
                 .and_then(|d| d.per_offer)

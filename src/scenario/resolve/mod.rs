@@ -20,6 +20,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 mod agents;
+mod architecture;
 mod events;
 mod faults;
 mod frameworks;
@@ -192,7 +193,7 @@ fn readable_types(msg: &str) -> String {
         ("RawTrace", "a trace: a map with `jobs`"),
         (
             "RawDecisionTime",
-            "a map with `per_offer` and/or `per_task`",
+            "a map with `per_job`, `per_offer` and/or `per_task`",
         ),
         ("RawDisconnect", "a map such as `{framework: f, for: 30s}`"),
         ("RawSetWeight", "a map such as `{role: eng, weight: 2}`"),
@@ -355,6 +356,7 @@ impl<'a> Resolver<'a> {
         self.resolve_running(&raw)?;
         let partitions = self.resolve_partitions(&raw)?;
         let master = self.resolve_master(raw.master.take().unwrap_or_default())?;
+        let architecture = self.resolve_architecture(&raw, &partitions, &master, &events)?;
         let output = self.resolve_output(raw.output.take())?;
         let until = raw.until.map(|d| d.0);
         self.check_run_length(until, &master, &output)?;
@@ -368,6 +370,7 @@ impl<'a> Resolver<'a> {
             resources: std::mem::take(&mut self.resources),
             master,
             partitions,
+            architecture,
             role_tree: crate::policy::RoleTree::new(self.roles.iter().map(|r| r.parent)),
             roles: std::mem::take(&mut self.roles),
             agent_groups: std::mem::take(&mut self.agent_groups),

@@ -37,7 +37,8 @@ impl<'m> Simulation<'m> {
             .values()
             .flat_map(|(_, a)| a.iter())
             .map(|a| a.launches.iter().filter(|l| l.job.is_some()).count() as u64)
-            .sum();
+            .sum::<u64>()
+            + self.central.as_ref().map_or(0, |c| c.chosen());
         if chosen != self.in_decision {
             return Err(format!(
                 "{} tasks are waiting for a decision but the count says {}",

@@ -17,6 +17,7 @@ use crate::{AgentId, FrameworkId, JobId, PartitionId, RoleId};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
 
+mod central;
 mod faults;
 mod invariants;
 mod offers;
@@ -85,6 +86,12 @@ pub enum Event {
     },
     /// A disconnected framework's failover timeout passed: it is removed.
     FrameworkFailoverTimeout(FrameworkId),
+    /// Monolithic and shared-state: scheduler `s` starts an attempt.
+    SchedulerStart(u32),
+    /// An attempt's decision time is over: its claims commit.
+    Commit(u64),
+    /// Scheduler `s`'s blocked jobs are tried again.
+    SchedulerRetry(u32),
 }
 
 impl Event {
@@ -111,6 +118,9 @@ impl Event {
             Event::AgentRecover { .. } => "agent_recover",
             Event::AgentUnreachable { .. } => "agent_unreachable",
             Event::FrameworkFailoverTimeout(_) => "framework_failover_timeout",
+            Event::SchedulerStart(_) => "scheduler_start",
+            Event::Commit(_) => "commit",
+            Event::SchedulerRetry(_) => "scheduler_retry",
         }
     }
 }
@@ -246,6 +256,9 @@ pub struct Outcome {
     pub framework_totals: Vec<FrameworkTotals>,
     pub warnings: Vec<String>,
     pub allocation_runs: u64,
+    /// Monolithic and shared-state: what each scheduler did (empty under
+    /// two-level).
+    pub schedulers: Vec<crate::arch::SchedulerStats>,
 }
 
 pub struct Simulation<'m> {
@@ -310,6 +323,8 @@ pub struct Simulation<'m> {
     fault_rng: StreamFamily,
     /// Per framework: removed after its failover timeout.
     fw_removed: Vec<bool>,
+    /// Monolithic and shared-state schedulers (`None`: two-level).
+    central: Option<central::Central>,
 }
 
 impl<'m> Simulation<'m> {
@@ -418,6 +433,7 @@ impl<'m> Simulation<'m> {
             fault_draws: vec![0; model.agents.len()],
             fault_rng: StreamFamily::new(seed, "agent-faults"),
             fw_removed: vec![false; model.frameworks.len()],
+            central: central::Central::new(model),
         })
     }
 
@@ -476,7 +492,13 @@ impl<'m> Simulation<'m> {
     /// trace runs exactly where the same job of a listed trace would.
     fn schedule_initial(&mut self) -> Result<(), InputError> {
         let m = self.model;
-        for p in 0..self.masters.len() {
+        // Monolithic and shared-state have no allocation timer.
+        let timers = if self.central.is_some() {
+            0
+        } else {
+            self.masters.len()
+        };
+        for p in 0..timers {
             self.queue.push(
                 SimTime(m.master.allocation_interval),
                 Event::AllocationTick(PartitionId(p as u32)),
@@ -599,6 +621,7 @@ impl<'m> Simulation<'m> {
             framework_totals: self.fw_counters,
             warnings: self.warnings,
             allocation_runs: self.masters.iter().map(|m| m.allocation_runs()).sum(),
+            schedulers: self.central.map(|c| c.stats).unwrap_or_default(),
         })
     }
 
@@ -715,6 +738,13 @@ impl<'m> Simulation<'m> {
     /// Asks for a run over one agent (its partition's master) or over all
     /// agents (every master).
     fn request_run(&mut self, trigger: Trigger) {
+        if self.central.is_some() {
+            let agent = match trigger {
+                Trigger::Agent(a) => Some(a),
+                Trigger::AllAgents => None,
+            };
+            return self.central_wake(agent);
+        }
         match trigger {
             Trigger::Agent(a) => {
                 let p = self.partition_of[a.index()];
@@ -729,6 +759,9 @@ impl<'m> Simulation<'m> {
     }
 
     fn request_run_on(&mut self, p: PartitionId, trigger: Trigger) {
+        if self.central.is_some() {
+            return self.central_wake(None);
+        }
         if self.masters[p.index()].request_run(trigger) {
             self.queue.push(self.now, Event::AllocationRun(p));
         }
@@ -867,6 +900,9 @@ impl<'m> Simulation<'m> {
                     self.mark_unreachable(seq, agent, obs);
                 }
             }
+            Event::SchedulerStart(s) => self.scheduler_start(seq, s as usize, obs),
+            Event::Commit(id) => self.commit(seq, id, obs),
+            Event::SchedulerRetry(s) => self.scheduler_retry(s as usize),
             Event::OfferTimeout(p, id) => {
                 if let Some(o) = self.masters[p.index()].rescind(model, id) {
                     self.counters.offers_rescinded += 1;

@@ -137,22 +137,9 @@ impl<'m> Simulation<'m> {
             self.now,
         );
         if spec.behavior == Behavior::Batch {
-            self.pending_total -= d.launched;
-            self.in_decision += d.launched;
-            for a in &d.answers {
-                for l in &a.launches {
-                    if let Some(j) = l.job {
-                        self.jobs.state_mut(j).deciding += 1;
-                    }
-                }
-            }
-        }
-        for &(j, withdrawn) in &d.abandoned {
-            self.pending_total -= withdrawn as u64;
-            self.counters.jobs_abandoned += 1;
-            if self.jobs.state(j).abandoned_and_idle() {
-                self.job_done(j, obs);
-            }
+            self.note_decided(&d, obs);
+        } else {
+            self.note_abandoned(&d, obs);
         }
         if d.hold_started {
             let timeout = spec.gang_hold_timeout.expect("holding needs a timeout");
@@ -169,7 +156,8 @@ impl<'m> Simulation<'m> {
             self.apply_answers(seq, fw, d.answers, obs);
         } else {
             // One scheduler thread: offers are decided one after another,
-            // each taking per_offer (when it is new) + per_task × its tasks,
+            // each taking per_offer (when it is new) + per_job × the jobs
+            // first launched from in this batch + per_task × its tasks,
             // and each is answered as soon as its own decision is done.
             // A gang job placed across several offers is answered as one,
             // when the last of those offers is decided, so that it never
@@ -180,9 +168,16 @@ impl<'m> Simulation<'m> {
             let mut group: Vec<usize> = (0..answered).collect();
             let mut gang_at: BTreeMap<JobId, usize> = BTreeMap::new();
             let mut done = Vec::with_capacity(answered);
+            let mut seen: BTreeSet<JobId> = BTreeSet::new();
             for (i, a) in d.answers.iter().enumerate() {
                 let first = u64::from(new.contains(&a.slot));
-                at = at.plus(dt.of(first, a.launches.len() as u64));
+                let jobs = a
+                    .launches
+                    .iter()
+                    .filter_map(|l| l.job)
+                    .filter(|j| seen.insert(*j))
+                    .count() as u64;
+                at = at.plus(dt.of(first, jobs, a.launches.len() as u64));
                 done.push(at);
                 for j in a.launches.iter().filter_map(|l| l.job) {
                     if self.jobs.spec(model, j).gang {
@@ -210,9 +205,35 @@ impl<'m> Simulation<'m> {
             }
             // Offers it keeps (gang holds) were looked at too.
             let kept = (slots.len() as u64).saturating_sub(answered as u64);
-            self.busy_until[fw.index()] = at.plus(dt.of(kept, 0));
+            self.busy_until[fw.index()] = at.plus(dt.of(kept, 0, 0));
         }
         self.idle_check(seq, fw, obs);
+    }
+
+    /// A batch framework's decision, counted: its chosen tasks leave the
+    /// pending count and wait for their answer (or commit); abandoned jobs
+    /// withdraw theirs.
+    pub(super) fn note_decided(&mut self, d: &framework::Decision, obs: &mut dyn Observer) {
+        self.pending_total -= d.launched;
+        self.in_decision += d.launched;
+        for a in &d.answers {
+            for l in &a.launches {
+                if let Some(j) = l.job {
+                    self.jobs.state_mut(j).deciding += 1;
+                }
+            }
+        }
+        self.note_abandoned(d, obs);
+    }
+
+    fn note_abandoned(&mut self, d: &framework::Decision, obs: &mut dyn Observer) {
+        for &(j, withdrawn) in &d.abandoned {
+            self.pending_total -= withdrawn as u64;
+            self.counters.jobs_abandoned += 1;
+            if self.jobs.state(j).abandoned_and_idle() {
+                self.job_done(j, obs);
+            }
+        }
     }
 
     /// Applies a framework's answers in order: declines, or accepts with

@@ -93,6 +93,9 @@ impl<'m> Simulation<'m> {
         self.pending_total += tasks;
         self.counters.tasks_submitted += tasks;
         self.counters.jobs_submitted += 1;
+        if self.central.is_some() {
+            self.central_work(fw);
+        }
         self.idle_check(seq, fw, obs);
     }
 
@@ -235,6 +238,9 @@ impl<'m> Simulation<'m> {
         self.last_progress = self.now;
         self.master_of(t.agent)
             .release(model, t.framework, t.role, t.agent, &t.resources);
+        if self.central.is_some() {
+            self.central_wake(None);
+        }
         self.counters.tasks_finished += 1;
         self.fw_counters[t.framework.index()].tasks_finished += 1;
         self.emit(obs, seq, RecordKind::Finish, About::running(&t));
@@ -261,6 +267,9 @@ impl<'m> Simulation<'m> {
         let model = self.model;
         self.master_of(t.agent)
             .release(model, t.framework, t.role, t.agent, &t.resources);
+        if self.central.is_some() {
+            self.central_wake(None);
+        }
         self.counters.tasks_killed += 1;
         self.emit(obs, seq, RecordKind::Kill, About::running(t));
     }
@@ -306,6 +315,9 @@ impl<'m> Simulation<'m> {
         let fm = &mut self.frameworks[fw.index()];
         if framework::requeue(self.model, fm, &mut self.jobs, j, index) {
             self.pending_total += 1;
+            if self.central.is_some() {
+                self.central_work(fw);
+            }
             true
         } else {
             if self.jobs.state(j).abandoned_and_idle() {

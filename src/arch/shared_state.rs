@@ -1,0 +1,226 @@
+//! Shared-state scheduling (Omega): the rule that decides which claims of
+//! a transaction commit.
+//!
+//! A framework's scheduler takes a snapshot of every agent's free
+//! resources and sequence number, places one job on it during its decision
+//! time, and then commits its claims (one per task) against the cell as it
+//! is by then. An agent's sequence number moves each time a claim on it
+//! commits, and when it registers or goes away.
+
+use crate::cluster::resources::ResourceSet;
+use crate::{AgentId, JobId};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// When a claim conflicts (`architecture.conflicts`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ConflictMode {
+    /// Only when its resources no longer fit what is free on the agent
+    /// (or the agent is gone).
+    #[default]
+    ResourceFit,
+    /// Whenever the agent changed since the snapshot (its sequence number
+    /// moved: another claim committed there), even if the claim still fits.
+    SequenceNumbers,
+}
+
+impl ConflictMode {
+    pub fn name(self) -> &'static str {
+        match self {
+            ConflictMode::ResourceFit => "resource-fit",
+            ConflictMode::SequenceNumbers => "sequence-numbers",
+        }
+    }
+}
+
+/// What a conflict takes down (`architecture.transactions`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum TxnMode {
+    /// Only the conflicting claims (and every claim of a gang job one of
+    /// whose claims conflicts, so that it never starts in part).
+    #[default]
+    Incremental,
+    /// The whole transaction, if any of its claims conflicts.
+    AllOrNothing,
+}
+
+impl TxnMode {
+    pub fn name(self) -> &'static str {
+        match self {
+            TxnMode::Incremental => "incremental",
+            TxnMode::AllOrNothing => "all-or-nothing",
+        }
+    }
+}
+
+/// One task's claim, as the scheduler made it from its snapshot.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Claim {
+    pub agent: AgentId,
+    /// The agent's sequence number in the snapshot.
+    pub seq: u64,
+    pub resources: ResourceSet,
+    /// The claim's job, when it is a gang job.
+    pub gang: Option<JobId>,
+}
+
+/// What happens to a claim at commit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    Committed,
+    /// It conflicted itself.
+    Conflicted,
+    /// It was fine, but the transaction (all-or-nothing) or its gang job
+    /// was taken down by another claim's conflict.
+    Withdrawn,
+}
+
+/// The cell as it is at commit time.
+pub trait Cell {
+    /// The agent's sequence number now.
+    fn seq(&self, agent: AgentId) -> u64;
+    /// What is free on the agent now for the transaction's role; `None` if
+    /// the agent is gone.
+    fn free(&self, agent: AgentId) -> Option<ResourceSet>;
+}
+
+/// Judges a transaction's claims, in order: each is checked against what
+/// is free on its agent now minus the claims of the same transaction
+/// judged before it on that agent.
+pub fn judge(
+    claims: &[Claim],
+    cell: &dyn Cell,
+    conflicts: ConflictMode,
+    txn: TxnMode,
+) -> Vec<Verdict> {
+    let mut free: BTreeMap<AgentId, Option<ResourceSet>> = BTreeMap::new();
+    let mut out = Vec::with_capacity(claims.len());
+    for c in claims {
+        let left = free.entry(c.agent).or_insert_with(|| cell.free(c.agent));
+        let moved = conflicts == ConflictMode::SequenceNumbers && cell.seq(c.agent) != c.seq;
+        let ok = match left {
+            Some(l) if !moved && l.contains(&c.resources) => l.sub(&c.resources),
+            _ => false,
+        };
+        out.push(if ok {
+            Verdict::Committed
+        } else {
+            Verdict::Conflicted
+        });
+    }
+    let any = out.contains(&Verdict::Conflicted);
+    match txn {
+        TxnMode::AllOrNothing if any => {
+            for v in out.iter_mut().filter(|v| **v == Verdict::Committed) {
+                *v = Verdict::Withdrawn;
+            }
+        }
+        _ => {
+            let broken: BTreeSet<JobId> = claims
+                .iter()
+                .zip(&out)
+                .filter(|(_, v)| **v == Verdict::Conflicted)
+                .filter_map(|(c, _)| c.gang)
+                .collect();
+            for (c, v) in claims.iter().zip(out.iter_mut()) {
+                if *v == Verdict::Committed && c.gang.is_some_and(|j| broken.contains(&j)) {
+                    *v = Verdict::Withdrawn;
+                }
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cluster::resources::Quantities;
+    use crate::cluster::resources::ResId;
+
+    struct TestCell {
+        seq: Vec<u64>,
+        free: Vec<Option<u64>>,
+    }
+
+    fn cpus(n: u64) -> ResourceSet {
+        let mut q = Quantities::ZERO;
+        q.set(ResId(0), n * 1000);
+        ResourceSet::unreserved(q)
+    }
+
+    impl Cell for TestCell {
+        fn seq(&self, a: AgentId) -> u64 {
+            self.seq[a.index()]
+        }
+        fn free(&self, a: AgentId) -> Option<ResourceSet> {
+            self.free[a.index()].map(cpus)
+        }
+    }
+
+    fn claim(a: u32, seq: u64, n: u64, gang: Option<u32>) -> Claim {
+        Claim {
+            agent: AgentId(a),
+            seq,
+            resources: cpus(n),
+            gang: gang.map(JobId),
+        }
+    }
+
+    use Verdict::*;
+
+    #[test]
+    fn each_mode() {
+        // Agent 0 changed since the snapshot (seq 0 → 1) but 2 cpus are
+        // still free; agent 1 has 1 cpu free and two 1-cpu claims.
+        let cell = TestCell {
+            seq: vec![1, 0],
+            free: vec![Some(2), Some(1)],
+        };
+        let claims = [
+            claim(0, 0, 1, None),
+            claim(1, 0, 1, None),
+            claim(1, 0, 1, None),
+        ];
+        let j = |c, t| judge(&claims, &cell, c, t);
+        use ConflictMode::*;
+        use TxnMode::*;
+        assert_eq!(
+            j(ResourceFit, Incremental),
+            [Committed, Committed, Conflicted]
+        );
+        assert_eq!(
+            j(SequenceNumbers, Incremental),
+            [Conflicted, Committed, Conflicted]
+        );
+        assert_eq!(
+            j(ResourceFit, AllOrNothing),
+            [Withdrawn, Withdrawn, Conflicted]
+        );
+        assert_eq!(
+            j(SequenceNumbers, AllOrNothing),
+            [Conflicted, Withdrawn, Conflicted]
+        );
+    }
+
+    #[test]
+    fn a_gang_job_falls_whole_and_a_gone_agent_conflicts() {
+        let cell = TestCell {
+            seq: vec![0, 0, 0],
+            free: vec![Some(1), None, Some(4)],
+        };
+        let claims = [
+            claim(0, 0, 1, Some(7)),
+            claim(1, 0, 1, Some(7)),
+            claim(2, 0, 1, None),
+        ];
+        assert_eq!(
+            judge(
+                &claims,
+                &cell,
+                ConflictMode::ResourceFit,
+                TxnMode::Incremental
+            ),
+            [Withdrawn, Conflicted, Committed]
+        );
+    }
+}
