@@ -35,7 +35,7 @@ const CASES: &[Case] = &[
     Case { name: "hold-no-until", text: "name: t\nframeworks:\n  - {id: f, behavior: hold}\n", says: &["never end", "hold"], line: 1 },
     Case { name: "endless-runs", text: "name: t\nuntil: 100000d\nmaster: {allocation_interval: 1us}\n", says: &["periodic allocation runs", "refused"], line: 2 },
     Case { name: "endless-samples", text: "name: t\nuntil: 100000d\noutput: {sample_interval: 1ms}\n", says: &["samples", "refused"], line: 2 },
-    Case { name: "unsupported-yet", text: "name: t\npartitions: {count: 2, rebalance: {}}\n", says: &["not supported yet"], line: 2 },
+    Case { name: "unsupported-yet", text: "name: t\nevents:\n  - {at: 1s, master_failover: {}}\n", says: &["not supported yet"], line: 3 },
     Case { name: "bad-architecture", text: "name: t\narchitecture: omega\n", says: &["unknown architecture `omega`", "shared-state"], line: 2 },
     Case { name: "bad-conflict-mode", text: "name: t\narchitecture:\n  type: shared-state\n  conflicts: seqnums\n", says: &["unknown conflict detection `seqnums`", "sequence-numbers"], line: 4 },
     Case { name: "queue-not-shared-state", text: "name: t\narchitecture: {type: shared-state, queue: drf}\n", says: &["`queue` does not apply"], line: 2 },

@@ -188,7 +188,23 @@ fn bad_partition_keys_are_refused_with_their_place() {
             "partitions: {assign: {by_rack: r}}",
             "unknown assignment `by_rack`",
         ),
-        ("partitions: {count: 2, rebalance: {}}", "rebalance"),
+        ("partitions: {count: 2, rebalance: {}}", "missing field `every`"),
+        (
+            "partitions: {count: 2, rebalance: {every: 0s}}",
+            "must be greater than 0",
+        ),
+        (
+            "partitions: {count: 2, rebalance: {every: 5s, policy: greedy}}",
+            "unknown rebalancing policy `greedy`",
+        ),
+        (
+            "partitions: {count: 1, rebalance: {every: 5s}}",
+            "at least two partitions",
+        ),
+        (
+            "partitions: {count: 2, rebalance: {every: 5s}}\nfaults: {agent_mtbf: 1h, agent_mttr: 1m}",
+            "agent faults",
+        ),
     ];
     for (keys, want) in cases {
         let err = load(&scenario(keys)).unwrap_err();

@@ -199,7 +199,37 @@ fn scenario(seed: u64) -> String {
     }
     partition(seed, &mut s, total_agents, racks.len() as u64, frameworks);
     faults(seed, &mut s, frameworks);
+    rebalance(seed, &mut s);
     s
+}
+
+/// Half the runs with two or more counted partitions and no faults get
+/// `partitions.rebalance` (its own stream), so that agents move between
+/// masters under the invariant checks (an agent's resources in exactly one
+/// partition, or none while it moves).
+fn rebalance(seed: u64, s: &mut String) {
+    let mut g = Gen(seed ^ 0x6a09_e667_f3bc_c908);
+    let faulty = s.contains("faults:")
+        || s.contains("agent_fail")
+        || s.contains("rack_fail")
+        || s.contains("agent_recover");
+    let Some(i) = s.find("partitions: {count: ") else {
+        return;
+    };
+    let rest = &s[i + "partitions: {count: ".len()..];
+    let count: u64 = rest[..rest.find('}').unwrap()].parse().unwrap();
+    if faulty || count < 2 || g.below(2) == 0 {
+        return;
+    }
+    *s = s.replacen(
+        &format!("partitions: {{count: {count}}}"),
+        &format!(
+            "partitions: {{count: {count}, rebalance: {{every: {}s, move_cost: {}}}}}",
+            1 + g.below(8),
+            g.pick(&["0s", "500ms", "2s", "7s"])
+        ),
+        1,
+    );
 }
 
 /// Half the runs get faults: random agent failures (`faults:`), short ping
@@ -339,6 +369,7 @@ fn generated_scenarios_do_work() {
     let mut declined = 0;
     let mut partitioned = 0;
     let mut restricted = 0;
+    let mut moved = 0;
     for seed in 0..20 {
         let text = scenario(seed);
         partitioned += u32::from(text.contains("\npartitions:"));
@@ -356,7 +387,9 @@ fn generated_scenarios_do_work() {
         .unwrap();
         launched += o.totals.tasks_launched;
         declined += o.totals.offers_declined;
+        moved += o.agents_moved;
     }
+    assert!(moved > 0, "no agent moved in 20 runs");
     assert!(launched > 50, "{launched}");
     assert!(declined > 50, "{declined}");
     assert!(

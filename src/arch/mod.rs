@@ -15,6 +15,7 @@
 //! runs them is `sim::engine::central`.
 
 pub mod monolithic;
+pub mod rebalance;
 pub mod shared_state;
 
 pub use monolithic::QueueOrder;

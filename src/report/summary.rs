@@ -354,6 +354,9 @@ pub struct Summary {
     /// Per partition, with `partitions:` of more than one.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub partitions: Vec<PartitionSummary>,
+    /// With `partitions.rebalance` only: agents moved between partitions.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub agents_moved: Option<u64>,
     /// With `architecture: monolithic` or `shared-state` only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub architecture: Option<ArchitectureSummary>,
@@ -513,6 +516,7 @@ impl Summary {
                     },
                 })
                 .collect(),
+            agents_moved: model.partitions.rebalance.map(|_| outcome.agents_moved),
             architecture: match model.architecture {
                 crate::arch::Architecture::TwoLevel => None,
                 crate::arch::Architecture::Monolithic { queue } => Some(ArchitectureSummary {

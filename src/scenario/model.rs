@@ -143,6 +143,8 @@ pub struct Partitions {
     /// Per partition: the sum of its agents' resources (every agent the run
     /// may see), by which quota is split.
     pub capacity: Vec<Quantities>,
+    /// `partitions.rebalance` (docs/partitions.md, "Rebalancing").
+    pub rebalance: Option<crate::arch::rebalance::Rebalance>,
 }
 
 impl Partitions {
@@ -152,6 +154,7 @@ impl Partitions {
             count: 1,
             of_agent: vec![PartitionId(0); agents],
             capacity: vec![capacity],
+            rebalance: None,
         }
     }
 

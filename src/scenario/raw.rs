@@ -474,7 +474,6 @@ impl<'de> Visitor<'de> for Refuse {
     }
 }
 
-unsupported!(NoRebalance, "rebalance", "partition rebalancing");
 unsupported!(NoFaultKey, "this fault setting", "fault injection");
 unsupported!(NoFaultEvent, "this event", "fault injection");
 
@@ -538,7 +537,16 @@ pub struct RawPartitions {
     pub count: Option<u32>,
     #[serde(default)]
     pub assign: RawAssign,
-    pub rebalance: Option<NoRebalance>,
+    pub rebalance: Option<RawRebalance>,
+}
+
+/// `partitions.rebalance: {every, policy, move_cost}`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRebalance {
+    pub every: Dur,
+    pub policy: Option<String>,
+    pub move_cost: Option<Dur>,
 }
 
 /// How agents are assigned to partitions: `round-robin`, `hash`,

@@ -241,10 +241,60 @@ impl Resolver<'_> {
             ps.sort();
             self.frameworks[i].partitions = ps;
         }
+        let rebalance = match &spec.rebalance {
+            None => None,
+            Some(r) => Some(self.resolve_rebalance(raw, r, count)?),
+        };
         Ok(Partitions {
             count,
             of_agent,
             capacity,
+            rebalance,
+        })
+    }
+
+    /// `partitions.rebalance`: a positive period, the one policy, a move
+    /// cost; refused with one partition and with agent faults (a failing
+    /// agent in the middle of a move is not defined yet).
+    fn resolve_rebalance(
+        &self,
+        raw: &RawScenario,
+        r: &RawRebalance,
+        count: u32,
+    ) -> Result<crate::arch::rebalance::Rebalance, InputError> {
+        use crate::arch::rebalance::{Rebalance, RebalancePolicy};
+        if r.every.0 == 0 {
+            return Err(self.err("partitions.rebalance.every", "must be greater than 0"));
+        }
+        let policy = match r.policy.as_deref() {
+            None | Some("demand") => RebalancePolicy::Demand,
+            Some(other) => {
+                return Err(self.err(
+                    "partitions.rebalance.policy",
+                    format!("unknown rebalancing policy `{other}`; expected `demand`"),
+                ))
+            }
+        };
+        if count < 2 {
+            return Err(self.err(
+                "partitions.rebalance",
+                "rebalancing needs at least two partitions",
+            ));
+        }
+        let faulty = raw.faults.is_some()
+            || raw.events.iter().any(|e| {
+                e.agent_fail.is_some() || e.agent_recover.is_some() || e.rack_fail.is_some()
+            });
+        if faulty {
+            return Err(self.err(
+                "partitions.rebalance",
+                "rebalancing cannot be combined with agent faults (`faults:`, `agent_fail`, `rack_fail`, `agent_recover`) yet",
+            ));
+        }
+        Ok(Rebalance {
+            every: r.every.0,
+            policy,
+            move_cost: r.move_cost.map_or(0, |d| d.0),
         })
     }
 }

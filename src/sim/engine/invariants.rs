@@ -27,6 +27,23 @@ impl<'m> Simulation<'m> {
                 }
             }
         }
+        // An agent's resources belong to one partition at a time, or to
+        // none while it moves.
+        for a in 0..self.partition_of.len() {
+            let agent = AgentId(a as u32);
+            let owners = self
+                .masters
+                .iter()
+                .filter(|m| m.agent_present(agent))
+                .count();
+            if owners > 1 || (self.moving[a] && owners > 0) {
+                return Err(format!(
+                    "agent {} is in {owners} partition(s){}",
+                    self.model.agent_name(agent),
+                    if self.moving[a] { " while moving" } else { "" }
+                ));
+            }
+        }
         let pending: u64 = self.frameworks.iter().map(|f| f.pending_tasks).sum();
         if pending != self.pending_total {
             return Err("pending task counts do not add up".into());
@@ -125,9 +142,20 @@ impl<'m> Simulation<'m> {
         // allocated on it is what its tasks use. The one difference allowed
         // is a failure not noticed yet: the agent is down but still
         // registered, and its master counts the tasks that died with it.
+        // An agent moving between partitions (rebalancing) is up, idle,
+        // and in no master (checked above).
         self.cluster.check()?;
         for (i, &p) in self.partition_of.iter().enumerate() {
             let a = AgentId(i as u32);
+            if self.moving[i] {
+                if !self.cluster.agent(a).tasks.is_empty() {
+                    return Err(format!(
+                        "agent {} has tasks while it moves",
+                        self.model.agent_name(a)
+                    ));
+                }
+                continue;
+            }
             let truth = self.cluster.agent(a);
             let belief = self.masters[p.index()].agent(a);
             let name = || self.model.agent_name(a);

@@ -21,6 +21,7 @@ mod central;
 mod faults;
 mod invariants;
 mod offers;
+mod rebalance;
 mod scripted;
 mod tasks;
 
@@ -92,6 +93,14 @@ pub enum Event {
     Commit(u64),
     /// Scheduler `s`'s blocked jobs are tried again.
     SchedulerRetry(u32),
+    /// `partitions.rebalance`: a rebalancing tick.
+    Rebalance,
+    /// A moving agent joins its new partition (if its epoch still stands).
+    AgentMoved {
+        agent: AgentId,
+        to: PartitionId,
+        epoch: u64,
+    },
 }
 
 impl Event {
@@ -121,6 +130,8 @@ impl Event {
             Event::SchedulerStart(_) => "scheduler_start",
             Event::Commit(_) => "commit",
             Event::SchedulerRetry(_) => "scheduler_retry",
+            Event::Rebalance => "rebalance",
+            Event::AgentMoved { .. } => "agent_moved",
         }
     }
 }
@@ -259,6 +270,8 @@ pub struct Outcome {
     /// Monolithic and shared-state: what each scheduler did (empty under
     /// two-level).
     pub schedulers: Vec<crate::arch::SchedulerStats>,
+    /// Agents moved between partitions by rebalancing.
+    pub agents_moved: u64,
 }
 
 pub struct Simulation<'m> {
@@ -325,6 +338,9 @@ pub struct Simulation<'m> {
     fw_removed: Vec<bool>,
     /// Monolithic and shared-state schedulers (`None`: two-level).
     central: Option<central::Central>,
+    /// Per agent: between partitions (rebalancing), in no master.
+    moving: Vec<bool>,
+    agents_moved: u64,
 }
 
 impl<'m> Simulation<'m> {
@@ -434,6 +450,8 @@ impl<'m> Simulation<'m> {
             fault_rng: StreamFamily::new(seed, "agent-faults"),
             fw_removed: vec![false; model.frameworks.len()],
             central: central::Central::new(model),
+            moving: vec![false; model.agents.len()],
+            agents_moved: 0,
         })
     }
 
@@ -504,6 +522,11 @@ impl<'m> Simulation<'m> {
                 Event::AllocationTick(PartitionId(p as u32)),
             );
             self.periodic_waiting[p] = true;
+        }
+        if let Some(rb) = m.partitions.rebalance {
+            if self.masters.len() > 1 {
+                self.queue.push(SimTime(rb.every), Event::Rebalance);
+            }
         }
         for (i, a) in m.agents.iter().enumerate() {
             if let Some(t) = a.at {
@@ -622,6 +645,7 @@ impl<'m> Simulation<'m> {
             warnings: self.warnings,
             allocation_runs: self.masters.iter().map(|m| m.allocation_runs()).sum(),
             schedulers: self.central.map(|c| c.stats).unwrap_or_default(),
+            agents_moved: self.agents_moved,
         })
     }
 
@@ -903,6 +927,8 @@ impl<'m> Simulation<'m> {
             Event::SchedulerStart(s) => self.scheduler_start(seq, s as usize, obs),
             Event::Commit(id) => self.commit(seq, id, obs),
             Event::SchedulerRetry(s) => self.scheduler_retry(s as usize),
+            Event::Rebalance => self.rebalance_tick(),
+            Event::AgentMoved { agent, to, epoch } => self.agent_moved(agent, to, epoch),
             Event::OfferTimeout(p, id) => {
                 if let Some(o) = self.masters[p.index()].rescind(model, id) {
                     self.counters.offers_rescinded += 1;

@@ -103,6 +103,12 @@ impl<'m> Simulation<'m> {
     /// rescinded, and every master forgets it.
     fn remove_agent(&mut self, seq: u64, i: usize, a: AgentId, obs: &mut dyn Observer) {
         let model = self.model;
+        if self.remove_moving(a) {
+            let total = model.agent_group(a).resources.total();
+            let about = About::default().agent(a).resources(total);
+            self.emit(obs, seq, RecordKind::AgentRemoved, about);
+            return;
+        }
         if !self.master_of_ref(a).agent_present(a) {
             self.warnings.push(format!(
                 "event {} at {} s removes agent {}, which is not registered then; ignored",
