@@ -79,6 +79,7 @@ fn scenario(seed: u64) -> String {
     }
     writeln!(s, "frameworks:").unwrap();
     let frameworks = 1 + g.below(5);
+    let mut holds = Vec::new();
     for i in 0..frameworks {
         // f0 is batch: generated workloads and scripted events target it.
         let behavior = if i == 0 {
@@ -86,6 +87,9 @@ fn scenario(seed: u64) -> String {
         } else {
             g.pick(&["batch", "batch", "batch", "take-all", "decline-all", "hold"])
         };
+        if behavior == "hold" {
+            holds.push(i);
+        }
         let role = if g.below(4) == 0 {
             format!(
                 "roles: [{}, {}]",
@@ -200,6 +204,7 @@ fn scenario(seed: u64) -> String {
     partition(seed, &mut s, total_agents, racks.len() as u64, frameworks);
     faults(seed, &mut s, frameworks);
     rebalance(seed, &mut s);
+    updates(seed, &mut s, &holds);
     s
 }
 
@@ -230,6 +235,49 @@ fn rebalance(seed: u64, s: &mut String) {
         ),
         1,
     );
+}
+
+/// A third of the runs get `agent_update`s of agent ag0-1 (its total
+/// growing, or shrinking below what is held there; new attributes) and,
+/// with `hold` frameworks, `offer_return`s and `update_allocation`s on it.
+/// Drawn from a stream of their own.
+fn updates(seed: u64, s: &mut String, holds: &[u64]) {
+    let mut g = Gen(seed ^ 0x2545_f491_4f6c_dd1d);
+    if g.below(3) != 0 {
+        return;
+    }
+    let mut events = String::new();
+    for _ in 0..1 + g.below(6) {
+        let at = g.below(30);
+        let hold = (!holds.is_empty()).then(|| holds[g.below(holds.len() as u64) as usize]);
+        match (g.below(6), hold) {
+            (0 | 1, _) | (_, None) => writeln!(
+                events,
+                "  - {{at: {at}s, agent_update: {{agent: ag0-1, resources: {{cpus: {}, mem: {}}}}}}}",
+                g.below(10),
+                256 * g.below(20)
+            ),
+            (2, _) => writeln!(
+                events,
+                "  - {{at: {at}s, agent_update: {{agent: ag0-1, attributes: {{rack: {}}}}}}}",
+                g.pick(&["r1", "r2", "r9"])
+            ),
+            (3, Some(f)) => writeln!(
+                events,
+                "  - {{at: {at}s, offer_return: {{framework: f{f}, agent: ag0-1, part: {}, refuse_seconds: {}s}}}}",
+                g.pick(&["all", "reserved", "unreserved"]),
+                g.below(4)
+            ),
+            (_, Some(f)) => writeln!(
+                events,
+                "  - {{at: {at}s, update_allocation: {{framework: f{f}, agent: ag0-1, {}: {{cpus: {}}}}}}}",
+                g.pick(&["reserve", "unreserve", "remove"]),
+                0.5 * (1 + g.below(4)) as f64
+            ),
+        }
+        .unwrap();
+    }
+    *s = s.replacen("events:\n", &format!("events:\n{events}"), 1);
 }
 
 /// Half the runs get faults: random agent failures (`faults:`), short ping

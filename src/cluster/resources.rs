@@ -340,6 +340,26 @@ impl ResourceSet {
         }
     }
 
+    /// Per part (unreserved, each role's reservation) and per name, the
+    /// smaller of the two.
+    pub fn overlap(&self, other: &ResourceSet) -> ResourceSet {
+        let mut out = ResourceSet::unreserved(self.unreserved.min_each(&other.unreserved));
+        for (role, q) in &self.reserved {
+            out.add_reserved(*role, &q.min_each(&other.reserved_for(*role)));
+        }
+        out
+    }
+
+    /// Per part and per name, `self − other`, 0 where `other` has more
+    /// (what Mesos's `Resources` subtraction gives).
+    pub fn minus(&self, other: &ResourceSet) -> ResourceSet {
+        let mut out = ResourceSet::unreserved(self.unreserved.minus(&other.unreserved));
+        for (role, q) in &self.reserved {
+            out.add_reserved(*role, &q.minus(&other.reserved_for(*role)));
+        }
+        out
+    }
+
     pub fn reserved_only(&self) -> ResourceSet {
         ResourceSet {
             unreserved: Quantities::ZERO,

@@ -108,6 +108,12 @@ impl ClusterState {
         };
     }
 
+    /// Agent `a`'s total changes (`agent_update`, a `remove` conversion);
+    /// its tasks keep running, even beyond the new total.
+    pub fn set_total(&mut self, a: AgentId, total: Quantities) {
+        self.agents[a.index()].total = total;
+    }
+
     /// Agent `a` goes down. Its tasks must have been ended first.
     pub fn agent_down(&mut self, a: AgentId) {
         let agent = &mut self.agents[a.index()];

@@ -356,7 +356,7 @@ fn per_slot(
     d: &mut Decision,
 ) {
     let max_tasks = fw.max_tasks_per_offer.unwrap_or(u64::MAX);
-    let attributes = &model.agent_group(slot.agent).attributes;
+    let attributes = model.agent_attributes(slot.agent, now);
     let mut left = slot.resources.clone();
     let mut launches = Vec::new();
     let mut emptied = Vec::new();
@@ -504,7 +504,7 @@ fn pooled(
             let mut plan: Vec<(usize, ResourceSet)> = Vec::new();
             let mut lefts: Vec<ResourceSet> = pool.iter().map(|s| s.left.clone()).collect();
             for (i, entry) in pool.iter().enumerate() {
-                let attributes = &model.agent_group(entry.slot.agent).attributes;
+                let attributes = model.agent_attributes(entry.slot.agent, now);
                 if entry.slot.role != spec.role {
                     continue;
                 }
@@ -535,7 +535,7 @@ fn pooled(
             }
         } else {
             for entry in pool.iter_mut() {
-                let attributes = &model.agent_group(entry.slot.agent).attributes;
+                let attributes = model.agent_attributes(entry.slot.agent, now);
                 if entry.slot.role != spec.role {
                     continue;
                 }
@@ -600,7 +600,7 @@ fn pooled(
                 entry.slot.role == spec.role
                     && attrs_match(
                         &spec.constraints,
-                        &model.agent_group(entry.slot.agent).attributes,
+                        model.agent_attributes(entry.slot.agent, now),
                     )
                     && entry.left.total().contains(&spec.resources)
             });

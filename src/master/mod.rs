@@ -15,7 +15,7 @@ pub use allocate::{CandidateOutcome, ExplainRow, RunOutput};
 use crate::cluster::resources::{Quantities, ResourceSet};
 use crate::cluster::slot::{Slot, SlotId};
 use crate::policy::{RoleTree, ShareBasis};
-use crate::scenario::model::{Model, Quota};
+use crate::scenario::model::{AllocationOp, Model, Quota};
 use crate::sim::time::{DurationUs, SimTime};
 use crate::{AgentId, FrameworkId, PartitionId, RoleId};
 use std::collections::BTreeMap;
@@ -103,6 +103,25 @@ pub struct AgentState {
     held: Vec<(FrameworkId, Quantities)>,
     pub maintenance: Option<Unavailability>,
     inverse_outstanding: Vec<FrameworkId>,
+    /// What is held here beyond the total, after `agent_update` shrank it
+    /// below what is offered and allocated (Mesos keeps available =
+    /// total − allocated, 0 where allocated is more): resources that come
+    /// back pay it off before they are available again.
+    pub deficit: ResourceSet,
+}
+
+impl AgentState {
+    /// Resources held here (offered or allocated) come back: they are
+    /// available again, except the part that pays off the deficit.
+    fn give_back(&mut self, res: &ResourceSet) {
+        if self.deficit.is_empty() {
+            self.available.add(res);
+            return;
+        }
+        let paid = res.overlap(&self.deficit);
+        self.deficit = self.deficit.minus(&paid);
+        self.available.add(&res.minus(&paid));
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -838,19 +857,38 @@ impl Master {
         now: SimTime,
     ) -> Option<NewFilter> {
         let offer = self.offers.remove(&id)?;
-        let res = offer.resources;
+        self.recover_resources(
+            model,
+            (offer.framework, offer.role, offer.agent),
+            offer.resources,
+            refuse,
+            now,
+        )
+    }
+
+    /// Offered resources of a framework in a role on an agent come back
+    /// (Mesos `recoverResources`), with a filter when `refuse` asks for one.
+    fn recover_resources(
+        &mut self,
+        model: &Model,
+        key: (FrameworkId, RoleId, AgentId),
+        res: ResourceSet,
+        refuse: Option<DurationUs>,
+        now: SimTime,
+    ) -> Option<NewFilter> {
+        let (framework, role, agent_id) = key;
         if res.is_empty() {
             return None;
         }
         let total = res.total();
-        let fs = &mut self.frameworks[offer.framework.index()];
-        let ri = fs.role_index(offer.role).expect("subscribed role");
+        let fs = &mut self.frameworks[framework.index()];
+        let ri = fs.role_index(role).expect("subscribed role");
         fs.roles[ri].offered.saturating_sub(&total);
         self.offered_total.saturating_sub(&total);
-        let agent = &mut self.agents[offer.agent.index()];
+        let agent = &mut self.agents[agent_id.index()];
         agent.offered.saturating_sub(&total);
-        agent.available.add(&res);
-        self.untrack(model, offer.framework, offer.role, offer.agent, &res);
+        agent.give_back(&res);
+        self.untrack(model, framework, role, agent_id, &res);
         let refuse = refuse?.min(MAX_REFUSE_US);
         if refuse == 0 {
             return None;
@@ -859,13 +897,12 @@ impl Master {
         let duration = refuse.max(self.interval);
         let fid = FilterId(self.id_of(self.next_filter));
         self.next_filter += 1;
-        let key = (offer.framework, offer.role, offer.agent);
         self.filters.entry(key).or_default().push(Filter {
             id: fid,
             resources: res,
         });
         self.filter_keys.insert(fid, key);
-        self.roles[offer.role.index()].active_filters += 1;
+        self.roles[role.index()].active_filters += 1;
         Some(NewFilter {
             id: fid,
             expires: now.plus(duration),
@@ -923,9 +960,171 @@ impl Master {
         let a = &mut self.agents[agent.index()];
         if a.present {
             a.allocated.saturating_sub(&total);
-            a.available.add(res);
+            a.give_back(res);
         }
         self.untrack(model, fw, role, agent, res);
+    }
+
+    // ----------------------------------------------- held resources ---
+
+    /// The offers `fw` keeps on `agent` (in `role`, if given), oldest first.
+    pub fn held_offers(
+        &self,
+        fw: FrameworkId,
+        agent: AgentId,
+        role: Option<RoleId>,
+    ) -> Vec<OfferId> {
+        self.offers
+            .values()
+            .filter(|o| o.framework == fw && o.agent == agent && role.is_none_or(|r| r == o.role))
+            .map(|o| o.id)
+            .collect()
+    }
+
+    /// Gives `part` of offer `id` back (Mesos `recoverResources` of part
+    /// of an allocation); the offer keeps the rest (and goes when nothing
+    /// is left). `None` also when `part` is not in the offer.
+    pub fn return_part(
+        &mut self,
+        model: &Model,
+        id: OfferId,
+        part: &ResourceSet,
+        refuse: DurationUs,
+        now: SimTime,
+    ) -> Option<NewFilter> {
+        let o = self.offers.get_mut(&id)?;
+        let mut rest = o.resources.clone();
+        if part.is_empty() || !rest.sub(part) {
+            return None;
+        }
+        if rest.is_empty() {
+            return self.recover_offer(model, id, Some(refuse), now);
+        }
+        o.resources = rest;
+        let key = (o.framework, o.role, o.agent);
+        self.recover_resources(model, key, part.clone(), Some(refuse), now)
+    }
+
+    /// A resource conversion on the resources of offer `id` (Mesos
+    /// `updateAllocation`): `Reserve` turns unreserved resources into a
+    /// reservation for the offer's role, `Unreserve` the reverse, both in
+    /// the agent's total too (the role's quota consumption does not
+    /// change); `Remove` takes unreserved resources out of the offer and
+    /// of the agent's total. False (nothing changed) when the offer does
+    /// not hold them.
+    pub fn convert_held(
+        &mut self,
+        model: &Model,
+        id: OfferId,
+        op: AllocationOp,
+        q: &Quantities,
+    ) -> bool {
+        let Some(o) = self.offers.get(&id) else {
+            return false;
+        };
+        let (fw, role, agent) = (o.framework, o.role, o.agent);
+        let mut held = o.resources.clone();
+        let mut total = self.agents[agent.index()].total.clone();
+        let ok = match op {
+            AllocationOp::Reserve | AllocationOp::Remove => {
+                match (
+                    held.unreserved.checked_sub(q),
+                    total.unreserved.checked_sub(q),
+                ) {
+                    (Some(h), Some(t)) => {
+                        held.unreserved = h;
+                        total.unreserved = t;
+                        if op == AllocationOp::Reserve {
+                            held.add_reserved(role, q);
+                            total.add_reserved(role, q);
+                        }
+                        true
+                    }
+                    _ => false,
+                }
+            }
+            AllocationOp::Unreserve => {
+                let ok = held.sub_reserved(role, q) && total.sub_reserved(role, q);
+                held.unreserved.add(q);
+                total.unreserved.add(q);
+                ok
+            }
+        };
+        if !ok {
+            return false;
+        }
+        self.offers.get_mut(&id).expect("offer present").resources = held;
+        self.agents[agent.index()].total = total;
+        match op {
+            AllocationOp::Reserve | AllocationOp::Unreserve => {
+                for r in Self::ancestors_and_self(model, role) {
+                    let rs = &mut self.roles[r.index()];
+                    if op == AllocationOp::Reserve {
+                        rs.subtree_reserved.add(q);
+                        rs.subtree_unreserved_alloc.saturating_sub(q);
+                    } else {
+                        rs.subtree_reserved.saturating_sub(q);
+                        rs.subtree_unreserved_alloc.add(q);
+                    }
+                }
+            }
+            AllocationOp::Remove => {
+                let fs = &mut self.frameworks[fw.index()];
+                let ri = fs.role_index(role).expect("subscribed role");
+                fs.roles[ri].offered.saturating_sub(q);
+                self.offered_total.saturating_sub(q);
+                self.agents[agent.index()].offered.saturating_sub(q);
+                self.untrack(model, fw, role, agent, &ResourceSet::unreserved(*q));
+                self.set_totals(model, self.totals.minus(q));
+            }
+        }
+        true
+    }
+
+    /// An agent's total changes (Mesos `updateSlave` → `updateSlaveTotal`):
+    /// what is available becomes total − held (offered and allocated), and
+    /// what is held beyond the new total is owed back first. False when the
+    /// total is the same.
+    pub fn update_agent_total(
+        &mut self,
+        model: &Model,
+        agent: AgentId,
+        total: ResourceSet,
+    ) -> bool {
+        let a = &mut self.agents[agent.index()];
+        if a.total == total {
+            return false;
+        }
+        let mut held = a.total.minus(&a.available);
+        held.add(&a.deficit);
+        a.available = total.minus(&held);
+        a.deficit = held.minus(&total);
+        a.has_gpu = model
+            .resources
+            .get("gpus")
+            .is_some_and(|g| total.total().get(g) > 0);
+        let old = std::mem::replace(&mut a.total, total);
+        let new_total = a.total.clone();
+        for (role, q) in &old.reserved {
+            for r in Self::ancestors_and_self(model, *role) {
+                self.roles[r.index()].subtree_reserved.saturating_sub(q);
+            }
+        }
+        for (role, q) in &new_total.reserved {
+            for r in Self::ancestors_and_self(model, *role) {
+                self.roles[r.index()].subtree_reserved.add(q);
+            }
+        }
+        let totals = self.totals.minus(&old.total()).plus(&new_total.total());
+        self.set_totals(model, totals);
+        true
+    }
+
+    /// Mesos `removeFilters(agent)` (attributes changed): every offer and
+    /// inverse-offer filter for the agent goes.
+    pub fn remove_filters_on(&mut self, agent: AgentId) {
+        self.drop_filters_where(|(_, _, a)| *a == agent);
+        self.inverse_filters.retain(|(_, a), _| *a != agent);
     }
 
     // ------------------------------------------------- reservations ---
@@ -1130,9 +1329,9 @@ impl Master {
             }
             totals.add(&a.total.total());
             let used = a.available.total().plus(&a.offered).plus(&a.allocated);
-            if used != a.total.total() {
+            if used != a.total.total().plus(&a.deficit.total()) {
                 return Err(format!(
-                    "agent {}: available + offered + allocated != total",
+                    "agent {}: available + offered + allocated != total + deficit",
                     model.agent_name(AgentId(i as u32))
                 ));
             }

@@ -174,7 +174,17 @@ fn unfit_demands(model: &Model, demands: &[Demand], out: &mut Vec<Finding>) {
         let mut gpu_only = false;
         let fits = (0..model.agents.len()).any(|a| {
             let group = &model.agent_groups[model.agents[a].group as usize];
-            if !attrs_match(d.constraints, &group.attributes) {
+            // Its entry's attributes, or any an `agent_update` gives it.
+            let later = model
+                .attribute_changes
+                .get(&crate::AgentId(a as u32))
+                .into_iter()
+                .flatten();
+            if !attrs_match(d.constraints, &group.attributes)
+                && !later
+                    .into_iter()
+                    .any(|(_, attrs)| attrs_match(d.constraints, attrs))
+            {
                 return false;
             }
             matching = true;
@@ -382,6 +392,9 @@ fn event_key(e: &RawEvent) -> &'static str {
         ("maintenance", e.maintenance.is_some()),
         ("whitelist", e.whitelist.is_some()),
         ("framework_disconnect", e.framework_disconnect.is_some()),
+        ("offer_return", e.offer_return.is_some()),
+        ("update_allocation", e.update_allocation.is_some()),
+        ("agent_update", e.agent_update.is_some()),
     ];
     set.iter().find(|(_, s)| *s).map_or("scripted", |(k, _)| k)
 }

@@ -43,11 +43,18 @@ pub struct Model {
     /// that covers it (the first that names it), if any.
     pub faults: Vec<FaultSpec>,
     pub fault_of: Vec<Option<u32>>,
+    /// `agent_update` events that set attributes: per agent, in time order.
+    pub attribute_changes: AttributeChanges,
     pub output: OutputConfig,
     /// The experiment lint's findings (`scenario::lint`): valid but almost
     /// certainly not meant. Each names the file and, where it can, the place.
     pub warnings: Vec<crate::error::InputError>,
 }
+
+/// Per agent, the attribute sets `agent_update` events give it, in time
+/// order.
+pub type AttributeChanges =
+    std::collections::BTreeMap<AgentId, Vec<(SimTime, Vec<(String, String)>)>>;
 
 #[derive(Clone, Debug)]
 pub struct MasterConfig {
@@ -564,6 +571,51 @@ pub enum EventKind {
     AgentFail(Vec<AgentId>),
     /// A failed agent comes back and registers again, its resources free.
     AgentRecover(AgentId),
+    /// A `hold` framework gives back part of the offers it keeps on an
+    /// agent (Mesos `recoverResources`), with a filter of `refuse` (0: none).
+    OfferReturn {
+        framework: FrameworkId,
+        agent: AgentId,
+        role: Option<RoleId>,
+        part: ReturnPart,
+        refuse: DurationUs,
+    },
+    /// An operation on resources a `hold` framework keeps in an offer
+    /// (Mesos `updateAllocation` with resource conversions).
+    UpdateAllocation {
+        framework: FrameworkId,
+        agent: AgentId,
+        role: Option<RoleId>,
+        op: AllocationOp,
+        resources: Quantities,
+    },
+    /// Mesos `updateSlave`: a new total (`resources`, as an agents entry
+    /// gives it) and/or new attributes (already in the model's attribute
+    /// timeline, [`Model::agent_attributes`]).
+    AgentUpdate {
+        agent: AgentId,
+        total: Option<ResourceSet>,
+        attributes_changed: bool,
+    },
+}
+
+/// Which part of its offers on an agent an `offer_return` gives back.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReturnPart {
+    All,
+    Reserved,
+    Unreserved,
+}
+
+/// A resource conversion on held resources (`update_allocation`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AllocationOp {
+    /// Unreserved → reserved for the offer's role.
+    Reserve,
+    /// Reserved for the offer's role → unreserved.
+    Unreserve,
+    /// Unreserved resources leave the allocation and the agent's total.
+    Remove,
 }
 
 #[derive(Clone, Debug)]
@@ -641,6 +693,17 @@ impl Model {
 
     pub fn agent_group(&self, id: AgentId) -> &AgentGroup {
         &self.agent_groups[self.agents[id.index()].group as usize]
+    }
+
+    /// An agent's attributes at `now`: its entry's, or the last
+    /// `agent_update` that set them at or before `now`.
+    pub fn agent_attributes(&self, id: AgentId, now: SimTime) -> &[(String, String)] {
+        if let Some(changes) = self.attribute_changes.get(&id) {
+            if let Some((_, attrs)) = changes.iter().rev().find(|(t, _)| *t <= now) {
+                return attrs;
+            }
+        }
+        &self.agent_group(id).attributes
     }
 
     pub fn role_name(&self, id: RoleId) -> &str {

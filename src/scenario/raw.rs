@@ -965,6 +965,45 @@ pub struct RawEvent {
     pub agent_drain: Option<NoFaultEvent>,
     pub master_failover: Option<NoFaultEvent>,
     pub framework_disconnect: Option<RawDisconnect>,
+    pub offer_return: Option<RawOfferReturn>,
+    pub update_allocation: Option<RawUpdateAllocation>,
+    pub agent_update: Option<RawAgentUpdate>,
+}
+
+/// `offer_return: {framework, agent, role, part, refuse_seconds}`: a `hold`
+/// framework gives back (part of) the offers it keeps on an agent.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawOfferReturn {
+    pub framework: String,
+    pub agent: String,
+    pub role: Option<String>,
+    /// `all` (default), `reserved` or `unreserved`.
+    pub part: Option<String>,
+    pub refuse_seconds: Option<Dur>,
+}
+
+/// `update_allocation: {framework, agent, role, reserve | unreserve |
+/// remove: RESOURCES}`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawUpdateAllocation {
+    pub framework: String,
+    pub agent: String,
+    pub role: Option<String>,
+    pub reserve: Option<RawResources>,
+    pub unreserve: Option<RawResources>,
+    pub remove: Option<RawResources>,
+}
+
+/// `agent_update: {agent, resources, reserved, attributes}`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAgentUpdate {
+    pub agent: String,
+    pub resources: Option<RawResources>,
+    pub reserved: Option<OrderedMap<RawResources>>,
+    pub attributes: Option<OrderedMap<Text>>,
 }
 
 /// `rack_fail: {attribute, value}`: every agent with that attribute value

@@ -52,6 +52,15 @@ pub enum RecordKind {
     /// A disconnected framework's failover timeout passed: it is removed
     /// (its tasks killed, its jobs failed).
     FrameworkRemoved,
+    /// A `hold` framework gave back (part of) an offer (`offer_return`).
+    OfferReturned,
+    /// A conversion of resources a framework holds (`update_allocation`).
+    AllocationReserve,
+    AllocationUnreserve,
+    AllocationRemove,
+    /// An agent's total or attributes changed (`agent_update`); the
+    /// record carries the new total.
+    AgentUpdated,
 }
 
 impl RecordKind {
@@ -85,6 +94,11 @@ impl RecordKind {
             RecordKind::AgentUnreachable => "agent_unreachable",
             RecordKind::AgentRecovered => "agent_recovered",
             RecordKind::FrameworkRemoved => "framework_removed",
+            RecordKind::OfferReturned => "offer_returned",
+            RecordKind::AllocationReserve => "allocation_reserve",
+            RecordKind::AllocationUnreserve => "allocation_unreserve",
+            RecordKind::AllocationRemove => "allocation_remove",
+            RecordKind::AgentUpdated => "agent_updated",
         }
     }
 }

@@ -51,20 +51,7 @@ impl Resolver<'_> {
                 self.agent_names.plain.insert(a.id.clone(), first);
             }
         }
-        let unreserved = self.quantities(&a.resources, &format!("{at}.resources"))?;
-        let mut resources = ResourceSet::unreserved(unreserved);
-        for (role, res) in &a.reserved.0 {
-            let rat = format!("{at}.reserved.{role}");
-            if role == "*" {
-                return Err(self.err(
-                    &rat,
-                    "resources reserved for `*` are simply unreserved; list them under `resources`",
-                ));
-            }
-            let rid = self.role(role, &rat)?;
-            let q = self.quantities(res, &rat)?;
-            resources.add_reserved(rid, &q);
-        }
+        let resources = self.resource_set(&a.resources, &a.reserved, at)?;
         let attributes = a
             .attributes
             .0
@@ -87,6 +74,32 @@ impl Resolver<'_> {
             });
         }
         Ok(())
+    }
+
+    /// An agent's total as an agents entry gives it: `resources`
+    /// unreserved, `reserved` role → resources (at `{at}.resources` and
+    /// `{at}.reserved`).
+    pub(super) fn resource_set(
+        &mut self,
+        unreserved: &RawResources,
+        reserved: &OrderedMap<RawResources>,
+        at: &str,
+    ) -> Result<ResourceSet, InputError> {
+        let unreserved = self.quantities(unreserved, &format!("{at}.resources"))?;
+        let mut resources = ResourceSet::unreserved(unreserved);
+        for (role, res) in &reserved.0 {
+            let rat = format!("{at}.reserved.{role}");
+            if role == "*" {
+                return Err(self.err(
+                    &rat,
+                    "resources reserved for `*` are simply unreserved; list them under `resources`",
+                ));
+            }
+            let rid = self.role(role, &rat)?;
+            let q = self.quantities(res, &rat)?;
+            resources.add_reserved(rid, &q);
+        }
+        Ok(resources)
     }
 
     pub(super) fn agent(&self, name: &str, at: At) -> Result<AgentId, InputError> {

@@ -3,11 +3,14 @@
 use super::*;
 
 impl Resolver<'_> {
+    /// The scripted events, and the attribute changes they make (for
+    /// [`Model::attribute_changes`]).
     pub(super) fn resolve_events(
         &mut self,
         raw: &[RawEvent],
-    ) -> Result<Vec<ScriptedEvent>, InputError> {
+    ) -> Result<(Vec<ScriptedEvent>, AttributeChanges), InputError> {
         let mut out = Vec::new();
+        let mut attribute_changes = AttributeChanges::new();
         // Agents added by events were numbered in file order above.
         let mut next_added = self
             .agents
@@ -175,12 +178,149 @@ impl Resolver<'_> {
                 };
                 kinds.push(EventKind::Whitelist { agents });
             }
+            if let Some(r) = &e.offer_return {
+                actions += 1;
+                let kat = format!("{at}.offer_return");
+                let (framework, agent, role) =
+                    self.held_target(&r.framework, &r.agent, r.role.as_deref(), &kat)?;
+                let part = match r.part.as_deref() {
+                    None | Some("all") => ReturnPart::All,
+                    Some("reserved") => ReturnPart::Reserved,
+                    Some("unreserved") => ReturnPart::Unreserved,
+                    Some(other) => {
+                        return Err(self.err(
+                            &format!("{kat}.part"),
+                            format!(
+                                "`{other}` is not a part of an offer: `all`, `reserved` or `unreserved`"
+                            ),
+                        ))
+                    }
+                };
+                kinds.push(EventKind::OfferReturn {
+                    framework,
+                    agent,
+                    role,
+                    part,
+                    refuse: r.refuse_seconds.map_or(0, |d| d.0),
+                });
+            }
+            if let Some(u) = &e.update_allocation {
+                actions += 1;
+                let kat = format!("{at}.update_allocation");
+                let (framework, agent, role) =
+                    self.held_target(&u.framework, &u.agent, u.role.as_deref(), &kat)?;
+                let ops = [
+                    ("reserve", &u.reserve, AllocationOp::Reserve),
+                    ("unreserve", &u.unreserve, AllocationOp::Unreserve),
+                    ("remove", &u.remove, AllocationOp::Remove),
+                ];
+                let given: Vec<_> = ops.iter().filter(|(_, r, _)| r.is_some()).collect();
+                let [(key, Some(res), op)] = given.as_slice() else {
+                    return Err(self.err(
+                        &kat,
+                        "`update_allocation` needs exactly one of `reserve`, `unreserve` and `remove`",
+                    ));
+                };
+                let resources = self.quantities(res, &format!("{kat}.{key}"))?;
+                if resources.is_empty() {
+                    return Err(self.err(
+                        &format!("{kat}.{key}"),
+                        "names no resources (every amount is 0)",
+                    ));
+                }
+                kinds.push(EventKind::UpdateAllocation {
+                    framework,
+                    agent,
+                    role,
+                    op: *op,
+                    resources,
+                });
+            }
+            if let Some(u) = &e.agent_update {
+                actions += 1;
+                let kat = format!("{at}.agent_update");
+                let agent = self.agent(&u.agent, &format!("{kat}.agent"))?;
+                let total = if u.resources.is_some() || u.reserved.is_some() {
+                    let none = RawResources::default();
+                    let no_reservations = OrderedMap::default();
+                    Some(self.resource_set(
+                        u.resources.as_ref().unwrap_or(&none),
+                        u.reserved.as_ref().unwrap_or(&no_reservations),
+                        &kat,
+                    )?)
+                } else {
+                    None
+                };
+                if let Some(attrs) = &u.attributes {
+                    let attrs = attrs
+                        .0
+                        .iter()
+                        .map(|(k, v)| (k.clone(), v.0.clone()))
+                        .collect();
+                    attribute_changes
+                        .entry(agent)
+                        .or_default()
+                        .push((time, attrs));
+                }
+                if total.is_none() && u.attributes.is_none() {
+                    return Err(self.err(
+                        &kat,
+                        "`agent_update` needs `resources`, `reserved` or `attributes`",
+                    ));
+                }
+                kinds.push(EventKind::AgentUpdate {
+                    agent,
+                    total,
+                    attributes_changed: u.attributes.is_some(),
+                });
+            }
             match actions {
                 1 => out.extend(kinds.into_iter().map(|kind| ScriptedEvent { at: time, kind })),
                 0 => return Err(self.err(&at, "an event needs one action besides `at` (e.g. `agent_add`, `set_weight`, `suppress`)")),
                 _ => return Err(self.err(&at, "an event has exactly one action besides `at`; split it into several events")),
             }
         }
-        Ok(out)
+        // Events run in time order, ties in file order: so do the changes.
+        for changes in attribute_changes.values_mut() {
+            changes.sort_by_key(|(t, _)| *t);
+        }
+        Ok((out, attribute_changes))
+    }
+
+    /// The framework, agent and role an `offer_return` or
+    /// `update_allocation` names: the framework must be a `hold` one (it
+    /// keeps its offers until told), the role one of its roles.
+    fn held_target(
+        &mut self,
+        framework: &str,
+        agent: &str,
+        role: Option<&str>,
+        at: At,
+    ) -> Result<(FrameworkId, AgentId, Option<RoleId>), InputError> {
+        let fw = self.framework(framework, &format!("{at}.framework"))?;
+        let spec = &self.frameworks[fw.index()];
+        if spec.behavior != Behavior::Hold {
+            return Err(self.err(
+                &format!("{at}.framework"),
+                format!(
+                    "framework `{framework}` is `{}`: only a `hold` framework keeps offers for an event to act on",
+                    spec.behavior.name()
+                ),
+            ));
+        }
+        let agent = self.agent(agent, &format!("{at}.agent"))?;
+        let role = match role {
+            None => None,
+            Some(r) => match self.role_ids.get(r).copied() {
+                Some(rid) if self.frameworks[fw.index()].roles.contains(&rid) => Some(rid),
+                _ => {
+                    return Err(self.err(
+                        &format!("{at}.role"),
+                        format!("framework `{framework}` is not subscribed to role `{r}`"),
+                    ))
+                }
+            },
+        };
+        Ok((fw, agent, role))
     }
 }

@@ -351,7 +351,7 @@ impl<'a> Resolver<'a> {
         for (i, w) in raw.workload.iter().enumerate() {
             self.add_workload(w, &format!("workload[{i}]"), i)?;
         }
-        let events = self.resolve_events(&raw.events)?;
+        let (events, attribute_changes) = self.resolve_events(&raw.events)?;
         let (faults, fault_of) = self.resolve_faults(raw.faults.as_ref())?;
         self.resolve_running(&raw)?;
         let partitions = self.resolve_partitions(&raw)?;
@@ -382,6 +382,7 @@ impl<'a> Resolver<'a> {
             events,
             faults,
             fault_of,
+            attribute_changes,
             output,
             warnings: Vec::new(),
         };

@@ -1,6 +1,7 @@
 //! The scenario's scripted `events:`, one method per kind of event.
 
 use super::*;
+use crate::scenario::model::{AllocationOp, ReturnPart};
 
 impl<'m> Simulation<'m> {
     pub(super) fn scripted(&mut self, seq: u64, i: usize, obs: &mut dyn Observer) {
@@ -83,6 +84,25 @@ impl<'m> Simulation<'m> {
                     ));
                 }
             }
+            EventKind::OfferReturn {
+                framework,
+                agent,
+                role,
+                part,
+                refuse,
+            } => self.offer_return(seq, i, (*framework, *agent, *role), *part, *refuse, obs),
+            EventKind::UpdateAllocation {
+                framework,
+                agent,
+                role,
+                op,
+                resources,
+            } => self.update_allocation(seq, i, (*framework, *agent, *role), *op, resources, obs),
+            EventKind::AgentUpdate {
+                agent,
+                total,
+                attributes_changed,
+            } => self.agent_update(seq, i, *agent, total.as_ref(), *attributes_changed, obs),
             EventKind::Whitelist { agents } => {
                 for m in &mut self.masters {
                     m.set_whitelist(agents.as_deref());
@@ -258,5 +278,146 @@ impl<'m> Simulation<'m> {
         };
         let about = About::default().role(role).agent(agent).resources(q);
         self.emit(obs, seq, kind, about);
+    }
+
+    /// `offer_return` (event `i`): the framework gives back `part` of each
+    /// offer it keeps on the agent (in `role`, if given), oldest first,
+    /// with a `refuse` filter (Mesos `recoverResources`).
+    fn offer_return(
+        &mut self,
+        seq: u64,
+        i: usize,
+        (fw, agent, role): (FrameworkId, AgentId, Option<RoleId>),
+        part: ReturnPart,
+        refuse: DurationUs,
+        obs: &mut dyn Observer,
+    ) {
+        let p = self.partition_of[agent.index()];
+        let mut returned = false;
+        for id in self.masters[p.index()].held_offers(fw, agent, role) {
+            let o = self.masters[p.index()]
+                .offer(id)
+                .expect("held offer")
+                .clone();
+            let back = match part {
+                ReturnPart::All => o.resources.clone(),
+                ReturnPart::Reserved => o.resources.reserved_only(),
+                ReturnPart::Unreserved => ResourceSet::unreserved(o.resources.unreserved),
+            };
+            if back.is_empty() {
+                continue;
+            }
+            returned = true;
+            let filter =
+                self.masters[p.index()].return_part(self.model, id, &back, refuse, self.now);
+            let about = About::default()
+                .framework(fw)
+                .role(o.role)
+                .agent(agent)
+                .resources(back.total());
+            self.emit(obs, seq, RecordKind::OfferReturned, about);
+            if let Some(f) = filter {
+                self.queue.push(f.expires, Event::FilterExpire(p, f.id));
+            }
+        }
+        if !returned {
+            self.warnings.push(format!(
+                "event {} at {} s: framework {} keeps no such offer on agent {}; ignored",
+                i,
+                self.now,
+                self.model.frameworks[fw.index()].id,
+                self.model.agent_name(agent)
+            ));
+        }
+    }
+
+    /// `update_allocation` (event `i`): a conversion of resources the
+    /// framework keeps in an offer on the agent: the oldest offer (in
+    /// `role`, if given) that holds them.
+    fn update_allocation(
+        &mut self,
+        seq: u64,
+        i: usize,
+        (fw, agent, role): (FrameworkId, AgentId, Option<RoleId>),
+        op: AllocationOp,
+        q: &Quantities,
+        obs: &mut dyn Observer,
+    ) {
+        let p = self.partition_of[agent.index()].index();
+        let model = self.model;
+        let done = self.masters[p]
+            .held_offers(fw, agent, role)
+            .into_iter()
+            .find(|&id| self.masters[p].convert_held(model, id, op, q));
+        let Some(id) = done else {
+            self.warnings.push(format!(
+                "event {} at {} s: framework {} keeps no offer on agent {} that holds {}; ignored",
+                i,
+                self.now,
+                model.frameworks[fw.index()].id,
+                model.agent_name(agent),
+                crate::cluster::resources::format_quantities(q, &model.resources)
+            ));
+            return;
+        };
+        let offer_role = self.masters[p].offer(id).map_or(RoleId(0), |o| o.role);
+        if op == AllocationOp::Remove {
+            let total = self.masters[p].agent(agent).total.total();
+            self.cluster.set_total(agent, total);
+        }
+        let kind = match op {
+            AllocationOp::Reserve => RecordKind::AllocationReserve,
+            AllocationOp::Unreserve => RecordKind::AllocationUnreserve,
+            AllocationOp::Remove => RecordKind::AllocationRemove,
+        };
+        let about = About::default()
+            .framework(fw)
+            .role(offer_role)
+            .agent(agent)
+            .resources(*q);
+        self.emit(obs, seq, kind, about);
+    }
+
+    /// `agent_update` (event `i`, Mesos `updateSlave`): a new total (its
+    /// tasks keep running, even beyond it) and/or new attributes (the
+    /// agent's filters are removed). Either triggers a run for the agent.
+    fn agent_update(
+        &mut self,
+        seq: u64,
+        i: usize,
+        agent: AgentId,
+        total: Option<&ResourceSet>,
+        attributes_changed: bool,
+        obs: &mut dyn Observer,
+    ) {
+        let model = self.model;
+        if !self.cluster.agent(agent).up || !self.master_of_ref(agent).agent_present(agent) {
+            self.warnings.push(format!(
+                "event {} at {} s updates agent {}, which is not up then; ignored",
+                i,
+                self.now,
+                model.agent_name(agent)
+            ));
+            return;
+        }
+        let mut updated = attributes_changed;
+        if attributes_changed {
+            self.master_of(agent).remove_filters_on(agent);
+        }
+        if let Some(t) = total {
+            if self
+                .master_of(agent)
+                .update_agent_total(model, agent, t.clone())
+            {
+                updated = true;
+                self.cluster.set_total(agent, t.total());
+            }
+        }
+        let now_total = self.master_of_ref(agent).agent(agent).total.total();
+        let about = About::default().agent(agent).resources(now_total);
+        self.emit(obs, seq, RecordKind::AgentUpdated, about);
+        if updated {
+            self.request_run(Trigger::Agent(agent));
+        }
     }
 }
