@@ -24,6 +24,9 @@
 #![allow(clippy::needless_range_loop)]
 
 mod pwl;
+mod references;
+
+pub use references::References;
 
 use num_bigint::BigInt;
 pub use num_rational::BigRational as Q;

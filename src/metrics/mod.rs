@@ -258,6 +258,10 @@ pub struct RunMetrics {
     sampler: Sampler,
     drf_distance_sum: f64,
     drf_samples: u64,
+    /// With `output.references`: the distances from the asset-fair and
+    /// the CEEI references, summed over the same samples.
+    reference_distance_sum: [f64; 2],
+    model_references: bool,
     used_now: UsedTracker,
     demand: fairness::DemandTracker,
     task_times: jobs::TaskTimes,
@@ -324,6 +328,7 @@ impl RunMetrics {
             fw_pending_us: vec![0; f],
             fw_below_us: vec![0; f],
             sampler: Sampler::new(model.output.sample_interval),
+            model_references: model.output.references,
             demand: fairness::DemandTracker::new(f),
             fw_counts: vec![FrameworkCounts::default(); f],
             job_samples: jobs::JobSamples::new(model.output.percentiles),
@@ -439,6 +444,20 @@ impl RunMetrics {
         self.mean(self.role_share_sum[role], end)
     }
 
+    /// With `output.references`: the means over the same samples of the
+    /// distances from the asset-fair and the CEEI references.
+    pub fn reference_distances(&self) -> Option<[f64; 2]> {
+        if !self.model_references {
+            return None;
+        }
+        Some(if self.drf_samples == 0 {
+            [0.0; 2]
+        } else {
+            self.reference_distance_sum
+                .map(|d| d / self.drf_samples as f64)
+        })
+    }
+
     /// Mean over the samples in the window of ½ Σ |share − ideal share|.
     pub fn drf_distance(&self) -> f64 {
         if self.drf_samples == 0 {
@@ -504,6 +523,13 @@ impl RunMetrics {
         let ideal = fairness::ideal(view, &clients);
         self.drf_distance_sum += fairness::drf_distance(view, &ideal);
         self.drf_samples += 1;
+        if view.model.output.references {
+            let problem = fairness::reference_problem(view, &clients);
+            let held = clients.iter().map(|c| c.share).collect();
+            let [_, asset, ceei] = crate::fairshare::References::of(problem, held).distances();
+            self.reference_distance_sum[0] += asset;
+            self.reference_distance_sum[1] += ceei;
+        }
     }
 
     fn count(&mut self, rec: &Record) {

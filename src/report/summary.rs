@@ -79,8 +79,20 @@ pub struct Fairness {
     pub jain: f64,
     pub min_max_ratio: f64,
     pub drf_distance: f64,
+    /// With `output.references`: the mean distances from the asset-fair
+    /// and CEEI references (`fairness.references`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub references: Option<ReferenceDistances>,
     pub below_fair_share: f64,
     pub below_fair_share_max: f64,
+}
+
+/// `fairness.references`: mean distances, as `drf_distance`, from the
+/// other exact references.
+#[derive(Serialize, Debug)]
+pub struct ReferenceDistances {
+    pub asset_fair_distance: f64,
+    pub ceei_distance: f64,
 }
 
 #[derive(Serialize, Debug)]
@@ -446,6 +458,10 @@ impl Summary {
                 jain: m.jain(),
                 min_max_ratio: m.min_max_ratio(),
                 drf_distance: m.drf_distance(),
+                references: m.reference_distances().map(|[a, c]| ReferenceDistances {
+                    asset_fair_distance: a,
+                    ceei_distance: c,
+                }),
                 below_fair_share: m.below_fair_share_all(),
                 below_fair_share_max: m.below_fair_share_max(),
             },

@@ -645,6 +645,9 @@ pub struct OutputConfig {
     /// `output.window`: metrics cover `[from, to]` (to = the end when `None`).
     pub window: Window,
     pub percentiles: Percentiles,
+    /// `output.references`: `summary.json` also gives the mean distances
+    /// from the asset-fair and CEEI references (exact, at every sample).
+    pub references: bool,
 }
 
 /// `output.percentiles`: how job times are kept for the percentiles of

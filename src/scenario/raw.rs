@@ -935,6 +935,7 @@ pub struct RawOutput {
     pub sample_interval: Option<Dur>,
     pub window: Option<RawWindow>,
     pub percentiles: Option<super::model::Percentiles>,
+    pub references: Option<bool>,
 }
 
 /// `output.window: {from, to}`: the part of the run metrics cover.

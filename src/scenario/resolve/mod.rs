@@ -424,11 +424,13 @@ impl<'a> Resolver<'a> {
                     }
                 },
                 percentiles: o.percentiles.unwrap_or_default(),
+                references: o.references.unwrap_or(false),
             },
             None => OutputConfig {
                 sample_interval: 10_000_000,
                 window: Window::default(),
                 percentiles: Default::default(),
+                references: false,
             },
         })
     }
