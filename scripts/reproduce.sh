@@ -1,7 +1,7 @@
 #!/bin/sh
 # Regenerates one committed reproduction in results/ (see results/README.md):
 #   scripts/reproduce.sh NAME      NAME: drf-paper, drf-figure4, mesos-fig3,
-#                                  offer-starvation, mesos-table2, or all
+#                                  offer-starvation, mesos-table2, policies, or all
 # Every output is deterministic: run again, it rewrites the same bytes.
 # tests/reproductions.rs checks the committed folders against these commands.
 set -eu
@@ -33,13 +33,25 @@ one() {
                 --out "results/mesos-table2/seed1/$c"
         done
         MESOSIM_BLESS=1 cargo test --release --quiet --test reproductions mesos_paper_table_2 ;;
+    policies)
+        # Every policy on one workload, 10 seeds; then, per policy, the
+        # strategy-proofness probe: framework `cpu` asks for 8 GB a task
+        # instead of the 2 GB it needs.
+        S=results/policies/scenario.yaml
+        P=drf,random,asset-fair,single-resource,slots,fifo,priority,lottery,auction
+        O="--seeds 1..10 --png --quiet --force"
+        $M compare $S --policies $P $O --out results/policies/all
+        for p in $(echo $P | tr , ' '); do
+            $M compare $S --policies $p --set workload.0.generate.classes.0.resources.mem=2048,8192 \
+                $O --no-charts --out "results/policies/probe/$p"
+        done ;;
     *)
         echo "unknown reproduction: $1" >&2; exit 2 ;;
     esac
 }
 
 if [ "${1:-}" = all ]; then
-    for n in drf-paper drf-figure4 mesos-fig3 offer-starvation mesos-table2; do one "$n"; done
+    for n in drf-paper drf-figure4 mesos-fig3 offer-starvation mesos-table2 policies; do one "$n"; done
 elif [ $# -eq 1 ]; then
     one "$1"
 else

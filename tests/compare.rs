@@ -348,3 +348,48 @@ fn committed_reproduction_is_current() {
         );
     }
 }
+
+/// `output.references` and `output.compare_frameworks` add their metrics
+/// to the table: on the DRF paper's example (window from 30 s) framework A
+/// always finishes 0 tasks (they never end) and holds 2/3, and the
+/// distances from asset fairness and CEEI are 2/25 and 2/11 on every seed.
+#[test]
+fn references_and_framework_metrics_join_the_table() {
+    let dir = common::tmp("compare-references");
+    let o = common::run_bin(&[
+        "compare",
+        "tests/scenarios/references-drf-paper.yaml",
+        "--quiet",
+        "--no-charts",
+        "--seeds",
+        "1..2",
+        "--set",
+        "output.compare_frameworks=[A]",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    ok(&o);
+    let csv = std::fs::read_to_string(dir.join("compare.csv")).unwrap();
+    let mean = |metric: &str| -> f64 {
+        let line = csv
+            .lines()
+            .find(|l| l.starts_with(&format!("{metric},")))
+            .unwrap_or_else(|| panic!("no {metric} in\n{csv}"));
+        line.split(',').nth(3).unwrap().parse().unwrap()
+    };
+    assert!((mean("fairness.references.asset_fair_distance") - 0.08).abs() < 1e-9);
+    assert!((mean("fairness.references.ceei_distance") - 2.0 / 11.0).abs() < 1e-9);
+    assert_eq!(mean("frameworks.A.tasks_finished"), 0.0);
+    assert!((mean("frameworks.A.dominant_share_mean") - 2.0 / 3.0).abs() < 1e-9);
+    let bad = common::run_bin(&[
+        "compare",
+        "tests/scenarios/references-drf-paper.yaml",
+        "--quiet",
+        "--set",
+        "output.compare_frameworks=[Z]",
+        "--out",
+        dir.join("bad").to_str().unwrap(),
+    ]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("no framework `Z`"));
+}

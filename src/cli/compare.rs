@@ -5,7 +5,7 @@
 use super::experiment::{self, Plan, Shard};
 use crate::error::{Error, InputError};
 use crate::metrics::RunMetrics;
-use crate::report::compare::{headline, RunRecord};
+use crate::report::compare::{framework_metrics, headline, RunRecord};
 use crate::report::safe_name;
 use crate::report::summary::Summary;
 use crate::scenario::overrides::{self, Override};
@@ -210,7 +210,14 @@ fn run_one(model: &Model, variant: usize, seed: u64) -> Result<(RunRecord, Strin
     let record = RunRecord {
         variant,
         seed,
-        values: headline(&summary),
+        values: {
+            let mut v = headline(&summary);
+            v.extend(framework_metrics(
+                &summary,
+                &model.output.compare_frameworks,
+            ));
+            v
+        },
         jct_s: secs(&g.jct_us(samples)),
         jct_censored_s: secs(&jct_censored_us),
         wait_s: secs(&wait_us),

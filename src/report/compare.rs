@@ -154,6 +154,49 @@ pub fn headline(s: &Summary) -> Vec<(Metric, f64)> {
         false,
         j.slowdown.mean,
     ));
+    if let Some(r) = &f.references {
+        out.push(m(
+            "fairness.references.asset_fair_distance",
+            "distance from asset-fair",
+            false,
+            r.asset_fair_distance,
+        ));
+        out.push(m(
+            "fairness.references.ceei_distance",
+            "distance from CEEI",
+            false,
+            r.ceei_distance,
+        ));
+    }
+    out
+}
+
+/// The metrics of the frameworks `output.compare_frameworks` names (in
+/// that order): tasks finished, mean dominant share, time below fair share.
+pub fn framework_metrics(s: &Summary, ids: &[String]) -> Vec<(Metric, f64)> {
+    let mut out = Vec::new();
+    for f in ids
+        .iter()
+        .filter_map(|id| s.frameworks.iter().find(|f| &f.id == id))
+    {
+        let metric = |key: &str, label: &str, percent: bool| Metric {
+            key: format!("frameworks.{}.{key}", f.id),
+            label: format!("{}: {label}", f.id),
+            percent,
+        };
+        out.push((
+            metric("tasks_finished", "tasks finished", false),
+            f.tasks_finished as f64,
+        ));
+        out.push((
+            metric("dominant_share_mean", "mean dominant share", true),
+            f.dominant_share_mean,
+        ));
+        out.push((
+            metric("below_fair_share", "time below fair share", true),
+            f.below_fair_share,
+        ));
+    }
     out
 }
 

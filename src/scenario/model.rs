@@ -648,6 +648,9 @@ pub struct OutputConfig {
     /// `output.references`: `summary.json` also gives the mean distances
     /// from the asset-fair and CEEI references (exact, at every sample).
     pub references: bool,
+    /// `output.compare_frameworks`: frameworks whose own metrics `compare`
+    /// reports beside the cluster's.
+    pub compare_frameworks: Vec<String>,
 }
 
 /// `output.percentiles`: how job times are kept for the percentiles of

@@ -936,6 +936,7 @@ pub struct RawOutput {
     pub window: Option<RawWindow>,
     pub percentiles: Option<super::model::Percentiles>,
     pub references: Option<bool>,
+    pub compare_frameworks: Option<Vec<String>>,
 }
 
 /// `output.window: {from, to}`: the part of the run metrics cover.

@@ -425,12 +425,20 @@ impl<'a> Resolver<'a> {
                 },
                 percentiles: o.percentiles.unwrap_or_default(),
                 references: o.references.unwrap_or(false),
+                compare_frameworks: {
+                    let ids = o.compare_frameworks.unwrap_or_default();
+                    for (i, id) in ids.iter().enumerate() {
+                        self.framework(id, &format!("output.compare_frameworks[{i}]"))?;
+                    }
+                    ids
+                },
             },
             None => OutputConfig {
                 sample_interval: 10_000_000,
                 window: Window::default(),
                 percentiles: Default::default(),
                 references: false,
+                compare_frameworks: Vec::new(),
             },
         })
     }
