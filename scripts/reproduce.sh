@@ -40,7 +40,8 @@ one() {
         S=results/policies/scenario.yaml
         P=drf,random,asset-fair,single-resource,slots,fifo,priority,lottery,auction
         O="--seeds 1..10 --png --quiet --force"
-        $M compare $S --policies $P $O --out results/policies/all
+        $M compare $S --policies $P $O --set 'output.compare_frameworks=[cpu,mem,gpu,mixed]' \
+            --out results/policies/all
         for p in $(echo $P | tr , ' '); do
             $M compare $S --policies $p --set workload.0.generate.classes.0.resources.mem=2048,8192 \
                 $O --no-charts --out "results/policies/probe/$p"
