@@ -282,7 +282,8 @@ fn updates(seed: u64, s: &mut String, holds: &[u64]) {
 
 /// Half the runs get faults: random agent failures (`faults:`), short ping
 /// timeouts so that detections happen within the run, scripted failures,
-/// recoveries and rack failures, and `on_lost: fail` for some frameworks.
+/// recoveries and rack failures, `on_lost: fail` for some frameworks and a
+/// short failover timeout for some.
 /// Drawn from a stream of their own, like [`partition`].
 fn faults(seed: u64, s: &mut String, frameworks: u64) {
     let mut g = Gen(seed ^ 0x51ed_270b_2bd6_9f3c);
@@ -343,6 +344,22 @@ fn faults(seed: u64, s: &mut String, frameworks: u64) {
                 &format!("{{id: f{f}, "),
                 &format!("{{id: f{f}, on_lost: fail, "),
             );
+        }
+        // Some frameworks are removed when they disconnect (their tasks
+        // killed, their jobs failed).
+        if g.below(4) == 0 {
+            let line = s
+                .lines()
+                .find(|l| l.contains(&format!("{{id: f{f}, ")))
+                .map(str::to_string);
+            if let Some(line) = line {
+                let short = line.replacen(
+                    "failover_timeout: 1h",
+                    g.pick(&["failover_timeout: 0s", "failover_timeout: 3s"]),
+                    1,
+                );
+                *s = s.replacen(&line, &short, 1);
+            }
         }
     }
 }
@@ -407,6 +424,113 @@ proptest! {
         prop_assert_eq!(a.digest, b.digest);
         prop_assert_eq!(r1.records.len(), r2.records.len());
     }
+
+    #[test]
+    fn every_task_ends_in_exactly_one_state(seed in any::<u64>()) {
+        let text = scenario(seed);
+        let model = load_str(&text, "swarm.yaml", Path::new(".")).unwrap_or_else(|e| panic!("{e}\n{text}"));
+        let opts = Options { seed: None, check: true };
+        let mut rec = mesosim::sim::Recorder::default();
+        let (_, summary) = mesosim::simulate(&model, &opts, &mut rec).unwrap_or_else(|e| panic!("{e}\n{text}"));
+        if let Err(e) = conservation(&summary, &rec.records) {
+            panic!("{e}\n{text}");
+        }
+    }
+}
+
+/// Conservation: the submitted tasks are finished, failed, killed, lost,
+/// running or never launched (or waiting to launch again), each exactly
+/// once. Checked against the task records, independently of the metric:
+/// a task's last record tells finished (a `finish`) and running (a
+/// `launch`, on a live agent or one failed unnoticed); a task whose last
+/// record is `kill` or `lost` is killed, lost, or queued again (pending);
+/// a task with no record has never launched.
+fn conservation(
+    summary: &mesosim::report::summary::Summary,
+    records: &[mesosim::sim::Record],
+) -> Result<(), String> {
+    use mesosim::sim::{RecordKind, TaskRef};
+    use std::collections::BTreeMap;
+    let mut last: BTreeMap<(String, Option<u32>, u32), RecordKind> = BTreeMap::new();
+    for r in records {
+        let key = match (r.task, &r.job_name) {
+            // A streamed job carries its name (its id may be reused once
+            // it ended); a listed one is named by its id.
+            (Some(TaskRef::Job(j, i)), name) => (
+                name.as_deref()
+                    .map_or_else(|| format!("#{}", j.0), str::to_string),
+                None,
+                i,
+            ),
+            (Some(TaskRef::TakeAll(f, i)), _) => (String::new(), Some(f.0), i),
+            _ => continue,
+        };
+        match r.kind {
+            RecordKind::Launch
+            | RecordKind::Finish
+            | RecordKind::Kill
+            | RecordKind::Lost
+            | RecordKind::Fail => {
+                last.insert(key, r.kind);
+            }
+            _ => {}
+        }
+    }
+    let count = |k: RecordKind| last.values().filter(|&&v| v == k).count() as u64;
+    let t = &summary.tasks;
+    let f = &t.final_state;
+    let sum = f.finished + f.running + f.pending + f.killed + f.failed + f.lost;
+    let checks = [
+        (
+            "the final states add up to the submitted tasks",
+            sum,
+            t.submitted,
+        ),
+        (
+            "finished = tasks whose last record is a finish",
+            f.finished,
+            count(RecordKind::Finish),
+        ),
+        (
+            "running = tasks whose last record is a launch",
+            f.running,
+            count(RecordKind::Launch),
+        ),
+        (
+            "finished = finish records (each task finishes once)",
+            f.finished,
+            t.finished,
+        ),
+    ];
+    for (what, got, want) in checks {
+        if got != want {
+            return Err(format!("{what}: {got} != {want}; {t:?}"));
+        }
+    }
+    let bounds = [
+        (
+            "killed <= tasks last killed",
+            f.killed,
+            count(RecordKind::Kill),
+        ),
+        ("lost <= tasks last lost", f.lost, count(RecordKind::Lost)),
+        (
+            "failed <= tasks last failed",
+            f.failed,
+            count(RecordKind::Fail),
+        ),
+        (
+            "never launched <= pending",
+            t.submitted - last.len() as u64,
+            f.pending,
+        ),
+    ];
+    for (what, lo, hi) in bounds {
+        if lo > hi {
+            return Err(format!("{what}: {lo} > {hi}; {t:?}"));
+        }
+    }
+    Ok(())
 }
 
 #[test]

@@ -739,7 +739,13 @@ impl Observer for RunMetrics {
         tf.running += s.running as u64;
         tf.lost += s.lost as u64;
         tf.killed += s.killed as u64;
-        tf.pending += s.pending_count(spec.tasks) as u64;
+        // By definition: every task not finished, running, lost or killed
+        // has not launched (or is waiting to launch again) — queued, in
+        // its framework's decision time, or withdrawn when its job was
+        // given up.
+        let ended = s.finished as u64 + s.running as u64 + s.lost as u64 + s.killed as u64;
+        debug_assert!(ended + s.pending_count(spec.tasks) as u64 <= spec.tasks as u64);
+        tf.pending += (spec.tasks as u64).saturating_sub(ended);
         let class = spec.class.as_ref().map(|c| self.job_samples.class_index(c));
         let mut groups: Vec<&mut jobs::JobGroup> = vec![&mut self.jobs];
         if let Some(g) = self.jobs_by_framework.get_mut(spec.framework.index()) {
