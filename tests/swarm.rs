@@ -309,6 +309,27 @@ fn faults(seed: u64, s: &mut String, frameworks: u64) {
         .unwrap();
     }
     let mut events = String::new();
+    if g.below(3) == 0 {
+        // Master failovers (quota roles make some pause their allocator),
+        // agents re-registering spread out.
+        *s = s.replacen(
+            "master: {",
+            &format!(
+                "master: {{zk_session_timeout: {}s, agent_reregister_spread: {}s, ",
+                1 + g.below(10),
+                g.below(20)
+            ),
+            1,
+        );
+        for _ in 0..1 + g.below(2) {
+            writeln!(
+                events,
+                "  - {{at: {}s, master_failover: {{}}}}",
+                g.below(40)
+            )
+            .unwrap();
+        }
+    }
     for _ in 0..g.below(5) {
         let at = g.below(40);
         match g.below(4) {

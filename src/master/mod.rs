@@ -7,6 +7,7 @@
 //! filter expiry, a reply), and the engine applies it.
 
 mod allocate;
+mod failover;
 mod sorting;
 mod whole;
 

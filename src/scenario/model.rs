@@ -82,6 +82,13 @@ pub struct MasterConfig {
     /// failed agent is marked unreachable their product after it failed.
     pub agent_ping_timeout: DurationUs,
     pub max_agent_ping_timeouts: u32,
+    /// Master failover: the new leader is elected `zk_session_timeout +
+    /// election_delay` after the old one is lost (Mesos
+    /// `--zk_session_timeout`, 10 s); agents re-register spread evenly
+    /// over `agent_reregister_spread` after the election.
+    pub zk_session_timeout: DurationUs,
+    pub election_delay: DurationUs,
+    pub agent_reregister_spread: DurationUs,
 }
 
 impl MasterConfig {
@@ -571,6 +578,9 @@ pub enum EventKind {
     AgentFail(Vec<AgentId>),
     /// A failed agent comes back and registers again, its resources free.
     AgentRecover(AgentId),
+    /// The leading master of a partition (`None`: of every partition) is
+    /// lost; a new one is elected after the ZooKeeper session timeout.
+    MasterFailover(Option<crate::PartitionId>),
     /// A `hold` framework gives back part of the offers it keeps on an
     /// agent (Mesos `recoverResources`), with a filter of `refuse` (0: none).
     OfferReturn {

@@ -474,7 +474,6 @@ impl<'de> Visitor<'de> for Refuse {
     }
 }
 
-unsupported!(NoFaultKey, "this fault setting", "fault injection");
 unsupported!(NoFaultEvent, "this event", "fault injection");
 
 // -------------------------------------------------------- architecture ----
@@ -669,8 +668,9 @@ pub struct RawMaster {
     pub filter_gpu_resources: Option<bool>,
     pub agent_ping_timeout: Option<Dur>,
     pub max_agent_ping_timeouts: Option<u64>,
-    pub zk_session_timeout: Option<NoFaultKey>,
-    pub election_delay: Option<NoFaultKey>,
+    pub zk_session_timeout: Option<Dur>,
+    pub election_delay: Option<Dur>,
+    pub agent_reregister_spread: Option<Dur>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -965,7 +965,7 @@ pub struct RawEvent {
     pub agent_recover: Option<String>,
     pub rack_fail: Option<RawRackFail>,
     pub agent_drain: Option<NoFaultEvent>,
-    pub master_failover: Option<NoFaultEvent>,
+    pub master_failover: Option<RawMasterFailover>,
     pub framework_disconnect: Option<RawDisconnect>,
     pub offer_return: Option<RawOfferReturn>,
     pub update_allocation: Option<RawUpdateAllocation>,
@@ -1006,6 +1006,13 @@ pub struct RawAgentUpdate {
     pub resources: Option<RawResources>,
     pub reserved: Option<OrderedMap<RawResources>>,
     pub attributes: Option<OrderedMap<Text>>,
+}
+
+/// `master_failover: {}` (every partition's master) or `{partition: N}`.
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawMasterFailover {
+    pub partition: Option<u32>,
 }
 
 /// `rack_fail: {attribute, value}`: every agent with that attribute value

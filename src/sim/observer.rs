@@ -61,6 +61,12 @@ pub enum RecordKind {
     /// An agent's total or attributes changed (`agent_update`); the
     /// record carries the new total.
     AgentUpdated,
+    /// A partition's leading master was lost (its offers vanish).
+    MasterFailover,
+    /// A new leading master was elected.
+    MasterElected,
+    /// An agent re-registered with a new master, reporting its tasks.
+    AgentReregistered,
 }
 
 impl RecordKind {
@@ -99,6 +105,9 @@ impl RecordKind {
             RecordKind::AllocationUnreserve => "allocation_unreserve",
             RecordKind::AllocationRemove => "allocation_remove",
             RecordKind::AgentUpdated => "agent_updated",
+            RecordKind::MasterFailover => "master_failover",
+            RecordKind::MasterElected => "master_elected",
+            RecordKind::AgentReregistered => "agent_reregistered",
         }
     }
 }

@@ -274,6 +274,10 @@ impl Resolver<'_> {
                     attributes_changed: u.attributes.is_some(),
                 });
             }
+            if let Some(f) = &e.master_failover {
+                actions += 1;
+                kinds.push(EventKind::MasterFailover(f.partition.map(PartitionId)));
+            }
             match actions {
                 1 => out.extend(kinds.into_iter().map(|kind| ScriptedEvent { at: time, kind })),
                 0 => return Err(self.err(&at, "an event needs one action besides `at` (e.g. `agent_add`, `set_weight`, `suppress`)")),
@@ -322,5 +326,24 @@ impl Resolver<'_> {
             },
         };
         Ok((fw, agent, role))
+    }
+
+    /// `master_failover: {partition: N}` names a partition that exists.
+    pub(super) fn check_failover_partitions(
+        &self,
+        raw: &[RawEvent],
+        partitions: u32,
+    ) -> Result<(), InputError> {
+        for (i, e) in raw.iter().enumerate() {
+            if let Some(p) = e.master_failover.as_ref().and_then(|f| f.partition) {
+                if p >= partitions {
+                    return Err(self.err(
+                        &format!("events[{i}].master_failover.partition"),
+                        format!("partition {p} does not exist (the run has {partitions}, numbered from 0)"),
+                    ));
+                }
+            }
+        }
+        Ok(())
     }
 }

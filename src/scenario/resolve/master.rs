@@ -156,7 +156,21 @@ impl Resolver<'_> {
                 ))
             }
         };
+        // Mesos's ZooKeeper session timeout is 10 s (`constants.hpp`
+        // `ZOOKEEPER_SESSION_TIMEOUT`); a new leader is elected after it.
+        let zk_session_timeout = match m.zk_session_timeout {
+            None => 10_000_000,
+            Some(Dur(0)) => {
+                return Err(self.err("master.zk_session_timeout", "must be greater than 0"))
+            }
+            Some(Dur(d)) => d,
+        };
+        let election_delay = m.election_delay.map_or(0, |d| d.0);
+        let agent_reregister_spread = m.agent_reregister_spread.map_or(0, |d| d.0);
         Ok(MasterConfig {
+            zk_session_timeout,
+            election_delay,
+            agent_reregister_spread,
             policy,
             allocation_interval,
             role_sorter,

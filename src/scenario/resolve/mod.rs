@@ -14,7 +14,7 @@ use crate::limits::{
 };
 use crate::policy::{PolicyRef, Registry};
 use crate::sim::time::{parse_duration, DurationUs, SimTime};
-use crate::{AgentId, FrameworkId, RoleId};
+use crate::{AgentId, FrameworkId, PartitionId, RoleId};
 use std::cell::OnceCell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -355,6 +355,7 @@ impl<'a> Resolver<'a> {
         let (faults, fault_of) = self.resolve_faults(raw.faults.as_ref())?;
         self.resolve_running(&raw)?;
         let partitions = self.resolve_partitions(&raw)?;
+        self.check_failover_partitions(&raw.events, partitions.count)?;
         let master = self.resolve_master(raw.master.take().unwrap_or_default())?;
         let architecture = self.resolve_architecture(&raw, &partitions, &master, &events)?;
         let output = self.resolve_output(raw.output.take())?;

@@ -75,9 +75,15 @@ impl<'m> Simulation<'m> {
         }
         self.rescind_on(seq, a, obs);
         let model = self.model;
-        let total = self.master_of_ref(a).agent(a).total.total();
-        let left = self.master_of(a).remove_agent(model, a);
-        debug_assert!(left.is_empty());
+        let total = if self.forget_awaiting(a) {
+            // Its master failed over since and it never re-registered.
+            model.agent_group(a).resources.total()
+        } else {
+            let total = self.master_of_ref(a).agent(a).total.total();
+            let left = self.master_of(a).remove_agent(model, a);
+            debug_assert!(left.is_empty());
+            total
+        };
         self.counters.agents_unreachable += 1;
         self.emit(
             obs,
@@ -90,8 +96,7 @@ impl<'m> Simulation<'m> {
     /// A task that died with its agent, now known: `lost`.
     fn task_lost_with_agent(&mut self, seq: u64, t: RunningTask, obs: &mut dyn Observer) {
         let model = self.model;
-        self.master_of(t.agent)
-            .release(model, t.framework, t.role, t.agent, &t.resources);
+        self.release_on_master(&t);
         self.counters.tasks_lost += 1;
         self.emit(obs, seq, RecordKind::Lost, About::running(&t));
         let TaskRef::Job(j, index) = t.task else {
@@ -162,7 +167,7 @@ impl<'m> Simulation<'m> {
             RecordKind::AgentRecovered,
             About::default().agent(a).resources(res),
         );
-        self.request_run(Trigger::Agent(a));
+        self.agent_registered(a);
         self.schedule_random_failure(a);
         true
     }

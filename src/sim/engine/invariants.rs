@@ -159,6 +159,18 @@ impl<'m> Simulation<'m> {
             let truth = self.cluster.agent(a);
             let belief = self.masters[p.index()].agent(a);
             let name = || self.model.agent_name(a);
+            if self.failover.unknown(a) {
+                // Its master failed over; it has not re-registered (up) or
+                // never will (failed unnoticed): the new master knows
+                // nothing of it.
+                if belief.present || belief.allocated != Quantities::ZERO {
+                    return Err(format!(
+                        "agent {} has not re-registered, but its new master counts it",
+                        name()
+                    ));
+                }
+                continue;
+            }
             if let faults::Health::Failed { dead, .. } = &self.health[i] {
                 let mut counted = Quantities::ZERO;
                 for t in dead {

@@ -18,6 +18,7 @@ use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
 
 mod central;
+mod failover;
 mod faults;
 mod invariants;
 mod offers;
@@ -101,6 +102,22 @@ pub enum Event {
         to: PartitionId,
         epoch: u64,
     },
+    /// ZooKeeper elected a new leading master for the partition (if no
+    /// failover came after the one of that `epoch`).
+    MasterElected {
+        partition: PartitionId,
+        epoch: u64,
+    },
+    /// An agent re-registers with its partition's new master.
+    AgentReregister {
+        agent: AgentId,
+        epoch: u64,
+    },
+    /// The allocator's recovery timeout after a failover with quota.
+    AllocatorResume {
+        partition: PartitionId,
+        epoch: u64,
+    },
 }
 
 impl Event {
@@ -132,6 +149,9 @@ impl Event {
             Event::SchedulerRetry(_) => "scheduler_retry",
             Event::Rebalance => "rebalance",
             Event::AgentMoved { .. } => "agent_moved",
+            Event::MasterElected { .. } => "master_elected",
+            Event::AgentReregister { .. } => "agent_reregister",
+            Event::AllocatorResume { .. } => "allocator_resume",
         }
     }
 }
@@ -145,6 +165,8 @@ struct About {
     agent: Option<AgentId>,
     task: Option<TaskRef>,
     resources: Quantities,
+    /// The partition of a record about no agent (else the agent's).
+    partition: Option<PartitionId>,
 }
 
 impl About {
@@ -200,6 +222,13 @@ impl About {
     fn resources(self, resources: Quantities) -> About {
         About { resources, ..self }
     }
+
+    fn partition(self, partition: PartitionId) -> About {
+        About {
+            partition: Some(partition),
+            ..self
+        }
+    }
 }
 
 /// Counts over the whole run (`metrics::Counts` counts records over the
@@ -234,6 +263,10 @@ pub struct RunTotals {
     /// Work lost with failed agents: the run time of each task that died
     /// with its agent, launch to failure, summed (µs).
     pub lost_task_us: u64,
+    /// Master failovers (per partition), and the time without a leader,
+    /// summed over partitions (µs).
+    pub master_failovers: u64,
+    pub leaderless_us: u64,
 }
 
 /// Per-framework counts over the whole run.
@@ -341,6 +374,8 @@ pub struct Simulation<'m> {
     /// Per agent: between partitions (rebalancing), in no master.
     moving: Vec<bool>,
     agents_moved: u64,
+    /// Master failovers: leaders, paused allocators, agents to re-register.
+    failover: failover::Failover,
 }
 
 impl<'m> Simulation<'m> {
@@ -452,6 +487,7 @@ impl<'m> Simulation<'m> {
             central: central::Central::new(model),
             moving: vec![false; model.agents.len()],
             agents_moved: 0,
+            failover: failover::Failover::new(n as usize, model.agents.len()),
         })
     }
 
@@ -737,6 +773,7 @@ impl<'m> Simulation<'m> {
             agent,
             task,
             resources,
+            partition,
         } = about;
         let (job_name, used) = match task {
             Some(TaskRef::Job(j, _)) => (self.jobs.name(j), self.jobs.spec(self.model, j).used),
@@ -745,7 +782,9 @@ impl<'m> Simulation<'m> {
         let rec = Record {
             time: self.now,
             seq,
-            partition: agent.map_or(PartitionId(0), |a| self.partition_of[a.index()]),
+            partition: partition
+                .or(agent.map(|a| self.partition_of[a.index()]))
+                .unwrap_or(PartitionId(0)),
             kind,
             framework,
             role,
@@ -783,6 +822,10 @@ impl<'m> Simulation<'m> {
     }
 
     fn request_run_on(&mut self, p: PartitionId, trigger: Trigger) {
+        if !self.failover.allocates(p) {
+            // No leader, or its allocator paused: no run, no candidates.
+            return;
+        }
         if self.central.is_some() {
             return self.central_wake(None);
         }
@@ -796,7 +839,11 @@ impl<'m> Simulation<'m> {
         match ev {
             Event::AllocationTick(p) => {
                 self.periodic_waiting[p.index()] = true;
-                self.request_run_on(p, Trigger::AllAgents);
+                if self.failover.allocates(p) {
+                    self.request_run_on(p, Trigger::AllAgents);
+                } else {
+                    self.skip_run(p);
+                }
             }
             Event::AllocationRun(p) => self.allocation_run(seq, p, obs),
             Event::AgentAdd(a) => {
@@ -929,6 +976,20 @@ impl<'m> Simulation<'m> {
             Event::SchedulerRetry(s) => self.scheduler_retry(s as usize),
             Event::Rebalance => self.rebalance_tick(),
             Event::AgentMoved { agent, to, epoch } => self.agent_moved(agent, to, epoch),
+            Event::MasterElected { partition, epoch } => {
+                self.inputs_left -= 1;
+                self.last_progress = self.now;
+                self.elect(seq, partition, epoch, obs);
+            }
+            Event::AgentReregister { agent, epoch } => {
+                self.inputs_left -= 1;
+                self.reregister(seq, agent, epoch, obs);
+            }
+            Event::AllocatorResume { partition, epoch } => {
+                self.inputs_left -= 1;
+                self.last_progress = self.now;
+                self.recovery_timeout(partition, epoch);
+            }
             Event::OfferTimeout(p, id) => {
                 if let Some(o) = self.masters[p.index()].rescind(model, id) {
                     self.counters.offers_rescinded += 1;

@@ -11,6 +11,10 @@ impl<'m> Simulation<'m> {
     ) {
         let model = self.model;
         let p = partition.index();
+        if !self.failover.allocates(partition) {
+            self.skip_run(partition);
+            return;
+        }
         let out = match &model.master.allocator {
             None => self.masters[p].run_allocation(
                 model,

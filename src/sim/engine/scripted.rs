@@ -74,6 +74,7 @@ impl<'m> Simulation<'m> {
                     }
                 }
             }
+            EventKind::MasterFailover(p) => self.master_failover(seq, i, *p, obs),
             EventKind::AgentRecover(a) => {
                 if !self.recover_agent(seq, *a, obs) {
                     self.warnings.push(format!(

@@ -23,7 +23,7 @@ impl<'m> Simulation<'m> {
             About::default().agent(a).resources(res),
         );
         self.start_running_tasks(seq, a, obs);
-        self.request_run(Trigger::Agent(a));
+        self.agent_registered(a);
         self.schedule_random_failure(a);
     }
 
@@ -236,8 +236,7 @@ impl<'m> Simulation<'m> {
             return;
         };
         self.last_progress = self.now;
-        self.master_of(t.agent)
-            .release(model, t.framework, t.role, t.agent, &t.resources);
+        self.release_on_master(&t);
         if self.central.is_some() {
             self.central_wake(None);
         }
@@ -264,9 +263,7 @@ impl<'m> Simulation<'m> {
     /// A killed task's resources go back to its agent's master; the kill
     /// is counted and recorded (the job's bookkeeping is the caller's).
     pub(super) fn release_killed(&mut self, seq: u64, t: &RunningTask, obs: &mut dyn Observer) {
-        let model = self.model;
-        self.master_of(t.agent)
-            .release(model, t.framework, t.role, t.agent, &t.resources);
+        self.release_on_master(t);
         if self.central.is_some() {
             self.central_wake(None);
         }
