@@ -282,8 +282,8 @@ fn updates(seed: u64, s: &mut String, holds: &[u64]) {
 
 /// Half the runs get faults: random agent failures (`faults:`), short ping
 /// timeouts so that detections happen within the run, scripted failures,
-/// recoveries and rack failures, `on_lost: fail` for some frameworks and a
-/// short failover timeout for some.
+/// recoveries, rack failures, drains, master failovers, `on_lost: fail` for
+/// some frameworks and a short failover timeout for some.
 /// Drawn from a stream of their own, like [`partition`].
 fn faults(seed: u64, s: &mut String, frameworks: u64) {
     let mut g = Gen(seed ^ 0x51ed_270b_2bd6_9f3c);
@@ -332,7 +332,12 @@ fn faults(seed: u64, s: &mut String, frameworks: u64) {
     }
     for _ in 0..g.below(5) {
         let at = g.below(40);
-        match g.below(4) {
+        match g.below(5) {
+            4 => writeln!(
+                events,
+                "  - {{at: {at}s, agent_drain: {{agent: ag0-1{}}}}}",
+                g.pick(&["", ", deadline: 3s", ", deadline: 20s"])
+            ),
             0 | 1 => writeln!(events, "  - {{at: {at}s, agent_fail: ag0-1}}"),
             2 => writeln!(events, "  - {{at: {at}s, agent_recover: ag0-1}}"),
             _ => writeln!(

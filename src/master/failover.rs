@@ -69,6 +69,12 @@ impl Master {
         self.agents[agent.index()].maintenance = maintenance;
     }
 
+    /// Mesos `deactivateSlave` (draining): the agent is offered no more
+    /// (or again, `true`).
+    pub fn set_agent_active(&mut self, agent: AgentId, active: bool) {
+        self.agents[agent.index()].active = active;
+    }
+
     /// Whether any role has a quota (Mesos's allocator `recover` pauses
     /// only then).
     pub fn has_quota(&self) -> bool {

@@ -279,6 +279,23 @@ pub struct RunMetrics {
     /// Completed jobs' times, shared by the groups.
     pub job_samples: jobs::JobSamples,
     pub finals: Option<Finals>,
+    /// Master failovers' recoveries (only with `master_failover` events).
+    track_recovery: bool,
+    /// The cluster's level (see [`RunMetrics::recovery_times`]) over the
+    /// last interval advanced through.
+    level_now: f64,
+    recoveries: Vec<Recovery>,
+}
+
+/// One master failover's dip and recovery.
+#[derive(Clone, Debug, Default)]
+struct Recovery {
+    at: u64,
+    /// The level just before the failover.
+    before: f64,
+    elected: bool,
+    dipped: bool,
+    recovered_us: Option<u64>,
 }
 
 /// The state at the end of the run.
@@ -335,7 +352,64 @@ impl RunMetrics {
             jobs_by_framework: (0..f)
                 .map(|i| jobs::JobGroup::new(jobs::Member::Framework(i as u32)))
                 .collect(),
+            track_recovery: model
+                .events
+                .iter()
+                .any(|e| matches!(e.kind, crate::scenario::model::EventKind::MasterFailover(_))),
             ..RunMetrics::default()
+        }
+    }
+
+    /// Per master failover, in order: how long after it the cluster's
+    /// level — the mean over resources of what running tasks use ÷ the
+    /// total of the agents up (the truth) — took to come back within 5%
+    /// of its level just before (≥ 95% of it), if it fell below that
+    /// before the new leader was elected; 0 if it did not fall; `None`
+    /// if it had not come back by the end.
+    pub fn recovery_times(&self) -> Vec<Option<u64>> {
+        self.recoveries.iter().map(|r| r.recovered_us).collect()
+    }
+
+    /// The cluster's level now (see [`RunMetrics::recovery_times`]).
+    fn level(&self, view: &View) -> f64 {
+        let (mut total, mut used) = (Quantities::ZERO, Quantities::ZERO);
+        for i in 0..view.model.agents.len() {
+            let a = view.cluster.agent(crate::AgentId(i as u32));
+            if a.up {
+                total.add(&a.total);
+                used.add(&a.used);
+            }
+        }
+        let (mut sum, mut n) = (0.0, 0u32);
+        for r in view.model.resources.ids() {
+            if total.get(r) > 0 {
+                sum += ratio(used.get(r), total.get(r));
+                n += 1;
+            }
+        }
+        if n == 0 {
+            0.0
+        } else {
+            sum / f64::from(n)
+        }
+    }
+
+    /// Follows open recoveries through `[from, …)`, where the level is
+    /// `level`.
+    fn follow_recoveries(&mut self, from: u64, level: f64) {
+        self.level_now = level;
+        for r in self.recoveries.iter_mut() {
+            if r.recovered_us.is_some() || r.at > from {
+                continue;
+            }
+            let back = level >= 0.95 * r.before;
+            if !back && !r.elected {
+                r.dipped = true;
+            } else if back && r.dipped {
+                r.recovered_us = Some(from - r.at);
+            } else if !r.dipped && r.elected {
+                r.recovered_us = Some(0);
+            }
         }
     }
 
@@ -618,6 +692,19 @@ impl Observer for RunMetrics {
         self.demand.record(rec);
         self.task_times.record(rec);
         self.used_now.record(model, rec);
+        match rec.kind {
+            RecordKind::MasterFailover => self.recoveries.push(Recovery {
+                at: rec.time.0,
+                before: self.level_now,
+                ..Recovery::default()
+            }),
+            RecordKind::MasterElected => {
+                if let Some(r) = self.recoveries.iter_mut().find(|r| !r.elected) {
+                    r.elected = true;
+                }
+            }
+            _ => {}
+        }
         // Take-all tasks launched in the window: their final state.
         if let Some(t @ TaskRef::TakeAll(..)) = rec.task {
             if self.take_all_open.contains(&t) {
@@ -652,6 +739,10 @@ impl Observer for RunMetrics {
     fn advance(&mut self, view: &View, from: SimTime, to: SimTime) {
         for t in self.sampler.due(to, false) {
             self.sample(view, t);
+        }
+        if self.track_recovery {
+            let level = self.level(view);
+            self.follow_recoveries(from.0, level);
         }
         let a = from.0.max(self.from);
         let b = self.to.map_or(to.0, |w| to.0.min(w));

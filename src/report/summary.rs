@@ -374,7 +374,72 @@ pub struct Summary {
     pub architecture: Option<ArchitectureSummary>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub schedulers: Vec<SchedulerSummary>,
+    /// Only for scenarios with faults (`faults:`, `agent_fail`,
+    /// `rack_fail`, `agent_recover`, `master_failover`, `agent_drain`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub faults: Option<FaultsSummary>,
     pub warnings: Vec<String>,
+}
+
+/// What the faults cost, over the whole run (docs/faults.md).
+#[derive(Serialize, Debug)]
+pub struct FaultsSummary {
+    pub agent_failures: u64,
+    /// Failed agents their master noticed (marked unreachable).
+    pub detections: u64,
+    pub agent_recoveries: u64,
+    pub master_failovers: u64,
+    /// Time without a leading master, summed over partitions.
+    pub leaderless_s: Secs,
+    pub frameworks_removed: u64,
+    pub tasks_lost: u64,
+    /// Lost tasks queued again to run.
+    pub tasks_requeued: u64,
+    /// Run time of the tasks that died with their agents, launch to
+    /// failure, summed.
+    pub lost_task_s: Secs,
+    /// Jobs failed by a lost task (`on_lost: fail`).
+    pub jobs_failed: u64,
+    /// Per master failover: the time to come back within 5% of the level
+    /// before it (`null`: not by the end).
+    pub recovery_s: Vec<Option<Secs>>,
+}
+
+impl FaultsSummary {
+    fn of(model: &Model, outcome: &Outcome, m: &RunMetrics) -> Option<FaultsSummary> {
+        use crate::scenario::model::EventKind;
+        let faulty = !model.faults.is_empty()
+            || model.events.iter().any(|e| {
+                matches!(
+                    e.kind,
+                    EventKind::AgentFail(_)
+                        | EventKind::AgentRecover(_)
+                        | EventKind::MasterFailover(_)
+                        | EventKind::AgentDrain { .. }
+                )
+            });
+        if !faulty {
+            return None;
+        }
+        let t = &outcome.totals;
+        Some(FaultsSummary {
+            agent_failures: t.agent_failures,
+            detections: t.agents_unreachable,
+            agent_recoveries: t.agent_recoveries,
+            master_failovers: t.master_failovers,
+            leaderless_s: Secs(t.leaderless_us),
+            frameworks_removed: t.frameworks_removed,
+            tasks_lost: t.tasks_lost,
+            tasks_requeued: t.tasks_requeued,
+            lost_task_s: Secs(t.lost_task_us),
+            jobs_failed: t.jobs_failed,
+            recovery_s: m
+                .recovery_times()
+                .into_iter()
+                .map(|r| r.map(Secs))
+                .collect(),
+        })
+    }
 }
 
 impl Summary {
@@ -556,6 +621,7 @@ impl Summary {
                 .iter()
                 .map(|s| SchedulerSummary::of(s, outcome.end.0))
                 .collect(),
+            faults: FaultsSummary::of(model, outcome, m),
             warnings,
         }
     }

@@ -581,6 +581,12 @@ pub enum EventKind {
     /// The leading master of a partition (`None`: of every partition) is
     /// lost; a new one is elected after the ZooKeeper session timeout.
     MasterFailover(Option<crate::PartitionId>),
+    /// The agent drains: no new offers; its tasks finish, or are killed
+    /// at the deadline; then it is gone.
+    AgentDrain {
+        agent: AgentId,
+        deadline: Option<DurationUs>,
+    },
     /// A `hold` framework gives back part of the offers it keeps on an
     /// agent (Mesos `recoverResources`), with a filter of `refuse` (0: none).
     OfferReturn {

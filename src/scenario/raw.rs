@@ -415,67 +415,6 @@ impl<'de> Deserialize<'de> for Text {
     }
 }
 
-/// A key whose capability is not built yet: refused with a message saying so.
-/// The refusal happens inside a visitor so that serde_yaml reports the
-/// value's line and column.
-macro_rules! unsupported {
-    ($name:ident, $key:literal, $capability:literal) => {
-        #[derive(Clone, Debug, PartialEq)]
-        pub struct $name;
-        impl<'de> Deserialize<'de> for $name {
-            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<$name, D::Error> {
-                d.deserialize_any(Refuse(concat!(
-                    "`",
-                    $key,
-                    "` is not supported yet (it comes with ",
-                    $capability,
-                    ")"
-                )))
-                .map(|()| $name)
-            }
-        }
-    };
-}
-
-/// A visitor that refuses whatever it is given, with a fixed message.
-struct Refuse(&'static str);
-
-impl<'de> Visitor<'de> for Refuse {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str(self.0)
-    }
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
-        Err(E::custom(self.0))
-    }
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
-        Err(E::custom(self.0))
-    }
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
-        Err(E::custom(self.0))
-    }
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
-        Err(E::custom(self.0))
-    }
-    fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> {
-        Err(E::custom(self.0))
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
-        Err(E::custom(self.0))
-    }
-    fn visit_none<E: de::Error>(self) -> Result<(), E> {
-        Err(E::custom(self.0))
-    }
-    fn visit_map<A: MapAccess<'de>>(self, _: A) -> Result<(), A::Error> {
-        Err(de::Error::custom(self.0))
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<(), A::Error> {
-        Err(de::Error::custom(self.0))
-    }
-}
-
-unsupported!(NoFaultEvent, "this event", "fault injection");
-
 // -------------------------------------------------------- architecture ----
 
 /// `architecture: NAME`, or `{type: NAME, queue | conflicts | transactions}`
@@ -964,7 +903,7 @@ pub struct RawEvent {
     pub agent_fail: Option<String>,
     pub agent_recover: Option<String>,
     pub rack_fail: Option<RawRackFail>,
-    pub agent_drain: Option<NoFaultEvent>,
+    pub agent_drain: Option<RawDrain>,
     pub master_failover: Option<RawMasterFailover>,
     pub framework_disconnect: Option<RawDisconnect>,
     pub offer_return: Option<RawOfferReturn>,
@@ -1006,6 +945,14 @@ pub struct RawAgentUpdate {
     pub resources: Option<RawResources>,
     pub reserved: Option<OrderedMap<RawResources>>,
     pub attributes: Option<OrderedMap<Text>>,
+}
+
+/// `agent_drain: {agent, deadline}` (no deadline: its tasks run to the end).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDrain {
+    pub agent: String,
+    pub deadline: Option<Dur>,
 }
 
 /// `master_failover: {}` (every partition's master) or `{partition: N}`.

@@ -67,6 +67,8 @@ pub enum RecordKind {
     MasterElected,
     /// An agent re-registered with a new master, reporting its tasks.
     AgentReregistered,
+    /// An agent started draining: offered no more.
+    AgentDraining,
 }
 
 impl RecordKind {
@@ -108,6 +110,7 @@ impl RecordKind {
             RecordKind::MasterFailover => "master_failover",
             RecordKind::MasterElected => "master_elected",
             RecordKind::AgentReregistered => "agent_reregistered",
+            RecordKind::AgentDraining => "agent_draining",
         }
     }
 }

@@ -274,6 +274,13 @@ impl Resolver<'_> {
                     attributes_changed: u.attributes.is_some(),
                 });
             }
+            if let Some(d) = &e.agent_drain {
+                actions += 1;
+                kinds.push(EventKind::AgentDrain {
+                    agent: self.agent(&d.agent, &format!("{at}.agent_drain.agent"))?,
+                    deadline: d.deadline.map(|x| x.0),
+                });
+            }
             if let Some(f) = &e.master_failover {
                 actions += 1;
                 kinds.push(EventKind::MasterFailover(f.partition.map(PartitionId)));

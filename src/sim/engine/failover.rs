@@ -27,6 +27,8 @@ pub struct Failover {
     /// Per agent: registered with a master that has since been replaced
     /// and not (yet) with the new one; what it re-registers with.
     awaiting: Vec<Option<(ResourceSet, Option<Unavailability>)>>,
+    /// Per agent: draining (`agent_drain`), offered no more.
+    pub draining: Vec<bool>,
 }
 
 impl Failover {
@@ -36,6 +38,7 @@ impl Failover {
             leaderless: vec![None; partitions],
             paused: vec![None; partitions],
             awaiting: vec![None; agents],
+            draining: vec![false; agents],
         }
     }
 
@@ -206,6 +209,9 @@ impl<'m> Simulation<'m> {
         let res = total.total();
         self.master_of(a)
             .reregister_agent(model, a, total, maintenance);
+        if self.failover.draining[a.index()] {
+            self.master_of(a).set_agent_active(a, false);
+        }
         for uid in self.cluster.tasks_on(a) {
             let t = self.cluster.task(uid).expect("task present").clone();
             let charged =

@@ -40,6 +40,7 @@ impl<'m> Simulation<'m> {
         }
         self.cluster.agent_down(a);
         self.agent_epoch[a.index()] += 1;
+        self.failover.draining[a.index()] = false;
         self.health[a.index()] = Health::Failed {
             since: self.now,
             dead,
@@ -293,6 +294,95 @@ impl<'m> Simulation<'m> {
             seq,
             RecordKind::FrameworkRemoved,
             About::default().framework(f),
+        );
+    }
+}
+
+impl<'m> Simulation<'m> {
+    /// `agent_drain` (event `i`): the agent is offered no more (Mesos
+    /// `deactivateSlave`; its offers rescinded); its tasks run on and it is
+    /// gone when the last ends, or at the deadline, when those left are
+    /// killed (and queued again, as lost ones are).
+    pub(super) fn drain_agent(
+        &mut self,
+        seq: u64,
+        i: usize,
+        a: AgentId,
+        deadline: Option<DurationUs>,
+        obs: &mut dyn Observer,
+    ) {
+        let model = self.model;
+        if !self.cluster.agent(a).up || self.failover.draining[a.index()] {
+            self.warnings.push(format!(
+                "event {} at {} s drains agent {}, which is not up or already draining; ignored",
+                i,
+                self.now,
+                model.agent_name(a)
+            ));
+            return;
+        }
+        self.failover.draining[a.index()] = true;
+        if !self.failover.unknown(a) {
+            self.master_of(a).set_agent_active(a, false);
+        }
+        let total = self.cluster.agent(a).total;
+        self.emit(
+            obs,
+            seq,
+            RecordKind::AgentDraining,
+            About::default().agent(a).resources(total),
+        );
+        self.rescind_on(seq, a, obs);
+        if self.cluster.tasks_on(a).is_empty() {
+            self.drained(seq, a, obs);
+        } else if let Some(d) = deadline {
+            let epoch = self.agent_epoch[a.index()];
+            self.inputs_left += 1;
+            self.queue
+                .push(self.now.plus(d), Event::DrainDeadline { agent: a, epoch });
+        }
+    }
+
+    /// A draining agent's deadline: its tasks left are killed, it is gone.
+    pub(super) fn drain_deadline(
+        &mut self,
+        seq: u64,
+        a: AgentId,
+        epoch: u64,
+        obs: &mut dyn Observer,
+    ) {
+        if self.agent_epoch[a.index()] != epoch || !self.failover.draining[a.index()] {
+            return;
+        }
+        self.kill_tasks_on(seq, a, obs);
+        self.drained(seq, a, obs);
+    }
+
+    /// A task ended: a draining agent with nothing left is gone.
+    pub(super) fn drain_check(&mut self, seq: u64, a: AgentId, obs: &mut dyn Observer) {
+        if self.failover.draining[a.index()] && self.cluster.tasks_on(a).is_empty() {
+            self.drained(seq, a, obs);
+        }
+    }
+
+    /// A drained agent leaves: its master forgets it (`agent_removed`).
+    fn drained(&mut self, seq: u64, a: AgentId, obs: &mut dyn Observer) {
+        let model = self.model;
+        self.failover.draining[a.index()] = false;
+        self.rescind_on(seq, a, obs);
+        let total = self.cluster.agent(a).total;
+        if !self.forget_awaiting(a) {
+            let left = self.master_of(a).remove_agent(model, a);
+            debug_assert!(left.is_empty());
+        }
+        self.cluster.agent_down(a);
+        self.health[a.index()] = Health::Normal;
+        self.agent_epoch[a.index()] += 1;
+        self.emit(
+            obs,
+            seq,
+            RecordKind::AgentRemoved,
+            About::default().agent(a).resources(total),
         );
     }
 }

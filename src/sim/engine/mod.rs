@@ -118,6 +118,11 @@ pub enum Event {
         partition: PartitionId,
         epoch: u64,
     },
+    /// A draining agent's deadline (if still in the life it was set in).
+    DrainDeadline {
+        agent: AgentId,
+        epoch: u64,
+    },
 }
 
 impl Event {
@@ -152,6 +157,7 @@ impl Event {
             Event::MasterElected { .. } => "master_elected",
             Event::AgentReregister { .. } => "agent_reregister",
             Event::AllocatorResume { .. } => "allocator_resume",
+            Event::DrainDeadline { .. } => "drain_deadline",
         }
     }
 }
@@ -989,6 +995,11 @@ impl<'m> Simulation<'m> {
                 self.inputs_left -= 1;
                 self.last_progress = self.now;
                 self.recovery_timeout(partition, epoch);
+            }
+            Event::DrainDeadline { agent, epoch } => {
+                self.inputs_left -= 1;
+                self.last_progress = self.now;
+                self.drain_deadline(seq, agent, epoch, obs);
             }
             Event::OfferTimeout(p, id) => {
                 if let Some(o) = self.masters[p.index()].rescind(model, id) {

@@ -75,6 +75,9 @@ impl<'m> Simulation<'m> {
                 }
             }
             EventKind::MasterFailover(p) => self.master_failover(seq, i, *p, obs),
+            EventKind::AgentDrain { agent, deadline } => {
+                self.drain_agent(seq, i, *agent, *deadline, obs)
+            }
             EventKind::AgentRecover(a) => {
                 if !self.recover_agent(seq, *a, obs) {
                     self.warnings.push(format!(

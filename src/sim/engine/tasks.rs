@@ -258,6 +258,7 @@ impl<'m> Simulation<'m> {
                 self.job_done(j, obs);
             }
         }
+        self.drain_check(seq, t.agent, obs);
     }
 
     /// A killed task's resources go back to its agent's master; the kill
