@@ -40,6 +40,10 @@ const NOT_RUNNABLE: &[&str] = &[
     "scenarios/stream-10m/stream-10m.yaml",
 ];
 
+/// Benchmarks (`scenarios/bench/`, docs/performance.md): minutes each, run by
+/// `scripts/bench.sh`, not here; `tests/bench_scenarios.rs` checks they load.
+const BENCH: &str = "scenarios/bench/";
+
 fn scenario_files() -> Vec<String> {
     fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
         for e in std::fs::read_dir(dir).unwrap() {
@@ -63,7 +67,7 @@ fn scenario_files() -> Vec<String> {
                 .to_string_lossy()
                 .replace('\\', "/")
         })
-        .filter(|p| !NOT_RUNNABLE.contains(&p.as_str()))
+        .filter(|p| !NOT_RUNNABLE.contains(&p.as_str()) && !p.starts_with(BENCH))
         .collect();
     rel.sort();
     rel

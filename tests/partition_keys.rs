@@ -260,7 +260,11 @@ fn one_partition_is_no_partition() {
             .unwrap()
             .to_string_lossy()
             .to_string();
-        if (!slow && LONG.contains(&rel.as_str())) || NOT_RUNNABLE.contains(&rel.as_str()) {
+        // Benchmarks (scenarios/bench/) take minutes: scripts/bench.sh runs them.
+        if (!slow && LONG.contains(&rel.as_str()))
+            || NOT_RUNNABLE.contains(&rel.as_str())
+            || rel.starts_with("scenarios/bench/")
+        {
             continue;
         }
         let text = std::fs::read_to_string(&path).unwrap();
