@@ -5,6 +5,7 @@
 //! shuffle again; stage 2 for everyone within limits and headroom; then
 //! inverse offers for agents under maintenance.
 
+use super::sorting::RunOrders;
 use super::{InverseOffer, Master, OfferId};
 use crate::cluster::resources::{Quantities, ResourceSet};
 use crate::scenario::model::Model;
@@ -198,6 +199,7 @@ impl Master {
             ..RunOutput::default()
         };
         let mut offerable = Offerable::new();
+        let mut orders = RunOrders::new(self, model);
 
         // f. Stage 1: roles with unsatisfied guarantees.
         let any_guarantee = self
@@ -207,7 +209,7 @@ impl Master {
             .any(|r| !self.roles[r.index()].quota.guarantee.is_empty());
         if any_guarantee {
             for &agent in &agents {
-                let role_order = self.role_order(model, sorter_rng);
+                let role_order = orders.role_order(self, model, sorter_rng);
                 for (role_pos, &role) in role_order.iter().enumerate() {
                     let guarantee = self.roles[role.index()].quota.guarantee;
                     if guarantee.is_empty() || self.roles[role.index()].frameworks == 0 {
@@ -231,7 +233,7 @@ impl Master {
                             0.0
                         },
                     };
-                    let fw_order = self.framework_order(model, role, sorter_rng);
+                    let fw_order = orders.framework_order(self, model, role, sorter_rng);
                     if explain {
                         self.explain_left_out(spot, &mut out.explain);
                     }
@@ -328,6 +330,7 @@ impl Master {
                         let ok = self.agents[agent.index()].available.sub(&to_offer);
                         debug_assert!(ok);
                         self.track(model, fw, role, agent, &to_offer);
+                        orders.touched(fw, role);
                     }
                 }
             }
@@ -343,7 +346,7 @@ impl Master {
         for &agent in &agents {
             'pass: loop {
                 let mut gave = false;
-                let role_order = self.role_order(model, sorter_rng);
+                let role_order = orders.role_order(self, model, sorter_rng);
                 'roles: for (role_pos, &role) in role_order.iter().enumerate() {
                     if self.agents[agent.index()].available.is_empty() {
                         if explain {
@@ -372,7 +375,7 @@ impl Master {
                             0.0
                         },
                     };
-                    let fw_order = self.framework_order(model, role, sorter_rng);
+                    let fw_order = orders.framework_order(self, model, role, sorter_rng);
                     if explain {
                         self.explain_left_out(spot, &mut out.explain);
                     }
@@ -479,6 +482,7 @@ impl Master {
                         let ok = self.agents[agent.index()].available.sub(&to_offer);
                         debug_assert!(ok);
                         self.track(model, fw, role, agent, &to_offer);
+                        orders.touched(fw, role);
                         if slot.is_some() {
                             gave = true;
                             break 'roles;

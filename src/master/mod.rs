@@ -268,6 +268,24 @@ pub struct Master {
     registrations: u64,
     /// When budgets last accrued.
     budgets_at: SimTime,
+    /// Each framework's rank when the frameworks are ordered by id (name):
+    /// the framework sorters' last tie-break, compared as an integer.
+    framework_name_rank: Vec<u32>,
+    /// The same for roles by name (top-level roles' names are their last
+    /// segments, what the role sorter compares).
+    role_name_rank: Vec<u32>,
+}
+
+/// Each name's position when all are sorted.
+fn ranks<'a>(names: impl Iterator<Item = &'a str>) -> Vec<u32> {
+    let names: Vec<&str> = names.collect();
+    let mut by_name: Vec<usize> = (0..names.len()).collect();
+    by_name.sort_by(|&a, &b| names[a].cmp(names[b]));
+    let mut rank = vec![0; by_name.len()];
+    for (r, &i) in by_name.iter().enumerate() {
+        rank[i] = r as u32;
+    }
+    rank
 }
 
 impl Master {
@@ -351,6 +369,8 @@ impl Master {
             whitelist: None,
             registrations: 0,
             budgets_at: SimTime::ZERO,
+            framework_name_rank: ranks(model.frameworks.iter().map(|f| f.id.as_str())),
+            role_name_rank: ranks(model.roles.iter().map(|r| r.name.as_str())),
         }
     }
 

@@ -11,12 +11,11 @@
 use super::Master;
 use crate::cluster::resources::Quantities;
 use crate::policy::tree::Node;
-use crate::policy::{
-    checked_order, compare_keys, sort_by_key, ClientKind, SortClient, SortCx, SortPolicy,
-};
+use crate::policy::{checked_order, sort_by_key, ClientKind, SortClient, SortCx, SortPolicy};
 use crate::scenario::model::Model;
 use crate::sim::rng::StreamSet;
 use crate::{FrameworkId, RoleId};
+use std::cmp::Ordering;
 
 fn last_segment(name: &str) -> &str {
     name.rsplit('/').next().unwrap_or(name)
@@ -56,32 +55,37 @@ impl Master {
                 move |c| self.live(c),
                 move |p| self.roles[p.index()].frameworks > 0,
             )
-            .map(move |node| match node {
-                Node::Role(c) => {
-                    let rs = &self.roles[c.index()];
-                    SortClient {
-                        kind: ClientKind::Role(c),
-                        allocation: &rs.subtree_alloc,
-                        weight: rs.weight,
-                        count: rs.subtree_count,
-                        name: last_segment(&model.roles[c.index()].name),
-                        registered: rs.subtree_first_registered,
-                        priority: rs.subtree_top_priority,
-                    }
+            .map(move |node| self.role_client(model, node))
+    }
+
+    /// The role sorter's client for one node of the role tree.
+    fn role_client<'a>(&'a self, model: &'a Model, node: Node) -> SortClient<'a> {
+        match node {
+            Node::Role(c) => {
+                let rs = &self.roles[c.index()];
+                SortClient {
+                    kind: ClientKind::Role(c),
+                    allocation: &rs.subtree_alloc,
+                    weight: rs.weight,
+                    count: rs.subtree_count,
+                    name: last_segment(&model.roles[c.index()].name),
+                    registered: rs.subtree_first_registered,
+                    priority: rs.subtree_top_priority,
                 }
-                Node::OwnLeaf(p) => {
-                    let rs = &self.roles[p.index()];
-                    SortClient {
-                        kind: ClientKind::OwnLeaf(p),
-                        allocation: &rs.own_alloc,
-                        weight: 1.0,
-                        count: rs.own_count,
-                        name: ".",
-                        registered: rs.own_first_registered,
-                        priority: rs.own_top_priority,
-                    }
+            }
+            Node::OwnLeaf(p) => {
+                let rs = &self.roles[p.index()];
+                SortClient {
+                    kind: ClientKind::OwnLeaf(p),
+                    allocation: &rs.own_alloc,
+                    weight: 1.0,
+                    count: rs.own_count,
+                    name: ".",
+                    registered: rs.own_first_registered,
+                    priority: rs.own_top_priority,
                 }
-            })
+            }
+        }
     }
 
     /// Roles with frameworks, in the role sorter's order.
@@ -154,20 +158,12 @@ impl Master {
         rngs: &mut StreamSet,
     ) -> Vec<FrameworkId> {
         let policy = &*model.master.framework_sorter;
-        let cx = self.sort_cx(model);
-        let fws = &self.role_frameworks[role.index()];
-        let sortable = fws.iter().filter_map(|&fw| {
-            let fs = &self.frameworks[fw.index()];
-            let r = &fs.roles[fs.role_index(role)?];
-            (fs.active && !r.suppressed).then(|| Held {
-                fw,
-                allocation: r.offered.plus(&r.allocated),
-                count: r.count,
-                registered: fs.registration,
-            })
-        });
         if policy.orders_whole() {
-            let held: Vec<Held> = sortable.collect();
+            let cx = self.sort_cx(model);
+            let held: Vec<Held> = self.role_frameworks[role.index()]
+                .iter()
+                .filter_map(|&fw| self.held_in(role, fw))
+                .collect();
             let clients: Vec<SortClient<'_>> = held
                 .iter()
                 .map(|h| framework_client(model, role, h))
@@ -178,18 +174,56 @@ impl Master {
                 .map(|i| framework_of(&clients[i]))
                 .collect()
         } else {
-            // One key per framework, computed as it is read: no copy of
-            // the allocations outlives its key.
-            let mut keyed: Vec<(f64, u64, &str, FrameworkId)> = sortable
-                .map(|held| {
-                    let c = framework_client(model, role, &held);
-                    let name = model.frameworks[held.fw.index()].id.as_str();
-                    (policy.key(&c, &cx), c.count, name, held.fw)
-                })
-                .collect();
-            keyed.sort_by(|a, b| compare_keys((a.0, a.1, a.2), (b.0, b.1, b.2)));
-            keyed.into_iter().map(|k| k.3).collect()
+            self.keyed_frameworks(model, role)
+                .into_iter()
+                .map(|k| k.fw)
+                .collect()
         }
+    }
+
+    /// What `fw` holds in `role` as the role's framework sorter sees it;
+    /// `None` when the sorter leaves it out (inactive or suppressed).
+    fn held_in(&self, role: RoleId, fw: FrameworkId) -> Option<Held> {
+        let fs = &self.frameworks[fw.index()];
+        let r = &fs.roles[fs.role_index(role)?];
+        (fs.active && !r.suppressed).then(|| Held {
+            fw,
+            allocation: r.offered.plus(&r.allocated),
+            count: r.count,
+            registered: fs.registration,
+        })
+    }
+
+    /// The sort key of `fw` in `role`'s key-ordered framework sorter, or
+    /// `None` when the sorter leaves it out.
+    fn framework_key(
+        &self,
+        model: &Model,
+        cx: &SortCx<'_>,
+        role: RoleId,
+        fw: FrameworkId,
+    ) -> Option<Keyed> {
+        let held = self.held_in(role, fw)?;
+        let c = framework_client(model, role, &held);
+        Some(Keyed {
+            key: model.master.framework_sorter.key(&c, cx),
+            count: c.count,
+            name: self.framework_name_rank[fw.index()],
+            fw,
+        })
+    }
+
+    /// A key-ordered framework sorter's clients with their keys, in order:
+    /// key, then count, then name (names compared as their ranks in name
+    /// order, which orders exactly as the names do).
+    fn keyed_frameworks(&self, model: &Model, role: RoleId) -> Vec<Keyed> {
+        let cx = self.sort_cx(model);
+        let mut keyed: Vec<Keyed> = self.role_frameworks[role.index()]
+            .iter()
+            .filter_map(|&fw| self.framework_key(model, &cx, role, fw))
+            .collect();
+        keyed.sort_by(Keyed::cmp);
+        keyed
     }
 
     /// Frameworks subscribed to `role` that the sorter leaves out (for
@@ -206,6 +240,189 @@ impl Master {
                         .is_some_and(|ri| fs.roles[ri].suppressed)
             })
             .collect()
+    }
+}
+
+/// A framework's place in a key-ordered framework sorter.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Keyed {
+    key: f64,
+    count: u64,
+    /// The framework id's rank in name order ([`Master::framework_name_rank`]),
+    /// or for a role the role name's ([`Master::role_name_rank`]).
+    name: u32,
+    /// The framework (for a role: the role's index).
+    fw: FrameworkId,
+}
+
+impl Keyed {
+    /// [`crate::policy::compare_keys`] with the name compared by rank.
+    fn cmp(a: &Keyed, b: &Keyed) -> Ordering {
+        a.key
+            .partial_cmp(&b.key)
+            .unwrap_or(Ordering::Equal)
+            .then(a.count.cmp(&b.count))
+            .then(a.name.cmp(&b.name))
+    }
+}
+
+/// The framework sorters' orders kept through one allocation run, as
+/// Mesos keeps its sorters: within a run only the framework an offer was
+/// just made to changes its key (its share and count in that role;
+/// totals, activity and suppression do not change mid-run), so after an
+/// offer that one framework is moved to its new place instead of sorting
+/// every framework again for every agent. The order is exactly the one a
+/// full sort gives: `(key, count, name)` is a total order (names are
+/// unique), unless a key is NaN, in which case this falls back to sorting
+/// every time. Whole-order policies (`random`) always sort afresh.
+pub(crate) struct RunOrders {
+    by_role: Vec<Option<Vec<Keyed>>>,
+    /// (framework, role) whose key changed since the role's order was made.
+    touched: Vec<(FrameworkId, RoleId)>,
+    incremental: bool,
+    /// The role sorter's order, kept the same way when the role sorter is
+    /// key-ordered: re-made only after an offer changed a role's key, and
+    /// when every client role is at the top level (a flat tree) by moving
+    /// only the roles that changed.
+    roles: Option<Vec<RoleId>>,
+    flat_roles: Option<Vec<Keyed>>,
+    roles_touched: Vec<RoleId>,
+    roles_incremental: bool,
+    flat: bool,
+}
+
+impl RunOrders {
+    pub(crate) fn new(master: &Master, model: &Model) -> RunOrders {
+        let flat = master
+            .tree
+            .children(None)
+            .iter()
+            .all(|&r| !master.live(r) || !master.has_child_clients(r));
+        RunOrders {
+            by_role: vec![None; master.roles.len()],
+            touched: Vec::new(),
+            incremental: !model.master.framework_sorter.orders_whole(),
+            roles: None,
+            flat_roles: None,
+            roles_touched: Vec::new(),
+            roles_incremental: !model.master.role_sorter.orders_whole(),
+            flat,
+        }
+    }
+
+    /// The role sorter's order now (as [`Master::role_order`]).
+    pub(crate) fn role_order(
+        &mut self,
+        master: &Master,
+        model: &Model,
+        rngs: &mut StreamSet,
+    ) -> Vec<RoleId> {
+        if !self.roles_incremental {
+            return master.role_order(model, rngs);
+        }
+        if !self.flat {
+            if !self.roles_touched.is_empty() {
+                self.roles = None;
+                self.roles_touched.clear();
+            }
+            return self
+                .roles
+                .get_or_insert_with(|| master.role_order(model, rngs))
+                .clone();
+        }
+        let policy = &*model.master.role_sorter;
+        let cx = master.sort_cx(model);
+        let key = |role: RoleId| {
+            let c = master.role_client(model, Node::Role(role));
+            Keyed {
+                key: policy.key(&c, &cx),
+                count: c.count,
+                name: master.role_name_rank[role.index()],
+                fw: FrameworkId(role.0),
+            }
+        };
+        let order = match &mut self.flat_roles {
+            Some(order) => {
+                for role in self.roles_touched.drain(..) {
+                    if let Some(i) = order.iter().position(|k| k.fw.0 == role.0) {
+                        order.remove(i);
+                        let k = key(role);
+                        let at = order.partition_point(|e| Keyed::cmp(e, &k) == Ordering::Less);
+                        order.insert(at, k);
+                    }
+                }
+                order
+            }
+            None => {
+                self.roles_touched.clear();
+                let mut order: Vec<Keyed> = master
+                    .tree
+                    .children(None)
+                    .iter()
+                    .filter(|&&r| master.live(r))
+                    .map(|&r| key(r))
+                    .collect();
+                order.sort_by(Keyed::cmp);
+                self.flat_roles.insert(order)
+            }
+        };
+        if order.iter().any(|k| k.key.is_nan()) {
+            self.roles_incremental = false;
+            return master.role_order(model, rngs);
+        }
+        order.iter().map(|k| RoleId(k.fw.0)).collect()
+    }
+
+    /// The role's framework order now (as [`Master::framework_order`]).
+    pub(crate) fn framework_order(
+        &mut self,
+        master: &Master,
+        model: &Model,
+        role: RoleId,
+        rngs: &mut StreamSet,
+    ) -> Vec<FrameworkId> {
+        if !self.incremental {
+            return master.framework_order(model, role, rngs);
+        }
+        let mut touched = std::mem::take(&mut self.touched);
+        let order = match &mut self.by_role[role.index()] {
+            Some(order) => {
+                let cx = master.sort_cx(model);
+                touched.retain(|&(fw, r)| {
+                    if r != role {
+                        return true;
+                    }
+                    if let Some(i) = order.iter().position(|k| k.fw == fw) {
+                        order.remove(i);
+                    }
+                    if let Some(k) = master.framework_key(model, &cx, role, fw) {
+                        let at = order.partition_point(|e| Keyed::cmp(e, &k) == Ordering::Less);
+                        order.insert(at, k);
+                    }
+                    false
+                });
+                order
+            }
+            None => {
+                touched.retain(|&(_, r)| r != role);
+                self.by_role[role.index()].insert(master.keyed_frameworks(model, role))
+            }
+        };
+        self.touched = touched;
+        if order.iter().any(|k| k.key.is_nan()) {
+            self.incremental = false;
+            return master.framework_order(model, role, rngs);
+        }
+        order.iter().map(|k| k.fw).collect()
+    }
+
+    /// An offer to `fw` in `role` changed its key there (and the keys of
+    /// the role and its ancestors in the role sorter).
+    pub(crate) fn touched(&mut self, fw: FrameworkId, role: RoleId) {
+        if self.incremental && self.by_role[role.index()].is_some() {
+            self.touched.push((fw, role));
+        }
+        self.roles_touched.push(role);
     }
 }
 
