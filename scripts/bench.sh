@@ -4,8 +4,8 @@
 # prints a table of wall time, peak memory (max RSS), events per second,
 # offers per second and simulated seconds per wall second.
 #
-#   scripts/bench.sh            # quickstart, scale-2k, one hour of omega-exp
-#   scripts/bench.sh --full     # also the whole omega-exp day (long today)
+#   scripts/bench.sh            # quickstart, 10 simulated minutes of scale-2k and omega-exp
+#   scripts/bench.sh --full     # the whole scale-2k (2 h) and omega-exp (1 day): long today
 #   scripts/bench.sh FILE.yaml [--set K=V ...]   # one scenario of your own
 #
 # Timings are wall clock: on a shared or loaded machine they are noisy, so
@@ -53,8 +53,10 @@ if [ $# -gt 0 ] && [ "$1" != "--full" ]; then
   exit 0
 fi
 one quickstart scenarios/quickstart.yaml
-one scale-2k scenarios/bench/scale-2k.yaml
-one omega-exp-1h scenarios/bench/omega-exp.yaml --set until=1h
 if [ "${1:-}" = "--full" ]; then
+  one scale-2k scenarios/bench/scale-2k.yaml
   one omega-exp-day scenarios/bench/omega-exp.yaml
+else
+  one scale-2k-10m scenarios/bench/scale-2k.yaml --set until=10m
+  one omega-exp-10m scenarios/bench/omega-exp.yaml --set until=10m
 fi
