@@ -50,22 +50,9 @@ impl Master {
         maintenance: Option<Unavailability>,
     ) {
         self.add_agent(model, agent);
-        let static_total = self.agents[agent.index()].total.clone();
-        if static_total != total {
-            for (role, q) in &static_total.reserved {
-                for r in Self::ancestors_and_self(model, *role) {
-                    self.roles[r.index()].subtree_reserved.saturating_sub(q);
-                }
-            }
-            for (role, q) in &total.reserved {
-                for r in Self::ancestors_and_self(model, *role) {
-                    self.roles[r.index()].subtree_reserved.add(q);
-                }
-            }
-            let a = &mut self.agents[agent.index()];
-            a.available = total.clone();
-            a.total = total;
-        }
+        // It reports its current total: dynamic reservations made since it
+        // first registered, and an `agent_update`'s new total.
+        self.update_agent_total(model, agent, total);
         self.agents[agent.index()].maintenance = maintenance;
     }
 

@@ -529,8 +529,47 @@ impl Master {
         if !a.present || !a.available.sub(res) {
             return false;
         }
+        self.charge_running(model, fw, role, agent, res);
+        true
+    }
+
+    /// A task reported by a re-registering agent (after a master
+    /// failover): charged as [`Master::add_running`] does, but never
+    /// refused — what an `agent_update` left beyond the agent's total is
+    /// owed back ([`AgentState::deficit`]), as Mesos's available = total −
+    /// allocated leaves nothing there. `false` if the framework is not
+    /// subscribed to the role.
+    pub fn add_reported_task(
+        &mut self,
+        model: &Model,
+        fw: FrameworkId,
+        role: RoleId,
+        agent: AgentId,
+        res: &ResourceSet,
+    ) -> bool {
+        let fs = &self.frameworks[fw.index()];
+        if !fs.registered || fs.role_index(role).is_none() || !self.agents[agent.index()].present {
+            return false;
+        }
+        let a = &mut self.agents[agent.index()];
+        let from_available = res.overlap(&a.available);
+        a.available = a.available.minus(&from_available);
+        a.deficit.add(&res.minus(&from_available));
+        self.charge_running(model, fw, role, agent, res);
+        true
+    }
+
+    /// The accounting of a running task newly charged to its framework.
+    fn charge_running(
+        &mut self,
+        model: &Model,
+        fw: FrameworkId,
+        role: RoleId,
+        agent: AgentId,
+        res: &ResourceSet,
+    ) {
         let total = res.total();
-        a.allocated.add(&total);
+        self.agents[agent.index()].allocated.add(&total);
         self.track(model, fw, role, agent, res);
         let fs = &mut self.frameworks[fw.index()];
         let ri = fs.role_index(role).expect("subscribed role");
@@ -540,7 +579,6 @@ impl Master {
         for r in Self::ancestors_and_self(model, role) {
             self.roles[r.index()].subtree_used.add(&total);
         }
-        true
     }
 
     pub fn agent_present(&self, agent: AgentId) -> bool {

@@ -216,8 +216,8 @@ impl<'m> Simulation<'m> {
             let t = self.cluster.task(uid).expect("task present").clone();
             let charged =
                 self.master_of(a)
-                    .add_running(model, t.framework, t.role, a, &t.resources);
-            debug_assert!(charged, "a re-registered agent's task fits it");
+                    .add_reported_task(model, t.framework, t.role, a, &t.resources);
+            debug_assert!(charged, "a re-registered agent's task has its role");
         }
         self.emit(
             obs,
