@@ -57,6 +57,8 @@ const CASES: &[Case] = &[
     Case { name: "fault-mtbf-zero", text: "name: t\nagents:\n  - {id: a}\nfaults: {agent_mtbf: 0s, agent_mttr: 1s}\n", says: &["`agent_mtbf` must have a mean above 0"], line: 4 },
     Case { name: "fault-agent-unknown", text: "name: t\nagents:\n  - {id: a}\nfaults: {agent_mtbf: 1s, agent_mttr: 1s, agents: [b]}\n", says: &["no agent `b`"], line: 4 },
     Case { name: "disconnect-unknown", text: "name: t\nframeworks:\n  - {id: spark, failover_timeout: 1h}\nevents:\n  - {at: 1s, framework_disconnect: {framework: sprak, for: 10s}}\n", says: &["no framework `sprak`"], line: 5 },
+    Case { name: "deadline-zero", text: "name: t\nframeworks:\n  - id: f\n    jobs:\n      - {resources: {cpus: 1}, duration: 1s, deadline: 0s}\n", says: &["deadline must be longer than 0s"], line: 5 },
+    Case { name: "deadline-bonus-negative", text: "name: t\nmaster: {policy: auction}\nframeworks:\n  - {id: f, valuation: {deadline_bonus: -1}}\n", says: &["from 0 to 10^12"], line: 4 },
     Case { name: "disconnect-no-for", text: "name: t\nframeworks:\n  - {id: f, failover_timeout: 1h}\nevents:\n  - {at: 1s, framework_disconnect: {framework: f}}\n", says: &["for"], line: 5 },
     Case { name: "whitelist-unknown-agent", text: "name: t\nagents:\n  - {id: agent}\nevents:\n  - {at: 1s, whitelist: [agnet]}\n", says: &["no agent `agnet`", "did you mean `agent`"], line: 5 },
     Case { name: "whitelist-bad-word", text: "name: t\nagents:\n  - {id: agent}\nevents:\n  - {at: 1s, whitelist: none}\n", says: &["list of agent ids or `all`"], line: 5 },

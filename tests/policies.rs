@@ -131,3 +131,75 @@ fn auction_payments_by_hand() {
         vec!["0", "2", "4", "6", "8", "10", "10", "10", "10", "10", "10"]
     );
 }
+
+#[test]
+fn auction_deadline_bonus_by_hand() {
+    // tests/scenarios/policy-auction-deadline.yaml works the numbers out.
+    let out = common::tmp("policy-auction-deadline");
+    let status = common::bin()
+        .args([
+            "run",
+            "tests/scenarios/policy-auction-deadline.yaml",
+            "-q",
+            "--no-charts",
+            "--force",
+        ])
+        .arg("--out")
+        .arg(&out)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let csv = std::fs::read_to_string(out.join("auction.csv")).unwrap();
+    let sales: Vec<&str> = csv.lines().filter(|l| l.contains(",sale,")).collect();
+    // time, partition, sale, buyer, agent, bidders, bid, price, budget left
+    assert_eq!(
+        sales,
+        vec![
+            "0.000000,0,sale,A,agent,2,0,0,0,cpus:2",
+            "3.000000,0,sale,A,agent,2,6,3,3,cpus:2",
+            "6.000000,0,sale,A,agent,2,9,6,3,cpus:2",
+            "9.000000,0,sale,B,agent,2,8,2,7,cpus:2",
+        ]
+    );
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(
+        summary["jobs"]["deadlines"],
+        serde_json::json!({"jobs": 2, "met": 1, "missed": 1, "open": 0})
+    );
+    // Without deadlines nothing is written.
+    let plain = common::tmp("policy-auction-no-deadline");
+    assert!(common::bin()
+        .args([
+            "run",
+            "tests/scenarios/policy-auction.yaml",
+            "-q",
+            "--no-charts",
+            "--force"
+        ])
+        .arg("--out")
+        .arg(&plain)
+        .status()
+        .unwrap()
+        .success());
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(plain.join("summary.json")).unwrap())
+            .unwrap();
+    assert!(summary["jobs"].get("deadlines").is_none());
+}
+
+#[test]
+fn auction_bonus_only_before_the_deadline() {
+    // A direct check of the policy: one client with two urgent tasks and
+    // one without; the bonus counts the urgent tasks that fit.
+    use mesosim::cluster::resources::Quantities;
+    use mesosim::policy::whole::Valuation;
+    let v = Valuation {
+        per_task: 1.0,
+        deadline_bonus: 5.0,
+        ..Valuation::default()
+    };
+    assert_eq!(v.value_with_deadlines(3, &Quantities::ZERO, 2), 13.0);
+    assert_eq!(v.value_with_deadlines(3, &Quantities::ZERO, 0), 3.0);
+    assert_eq!(v.value(3, &Quantities::ZERO), 3.0);
+}

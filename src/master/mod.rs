@@ -12,6 +12,7 @@ mod sorting;
 mod whole;
 
 pub use allocate::{CandidateOutcome, ExplainRow, RunOutput};
+pub use whole::Demand;
 
 use crate::cluster::resources::{Quantities, ResourceSet};
 use crate::cluster::slot::{Slot, SlotId};

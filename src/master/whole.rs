@@ -13,8 +13,17 @@ use crate::sim::time::SimTime;
 use crate::{AgentId, FrameworkId, RoleId};
 use std::collections::BTreeMap;
 
-/// A framework's pending tasks in one role: resource vector → how many.
-pub type Pending<'p> = &'p dyn Fn(FrameworkId, RoleId) -> Option<&'p BTreeMap<Quantities, u64>>;
+/// A framework's pending tasks in one role (resource vector → how many),
+/// and those of them whose job's deadline is still ahead.
+pub type Pending<'p> = &'p dyn Fn(FrameworkId, RoleId) -> Demand<'p>;
+
+/// What [`Pending`] gives for one client.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Demand<'p> {
+    pub pending: Option<&'p BTreeMap<Quantities, u64>>,
+    /// Only for frameworks whose valuation has a deadline bonus.
+    pub urgent: Option<&'p BTreeMap<Quantities, u64>>,
+}
 
 struct Checker<'m> {
     master: &'m Master,
@@ -86,13 +95,15 @@ impl Master {
                 }
                 let fw = FrameworkId(i as u32);
                 for r in f.roles.iter().filter(|r| !r.suppressed) {
+                    let demand = pending(fw, r.role);
                     clients.push(ClientView {
                         framework: fw,
                         role: r.role,
                         name: &model.frameworks[i].id,
                         allocation: r.offered.plus(&r.allocated),
                         weight: self.roles[r.role.index()].weight,
-                        pending: pending(fw, r.role),
+                        pending: demand.pending,
+                        urgent: demand.urgent,
                         budget: f.budget,
                         valuation: &model.frameworks[i].valuation,
                     });

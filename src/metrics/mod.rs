@@ -233,6 +233,19 @@ pub struct TaskFinal {
 /// (`output.window`, the whole run by default), counts of the records in it,
 /// the jobs submitted in it, and the sampled distance from the ideal DRF
 /// allocation.
+/// Jobs with a deadline (`jobs[].deadline`): `met` finished by it; `missed`
+/// finished after it, were given up, or were unfinished at the end with it
+/// passed; `open` were unfinished at the end with it still ahead.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Deadlines {
+    pub jobs: u64,
+    pub met: u64,
+    pub missed: u64,
+    pub open: u64,
+    /// Unfinished jobs' deadlines, until `finish` sorts them.
+    unfinished_due: Vec<SimTime>,
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct RunMetrics {
     from: u64,
@@ -276,6 +289,8 @@ pub struct RunMetrics {
     pub jobs: jobs::JobGroup,
     pub jobs_by_framework: Vec<jobs::JobGroup>,
     pub jobs_by_class: BTreeMap<String, jobs::JobGroup>,
+    /// Jobs submitted in the window with a `jobs[].deadline`.
+    pub deadlines: Deadlines,
     /// Completed jobs' times, shared by the groups.
     pub job_samples: jobs::JobSamples,
     pub finals: Option<Finals>,
@@ -837,6 +852,16 @@ impl Observer for RunMetrics {
         let ended = s.finished as u64 + s.running as u64 + s.lost as u64 + s.killed as u64;
         debug_assert!(ended + s.pending_count(spec.tasks) as u64 <= spec.tasks as u64);
         tf.pending += (spec.tasks as u64).saturating_sub(ended);
+        if let Some(deadline) = spec.deadline {
+            let due = submit.plus(deadline);
+            let d = &mut self.deadlines;
+            d.jobs += 1;
+            match (s.status, s.finished_at) {
+                (JobStatus::Finished, Some(f)) if f <= due => d.met += 1,
+                (JobStatus::Pending | JobStatus::Running, _) => d.unfinished_due.push(due),
+                _ => d.missed += 1,
+            }
+        }
         let class = spec.class.as_ref().map(|c| self.job_samples.class_index(c));
         let mut groups: Vec<&mut jobs::JobGroup> = vec![&mut self.jobs];
         if let Some(g) = self.jobs_by_framework.get_mut(spec.framework.index()) {
@@ -883,6 +908,14 @@ impl Observer for RunMetrics {
     }
 
     fn finish(&mut self, view: &View, end: SimTime) {
+        let d = &mut self.deadlines;
+        for due in std::mem::take(&mut d.unfinished_due) {
+            if due <= end {
+                d.missed += 1;
+            } else {
+                d.open += 1;
+            }
+        }
         for j in &mut self.job_samples.censored {
             j.jct_us = end.0.saturating_sub(j.jct_us);
         }

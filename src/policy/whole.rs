@@ -23,11 +23,13 @@ use std::sync::Arc;
 /// What a framework's pending work is worth to it
 /// (`frameworks[].valuation`): `per_task` for each task plus `per_unit[r]`
 /// for each unit (in the scenario's units) of resource `r` the tasks ask
-/// for.
+/// for, plus `deadline_bonus` for each task of a job whose deadline
+/// (`jobs[].deadline`) is still ahead.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Valuation {
     pub per_task: f64,
     pub per_unit: [f64; MAX_RESOURCE_KINDS],
+    pub deadline_bonus: f64,
 }
 
 impl Default for Valuation {
@@ -36,12 +38,25 @@ impl Default for Valuation {
         Valuation {
             per_task: 1.0,
             per_unit: [0.0; MAX_RESOURCE_KINDS],
+            deadline_bonus: 0.0,
         }
     }
 }
 
 impl Valuation {
-    /// The value of `tasks` tasks asking for `resources` in all.
+    /// The value of `tasks` tasks asking for `resources` in all, of which
+    /// `urgent` belong to jobs whose deadline is still ahead.
+    pub fn value_with_deadlines(&self, tasks: u64, resources: &Quantities, urgent: u64) -> f64 {
+        let v = self.value(tasks, resources);
+        if urgent > 0 && self.deadline_bonus != 0.0 {
+            v + self.deadline_bonus * urgent as f64
+        } else {
+            v
+        }
+    }
+
+    /// The value of `tasks` tasks asking for `resources` in all (no
+    /// deadline bonus).
     pub fn value(&self, tasks: u64, resources: &Quantities) -> f64 {
         let mut v = self.per_task * tasks as f64;
         for (i, &milli) in resources.0.iter().enumerate() {
@@ -75,6 +90,9 @@ pub struct ClientView<'a> {
     pub weight: f64,
     /// Its pending tasks in this role: resource vector → how many.
     pub pending: Option<&'a BTreeMap<Quantities, u64>>,
+    /// Those of `pending` whose job's deadline (`jobs[].deadline`) is still
+    /// ahead; given only when the valuation has a `deadline_bonus`.
+    pub urgent: Option<&'a BTreeMap<Quantities, u64>>,
     /// Its credit now (accrued up to this run).
     pub budget: f64,
     pub valuation: &'a Valuation,

@@ -205,6 +205,21 @@ pub struct Jobs {
     pub slowdown: Ratios,
     pub by_framework: Vec<JobGroupSummary>,
     pub by_class: Vec<JobGroupSummary>,
+    /// Only when some job has a `deadline`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deadlines: Option<DeadlineSummary>,
+}
+
+/// `jobs.deadlines`: jobs submitted in the window with a `jobs[].deadline`.
+#[derive(Serialize, Debug)]
+pub struct DeadlineSummary {
+    pub jobs: u64,
+    /// Finished by their deadline.
+    pub met: u64,
+    /// Finished after it, given up, or unfinished at the end with it passed.
+    pub missed: u64,
+    /// Unfinished at the end with the deadline still ahead.
+    pub open: u64,
 }
 
 #[derive(Serialize, Debug)]
@@ -550,6 +565,12 @@ impl Summary {
                     .iter()
                     .map(|(k, g)| JobGroupSummary::of(g, &m.job_samples, None, Some(k.clone())))
                     .collect(),
+                deadlines: (m.deadlines.jobs > 0).then_some(DeadlineSummary {
+                    jobs: m.deadlines.jobs,
+                    met: m.deadlines.met,
+                    missed: m.deadlines.missed,
+                    open: m.deadlines.open,
+                }),
             },
             tasks: Tasks {
                 submitted: c.job_tasks_submitted + c.take_all_launched,

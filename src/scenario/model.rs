@@ -416,6 +416,10 @@ pub struct JobSpec {
     pub constraints: Vec<AttrMatch>,
     /// Soft preferences (delay scheduling, see `locality_wait`).
     pub prefer: Vec<AttrMatch>,
+    /// `jobs[].deadline`: the job should be done this long after its
+    /// submission (the auction's deadline bonus; `jobs.deadlines` in
+    /// summary.json).
+    pub deadline: Option<DurationUs>,
 }
 
 /// A workload read while the run goes.

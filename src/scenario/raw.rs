@@ -750,6 +750,8 @@ raw_frameworks! {
 pub struct RawValuation {
     pub per_task: Option<f64>,
     pub per_unit: Option<OrderedMap<f64>>,
+    /// Credits more per task of a job whose deadline is still ahead.
+    pub deadline_bonus: Option<f64>,
 }
 
 /// `decision_time: {per_offer: D, per_task: D}`.
@@ -783,6 +785,8 @@ pub struct RawJob {
     pub used: Option<RawResources>,
     /// A free label grouping jobs in the metrics (`jobs.by_class`).
     pub class: Option<String>,
+    /// The job should be done this long after its submission.
+    pub deadline: Option<Dur>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -522,6 +522,7 @@ impl JobSource for CsvSource<'_> {
             prefer: t.prefer,
             used: resources,
             class: t.class,
+            deadline: None,
         }))
     }
 }

@@ -119,6 +119,7 @@ impl Generator {
             prefer: c.prefer.clone(),
             used: r.resources,
             class: Some(c.name.clone()),
+            deadline: None,
         }
     }
 

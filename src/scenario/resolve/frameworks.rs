@@ -84,6 +84,15 @@ impl Resolver<'_> {
                 let r = self.intern(name, &at)?;
                 valuation.per_unit[r.0 as usize] = *x;
             }
+            if let Some(b) = v.deadline_bonus {
+                if bad(b) {
+                    return Err(self.err(
+                        &format!("{at}.valuation.deadline_bonus"),
+                        "must be a number from 0 to 10^12",
+                    ));
+                }
+                valuation.deadline_bonus = b;
+            }
         }
         let on_lost = match f.on_lost.as_deref() {
             None | Some("requeue") => OnLost::Requeue,

@@ -103,6 +103,15 @@ impl Resolver<'_> {
         let constraints =
             self.attr_tests(job.constraints.as_ref(), &format!("{at}.constraints"))?;
         let prefer = self.attr_tests(job.prefer.as_ref(), &format!("{at}.prefer"))?;
+        let deadline = match job.deadline {
+            Some(d) if d.0 == 0 => {
+                return Err(self.err(
+                    &format!("{at}.deadline"),
+                    "a deadline must be longer than 0s (it counts from the job's submission)",
+                ))
+            }
+            d => d.map(|d| d.0),
+        };
         let gang_default = self.frameworks[fid.index()].gang_default;
         self.jobs.push(JobSpec {
             id,
@@ -117,6 +126,7 @@ impl Resolver<'_> {
             prefer,
             used,
             class,
+            deadline,
         });
         Ok(())
     }

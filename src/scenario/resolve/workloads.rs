@@ -568,6 +568,7 @@ impl Resolver<'_> {
                 prefer: Vec::new(),
                 used: resources,
                 class: t.class.clone(),
+                deadline: None,
             });
         }
         self.notes.extend(imported.report.lines());

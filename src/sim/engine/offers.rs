@@ -1,8 +1,41 @@
 //! Allocation runs, offers and the frameworks' answers to them.
 
 use super::*;
+use crate::master::Demand;
 
 impl<'m> Simulation<'m> {
+    /// For the frameworks whose valuation has a deadline bonus: their
+    /// pending tasks per role (resource vector → how many) in jobs whose
+    /// deadline (`jobs[].deadline` after submission) is still ahead.
+    fn urgent_pending(&self) -> BTreeMap<(FrameworkId, RoleId), BTreeMap<Quantities, u64>> {
+        let mut urgent: BTreeMap<(FrameworkId, RoleId), BTreeMap<Quantities, u64>> =
+            BTreeMap::new();
+        for (i, fm) in self.frameworks.iter().enumerate() {
+            if self.model.frameworks[i].valuation.deadline_bonus == 0.0 {
+                continue;
+            }
+            for &j in fm.queue.values() {
+                let spec = self.jobs.spec(self.model, j);
+                let state = self.jobs.state(j);
+                let (Some(deadline), Some(submitted)) = (spec.deadline, state.submitted_at) else {
+                    continue;
+                };
+                if self.now >= submitted.plus(deadline) {
+                    continue;
+                }
+                let n = state.pending_count(spec.tasks) as u64;
+                if n > 0 {
+                    *urgent
+                        .entry((FrameworkId(i as u32), spec.role))
+                        .or_default()
+                        .entry(spec.resources)
+                        .or_insert(0) += n;
+                }
+            }
+        }
+        urgent
+    }
+
     pub(super) fn allocation_run(
         &mut self,
         seq: u64,
@@ -24,12 +57,14 @@ impl<'m> Simulation<'m> {
                 self.explain,
             ),
             Some(policy) => {
+                let urgent = self.urgent_pending();
                 let frameworks = &self.frameworks;
-                let pending = |fw: FrameworkId, role| {
-                    frameworks[fw.index()]
+                let pending = |fw: FrameworkId, role| Demand {
+                    pending: frameworks[fw.index()]
                         .pending
                         .get(&role)
-                        .map(|p: &PendingTasks| &p.shapes)
+                        .map(|p: &PendingTasks| &p.shapes),
+                    urgent: urgent.get(&(fw, role)),
                 };
                 let out = self.masters[p].run_whole_allocation(
                     model,
