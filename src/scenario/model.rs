@@ -314,10 +314,10 @@ pub struct FaultSpec {
     pub mttr: crate::dist::Dist,
 }
 
-/// `decision_time`. Under two-level scheduling the framework answers an
-/// offer after `per_offer` (when the offer is new) + `per_job` × the jobs it
-/// launches from for the first time in that batch + `per_task` × the tasks
-/// it launches from it, deciding one offer at a time. Under monolithic and
+/// `decision_time`. Under two-level scheduling the framework decides one
+/// allocation run's offers as one batch and answers them all after
+/// `per_offer` × the batch's offers + `per_job` × the jobs it launches from +
+/// `per_task` × the tasks it launches. Under monolithic and
 /// shared-state scheduling one placement attempt of a job costs `per_job` +
 /// `per_task` × the job's tasks still to place (the Omega paper's C + L·n);
 /// `per_offer` does not apply.
@@ -333,8 +333,8 @@ impl DecisionTime {
         self.per_offer == 0 && self.per_task == 0 && self.per_job == 0
     }
 
-    /// Two-level: `offers` new offers, `jobs` jobs first launched from,
-    /// `tasks` tasks launched.
+    /// Two-level: a batch of `offers` offers launching `tasks` tasks from
+    /// `jobs` distinct jobs.
     pub fn of(&self, offers: u64, jobs: u64, tasks: u64) -> DurationUs {
         self.per_offer
             .saturating_mul(offers)

@@ -146,9 +146,9 @@ impl<'m> Simulation<'m> {
         }
     }
 
-    /// A framework receives a batch of offers: it decides now; the answers
-    /// take effect now, or each after its decision time (the offer stays
-    /// held meanwhile; the framework decides one offer at a time).
+    /// A framework receives one allocation run's offers as a batch: it
+    /// decides now; the answers take effect now, or all together after the
+    /// batch's decision time (the offers stay held meanwhile).
     pub(super) fn offer_reply(
         &mut self,
         seq: u64,
@@ -194,57 +194,29 @@ impl<'m> Simulation<'m> {
         if dt.is_zero() {
             self.apply_answers(seq, fw, d.answers, obs);
         } else {
-            // One scheduler thread: offers are decided one after another,
-            // each taking per_offer (when it is new) + per_job × the jobs
-            // first launched from in this batch + per_task × its tasks,
-            // and each is answered as soon as its own decision is done.
-            // A gang job placed across several offers is answered as one,
-            // when the last of those offers is decided, so that it never
-            // starts in part.
-            let new: BTreeSet<SlotId> = slots.iter().map(|s| s.id).collect();
-            let mut at = self.now.max(self.busy_until[fw.index()]);
-            let answered = d.answers.len();
-            let mut group: Vec<usize> = (0..answered).collect();
-            let mut gang_at: BTreeMap<JobId, usize> = BTreeMap::new();
-            let mut done = Vec::with_capacity(answered);
-            let mut seen: BTreeSet<JobId> = BTreeSet::new();
-            for (i, a) in d.answers.iter().enumerate() {
-                let first = u64::from(new.contains(&a.slot));
-                let jobs = a
-                    .launches
-                    .iter()
-                    .filter_map(|l| l.job)
-                    .filter(|j| seen.insert(*j))
-                    .count() as u64;
-                at = at.plus(dt.of(first, jobs, a.launches.len() as u64));
-                done.push(at);
-                for j in a.launches.iter().filter_map(|l| l.job) {
-                    if self.jobs.spec(model, j).gang {
-                        let g = *gang_at.entry(j).or_insert(group[i]);
-                        let old = group[i];
-                        for x in group.iter_mut() {
-                            if *x == old {
-                                *x = g;
-                            }
-                        }
-                    }
-                }
+            // One scheduler thread, one `resourceOffers` callback per
+            // allocation run: the run's offers are decided as one batch,
+            // costing per_offer × the offers received (answered or kept) +
+            // per_job × the jobs launched from + per_task × the tasks
+            // launched; every answer takes effect when the batch is decided
+            // (so a gang job placed across several offers starts whole).
+            // A batch that arrives while the framework is still deciding an
+            // earlier one waits for it.
+            let mut jobs: BTreeSet<JobId> = BTreeSet::new();
+            let mut tasks = 0u64;
+            for a in &d.answers {
+                tasks += a.launches.len() as u64;
+                jobs.extend(a.launches.iter().filter_map(|l| l.job));
             }
-            let mut groups: BTreeMap<usize, (SimTime, Vec<Answer>)> = BTreeMap::new();
-            for (i, a) in d.answers.into_iter().enumerate() {
-                let e = groups.entry(group[i]).or_insert((done[i], Vec::new()));
-                e.0 = e.0.max(done[i]);
-                e.1.push(a);
-            }
-            for (_, (t, answers)) in groups {
+            let cost = dt.of(slots.len() as u64, jobs.len() as u64, tasks);
+            let at = self.now.max(self.busy_until[fw.index()]).plus(cost);
+            if !d.answers.is_empty() {
                 let id = self.next_answer;
                 self.next_answer += 1;
-                self.answers.insert(id, (fw, answers));
-                self.queue.push(t, Event::Answer(id));
+                self.answers.insert(id, (fw, d.answers));
+                self.queue.push(at, Event::Answer(id));
             }
-            // Offers it keeps (gang holds) were looked at too.
-            let kept = (slots.len() as u64).saturating_sub(answered as u64);
-            self.busy_until[fw.index()] = at.plus(dt.of(kept, 0, 0));
+            self.busy_until[fw.index()] = at;
         }
         self.idle_check(seq, fw, obs);
     }
