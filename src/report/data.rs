@@ -96,6 +96,19 @@ pub struct RunData {
     /// `auction.csv`, if any: per framework, its budget after each run
     /// `(time, budget)` and its purchases `(time, price)`.
     pub auction: Vec<(String, Points, Points)>,
+    /// With partitions (`timeseries.csv` rows other than `all`): per
+    /// partition its name and, per resource, allocated and total, aligned
+    /// with `times`.
+    pub partitions: Vec<PartitionSeries>,
+}
+
+/// One partition's rows of `timeseries.csv`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PartitionSeries {
+    pub name: String,
+    /// Per resource (order of [`RunData::resources`]).
+    pub allocated: Vec<Vec<f64>>,
+    pub total: Vec<Vec<f64>>,
 }
 
 /// `(time, value)` points.
@@ -273,12 +286,25 @@ impl RunData {
         );
         let usedi = c.find("used");
         // With partitions the whole cluster's rows are the `all` ones; the
-        // per-partition rows are not read here.
+        // per-partition rows (which follow them at each sample) are kept
+        // apart for the per-partition panels.
         let parti = c.find("partition");
         let whole_only = parti.is_some_and(|p| rows.iter().any(|r| r.get(p) == Some("all")));
         let mut index: BTreeMap<String, usize> = BTreeMap::new();
+        let mut part_rows: Vec<(String, usize, usize, f64, f64)> = Vec::new();
         for (k, rec) in rows.iter().enumerate() {
             if whole_only && parti.and_then(|p| rec.get(p)) != Some("all") {
+                let name = parti.and_then(|p| rec.get(p)).unwrap_or("").to_string();
+                let t = rec.get(ti).unwrap_or("");
+                let res = rec.get(ri).unwrap_or("");
+                if let (Some(&at), Some(r)) = (
+                    index.get(t),
+                    d.resources.iter().position(|x| x.as_str() == res),
+                ) {
+                    let alloc = num(rec, alli, &file, k)?;
+                    let total = num(rec, toti, &file, k)?;
+                    part_rows.push((name, at, r, alloc, total));
+                }
                 continue;
             }
             let t = rec.get(ti).unwrap_or("").to_string();
@@ -320,6 +346,21 @@ impl RunData {
         }
         let n = d.times.len();
         let nres = d.resources.len();
+        for (name, at, r, alloc, total) in part_rows {
+            let i = match d.partitions.iter().position(|p| p.name == name) {
+                Some(i) => i,
+                None => {
+                    d.partitions.push(PartitionSeries {
+                        name,
+                        allocated: vec![vec![0.0; n]; nres],
+                        total: vec![vec![0.0; n]; nres],
+                    });
+                    d.partitions.len() - 1
+                }
+            };
+            d.partitions[i].allocated[r][at] = alloc;
+            d.partitions[i].total[r][at] = total;
+        }
 
         // shares.csv: per (framework, role).
         let file = dir.join("shares.csv").display().to_string();

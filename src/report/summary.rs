@@ -389,11 +389,63 @@ pub struct Summary {
     pub architecture: Option<ArchitectureSummary>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub schedulers: Vec<SchedulerSummary>,
+    /// With `master.run_cost` only: the simulated allocation-run cost, per
+    /// partition's master (docs/partitions.md).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub allocation_run_cost: Vec<RunCostSummary>,
     /// Only for scenarios with faults (`faults:`, `agent_fail`,
     /// `rack_fail`, `agent_recover`, `master_failover`, `agent_drain`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub faults: Option<FaultsSummary>,
     pub warnings: Vec<String>,
+}
+
+/// One master's allocation runs under `master.run_cost`: the distribution
+/// of their simulated cost.
+#[derive(Serialize, Debug)]
+pub struct RunCostSummary {
+    pub partition: u32,
+    pub runs: u64,
+    /// Summed over the runs.
+    pub total_s: Secs,
+    /// `total_s` ÷ the run's length: the share of time the allocator would
+    /// be busy.
+    pub busyness: f64,
+    pub mean_s: SecsF,
+    /// Nearest-rank percentiles of the runs' costs (0 without runs).
+    pub p50_s: Secs,
+    pub p95_s: Secs,
+    pub max_s: Secs,
+}
+
+impl RunCostSummary {
+    fn of(partition: usize, costs: &[u64], end_us: u64) -> RunCostSummary {
+        let mut sorted = costs.to_vec();
+        sorted.sort_unstable();
+        let n = sorted.len();
+        let rank = |q: f64| -> u64 {
+            if n == 0 {
+                return 0;
+            }
+            let k = ((q * n as f64).ceil() as usize).clamp(1, n);
+            sorted[k - 1]
+        };
+        let total: u64 = sorted.iter().fold(0u64, |a, &c| a.saturating_add(c));
+        RunCostSummary {
+            partition: partition as u32,
+            runs: n as u64,
+            total_s: Secs(total),
+            busyness: if end_us == 0 {
+                0.0
+            } else {
+                total as f64 / end_us as f64
+            },
+            mean_s: SecsF(if n == 0 { 0.0 } else { total as f64 / n as f64 }),
+            p50_s: Secs(rank(0.5)),
+            p95_s: Secs(rank(0.95)),
+            max_s: Secs(sorted.last().copied().unwrap_or(0)),
+        }
+    }
 }
 
 /// What the faults cost, over the whole run (docs/faults.md).
@@ -641,6 +693,12 @@ impl Summary {
                 .schedulers
                 .iter()
                 .map(|s| SchedulerSummary::of(s, outcome.end.0))
+                .collect(),
+            allocation_run_cost: outcome
+                .run_costs
+                .iter()
+                .enumerate()
+                .map(|(p, c)| RunCostSummary::of(p, c, outcome.end.0))
                 .collect(),
             faults: FaultsSummary::of(model, outcome, m),
             warnings,

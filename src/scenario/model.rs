@@ -89,6 +89,28 @@ pub struct MasterConfig {
     pub zk_session_timeout: DurationUs,
     pub election_delay: DurationUs,
     pub agent_reregister_spread: DurationUs,
+    /// `master.run_cost`: the simulated cost of each allocation run,
+    /// reported in `summary.json` (`allocation_run_cost`), not waited for.
+    pub run_cost: Option<RunCost>,
+}
+
+/// `master.run_cost` (docs/partitions.md, "Allocation-run cost"): a run
+/// over `a` agents with `c` clients (frameworks registered with the
+/// master) costs `per_agent` × a + `per_client` × c + `per_pair` × a × c (µs).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RunCost {
+    pub per_agent: DurationUs,
+    pub per_client: DurationUs,
+    pub per_pair: DurationUs,
+}
+
+impl RunCost {
+    pub fn of(&self, agents: u64, clients: u64) -> DurationUs {
+        self.per_agent
+            .saturating_mul(agents)
+            .saturating_add(self.per_client.saturating_mul(clients))
+            .saturating_add(self.per_pair.saturating_mul(agents).saturating_mul(clients))
+    }
 }
 
 impl MasterConfig {

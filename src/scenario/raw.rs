@@ -610,6 +610,17 @@ pub struct RawMaster {
     pub zk_session_timeout: Option<Dur>,
     pub election_delay: Option<Dur>,
     pub agent_reregister_spread: Option<Dur>,
+    /// The simulated cost of an allocation run (reported, not waited for).
+    pub run_cost: Option<RawRunCost>,
+}
+
+/// `master.run_cost: {per_agent, per_client, per_pair}`.
+#[derive(Debug, Deserialize, Default, Clone, Copy)]
+#[serde(deny_unknown_fields)]
+pub struct RawRunCost {
+    pub per_agent: Option<Dur>,
+    pub per_client: Option<Dur>,
+    pub per_pair: Option<Dur>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -13,6 +13,7 @@ mod fairness;
 mod jobs;
 mod kit;
 mod offers;
+mod partitions;
 mod png;
 mod run;
 mod shares;

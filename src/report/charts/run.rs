@@ -5,6 +5,7 @@ use super::fairness::draw_fairness;
 use super::jobs::{cdf_what, job_series, JobField};
 use super::kit::*;
 use super::offers::{draw_auction, draw_offers};
+use super::partitions::draw_partition_utilization;
 use super::shares::{draw_roles, draw_shares};
 use super::utilization::{draw_utilization, utilization_panels};
 use super::{chart, DrawResult, Format};
@@ -59,9 +60,18 @@ pub fn write_run_charts(data: &RunData, out: &Path, format: Format) -> Result<Ve
             "utilization" => {
                 let panels = utilization_panels(data);
                 let h = 140 + 300 * panels.len().max(1) as u32;
-                chart!(&path, format, (1200, h), |a| draw_utilization(
-                    a, data, &panels
-                ))?;
+                if data.partitions.is_empty() {
+                    chart!(&path, format, (1200, h), |a| draw_utilization(
+                        a, data, &panels
+                    ))?;
+                } else {
+                    // Partitioned: the per-partition panels to the right.
+                    chart!(&path, format, (2400, h), |a| {
+                        let (left, right) = a.split_horizontally(1200);
+                        draw_utilization(&left, data, &panels)?;
+                        draw_partition_utilization(&right, data, &panels)
+                    })?;
+                }
                 true
             }
             "shares" if !data.clients.is_empty() => {

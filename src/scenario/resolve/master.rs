@@ -167,7 +167,13 @@ impl Resolver<'_> {
         };
         let election_delay = m.election_delay.map_or(0, |d| d.0);
         let agent_reregister_spread = m.agent_reregister_spread.map_or(0, |d| d.0);
+        let run_cost = m.run_cost.map(|r| crate::scenario::model::RunCost {
+            per_agent: r.per_agent.map_or(0, |d| d.0),
+            per_client: r.per_client.map_or(0, |d| d.0),
+            per_pair: r.per_pair.map_or(0, |d| d.0),
+        });
         Ok(MasterConfig {
+            run_cost,
             zk_session_timeout,
             election_delay,
             agent_reregister_spread,

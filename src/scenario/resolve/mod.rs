@@ -195,6 +195,10 @@ fn readable_types(msg: &str) -> String {
             "RawDecisionTime",
             "a map with `per_job`, `per_offer` and/or `per_task`",
         ),
+        (
+            "RawRunCost",
+            "a map with `per_agent`, `per_client` and/or `per_pair`",
+        ),
         ("RawDisconnect", "a map such as `{framework: f, for: 30s}`"),
         ("RawSetWeight", "a map such as `{role: eng, weight: 2}`"),
         (

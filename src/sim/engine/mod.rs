@@ -311,6 +311,9 @@ pub struct Outcome {
     pub schedulers: Vec<crate::arch::SchedulerStats>,
     /// Agents moved between partitions by rebalancing.
     pub agents_moved: u64,
+    /// With `master.run_cost`: each allocation run's simulated cost (µs),
+    /// per partition, in run order (empty without it).
+    pub run_costs: Vec<Vec<u64>>,
 }
 
 pub struct Simulation<'m> {
@@ -380,6 +383,8 @@ pub struct Simulation<'m> {
     /// Per agent: between partitions (rebalancing), in no master.
     moving: Vec<bool>,
     agents_moved: u64,
+    /// With `master.run_cost`: each run's cost (µs), per partition.
+    run_costs: Vec<Vec<u64>>,
     /// Master failovers: leaders, paused allocators, agents to re-register.
     failover: failover::Failover,
 }
@@ -493,6 +498,11 @@ impl<'m> Simulation<'m> {
             central: central::Central::new(model),
             moving: vec![false; model.agents.len()],
             agents_moved: 0,
+            run_costs: if model.master.run_cost.is_some() {
+                vec![Vec::new(); n as usize]
+            } else {
+                Vec::new()
+            },
             failover: failover::Failover::new(n as usize, model.agents.len()),
         })
     }
@@ -688,6 +698,7 @@ impl<'m> Simulation<'m> {
             allocation_runs: self.masters.iter().map(|m| m.allocation_runs()).sum(),
             schedulers: self.central.map(|c| c.stats).unwrap_or_default(),
             agents_moved: self.agents_moved,
+            run_costs: self.run_costs,
         })
     }
 

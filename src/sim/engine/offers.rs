@@ -83,6 +83,15 @@ impl<'m> Simulation<'m> {
                 out
             }
         };
+        if let Some(rc) = model.master.run_cost {
+            // Simulated cost only (docs/partitions.md): reported, not
+            // waited for. Clients: frameworks registered with this master.
+            let m = &self.masters[p];
+            let clients = (0..model.frameworks.len())
+                .filter(|&f| m.framework(FrameworkId(f as u32)).registered)
+                .count() as u64;
+            self.run_costs[p].push(rc.of(out.agents_considered as u64, clients));
+        }
         if self.periodic_waiting[p] {
             // The next periodic run is armed once this one is done.
             self.periodic_waiting[p] = false;
