@@ -168,6 +168,31 @@ pub fn headline(s: &Summary) -> Vec<(Metric, f64)> {
             r.ceei_distance,
         ));
     }
+    // Monolithic and shared-state runs, and two-level ones with
+    // `output.schedulers`: each scheduler's busyness, and the fraction of
+    // all transactions that conflicted.
+    if !s.schedulers.is_empty() {
+        for sch in &s.schedulers {
+            out.push((
+                Metric {
+                    key: format!("schedulers.{}.busyness", sch.name),
+                    label: format!("{}: scheduler busyness", sch.name),
+                    percent: true,
+                },
+                sch.busyness,
+            ));
+        }
+        let (c, t) = s
+            .schedulers
+            .iter()
+            .fold((0, 0), |(c, t), x| (c + x.conflicts, t + x.transactions));
+        out.push(m(
+            "schedulers.conflict_fraction",
+            "conflict fraction",
+            true,
+            if t == 0 { 0.0 } else { c as f64 / t as f64 },
+        ));
+    }
     out
 }
 

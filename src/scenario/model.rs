@@ -693,6 +693,10 @@ pub struct OutputConfig {
     /// `output.compare_frameworks`: frameworks whose own metrics `compare`
     /// reports beside the cluster's.
     pub compare_frameworks: Vec<String>,
+    /// `output.schedulers`: under two-level too, `summary.json` gives
+    /// `schedulers[]` (each framework's decision time as a scheduler's
+    /// busyness; docs/architectures.md).
+    pub schedulers: bool,
 }
 
 /// `output.percentiles`: how job times are kept for the percentiles of

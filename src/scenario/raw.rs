@@ -891,6 +891,7 @@ pub struct RawOutput {
     pub percentiles: Option<super::model::Percentiles>,
     pub references: Option<bool>,
     pub compare_frameworks: Option<Vec<String>>,
+    pub schedulers: Option<bool>,
 }
 
 /// `output.window: {from, to}`: the part of the run metrics cover.

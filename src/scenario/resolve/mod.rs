@@ -437,6 +437,7 @@ impl<'a> Resolver<'a> {
                     }
                     ids
                 },
+                schedulers: o.schedulers.unwrap_or(false),
             },
             None => OutputConfig {
                 sample_interval: 10_000_000,
@@ -444,6 +445,7 @@ impl<'a> Resolver<'a> {
                 percentiles: Default::default(),
                 references: false,
                 compare_frameworks: Vec::new(),
+                schedulers: false,
             },
         })
     }

@@ -385,6 +385,9 @@ pub struct Simulation<'m> {
     agents_moved: u64,
     /// With `master.run_cost`: each run's cost (µs), per partition.
     run_costs: Vec<Vec<u64>>,
+    /// Two-level with `output.schedulers`: each framework's batches of
+    /// offers as a scheduler's attempts (empty otherwise).
+    offer_schedulers: Vec<crate::arch::SchedulerStats>,
     /// Master failovers: leaders, paused allocators, agents to re-register.
     failover: failover::Failover,
 }
@@ -500,6 +503,20 @@ impl<'m> Simulation<'m> {
             agents_moved: 0,
             run_costs: if model.master.run_cost.is_some() {
                 vec![Vec::new(); n as usize]
+            } else {
+                Vec::new()
+            },
+            offer_schedulers: if model.output.schedulers
+                && model.architecture == crate::arch::Architecture::TwoLevel
+            {
+                model
+                    .frameworks
+                    .iter()
+                    .map(|f| crate::arch::SchedulerStats {
+                        name: f.id.clone(),
+                        ..Default::default()
+                    })
+                    .collect()
             } else {
                 Vec::new()
             },
@@ -696,7 +713,18 @@ impl<'m> Simulation<'m> {
             framework_totals: self.fw_counters,
             warnings: self.warnings,
             allocation_runs: self.masters.iter().map(|m| m.allocation_runs()).sum(),
-            schedulers: self.central.map(|c| c.stats).unwrap_or_default(),
+            schedulers: match self.central {
+                Some(c) => c.stats,
+                None => {
+                    // A batch still being decided at the end counts up to
+                    // the end only.
+                    let mut v = self.offer_schedulers;
+                    for (s, b) in v.iter_mut().zip(&self.busy_until) {
+                        s.busy_us -= b.0.saturating_sub(end.0).min(s.busy_us);
+                    }
+                    v
+                }
+            },
             agents_moved: self.agents_moved,
             run_costs: self.run_costs,
         })

@@ -200,6 +200,12 @@ impl<'m> Simulation<'m> {
             );
         }
         let dt = spec.decision_time;
+        if let Some(s) = self.offer_schedulers.get_mut(fw.index()) {
+            let tasks: u64 = d.answers.iter().map(|a| a.launches.len() as u64).sum();
+            s.attempts += 1;
+            s.transactions += u64::from(tasks > 0);
+            s.tasks_committed += tasks;
+        }
         if dt.is_zero() {
             self.apply_answers(seq, fw, d.answers, obs);
         } else {
@@ -219,6 +225,9 @@ impl<'m> Simulation<'m> {
             }
             let cost = dt.of(slots.len() as u64, jobs.len() as u64, tasks);
             let at = self.now.max(self.busy_until[fw.index()]).plus(cost);
+            if let Some(s) = self.offer_schedulers.get_mut(fw.index()) {
+                s.busy_us = s.busy_us.saturating_add(cost);
+            }
             if !d.answers.is_empty() {
                 let id = self.next_answer;
                 self.next_answer += 1;
