@@ -1,7 +1,8 @@
 #!/bin/sh
 # Regenerates one committed reproduction in results/ (see results/README.md):
 #   scripts/reproduce.sh NAME      NAME: drf-paper, drf-figure4, mesos-fig3,
-#                                  offer-starvation, mesos-table2, policies, or all
+#                                  offer-starvation, mesos-table2, policies,
+#                                  architectures, or all
 # Every output is deterministic: run again, it rewrites the same bytes.
 # tests/reproductions.rs checks the committed folders against these commands.
 set -eu
@@ -46,13 +47,23 @@ one() {
             $M compare $S --policies $p --set workload.0.generate.classes.0.resources.mem=2048,8192 \
                 $O --no-charts --out "results/policies/probe/$p"
         done ;;
+    architectures)
+        # Two-level, monolithic and shared-state against the service
+        # scheduler's decision time; then two-level over 2, 4, 8
+        # partitions, static and rebalanced (sweep files in the folder);
+        # then the per-framework table (table.py: jobs.csv's waits).
+        for f in decision-time partitions; do
+            $M sweep "results/architectures/$f.sweep.yaml" --png --quiet --force \
+                --out "results/architectures/$f"
+        done
+        python3 results/architectures/table.py "$M" ;;
     *)
         echo "unknown reproduction: $1" >&2; exit 2 ;;
     esac
 }
 
 if [ "${1:-}" = all ]; then
-    for n in drf-paper drf-figure4 mesos-fig3 offer-starvation mesos-table2 policies; do one "$n"; done
+    for n in drf-paper drf-figure4 mesos-fig3 offer-starvation mesos-table2 policies architectures; do one "$n"; done
 elif [ $# -eq 1 ]; then
     one "$1"
 else
