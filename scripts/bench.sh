@@ -4,8 +4,9 @@
 # prints a table of wall time, peak memory (max RSS), events per second,
 # offers per second and simulated seconds per wall second.
 #
-#   scripts/bench.sh            # quickstart, 10 simulated minutes of scale-2k and omega-exp
-#   scripts/bench.sh --full     # the whole scale-2k (2 h) and omega-exp (1 day): long today
+#   scripts/bench.sh            # quickstart, 10 simulated minutes of scale-2k and omega-exp,
+#                               # 5 of google-day
+#   scripts/bench.sh --full     # the whole scale-2k (2 h), omega-exp and google-day (1 day each): long today
 #   scripts/bench.sh FILE.yaml [--set K=V ...]   # one scenario of your own
 #   scripts/bench.sh --sweep    # a 32-run compare on 1 thread and on 2: the ratio (item 4)
 #
@@ -74,11 +75,15 @@ if [ $# -gt 0 ] && [ "$1" != "--full" ]; then
   one "$(basename "$1" .yaml)" "$@"
   exit 0
 fi
+# google-day is generated (scripts/gen-google-day.py), not committed.
+python3 scripts/gen-google-day.py -o "$tmp/google-day.yaml"
 one quickstart scenarios/quickstart.yaml
 if [ "${1:-}" = "--full" ]; then
   one scale-2k scenarios/bench/scale-2k.yaml
   one omega-exp-day scenarios/bench/omega-exp.yaml
+  one google-day "$tmp/google-day.yaml"
 else
   one scale-2k-10m scenarios/bench/scale-2k.yaml --set until=10m
   one omega-exp-10m scenarios/bench/omega-exp.yaml --set until=10m
+  one google-day-5m "$tmp/google-day.yaml" --set until=5m
 fi
