@@ -694,7 +694,37 @@ proptest! {
         prop_assert_eq!(a.digest, b.digest);
         prop_assert_eq!(r1.records.len(), r2.records.len());
         prop_assert_eq!(a.totals.offers_made, 0);
+        if let Some(e) = central_fault_violation(&r1.records) {
+            prop_assert!(false, "{}\n{}", e, text);
+        }
     }
+}
+
+/// Monolithic and shared-state under faults (docs/architectures.md,
+/// "Faults"): nothing is placed while there is no leading master, nor on
+/// a draining agent.
+fn central_fault_violation(records: &[mesosim::sim::Record]) -> Option<String> {
+    use mesosim::sim::RecordKind as K;
+    let mut leaderless = false;
+    let mut draining = std::collections::BTreeSet::new();
+    for r in records {
+        match r.kind {
+            K::MasterFailover => leaderless = true,
+            K::MasterElected => leaderless = false,
+            K::AgentDraining => {
+                draining.insert(r.agent);
+            }
+            K::AgentRemoved | K::AgentFailed | K::AgentRecovered | K::AgentAdded => {
+                draining.remove(&r.agent);
+            }
+            K::Launch if leaderless => return Some(format!("launch without a leader: {r:?}")),
+            K::Launch if draining.contains(&r.agent) => {
+                return Some(format!("launch on a draining agent: {r:?}"))
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 #[test]

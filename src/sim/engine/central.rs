@@ -203,6 +203,11 @@ impl<'m> Simulation<'m> {
                 return;
             }
         }
+        if !self.failover.allocates(PartitionId(0)) {
+            // No leader: the cell state is gone until the election, which
+            // wakes every scheduler.
+            return;
+        }
         let Some(job) = self.pick(s) else {
             if self.has_blocked(s) && !self.central().scheds[s].retry {
                 self.central().scheds[s].retry = true;
@@ -220,7 +225,11 @@ impl<'m> Simulation<'m> {
         // number.
         let m = &self.masters[0];
         let slots: Vec<Slot> = (0..model.agents.len())
-            .filter(|&a| m.agent(AgentId(a as u32)).present)
+            .filter(|&a| {
+                let st = m.agent(AgentId(a as u32));
+                // Draining agents (`agent_drain`) take no new tasks.
+                st.present && st.active
+            })
             .filter_map(|a| {
                 let agent = AgentId(a as u32);
                 let free = m
@@ -287,6 +296,26 @@ impl<'m> Simulation<'m> {
         let think = model.frameworks[fw.index()].decision_time.of_job(to_place);
         self.queue.push(self.now.plus(think), Event::Commit(id));
         self.idle_check(seq, fw, obs);
+    }
+
+    /// The leading master, which keeps the cell state, is lost
+    /// (docs/architectures.md, "Faults"): every attempt in flight was made
+    /// from its state and is void. Its claims go back to their jobs (not
+    /// conflicts), and no scheduler starts until the election.
+    pub(super) fn central_abandon(&mut self, seq: u64, obs: &mut dyn Observer) {
+        let txns = std::mem::take(&mut self.central().txns);
+        for (_, txn) in txns {
+            self.central().scheds[txn.sched].busy = false;
+            for (_, launch) in txn.claims {
+                if let Some(j) = launch.job {
+                    self.in_decision -= 1;
+                    self.jobs.state_mut(j).deciding -= 1;
+                    self.task_lost(txn.fw, j, launch.index, obs);
+                }
+            }
+            self.idle_check(seq, txn.fw, obs);
+        }
+        self.central().blocked.clear();
     }
 
     /// An attempt's decision time is over: its claims are judged against
@@ -372,7 +401,7 @@ impl shared_state::Cell for CellNow<'_, '_> {
     fn free(&self, agent: AgentId) -> Option<ResourceSet> {
         let a = self.sim.masters[0].agent(agent);
         let model = self.sim.model;
-        a.present.then(|| {
+        (a.present && a.active).then(|| {
             a.available
                 .allocatable_to(|r| model.role_is_self_or_ancestor(r, self.role))
         })

@@ -101,6 +101,9 @@ impl<'m> Simulation<'m> {
         );
         let ids: Vec<OfferId> = self.masters[p.index()].offers().map(|o| o.id).collect();
         self.rescind_all(seq, ids, obs);
+        if self.central.is_some() {
+            self.central_abandon(seq, obs);
+        }
         let m = &self.model.master;
         let at = self
             .now
