@@ -14,6 +14,7 @@ const SCENARIOS: &[&str] = &[
     "scenarios/synthetic-mixed.yaml",
     "scenarios/workloads/gang-hold.yaml",
     "scenarios/workloads/decision-time.yaml",
+    "scenarios/failover.yaml",
 ];
 
 fn run_into(scenario: &str, out: &Path, extra: &[&str]) {

@@ -245,6 +245,11 @@ pub fn run_into(
     } else {
         None
     };
+    let mut faults_csv = if crate::report::summary::has_faults(model) {
+        Some(EventsCsv::faults(create(out, "faults.csv")?))
+    } else {
+        None
+    };
     let mut explain_csv = if events {
         Some(ExplainCsv::new(create(out, "explain.csv")?))
     } else {
@@ -277,6 +282,9 @@ pub fn run_into(
             tee.observers.push(e as &mut dyn Observer);
         }
         if let Some(e) = explain_csv.as_mut() {
+            tee.observers.push(e as &mut dyn Observer);
+        }
+        if let Some(e) = faults_csv.as_mut() {
             tee.observers.push(e as &mut dyn Observer);
         }
         if let Some(a) = auction_csv.as_mut() {
@@ -316,6 +324,10 @@ pub fn run_into(
     if let Some(e) = explain_csv {
         finish("explain.csv", e.sink.finish())?;
         files.push("explain.csv".into());
+    }
+    if let Some(e) = faults_csv {
+        finish("faults.csv", e.sink.finish())?;
+        files.push("faults.csv".into());
     }
     finish("jobs.csv", jobs.sink.finish())?;
     if let Some(a) = auction_csv {

@@ -139,21 +139,48 @@ impl<W: Write> Sink<W> {
     }
 }
 
-/// `events.csv`: one row per record.
+/// The record kinds `faults.csv` keeps: faults and the changes of state
+/// they cause (docs/faults.md).
+pub const FAULT_KINDS: [&str; 8] = [
+    "agent_failed",
+    "agent_unreachable",
+    "agent_recovered",
+    "master_failover",
+    "master_elected",
+    "agent_draining",
+    "agent_removed",
+    "framework_removed",
+];
+
+/// `events.csv`: one row per record; or `faults.csv`: the same columns,
+/// the rows of [`FAULT_KINDS`] only.
 pub struct EventsCsv<W: Write> {
     pub sink: Sink<W>,
+    only: Option<&'static [&'static str]>,
 }
 
 impl<W: Write> EventsCsv<W> {
     pub fn new(w: W) -> Self {
         EventsCsv {
             sink: Sink::new(w, &EVENTS_HEADER),
+            only: None,
+        }
+    }
+
+    /// `faults.csv`.
+    pub fn faults(w: W) -> Self {
+        EventsCsv {
+            sink: Sink::new(w, &EVENTS_HEADER),
+            only: Some(&FAULT_KINDS),
         }
     }
 }
 
 impl<W: Write> Observer for EventsCsv<W> {
     fn record(&mut self, model: &Model, r: &Record) {
+        if self.only.is_some_and(|k| !k.contains(&r.kind.name())) {
+            return;
+        }
         let fw = r
             .framework
             .map(|f| model.framework_name(f).to_string())

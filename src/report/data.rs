@@ -100,6 +100,8 @@ pub struct RunData {
     /// partition its name and, per resource, allocated and total, aligned
     /// with `times`.
     pub partitions: Vec<PartitionSeries>,
+    /// `faults.csv`, if any (scenarios with faults): its rows in order.
+    pub faults: Vec<FaultRow>,
 }
 
 /// One partition's rows of `timeseries.csv`.
@@ -109,6 +111,14 @@ pub struct PartitionSeries {
     /// Per resource (order of [`RunData::resources`]).
     pub allocated: Vec<Vec<f64>>,
     pub total: Vec<Vec<f64>>,
+}
+
+/// A row of `faults.csv` (docs/faults.md): when, what, which partition.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FaultRow {
+    pub time: f64,
+    pub kind: String,
+    pub partition: u32,
 }
 
 /// `(time, value)` points.
@@ -531,6 +541,22 @@ impl RunData {
                     let budget = num(rec, bi, &file, k)?;
                     d.auction[i].1.push((t, budget));
                 }
+            }
+        }
+
+        if let Some((h, rows)) = read_csv(dir, "faults.csv", false)? {
+            let file = dir.join("faults.csv").display().to_string();
+            let c = Cols {
+                file: file.clone(),
+                header: &h,
+            };
+            let (ti, ki, pi) = (c.need("time_s")?, c.need("kind")?, c.need("partition")?);
+            for (k, rec) in rows.iter().enumerate() {
+                d.faults.push(FaultRow {
+                    time: num(rec, ti, &file, k)?,
+                    kind: rec.get(ki).unwrap_or("").to_string(),
+                    partition: num(rec, pi, &file, k)? as u32,
+                });
             }
         }
 

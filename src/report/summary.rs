@@ -472,20 +472,27 @@ pub struct FaultsSummary {
     pub recovery_s: Vec<Option<Secs>>,
 }
 
+/// Whether the scenario has faults (`faults:`, or an `agent_fail`,
+/// `rack_fail`, `agent_recover`, `master_failover` or `agent_drain`
+/// event): then `summary.json` has a `faults` block and `faults.csv` is
+/// written.
+pub fn has_faults(model: &Model) -> bool {
+    use crate::scenario::model::EventKind;
+    !model.faults.is_empty()
+        || model.events.iter().any(|e| {
+            matches!(
+                e.kind,
+                EventKind::AgentFail(_)
+                    | EventKind::AgentRecover(_)
+                    | EventKind::MasterFailover(_)
+                    | EventKind::AgentDrain { .. }
+            )
+        })
+}
+
 impl FaultsSummary {
     fn of(model: &Model, outcome: &Outcome, m: &RunMetrics) -> Option<FaultsSummary> {
-        use crate::scenario::model::EventKind;
-        let faulty = !model.faults.is_empty()
-            || model.events.iter().any(|e| {
-                matches!(
-                    e.kind,
-                    EventKind::AgentFail(_)
-                        | EventKind::AgentRecover(_)
-                        | EventKind::MasterFailover(_)
-                        | EventKind::AgentDrain { .. }
-                )
-            });
-        if !faulty {
+        if !has_faults(model) {
             return None;
         }
         let t = &outcome.totals;

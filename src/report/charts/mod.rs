@@ -10,6 +10,7 @@
 //! and what they have in common, and one file per chart family.
 
 mod fairness;
+mod faults;
 mod jobs;
 mod kit;
 mod offers;

@@ -1,5 +1,6 @@
 //! The utilization chart: allocation stacked by framework, per resource.
 
+use super::faults::{draw_fault_marks, fault_entries};
 use super::kit::*;
 use super::run::{caption, shade_window, time_chart, Palette};
 use super::DrawResult;
@@ -73,6 +74,7 @@ where
             mark: Mark::Line,
         });
     }
+    entries.extend(fault_entries(d));
     let plot = with_legend(&area, &entries)?;
     let (unit, _) = time_unit(d.end());
     let x_end = (d.end() / unit).max(1e-9);
@@ -139,6 +141,7 @@ where
                 .collect();
             chart.draw_series(LineSeries::new(pts, BLACK.stroke_width(2)))?;
         }
+        draw_fault_marks(&mut chart, d, unit, x_end, (0.0, 100.0))?;
         shade_window(&mut chart, &d.meta, unit, x_end, (0.0, 100.0))?;
     }
     Ok(())
