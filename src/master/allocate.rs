@@ -380,6 +380,12 @@ impl Master {
                         self.explain_left_out(spot, &mut out.explain);
                     }
                     for (fw_pos, &fw) in fw_order.iter().enumerate() {
+                        // A filter holding all the agent has holds any offer
+                        // to `fw` here: pass it by without working the offer
+                        // out (what explain shows needs the full walk).
+                        if !explain && self.filtered_whole(fw, role, agent) {
+                            continue;
+                        }
                         let available = self.agents[agent.index()]
                             .available
                             .allocatable_to(|r| model.role_is_self_or_ancestor(r, role));

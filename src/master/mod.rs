@@ -110,6 +110,12 @@ pub struct AgentState {
     /// total − allocated, 0 where allocated is more): resources that come
     /// back pay it off before they are available again.
     pub deficit: ResourceSet,
+    /// Decline filters on this agent (any framework and role): a run skips
+    /// the filter look-up where there are none. Only a hint: `remove_agent`
+    /// and `add_agent` reset it while filters may still be dropped after,
+    /// so it saturates at 0, and a count below the truth only costs the
+    /// full walk (`Master::filtered_whole`), never a different outcome.
+    filters: u32,
 }
 
 impl AgentState {
@@ -719,6 +725,8 @@ impl Master {
         for key in keys {
             if let Some(list) = self.filters.remove(&key) {
                 self.roles[key.1.index()].active_filters -= list.len() as u32;
+                let on_agent = &mut self.agents[key.2.index()].filters;
+                *on_agent = on_agent.saturating_sub(list.len() as u32);
                 for f in list {
                     self.filter_keys.remove(&f.id);
                 }
@@ -963,6 +971,7 @@ impl Master {
         });
         self.filter_keys.insert(fid, key);
         self.roles[role.index()].active_filters += 1;
+        self.agents[agent_id.index()].filters += 1;
         Some(NewFilter {
             id: fid,
             expires: now.plus(duration),
@@ -975,6 +984,8 @@ impl Master {
             if let Some(list) = self.filters.get_mut(&key) {
                 list.retain(|f| f.id != id);
                 self.roles[key.1.index()].active_filters -= 1;
+                let on_agent = &mut self.agents[key.2.index()].filters;
+                *on_agent = on_agent.saturating_sub(1);
                 if list.is_empty() {
                     self.filters.remove(&key);
                 }
@@ -992,6 +1003,20 @@ impl Master {
         self.filters
             .get(&(fw, role, agent))
             .is_some_and(|list| list.iter().any(|f| f.resources.contains(res)))
+    }
+
+    /// Whether a decline filter of `fw` in `role` on `agent` contains all
+    /// the agent has available: then it contains whatever the run could
+    /// offer `fw` there (a part of it), and the run can pass `fw` by
+    /// without working out the offer. No allocation; O(1) on an agent
+    /// without filters.
+    pub(super) fn filtered_whole(&self, fw: FrameworkId, role: RoleId, agent: AgentId) -> bool {
+        let state = &self.agents[agent.index()];
+        state.filters > 0
+            && self
+                .filters
+                .get(&(fw, role, agent))
+                .is_some_and(|list| list.iter().any(|f| f.resources.contains(&state.available)))
     }
 
     pub fn active_filters(&self) -> usize {
