@@ -51,8 +51,10 @@ one() {
         # Two-level, monolithic and shared-state against the service
         # scheduler's decision time; then two-level over 2, 4, 8
         # partitions, static and rebalanced (sweep files in the folder);
-        # then the per-framework table (table.py: jobs.csv's waits).
-        for f in decision-time partitions; do
+        # then the Omega simulator's exp workload with C = 0.1 s and
+        # L = 5 ms under each architecture; then the per-framework table
+        # (table.py: jobs.csv's waits).
+        for f in decision-time partitions omega-exp; do
             $M sweep "results/architectures/$f.sweep.yaml" --png --quiet --force \
                 --out "results/architectures/$f"
         done
