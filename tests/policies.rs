@@ -90,25 +90,26 @@ fn policies_name_the_keys_they_need() {
     );
 }
 
+/// Runs `scenario` with the CLI (no charts) into a fresh folder `name`
+/// and returns the folder; the run must succeed.
+fn run_quietly(scenario: &str, name: &str) -> std::path::PathBuf {
+    let out = common::tmp(name);
+    let status = common::bin()
+        .args(["run", scenario, "-q", "--no-charts", "--force"])
+        .arg("--out")
+        .arg(&out)
+        .status()
+        .unwrap();
+    assert!(status.success(), "{scenario} failed");
+    out
+}
+
 /// The auction of tests/scenarios/policy-auction.yaml, checked by hand
 /// there: who won each sale, the bids, the second price each paid and the
 /// budget left.
 #[test]
 fn auction_payments_by_hand() {
-    let out = common::tmp("policy-auction");
-    let status = common::bin()
-        .args([
-            "run",
-            "tests/scenarios/policy-auction.yaml",
-            "-q",
-            "--no-charts",
-            "--force",
-        ])
-        .arg("--out")
-        .arg(&out)
-        .status()
-        .unwrap();
-    assert!(status.success());
+    let out = run_quietly("tests/scenarios/policy-auction.yaml", "policy-auction");
     let csv = std::fs::read_to_string(out.join("auction.csv")).unwrap();
     let sales: Vec<&str> = csv.lines().filter(|l| l.contains(",sale,")).collect();
     assert_eq!(
@@ -135,20 +136,10 @@ fn auction_payments_by_hand() {
 #[test]
 fn auction_deadline_bonus_by_hand() {
     // tests/scenarios/policy-auction-deadline.yaml works the numbers out.
-    let out = common::tmp("policy-auction-deadline");
-    let status = common::bin()
-        .args([
-            "run",
-            "tests/scenarios/policy-auction-deadline.yaml",
-            "-q",
-            "--no-charts",
-            "--force",
-        ])
-        .arg("--out")
-        .arg(&out)
-        .status()
-        .unwrap();
-    assert!(status.success());
+    let out = run_quietly(
+        "tests/scenarios/policy-auction-deadline.yaml",
+        "policy-auction-deadline",
+    );
     let csv = std::fs::read_to_string(out.join("auction.csv")).unwrap();
     let sales: Vec<&str> = csv.lines().filter(|l| l.contains(",sale,")).collect();
     // time, partition, sale, buyer, agent, bidders, bid, price, budget left
@@ -168,20 +159,10 @@ fn auction_deadline_bonus_by_hand() {
         serde_json::json!({"jobs": 2, "met": 1, "missed": 1, "open": 0})
     );
     // Without deadlines nothing is written.
-    let plain = common::tmp("policy-auction-no-deadline");
-    assert!(common::bin()
-        .args([
-            "run",
-            "tests/scenarios/policy-auction.yaml",
-            "-q",
-            "--no-charts",
-            "--force"
-        ])
-        .arg("--out")
-        .arg(&plain)
-        .status()
-        .unwrap()
-        .success());
+    let plain = run_quietly(
+        "tests/scenarios/policy-auction.yaml",
+        "policy-auction-no-deadline",
+    );
     let summary: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(plain.join("summary.json")).unwrap())
             .unwrap();
@@ -189,9 +170,9 @@ fn auction_deadline_bonus_by_hand() {
 }
 
 #[test]
-fn auction_bonus_only_before_the_deadline() {
-    // A direct check of the policy: one client with two urgent tasks and
-    // one without; the bonus counts the urgent tasks that fit.
+fn valuation_adds_the_bonus_per_urgent_task() {
+    // The arithmetic of the bid; the policy-auction-deadline scenario
+    // above shows the bonus stopping at the deadline.
     use mesosim::cluster::resources::Quantities;
     use mesosim::policy::whole::Valuation;
     let v = Valuation {
