@@ -207,7 +207,7 @@ fn a_successor_master_never_reuses_an_id() {
     let filter2 = new
         .decline(&m, second[0], 5_000_000, SimTime::ZERO)
         .expect("a decline filter");
-    assert!(filter2.id.0 > filter.id.0);
+    assert!(filter2.id.id > filter.id.id);
 }
 
 /// Per-partition fairness and timeseries rows, checked by hand (see the

@@ -225,7 +225,7 @@ impl Limits {
 /// Resources on an agent, in an offer, a task or a filter: unreserved
 /// quantities plus quantities reserved for roles (sorted by role, no empty
 /// entries).
-#[derive(Clone, PartialEq, Eq, Debug, Default)]
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Debug, Default)]
 pub struct ResourceSet {
     pub unreserved: Quantities,
     pub reserved: Vec<(RoleId, Quantities)>,

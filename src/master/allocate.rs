@@ -383,7 +383,10 @@ impl Master {
                         // A filter holding all the agent has holds any offer
                         // to `fw` here: pass it by without working the offer
                         // out (what explain shows needs the full walk).
-                        if !explain && self.filtered_whole(fw, role, agent) {
+                        let filters = self.filters_of(fw, role, agent);
+                        if !explain
+                            && self.filtered_by(filters, &self.agents[agent.index()].available)
+                        {
                             continue;
                         }
                         let available = self.agents[agent.index()]
@@ -470,7 +473,7 @@ impl Master {
                             note(self, why, &shown, &mut out);
                             continue;
                         }
-                        if self.is_filtered(fw, role, agent, &to_offer) {
+                        if self.filtered_by(filters, &to_offer) {
                             note(
                                 self,
                                 CandidateOutcome::Filtered,

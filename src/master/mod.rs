@@ -8,6 +8,7 @@
 
 mod allocate;
 mod failover;
+mod filters;
 mod sorting;
 mod whole;
 
@@ -20,6 +21,7 @@ use crate::policy::{RoleTree, ShareBasis};
 use crate::scenario::model::{AllocationOp, Model, Quota};
 use crate::sim::time::{DurationUs, SimTime};
 use crate::{AgentId, FrameworkId, PartitionId, RoleId};
+use filters::{Filters, Head};
 use std::collections::BTreeMap;
 
 /// Mesos clamps refuse_seconds to 365 days.
@@ -35,8 +37,14 @@ impl OfferId {
     }
 }
 
+/// A decline or inverse-offer filter: its id (unique across the engine's
+/// masters and their successors) and, for a decline filter, its slot in
+/// the master's filter records (so its expiry finds it without a search).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct FilterId(pub u64);
+pub struct FilterId {
+    pub id: u64,
+    pub slot: u32,
+}
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Offer {
@@ -78,13 +86,6 @@ pub struct NewFilter {
     pub expires: SimTime,
 }
 
-#[derive(Clone, Debug)]
-struct Filter {
-    id: FilterId,
-    /// Declined resources: an offer they contain is blocked.
-    resources: ResourceSet,
-}
-
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Unavailability {
     pub start: SimTime,
@@ -110,12 +111,6 @@ pub struct AgentState {
     /// total − allocated, 0 where allocated is more): resources that come
     /// back pay it off before they are available again.
     pub deficit: ResourceSet,
-    /// Decline filters on this agent (any framework and role): a run skips
-    /// the filter look-up where there are none. Only a hint: `remove_agent`
-    /// and `add_agent` reset it while filters may still be dropped after,
-    /// so it saturates at 0, and a count below the truth only costs the
-    /// full walk (`Master::filtered_whole`), never a different outcome.
-    filters: u32,
 }
 
 impl AgentState {
@@ -259,8 +254,8 @@ pub struct Master {
     partition: PartitionId,
     partitions: u64,
     next_offer: u64,
-    filters: BTreeMap<(FrameworkId, RoleId, AgentId), Vec<Filter>>,
-    filter_keys: BTreeMap<FilterId, (FrameworkId, RoleId, AgentId)>,
+    /// Decline filters (compact, see `filters.rs`).
+    filters: Filters,
     inverse_filters: BTreeMap<(FrameworkId, AgentId), FilterId>,
     next_filter: u64,
     /// Candidates of the pending run; `all_candidates` = every agent.
@@ -365,8 +360,10 @@ impl Master {
             partition,
             partitions: u64::from(partitions.max(1)),
             next_offer: 1,
-            filters: BTreeMap::new(),
-            filter_keys: BTreeMap::new(),
+            filters: Filters::new(
+                model.agents.len(),
+                model.frameworks.iter().map(|f| f.roles.clone()),
+            ),
             inverse_filters: BTreeMap::new(),
             next_filter: 1,
             candidates: Vec::new(),
@@ -508,7 +505,7 @@ impl Master {
             self.set_totals(model, t);
         }
         // Filters for that agent go away.
-        self.drop_filters_where(|(_, _, a)| *a == agent);
+        self.drop_filters_on(agent);
         self.inverse_filters.retain(|(_, a), _| *a != agent);
         rescinded
     }
@@ -645,7 +642,7 @@ impl Master {
     /// suppressed. The caller rescinds its offers (`offers_of`).
     pub fn deactivate_framework(&mut self, fw: FrameworkId) {
         self.frameworks[fw.index()].active = false;
-        self.drop_filters_where(|(f, _, _)| *f == fw);
+        self.drop_filters_of(fw, |_| true);
         self.inverse_filters.retain(|(f, _), _| *f != fw);
         for a in self.agents.iter_mut() {
             a.inverse_outstanding.retain(|f| *f != fw);
@@ -714,24 +711,25 @@ impl Master {
                 cleared.push(r.role);
             }
         }
-        self.drop_filters_where(|(f, r, _)| *f == fw && cleared.contains(r));
+        self.drop_filters_of(fw, |r| cleared.contains(&r));
         self.inverse_filters.retain(|(f, _), _| *f != fw);
     }
 
-    /// Removes the decline filters of every (framework, role, agent) key
-    /// that `which` selects (their pending expiry events become no-ops).
-    fn drop_filters_where(&mut self, which: impl Fn(&(FrameworkId, RoleId, AgentId)) -> bool) {
-        let keys: Vec<_> = self.filters.keys().filter(|k| which(k)).cloned().collect();
-        for key in keys {
-            if let Some(list) = self.filters.remove(&key) {
-                self.roles[key.1.index()].active_filters -= list.len() as u32;
-                let on_agent = &mut self.agents[key.2.index()].filters;
-                *on_agent = on_agent.saturating_sub(list.len() as u32);
-                for f in list {
-                    self.filter_keys.remove(&f.id);
-                }
-            }
-        }
+    /// Removes the decline filters of `fw` in the roles `which` selects
+    /// (their pending expiry events become no-ops).
+    fn drop_filters_of(&mut self, fw: FrameworkId, which: impl Fn(RoleId) -> bool) {
+        let roles = &mut self.roles;
+        self.filters.drop_framework(fw, which, |role, _, n| {
+            roles[role.index()].active_filters -= n;
+        });
+    }
+
+    /// Removes every decline filter on `agent`.
+    fn drop_filters_on(&mut self, agent: AgentId) {
+        let roles = &mut self.roles;
+        self.filters.drop_agent(agent, |role, n| {
+            roles[role.index()].active_filters -= n;
+        });
     }
 
     /// Mesos `updateWhitelist`: only the listed agents are offered from the
@@ -963,15 +961,12 @@ impl Master {
         }
         // A filter lasts at least one allocation interval (MESOS-4302).
         let duration = refuse.max(self.interval);
-        let fid = FilterId(self.id_of(self.next_filter));
+        let serial = self.id_of(self.next_filter);
         self.next_filter += 1;
-        self.filters.entry(key).or_default().push(Filter {
-            id: fid,
-            resources: res,
-        });
-        self.filter_keys.insert(fid, key);
+        let fid = self
+            .filters
+            .install(framework, role, agent_id, res, serial)?;
         self.roles[role.index()].active_filters += 1;
-        self.agents[agent_id.index()].filters += 1;
         Some(NewFilter {
             id: fid,
             expires: now.plus(duration),
@@ -980,17 +975,21 @@ impl Master {
 
     /// Removes an expired filter (if revive or agent removal did not already).
     pub fn expire_filter(&mut self, id: FilterId) {
-        if let Some(key) = self.filter_keys.remove(&id) {
-            if let Some(list) = self.filters.get_mut(&key) {
-                list.retain(|f| f.id != id);
-                self.roles[key.1.index()].active_filters -= 1;
-                let on_agent = &mut self.agents[key.2.index()].filters;
-                *on_agent = on_agent.saturating_sub(1);
-                if list.is_empty() {
-                    self.filters.remove(&key);
-                }
-            }
+        if let Some((role, _)) = self.filters.expire(id) {
+            self.roles[role.index()].active_filters -= 1;
         }
+    }
+
+    /// Where the decline filters of `fw` in `role` on `agent` start (an
+    /// indexed read, no allocation): ask [`Master::filtered_by`] what they
+    /// hold.
+    fn filters_of(&self, fw: FrameworkId, role: RoleId, agent: AgentId) -> Head {
+        self.filters.head(fw, role, agent)
+    }
+
+    /// Whether one of the filters from `head` contains `res`.
+    fn filtered_by(&self, head: Head, res: &ResourceSet) -> bool {
+        !head.is_none() && self.filters.holds(head, res)
     }
 
     fn is_filtered(
@@ -1000,27 +999,11 @@ impl Master {
         agent: AgentId,
         res: &ResourceSet,
     ) -> bool {
-        self.filters
-            .get(&(fw, role, agent))
-            .is_some_and(|list| list.iter().any(|f| f.resources.contains(res)))
-    }
-
-    /// Whether a decline filter of `fw` in `role` on `agent` contains all
-    /// the agent has available: then it contains whatever the run could
-    /// offer `fw` there (a part of it), and the run can pass `fw` by
-    /// without working out the offer. No allocation; O(1) on an agent
-    /// without filters.
-    pub(super) fn filtered_whole(&self, fw: FrameworkId, role: RoleId, agent: AgentId) -> bool {
-        let state = &self.agents[agent.index()];
-        state.filters > 0
-            && self
-                .filters
-                .get(&(fw, role, agent))
-                .is_some_and(|list| list.iter().any(|f| f.resources.contains(&state.available)))
+        self.filtered_by(self.filters_of(fw, role, agent), res)
     }
 
     pub fn active_filters(&self) -> usize {
-        self.filter_keys.len()
+        self.filters.len()
     }
 
     // -------------------------------------------------------- tasks ---
@@ -1208,7 +1191,7 @@ impl Master {
     /// Mesos `removeFilters(agent)` (attributes changed): every offer and
     /// inverse-offer filter for the agent goes.
     pub fn remove_filters_on(&mut self, agent: AgentId) {
-        self.drop_filters_where(|(_, _, a)| *a == agent);
+        self.drop_filters_on(agent);
         self.inverse_filters.retain(|(_, a), _| *a != agent);
     }
 
@@ -1312,7 +1295,10 @@ impl Master {
         if refuse == 0 || !a.present {
             return None;
         }
-        let id = FilterId(self.id_of(self.next_filter));
+        let id = FilterId {
+            id: self.id_of(self.next_filter),
+            slot: u32::MAX,
+        };
         self.next_filter += 1;
         self.inverse_filters.insert((fw, agent), id);
         Some(NewFilter {
