@@ -8,7 +8,8 @@
 //!     target/release/examples/alloc_shape decline 1000 100 100
 //! ```
 //!
-//! Arguments: shape (`offer-all`, `decline`, `suppress`), agents,
+//! Arguments: shape (`offer-all`, `decline`, `decline-again`, `suppress`,
+//! `suppress-all`), agents,
 //! frameworks, and for `decline` how many frameworks every agent is
 //! filtered for. Prints the offers the run made and the filters active.
 
@@ -34,7 +35,10 @@ fn main() {
     let (agents, frameworks) = (num(1, 1_000), num(2, 100));
     let filtered = num(3, frameworks);
     let Some(mut s) = Setup::by_name(shape, agents, frameworks, filtered) else {
-        eprintln!("usage: alloc_shape offer-all|decline|suppress AGENTS FRAMEWORKS [FILTERED]");
+        eprintln!(
+            "usage: alloc_shape offer-all|decline|decline-again|suppress|suppress-all \
+             AGENTS FRAMEWORKS [FILTERED]"
+        );
         std::process::exit(2);
     };
     let offers = measured_run(&mut s);

@@ -129,6 +129,27 @@ impl Setup {
         s
     }
 
+    /// Every framework suppressed: a run with no client to offer to.
+    pub fn suppress_all(agents: usize, frameworks: usize) -> Setup {
+        let mut s = Setup::new(agents, frameworks);
+        for f in 0..frameworks {
+            s.master.suppress(FrameworkId(f as u32), &[]);
+        }
+        s
+    }
+
+    /// The `decline` shape after one more run over it (not measured): the
+    /// run measured next finds every agent as the last run left it.
+    pub fn decline_again(agents: usize, frameworks: usize, filtered: usize) -> Setup {
+        let mut s = Setup::decline(agents, frameworks, filtered);
+        run(&s.model, &mut s.master, &mut s.shuffle, NOW);
+        let ids: Vec<_> = s.master.outstanding_offers().map(|o| o.id).collect();
+        for id in ids {
+            s.master.rescind(&s.model, id);
+        }
+        s
+    }
+
     pub fn by_name(
         shape: &str,
         agents: usize,
@@ -138,7 +159,9 @@ impl Setup {
         match shape {
             "offer-all" => Some(Setup::offer_all(agents, frameworks)),
             "decline" => Some(Setup::decline(agents, frameworks, filtered)),
+            "decline-again" => Some(Setup::decline_again(agents, frameworks, filtered)),
             "suppress" => Some(Setup::suppress(agents, frameworks)),
+            "suppress-all" => Some(Setup::suppress_all(agents, frameworks)),
             _ => None,
         }
     }

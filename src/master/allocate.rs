@@ -83,6 +83,10 @@ pub struct RunOutput {
     pub explain: Vec<ExplainRow>,
     /// Agents the run covered (after filtering inactive ones).
     pub agents_considered: usize,
+    /// Of those, agents passed by unvisited: the last run offered nothing
+    /// there and nothing that decides that changed (`Master::quiet`), or
+    /// there was no client to offer to. Only a measure of the work saved.
+    pub agents_passed_by: usize,
     /// Under a whole-allocator policy with budgets: what it sold.
     pub sales: Vec<crate::policy::whole::Sale>,
 }
@@ -193,6 +197,13 @@ impl Master {
                 }
             }
         }
+
+        // Agents the last run offered nothing (`Master::quiet`) may be
+        // passed by when what decides that outcome cannot have changed:
+        // not under explain (its rows need the full walk), with sorters
+        // that draw no randomness and without quota (whose cuts depend on
+        // other agents).
+        let may_skip = self.quiet_epoch_for(model, explain);
 
         let mut out = RunOutput {
             agents_considered: agents.len(),
@@ -343,7 +354,21 @@ impl Master {
         // Under `slots` (docs/policies.md) each pass hands out one slot and
         // the next slot goes to whoever is first after sorting again.
         let slot = self.slot_size(model);
+        if may_skip && self.quiet_clients.is_empty() {
+            // No client to offer to: nothing would be offered anywhere.
+            out.agents_passed_by = agents.len();
+            agents.clear();
+        }
         for &agent in &agents {
+            if may_skip {
+                if let Some((epoch, had)) = &self.quiet[agent.index()] {
+                    if *epoch == self.quiet_epoch && *had == self.agents[agent.index()].available {
+                        out.agents_passed_by += 1;
+                        continue;
+                    }
+                }
+            }
+            let mut offered_here = false;
             'pass: loop {
                 let mut gave = false;
                 let role_order = orders.role_order(self, model, sorter_rng);
@@ -492,6 +517,7 @@ impl Master {
                         debug_assert!(ok);
                         self.track(model, fw, role, agent, &to_offer);
                         orders.touched(fw, role);
+                        offered_here = true;
                         if slot.is_some() {
                             gave = true;
                             break 'roles;
@@ -501,6 +527,11 @@ impl Master {
                 if !gave {
                     break 'pass;
                 }
+            }
+            if may_skip {
+                let a = agent.index();
+                self.quiet[a] =
+                    (!offered_here).then(|| (self.quiet_epoch, self.agents[a].available.clone()));
             }
         }
 
@@ -561,6 +592,36 @@ impl Master {
 
     /// One slot of `master.slot_size` when a sorter's policy hands out
     /// slots (`slots`), else `None`.
+    /// Whether this run may pass quiet agents by (see `run_allocation`);
+    /// moves [`Master::quiet_epoch`] on when the clients changed since the
+    /// last run or this run may not, so older notes no longer count.
+    fn quiet_epoch_for(&mut self, model: &Model, explain: bool) -> bool {
+        let m = &model.master;
+        let may_skip = !explain
+            && !m.role_sorter.orders_whole()
+            && !m.framework_sorter.orders_whole()
+            && self.roles.iter().all(|r| r.quota.is_default());
+        let mut clients = Vec::with_capacity(self.quiet_clients.len());
+        for (role, fws) in self.role_frameworks.iter().enumerate() {
+            let role = RoleId(role as u32);
+            for &fw in fws {
+                let fs = &self.frameworks[fw.index()];
+                if fs.active
+                    && fs
+                        .role_index(role)
+                        .is_some_and(|ri| !fs.roles[ri].suppressed)
+                {
+                    clients.push((fw, role));
+                }
+            }
+        }
+        if !may_skip || clients != self.quiet_clients {
+            self.quiet_epoch += 1;
+            self.quiet_clients = clients;
+        }
+        may_skip
+    }
+
     fn slot_size(&self, model: &Model) -> Option<Quantities> {
         let m = &model.master;
         if m.role_sorter.offers_in_slots() || m.framework_sorter.offers_in_slots() {

@@ -256,6 +256,15 @@ pub struct Master {
     next_offer: u64,
     /// Decline filters (compact, see `filters.rs`).
     filters: Filters,
+    /// Per agent: the last run visited it and offered nothing there, with
+    /// [`Master::quiet_epoch`] then and what the agent had available. A run
+    /// with the same clients passes such an agent by while its available
+    /// resources are the same and none of its filters went (`allocate.rs`).
+    quiet: Vec<Option<(u64, ResourceSet)>>,
+    /// The clients (framework, role: registered, active, not suppressed)
+    /// the last run could offer to, and a number that changes with them.
+    quiet_clients: Vec<(FrameworkId, RoleId)>,
+    quiet_epoch: u64,
     inverse_filters: BTreeMap<(FrameworkId, AgentId), FilterId>,
     next_filter: u64,
     /// Candidates of the pending run; `all_candidates` = every agent.
@@ -364,6 +373,9 @@ impl Master {
                 model.agents.len(),
                 model.frameworks.iter().map(|f| f.roles.clone()),
             ),
+            quiet: vec![None; model.agents.len()],
+            quiet_clients: Vec::new(),
+            quiet_epoch: 0,
             inverse_filters: BTreeMap::new(),
             next_filter: 1,
             candidates: Vec::new(),
@@ -454,6 +466,7 @@ impl Master {
 
     /// Registers an agent (Mesos `addSlave`). The caller requests a run for it.
     pub fn add_agent(&mut self, model: &Model, agent: AgentId) {
+        self.quiet[agent.index()] = None;
         let group = model.agent_group(agent);
         let total = group.resources.clone();
         let has_gpu = model
@@ -718,9 +731,10 @@ impl Master {
     /// Removes the decline filters of `fw` in the roles `which` selects
     /// (their pending expiry events become no-ops).
     fn drop_filters_of(&mut self, fw: FrameworkId, which: impl Fn(RoleId) -> bool) {
-        let roles = &mut self.roles;
-        self.filters.drop_framework(fw, which, |role, _, n| {
+        let (roles, quiet) = (&mut self.roles, &mut self.quiet);
+        self.filters.drop_framework(fw, which, |role, agent, n| {
             roles[role.index()].active_filters -= n;
+            quiet[agent.index()] = None;
         });
     }
 
@@ -730,6 +744,7 @@ impl Master {
         self.filters.drop_agent(agent, |role, n| {
             roles[role.index()].active_filters -= n;
         });
+        self.quiet[agent.index()] = None;
     }
 
     /// Mesos `updateWhitelist`: only the listed agents are offered from the
@@ -975,8 +990,9 @@ impl Master {
 
     /// Removes an expired filter (if revive or agent removal did not already).
     pub fn expire_filter(&mut self, id: FilterId) {
-        if let Some((role, _)) = self.filters.expire(id) {
+        if let Some((role, agent)) = self.filters.expire(id) {
             self.roles[role.index()].active_filters -= 1;
+            self.quiet[agent.index()] = None;
         }
     }
 
@@ -1163,6 +1179,9 @@ impl Master {
         if a.total == total {
             return false;
         }
+        // Its capabilities (a GPU) may change with its total.
+        self.quiet[agent.index()] = None;
+        let a = &mut self.agents[agent.index()];
         let mut held = a.total.minus(&a.available);
         held.add(&a.deficit);
         a.available = total.minus(&held);

@@ -1,0 +1,134 @@
+//! Runs that pass quiet agents by (issue 14, item 2) offer exactly what a
+//! full walk offers. An allocation run may skip an agent on which the last
+//! run offered nothing while the clients, the agent's available resources
+//! and its filters (none gone) are the same, and skips the walk when no
+//! client can be offered to; `explain` always walks everything. Here a
+//! master goes through declines with and without filters, accepts,
+//! releases, filter expiries, suppress and revive, and before every run a
+//! copy of it runs with `explain` (the full walk): both must make the same
+//! offers, and the skipping must have happened.
+
+use mesosim::master::{FilterId, Master, Trigger};
+use mesosim::scenario::{load_str, Model};
+use mesosim::sim::rng::{Stream, StreamSet};
+use mesosim::sim::SimTime;
+use mesosim::{AgentId, FrameworkId, RoleId};
+use std::path::Path;
+
+fn model() -> Model {
+    let s = "name: quiet\nuntil: 1h\nagents:\n  - {id: a, count: 8, resources: {cpus: 16, mem: 65536}}\nframeworks:\n  - {id: f0, role: r1}\n  - {id: f1, role: r1}\n  - {id: f2, role: r2}\n";
+    load_str(s, "quiet.yaml", Path::new(".")).expect("scenario")
+}
+
+type Made = Vec<(FrameworkId, RoleId, AgentId, String)>;
+
+/// One run over every agent: its offers, and how many agents it passed by.
+fn run(
+    model: &Model,
+    m: &mut Master,
+    shuffle: &mut Stream,
+    now: SimTime,
+    explain: bool,
+) -> (Made, usize) {
+    m.request_run(Trigger::AllAgents);
+    let mut sorter = StreamSet::new(1, "");
+    let out = m.run_allocation(model, now, shuffle, &mut sorter, explain);
+    let made = out
+        .offers
+        .iter()
+        .map(|id| {
+            let o = m.offer(*id).expect("offer made");
+            (o.framework, o.role, o.agent, format!("{:?}", o.resources))
+        })
+        .collect();
+    (made, out.agents_passed_by)
+}
+
+/// A small deterministic generator for the operations.
+struct Lcg(u64);
+
+impl Lcg {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (self.0 >> 33) % n
+    }
+}
+
+#[test]
+fn skipping_quiet_agents_offers_what_the_full_walk_offers() {
+    let model = model();
+    let mut m = Master::new(&model);
+    for a in 0..8 {
+        m.add_agent(&model, AgentId(a));
+    }
+    for f in 0..3 {
+        m.add_framework(&model, FrameworkId(f));
+    }
+    let mut shuffle = Stream::new(7, "agent-shuffle");
+    let mut rng = Lcg(42);
+    let mut filters: Vec<FilterId> = Vec::new();
+    let mut tasks = Vec::new();
+    let (mut empty_runs, mut offers, mut passed_by) = (0, 0, 0);
+    for step in 0..400u64 {
+        let now = SimTime(step * 1_000_000);
+        // The full walk from the same state, on a copy.
+        let mut full = m.clone();
+        let mut full_shuffle = shuffle.clone();
+        let (walked, none) = run(&model, &mut full, &mut full_shuffle, now, true);
+        assert_eq!(none, 0, "explain walks every agent");
+        let (made, skipped) = run(&model, &mut m, &mut shuffle, now, false);
+        assert_eq!(made, walked, "step {step}");
+        passed_by += skipped;
+        if made.is_empty() {
+            empty_runs += 1;
+        }
+        offers += made.len();
+        // Answer every outstanding offer.
+        let outstanding: Vec<_> = m.outstanding_offers().cloned().collect();
+        for o in outstanding {
+            let refuse = [0, 3_000_000, 60_000_000, 86_400_000_000][rng.below(4) as usize];
+            let filter = if rng.below(3) == 0 {
+                let mut used = o.resources.clone();
+                for q in used.unreserved.0.iter_mut() {
+                    *q /= 2;
+                }
+                used.reserved.clear();
+                tasks.push((o.framework, o.role, o.agent, used.clone()));
+                m.accept(&model, o.id, &[used], refuse, now)
+            } else {
+                m.decline(&model, o.id, refuse, now)
+            };
+            filters.extend(filter.map(|f| f.id));
+        }
+        // Between runs: filters expire, tasks end, frameworks suppress and
+        // revive.
+        for _ in 0..rng.below(3) {
+            if !filters.is_empty() {
+                let f = filters.swap_remove(rng.below(filters.len() as u64) as usize);
+                m.expire_filter(f);
+            }
+        }
+        if rng.below(4) == 0 && !tasks.is_empty() {
+            let (fw, role, agent, res) = tasks.swap_remove(rng.below(tasks.len() as u64) as usize);
+            m.release(&model, fw, role, agent, &res);
+        }
+        match rng.below(12) {
+            0 => m.suppress(FrameworkId(rng.below(3) as u32), &[]),
+            1 => m.revive(FrameworkId(rng.below(3) as u32), &[]),
+            2 => {
+                for f in 0..3 {
+                    m.suppress(FrameworkId(f), &[]);
+                }
+            }
+            _ => {}
+        }
+    }
+    // Both kinds of run happened: some offered, many offered nothing.
+    assert!(offers > 50, "{offers} offers");
+    assert!(empty_runs > 50, "{empty_runs} runs offered nothing");
+    // And agents were passed by (400 runs of 8 agents).
+    assert!(passed_by > 400, "{passed_by} agents passed by");
+}
