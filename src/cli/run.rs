@@ -5,7 +5,7 @@ use crate::error::{Error, InputError};
 use crate::metrics::RunMetrics;
 use crate::report::charts::{self as chart_files, Format};
 use crate::report::csv_out::{
-    AuctionCsv, EventsCsv, ExplainCsv, JobsCsv, OffersCsv, SharesCsv, TimeseriesCsv,
+    AuctionCsv, EventsCsv, ExplainCsv, FaultMarks, JobsCsv, OffersCsv, SharesCsv, TimeseriesCsv,
 };
 use crate::report::data::RunData;
 use crate::report::markdown;
@@ -245,8 +245,15 @@ pub fn run_into(
     } else {
         None
     };
-    let mut faults_csv = if crate::report::summary::has_faults(model) {
+    // `faults.csv` only on request (`output.faults`); the charts drawn
+    // below mark faults from the rows kept in memory either way.
+    let mut faults_csv = if model.output.faults {
         Some(EventsCsv::faults(create(out, "faults.csv")?))
+    } else {
+        None
+    };
+    let mut fault_marks = if crate::report::summary::has_faults(model) && !model.output.faults {
+        Some(FaultMarks::default())
     } else {
         None
     };
@@ -286,6 +293,9 @@ pub fn run_into(
         }
         if let Some(e) = faults_csv.as_mut() {
             tee.observers.push(e as &mut dyn Observer);
+        }
+        if let Some(m) = fault_marks.as_mut() {
+            tee.observers.push(m as &mut dyn Observer);
         }
         if let Some(a) = auction_csv.as_mut() {
             tee.observers.push(a as &mut dyn Observer);
@@ -343,7 +353,10 @@ pub fn run_into(
     // Charts are drawn from the files just written, as `mesosim plot` does.
     let mut charts: Vec<(PathBuf, &str)> = Vec::new();
     if let Some(format) = extras.charts {
-        let data = RunData::read(out)?;
+        let mut data = RunData::read(out)?;
+        if let Some(m) = fault_marks {
+            data.faults = m.rows;
+        }
         for file in chart_files::write_run_charts(&data, &out.join("charts"), format)? {
             let stem = file.file_stem().map(|s| s.to_string_lossy().to_string());
             let what = chart_files::RUN_CHARTS

@@ -176,6 +176,26 @@ impl<W: Write> EventsCsv<W> {
     }
 }
 
+/// The fault rows of the record kept in memory, for the fault marks of
+/// the charts `run` draws when `faults.csv` is not written
+/// (`output.faults`, docs/faults.md).
+#[derive(Default)]
+pub struct FaultMarks {
+    pub rows: Vec<crate::report::data::FaultRow>,
+}
+
+impl Observer for FaultMarks {
+    fn record(&mut self, _model: &Model, r: &Record) {
+        if FAULT_KINDS.contains(&r.kind.name()) {
+            self.rows.push(crate::report::data::FaultRow {
+                time: r.time.secs_f64(),
+                kind: r.kind.name().to_string(),
+                partition: r.partition.0,
+            });
+        }
+    }
+}
+
 impl<W: Write> Observer for EventsCsv<W> {
     fn record(&mut self, model: &Model, r: &Record) {
         if self.only.is_some_and(|k| !k.contains(&r.kind.name())) {

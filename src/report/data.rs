@@ -100,7 +100,8 @@ pub struct RunData {
     /// partition its name and, per resource, allocated and total, aligned
     /// with `times`.
     pub partitions: Vec<PartitionSeries>,
-    /// `faults.csv`, if any (scenarios with faults): its rows in order.
+    /// The fault rows: `faults.csv` if the run wrote it (`output.faults`);
+    /// `run` sets them from memory otherwise. In order.
     pub faults: Vec<FaultRow>,
 }
 

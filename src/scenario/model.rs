@@ -697,6 +697,10 @@ pub struct OutputConfig {
     /// `schedulers[]` (each framework's decision time as a scheduler's
     /// busyness; docs/architectures.md).
     pub schedulers: bool,
+    /// `output.faults`: write `faults.csv`, the fault rows of the record
+    /// (docs/faults.md), so `mesosim plot` can redraw the charts' fault
+    /// marks. `run`'s own charts mark faults without it.
+    pub faults: bool,
 }
 
 /// `output.percentiles`: how job times are kept for the percentiles of

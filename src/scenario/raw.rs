@@ -892,6 +892,7 @@ pub struct RawOutput {
     pub references: Option<bool>,
     pub compare_frameworks: Option<Vec<String>>,
     pub schedulers: Option<bool>,
+    pub faults: Option<bool>,
 }
 
 /// `output.window: {from, to}`: the part of the run metrics cover.

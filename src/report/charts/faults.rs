@@ -1,6 +1,6 @@
-//! Fault marks on the utilization chart (docs/faults.md, "Charts"): read
-//! from `faults.csv`, which only scenarios with faults write, so other
-//! charts keep their look.
+//! Fault marks on the utilization chart (docs/faults.md, "Charts"): from
+//! `RunData::faults`, the rows `run` kept in memory or `faults.csv`
+//! (`output.faults`); runs without faults keep their charts' look.
 
 use super::kit::*;
 use super::DrawResult;

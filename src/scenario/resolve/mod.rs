@@ -438,6 +438,7 @@ impl<'a> Resolver<'a> {
                     ids
                 },
                 schedulers: o.schedulers.unwrap_or(false),
+                faults: o.faults.unwrap_or(false),
             },
             None => OutputConfig {
                 sample_interval: 10_000_000,
@@ -446,6 +447,7 @@ impl<'a> Resolver<'a> {
                 references: false,
                 compare_frameworks: Vec::new(),
                 schedulers: false,
+                faults: false,
             },
         })
     }
