@@ -200,3 +200,61 @@ fn merged_shards_equal_the_unsharded_run_byte_for_byte() {
         String::from_utf8_lossy(&o.stderr)
     );
 }
+
+/// A sweep file's `metrics` entry that names no metric is an input error
+/// (exit 2, file, line and column) before anything runs; a well-formed
+/// name that no run has is a warning, and has no chart.
+#[test]
+fn sweep_metrics_are_checked() {
+    let dir = common::tmp("sweep-metrics");
+    std::fs::create_dir_all(&dir).unwrap();
+    let root = common::root();
+    let scenario = root.join("scenarios/drf-paper.yaml");
+    let bad = dir.join("bad.yaml");
+    std::fs::write(
+        &bad,
+        format!(
+            "scenario: {}\nseeds: 1\ngrid: {{master.allocation_interval: [1s, 2s]}}\nmetrics:\n  - jobs.jct.mean\n",
+            scenario.display()
+        ),
+    )
+    .unwrap();
+    let out = dir.join("out-bad");
+    let o = common::run_bin(&[
+        "sweep",
+        bad.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("bad.yaml") && err.contains("line 5") && err.contains("jobs.jct.mean"),
+        "{err}"
+    );
+    assert!(!out.exists());
+
+    let unknown = dir.join("gpus.yaml");
+    std::fs::write(
+        &unknown,
+        format!(
+            "scenario: {}\nseeds: 1\ngrid: {{master.allocation_interval: [1s, 2s]}}\nmetrics: [utilization.gpus, fairness.jain]\n",
+            scenario.display()
+        ),
+    )
+    .unwrap();
+    let out = dir.join("out-gpus");
+    let o = common::run_bin(&[
+        "sweep",
+        unknown.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ]);
+    ok(&o);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("`utilization.gpus` is in no run"), "{err}");
+    let chart =
+        std::fs::read_to_string(out.join("charts/sweep_master.allocation_interval.svg")).unwrap();
+    assert!(chart.contains("Jain"));
+}

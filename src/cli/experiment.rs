@@ -316,6 +316,14 @@ pub fn finish(out: &Path, plan: &Plan, runs: &[RunRecord]) -> Result<Table, Erro
         )?
         .as_bytes(),
     )?;
+    // A metric the sweep file names that no run has (a resource no agent
+    // has, a framework not in `output.compare_frameworks`, a scheduler
+    // of another architecture) has no chart: say so.
+    for m in &plan.chart_metrics {
+        if !table.metrics.iter().any(|x| &x.key == m) {
+            eprintln!("warning: metrics: `{m}` is in no run's summary; it has no chart");
+        }
+    }
     let title = format!("{} · {} seeds", plan.scenario, plan.seeds.len());
     let mut charts: Vec<(PathBuf, String)> = Vec::new();
     if let Some(format) = plan.format() {

@@ -66,6 +66,17 @@ fn value_text(v: &Value) -> Option<String> {
     }
 }
 
+/// Line and column (1-based) of the first occurrence of `needle` in `text`
+/// after a `metrics` key, for errors about a value the YAML tree no
+/// longer places.
+fn locate(text: &str, needle: &str) -> Option<(usize, usize)> {
+    let from = text.find("metrics").unwrap_or(0);
+    let at = from + text[from..].find(needle)?;
+    let line = text[..at].matches('\n').count() + 1;
+    let column = at - text[..at].rfind('\n').map_or(0, |n| n + 1) + 1;
+    Some((line, column))
+}
+
 impl Sweep {
     pub fn parse(text: &str, file: &Path) -> Result<Sweep, InputError> {
         let shown = file.display().to_string();
@@ -116,6 +127,21 @@ impl Sweep {
         };
         let policies = strings("policies")?;
         let metrics = strings("metrics")?;
+        for (i, m) in metrics.iter().enumerate() {
+            if !crate::report::compare::is_metric_key(m) {
+                let e = err(format!(
+                    "metrics[{i}]: `{m}` is not a metric compare reports (one of {}, \
+                     utilization.<resource>, schedulers.<name>.busyness, \
+                     frameworks.<id>.{{{}}}; docs/format.md)",
+                    crate::report::compare::HEADLINE_METRICS.join(", "),
+                    crate::report::compare::FRAMEWORK_METRICS.join(",")
+                ));
+                return Err(match locate(text, m) {
+                    Some((l, c)) => e.at(l, c),
+                    None => e,
+                });
+            }
+        }
         let mut set = Vec::new();
         let key_text = |k: &Value| -> Result<String, InputError> {
             k.as_str()
@@ -245,5 +271,33 @@ mod tests {
         assert!(e.message.contains("non-empty"), "{e}");
         let e = Sweep::parse("scenario: a\nseed: 1\n", Path::new("s.yaml")).unwrap_err();
         assert!(e.message.contains("unknown key `seed`"), "{e}");
+    }
+
+    #[test]
+    fn an_unknown_metric_is_refused_where_it_is_written() {
+        let text = "scenario: a\nseeds: 1..2\nmetrics:\n  - jobs.jct_s.mean\n  - jobs.jct.mean\n";
+        let e = Sweep::parse(text, Path::new("s.yaml")).unwrap_err();
+        assert!(e.message.contains("metrics[1]: `jobs.jct.mean`"), "{e}");
+        assert_eq!((e.line, e.column), (Some(5), Some(5)), "{e}");
+        for good in [
+            "utilization.cpus",
+            "schedulers.central.busyness",
+            "schedulers.conflict_fraction",
+            "frameworks.web-1.below_fair_share",
+            "fairness.references.ceei_distance",
+        ] {
+            let t = format!("scenario: a\nseeds: 1\nmetrics: [{good}]\n");
+            assert!(Sweep::parse(&t, Path::new("s.yaml")).is_ok(), "{good}");
+        }
+        for bad in [
+            "utilization.",
+            "utilization.cpus.mean",
+            "schedulers..busyness",
+            "frameworks.a.tasks",
+            "jobs",
+        ] {
+            let t = format!("scenario: a\nseeds: 1\nmetrics: [{bad}]\n");
+            assert!(Sweep::parse(&t, Path::new("s.yaml")).is_err(), "{bad}");
+        }
     }
 }

@@ -71,6 +71,53 @@ impl RunRecord {
 }
 
 /// The headline metrics of a run and their values.
+/// The fixed metric keys of [`headline`] (besides `utilization.<resource>`
+/// and `schedulers.<name>.busyness`) and of [`framework_metrics`]
+/// (`frameworks.<id>.<one of FRAMEWORK_METRICS>`).
+pub const HEADLINE_METRICS: [&str; 14] = [
+    "fairness.jain",
+    "fairness.min_max_ratio",
+    "fairness.drf_distance",
+    "fairness.below_fair_share",
+    "jobs.completed",
+    "jobs.censored",
+    "jobs.jct_s.mean",
+    "jobs.jct_s.p90",
+    "jobs.wait_s.mean",
+    "jobs.wait_s.p90",
+    "jobs.slowdown.mean",
+    "fairness.references.asset_fair_distance",
+    "fairness.references.ceei_distance",
+    "schedulers.conflict_fraction",
+];
+
+/// The per-framework metric names (`frameworks.<id>.<name>`).
+pub const FRAMEWORK_METRICS: [&str; 3] =
+    ["tasks_finished", "dominant_share_mean", "below_fair_share"];
+
+/// Whether `key` names a metric `compare` and `sweep` can report: one of
+/// [`HEADLINE_METRICS`], `utilization.<resource>`,
+/// `schedulers.<name>.busyness` or `frameworks.<id>.<FRAMEWORK_METRICS>`.
+/// (Whether a run has it — a resource, a scheduler, a framework in
+/// `output.compare_frameworks` — is known only from the runs.)
+pub fn is_metric_key(key: &str) -> bool {
+    let named = |prefix: &str, suffixes: &[&str]| {
+        key.strip_prefix(prefix).is_some_and(|rest| {
+            suffixes.iter().any(|s| {
+                rest.strip_suffix(s)
+                    .and_then(|n| n.strip_suffix('.'))
+                    .is_some_and(|n| !n.is_empty())
+            })
+        })
+    };
+    HEADLINE_METRICS.contains(&key)
+        || key
+            .strip_prefix("utilization.")
+            .is_some_and(|r| !r.is_empty() && !r.contains('.'))
+        || named("schedulers.", &["busyness"])
+        || named("frameworks.", &FRAMEWORK_METRICS)
+}
+
 pub fn headline(s: &Summary) -> Vec<(Metric, f64)> {
     let m = |key: &str, label: &str, percent: bool, v: f64| {
         (
