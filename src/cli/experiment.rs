@@ -247,7 +247,7 @@ pub fn load_record(path: &Path, key: &str, variant: usize, seed: u64) -> Option<
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty());
     if let Some(d) = dir {
-        std::fs::create_dir_all(d).map_err(|e| Error::io(d.display(), e))?;
+        outdir::make_dir(d)?;
     }
     outdir::write_atomic(path, bytes)
 }

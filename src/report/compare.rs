@@ -678,7 +678,7 @@ pub fn write_charts(
     out: &Path,
     format: Format,
 ) -> Result<Vec<(PathBuf, &'static str)>, Error> {
-    std::fs::create_dir_all(out).map_err(|e| Error::io(out.display(), e))?;
+    crate::report::outdir::make_dir(out)?;
     let ext = format.ext();
     let mut written = Vec::new();
     for (stem, what) in COMPARE_CHARTS {

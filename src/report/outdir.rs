@@ -119,11 +119,13 @@ fn unregister(p: &Path) {
 fn remove_any(p: &Path) {
     match std::fs::symlink_metadata(p) {
         Ok(m) if m.is_dir() => {
-            // A writer may still be adding files: try a few times.
-            for _ in 0..5 {
+            // A writer may still be adding files: try until it is gone
+            // (a busy machine can keep the writer going for a while).
+            for _ in 0..200 {
                 if std::fs::remove_dir_all(p).is_ok() || !p.exists() {
                     break;
                 }
+                std::thread::sleep(std::time::Duration::from_millis(1));
             }
         }
         Ok(_) => {
@@ -131,6 +133,16 @@ fn remove_any(p: &Path) {
         }
         Err(_) => {}
     }
+}
+
+/// `create_dir_all` for a folder inside a staging folder (charts/,
+/// records/): it waits for the pending list, which the interrupt handler
+/// holds until the process exits, so that a writer never re-creates a
+/// staging folder the handler has just removed (`create_dir_all` makes
+/// every missing ancestor; that left `.mesosim-tmp.*` folders behind).
+pub fn make_dir(dir: &Path) -> Result<(), Error> {
+    let _guard = pending();
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir.display(), e))
 }
 
 /// Installs the Ctrl-C / SIGTERM / SIGHUP handler (once; later calls do

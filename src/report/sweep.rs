@@ -90,7 +90,7 @@ pub fn write_charts(
     if metrics.is_empty() {
         return Ok(written);
     }
-    std::fs::create_dir_all(out).map_err(|e| Error::io(out.display(), e))?;
+    crate::report::outdir::make_dir(out)?;
     for &p in &swept_idx {
         if params[p] == "master.policy" {
             continue;

@@ -51,7 +51,7 @@ pub const RUN_CHARTS: &[(&str, &str)] = &[
 /// Writes the run charts into `out`; returns the files written (relative
 /// to `out`), in [`RUN_CHARTS`] order. Charts without data are skipped.
 pub fn write_run_charts(data: &RunData, out: &Path, format: Format) -> Result<Vec<PathBuf>, Error> {
-    std::fs::create_dir_all(out).map_err(|e| Error::io(out.display(), e))?;
+    crate::report::outdir::make_dir(out)?;
     let mut written = Vec::new();
     let ext = format.ext();
     for (stem, _) in RUN_CHARTS {
