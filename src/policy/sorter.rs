@@ -36,6 +36,17 @@
 //! let order = sorter.sort(&mut Stream::new(1, "sorter"));
 //! assert_eq!(order, vec!["b/c".to_string(), "a".to_string()]);
 //! ```
+//!
+//! # Panics
+//!
+//! As Mesos's sorter `CHECK`s its preconditions (and aborts), the methods
+//! panic when they are broken: a client or agent added twice; a client
+//! (`remove`, `activate`, `deactivate`, `allocated`, `unallocated`,
+//! `update`, `allocation`) or agent (`remove_agent`) the sorter does not
+//! hold; taking back more than a client holds on an agent. These are
+//! bugs of the caller, not input: [`Sorter::contains`] and
+//! [`Sorter::allocation`] tell what the sorter holds first. No input file
+//! reaches this type (the allocator keeps its own state).
 
 use super::tree::Node as TreeNode;
 use super::{
