@@ -264,7 +264,7 @@ mod fuzz {
     ];
 
     proptest! {
-        #![proptest_config(ProptestConfig { cases: 300, failure_persistence: None, ..ProptestConfig::default() })]
+        #![proptest_config(crate::common::proptest_config(300, 3000))]
 
         /// Mangled scenario text never panics the loader: it loads or it
         /// gives an error with a place.

@@ -428,21 +428,11 @@ fn partition(seed: u64, s: &mut String, agents: u64, racks: u64, frameworks: u64
     }
 }
 
-/// 48 cases from a fixed seed by default, so that a test run (and CI) is
-/// reproducible: the same cases every time. `MESOSIM_SLOW_TESTS=1` runs
-/// 1000 cases from fresh random seeds, to explore; `PROPTEST_RNG_SEED=N`
-/// replays one seed (proptest prints the failing case either way).
+/// 48 cases from a fixed seed by default (1000 from fresh random seeds
+/// with `MESOSIM_SLOW_TESTS=1`; `PROPTEST_RNG_SEED=N` replays one):
+/// `common::proptest_config`.
 fn config() -> ProptestConfig {
-    let slow = std::env::var_os("MESOSIM_SLOW_TESTS").is_some();
-    let mut config = ProptestConfig {
-        cases: if slow { 1000 } else { 48 },
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    };
-    if !slow && std::env::var_os("PROPTEST_RNG_SEED").is_none() {
-        config.rng_seed = proptest::test_runner::RngSeed::Fixed(0x6d65_736f_7369_6d31);
-    }
-    config
+    common::proptest_config(48, 1000)
 }
 
 proptest! {

@@ -402,7 +402,10 @@ pub fn budgets(p: &Problem) -> Vec<Q> {
 /// The CEEI allocation.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Ceei {
-    /// Units per user, to the solver's precision (relative 1e-9).
+    /// Units per user: the exact units rounded to `f64` when `exact` is
+    /// known, the interior-point solver's otherwise (relative 1e-9; less
+    /// near a kink, where a user reaches its bound just as a resource runs
+    /// out: about 1e-5 there).
     pub units: Vec<f64>,
     /// The exact units, when the binding constraints fix the optimum and
     /// the optimality conditions check out exactly; `None` when the optimum
@@ -451,6 +454,11 @@ pub fn ceei(p: &Problem) -> Ceei {
         }
         out
     });
+    if let Some(e) = &exact {
+        for (u, v) in units.iter_mut().enumerate() {
+            *v = f(&e[u]);
+        }
+    }
     Ceei { units, exact }
 }
 
@@ -528,8 +536,14 @@ pub fn ceei_f64(a: &[Vec<f64>], cap: &[Option<f64>], b: &[f64]) -> (Vec<f64>, Ve
                 let gq = g(&q, tau);
                 // Near the optimum the decrease is below the objective's
                 // rounding: take the (quadratically converging) full step
-                // while it keeps the prices positive.
-                let close = dec < 1e-10 && q.iter().all(|&v| v > 0.0);
+                // while it keeps the prices positive and does not raise
+                // the objective beyond its rounding. (At a kink — a user
+                // reaching its bound just where a resource runs out — the
+                // barrier alone shapes the step, which can be huge: taken
+                // blindly, it threw the prices out of the optimum.)
+                let close = dec < 1e-10
+                    && q.iter().all(|&v| v > 0.0)
+                    && gq <= base + 1e-12 * base.abs().max(1.0);
                 if close || gq <= base - 0.25 * t * dec {
                     p = q;
                     moved = true;

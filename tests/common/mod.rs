@@ -242,3 +242,21 @@ pub fn copy_dir(from: &Path, to: &Path, keep: impl Fn(&str) -> bool) {
 pub fn slow_tests() -> bool {
     std::env::var_os("MESOSIM_SLOW_TESTS").is_some_and(|v| v == "1")
 }
+
+/// The proptest configuration of every property test: `cases` cases from
+/// a fixed seed by default, so that a test run (and CI) is reproducible —
+/// the same cases every time; `MESOSIM_SLOW_TESTS=1` runs `slow_cases`
+/// cases from fresh random seeds, to explore; `PROPTEST_RNG_SEED=N`
+/// replays one seed (proptest prints the failing case either way).
+pub fn proptest_config(cases: u32, slow_cases: u32) -> proptest::test_runner::Config {
+    let slow = slow_tests();
+    let mut config = proptest::test_runner::Config {
+        cases: if slow { slow_cases } else { cases },
+        failure_persistence: None,
+        ..proptest::test_runner::Config::default()
+    };
+    if !slow && std::env::var_os("PROPTEST_RNG_SEED").is_none() {
+        config.rng_seed = proptest::test_runner::RngSeed::Fixed(0x6d65_736f_7369_6d31);
+    }
+    config
+}
