@@ -273,3 +273,49 @@ fn fairness_within_partitions_and_per_partition_timeseries() {
     }
     assert!(rows.iter().all(|r| ["all", "0", "1"].contains(&r[1])));
 }
+
+/// `roles[].quota.per_partition` against the capacity split: the scenario
+/// of `tests/expect/partitions-quota-per-partition.expect.yaml` (prod
+/// guaranteed 2 + 6 cpus) with the same 8 cpus given as one amount (split
+/// 4 + 4 by the partitions' equal capacity) lets `dev` launch on b1 at
+/// 0 s, where 6 cpus in partition 1 keep both b agents for prod; and
+/// per-partition amounts equal to the split give the very same run.
+#[test]
+fn per_partition_quota_against_the_capacity_split() {
+    let path = "tests/scenarios/partitions/quota-per-partition.yaml";
+    let text = std::fs::read_to_string(common::root().join(path)).unwrap();
+    let declared = "    quota:\n      per_partition:\n        - {guarantee: {cpus: 2}}\n        - {guarantee: {cpus: 6}}\n";
+    assert!(text.contains(declared));
+    let body = text.split("events:").next().unwrap();
+    let variant = |quota: &str| {
+        let model = mesosim::scenario::load_str(
+            &body.replace(declared, quota),
+            "variant.yaml",
+            Path::new("."),
+        )
+        .unwrap();
+        common::run_model(&model, None).records
+    };
+    let at_zero = |records: &[String]| -> Vec<String> {
+        records
+            .iter()
+            .filter(|l| l.starts_with("0.000000 launch"))
+            .cloned()
+            .collect()
+    };
+    let given = variant(declared);
+    let split = variant("    quota: {guarantee: {cpus: 8}}\n");
+    let same_as_split = variant(
+        "    quota:\n      per_partition:\n        - {guarantee: {cpus: 4}}\n        - {guarantee: {cpus: 4}}\n",
+    );
+    assert!(!at_zero(&given).iter().any(|l| l.contains(" dev dev b")));
+    assert_eq!(
+        at_zero(&split)
+            .iter()
+            .filter(|l| l.contains(" dev dev b1 "))
+            .count(),
+        2,
+        "{split:#?}"
+    );
+    assert_eq!(split, same_as_split);
+}

@@ -314,7 +314,9 @@ impl Master {
             .iter()
             .map(|r| RoleState {
                 weight: r.weight,
-                quota: model.partitions.split_quota(&r.quota, partition),
+                quota: model
+                    .partitions
+                    .quota_of(&r.quota, &r.quota_per_partition, partition),
                 own_alloc: Quantities::ZERO,
                 subtree_alloc: Quantities::ZERO,
                 own_count: 0,

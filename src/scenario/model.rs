@@ -132,6 +132,27 @@ impl Quota {
     pub fn is_default(&self) -> bool {
         self.guarantee.is_empty() && self.limit.is_unlimited()
     }
+
+    /// The whole of per-partition amounts: the guarantees summed; a
+    /// resource limited in every part is limited to the sum, otherwise
+    /// unlimited.
+    pub fn sum(parts: &[Quota]) -> Quota {
+        let mut guarantee = Quantities::ZERO;
+        let mut set = if parts.is_empty() { 0 } else { u32::MAX };
+        let mut value = Quantities::ZERO;
+        for q in parts {
+            guarantee = guarantee.plus(&q.guarantee);
+            set &= q.limit.set;
+            value = value.plus(&q.limit.value);
+        }
+        let mut limit = Limits::NONE;
+        for r in 0..value.0.len() {
+            if set & (1 << r) != 0 {
+                limit.set_limit(ResId(r as u8), value.0[r]);
+            }
+        }
+        Quota { guarantee, limit }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -141,7 +162,11 @@ pub struct RoleSpec {
     pub parent: Option<RoleId>,
     pub depth: u32,
     pub weight: f64,
+    /// The declared quota; with `per_partition`, the sum of the parts.
     pub quota: Quota,
+    /// `roles[].quota.per_partition`: one quota per partition, given in
+    /// place of splitting `quota` by capacity; empty when not given.
+    pub quota_per_partition: Vec<Quota>,
 }
 
 /// One `agents:` entry (or `agent_add` event), shared by its `count` copies.
@@ -223,6 +248,16 @@ impl Partitions {
             out.0[r] = (base[p.index()] + extra) as u64;
         }
         out
+    }
+
+    /// Partition `p`'s quota: its own amount when the scenario names one per
+    /// partition (`per_partition`), otherwise `quota` split by
+    /// [`split_quota`](Self::split_quota).
+    pub fn quota_of(&self, quota: &Quota, per_partition: &[Quota], p: PartitionId) -> Quota {
+        match per_partition.get(p.index()) {
+            Some(q) => q.clone(),
+            None => self.split_quota(quota, p),
+        }
     }
 
     /// Partition `p`'s part of a quota: its guarantee and its limits split
@@ -578,7 +613,10 @@ pub enum EventKind {
     },
     SetQuota {
         role: RoleId,
+        /// With `per_partition`, the sum of the parts.
         quota: Quota,
+        /// `set_quota.per_partition`; empty when not given.
+        per_partition: Vec<Quota>,
     },
     Reserve {
         agent: AgentId,

@@ -636,6 +636,17 @@ pub struct RawRole {
 pub struct RawQuota {
     pub guarantee: Option<RawResources>,
     pub limit: Option<RawResources>,
+    /// One amount per partition instead of `guarantee`/`limit` split by
+    /// capacity (docs/partitions.md).
+    pub per_partition: Option<Vec<RawQuotaAmount>>,
+}
+
+/// One partition's quota in `per_partition`.
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawQuotaAmount {
+    pub guarantee: Option<RawResources>,
+    pub limit: Option<RawResources>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -1051,6 +1062,7 @@ pub struct RawSetQuota {
     pub role: String,
     pub guarantee: Option<RawResources>,
     pub limit: Option<RawResources>,
+    pub per_partition: Option<Vec<RawQuotaAmount>>,
 }
 
 #[derive(Debug, Deserialize)]

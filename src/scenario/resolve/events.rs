@@ -98,13 +98,18 @@ impl Resolver<'_> {
             if let Some(q) = &e.set_quota {
                 actions += 1;
                 let role = self.role(&q.role, &format!("{at}.set_quota.role"))?;
-                let quota = self.quota(
+                let (quota, per_partition) = self.quota_spec(
                     role,
                     q.guarantee.as_ref(),
                     q.limit.as_ref(),
+                    q.per_partition.as_deref(),
                     &format!("{at}.set_quota"),
                 )?;
-                kinds.push(EventKind::SetQuota { role, quota });
+                kinds.push(EventKind::SetQuota {
+                    role,
+                    quota,
+                    per_partition,
+                });
             }
             for (key, r, reserve) in [
                 ("reserve", &e.reserve, true),

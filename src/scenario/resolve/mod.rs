@@ -166,7 +166,14 @@ fn readable_types(msg: &str) -> String {
             "a job: a map such as `{resources: {cpus: 1}, duration: 1m}`",
         ),
         ("RawRole", "a role: a map such as `{name: eng, weight: 2}`"),
-        ("RawQuota", "a quota: a map with `guarantee` and/or `limit`"),
+        (
+            "RawQuota",
+            "a quota: a map with `guarantee` and/or `limit`, or `per_partition`",
+        ),
+        (
+            "RawQuotaAmount",
+            "a partition's quota: a map with `guarantee` and/or `limit`",
+        ),
         (
             "RawMaster",
             "a map of master keys such as `allocation_interval`",
@@ -203,7 +210,7 @@ fn readable_types(msg: &str) -> String {
         ("RawSetWeight", "a map such as `{role: eng, weight: 2}`"),
         (
             "RawSetQuota",
-            "a map with `role` and `guarantee` and/or `limit`",
+            "a map with `role` and `guarantee` and/or `limit`, or `per_partition`",
         ),
         ("RawReserve", "a map with `agent`, `role` and `resources`"),
         (
@@ -360,6 +367,7 @@ impl<'a> Resolver<'a> {
         self.resolve_running(&raw)?;
         let partitions = self.resolve_partitions(&raw)?;
         self.check_failover_partitions(&raw.events, partitions.count)?;
+        self.check_quota_partitions(&raw, partitions.count)?;
         let master = self.resolve_master(raw.master.take().unwrap_or_default())?;
         let architecture = self.resolve_architecture(&raw, &partitions, &master, &events)?;
         let output = self.resolve_output(raw.output.take())?;

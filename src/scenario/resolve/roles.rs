@@ -22,6 +22,7 @@ impl Resolver<'_> {
             depth,
             weight: 1.0,
             quota: Quota::default(),
+            quota_per_partition: Vec::new(),
         });
         self.role_ids.insert(name.to_string(), id);
         Ok(id)
@@ -39,13 +40,90 @@ impl Resolver<'_> {
             self.roles[id.index()].weight = self.weight(w, &format!("{at}.weight"))?;
         }
         if let Some(q) = &r.quota {
-            let quota = self.quota(
+            let (quota, parts) = self.quota_spec(
                 id,
                 q.guarantee.as_ref(),
                 q.limit.as_ref(),
+                q.per_partition.as_deref(),
                 &format!("{at}.quota"),
             )?;
             self.roles[id.index()].quota = quota;
+            self.roles[id.index()].quota_per_partition = parts;
+        }
+        Ok(())
+    }
+
+    /// A quota as declared (`roles[].quota`, `set_quota`): either
+    /// `guarantee`/`limit`, or one amount per partition (`per_partition`,
+    /// returned with their sum). The number of parts is checked against
+    /// the partitions later ([`check_quota_partitions`](Self::check_quota_partitions)).
+    pub(super) fn quota_spec(
+        &mut self,
+        role: RoleId,
+        guarantee: Option<&RawResources>,
+        limit: Option<&RawResources>,
+        per_partition: Option<&[RawQuotaAmount]>,
+        at: At,
+    ) -> Result<(Quota, Vec<Quota>), InputError> {
+        let Some(parts) = per_partition else {
+            return Ok((self.quota(role, guarantee, limit, at)?, Vec::new()));
+        };
+        if guarantee.is_some() || limit.is_some() {
+            return Err(self.err(
+                &format!("{at}.per_partition"),
+                "give either `guarantee`/`limit` (split among the partitions by capacity) or `per_partition` (one amount per partition), not both",
+            ));
+        }
+        if parts.is_empty() {
+            return Err(self.err(
+                &format!("{at}.per_partition"),
+                "`per_partition` needs one entry per partition, in partition order",
+            ));
+        }
+        let mut out = Vec::with_capacity(parts.len());
+        for (j, p) in parts.iter().enumerate() {
+            out.push(self.quota(
+                role,
+                p.guarantee.as_ref(),
+                p.limit.as_ref(),
+                &format!("{at}.per_partition[{j}]"),
+            )?);
+        }
+        Ok((Quota::sum(&out), out))
+    }
+
+    /// Every `per_partition` quota has one entry per partition, and is
+    /// given only with a `partitions:` section.
+    pub(super) fn check_quota_partitions(
+        &self,
+        raw: &RawScenario,
+        partitions: u32,
+    ) -> Result<(), InputError> {
+        let roles = raw.roles.iter().enumerate().filter_map(|(i, r)| {
+            let parts = r.quota.as_ref()?.per_partition.as_ref()?;
+            Some((format!("roles[{i}].quota.per_partition"), parts.len()))
+        });
+        let events = raw.events.iter().enumerate().filter_map(|(i, e)| {
+            let parts = e.set_quota.as_ref()?.per_partition.as_ref()?;
+            Some((format!("events[{i}].set_quota.per_partition"), parts.len()))
+        });
+        for (at, n) in roles.chain(events) {
+            if raw.partitions.is_none() {
+                return Err(self.err(
+                    &at,
+                    "`per_partition` needs a `partitions:` section (without it there is one master; give `guarantee`/`limit`)",
+                ));
+            }
+            if n != partitions as usize {
+                return Err(self.err(
+                    &at,
+                    format!(
+                        "`per_partition` has {n} {}, but the run has {partitions} partition{} (one entry each, in partition order)",
+                        if n == 1 { "entry" } else { "entries" },
+                        if partitions == 1 { "" } else { "s" }
+                    ),
+                ));
+            }
         }
         Ok(())
     }

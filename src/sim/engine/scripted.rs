@@ -26,10 +26,17 @@ impl<'m> Simulation<'m> {
                 framework,
                 duration,
             } => self.disconnect_framework(seq, i, *framework, *duration, obs),
-            EventKind::SetQuota { role, quota } => {
+            EventKind::SetQuota {
+                role,
+                quota,
+                per_partition,
+            } => {
                 let parts = &model.partitions;
                 for (p, m) in self.masters.iter_mut().enumerate() {
-                    m.set_quota(*role, parts.split_quota(quota, PartitionId(p as u32)));
+                    m.set_quota(
+                        *role,
+                        parts.quota_of(quota, per_partition, PartitionId(p as u32)),
+                    );
                 }
                 let about = About::default().role(*role).resources(quota.guarantee);
                 self.emit(obs, seq, RecordKind::SetQuota, about);
