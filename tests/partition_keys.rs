@@ -319,3 +319,96 @@ fn summary_reports_each_partition() {
         .get("partitions")
         .is_none());
 }
+
+/// Each assignment rule in a run, not only in the model: with a framework
+/// that declines everything (so every agent is offered again and again),
+/// every offer of the run comes from the partition the rule gives the
+/// agent — the pinned placements of the tests above, including `z`, which
+/// an `agent_add` event brings at 1 s — and every agent is offered.
+#[test]
+fn each_rule_places_agents_in_the_run() {
+    let cases: &[(&str, &[(&str, u32)])] = &[
+        (
+            "partitions: {count: 2, assign: round-robin}",
+            &[
+                ("x1", 1),
+                ("x2", 0),
+                ("x3", 1),
+                ("y1", 0),
+                ("y2", 1),
+                ("z", 0),
+            ],
+        ),
+        (
+            "partitions: {assign: {by_attribute: rack}}",
+            &[
+                ("x1", 0),
+                ("x2", 0),
+                ("x3", 0),
+                ("y1", 1),
+                ("y2", 1),
+                ("z", 2),
+            ],
+        ),
+        (
+            "partitions: {assign: {lists: [[x1, y1, z], [x2, x3, y2]]}}",
+            &[
+                ("x1", 0),
+                ("x2", 1),
+                ("x3", 1),
+                ("y1", 0),
+                ("y2", 1),
+                ("z", 0),
+            ],
+        ),
+    ];
+    let hash: Vec<(String, u32)> = ["x1", "x2", "x3", "y1", "y2", "z"]
+        .iter()
+        .map(|a| (a.to_string(), (fnv(a) % 3) as u32))
+        .collect();
+    let mut all: Vec<(String, Vec<(String, u32)>)> = cases
+        .iter()
+        .map(|(p, want)| (p.to_string(), pairs(want)))
+        .collect();
+    all.push(("partitions: {count: 3, assign: hash}".into(), hash));
+    // Explicit `partition` on the y entry over round-robin.
+    all.push((
+        "partitions: {count: 2, assign: round-robin}".into(),
+        pairs(&[
+            ("x1", 1),
+            ("x2", 0),
+            ("x3", 1),
+            ("y1", 1),
+            ("y2", 1),
+            ("z", 0),
+        ]),
+    ));
+    for (k, (partitions, want)) in all.iter().enumerate() {
+        let mut text = format!(
+            "{}frameworks:\n  - {{id: f, behavior: decline-all}}\n",
+            scenario(partitions)
+        );
+        if k == all.len() - 1 {
+            text = text.replace(
+                "attributes: {rack: r1}}",
+                "attributes: {rack: r1}, partition: 1}",
+            );
+        }
+        let m = load(&text).unwrap();
+        let mut rec = mesosim::sim::Recorder::default();
+        let options = Options {
+            seed: None,
+            check: true,
+        };
+        mesosim::simulate(&m, &options, &mut rec).unwrap();
+        let mut seen: Vec<(String, u32)> = rec
+            .records
+            .iter()
+            .filter(|r| r.kind == mesosim::sim::RecordKind::Offer)
+            .map(|r| (m.agent_name(r.agent.unwrap()), r.partition.0))
+            .collect();
+        seen.sort();
+        seen.dedup();
+        assert_eq!(&seen, want, "{partitions}");
+    }
+}

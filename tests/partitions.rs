@@ -319,3 +319,54 @@ fn per_partition_quota_against_the_capacity_split() {
     );
     assert_eq!(split, same_as_split);
 }
+
+/// A partitioned run's charts (docs/partitions.md, "Outputs"): the
+/// utilization chart has, per resource, each partition's allocated and
+/// offered-but-idle panels to the right; the fairness chart has each
+/// partition's Jain's index and min/max ratio (from `summary.json`) next
+/// to the whole cluster's and the DRF distance. A run without partitions
+/// draws neither.
+#[test]
+fn partitioned_charts_show_offered_and_fairness_per_partition() {
+    let width = |svg: &str| -> u32 {
+        let i = svg.find("width=\"").unwrap() + 7;
+        svg[i..].split('"').next().unwrap().parse().unwrap()
+    };
+    let run = |name: &str, scenario: &Path| -> (String, String) {
+        let out = common::tmp(name);
+        let st = common::bin()
+            .args(["run", "--quiet", "--force", "--out"])
+            .arg(&out)
+            .arg(scenario)
+            .status()
+            .unwrap();
+        assert!(st.success());
+        let read = |f: &str| std::fs::read_to_string(out.join("charts").join(f)).unwrap();
+        (read("utilization.svg"), read("fairness.svg"))
+    };
+    let parted = common::root().join("tests/scenarios/partitions/local-fairness.yaml");
+    let (util, fair) = run("charts-partitioned", &parted);
+    assert_eq!(width(&util), 3000);
+    assert!(util.contains("cpus offered but idle (% of own total)"));
+    assert!(util.contains("cpus allocated (% of own total)"));
+    assert_eq!(width(&fair), 2400);
+    assert!(fair.contains("Fairness: whole cluster and within each partition"));
+    assert!(fair.contains("partition 1"));
+    assert!(fair.contains("DRF distance"));
+
+    // The same scenario without `partitions:` (nor `frameworks[].partitions`).
+    let text = std::fs::read_to_string(&parted).unwrap();
+    let plain: String = text
+        .lines()
+        .filter(|l| !l.contains("partition") && !l.contains("assign:"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let dir = common::tmp("charts-plain-scenario");
+    let file = dir.join("plain.yaml");
+    std::fs::write(&file, plain).unwrap();
+    let (util, fair) = run("charts-plain", &file);
+    assert_eq!(width(&util), 1200);
+    assert_eq!(width(&fair), 1200);
+    assert!(!util.contains("offered but idle (% of own total)"));
+    assert!(!fair.contains("within each partition"));
+}

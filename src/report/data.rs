@@ -97,9 +97,12 @@ pub struct RunData {
     /// `(time, budget)` and its purchases `(time, price)`.
     pub auction: Vec<(String, Points, Points)>,
     /// With partitions (`timeseries.csv` rows other than `all`): per
-    /// partition its name and, per resource, allocated and total, aligned
-    /// with `times`.
+    /// partition its name and, per resource, allocated, offered and total,
+    /// aligned with `times`.
     pub partitions: Vec<PartitionSeries>,
+    /// With partitions, `summary.json`'s whole-run fairness: Jain's index,
+    /// min/max ratio and the distance from ideal DRF (global), when there.
+    pub run_fairness: Option<[f64; 3]>,
     /// The fault rows: `faults.csv` if the run wrote it (`output.faults`);
     /// `run` sets them from memory otherwise. In order.
     pub faults: Vec<FaultRow>,
@@ -111,7 +114,12 @@ pub struct PartitionSeries {
     pub name: String,
     /// Per resource (order of [`RunData::resources`]).
     pub allocated: Vec<Vec<f64>>,
+    /// Offered but idle: what the partition's master holds in offers.
+    pub offered: Vec<Vec<f64>>,
     pub total: Vec<Vec<f64>>,
+    /// `summary.json` `partitions[].fairness`: time-weighted Jain's index
+    /// and min/max ratio within the partition, when there.
+    pub fairness: Option<(f64, f64)>,
 }
 
 /// A row of `faults.csv` (docs/faults.md): when, what, which partition.
@@ -302,7 +310,7 @@ impl RunData {
         let parti = c.find("partition");
         let whole_only = parti.is_some_and(|p| rows.iter().any(|r| r.get(p) == Some("all")));
         let mut index: BTreeMap<String, usize> = BTreeMap::new();
-        let mut part_rows: Vec<(String, usize, usize, f64, f64)> = Vec::new();
+        let mut part_rows: Vec<(String, usize, usize, [f64; 3])> = Vec::new();
         for (k, rec) in rows.iter().enumerate() {
             if whole_only && parti.and_then(|p| rec.get(p)) != Some("all") {
                 let name = parti.and_then(|p| rec.get(p)).unwrap_or("").to_string();
@@ -313,8 +321,9 @@ impl RunData {
                     d.resources.iter().position(|x| x.as_str() == res),
                 ) {
                     let alloc = num(rec, alli, &file, k)?;
+                    let offered = num(rec, offi, &file, k)?;
                     let total = num(rec, toti, &file, k)?;
-                    part_rows.push((name, at, r, alloc, total));
+                    part_rows.push((name, at, r, [alloc, offered, total]));
                 }
                 continue;
             }
@@ -357,20 +366,26 @@ impl RunData {
         }
         let n = d.times.len();
         let nres = d.resources.len();
-        for (name, at, r, alloc, total) in part_rows {
+        for (name, at, r, [alloc, offered, total]) in part_rows {
             let i = match d.partitions.iter().position(|p| p.name == name) {
                 Some(i) => i,
                 None => {
                     d.partitions.push(PartitionSeries {
                         name,
                         allocated: vec![vec![0.0; n]; nres],
+                        offered: vec![vec![0.0; n]; nres],
                         total: vec![vec![0.0; n]; nres],
+                        fairness: None,
                     });
                     d.partitions.len() - 1
                 }
             };
             d.partitions[i].allocated[r][at] = alloc;
+            d.partitions[i].offered[r][at] = offered;
             d.partitions[i].total[r][at] = total;
+        }
+        if !d.partitions.is_empty() {
+            read_partition_fairness(dir, &mut d);
         }
 
         // shares.csv: per (framework, role).
@@ -602,6 +617,43 @@ impl RunData {
 
     pub fn end(&self) -> f64 {
         self.times.last().copied().unwrap_or(0.0)
+    }
+}
+
+/// A partitioned run's fairness from `summary.json`: the whole run's
+/// (`fairness`) and each partition's (`partitions[].fairness`, matched by
+/// index). Left out where `summary.json` or a key is missing (charts are
+/// drawn from what is there).
+fn read_partition_fairness(dir: &Path, d: &mut RunData) {
+    let Ok(text) = std::fs::read_to_string(dir.join("summary.json")) else {
+        return;
+    };
+    let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) else {
+        return;
+    };
+    let get = |f: &serde_json::Value, k: &str| f.get(k).and_then(|x| x.as_f64());
+    d.run_fairness = v.get("fairness").and_then(|f| {
+        Some([
+            get(f, "jain")?,
+            get(f, "min_max_ratio")?,
+            get(f, "drf_distance")?,
+        ])
+    });
+    let Some(parts) = v.get("partitions").and_then(|p| p.as_array()) else {
+        return;
+    };
+    for p in parts {
+        let Some(id) = p.get("partition").and_then(|x| x.as_u64()) else {
+            continue;
+        };
+        let Some(f) = p.get("fairness") else { continue };
+        if let (Some(series), Some(j), Some(m)) = (
+            d.partitions.iter_mut().find(|s| s.name == id.to_string()),
+            get(f, "jain"),
+            get(f, "min_max_ratio"),
+        ) {
+            series.fairness = Some((j, m));
+        }
     }
 }
 

@@ -5,7 +5,9 @@ use super::fairness::draw_fairness;
 use super::jobs::{cdf_what, job_series, JobField};
 use super::kit::*;
 use super::offers::{draw_auction, draw_offers};
-use super::partitions::draw_partition_utilization;
+use super::partitions::{
+    draw_partition_fairness, draw_partition_utilization, has_partition_fairness,
+};
 use super::shares::{draw_roles, draw_shares};
 use super::utilization::{draw_utilization, utilization_panels};
 use super::{chart, DrawResult, Format};
@@ -65,8 +67,9 @@ pub fn write_run_charts(data: &RunData, out: &Path, format: Format) -> Result<Ve
                         a, data, &panels
                     ))?;
                 } else {
-                    // Partitioned: the per-partition panels to the right.
-                    chart!(&path, format, (2400, h), |a| {
+                    // Partitioned: the per-partition panels to the right
+                    // (allocated and offered but idle, per resource).
+                    chart!(&path, format, (3000, h), |a| {
                         let (left, right) = a.split_horizontally(1200);
                         draw_utilization(&left, data, &panels)?;
                         draw_partition_utilization(&right, data, &panels)
@@ -83,7 +86,16 @@ pub fn write_run_charts(data: &RunData, out: &Path, format: Format) -> Result<Ve
                 true
             }
             "fairness" if data.fairness.is_some() => {
-                chart!(&path, format, (1200, 560), |a| draw_fairness(a, data))?;
+                if has_partition_fairness(data) {
+                    // Partitioned: each partition's fairness to the right.
+                    chart!(&path, format, (2400, 560), |a| {
+                        let (left, right) = a.split_horizontally(1200);
+                        draw_fairness(&left, data)?;
+                        draw_partition_fairness(&right, data)
+                    })?;
+                } else {
+                    chart!(&path, format, (1200, 560), |a| draw_fairness(a, data))?;
+                }
                 true
             }
             "jct_cdf" | "wait_cdf" | "slowdown_cdf" => {
