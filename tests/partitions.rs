@@ -370,3 +370,39 @@ fn partitioned_charts_show_offered_and_fairness_per_partition() {
     assert!(!util.contains("offered but idle (% of own total)"));
     assert!(!fair.contains("within each partition"));
 }
+
+/// `agent_drain` of an agent between partitions (docs/partitions.md,
+/// "Faults while rebalancing"): tests/scenarios/partitions/rebalance-move.yaml
+/// with a1, which leaves partition 0 at 5 s, drained at 6 s. It has no task
+/// to wait for, so it is removed at once and never arrives; a2 moves at the
+/// 10 s tick and takes `local`'s second task at 13 s, b1 the third at 20 s.
+#[test]
+fn an_agent_drained_while_it_moves_never_arrives() {
+    let path = "tests/scenarios/partitions/rebalance-move.yaml";
+    let text = std::fs::read_to_string(common::root().join(path)).unwrap()
+        + "events:\n  - {at: 6s, agent_drain: {agent: a1}}\n";
+    let model = mesosim::scenario::load_str(&text, "drain.yaml", Path::new(".")).unwrap();
+    let run = common::run_model(&model, None);
+    let of = |kinds: &[&str]| -> Vec<String> {
+        run.records
+            .iter()
+            .filter(|l| {
+                kinds
+                    .iter()
+                    .any(|k| l.split_whitespace().nth(1) == Some(*k))
+            })
+            .map(|l| l.split_whitespace().take(6).collect::<Vec<_>>().join(" "))
+            .collect()
+    };
+    assert_eq!(
+        of(&["launch", "agent_draining", "agent_removed"]),
+        vec![
+            "0.000000 launch local * b1 l.0",
+            "6.000000 agent_draining - - a1 -",
+            "6.000000 agent_removed - - a1 -",
+            "13.000000 launch local * a2 l.1",
+            "20.000000 launch local * b1 l.2",
+        ]
+    );
+    assert_eq!(run.summary["agents_moved"], 2);
+}

@@ -209,22 +209,19 @@ fn scenario(seed: u64) -> String {
     s
 }
 
-/// Half the runs with two or more counted partitions and no faults get
+/// Half the runs with two or more counted partitions get
 /// `partitions.rebalance` (its own stream), so that agents move between
 /// masters under the invariant checks (an agent's resources in exactly one
-/// partition, or none while it moves).
+/// partition, or none while it moves), with the agent faults, drains and
+/// master failovers of [`faults`] when it drew some.
 fn rebalance(seed: u64, s: &mut String) {
     let mut g = Gen(seed ^ 0x6a09_e667_f3bc_c908);
-    let faulty = s.contains("faults:")
-        || s.contains("agent_fail")
-        || s.contains("rack_fail")
-        || s.contains("agent_recover");
     let Some(i) = s.find("partitions: {count: ") else {
         return;
     };
     let rest = &s[i + "partitions: {count: ".len()..];
     let count: u64 = rest[..rest.find('}').unwrap()].parse().unwrap();
-    if faulty || count < 2 || g.below(2) == 0 {
+    if count < 2 || g.below(2) == 0 {
         return;
     }
     *s = s.replacen(
@@ -594,6 +591,37 @@ fn generated_scenarios_do_work() {
         partitioned >= 5 && restricted >= 2,
         "{partitioned} {restricted}"
     );
+}
+
+/// Rebalancing meets faults in the generated scenarios: some runs have
+/// both `partitions.rebalance` and agent faults (random, scripted, racks)
+/// or master failovers, and agents move in them, under the invariant
+/// checks (docs/partitions.md, "Faults while rebalancing").
+#[test]
+fn rebalancing_meets_faults() {
+    let (mut runs, mut moved) = (0, 0);
+    for seed in 0..200 {
+        let text = scenario(seed);
+        let faulty = ["agent_fail", "rack_fail", "faults:", "master_failover"]
+            .iter()
+            .any(|k| text.contains(k));
+        if !faulty || !text.contains("rebalance:") {
+            continue;
+        }
+        let model = load_str(&text, "swarm.yaml", Path::new(".")).unwrap();
+        let (o, _) = mesosim::simulate(
+            &model,
+            &Options {
+                seed: None,
+                check: true,
+            },
+            &mut mesosim::sim::Recorder::default(),
+        )
+        .unwrap_or_else(|e| panic!("seed {seed}: {e}\n{text}"));
+        runs += 1;
+        moved += o.agents_moved;
+    }
+    assert!(runs >= 5 && moved > 0, "{runs} runs, {moved} moves");
 }
 
 /// The same random scenarios under the monolithic and shared-state

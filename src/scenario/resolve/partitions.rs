@@ -243,7 +243,7 @@ impl Resolver<'_> {
         }
         let rebalance = match &spec.rebalance {
             None => None,
-            Some(r) => Some(self.resolve_rebalance(raw, r, count)?),
+            Some(r) => Some(self.resolve_rebalance(r, count)?),
         };
         Ok(Partitions {
             count,
@@ -254,11 +254,9 @@ impl Resolver<'_> {
     }
 
     /// `partitions.rebalance`: a positive period, the one policy, a move
-    /// cost; refused with one partition and with agent faults (a failing
-    /// agent in the middle of a move is not defined yet).
+    /// cost; refused with one partition.
     fn resolve_rebalance(
         &self,
-        raw: &RawScenario,
         r: &RawRebalance,
         count: u32,
     ) -> Result<crate::arch::rebalance::Rebalance, InputError> {
@@ -279,16 +277,6 @@ impl Resolver<'_> {
             return Err(self.err(
                 "partitions.rebalance",
                 "rebalancing needs at least two partitions",
-            ));
-        }
-        let faulty = raw.faults.is_some()
-            || raw.events.iter().any(|e| {
-                e.agent_fail.is_some() || e.agent_recover.is_some() || e.rack_fail.is_some()
-            });
-        if faulty {
-            return Err(self.err(
-                "partitions.rebalance",
-                "rebalancing cannot be combined with agent faults (`faults:`, `agent_fail`, `rack_fail`, `agent_recover`) yet",
             ));
         }
         Ok(Rebalance {

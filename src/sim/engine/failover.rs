@@ -42,6 +42,12 @@ impl Failover {
         }
     }
 
+    /// Whether `p` has a leading master (none between a failover and the
+    /// election).
+    pub fn leads(&self, p: PartitionId) -> bool {
+        self.leaderless[p.index()].is_none()
+    }
+
     /// Whether partition `p`'s allocator may run now.
     pub fn allocates(&self, p: PartitionId) -> bool {
         self.leaderless[p.index()].is_none() && self.paused[p.index()].is_none()

@@ -31,6 +31,21 @@ impl<'m> Simulation<'m> {
         if !self.cluster.agent(a).up {
             return false;
         }
+        if self.fail_moving(a) {
+            // No master has it: nothing to detect, no task to lose.
+            let total = self.cluster.agent(a).total;
+            self.cluster.agent_down(a);
+            self.agent_epoch[a.index()] += 1;
+            self.health[a.index()] = Health::Unreachable;
+            self.counters.agent_failures += 1;
+            self.emit(
+                obs,
+                seq,
+                RecordKind::AgentFailed,
+                About::default().agent(a).resources(total),
+            );
+            return true;
+        }
         let total = self.cluster.agent(a).total;
         let mut dead = Vec::new();
         for uid in self.cluster.tasks_on(a) {
@@ -319,6 +334,15 @@ impl<'m> Simulation<'m> {
                 self.now,
                 model.agent_name(a)
             ));
+            return;
+        }
+        if self.remove_moving(a) {
+            // Between partitions it has no task and no master: it is gone
+            // at once and never arrives.
+            let total = model.agent_group(a).resources.total();
+            for kind in [RecordKind::AgentDraining, RecordKind::AgentRemoved] {
+                self.emit(obs, seq, kind, About::default().agent(a).resources(total));
+            }
             return;
         }
         self.failover.draining[a.index()] = true;

@@ -36,11 +36,15 @@ impl<'m> Simulation<'m> {
                 .iter()
                 .filter(|m| m.agent_present(agent))
                 .count();
-            if owners > 1 || (self.moving[a] && owners > 0) {
+            if owners > 1 || (self.moving[a].is_some() && owners > 0) {
                 return Err(format!(
                     "agent {} is in {owners} partition(s){}",
                     self.model.agent_name(agent),
-                    if self.moving[a] { " while moving" } else { "" }
+                    if self.moving[a].is_some() {
+                        " while moving"
+                    } else {
+                        ""
+                    }
                 ));
             }
         }
@@ -147,7 +151,7 @@ impl<'m> Simulation<'m> {
         self.cluster.check()?;
         for (i, &p) in self.partition_of.iter().enumerate() {
             let a = AgentId(i as u32);
-            if self.moving[i] {
+            if self.moving[i].is_some() {
                 if !self.cluster.agent(a).tasks.is_empty() {
                     return Err(format!(
                         "agent {} has tasks while it moves",

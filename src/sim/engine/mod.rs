@@ -380,8 +380,9 @@ pub struct Simulation<'m> {
     fw_removed: Vec<bool>,
     /// Monolithic and shared-state schedulers (`None`: two-level).
     central: Option<central::Central>,
-    /// Per agent: between partitions (rebalancing), in no master.
-    moving: Vec<bool>,
+    /// Per agent: between partitions (rebalancing), in no master: the
+    /// partition it moves to.
+    moving: Vec<Option<PartitionId>>,
     agents_moved: u64,
     /// With `master.run_cost`: each run's cost (µs), per partition.
     run_costs: Vec<Vec<u64>>,
@@ -499,7 +500,7 @@ impl<'m> Simulation<'m> {
             fault_rng: StreamFamily::new(seed, "agent-faults"),
             fw_removed: vec![false; model.frameworks.len()],
             central: central::Central::new(model),
-            moving: vec![false; model.agents.len()],
+            moving: vec![None; model.agents.len()],
             agents_moved: 0,
             run_costs: if model.master.run_cost.is_some() {
                 vec![Vec::new(); n as usize]

@@ -28,6 +28,11 @@ impl<'m> Simulation<'m> {
                     .minus(&m.offered_total()),
             })
             .collect();
+        // A partition with no leader (between a master failover and the
+        // election) neither gives nor receives agents.
+        let leading: Vec<bool> = (0..n)
+            .map(|p| self.failover.leads(PartitionId(p as u32)))
+            .collect();
         for (f, fm) in self.frameworks.iter().enumerate() {
             let parts = &self.fw_partitions[f];
             if self.fw_removed[f] || !self.framework_state(FrameworkId(f as u32)).active {
@@ -43,7 +48,9 @@ impl<'m> Simulation<'m> {
                 share.set(r, v / k);
             }
             for p in parts {
-                loads[p.index()].demand.add(&share);
+                if leading[p.index()] {
+                    loads[p.index()].demand.add(&share);
+                }
             }
         }
         let mut total = Quantities::ZERO;
@@ -54,7 +61,7 @@ impl<'m> Simulation<'m> {
             .filter_map(|a| {
                 let agent = AgentId(a as u32);
                 let p = self.partition_of[a];
-                if self.moving[a] || p.index() >= n {
+                if self.moving[a].is_some() || p.index() >= n || !leading[p.index()] {
                     return None;
                 }
                 let st = self.masters[p.index()].agent(agent);
@@ -79,7 +86,7 @@ impl<'m> Simulation<'m> {
             let a = mv.agent;
             let left = self.masters[mv.from.index()].remove_agent(model, a);
             debug_assert!(left.is_empty(), "an idle agent has no offers");
-            self.moving[a.index()] = true;
+            self.moving[a.index()] = Some(mv.to);
             self.agents_moved += 1;
             self.queue.push(
                 self.now.plus(rb.move_cost),
@@ -95,22 +102,34 @@ impl<'m> Simulation<'m> {
     /// A moving agent arrives in its new partition (unless it was removed
     /// meanwhile: its epoch moved).
     pub(super) fn agent_moved(&mut self, agent: AgentId, to: PartitionId, epoch: u64) {
-        if !self.moving[agent.index()] || self.agent_epoch[agent.index()] != epoch {
+        if self.moving[agent.index()].is_none() || self.agent_epoch[agent.index()] != epoch {
             return;
         }
-        self.moving[agent.index()] = false;
+        self.moving[agent.index()] = None;
         self.partition_of[agent.index()] = to;
         self.masters[to.index()].add_agent(self.model, agent);
         self.request_run(Trigger::Agent(agent));
     }
 
-    /// `agent_remove` of an agent between partitions: it never arrives.
+    /// A moving agent fails: the move ends where it was going. The agent
+    /// now belongs to the receiving partition, down and registered with no
+    /// master; it registers with that partition's master when it recovers.
     /// Returns whether the agent was moving.
+    pub(super) fn fail_moving(&mut self, agent: AgentId) -> bool {
+        let Some(to) = self.moving[agent.index()].take() else {
+            return false;
+        };
+        self.partition_of[agent.index()] = to;
+        true
+    }
+
+    /// `agent_remove` (or `agent_drain`) of an agent between partitions:
+    /// it never arrives. Returns whether the agent was moving.
     pub(super) fn remove_moving(&mut self, agent: AgentId) -> bool {
-        if !self.moving[agent.index()] {
+        if self.moving[agent.index()].is_none() {
             return false;
         }
-        self.moving[agent.index()] = false;
+        self.moving[agent.index()] = None;
         self.agent_epoch[agent.index()] += 1;
         self.cluster.agent_down(agent);
         true
