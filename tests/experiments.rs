@@ -201,6 +201,22 @@ fn merged_shards_equal_the_unsharded_run_byte_for_byte() {
     );
 }
 
+/// A sweep file `name` in `dir` over drf-paper's allocation interval
+/// (1 s, 2 s), one seed, with `metrics` as written; returns its path.
+fn metrics_sweep(dir: &Path, name: &str, metrics: &str) -> std::path::PathBuf {
+    let path = dir.join(name);
+    let scenario = common::root().join("scenarios/drf-paper.yaml");
+    std::fs::write(
+        &path,
+        format!(
+            "scenario: {}\nseeds: 1\ngrid: {{master.allocation_interval: [1s, 2s]}}\nmetrics:{metrics}\n",
+            scenario.display()
+        ),
+    )
+    .unwrap();
+    path
+}
+
 /// A sweep file's `metrics` entry that names no metric is an input error
 /// (exit 2, file, line and column) before anything runs; a well-formed
 /// name that no run has is a warning, and has no chart.
@@ -208,17 +224,7 @@ fn merged_shards_equal_the_unsharded_run_byte_for_byte() {
 fn sweep_metrics_are_checked() {
     let dir = common::tmp("sweep-metrics");
     std::fs::create_dir_all(&dir).unwrap();
-    let root = common::root();
-    let scenario = root.join("scenarios/drf-paper.yaml");
-    let bad = dir.join("bad.yaml");
-    std::fs::write(
-        &bad,
-        format!(
-            "scenario: {}\nseeds: 1\ngrid: {{master.allocation_interval: [1s, 2s]}}\nmetrics:\n  - jobs.jct.mean\n",
-            scenario.display()
-        ),
-    )
-    .unwrap();
+    let bad = metrics_sweep(&dir, "bad.yaml", "\n  - jobs.jct.mean");
     let out = dir.join("out-bad");
     let o = common::run_bin(&[
         "sweep",
@@ -234,15 +240,7 @@ fn sweep_metrics_are_checked() {
     );
     assert!(!out.exists());
 
-    let unknown = dir.join("gpus.yaml");
-    std::fs::write(
-        &unknown,
-        format!(
-            "scenario: {}\nseeds: 1\ngrid: {{master.allocation_interval: [1s, 2s]}}\nmetrics: [utilization.gpus, fairness.jain]\n",
-            scenario.display()
-        ),
-    )
-    .unwrap();
+    let unknown = metrics_sweep(&dir, "gpus.yaml", " [utilization.gpus, fairness.jain]");
     let out = dir.join("out-gpus");
     let o = common::run_bin(&[
         "sweep",
@@ -257,4 +255,18 @@ fn sweep_metrics_are_checked() {
     let chart =
         std::fs::read_to_string(out.join("charts/sweep_master.allocation_interval.svg")).unwrap();
     assert!(chart.contains("Jain"));
+
+    // Every metric a run reports is a name the check accepts (the list of
+    // names in `report::compare` follows `headline`).
+    let runs = std::fs::read_to_string(out.join("runs.csv")).unwrap();
+    let header = runs.lines().next().unwrap();
+    let metrics: Vec<&str> = header
+        .split(',')
+        .skip_while(|c| *c != "seed")
+        .skip(1)
+        .collect();
+    assert!(metrics.len() > 10, "{header}");
+    for m in metrics {
+        assert!(mesosim::report::compare::is_metric_key(m), "{m} refused");
+    }
 }

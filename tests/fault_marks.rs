@@ -6,7 +6,7 @@
 
 mod common;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 const FAILOVER: &str = "tests/scenarios/faults/master-failover.yaml";
 const LABEL: &str = "master failover (no leader)";
@@ -16,6 +16,20 @@ fn run(scenario: &str, out: &Path, extra: &[&str]) {
     args.extend_from_slice(extra);
     let o = common::run_bin(&args);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+/// `mesosim plot OUT` into a fresh folder named `name`; returns it.
+fn plot(out: &Path, name: &str) -> PathBuf {
+    let again = common::tmp(name);
+    let o = common::run_bin(&[
+        "plot",
+        out.to_str().unwrap(),
+        "--out",
+        again.to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    again
 }
 
 fn read(p: &Path) -> String {
@@ -34,15 +48,7 @@ fn run_marks_faults_without_writing_faults_csv() {
     assert!(!chart.contains("agent drain"));
 
     // `plot` has only the files: without faults.csv it draws no marks.
-    let again = common::tmp("fault-marks-default-plot");
-    let o = common::run_bin(&[
-        "plot",
-        out.to_str().unwrap(),
-        "--out",
-        again.to_str().unwrap(),
-        "--quiet",
-    ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let again = plot(&out, "fault-marks-default-plot");
     assert!(!read(&again.join("utilization.svg")).contains(LABEL));
 }
 
@@ -75,15 +81,7 @@ fn output_faults_writes_the_rows_and_plot_redraws_the_marks() {
     assert!(read(&out.join("manifest.json")).contains("\"faults.csv\""));
     assert!(read(&out.join("charts/utilization.svg")).contains(LABEL));
 
-    let again = common::tmp("fault-marks-csv-plot");
-    let o = common::run_bin(&[
-        "plot",
-        out.to_str().unwrap(),
-        "--out",
-        again.to_str().unwrap(),
-        "--quiet",
-    ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let again = plot(&out, "fault-marks-csv-plot");
     assert_eq!(
         read(&again.join("utilization.svg")),
         read(&out.join("charts/utilization.svg")),

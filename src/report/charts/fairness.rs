@@ -22,15 +22,7 @@ where
         "min/max ratio (1 = fair)",
         "distance from ideal DRF (0 = ideal)",
     ];
-    let entries: Vec<Entry> = labels
-        .iter()
-        .enumerate()
-        .map(|(i, l)| Entry {
-            label: l.to_string(),
-            color: color(i),
-            mark: Mark::Line,
-        })
-        .collect();
+    let entries = Entry::series(&labels, Mark::Line);
     let plot = with_legend(&area, &entries)?;
     let (unit, _) = time_unit(d.end());
     let x_end = (d.end() / unit).max(1e-9);

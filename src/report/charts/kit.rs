@@ -78,6 +78,21 @@ pub struct Entry {
     pub mark: Mark,
 }
 
+impl Entry {
+    /// One entry per label, in the palette's order, all with `mark`.
+    pub fn series(labels: &[&str], mark: Mark) -> Vec<Entry> {
+        labels
+            .iter()
+            .enumerate()
+            .map(|(i, l)| Entry {
+                label: l.to_string(),
+                color: color(i),
+                mark,
+            })
+            .collect()
+    }
+}
+
 /// Splits off a legend column on the right and draws it; returns the plot
 /// area. Entries that do not fit are summarised in a last line.
 pub fn with_legend<DB: DrawingBackend>(

@@ -110,15 +110,7 @@ where
         "min/max ratio (1 = fair)",
         "DRF distance (0 = ideal; cluster)",
     ];
-    let entries: Vec<Entry> = labels
-        .iter()
-        .enumerate()
-        .map(|(i, l)| Entry {
-            label: l.to_string(),
-            color: color(i),
-            mark: Mark::Area,
-        })
-        .collect();
+    let entries = Entry::series(&labels, Mark::Area);
     let plot = with_legend(&area, &entries)?;
     // Groups: the whole cluster, then the partitions; each a list of
     // (measure index, value).
