@@ -406,3 +406,62 @@ fn an_agent_drained_while_it_moves_never_arrives() {
     );
     assert_eq!(run.summary["agents_moved"], 2);
 }
+
+/// An empty measurement window (the run ends before `output.window.from`)
+/// reports the state at the end, per partition as over the whole cluster
+/// (docs/metrics.md). Partitions used to report a utilization of 0 and
+/// fairness of 1 instead, whatever the state.
+#[test]
+fn an_empty_window_reports_each_partition_at_the_end() {
+    let run = |file: &str, sets: &[&str], name: &str| -> serde_json::Value {
+        let out = common::tmp(name);
+        let mut cmd = common::bin();
+        cmd.args(["run", "--quiet", "--no-charts", "--out"])
+            .arg(&out)
+            .arg(common::root().join(file));
+        for s in sets {
+            cmd.args(["--set", s]);
+        }
+        let st = cmd.status().unwrap();
+        assert!(st.success());
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap()
+    };
+    // local-fairness: from 0 s on, each partition is full (its one
+    // framework holds every cpu) and fair; the cluster's Jain is 0.9.
+    let s = run(
+        "tests/scenarios/partitions/local-fairness.yaml",
+        &["output.window={from: 70s}"],
+        "empty-window-local",
+    );
+    assert!((s["fairness"]["jain"].as_f64().unwrap() - 0.9).abs() < 1e-12);
+    for p in s["partitions"].as_array().unwrap() {
+        assert_eq!(p["utilization"]["cpus"].as_f64().unwrap(), 1.0, "{p}");
+        assert_eq!(p["fairness"]["jain"].as_f64().unwrap(), 1.0, "{p}");
+    }
+    // two-masters, ended half a second after a whole-second event, while
+    // both partitions are busy:
+    // the empty window's values are those of the last millisecond.
+    let until = "until=5500ms";
+    let empty = run(
+        "tests/scenarios/partitions/two-masters.yaml",
+        &[until, "output.window={from: 40s}"],
+        "empty-window-two",
+    );
+    let last = run(
+        "tests/scenarios/partitions/two-masters.yaml",
+        &[until, "output.window={from: 5499ms}"],
+        "empty-window-two-last",
+    );
+    let (e, l) = (&empty["partitions"], &last["partitions"]);
+    assert_eq!(e.as_array().unwrap().len(), 2);
+    for i in 0..2 {
+        for key in ["utilization", "offered_idle", "fairness"] {
+            assert_eq!(e[i][key], l[i][key], "partition {i} {key}");
+        }
+    }
+    assert!(
+        e[1]["utilization"]["cpus"].as_f64().unwrap() > 0.0,
+        "{}",
+        e[1]
+    );
+}

@@ -177,7 +177,8 @@ pub struct PartitionMeans {
     /// Per resource: offered, not yet accepted ÷ the partition's own total.
     pub offered_idle: Vec<f64>,
     /// Jain's index and min/max ratio within the partition
-    /// ([`partition_fairness_now`]); 1 for an empty window.
+    /// ([`partition_fairness_now`]). An empty window reports each value at
+    /// the end, as the whole cluster's do.
     pub jain: f64,
     pub min_max_ratio: f64,
 }
@@ -327,6 +328,8 @@ pub struct Finals {
     util: Vec<f64>,
     offered: Vec<f64>,
     used: Vec<f64>,
+    /// Per partition (none with one partition), the same at the end.
+    partitions: Vec<PartitionMeans>,
 }
 
 impl RunMetrics {
@@ -477,6 +480,13 @@ impl RunMetrics {
     /// utilization and offered-but-idle fraction per resource, over the
     /// partition's own total (0 for a resource it never had).
     pub fn partition_means(&self) -> Vec<PartitionMeans> {
+        // An empty window reports the state at the end, as the whole
+        // cluster's means do.
+        if self.duration_us == 0 {
+            if let Some(f) = &self.finals {
+                return f.partitions.clone();
+            }
+        }
         let mean = |sums: &[f64], positive: &[u64]| -> Vec<f64> {
             sums.iter()
                 .zip(positive)
@@ -927,7 +937,7 @@ impl Observer for RunMetrics {
         let (jain, min_max) = fairness_now(view);
         let (fw_share, role_share) = Self::shares(view);
         let totals = view.totals();
-        let instant = |q: &Quantities| -> Vec<f64> {
+        let over = |q: &Quantities, totals: &Quantities| -> Vec<f64> {
             view.model
                 .resources
                 .ids()
@@ -941,6 +951,20 @@ impl Observer for RunMetrics {
                 })
                 .collect()
         };
+        let instant = |q: &Quantities| over(q, &totals);
+        let partitions = (0..self.partition_sums.len())
+            .map(|p| {
+                let p = crate::PartitionId(p as u32);
+                let totals = view.partition_totals(p);
+                let (jain, min_max_ratio) = partition_fairness_now(view, p);
+                PartitionMeans {
+                    utilization: over(&view.partition_allocated(p), &totals),
+                    offered_idle: over(&view.partition_offered(p), &totals),
+                    jain,
+                    min_max_ratio,
+                }
+            })
+            .collect();
         self.finals = Some(Finals {
             end,
             framework_allocated: (0..view.model.frameworks.len())
@@ -959,6 +983,7 @@ impl Observer for RunMetrics {
             util: instant(&view.allocated_total()),
             offered: instant(&view.offered_total()),
             used: instant(&self.used_now.0),
+            partitions,
         });
     }
 }
