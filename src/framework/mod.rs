@@ -329,6 +329,50 @@ pub fn decide_job(
     d
 }
 
+/// Whether this framework decides on a snapshot slot by slot, first fit in
+/// slot order, with nothing held (`batch` without `gang_hold_timeout`): then
+/// [`decide_job_first_fit`] may be used instead of [`decide_job`].
+pub fn decides_first_fit(spec: &FrameworkSpec) -> bool {
+    spec.behavior == Behavior::Batch && spec.gang_hold_timeout.is_none()
+}
+
+/// [`decide_job`] for a framework that [`decides_first_fit`], with the
+/// slots drawn one at a time: once the job has left the queue (placed whole
+/// or given up), every later slot would get an empty answer and change
+/// nothing, so no more slots are drawn and those answers are left out. A
+/// decision then costs the slots it tries, not the whole snapshot.
+#[allow(clippy::too_many_arguments)]
+pub fn decide_job_first_fit(
+    model: &Model,
+    fw: FrameworkId,
+    state: &mut SchedulerState,
+    jobs: &mut JobTable,
+    job: JobId,
+    slots: impl Iterator<Item = Slot>,
+    now: SimTime,
+) -> Decision {
+    let spec = &model.frameworks[fw.index()];
+    debug_assert!(decides_first_fit(spec));
+    let rank = jobs.state(job).rank;
+    let mut rest = std::mem::take(&mut state.queue);
+    rest.remove(&rank);
+    state.queue.insert(rank, job);
+    let mut d = Decision::default();
+    for slot in slots {
+        if state.queue.is_empty() {
+            break;
+        }
+        per_slot(model, spec, state, jobs, &slot, now, &mut d);
+    }
+    rest.append(&mut state.queue);
+    state.queue = rest;
+    if !state.held.is_empty() {
+        state.held.clear();
+        state.hold_epoch += 1;
+    }
+    d
+}
+
 /// Whether a job may use an offer's agent now: constraints hold, and delay
 /// scheduling does not make it wait for a preferred agent. Returns
 /// `(usable, preferred)`.

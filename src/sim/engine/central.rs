@@ -34,6 +34,9 @@ pub(super) struct Central {
     /// each registration).
     seq: Vec<u64>,
     pub(super) stats: Vec<SchedulerStats>,
+    /// `--check`: a first-fit decision that differed from the decision on
+    /// the whole snapshot.
+    pub(super) mismatch: Option<String>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -84,6 +87,7 @@ impl Central {
             next_txn: 0,
             seq: vec![0; model.agents.len()],
             stats,
+            mismatch: None,
         })
     }
 
@@ -220,41 +224,107 @@ impl<'m> Simulation<'m> {
         let (fw, role) = (spec.framework, spec.role);
         let to_place = self.jobs.state(job).pending_count(spec.tasks) as u64;
         let gang = spec.gang;
+        let demand = spec.resources;
         // The snapshot: every registered agent's free resources for the
         // role (one slot each, numbered by the agent), and its sequence
         // number.
         let m = &self.masters[0];
-        let slots: Vec<Slot> = (0..model.agents.len())
-            .filter(|&a| {
-                let st = m.agent(AgentId(a as u32));
-                // Draining agents (`agent_drain`) take no new tasks.
-                st.present && st.active
+        let now = self.now;
+        let slot_of = |a: usize| -> Option<Slot> {
+            let agent = AgentId(a as u32);
+            let st = m.agent(agent);
+            // Draining agents (`agent_drain`) take no new tasks.
+            if !(st.present && st.active) {
+                return None;
+            }
+            let free = st
+                .available
+                .allocatable_to(|r| model.role_is_self_or_ancestor(r, role));
+            (!free.is_empty()).then_some(Slot {
+                id: SlotId(a as u64),
+                partition: PartitionId(0),
+                agent,
+                role,
+                resources: free,
+                made_at: now,
             })
-            .filter_map(|a| {
-                let agent = AgentId(a as u32);
-                let free = m
-                    .agent(agent)
-                    .available
-                    .allocatable_to(|r| model.role_is_self_or_ancestor(r, role));
-                (!free.is_empty()).then_some(Slot {
-                    id: SlotId(a as u64),
-                    partition: PartitionId(0),
-                    agent,
-                    role,
-                    resources: free,
-                    made_at: self.now,
+        };
+        let fw_spec = &model.frameworks[fw.index()];
+        let d = if framework::decides_first_fit(fw_spec) {
+            // First fit: the snapshot is read agent by agent, as far as the
+            // decision goes (it does not change while the scheduler
+            // decides). An agent on which not even one of the job's tasks
+            // fits (all it has, reserved for any role or not, does not hold
+            // one task) gives the job nothing; it is passed over unless the
+            // miss it would count matters (`abandon_after`).
+            let skip_unfit = fw_spec.abandon_after.is_none() && to_place > 0;
+            // `--check`: the whole snapshot decided on copies must decide
+            // the same (tests/swarm.rs runs every architecture so).
+            let full = self.check.then(|| {
+                let slots: Vec<Slot> = (0..model.agents.len()).filter_map(slot_of).collect();
+                let mut state = self.frameworks[fw.index()].clone();
+                let mut jobs = self.jobs.clone();
+                let d = framework::decide_job(model, fw, &mut state, &mut jobs, job, &slots, now);
+                (d, state, jobs.state(job).clone())
+            });
+            let slots = (0..model.agents.len())
+                .filter(|&a| {
+                    !skip_unfit
+                        || m.agent(AgentId(a as u32))
+                            .available
+                            .total()
+                            .contains(&demand)
                 })
-            })
-            .collect();
-        let d = framework::decide_job(
-            model,
-            fw,
-            &mut self.frameworks[fw.index()],
-            &mut self.jobs,
-            job,
-            &slots,
-            self.now,
-        );
+                .filter_map(slot_of);
+            let d = framework::decide_job_first_fit(
+                model,
+                fw,
+                &mut self.frameworks[fw.index()],
+                &mut self.jobs,
+                job,
+                slots,
+                now,
+            );
+            if let Some((full_d, full_state, full_js)) = full {
+                let mut js = self.jobs.state(job).clone();
+                let mut full_js = full_js;
+                if skip_unfit {
+                    // Agents passed over count no miss.
+                    js.misses = 0;
+                    full_js.misses = 0;
+                }
+                let placed = |d: &framework::Decision| -> Vec<framework::Answer> {
+                    d.answers
+                        .iter()
+                        .filter(|a| !a.launches.is_empty())
+                        .cloned()
+                        .collect()
+                };
+                let same = placed(&d) == placed(&full_d)
+                    && d.launched == full_d.launched
+                    && d.abandoned == full_d.abandoned
+                    && format!("{js:?}") == format!("{full_js:?}")
+                    && format!("{:?}", self.frameworks[fw.index()]) == format!("{full_state:?}");
+                if !same {
+                    self.central().mismatch.get_or_insert(format!(
+                        "job {}: first fit decided otherwise than on the whole snapshot",
+                        job.0
+                    ));
+                }
+            }
+            d
+        } else {
+            let slots: Vec<Slot> = (0..model.agents.len()).filter_map(slot_of).collect();
+            framework::decide_job(
+                model,
+                fw,
+                &mut self.frameworks[fw.index()],
+                &mut self.jobs,
+                job,
+                &slots,
+                now,
+            )
+        };
         self.note_decided(&d, obs);
         let c = self.central.as_mut().expect("central");
         let claims: Vec<(Claim, Launch)> = d

@@ -60,6 +60,9 @@ impl<'m> Simulation<'m> {
             .map(|a| a.launches.iter().filter(|l| l.job.is_some()).count() as u64)
             .sum::<u64>()
             + self.central.as_ref().map_or(0, |c| c.chosen());
+        if let Some(e) = self.central.as_ref().and_then(|c| c.mismatch.clone()) {
+            return Err(e);
+        }
         if chosen != self.in_decision {
             return Err(format!(
                 "{} tasks are waiting for a decision but the count says {}",
