@@ -270,3 +270,46 @@ fn sweep_metrics_are_checked() {
         assert!(mesosim::report::compare::is_metric_key(m), "{m} refused");
     }
 }
+
+/// A metric some variants lack (a scheduler's busyness is reported only
+/// with `output.schedulers`) is no value there, not 0: an empty mean and
+/// difference in compare.csv, `—` in compare.md; its charts draw no bar or
+/// point for it (src/report/sweep.rs `segments`).
+#[test]
+fn a_metric_a_variant_lacks_is_no_value_not_zero() {
+    let out = common::tmp("compare-missing-metric");
+    let o = common::run_bin(&[
+        "compare",
+        common::root()
+            .join("tests/scenarios/compare-small.yaml")
+            .to_str()
+            .unwrap(),
+        "--set",
+        "output.schedulers=false,true",
+        "--seeds",
+        "1..2",
+        "--quiet",
+        "--force",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    ok(&o);
+    let csv = std::fs::read_to_string(out.join("compare.csv")).unwrap();
+    let rows: Vec<&str> = csv
+        .lines()
+        .filter(|l| l.starts_with("schedulers.fa.busyness,"))
+        .collect();
+    assert_eq!(
+        rows,
+        vec![
+            "schedulers.fa.busyness,output.schedulers=false,0,,,,,,,",
+            "schedulers.fa.busyness,output.schedulers=true,2,0,0,output.schedulers=false,,,,",
+        ]
+    );
+    let md = std::fs::read_to_string(out.join("compare.md")).unwrap();
+    let row = md
+        .lines()
+        .find(|l| l.starts_with("| fa: scheduler busyness |"))
+        .unwrap();
+    assert_eq!(row, "| fa: scheduler busyness | — | 0 ± 0 % | — |");
+}

@@ -394,14 +394,21 @@ impl Table {
         for (mi, m) in self.metrics.iter().enumerate() {
             for (vi, v) in self.variants.iter().enumerate() {
                 let e = &self.estimates[mi][vi];
-                let d = &self.diffs[mi][vi];
+                // A difference over no paired seed is no difference: empty,
+                // as a mean over no run is.
+                let d = &self.diffs[mi][vi].filter(|d| d.n > 0);
+                let paired = self.diffs[mi][vi].is_some();
                 w.write_record([
                     m.key.clone(),
                     v.clone(),
                     e.n.to_string(),
-                    e.mean.to_string(),
+                    if e.n > 0 {
+                        e.mean.to_string()
+                    } else {
+                        String::new()
+                    },
                     opt(e.ci95),
-                    if d.is_some() {
+                    if paired {
                         self.variants[0].clone()
                     } else {
                         String::new()
@@ -426,6 +433,12 @@ impl Table {
     /// [`decimals_for`]), `%` for percentages, `pt` (percentage points) for
     /// differences of percentages.
     fn show(m: &Metric, e: &Estimate, signed: bool, decimals: Option<usize>) -> String {
+        // No value: the variant's runs lack the metric (a scheduler's
+        // busyness without `output.schedulers`, conflicts outside
+        // shared-state), or no seed is paired.
+        if e.n == 0 {
+            return "—".into();
+        }
         let scale = if m.percent { 100.0 } else { 1.0 };
         let mut s = match decimals {
             Some(d) => fixed(e.mean * scale, d, signed),
@@ -763,7 +776,8 @@ fn diff_rows(t: &Table) -> Vec<(usize, Vec<(usize, f64, Option<f64>)>)> {
                 .iter()
                 .enumerate()
                 .filter_map(|(v, d)| {
-                    let d = d.as_ref()?;
+                    // No paired seeds (a variant without the metric): no dot.
+                    let d = d.as_ref().filter(|d| d.n > 0)?;
                     Some((v, 100.0 * d.mean / base, d.ci95.map(|c| 100.0 * c / base)))
                 })
                 .collect();
@@ -930,12 +944,15 @@ where
     for (&mi, cellarea) in shown.iter().zip(cells.iter()) {
         let m = &t.metrics[mi];
         let scale = if m.percent { 100.0 } else { 1.0 };
+        // A variant without the metric (n = 0) gets no bar, and "n/a".
         let top = t.estimates[mi]
             .iter()
+            .filter(|e| e.n > 0)
             .map(|e| (e.mean + e.ci95.unwrap_or(0.0)) * scale)
             .fold(0.0f64, f64::max);
         let bottom = t.estimates[mi]
             .iter()
+            .filter(|e| e.n > 0)
             .map(|e| (e.mean - e.ci95.unwrap_or(0.0)) * scale)
             .fold(0.0f64, f64::min);
         let top = if top > 0.0 { top * 1.15 } else { 1.0 };
@@ -962,6 +979,14 @@ where
         for (v, e) in t.estimates[mi].iter().enumerate() {
             let x = v as f64;
             let c = charts::color(v);
+            if e.n == 0 {
+                chart.draw_series(std::iter::once(Text::new(
+                    "n/a",
+                    (x - 0.15, bottom + (top - bottom) * 0.05),
+                    font(charts::TICK),
+                )))?;
+                continue;
+            }
             chart.draw_series(std::iter::once(Rectangle::new(
                 [(x - 0.35, 0.0), (x + 0.35, e.mean * scale)],
                 c.mix(0.8).filled(),

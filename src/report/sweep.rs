@@ -7,6 +7,7 @@ use super::charts::{self, font, titled_area, DrawResult, Entry, Format, Mark};
 use super::compare::Table;
 use super::safe_name;
 use crate::error::Error;
+use crate::metrics::compare::Estimate;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use std::path::{Path, PathBuf};
@@ -150,6 +151,9 @@ where
         for l in ls {
             for &(_, v) in &l.1 {
                 let e = &t.estimates[mi][v];
+                if e.n == 0 {
+                    continue;
+                }
                 let c = e.ci95.unwrap_or(0.0);
                 lo = lo.min((e.mean - c) * scale);
                 hi = hi.max((e.mean + c) * scale);
@@ -193,13 +197,15 @@ where
             let c = charts::color(li);
             // Lines side by side around each x, so whiskers do not overlap.
             let dx = 0.12 * (li as f64 - (nl - 1) as f64 / 2.0) / nl as f64;
-            let pts: Vec<(f64, f64)> =
-                l.1.iter()
+            for seg in segments(&l.1, &t.estimates[mi]) {
+                let pts: Vec<(f64, f64)> = seg
+                    .iter()
                     .map(|&(x, v)| (x as f64 + dx, t.estimates[mi][v].mean * scale))
                     .collect();
-            chart.draw_series(LineSeries::new(pts.clone(), c.stroke_width(2)))?;
-            for (&(x, v), &(px, py)) in l.1.iter().zip(&pts) {
-                let _ = x;
+                chart.draw_series(LineSeries::new(pts, c.stroke_width(2)))?;
+            }
+            for &(x, v) in l.1.iter().filter(|&&(_, v)| t.estimates[mi][v].n > 0) {
+                let (px, py) = (x as f64 + dx, t.estimates[mi][v].mean * scale);
                 if let Some(ci) = t.estimates[mi][v].ci95 {
                     let (a, b) = (py - ci * scale, py + ci * scale);
                     chart.draw_series(std::iter::once(PathElement::new(
@@ -212,6 +218,26 @@ where
         }
     }
     Ok(())
+}
+
+/// The runs of consecutive points of a line whose variant has the metric
+/// (a metric some variants lack, such as `partitions` keys with one
+/// partition, breaks the line there rather than dropping to 0).
+fn segments(points: &[(usize, usize)], estimates: &[Estimate]) -> Vec<Vec<(usize, usize)>> {
+    let mut out: Vec<Vec<(usize, usize)>> = Vec::new();
+    let mut open = false;
+    for &(x, v) in points {
+        if estimates[v].n == 0 {
+            open = false;
+            continue;
+        }
+        if !open {
+            out.push(Vec::new());
+            open = true;
+        }
+        out.last_mut().expect("pushed above").push((x, v));
+    }
+    out
 }
 
 #[cfg(test)]
@@ -235,5 +261,21 @@ mod tests {
         assert_eq!(ls[1].1, vec![(0, 2), (1, 3)]);
         let (_, one) = lines(1, &params, &values[..2], &[1]);
         assert_eq!(one[0].0, "mean over seeds");
+    }
+
+    #[test]
+    fn a_missing_value_breaks_the_line() {
+        let e = |n: u64| Estimate {
+            n,
+            mean: 0.0,
+            ci95: None,
+        };
+        let est = [e(3), e(0), e(3), e(3), e(0)];
+        let pts = [(0, 0), (1, 1), (2, 2), (3, 3), (4, 4)];
+        assert_eq!(
+            segments(&pts, &est),
+            vec![vec![(0, 0)], vec![(2, 2), (3, 3)]]
+        );
+        assert!(segments(&pts[1..2], &est).is_empty());
     }
 }
