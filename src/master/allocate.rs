@@ -12,7 +12,6 @@ use crate::scenario::model::Model;
 use crate::sim::rng::{Stream, StreamSet};
 use crate::sim::time::SimTime;
 use crate::{AgentId, FrameworkId, RoleId};
-use std::collections::BTreeMap;
 
 /// What happened to one candidate framework in one agent's pass.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -93,28 +92,52 @@ pub struct RunOutput {
 
 /// The run's would-be offers, one per (framework, role, agent), in the order
 /// the run first made them; stage 2 adds to what stage 1 offered.
+#[derive(Clone, Debug, Default)]
 pub(super) struct Offerable {
     entries: Vec<((FrameworkId, RoleId, AgentId), ResourceSet)>,
-    /// Where each key's entry is (small values keep the map's moves cheap).
-    index: BTreeMap<(FrameworkId, RoleId, AgentId), usize>,
+    /// Per agent: 1 + the index of its last entry (0: none yet).
+    head: Vec<u32>,
+    /// Per entry: 1 + the index of the same agent's entry before it (0:
+    /// none). An agent has a few entries at most (one per framework and
+    /// role it was offered to), so finding a key walks a short chain.
+    prev: Vec<u32>,
 }
 
 impl Offerable {
-    pub(super) fn new() -> Offerable {
+    /// For a run over a master of `agents` agents.
+    pub(super) fn new(agents: usize) -> Offerable {
         Offerable {
             entries: Vec::new(),
-            index: BTreeMap::new(),
+            head: vec![0; agents],
+            prev: Vec::new(),
         }
     }
 
-    pub(super) fn add(&mut self, key: (FrameworkId, RoleId, AgentId), res: &ResourceSet) {
-        match self.index.get(&key) {
-            Some(&i) => self.entries[i].1.add(res),
-            None => {
-                self.index.insert(key, self.entries.len());
-                self.entries.push((key, res.clone()));
-            }
+    /// Empty again for a run over `agents` agents, keeping what the
+    /// buffers have grown to (a master keeps one for all its runs).
+    pub(super) fn reset(&mut self, agents: usize) {
+        for ((_, _, a), _) in &self.entries {
+            self.head[a.index()] = 0;
         }
+        self.entries.clear();
+        self.prev.clear();
+        self.head.resize(agents, 0);
+    }
+
+    pub(super) fn add(&mut self, key: (FrameworkId, RoleId, AgentId), res: &ResourceSet) {
+        let a = key.2.index();
+        let mut at = self.head[a];
+        while at != 0 {
+            let i = at as usize - 1;
+            if self.entries[i].0 == key {
+                self.entries[i].1.add(res);
+                return;
+            }
+            at = self.prev[i];
+        }
+        self.prev.push(self.head[a]);
+        self.entries.push((key, res.clone()));
+        self.head[a] = self.entries.len() as u32;
     }
 }
 
@@ -209,8 +232,12 @@ impl Master {
             agents_considered: agents.len(),
             ..RunOutput::default()
         };
-        let mut offerable = Offerable::new();
+        let mut offerable = std::mem::take(&mut self.offerable);
+        offerable.reset(self.agents.len());
         let mut orders = RunOrders::new(self, model);
+        // The orders for the agent at hand, in buffers kept for the run.
+        let mut role_order: Vec<RoleId> = Vec::new();
+        let mut fw_order: Vec<FrameworkId> = Vec::new();
 
         // f. Stage 1: roles with unsatisfied guarantees.
         let any_guarantee = self
@@ -220,7 +247,7 @@ impl Master {
             .any(|r| !self.roles[r.index()].quota.guarantee.is_empty());
         if any_guarantee {
             for &agent in &agents {
-                let role_order = orders.role_order(self, model, sorter_rng);
+                orders.role_order(self, model, sorter_rng, &mut role_order);
                 for (role_pos, &role) in role_order.iter().enumerate() {
                     let guarantee = self.roles[role.index()].quota.guarantee;
                     if guarantee.is_empty() || self.roles[role.index()].frameworks == 0 {
@@ -244,7 +271,7 @@ impl Master {
                             0.0
                         },
                     };
-                    let fw_order = orders.framework_order(self, model, role, sorter_rng);
+                    orders.framework_order(self, model, role, sorter_rng, &mut fw_order);
                     if explain {
                         self.explain_left_out(spot, &mut out.explain);
                     }
@@ -371,7 +398,7 @@ impl Master {
             let mut offered_here = false;
             'pass: loop {
                 let mut gave = false;
-                let role_order = orders.role_order(self, model, sorter_rng);
+                orders.role_order(self, model, sorter_rng, &mut role_order);
                 'roles: for (role_pos, &role) in role_order.iter().enumerate() {
                     if self.agents[agent.index()].available.is_empty() {
                         if explain {
@@ -400,7 +427,7 @@ impl Master {
                             0.0
                         },
                     };
-                    let fw_order = orders.framework_order(self, model, role, sorter_rng);
+                    orders.framework_order(self, model, role, sorter_rng, &mut fw_order);
                     if explain {
                         self.explain_left_out(spot, &mut out.explain);
                     }
@@ -545,18 +572,29 @@ impl Master {
     /// framework (Mesos sends one message each), then inverse offers.
     pub(super) fn finish_run(
         &mut self,
-        offerable: Offerable,
+        mut offerable: Offerable,
         candidates: &[AgentId],
         now: SimTime,
         out: &mut RunOutput,
     ) {
-        let mut entries = offerable.entries;
-        entries.sort_by_key(|(k, _)| k.0);
-        // `sort_by_key` is stable: within a framework, run order is kept.
-        for (key, res) in entries {
+        let entries = &mut offerable.entries;
+        // By framework, and within a framework in run order (the entries'
+        // positions break ties: a stable sort, without moving the entries).
+        let mut order: Vec<(FrameworkId, u32)> = entries
+            .iter()
+            .enumerate()
+            .map(|(i, (k, _))| (k.0, i as u32))
+            .collect();
+        order.sort_unstable();
+        out.offers.reserve(order.len());
+        for (_, i) in order {
+            let (key, res) = &mut entries[i as usize];
+            let res = std::mem::take(res);
             out.offers
                 .push(self.new_offer(key.0, key.1, key.2, res, now));
         }
+        offerable.reset(self.agents.len());
+        self.offerable = offerable;
 
         // Inverse offers for the run's candidate agents under maintenance, to
         // every active framework holding resources there (offers made in this

@@ -9,6 +9,7 @@
 mod allocate;
 mod failover;
 mod filters;
+mod offer_book;
 mod sorting;
 mod whole;
 
@@ -22,6 +23,7 @@ use crate::scenario::model::{AllocationOp, Model, Quota};
 use crate::sim::time::{DurationUs, SimTime};
 use crate::{AgentId, FrameworkId, PartitionId, RoleId};
 use filters::{Filters, Head};
+use offer_book::OfferBook;
 use std::collections::BTreeMap;
 
 /// Mesos clamps refuse_seconds to 365 days.
@@ -247,7 +249,7 @@ pub struct Master {
     role_frameworks: Vec<Vec<FrameworkId>>,
     /// The role tree (the model's, shared with the fairness metrics).
     tree: RoleTree,
-    offers: BTreeMap<OfferId, Offer>,
+    offers: OfferBook,
     /// Offer and filter ids are `n · partitions + partition` for n = 1, 2,
     /// …: unique across the engine's masters, and with one master exactly
     /// 1, 2, 3, ….
@@ -285,6 +287,12 @@ pub struct Master {
     /// The same for roles by name (top-level roles' names are their last
     /// segments, what the role sorter compares).
     role_name_rank: Vec<u32>,
+    /// Per role: where the last segment of its name starts (what the role
+    /// sorter names a client), found once rather than per sort key.
+    role_leaf_at: Vec<u32>,
+    /// The run's would-be offers, kept between runs so that its buffers
+    /// are not grown again in every run (empty between runs).
+    offerable: allocate::Offerable,
 }
 
 /// Each name's position when all are sorted.
@@ -367,7 +375,7 @@ impl Master {
             frameworks,
             role_frameworks: vec![Vec::new(); n_roles],
             tree: model.role_tree.clone(),
-            offers: BTreeMap::new(),
+            offers: OfferBook::new(u64::from(partitions.max(1))),
             partition,
             partitions: u64::from(partitions.max(1)),
             next_offer: 1,
@@ -389,6 +397,12 @@ impl Master {
             budgets_at: SimTime::ZERO,
             framework_name_rank: ranks(model.frameworks.iter().map(|f| f.id.as_str())),
             role_name_rank: ranks(model.roles.iter().map(|r| r.name.as_str())),
+            role_leaf_at: model
+                .roles
+                .iter()
+                .map(|r| r.name.rfind('/').map_or(0, |i| i + 1) as u32)
+                .collect(),
+            offerable: allocate::Offerable::default(),
         }
     }
 

@@ -17,10 +17,6 @@ use crate::sim::rng::StreamSet;
 use crate::{FrameworkId, RoleId};
 use std::cmp::Ordering;
 
-fn last_segment(name: &str) -> &str {
-    name.rsplit('/').next().unwrap_or(name)
-}
-
 impl Master {
     /// Whether a role's subtree holds sorter clients (roles with
     /// frameworks).
@@ -68,7 +64,7 @@ impl Master {
                     allocation: &rs.subtree_alloc,
                     weight: rs.weight,
                     count: rs.subtree_count,
-                    name: last_segment(&model.roles[c.index()].name),
+                    name: &model.roles[c.index()].name[self.role_leaf_at[c.index()] as usize..],
                     registered: rs.subtree_first_registered,
                     priority: rs.subtree_top_priority,
                 }
@@ -310,25 +306,30 @@ impl RunOrders {
         }
     }
 
-    /// The role sorter's order now (as [`Master::role_order`]).
+    /// The role sorter's order now (as [`Master::role_order`]), into
+    /// `out` (cleared first; the caller keeps one buffer for the run).
     pub(crate) fn role_order(
         &mut self,
         master: &Master,
         model: &Model,
         rngs: &mut StreamSet,
-    ) -> Vec<RoleId> {
+        out: &mut Vec<RoleId>,
+    ) {
+        out.clear();
         if !self.roles_incremental {
-            return master.role_order(model, rngs);
+            out.extend(master.role_order(model, rngs));
+            return;
         }
         if !self.flat {
             if !self.roles_touched.is_empty() {
                 self.roles = None;
                 self.roles_touched.clear();
             }
-            return self
+            let order = self
                 .roles
-                .get_or_insert_with(|| master.role_order(model, rngs))
-                .clone();
+                .get_or_insert_with(|| master.role_order(model, rngs));
+            out.extend_from_slice(order);
+            return;
         }
         let policy = &*model.master.role_sorter;
         let cx = master.sort_cx(model);
@@ -368,52 +369,59 @@ impl RunOrders {
         };
         if order.iter().any(|k| k.key.is_nan()) {
             self.roles_incremental = false;
-            return master.role_order(model, rngs);
+            out.extend(master.role_order(model, rngs));
+            return;
         }
-        order.iter().map(|k| RoleId(k.fw.0)).collect()
+        out.extend(order.iter().map(|k| RoleId(k.fw.0)));
     }
 
-    /// The role's framework order now (as [`Master::framework_order`]).
+    /// The role's framework order now (as [`Master::framework_order`]),
+    /// into `out` (cleared first; the caller keeps one buffer for the run,
+    /// so no order is allocated per agent).
     pub(crate) fn framework_order(
         &mut self,
         master: &Master,
         model: &Model,
         role: RoleId,
         rngs: &mut StreamSet,
-    ) -> Vec<FrameworkId> {
+        out: &mut Vec<FrameworkId>,
+    ) {
+        out.clear();
         if !self.incremental {
-            return master.framework_order(model, role, rngs);
+            out.extend(master.framework_order(model, role, rngs));
+            return;
         }
-        let mut touched = std::mem::take(&mut self.touched);
         let order = match &mut self.by_role[role.index()] {
             Some(order) => {
-                let cx = master.sort_cx(model);
-                touched.retain(|&(fw, r)| {
-                    if r != role {
-                        return true;
-                    }
-                    if let Some(i) = order.iter().position(|k| k.fw == fw) {
-                        order.remove(i);
-                    }
-                    if let Some(k) = master.framework_key(model, &cx, role, fw) {
-                        let at = order.partition_point(|e| Keyed::cmp(e, &k) == Ordering::Less);
-                        order.insert(at, k);
-                    }
-                    false
-                });
+                if !self.touched.is_empty() {
+                    let cx = master.sort_cx(model);
+                    self.touched.retain(|&(fw, r)| {
+                        if r != role {
+                            return true;
+                        }
+                        if let Some(i) = order.iter().position(|k| k.fw == fw) {
+                            order.remove(i);
+                        }
+                        if let Some(k) = master.framework_key(model, &cx, role, fw) {
+                            let at = order.partition_point(|e| Keyed::cmp(e, &k) == Ordering::Less);
+                            order.insert(at, k);
+                        }
+                        false
+                    });
+                }
                 order
             }
             None => {
-                touched.retain(|&(_, r)| r != role);
+                self.touched.retain(|&(_, r)| r != role);
                 self.by_role[role.index()].insert(master.keyed_frameworks(model, role))
             }
         };
-        self.touched = touched;
         if order.iter().any(|k| k.key.is_nan()) {
             self.incremental = false;
-            return master.framework_order(model, role, rngs);
+            out.extend(master.framework_order(model, role, rngs));
+            return;
         }
-        order.iter().map(|k| k.fw).collect()
+        out.extend(order.iter().map(|k| k.fw));
     }
 
     /// An offer to `fw` in `role` changed its key there (and the keys of

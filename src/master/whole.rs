@@ -145,7 +145,7 @@ impl Master {
             (grants, keys, agent_ids)
         };
 
-        let mut offerable = Offerable::new();
+        let mut offerable = Offerable::new(self.agents.len());
         for g in grants {
             let (fw, role) = keys[g.client];
             let agent = agent_ids[g.agent];

@@ -5,7 +5,7 @@ use super::observer::{JobView, Observer, Record, RecordKind, TaskRef, View};
 use super::queue::{EventQueue, LAST_LANE};
 use super::rng::{Stream, StreamFamily, StreamSet};
 use super::time::{DurationUs, SimTime};
-use crate::cluster::resources::{Quantities, ResourceSet};
+use crate::cluster::resources::{Quantities, ResourceSet, MAX_RESOURCE_KINDS};
 use crate::cluster::slot::{Slot, SlotId};
 use crate::cluster::state::{ClusterState, RunningTask, TaskUid};
 use crate::error::{Error, InputError, InvariantError};
@@ -1071,36 +1071,48 @@ impl<'m> Simulation<'m> {
     }
 }
 
-/// Feeds one record into the run's digest in a fixed binary form.
+/// Feeds one record into the run's digest in a fixed binary form. The
+/// bytes are gathered on the stack and handed to the hasher at once (the
+/// same bytes as one `update` per field, at a fraction of the calls).
 fn hash_record(h: &mut Sha256, r: &Record) {
-    h.update(r.time.0.to_le_bytes());
-    h.update(r.seq.to_le_bytes());
-    h.update([r.kind as u8]);
+    // time, seq, kind, three ids, the task (tag + two words), then at most
+    // one (id, value) pair per resource kind and the terminator.
+    const MAX: usize = 8 + 8 + 1 + 3 * 4 + 9 + MAX_RESOURCE_KINDS * 9 + 1;
+    let mut buf = [0u8; MAX];
+    let mut n = 0;
+    let mut put = |bytes: &[u8]| {
+        buf[n..n + bytes.len()].copy_from_slice(bytes);
+        n += bytes.len();
+    };
+    put(&r.time.0.to_le_bytes());
+    put(&r.seq.to_le_bytes());
+    put(&[r.kind as u8]);
     let opt = |v: Option<u32>| v.unwrap_or(u32::MAX).to_le_bytes();
-    h.update(opt(r.framework.map(|f| f.0)));
-    h.update(opt(r.role.map(|x| x.0)));
-    h.update(opt(r.agent.map(|x| x.0)));
+    put(&opt(r.framework.map(|f| f.0)));
+    put(&opt(r.role.map(|x| x.0)));
+    put(&opt(r.agent.map(|x| x.0)));
     match r.task {
-        None => h.update([0u8]),
+        None => put(&[0u8]),
         Some(TaskRef::Job(j, i)) => {
-            h.update([1u8]);
-            h.update(j.0.to_le_bytes());
-            h.update(i.to_le_bytes());
+            put(&[1u8]);
+            put(&j.0.to_le_bytes());
+            put(&i.to_le_bytes());
         }
         Some(TaskRef::TakeAll(f, i)) => {
-            h.update([2u8]);
-            h.update(f.0.to_le_bytes());
-            h.update(i.to_le_bytes());
+            put(&[2u8]);
+            put(&f.0.to_le_bytes());
+            put(&i.to_le_bytes());
         }
         Some(TaskRef::Running(a, i)) => {
-            h.update([3u8]);
-            h.update(a.0.to_le_bytes());
-            h.update(i.to_le_bytes());
+            put(&[3u8]);
+            put(&a.0.to_le_bytes());
+            put(&i.to_le_bytes());
         }
     }
     for (res, v) in r.resources.nonzero() {
-        h.update([res.0]);
-        h.update(v.to_le_bytes());
+        put(&[res.0]);
+        put(&v.to_le_bytes());
     }
-    h.update([0xff]);
+    put(&[0xff]);
+    h.update(&buf[..n]);
 }

@@ -108,17 +108,18 @@ impl<'m> Simulation<'m> {
         let answers = |fw: FrameworkId| model.frameworks[fw.index()].behavior != Behavior::Hold;
         let mut replies: Vec<(FrameworkId, Vec<OfferId>)> = Vec::new();
         for &id in &out.offers {
-            let o = self.masters[p].offer(id).expect("new offer").clone();
+            let about = About::offer(self.masters[p].offer(id).expect("new offer"));
+            let framework = about.framework.expect("an offer's framework");
             self.counters.offers_made += 1;
-            self.fw_counters[o.framework.index()].offers_received += 1;
-            self.emit(obs, seq, RecordKind::Offer, About::offer(&o));
+            self.fw_counters[framework.index()].offers_received += 1;
+            self.emit(obs, seq, RecordKind::Offer, about);
             if let Some(t) = model.master.offer_timeout {
                 self.queue
                     .push(self.now.plus(t), Event::OfferTimeout(partition, id));
             }
             match replies.last_mut() {
-                Some((fw, ids)) if *fw == o.framework => ids.push(id),
-                _ => replies.push((o.framework, vec![id])),
+                Some((fw, ids)) if *fw == framework => ids.push(id),
+                _ => replies.push((framework, vec![id])),
             }
         }
         for (framework, offers) in replies {
@@ -168,10 +169,12 @@ impl<'m> Simulation<'m> {
     ) {
         let model = self.model;
         // Rescinded meanwhile: nothing to answer.
-        let slots: Vec<Slot> = offers
-            .iter()
-            .filter_map(|id| self.offer(*id).map(|o| o.slot(partition)))
-            .collect();
+        let mut slots: Vec<Slot> = Vec::with_capacity(offers.len());
+        slots.extend(
+            offers
+                .iter()
+                .filter_map(|id| self.offer(*id).map(|o| o.slot(partition))),
+        );
         if slots.is_empty() {
             return;
         }
