@@ -10,7 +10,7 @@
 //! One column of panels per axis (agents, frameworks, tasks), each varied
 //! alone around the base point: wall time on log–log axes with a dashed
 //! line proportional to the axis through the base point (a curve that
-//! follows it scales linearly), then peak memory. Drawn with the crate's
+//! follows it scales linearly), then peak memory, also log–log. Drawn with the crate's
 //! own chart kit (the bundled font, no system library).
 
 use mesosim::error::Error;
@@ -134,76 +134,64 @@ where
     }
     let xs = (pts[0].x, pts[pts.len() - 1].x);
     let y = |p: &Point| if memory { p.rss_mb } else { p.wall_s };
-    let lo = pts.iter().map(y).fold(f64::INFINITY, f64::min);
-    let hi = pts.iter().map(y).fold(0.0, f64::max);
-    let (x0, x1) = log_range(xs.0, xs.1);
-    let mut b = ChartBuilder::on(area);
-    b.margin(12).x_label_area_size(50).y_label_area_size(70);
-    let x_desc = axis.label;
-    let y_desc = if memory {
-        "peak memory (MB)"
-    } else {
-        "wall time (s)"
-    };
     let series: Vec<(f64, f64)> = pts.iter().map(|p| (p.x, y(p))).collect();
-    // Ticks at the measured x values, and at 1–2–5 steps on a log y axis.
+    let mut lo = pts.iter().map(y).fold(f64::INFINITY, f64::min);
+    let mut hi = pts.iter().map(y).fold(0.0, f64::max);
+    // Wall time: a dashed line through the base point (1,000 agents, 50
+    // frameworks, 0.4 jobs/s) that grows as x. Memory has a fixed part (the
+    // program, the scenario), so no such line.
+    let base = pts.iter().find(|p| p.base).unwrap_or(&pts[pts.len() / 2]);
+    let linear = |x: f64| base.wall_s * x / base.x;
+    if !memory {
+        lo = lo.min(linear(xs.0));
+        hi = hi.max(linear(xs.1));
+    }
+    let ((x0, x1), (y0, y1)) = (log_range(xs.0, xs.1), log_range(lo, hi));
+    // Ticks at the measured x values, and at 1, 1.5, 2, 3, 5, 7 times the
+    // powers of ten on the y axis.
     let x_ticks: Vec<f64> = pts.iter().map(|p| p.x).collect();
-    let x_axis = (x0..x1).log_scale().with_key_points(x_ticks);
-    let c = color(k);
-    if memory {
-        let mut chart = b.build_cartesian_2d(x_axis, 0.0..hi * 1.15)?;
-        chart
-            .configure_mesh()
-            .x_desc(x_desc)
-            .y_desc(y_desc)
-            .label_style(font(TICK))
-            .axis_desc_style(font(LABEL))
-            .x_labels(12)
-            .y_labels(8)
-            .x_label_formatter(&|v| short(*v))
-            .y_label_formatter(&|v| charts::tick(*v))
-            .draw()?;
-        chart.draw_series(LineSeries::new(series.clone(), c.stroke_width(3)))?;
-        chart.draw_series(series.iter().map(|&p| Circle::new(p, 5, c.filled())))?;
-    } else {
-        // The dashed line through the base point (1,000 agents, 50
-        // frameworks, 0.4 jobs/s) grows as x.
-        let base = pts.iter().find(|p| p.base).unwrap_or(&pts[pts.len() / 2]);
-        let linear = |x: f64| base.wall_s * x / base.x;
-        let (y0, y1) = log_range(lo.min(linear(xs.0)), hi.max(linear(xs.1)));
-        let y_ticks: Vec<f64> = (-3..6)
-            .flat_map(|e| [1.0, 2.0, 5.0].map(|m| m * 10f64.powi(e)))
-            .filter(|v| (y0..=y1).contains(v))
-            .collect();
-        let y_axis = (y0..y1).log_scale().with_key_points(y_ticks);
-        let mut chart = b.build_cartesian_2d(x_axis, y_axis)?;
-        chart
-            .configure_mesh()
-            .x_desc(x_desc)
-            .y_desc(y_desc)
-            .label_style(font(TICK))
-            .axis_desc_style(font(LABEL))
-            .x_labels(12)
-            .y_labels(12)
-            .x_label_formatter(&|v| short(*v))
-            .y_label_formatter(&|v| charts::tick(*v))
-            .draw()?;
+    let y_ticks: Vec<f64> = (-3..6)
+        .flat_map(|e| [1.0, 1.5, 2.0, 3.0, 5.0, 7.0].map(|m| m * 10f64.powi(e)))
+        .filter(|v| (y0..=y1).contains(v))
+        .collect();
+    let mut chart = ChartBuilder::on(area)
+        .margin(12)
+        .x_label_area_size(50)
+        .y_label_area_size(70)
+        .build_cartesian_2d(
+            (x0..x1).log_scale().with_key_points(x_ticks),
+            (y0..y1).log_scale().with_key_points(y_ticks),
+        )?;
+    chart
+        .configure_mesh()
+        .x_desc(axis.label)
+        .y_desc(if memory {
+            "peak memory (MB)"
+        } else {
+            "wall time (s)"
+        })
+        .label_style(font(TICK))
+        .axis_desc_style(font(LABEL))
+        .x_labels(12)
+        .y_labels(12)
+        .x_label_formatter(&|v| short(*v))
+        .y_label_formatter(&|v| charts::tick(*v))
+        .draw()?;
+    if !memory {
         let grey = RGBColor(120, 120, 120);
         let n = 24;
-        for i in 0..n {
-            if i % 2 == 1 {
-                continue;
-            }
-            let t = |j: usize| xs.0 * (xs.1 / xs.0).powf(j as f64 / n as f64);
+        let t = |j: usize| xs.0 * (xs.1 / xs.0).powf(j as f64 / n as f64);
+        for i in (0..n).step_by(2) {
             let (a, z) = (t(i), t(i + 1));
             chart.draw_series(LineSeries::new(
                 vec![(a, linear(a)), (z, linear(z))],
                 grey.stroke_width(2),
             ))?;
         }
-        chart.draw_series(LineSeries::new(series.clone(), c.stroke_width(3)))?;
-        chart.draw_series(series.iter().map(|&p| Circle::new(p, 5, c.filled())))?;
     }
+    let c = color(k);
+    chart.draw_series(LineSeries::new(series.clone(), c.stroke_width(3)))?;
+    chart.draw_series(series.iter().map(|&p| Circle::new(p, 5, c.filled())))?;
     Ok(())
 }
 
