@@ -94,7 +94,9 @@ impl Entry {
 }
 
 /// Splits off a legend column on the right and draws it; returns the plot
-/// area. Entries that do not fit are summarised in a last line.
+/// area. A label too long for the column (at most a third of the width)
+/// wraps onto more lines; entries that do not fit are summarised in a last
+/// line.
 pub fn with_legend<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     entries: &[Entry],
@@ -114,12 +116,22 @@ where
     let width = (longest * 10 + 60).clamp(120, w / 3);
     let (plot, legend) = area.split_horizontally(w - width);
     let style = font(LEGEND);
+    // Text starts 40 pixels in; a line may take the rest but a margin.
+    let room = width.saturating_sub(48);
+    let fits = |t: &str| {
+        legend
+            .estimate_text_size(t, &style)
+            .map_or(true, |(tw, _)| tw <= room)
+    };
     let line_h = 26i32;
     let top = 40i32;
     let fit = ((h as i32 - top - 20) / line_h).max(1) as usize;
+    let lines: Vec<Vec<String>> = entries.iter().map(|e| wrap(&e.label, &fits)).collect();
+    let all_fit = lines.iter().map(Vec::len).sum::<usize>() <= fit;
+    let mut slot = 0usize;
     for (k, e) in entries.iter().enumerate() {
-        let y = top + k as i32 * line_h;
-        if k + 1 == fit && entries.len() > fit {
+        let y = top + slot as i32 * line_h;
+        if !all_fit && slot + lines[k].len() > fit - 1 {
             legend.draw(&Text::new(
                 format!("… {} more", entries.len() - k),
                 (10, y - 8),
@@ -145,9 +157,43 @@ where
                 }
             }
         }
-        legend.draw(&Text::new(e.label.clone(), (40, y - 8), style.clone()))?;
+        for (i, line) in lines[k].iter().enumerate() {
+            let y = y + i as i32 * line_h;
+            legend.draw(&Text::new(line.clone(), (40, y - 8), style.clone()))?;
+        }
+        slot += lines[k].len();
     }
     Ok(plot)
+}
+
+/// `label` in lines that each `fits`, broken after a space, a comma or an
+/// `=` where there is one, else inside a word (a line has at least one
+/// character).
+pub fn wrap(label: &str, fits: &dyn Fn(&str) -> bool) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest: Vec<char> = label.chars().collect();
+    let text = |cs: &[char]| -> String { cs.iter().collect::<String>().trim_end().to_string() };
+    while !fits(&text(&rest)) {
+        // The longest prefix that fits, then the last break in it.
+        let longest = (1..rest.len())
+            .rev()
+            .find(|&i| fits(&text(&rest[..i])))
+            .unwrap_or(1);
+        let cut = (1..=longest)
+            .rev()
+            .find(|&i| matches!(rest[i - 1], ' ' | ',' | '='))
+            .unwrap_or(longest);
+        out.push(text(&rest[..cut]));
+        rest.drain(..cut);
+        while rest.first() == Some(&' ') {
+            rest.remove(0);
+        }
+        if rest.is_empty() {
+            return out;
+        }
+    }
+    out.push(rest.into_iter().collect());
+    out
 }
 
 /// Indices of at most ~2000 evenly spaced samples (and the last one).
@@ -428,8 +474,34 @@ pub fn cdf_points(k: &KmCurve, unit: f64) -> (Vec<(f64, f64)>, Option<(f64, f64)
 
 #[cfg(test)]
 mod tests {
-    use super::{cdf_label, cdf_points, km_curve, thin, Cdf};
+    use super::{cdf_label, cdf_points, km_curve, thin, wrap, Cdf};
     use plotters::style::BLACK;
+
+    #[test]
+    fn long_legend_labels_wrap() {
+        let chars = |n: usize| move |t: &str| t.chars().count() <= n;
+        assert_eq!(wrap("drf", &chars(10)), vec!["drf"]);
+        assert_eq!(wrap("", &chars(10)), vec![""]);
+        assert_eq!(
+            wrap(
+                "roles.analytics.quota={guarantee: {cpus: 60}}, master.policy=drf",
+                &chars(30)
+            ),
+            vec![
+                "roles.analytics.quota=",
+                "{guarantee: {cpus: 60}},",
+                "master.policy=drf"
+            ]
+        );
+        assert_eq!(wrap("abcdefghij", &chars(4)), vec!["abcd", "efgh", "ij"]);
+        for w in 1..12 {
+            for l in wrap("a long, label with,commas and spaces", &chars(w)) {
+                assert!(l.chars().count() <= w, "{l:?} at {w}");
+            }
+        }
+        // Nothing fits: one character a line, never an endless loop.
+        assert_eq!(wrap("ab", &|_: &str| false), vec!["a", "b"]);
+    }
 
     fn close(a: &[(f64, f64)], b: &[(f64, f64)]) -> bool {
         a.len() == b.len()
