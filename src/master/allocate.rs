@@ -159,7 +159,7 @@ impl Master {
 
     pub(super) fn capable(&self, model: &Model, fw: FrameworkId, agent: AgentId) -> bool {
         !(model.master.filter_gpu_resources
-            && self.agents[agent.index()].has_gpu
+            && self.gpu[agent.index()]
             && !self.frameworks[fw.index()].gpu)
     }
 
@@ -367,7 +367,7 @@ impl Master {
                         headroom.saturating_sub(&inc);
                         let ok = self.agents[agent.index()].available.sub(&to_offer);
                         debug_assert!(ok);
-                        self.track(model, fw, role, agent, &to_offer);
+                        self.charge_offer(model, fw, role, agent, &to_offer);
                         orders.touched(fw, role);
                     }
                 }
@@ -388,11 +388,13 @@ impl Master {
         }
         for &agent in &agents {
             if may_skip {
-                if let Some((epoch, had)) = &self.quiet[agent.index()] {
-                    if *epoch == self.quiet_epoch && *had == self.agents[agent.index()].available {
-                        out.agents_passed_by += 1;
-                        continue;
-                    }
+                let a = agent.index();
+                if self
+                    .quiet
+                    .holds(a, self.quiet_epoch, &self.agents[a].available)
+                {
+                    out.agents_passed_by += 1;
+                    continue;
                 }
             }
             let mut offered_here = false;
@@ -542,7 +544,7 @@ impl Master {
                         headroom.saturating_sub(&extra);
                         let ok = self.agents[agent.index()].available.sub(&to_offer);
                         debug_assert!(ok);
-                        self.track(model, fw, role, agent, &to_offer);
+                        self.charge_offer(model, fw, role, agent, &to_offer);
                         orders.touched(fw, role);
                         offered_here = true;
                         if slot.is_some() {
@@ -557,8 +559,12 @@ impl Master {
             }
             if may_skip {
                 let a = agent.index();
-                self.quiet[a] =
-                    (!offered_here).then(|| (self.quiet_epoch, self.agents[a].available.clone()));
+                if offered_here {
+                    self.quiet.clear(a);
+                } else {
+                    self.quiet
+                        .set(a, self.quiet_epoch, &self.agents[a].available);
+                }
             }
         }
 

@@ -225,6 +225,45 @@ impl MasterFramework {
     }
 }
 
+/// The quiet notes of a master's agents (see [`Master::quiet`]): per agent
+/// the epoch of its note, dense, so that a run learns an agent has none by
+/// reading 8 bytes, and what it had available when noted.
+#[derive(Clone, Debug)]
+struct QuietNotes {
+    /// Per agent: the note's epoch, or [`QuietNotes::NONE`].
+    epoch: Vec<u64>,
+    /// Per agent: what it had available (meaningful only with a note).
+    had: Vec<ResourceSet>,
+}
+
+impl QuietNotes {
+    const NONE: u64 = u64::MAX;
+
+    fn new(agents: usize) -> QuietNotes {
+        QuietNotes {
+            epoch: vec![QuietNotes::NONE; agents],
+            had: vec![ResourceSet::default(); agents],
+        }
+    }
+
+    /// The agent has no note any more.
+    fn clear(&mut self, agent: usize) {
+        self.epoch[agent] = QuietNotes::NONE;
+    }
+
+    /// Notes that a run of `epoch` offered nothing on `agent`, which had
+    /// `available`.
+    fn set(&mut self, agent: usize, epoch: u64, available: &ResourceSet) {
+        self.epoch[agent] = epoch;
+        self.had[agent].clone_from(available);
+    }
+
+    /// Whether `agent` has a note of `epoch` with `available`.
+    fn holds(&self, agent: usize, epoch: u64, available: &ResourceSet) -> bool {
+        self.epoch[agent] == epoch && self.had[agent] == *available
+    }
+}
+
 /// Why a run is wanted: which agents it covers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Trigger {
@@ -262,7 +301,11 @@ pub struct Master {
     /// [`Master::quiet_epoch`] then and what the agent had available. A run
     /// with the same clients passes such an agent by while its available
     /// resources are the same and none of its filters went (`allocate.rs`).
-    quiet: Vec<Option<(u64, ResourceSet)>>,
+    quiet: QuietNotes,
+    /// Per agent: it has gpus (a copy of `AgentState::has_gpu`, dense, so
+    /// that a run's capability check does not read another cache line of
+    /// every agent's state).
+    gpu: Vec<bool>,
     /// The clients (framework, role: registered, active, not suppressed)
     /// the last run could offer to, and a number that changes with them.
     quiet_clients: Vec<(FrameworkId, RoleId)>,
@@ -383,7 +426,8 @@ impl Master {
                 model.agents.len(),
                 model.frameworks.iter().map(|f| f.roles.clone()),
             ),
-            quiet: vec![None; model.agents.len()],
+            quiet: QuietNotes::new(model.agents.len()),
+            gpu: vec![false; model.agents.len()],
             quiet_clients: Vec::new(),
             quiet_epoch: 0,
             inverse_filters: BTreeMap::new(),
@@ -482,7 +526,7 @@ impl Master {
 
     /// Registers an agent (Mesos `addSlave`). The caller requests a run for it.
     pub fn add_agent(&mut self, model: &Model, agent: AgentId) {
-        self.quiet[agent.index()] = None;
+        self.quiet.clear(agent.index());
         let group = model.agent_group(agent);
         let total = group.resources.clone();
         let has_gpu = model
@@ -495,6 +539,7 @@ impl Master {
             }
         }
         self.set_totals(model, self.totals.plus(&total.total()));
+        self.gpu[agent.index()] = has_gpu;
         self.agents[agent.index()] = AgentState {
             present: true,
             active: true,
@@ -750,7 +795,7 @@ impl Master {
         let (roles, quiet) = (&mut self.roles, &mut self.quiet);
         self.filters.drop_framework(fw, which, |role, agent, n| {
             roles[role.index()].active_filters -= n;
-            quiet[agent.index()] = None;
+            quiet.clear(agent.index());
         });
     }
 
@@ -760,7 +805,7 @@ impl Master {
         self.filters.drop_agent(agent, |role, n| {
             roles[role.index()].active_filters -= n;
         });
-        self.quiet[agent.index()] = None;
+        self.quiet.clear(agent.index());
     }
 
     /// Mesos `updateWhitelist`: only the listed agents are offered from the
@@ -835,6 +880,21 @@ impl Master {
         }
     }
 
+    /// A run offers `res` of `agent` to `fw` in `role`: `track`, and the
+    /// agent's offered resources (`new_offer` makes the offer at the end of
+    /// the run; nothing reads an agent's `offered` during a run).
+    fn charge_offer(
+        &mut self,
+        model: &Model,
+        fw: FrameworkId,
+        role: RoleId,
+        agent: AgentId,
+        res: &ResourceSet,
+    ) {
+        self.track(model, fw, role, agent, res);
+        self.agents[agent.index()].offered.add(&res.total());
+    }
+
     /// The reverse of `track`; allocation counts are never decremented.
     fn untrack(
         &mut self,
@@ -871,11 +931,11 @@ impl Master {
     ) -> OfferId {
         let id = OfferId(self.id_of(self.next_offer));
         self.next_offer += 1;
-        // The framework's share was charged when the run made the offer
-        // (`track`).
+        // The framework's share and the agent's offered resources were
+        // charged when the run made the offer (`charge_offer`), while the
+        // agent's state was at hand.
         let total = resources.total();
         self.offered_total.add(&total);
-        self.agents[agent.index()].offered.add(&total);
         self.offers.insert(
             id,
             Offer {
@@ -1008,7 +1068,7 @@ impl Master {
     pub fn expire_filter(&mut self, id: FilterId) {
         if let Some((role, agent)) = self.filters.expire(id) {
             self.roles[role.index()].active_filters -= 1;
-            self.quiet[agent.index()] = None;
+            self.quiet.clear(agent.index());
         }
     }
 
@@ -1196,7 +1256,7 @@ impl Master {
             return false;
         }
         // Its capabilities (a GPU) may change with its total.
-        self.quiet[agent.index()] = None;
+        self.quiet.clear(agent.index());
         let a = &mut self.agents[agent.index()];
         let mut held = a.total.minus(&a.available);
         held.add(&a.deficit);
@@ -1206,6 +1266,7 @@ impl Master {
             .resources
             .get("gpus")
             .is_some_and(|g| total.total().get(g) > 0);
+        self.gpu[agent.index()] = a.has_gpu;
         let old = std::mem::replace(&mut a.total, total);
         let new_total = a.total.clone();
         for (role, q) in &old.reserved {

@@ -7,10 +7,22 @@
 //! one per stream), then everything else (the last lane). Without streams
 //! this is exactly `(time, seq)` order: entries pushed before the run have
 //! the smallest insertion numbers anyway.
+//!
+//! Runs: most events of a busy run are scheduled either at the current time
+//! (an allocation run, a framework's batch of offers, a filter's second
+//! hop) or a fixed delay ahead (a decline filter's expiry, `refuse` after
+//! the decline). Keys pushed that way come in increasing order, so they
+//! need no heap: the queue keeps them in a few first-in-first-out runs —
+//! run 0 for pushes at the time of the last pop, runs 1.. for
+//! [`EventQueue::push_timer`]'s delays, one run per delay — and `pop` takes
+//! the smallest key among the heap's top and the runs' fronts. A key joins a
+//! run only when it is above the run's last key (else it goes to the heap),
+//! so every run stays sorted and the pop order is exactly the heap-only
+//! order: `(time, lane, seq)`.
 
 use super::time::SimTime;
 use std::cmp::Reverse;
-use std::collections::BinaryHeap;
+use std::collections::{BinaryHeap, VecDeque};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 struct Key {
@@ -23,6 +35,9 @@ struct Key {
 /// The lane of events scheduled while the run goes.
 pub const LAST_LANE: u32 = u32::MAX;
 
+/// Runs in all: run 0 (the current time) and one per timer delay.
+const RUNS: usize = 4;
+
 /// A popped event with its scheduling key.
 #[derive(Debug)]
 pub struct Scheduled<E> {
@@ -34,6 +49,15 @@ pub struct Scheduled<E> {
 #[derive(Debug)]
 pub struct EventQueue<E> {
     heap: BinaryHeap<Reverse<Key>>,
+    /// Sorted runs of keys (see the module's documentation).
+    runs: [VecDeque<Key>; RUNS],
+    /// The delay each timer run (1..) serves; 0: not given out yet.
+    run_delay: [u64; RUNS],
+    /// The time of the last pop (the engine's current time).
+    now: SimTime,
+    /// The smallest key and where it is (`None`: the heap; `Some(r)`: run
+    /// `r`), kept up to date by every push and pop.
+    head: Option<(Option<usize>, Key)>,
     slab: Vec<Option<E>>,
     free: Vec<u32>,
     next_seq: u64,
@@ -45,6 +69,10 @@ impl<E> Default for EventQueue<E> {
     fn default() -> Self {
         EventQueue {
             heap: BinaryHeap::new(),
+            runs: Default::default(),
+            run_delay: [0; RUNS],
+            now: SimTime::ZERO,
+            head: None,
             slab: Vec::new(),
             free: Vec::new(),
             next_seq: 0,
@@ -67,6 +95,44 @@ impl<E> EventQueue<E> {
 
     /// Schedules `event` at `time` in `lane`.
     pub fn push_in_lane(&mut self, time: SimTime, lane: u32, event: E) -> u64 {
+        let key = self.key(time, lane, event);
+        if time == self.now {
+            self.push_run(0, key);
+        } else {
+            self.push_heap(key);
+        }
+        key.seq
+    }
+
+    /// Schedules `event` at `time` in the current lane, as [`push`] does,
+    /// for a timer that is set again and again with the same delay (a
+    /// decline filter's expiry): such pushes come in key order and are kept
+    /// in a run of their delay, without the heap. The order events pop in
+    /// is the same as with [`push`].
+    ///
+    /// [`push`]: EventQueue::push
+    pub fn push_timer(&mut self, time: SimTime, event: E) -> u64 {
+        let key = self.key(time, self.lane, event);
+        let delay = time.0.saturating_sub(self.now.0);
+        let run = if delay == 0 {
+            Some(0)
+        } else {
+            match (1..RUNS).find(|&r| self.run_delay[r] == delay) {
+                Some(r) => Some(r),
+                None => (1..RUNS).find(|&r| self.run_delay[r] == 0).inspect(|&r| {
+                    self.run_delay[r] = delay;
+                }),
+            }
+        };
+        match run {
+            Some(r) => self.push_run(r, key),
+            None => self.push_heap(key),
+        }
+        key.seq
+    }
+
+    /// The key of a new event, its payload stored.
+    fn key(&mut self, time: SimTime, lane: u32, event: E) -> Key {
         let slot = match self.free.pop() {
             Some(s) => {
                 self.slab[s as usize] = Some(event);
@@ -79,17 +145,64 @@ impl<E> EventQueue<E> {
         };
         let seq = self.next_seq;
         self.next_seq += 1;
-        self.heap.push(Reverse(Key {
+        Key {
             time,
             lane,
             seq,
             slot,
-        }));
-        seq
+        }
+    }
+
+    /// Appends `key` to run `r` when it is above the run's last key (the run
+    /// stays sorted), else puts it in the heap.
+    fn push_run(&mut self, r: usize, key: Key) {
+        let run = &mut self.runs[r];
+        if run.back().is_none_or(|last| *last < key) {
+            run.push_back(key);
+            self.note(Some(r), key);
+        } else {
+            self.push_heap(key);
+        }
+    }
+
+    fn push_heap(&mut self, key: Key) {
+        self.heap.push(Reverse(key));
+        self.note(None, key);
+    }
+
+    /// A key was pushed to `from`: it is the head if it is the smallest.
+    fn note(&mut self, from: Option<usize>, key: Key) {
+        if self.head.is_none_or(|(_, h)| key < h) {
+            self.head = Some((from, key));
+        }
+    }
+
+    /// Where the smallest key is: `None` for the heap, `Some(r)` for run
+    /// `r`; and the key.
+    fn first(&self) -> Option<(Option<usize>, Key)> {
+        let mut best = self.heap.peek().map(|Reverse(k)| (None, *k));
+        for (r, run) in self.runs.iter().enumerate() {
+            if let Some(&k) = run.front() {
+                if best.is_none_or(|(_, b)| k < b) {
+                    best = Some((Some(r), k));
+                }
+            }
+        }
+        best
     }
 
     pub fn pop(&mut self) -> Option<Scheduled<E>> {
-        let Reverse(key) = self.heap.pop()?;
+        let (from, key) = self.head?;
+        match from {
+            None => {
+                self.heap.pop();
+            }
+            Some(r) => {
+                self.runs[r].pop_front();
+            }
+        }
+        self.now = key.time;
+        self.head = self.first();
         let event = self.slab[key.slot as usize].take()?;
         self.free.push(key.slot);
         Some(Scheduled {
@@ -100,7 +213,7 @@ impl<E> EventQueue<E> {
     }
 
     pub fn peek_time(&self) -> Option<SimTime> {
-        self.heap.peek().map(|Reverse(k)| k.time)
+        self.head.map(|(_, k)| k.time)
     }
 
     /// The insertion number the next `push` will get.
@@ -109,11 +222,11 @@ impl<E> EventQueue<E> {
     }
 
     pub fn len(&self) -> usize {
-        self.heap.len()
+        self.heap.len() + self.runs.iter().map(VecDeque::len).sum::<usize>()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.heap.is_empty()
+        self.len() == 0
     }
 }
 
@@ -153,5 +266,68 @@ mod tests {
             q.pop();
         }
         assert_eq!(q.slab.len(), 1);
+    }
+
+    /// The runs change nothing: a queue fed a pseudo-random mix of pushes
+    /// at the current time, timer pushes with a few delays (more delays
+    /// than runs), other pushes and lanes pops events in exactly the
+    /// order a plain `(time, lane, seq)` heap does.
+    #[test]
+    fn runs_pop_in_heap_order() {
+        let mut q: EventQueue<u64> = EventQueue::default();
+        q.set_lane(LAST_LANE);
+        let mut reference: BinaryHeap<Reverse<(SimTime, u32, u64)>> = BinaryHeap::new();
+        let mut now = SimTime::ZERO;
+        let mut x = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let mut popped = 0;
+        for step in 0..50_000u64 {
+            let r = next();
+            if r % 5 < 3 || reference.is_empty() {
+                let lane = if r % 11 == 0 { 1 } else { LAST_LANE };
+                let (t, seq) = match (r >> 8) % 4 {
+                    0 => (now, q.push_in_lane(now, lane, step)),
+                    1 => {
+                        // Delays 1..=5: more than the timer runs.
+                        let t = SimTime(now.0 + 1 + (r >> 16) % 5);
+                        q.set_lane(lane);
+                        let seq = q.push_timer(t, step);
+                        q.set_lane(LAST_LANE);
+                        (t, seq)
+                    }
+                    2 => {
+                        q.set_lane(lane);
+                        let seq = q.push_timer(now, step);
+                        q.set_lane(LAST_LANE);
+                        (now, seq)
+                    }
+                    _ => {
+                        let t = SimTime(now.0 + (r >> 16) % 7);
+                        (t, q.push_in_lane(t, lane, step))
+                    }
+                };
+                reference.push(Reverse((t, lane, seq)));
+            } else {
+                let Reverse((t, _, seq)) = reference.pop().unwrap();
+                assert_eq!(q.peek_time(), Some(t));
+                let s = q.pop().unwrap();
+                assert_eq!((s.time, s.seq), (t, seq), "pop {popped}");
+                now = t;
+                popped += 1;
+            }
+            assert_eq!(q.len(), reference.len());
+            assert_eq!(q.head, q.first());
+        }
+        while let Some(Reverse((t, _, seq))) = reference.pop() {
+            let s = q.pop().unwrap();
+            assert_eq!((s.time, s.seq), (t, seq));
+        }
+        assert!(q.is_empty() && q.pop().is_none());
+        assert!(q.runs.iter().any(|r| r.capacity() > 0), "runs were used");
     }
 }

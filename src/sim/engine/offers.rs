@@ -360,7 +360,7 @@ impl<'m> Simulation<'m> {
             };
             if let Some(f) = filter {
                 self.queue
-                    .push(f.expires, Event::FilterExpire(PartitionId(p as u32), f.id));
+                    .push_timer(f.expires, Event::FilterExpire(PartitionId(p as u32), f.id));
             }
         }
     }

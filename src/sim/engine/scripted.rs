@@ -328,7 +328,8 @@ impl<'m> Simulation<'m> {
                 .resources(back.total());
             self.emit(obs, seq, RecordKind::OfferReturned, about);
             if let Some(f) = filter {
-                self.queue.push(f.expires, Event::FilterExpire(p, f.id));
+                self.queue
+                    .push_timer(f.expires, Event::FilterExpire(p, f.id));
             }
         }
         if !returned {
