@@ -5,7 +5,8 @@
 # offers per second and simulated seconds per wall second.
 #
 #   scripts/bench.sh            # quickstart, 10 simulated minutes of scale-2k and omega-exp,
-#                               # 5 of google-day
+#                               # 5 of google-day, and omega-exp's whole day under
+#                               # shared-state (item 3 (ii): cheap, so always the day)
 #   scripts/bench.sh --full     # the whole scale-2k (2 h), omega-exp and google-day (1 day each): long today
 #   scripts/bench.sh FILE.yaml [--set K=V ...]   # one scenario of your own
 #   scripts/bench.sh --sweep    # a 32-run compare on 1 thread and on 2: the ratio (item 4)
@@ -87,3 +88,5 @@ else
   one omega-exp-10m scenarios/bench/omega-exp.yaml --set until=10m
   one google-day-5m "$tmp/google-day.yaml" --set until=5m
 fi
+# Item 3 (ii): the same day under the shared-state architecture (Omega).
+one omega-exp-day-shared-state scenarios/bench/omega-exp.yaml --set architecture=shared-state

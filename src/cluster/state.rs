@@ -79,7 +79,9 @@ impl AgentTruth {
 #[derive(Clone, Debug, Default)]
 pub struct ClusterState {
     agents: Vec<AgentTruth>,
-    tasks: BTreeMap<TaskUid, RunningTask>,
+    /// Boxed: a task is large (its resources), and the map moves its
+    /// values about as tasks come and go.
+    tasks: BTreeMap<TaskUid, Box<RunningTask>>,
     next_task: u64,
 }
 
@@ -133,7 +135,7 @@ impl ClusterState {
             Ok(i) => agent.owners[i].1.add(&q),
             Err(i) => agent.owners.insert(i, (t.framework, q)),
         }
-        self.tasks.insert(uid, t);
+        self.tasks.insert(uid, Box::new(t));
         uid
     }
 
@@ -150,7 +152,7 @@ impl ClusterState {
                 agent.owners.remove(i);
             }
         }
-        Some(t)
+        Some(*t)
     }
 
     /// The tasks running on agent `a`, in launch order.
@@ -159,12 +161,12 @@ impl ClusterState {
     }
 
     pub fn task(&self, uid: TaskUid) -> Option<&RunningTask> {
-        self.tasks.get(&uid)
+        self.tasks.get(&uid).map(|t| &**t)
     }
 
     /// Every running task, in launch order.
     pub fn tasks(&self) -> impl Iterator<Item = (TaskUid, &RunningTask)> {
-        self.tasks.iter().map(|(u, t)| (*u, t))
+        self.tasks.iter().map(|(u, t)| (*u, &**t))
     }
 
     /// How many tasks run.

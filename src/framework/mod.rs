@@ -203,18 +203,32 @@ impl SchedulerState {
         }
     }
 
-    /// Takes one pending task for each launch of a job.
+    /// Takes one pending task for each launch of a job (the launches of
+    /// one slot).
     fn take_launched<'a>(
         &mut self,
         model: &Model,
         jobs: &JobTable,
         launches: impl Iterator<Item = &'a Launch>,
     ) {
-        for l in launches {
-            if let Some(j) = l.job {
-                let spec = jobs.spec(model, j);
-                self.take_pending(spec.role, &spec.resources, 1);
+        // A job's launches come one after another: taken in runs, one
+        // update per run. The same counts as one at a time: the launches
+        // are from one slot, so their sum cannot saturate.
+        let mut run: Option<(JobId, u64)> = None;
+        for j in launches.filter_map(|l| l.job) {
+            match &mut run {
+                Some((r, n)) if *r == j => *n += 1,
+                _ => {
+                    if let Some((r, n)) = run.replace((j, 1)) {
+                        let spec = jobs.spec(model, r);
+                        self.take_pending(spec.role, &spec.resources, n);
+                    }
+                }
             }
+        }
+        if let Some((r, n)) = run {
+            let spec = jobs.spec(model, r);
+            self.take_pending(spec.role, &spec.resources, n);
         }
     }
 }
@@ -629,7 +643,9 @@ fn pooled(
         state.queue.remove(rank);
     }
     let launched: usize = pool.iter().map(|e| e.launches.len()).sum();
-    state.take_launched(model, jobs, pool.iter().flat_map(|e| e.launches.iter()));
+    for e in &pool {
+        state.take_launched(model, jobs, e.launches.iter());
+    }
     d.launched += launched as u64;
     if let Some(t) = target {
         if give_up.contains(&jobs.state(t).rank) {

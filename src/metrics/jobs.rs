@@ -107,11 +107,24 @@ impl Sketch {
 
 /// Launch times of running tasks, and for each job with finished tasks the
 /// longest run of a task that finished: the job's ideal run time (all its
-/// tasks at once, none waiting).
+/// tasks at once, none waiting). Running tasks are kept per owner (their
+/// job, take-all framework or agent) and then by index: two small ordered
+/// maps with integer keys cost less than one keyed by the whole task, and
+/// this follows every launch and end (kept twice: the run metrics and
+/// `jobs.csv`).
 #[derive(Clone, Debug, Default)]
 pub struct TaskTimes {
-    running: BTreeMap<TaskRef, SimTime>,
+    running: BTreeMap<(u8, u32), BTreeMap<u32, SimTime>>,
     longest: BTreeMap<JobId, u64>,
+}
+
+/// A task's owner and index: `TaskRef` split in two.
+fn owner_and_index(t: TaskRef) -> ((u8, u32), u32) {
+    match t {
+        TaskRef::Job(j, i) => ((0, j.0), i),
+        TaskRef::TakeAll(f, i) => ((1, f.0), i),
+        TaskRef::Running(a, i) => ((2, a.0), i),
+    }
 }
 
 impl TaskTimes {
@@ -119,10 +132,11 @@ impl TaskTimes {
         let Some(task) = rec.task else { return };
         match rec.kind {
             RecordKind::Launch => {
-                self.running.insert(task, rec.time);
+                let (owner, i) = owner_and_index(task);
+                self.running.entry(owner).or_default().insert(i, rec.time);
             }
             RecordKind::Finish => {
-                if let Some(start) = self.running.remove(&task) {
+                if let Some(start) = self.forget(task) {
                     if let TaskRef::Job(j, _) = task {
                         let d = rec.time.0 - start.0;
                         let e = self.longest.entry(j).or_insert(0);
@@ -131,10 +145,21 @@ impl TaskTimes {
                 }
             }
             RecordKind::Kill | RecordKind::Fail | RecordKind::Lost => {
-                self.running.remove(&task);
+                self.forget(task);
             }
             _ => {}
         }
+    }
+
+    /// A running task's launch time, forgotten.
+    fn forget(&mut self, task: TaskRef) -> Option<SimTime> {
+        let (owner, i) = owner_and_index(task);
+        let tasks = self.running.get_mut(&owner)?;
+        let start = tasks.remove(&i);
+        if tasks.is_empty() {
+            self.running.remove(&owner);
+        }
+        start
     }
 
     /// The job's ideal run time (µs), forgotten afterwards; `None` if none

@@ -55,7 +55,9 @@ struct Txn {
     fw: FrameworkId,
     role: RoleId,
     began: SimTime,
-    claims: Vec<(Claim, Launch)>,
+    claims: Vec<Claim>,
+    /// `claims[i]`'s task.
+    launches: Vec<Launch>,
 }
 
 impl Central {
@@ -95,7 +97,7 @@ impl Central {
     pub(super) fn chosen(&self) -> u64 {
         self.txns
             .values()
-            .map(|t| t.claims.iter().filter(|(_, l)| l.job.is_some()).count() as u64)
+            .map(|t| t.launches.iter().filter(|l| l.job.is_some()).count() as u64)
             .sum()
     }
 
@@ -327,25 +329,23 @@ impl<'m> Simulation<'m> {
         };
         self.note_decided(&d, obs);
         let c = self.central.as_mut().expect("central");
-        let claims: Vec<(Claim, Launch)> = d
-            .answers
-            .into_iter()
-            .flat_map(|a| {
-                let agent = AgentId(a.slot.0 as u32);
-                let snap = c.seq[agent.index()];
-                a.launches.into_iter().map(move |l| {
-                    (
-                        Claim {
-                            agent,
-                            seq: snap,
-                            resources: l.resources.clone(),
-                            gang: l.job.filter(|_| gang),
-                        },
-                        l,
-                    )
-                })
-            })
-            .collect();
+        // One claim per launch, kept beside it (sized once: a job's tasks).
+        let n = d.launched as usize;
+        let mut claims: Vec<Claim> = Vec::with_capacity(n);
+        let mut launches: Vec<Launch> = Vec::with_capacity(n);
+        for a in d.answers {
+            let agent = AgentId(a.slot.0 as u32);
+            let snap = c.seq[agent.index()];
+            for l in a.launches {
+                claims.push(Claim {
+                    agent,
+                    seq: snap,
+                    resources: l.resources.clone(),
+                    gang: l.job.filter(|_| gang),
+                });
+                launches.push(l);
+            }
+        }
         if claims.is_empty() {
             c.blocked.insert(job, s);
         }
@@ -361,6 +361,7 @@ impl<'m> Simulation<'m> {
                 role,
                 began: self.now,
                 claims,
+                launches,
             },
         );
         let think = model.frameworks[fw.index()].decision_time.of_job(to_place);
@@ -376,7 +377,7 @@ impl<'m> Simulation<'m> {
         let txns = std::mem::take(&mut self.central().txns);
         for (_, txn) in txns {
             self.central().scheds[txn.sched].busy = false;
-            for (_, launch) in txn.claims {
+            for launch in txn.launches {
                 if let Some(j) = launch.job {
                     self.in_decision -= 1;
                     self.jobs.state_mut(j).deciding -= 1;
@@ -405,7 +406,7 @@ impl<'m> Simulation<'m> {
             // its resources taken back) makes a claim fail.
             _ => (ConflictMode::ResourceFit, TxnMode::Incremental),
         };
-        let claims: Vec<Claim> = txn.claims.iter().map(|(c, _)| c.clone()).collect();
+        let claims = txn.claims;
         let verdicts = {
             let cell = CellNow {
                 sim: self,
@@ -415,7 +416,7 @@ impl<'m> Simulation<'m> {
         };
         let mut committed = 0u64;
         let mut conflicted = 0u64;
-        for ((claim, launch), v) in txn.claims.into_iter().zip(&verdicts) {
+        for ((claim, launch), v) in claims.iter().zip(txn.launches).zip(&verdicts) {
             let ok = *v == Verdict::Committed
                 && self.masters[0].add_running(
                     model,
