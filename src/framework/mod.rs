@@ -328,18 +328,32 @@ pub fn decide_job(
     slots: &[Slot],
     now: SimTime,
 ) -> Decision {
+    let mut d = alone(state, jobs, job, |state, jobs| {
+        decide(model, fw, state, jobs, slots, now)
+    });
+    d.hold_started = false;
+    d
+}
+
+/// Runs `decide` with `job` alone in the framework's queue; the other jobs
+/// come back unchanged after it, and nothing stays held.
+fn alone(
+    state: &mut SchedulerState,
+    jobs: &mut JobTable,
+    job: JobId,
+    decide: impl FnOnce(&mut SchedulerState, &mut JobTable) -> Decision,
+) -> Decision {
     let rank = jobs.state(job).rank;
     let mut rest = std::mem::take(&mut state.queue);
     rest.remove(&rank);
     state.queue.insert(rank, job);
-    let mut d = decide(model, fw, state, jobs, slots, now);
+    let d = decide(state, jobs);
     rest.append(&mut state.queue);
     state.queue = rest;
     if !state.held.is_empty() {
         state.held.clear();
         state.hold_epoch += 1;
     }
-    d.hold_started = false;
     d
 }
 
@@ -367,24 +381,16 @@ pub fn decide_job_first_fit(
 ) -> Decision {
     let spec = &model.frameworks[fw.index()];
     debug_assert!(decides_first_fit(spec));
-    let rank = jobs.state(job).rank;
-    let mut rest = std::mem::take(&mut state.queue);
-    rest.remove(&rank);
-    state.queue.insert(rank, job);
-    let mut d = Decision::default();
-    for slot in slots {
-        if state.queue.is_empty() {
-            break;
+    alone(state, jobs, job, |state, jobs| {
+        let mut d = Decision::default();
+        for slot in slots {
+            if state.queue.is_empty() {
+                break;
+            }
+            per_slot(model, spec, state, jobs, &slot, now, &mut d);
         }
-        per_slot(model, spec, state, jobs, &slot, now, &mut d);
-    }
-    rest.append(&mut state.queue);
-    state.queue = rest;
-    if !state.held.is_empty() {
-        state.held.clear();
-        state.hold_epoch += 1;
-    }
-    d
+        d
+    })
 }
 
 /// Whether a job may use an offer's agent now: constraints hold, and delay
