@@ -599,3 +599,72 @@ frameworks:
         serde_json::json!(["mean", "p90", "p99"])
     );
 }
+
+/// Two agents (1 cpu each), each running a task of 1 cpu from the start.
+/// The leader is lost at 10 s and a new one elected at 20 s; the agents
+/// re-register spread over 20 s: a1 at 20 s, a2 at 30 s. Over [20, 30)
+/// the new leader knows a1 alone: total 1 cpu, allocated 1 (a1's task,
+/// reported again) and used 1 — a2's task runs on, but a2 is not counted
+/// until it re-registers, in the total or in what is used. Every interval
+/// is at 100%, so utilization and used are 1 — `used` was 1.25 when it
+/// counted every running task against the totals the leaders know (2 cpus
+/// used of 1 over [20, 30)).
+const ELECTION: &str = r#"
+name: used-after-election
+until: 40s
+master: {agent_reregister_spread: 20s}
+agents:
+  - {id: a, count: 2, resources: {cpus: 1, mem: 100}}
+frameworks:
+  - id: A
+    jobs:
+      - {id: long, tasks: 2, resources: {cpus: 1, mem: 100}, duration: 1h}
+events:
+  - {at: 10s, master_failover: {}}
+"#;
+
+#[test]
+fn used_counts_the_agents_the_leader_knows() {
+    let s = summary(ELECTION);
+    close(&s["end_time_s"], 40.0, "end");
+    close(&s["utilization"]["cpus"], 1.0, "utilization cpus");
+    close(&s["used"]["cpus"], 1.0, "used cpus");
+    close(&s["used"]["mem"], 1.0, "used mem");
+}
+
+/// The same scenario's `timeseries.csv`: at 25 s the total is a1's 1 cpu
+/// and so is what is used; at 35 s both agents are back.
+#[test]
+fn timeseries_used_stays_within_the_total_after_an_election() {
+    let dir = common::tmp("used-after-election");
+    let file = dir.join("s.yaml");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        &file,
+        ELECTION.replace("until: 40s", "until: 40s\noutput: {sample_interval: 5s}"),
+    )
+    .unwrap();
+    let out = dir.join("out");
+    let st = common::bin()
+        .args(["run", file.to_str().unwrap(), "--quiet", "--force", "--out"])
+        .arg(&out)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let ts = std::fs::read_to_string(out.join("timeseries.csv")).unwrap();
+    let row = |t: &str| -> Vec<String> {
+        ts.lines()
+            .find(|l| l.starts_with(&format!("{t}.000000,")) && l.contains(",cpus,"))
+            .unwrap_or_else(|| panic!("no cpus row at {t} in\n{ts}"))
+            .split(',')
+            .map(str::to_string)
+            .collect()
+    };
+    // time_s,partition,resource,total,offered,allocated,used
+    for (t, total) in [("25", "1"), ("35", "2")] {
+        let r = row(t);
+        assert_eq!(r[3], total, "total at {t}: {r:?}");
+        assert_eq!(r[5], total, "allocated at {t}: {r:?}");
+        assert_eq!(r[6], total, "used at {t}: {r:?}");
+    }
+}

@@ -695,19 +695,117 @@ pub fn task_used(_model: &Model, rec: &Record) -> Quantities {
     rec.used
 }
 
-/// What running tasks use, kept from launch and end records.
+/// What running tasks use, kept from launch and end records: over the
+/// whole cluster and per partition, counting only agents a leading master
+/// knows — the same agents the totals count. After an election, an
+/// agent's tasks run on but its master does not know the agent until it
+/// registers again (`agent_reregistered`, or `agent_recovered` after a
+/// failure); until then neither its resources
+/// nor what its tasks use are counted, so `used` stays within the total
+/// (before, it counted every running task against the totals the leaders
+/// know, and went above 100% while agents re-registered).
+#[derive(Clone, Debug, Default)]
+pub struct UsedTracker {
+    known: Quantities,
+    partitions: Vec<Quantities>,
+    /// Per agent: what its running tasks use, its partition (from its
+    /// records) and whether its partition's leader knows it.
+    agents: Vec<AgentUse>,
+}
+
 #[derive(Clone, Copy, Debug, Default)]
-pub struct UsedTracker(pub Quantities);
+struct AgentUse {
+    used: Quantities,
+    partition: u32,
+    unknown: bool,
+}
 
 impl UsedTracker {
+    /// What running tasks use on the agents the leading masters know.
+    pub fn known(&self) -> Quantities {
+        self.known
+    }
+
+    /// The same on one partition's agents.
+    pub fn partition(&self, p: PartitionId) -> Quantities {
+        self.partitions
+            .get(p.index())
+            .copied()
+            .unwrap_or(Quantities::ZERO)
+    }
+
     pub fn record(&mut self, model: &Model, rec: &Record) {
-        match (rec.kind, rec.task) {
-            (RecordKind::Launch, Some(_)) => self.0.add(&task_used(model, rec)),
+        let n = model.partitions.count.max(1) as usize;
+        if self.partitions.len() < n {
+            self.partitions.resize(n, Quantities::ZERO);
+        }
+        let Some(a) = rec.agent else {
+            if rec.kind == RecordKind::MasterElected {
+                self.elected(rec.partition);
+            }
+            return;
+        };
+        let i = a.index();
+        if self.agents.len() <= i {
+            self.agents.resize(i + 1, AgentUse::default());
+        }
+        let p = rec.partition.index();
+        let entry = &mut self.agents[i];
+        if entry.used.is_empty() {
+            entry.partition = rec.partition.0;
+        }
+        let launched = match (rec.kind, rec.task) {
+            (RecordKind::Launch, Some(_)) => true,
             (
                 RecordKind::Finish | RecordKind::Kill | RecordKind::Fail | RecordKind::Lost,
                 Some(_),
-            ) => self.0.saturating_sub(&task_used(model, rec)),
-            _ => {}
+            ) => false,
+            (
+                RecordKind::AgentReregistered | RecordKind::AgentRecovered | RecordKind::AgentAdded,
+                _,
+            ) if entry.unknown => {
+                entry.unknown = false;
+                let (used, p) = (entry.used, entry.partition as usize);
+                self.known.add(&used);
+                if let Some(q) = self.partitions.get_mut(p) {
+                    q.add(&used);
+                }
+                return;
+            }
+            _ => return,
+        };
+        let used = task_used(model, rec);
+        if launched {
+            entry.used.add(&used);
+        } else {
+            entry.used.saturating_sub(&used);
+        }
+        if entry.unknown {
+            return;
+        }
+        for q in [Some(&mut self.known), self.partitions.get_mut(p)]
+            .into_iter()
+            .flatten()
+        {
+            if launched {
+                q.add(&used);
+            } else {
+                q.saturating_sub(&used);
+            }
+        }
+    }
+
+    /// A new leader for `p` knows none of the partition's agents until
+    /// they re-register.
+    fn elected(&mut self, p: PartitionId) {
+        for entry in &mut self.agents {
+            if entry.partition == p.0 && !entry.unknown && !entry.used.is_empty() {
+                entry.unknown = true;
+                self.known.saturating_sub(&entry.used);
+                if let Some(q) = self.partitions.get_mut(p.index()) {
+                    q.saturating_sub(&entry.used);
+                }
+            }
         }
     }
 }
@@ -779,7 +877,7 @@ impl Observer for RunMetrics {
         self.duration_us += dt;
         let (totals, allocated, offered) =
             (view.totals(), view.allocated_total(), view.offered_total());
-        let used = self.used_now.0;
+        let used = self.used_now.known();
         integrate(
             view.model,
             &totals,
@@ -982,7 +1080,7 @@ impl Observer for RunMetrics {
             role_share,
             util: instant(&view.allocated_total()),
             offered: instant(&view.offered_total()),
-            used: instant(&self.used_now.0),
+            used: instant(&self.used_now.known()),
             partitions,
         });
     }

@@ -264,9 +264,8 @@ impl<W: Write> Observer for ExplainCsv<W> {
 pub struct TimeseriesCsv<W: Write> {
     pub sink: Sink<W>,
     sampler: Sampler,
+    /// What running tasks use, whole and on each partition's agents.
     used: UsedTracker,
-    /// With partitions: what running tasks use on each partition's agents.
-    partition_used: Vec<UsedTracker>,
 }
 
 impl<W: Write> TimeseriesCsv<W> {
@@ -275,7 +274,6 @@ impl<W: Write> TimeseriesCsv<W> {
             sink: Sink::new(w, &TIMESERIES_HEADER),
             sampler: Sampler::new(interval),
             used: UsedTracker::default(),
-            partition_used: Vec::new(),
         }
     }
 
@@ -286,14 +284,16 @@ impl<W: Write> TimeseriesCsv<W> {
         let whole = if partitions > 1 { "all" } else { "0" };
         let (totals, offered, allocated) =
             (view.totals(), view.offered_total(), view.allocated_total());
-        self.write(view, t, whole, [totals, offered, allocated, self.used.0]);
+        self.write(
+            view,
+            t,
+            whole,
+            [totals, offered, allocated, self.used.known()],
+        );
         if partitions > 1 {
             for p in 0..partitions {
                 let id = crate::PartitionId(p);
-                let used = self
-                    .partition_used
-                    .get(p as usize)
-                    .map_or(Quantities::ZERO, |u| u.0);
+                let used = self.used.partition(id);
                 let at = [
                     view.partition_totals(id),
                     view.partition_offered(id),
@@ -324,13 +324,6 @@ impl<W: Write> TimeseriesCsv<W> {
 impl<W: Write> Observer for TimeseriesCsv<W> {
     fn record(&mut self, model: &Model, rec: &Record) {
         self.used.record(model, rec);
-        if model.partitions.count > 1 {
-            let n = model.partitions.count as usize;
-            self.partition_used.resize_with(n, UsedTracker::default);
-            if let Some(u) = self.partition_used.get_mut(rec.partition.index()) {
-                u.record(model, rec);
-            }
-        }
     }
     fn advance(&mut self, view: &View, _from: SimTime, to: SimTime) {
         for t in self.sampler.due(to, false) {
