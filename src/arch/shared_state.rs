@@ -92,10 +92,8 @@ pub fn judge(
     conflicts: ConflictMode,
     txn: TxnMode,
 ) -> Vec<Verdict> {
-    let mut free: BTreeMap<AgentId, Option<ResourceSet>> = BTreeMap::new();
     let mut out = Vec::with_capacity(claims.len());
-    for c in claims {
-        let left = free.entry(c.agent).or_insert_with(|| cell.free(c.agent));
+    let mut verdict = |c: &Claim, left: &mut Option<ResourceSet>| {
         let moved = conflicts == ConflictMode::SequenceNumbers && cell.seq(c.agent) != c.seq;
         let ok = match left {
             Some(l) if !moved && l.contains(&c.resources) => l.sub(&c.resources),
@@ -106,6 +104,25 @@ pub fn judge(
         } else {
             Verdict::Conflicted
         });
+    };
+    if claims.windows(2).all(|w| w[0].agent <= w[1].agent) {
+        // Claims by agent (a decision answers its slots in agent order):
+        // each agent's claims are together, so one agent's free resources
+        // are kept at a time.
+        let mut now: Option<(AgentId, Option<ResourceSet>)> = None;
+        for c in claims {
+            let left = match &mut now {
+                Some((a, left)) if *a == c.agent => left,
+                _ => &mut now.insert((c.agent, cell.free(c.agent))).1,
+            };
+            verdict(c, left);
+        }
+    } else {
+        let mut free: BTreeMap<AgentId, Option<ResourceSet>> = BTreeMap::new();
+        for c in claims {
+            let left = free.entry(c.agent).or_insert_with(|| cell.free(c.agent));
+            verdict(c, left);
+        }
     }
     let any = out.contains(&Verdict::Conflicted);
     match txn {
@@ -200,6 +217,29 @@ mod tests {
             j(SequenceNumbers, AllOrNothing),
             [Conflicted, Withdrawn, Conflicted]
         );
+    }
+
+    #[test]
+    fn claims_out_of_agent_order_are_judged_alike() {
+        // Agent 1 has 1 cpu free: its second claim conflicts whether or
+        // not agent 0's claim comes between them.
+        let cell = TestCell {
+            seq: vec![0, 0],
+            free: vec![Some(1), Some(1)],
+        };
+        let sorted = [
+            claim(0, 0, 1, None),
+            claim(1, 0, 1, None),
+            claim(1, 0, 1, None),
+        ];
+        let mixed = [
+            claim(1, 0, 1, None),
+            claim(0, 0, 1, None),
+            claim(1, 0, 1, None),
+        ];
+        let j = |c: &[Claim]| judge(c, &cell, ConflictMode::ResourceFit, TxnMode::Incremental);
+        assert_eq!(j(&sorted), [Committed, Committed, Conflicted]);
+        assert_eq!(j(&mixed), [Committed, Committed, Conflicted]);
     }
 
     #[test]

@@ -107,57 +107,105 @@ impl Sketch {
 
 /// Launch times of running tasks, and for each job with finished tasks the
 /// longest run of a task that finished: the job's ideal run time (all its
-/// tasks at once, none waiting). Running tasks are kept per owner (their
-/// job, take-all framework or agent) and then by index: two small ordered
-/// maps with integer keys cost less than one keyed by the whole task, and
-/// this follows every launch and end (kept twice: the run metrics and
-/// `jobs.csv`).
+/// tasks at once, none waiting). A job's tasks are kept together, their
+/// launch times in a vector indexed by task index (one lookup by job id per
+/// record, and no allocation per task); the job's entry goes once none of
+/// its tasks runs and its ideal was taken. Take-all and running-at-start
+/// tasks are kept per owner and then by index. This follows every launch
+/// and end (kept twice: the run metrics and `jobs.csv`).
 #[derive(Clone, Debug, Default)]
 pub struct TaskTimes {
-    running: BTreeMap<(u8, u32), BTreeMap<u32, SimTime>>,
-    longest: BTreeMap<JobId, u64>,
+    jobs: BTreeMap<JobId, JobTimes>,
+    others: BTreeMap<(u8, u32), BTreeMap<u32, SimTime>>,
 }
 
-/// A task's owner and index: `TaskRef` split in two.
-fn owner_and_index(t: TaskRef) -> ((u8, u32), u32) {
-    match t {
-        TaskRef::Job(j, i) => ((0, j.0), i),
-        TaskRef::TakeAll(f, i) => ((1, f.0), i),
-        TaskRef::Running(a, i) => ((2, a.0), i),
-    }
+/// One job's running tasks and longest finished run.
+#[derive(Clone, Debug, Default)]
+struct JobTimes {
+    /// By task index: the launch time of the task if it runs.
+    starts: Vec<Option<SimTime>>,
+    /// How many of `starts` are set.
+    running: u32,
+    longest: Option<u64>,
 }
 
 impl TaskTimes {
     pub fn record(&mut self, rec: &Record) {
         let Some(task) = rec.task else { return };
         match rec.kind {
-            RecordKind::Launch => {
-                let (owner, i) = owner_and_index(task);
-                self.running.entry(owner).or_default().insert(i, rec.time);
-            }
-            RecordKind::Finish => {
-                if let Some(start) = self.forget(task) {
-                    if let TaskRef::Job(j, _) = task {
-                        let d = rec.time.0 - start.0;
-                        let e = self.longest.entry(j).or_insert(0);
-                        *e = (*e).max(d);
+            RecordKind::Launch => match task {
+                TaskRef::Job(j, i) => {
+                    let e = self.jobs.entry(j).or_default();
+                    let i = i as usize;
+                    if e.starts.len() <= i {
+                        e.starts.resize(i + 1, None);
+                    }
+                    if e.starts[i].replace(rec.time).is_none() {
+                        e.running += 1;
                     }
                 }
-            }
-            RecordKind::Kill | RecordKind::Fail | RecordKind::Lost => {
-                self.forget(task);
-            }
+                TaskRef::TakeAll(f, i) => {
+                    self.others.entry((1, f.0)).or_default().insert(i, rec.time);
+                }
+                TaskRef::Running(a, i) => {
+                    self.others.entry((2, a.0)).or_default().insert(i, rec.time);
+                }
+            },
+            RecordKind::Finish => match task {
+                TaskRef::Job(j, i) => {
+                    let Some(e) = self.jobs.get_mut(&j) else {
+                        return;
+                    };
+                    let Some(start) = e.starts.get_mut(i as usize).and_then(Option::take) else {
+                        return;
+                    };
+                    e.running -= 1;
+                    if e.running == 0 {
+                        // Kept only for the ideal until it is taken.
+                        e.starts = Vec::new();
+                    }
+                    let d = rec.time.0 - start.0;
+                    e.longest = Some(e.longest.map_or(d, |l| l.max(d)));
+                }
+                _ => {
+                    self.forget_other(task);
+                }
+            },
+            RecordKind::Kill | RecordKind::Fail | RecordKind::Lost => match task {
+                TaskRef::Job(j, i) => {
+                    let Some(e) = self.jobs.get_mut(&j) else {
+                        return;
+                    };
+                    if e.starts
+                        .get_mut(i as usize)
+                        .and_then(Option::take)
+                        .is_some()
+                    {
+                        e.running -= 1;
+                        if e.running == 0 && e.longest.is_none() {
+                            self.jobs.remove(&j);
+                        }
+                    }
+                }
+                _ => {
+                    self.forget_other(task);
+                }
+            },
             _ => {}
         }
     }
 
-    /// A running task's launch time, forgotten.
-    fn forget(&mut self, task: TaskRef) -> Option<SimTime> {
-        let (owner, i) = owner_and_index(task);
-        let tasks = self.running.get_mut(&owner)?;
+    /// A take-all or running-at-start task's launch time, forgotten.
+    fn forget_other(&mut self, task: TaskRef) -> Option<SimTime> {
+        let (owner, i) = match task {
+            TaskRef::Job(..) => return None,
+            TaskRef::TakeAll(f, i) => ((1, f.0), i),
+            TaskRef::Running(a, i) => ((2, a.0), i),
+        };
+        let tasks = self.others.get_mut(&owner)?;
         let start = tasks.remove(&i);
         if tasks.is_empty() {
-            self.running.remove(&owner);
+            self.others.remove(&owner);
         }
         start
     }
@@ -165,7 +213,12 @@ impl TaskTimes {
     /// The job's ideal run time (µs), forgotten afterwards; `None` if none
     /// of its tasks finished.
     pub fn take_ideal(&mut self, job: JobId) -> Option<u64> {
-        self.longest.remove(&job)
+        let e = self.jobs.get_mut(&job)?;
+        let ideal = e.longest.take();
+        if e.running == 0 {
+            self.jobs.remove(&job);
+        }
+        ideal
     }
 }
 
@@ -595,6 +648,52 @@ impl JobGroup {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn task_times_follow_launches_and_ends() {
+        use crate::cluster::resources::Quantities;
+        use crate::{AgentId, FrameworkId, PartitionId};
+        let rec = |kind, t: u64, task| Record {
+            time: SimTime(t),
+            seq: 0,
+            partition: PartitionId(0),
+            kind,
+            framework: Some(FrameworkId(0)),
+            role: None,
+            agent: Some(AgentId(0)),
+            task: Some(task),
+            resources: Quantities::ZERO,
+            job_name: None,
+            used: Quantities::ZERO,
+        };
+        let (j, k) = (JobId(3), JobId(9));
+        let mut tt = TaskTimes::default();
+        tt.record(&rec(RecordKind::Launch, 10, TaskRef::Job(j, 0)));
+        tt.record(&rec(RecordKind::Launch, 10, TaskRef::Job(j, 5)));
+        tt.record(&rec(RecordKind::Launch, 12, TaskRef::Job(k, 0)));
+        tt.record(&rec(
+            RecordKind::Launch,
+            12,
+            TaskRef::TakeAll(FrameworkId(1), 0),
+        ));
+        tt.record(&rec(RecordKind::Finish, 40, TaskRef::Job(j, 5)));
+        // Killed: no run counted; a task that never launched: nothing.
+        tt.record(&rec(RecordKind::Kill, 50, TaskRef::Job(k, 0)));
+        tt.record(&rec(RecordKind::Finish, 60, TaskRef::Job(k, 1)));
+        tt.record(&rec(
+            RecordKind::Finish,
+            20,
+            TaskRef::TakeAll(FrameworkId(1), 0),
+        ));
+        assert_eq!(tt.take_ideal(k), None);
+        // Relaunched after its end; the longest run is kept.
+        tt.record(&rec(RecordKind::Finish, 25, TaskRef::Job(j, 0)));
+        tt.record(&rec(RecordKind::Launch, 30, TaskRef::Job(j, 0)));
+        tt.record(&rec(RecordKind::Finish, 35, TaskRef::Job(j, 0)));
+        assert_eq!(tt.take_ideal(j), Some(30));
+        assert_eq!(tt.take_ideal(j), None);
+        assert!(tt.jobs.is_empty() && tt.others.is_empty());
+    }
 
     #[test]
     fn kaplan_meier_without_censoring_is_nearest_rank() {
