@@ -173,10 +173,7 @@ impl Master {
         let mut agents: Vec<AgentId> = candidates
             .iter()
             .copied()
-            .filter(|a| {
-                let s = &self.agents[a.index()];
-                s.present && s.active && self.whitelisted(*a)
-            })
+            .filter(|a| self.live[a.index()] && self.whitelisted(*a))
             .collect();
         shuffle.shuffle(&mut agents);
         (candidates, agents)
@@ -607,12 +604,15 @@ impl Master {
         // run included), one outstanding per (framework, agent), unless
         // filtered (Mesos `generateInverseOffers`).
         for &agent in candidates {
+            if !self.maintained[agent.index()] {
+                continue;
+            }
             let a = &self.agents[agent.index()];
             let Some(u) = a.maintenance else { continue };
             if !a.present {
                 continue;
             }
-            let holders: Vec<FrameworkId> = a.held.iter().map(|(f, _)| *f).collect();
+            let holders: Vec<FrameworkId> = a.held.frameworks().collect();
             for fw in holders {
                 if !self.frameworks[fw.index()].active {
                     continue;

@@ -53,13 +53,15 @@ impl Master {
         // It reports its current total: dynamic reservations made since it
         // first registered, and an `agent_update`'s new total.
         self.update_agent_total(model, agent, total);
-        self.agents[agent.index()].maintenance = maintenance;
+        self.set_maintenance(agent, maintenance);
     }
 
     /// Mesos `deactivateSlave` (draining): the agent is offered no more
     /// (or again, `true`).
     pub fn set_agent_active(&mut self, agent: AgentId, active: bool) {
-        self.agents[agent.index()].active = active;
+        let a = &mut self.agents[agent.index()];
+        a.active = active;
+        self.live[agent.index()] = a.present && a.active;
     }
 
     /// Whether any role has a quota (Mesos's allocator `recover` pauses

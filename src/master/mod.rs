@@ -94,38 +94,121 @@ pub struct Unavailability {
     pub duration: DurationUs,
 }
 
+/// What a master keeps about an agent. The fields an offer, a decline
+/// and a run's walk touch come first (`repr(C)` keeps this order): the
+/// flags, what is available, what is offered, and who holds resources
+/// here, the first holder inline — so that a decline reads a few
+/// neighbouring cache lines of one agent and follows no pointer. What is
+/// allocated, the total, the deficit and maintenance come after.
 #[derive(Clone, Debug, Default)]
+#[repr(C)]
 pub struct AgentState {
     pub present: bool,
     pub active: bool,
-    pub total: ResourceSet,
-    pub available: ResourceSet,
     pub has_gpu: bool,
+    /// `!deficit.is_empty()`, kept with it, so that resources coming back
+    /// need not read the deficit when there is none (nearly always).
+    owes: bool,
+    pub available: ResourceSet,
     /// Merged by name: resources in outstanding offers / used by tasks.
     pub offered: Quantities,
-    pub allocated: Quantities,
     /// Frameworks holding offered or allocated resources here.
-    held: Vec<(FrameworkId, Quantities)>,
+    held: Holders,
+    pub allocated: Quantities,
+    pub total: ResourceSet,
     pub maintenance: Option<Unavailability>,
     inverse_outstanding: Vec<FrameworkId>,
     /// What is held here beyond the total, after `agent_update` shrank it
     /// below what is offered and allocated (Mesos keeps available =
     /// total − allocated, 0 where allocated is more): resources that come
     /// back pay it off before they are available again.
-    pub deficit: ResourceSet,
+    deficit: ResourceSet,
 }
 
 impl AgentState {
+    /// What is held here beyond the total (see the field).
+    pub fn deficit(&self) -> &ResourceSet {
+        &self.deficit
+    }
+
+    /// Sets the deficit, and the flag that says whether there is one.
+    fn set_deficit(&mut self, deficit: ResourceSet) {
+        self.owes = !deficit.is_empty();
+        self.deficit = deficit;
+    }
+
     /// Resources held here (offered or allocated) come back: they are
     /// available again, except the part that pays off the deficit.
     fn give_back(&mut self, res: &ResourceSet) {
-        if self.deficit.is_empty() {
+        debug_assert_eq!(self.owes, !self.deficit.is_empty());
+        if !self.owes {
             self.available.add(res);
             return;
         }
         let paid = res.overlap(&self.deficit);
-        self.deficit = self.deficit.minus(&paid);
+        self.set_deficit(self.deficit.minus(&paid));
         self.available.add(&res.minus(&paid));
+    }
+}
+
+/// The frameworks holding offered or allocated resources on an agent, with
+/// what each holds (merged by name), in the order they came to hold it — a
+/// list whose first entry is kept inline (an agent has one holder at most
+/// most of the time), so that charging and returning an offer follow no
+/// pointer. The same list, entry for entry, as a `Vec` would keep.
+#[derive(Clone, Debug, Default)]
+struct Holders {
+    /// The list's first entry; `None` only when the list is empty.
+    first: Option<(FrameworkId, Quantities)>,
+    /// The entries after the first.
+    more: Vec<(FrameworkId, Quantities)>,
+}
+
+impl Holders {
+    /// `fw` holds `q` more (a new entry at the end if it held nothing).
+    fn add(&mut self, fw: FrameworkId, q: &Quantities) {
+        match &mut self.first {
+            None => {
+                debug_assert!(self.more.is_empty());
+                self.first = Some((fw, *q));
+            }
+            Some((f, held)) if *f == fw => held.add(q),
+            Some(_) => match self.more.iter_mut().find(|(f, _)| *f == fw) {
+                Some((_, held)) => held.add(q),
+                None => self.more.push((fw, *q)),
+            },
+        }
+    }
+
+    /// `fw` holds `q` less (saturating); its entry goes when it holds
+    /// nothing. Nothing happens if `fw` holds nothing here.
+    fn sub(&mut self, fw: FrameworkId, q: &Quantities) {
+        match &mut self.first {
+            None => {}
+            Some((f, held)) if *f == fw => {
+                held.saturating_sub(q);
+                if held.is_empty() {
+                    self.first = if self.more.is_empty() {
+                        None
+                    } else {
+                        Some(self.more.remove(0))
+                    };
+                }
+            }
+            Some(_) => {
+                if let Some(i) = self.more.iter().position(|(f, _)| *f == fw) {
+                    self.more[i].1.saturating_sub(q);
+                    if self.more[i].1.is_empty() {
+                        self.more.remove(i);
+                    }
+                }
+            }
+        }
+    }
+
+    /// The holders, in the list's order.
+    fn frameworks(&self) -> impl Iterator<Item = FrameworkId> + '_ {
+        self.first.iter().chain(self.more.iter()).map(|(f, _)| *f)
     }
 }
 
@@ -306,6 +389,14 @@ pub struct Master {
     /// that a run's capability check does not read another cache line of
     /// every agent's state).
     gpu: Vec<bool>,
+    /// Per agent: present and active (a copy of `AgentState::present &&
+    /// AgentState::active`, dense, so that a run lists its agents without
+    /// reading every agent's state).
+    live: Vec<bool>,
+    /// Per agent: under maintenance (`AgentState::maintenance` is set; a
+    /// dense copy, so that the end of a run finds the agents to make
+    /// inverse offers for without reading every candidate's state).
+    maintained: Vec<bool>,
     /// The clients (framework, role: registered, active, not suppressed)
     /// the last run could offer to, and a number that changes with them.
     quiet_clients: Vec<(FrameworkId, RoleId)>,
@@ -428,6 +519,8 @@ impl Master {
             ),
             quiet: QuietNotes::new(model.agents.len()),
             gpu: vec![false; model.agents.len()],
+            live: vec![false; model.agents.len()],
+            maintained: vec![false; model.agents.len()],
             quiet_clients: Vec::new(),
             quiet_epoch: 0,
             inverse_filters: BTreeMap::new(),
@@ -540,6 +633,8 @@ impl Master {
         }
         self.set_totals(model, self.totals.plus(&total.total()));
         self.gpu[agent.index()] = has_gpu;
+        self.live[agent.index()] = true;
+        self.maintained[agent.index()] = false;
         self.agents[agent.index()] = AgentState {
             present: true,
             active: true,
@@ -570,6 +665,8 @@ impl Master {
             self.recover_offer(model, o.id, None, SimTime::ZERO);
         }
         let state = std::mem::take(&mut self.agents[agent.index()]);
+        self.live[agent.index()] = false;
+        self.maintained[agent.index()] = false;
         for (role, q) in &state.total.reserved {
             for r in Self::ancestors_and_self(model, *role) {
                 self.roles[r.index()].subtree_reserved.saturating_sub(q);
@@ -632,7 +729,9 @@ impl Master {
         let a = &mut self.agents[agent.index()];
         let from_available = res.overlap(&a.available);
         a.available = a.available.minus(&from_available);
-        a.deficit.add(&res.minus(&from_available));
+        let mut deficit = std::mem::take(&mut a.deficit);
+        deficit.add(&res.minus(&from_available));
+        a.set_deficit(deficit);
         self.charge_running(model, fw, role, agent, res);
         true
     }
@@ -873,11 +972,7 @@ impl Master {
             rs.subtree_count += 1;
             rs.subtree_unreserved_alloc.add(&res.unreserved);
         }
-        let held = &mut self.agents[agent.index()].held;
-        match held.iter_mut().find(|(f, _)| *f == fw) {
-            Some((_, q)) => q.add(&total),
-            None => held.push((fw, total)),
-        }
+        self.agents[agent.index()].held.add(fw, &total);
     }
 
     /// A run offers `res` of `agent` to `fw` in `role`: `track`, and the
@@ -912,13 +1007,7 @@ impl Master {
             rs.subtree_alloc.saturating_sub(&total);
             rs.subtree_unreserved_alloc.saturating_sub(&res.unreserved);
         }
-        let held = &mut self.agents[agent.index()].held;
-        if let Some(i) = held.iter().position(|(f, _)| *f == fw) {
-            held[i].1.saturating_sub(&total);
-            if held[i].1.is_empty() {
-                held.remove(i);
-            }
-        }
+        self.agents[agent.index()].held.sub(fw, &total);
     }
 
     fn new_offer(
@@ -1261,7 +1350,7 @@ impl Master {
         let mut held = a.total.minus(&a.available);
         held.add(&a.deficit);
         a.available = total.minus(&held);
-        a.deficit = held.minus(&total);
+        a.set_deficit(held.minus(&total));
         a.has_gpu = model
             .resources
             .get("gpus")
@@ -1371,10 +1460,16 @@ impl Master {
     /// Sets an agent's unavailability (Mesos `updateUnavailability`): clears
     /// inverse-offer state for that agent. The caller requests a run for it.
     pub fn set_unavailability(&mut self, agent: AgentId, u: Unavailability) {
+        self.set_maintenance(agent, Some(u));
         let a = &mut self.agents[agent.index()];
-        a.maintenance = Some(u);
         a.inverse_outstanding.clear();
         self.inverse_filters.retain(|(_, ag), _| *ag != agent);
+    }
+
+    /// Sets an agent's maintenance, and its dense copy.
+    fn set_maintenance(&mut self, agent: AgentId, u: Option<Unavailability>) {
+        self.agents[agent.index()].maintenance = u;
+        self.maintained[agent.index()] = u.is_some();
     }
 
     /// A framework answered an inverse offer; `refuse` filters the next one.
@@ -1502,6 +1597,12 @@ impl Master {
                     model.agent_name(AgentId(i as u32))
                 ));
             }
+            if a.owes == a.deficit.is_empty() {
+                return Err(format!(
+                    "agent {}: the deficit flag is stale",
+                    model.agent_name(AgentId(i as u32))
+                ));
+            }
             if !a.total.contains(&a.available) {
                 return Err(format!(
                     "agent {} is over capacity",
@@ -1511,6 +1612,17 @@ impl Master {
             if a.offered != per_agent_offered[i].total() {
                 return Err(format!(
                     "agent {}: offered does not match its offers",
+                    model.agent_name(AgentId(i as u32))
+                ));
+            }
+        }
+        for (i, a) in self.agents.iter().enumerate() {
+            if self.live[i] != (a.present && a.active)
+                || self.maintained[i] != a.maintenance.is_some()
+                || (a.present && self.gpu[i] != a.has_gpu)
+            {
+                return Err(format!(
+                    "agent {}: the dense flags are stale",
                     model.agent_name(AgentId(i as u32))
                 ));
             }
@@ -1536,5 +1648,47 @@ impl Master {
             return Err("role tree allocation != offered + allocated".into());
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::rng::Stream;
+
+    /// `Holders` keeps the list a `Vec` of (framework, held) did, entry
+    /// for entry, whatever the order of adds and subtractions.
+    #[test]
+    fn holders_agree_with_a_plain_list() {
+        let mut rng = Stream::new(7, "holders");
+        for _ in 0..200 {
+            let mut fast = Holders::default();
+            let mut slow: Vec<(FrameworkId, Quantities)> = Vec::new();
+            for _ in 0..60 {
+                let fw = FrameworkId(rng.below(4) as u32);
+                let mut q = Quantities::ZERO;
+                q.0[rng.below(3) as usize] = rng.below(3) * 500;
+                if rng.below(2) == 0 {
+                    fast.add(fw, &q);
+                    match slow.iter_mut().find(|(f, _)| *f == fw) {
+                        Some((_, h)) => h.add(&q),
+                        None => slow.push((fw, q)),
+                    }
+                } else {
+                    fast.sub(fw, &q);
+                    if let Some(i) = slow.iter().position(|(f, _)| *f == fw) {
+                        slow[i].1.saturating_sub(&q);
+                        if slow[i].1.is_empty() {
+                            slow.remove(i);
+                        }
+                    }
+                }
+                let listed: Vec<(FrameworkId, Quantities)> =
+                    fast.first.iter().chain(fast.more.iter()).copied().collect();
+                assert_eq!(listed, slow);
+                assert!(fast.first.is_some() || fast.more.is_empty());
+                assert!(fast.frameworks().eq(slow.iter().map(|(f, _)| *f)));
+            }
+        }
     }
 }
