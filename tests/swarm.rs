@@ -776,3 +776,80 @@ fn generated_architectures_do_work() {
     assert!(conflicts > 0, "no conflict in 30 runs");
     assert!(busy > 0);
 }
+
+/// Runs `model` with the standard metrics, each filter expiry an entry of
+/// its own when `slow`: the outcome, summary.json's text and every record.
+fn run_filter_expiries(
+    model: &mesosim::scenario::Model,
+    check: bool,
+    slow: bool,
+) -> (mesosim::sim::Outcome, String, Vec<String>) {
+    let opts = Options { seed: None, check };
+    let mut metrics = mesosim::metrics::RunMetrics::new(model);
+    let mut rec = mesosim::sim::Recorder::default();
+    let outcome = {
+        let mut tee = mesosim::sim::Tee::default();
+        tee.observers.push(&mut metrics);
+        tee.observers.push(&mut rec);
+        let sim = mesosim::sim::Simulation::new(model, &opts);
+        let sim = if slow {
+            sim.one_event_per_filter()
+        } else {
+            sim
+        };
+        sim.run(&mut tee).unwrap()
+    };
+    let summary = mesosim::report::summary::Summary::build(model, &outcome, &metrics);
+    let lines = rec
+        .records
+        .iter()
+        .map(|r| common::record_line(model, r))
+        .collect();
+    (outcome, serde_json::to_string(&summary).unwrap(), lines)
+}
+
+/// Filter expiries in blocks (one queue entry for the filters one answer
+/// installed with the same expiry, `src/sim/queue.rs`) change nothing: the
+/// random scenarios (declines, accepts with filters, `offer_return`s,
+/// revives, agent removals and faults dropping filters, partitions) and
+/// slices of two benchmark scenarios give the same records, digest,
+/// `events` count and summary as with one entry per filter, under the
+/// invariant checks after every event (the random ones); and blocks formed.
+#[test]
+fn filter_expiry_blocks_change_nothing() {
+    let mut cases: Vec<(String, mesosim::scenario::Model, bool)> = (0..40u64)
+        .map(|seed| {
+            let text = scenario(seed);
+            let model = load_str(&text, "swarm.yaml", Path::new(".")).unwrap();
+            (text, model, true)
+        })
+        .collect();
+    for (file, until) in [
+        ("scenarios/bench/omega-exp.yaml", "40s"),
+        ("scenarios/bench/scale-2k.yaml", "70s"),
+    ] {
+        let text = std::fs::read_to_string(common::root().join(file)).unwrap();
+        let text: String = text
+            .lines()
+            .map(|l| match l.starts_with("until:") {
+                true => format!("until: {until}\n"),
+                false => format!("{l}\n"),
+            })
+            .collect();
+        let model = load_str(&text, file, &common::root().join("scenarios/bench")).unwrap();
+        cases.push((file.to_string(), model, false));
+    }
+    let mut joined = 0;
+    for (text, model, check) in &cases {
+        let (fast, fast_summary, fast_records) = run_filter_expiries(model, *check, false);
+        let (slow, slow_summary, slow_records) = run_filter_expiries(model, *check, true);
+        assert_eq!(fast.digest, slow.digest, "{text}");
+        assert_eq!(fast.events, slow.events, "{text}");
+        assert_eq!(fast.totals, slow.totals, "{text}");
+        assert_eq!(fast_summary, slow_summary, "{text}");
+        assert!(fast_records == slow_records, "{text}");
+        assert_eq!(slow.entries, slow.events, "{text}");
+        joined += fast.events - fast.entries;
+    }
+    assert!(joined > 10_000, "{joined} events joined a block");
+}

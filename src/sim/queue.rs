@@ -19,6 +19,14 @@
 //! run only when it is above the run's last key (else it goes to the heap),
 //! so every run stays sorted and the pop order is exactly the heap-only
 //! order: `(time, lane, seq)`.
+//!
+//! Blocks: one entry may stand for several events with consecutive
+//! insertion numbers at the same time and lane ([`EventQueue::push_block`],
+//! [`EventQueue::push_timer_joined`]). No other key can come between
+//! `(time, lane, s)` and `(time, lane, s + n - 1)` — the numbers in between
+//! are the block's own — so popping the entry (keyed by its first number)
+//! is popping its events one after another, exactly where they would have
+//! popped one by one. The caller's payload acts as those events, in order.
 
 use super::time::SimTime;
 use std::cmp::Reverse;
@@ -63,6 +71,10 @@ pub struct EventQueue<E> {
     next_seq: u64,
     /// The lane `push` uses.
     lane: u32,
+    /// The entry made by the last push when that was a
+    /// [`EventQueue::push_timer_joined`] and nothing was pushed or popped
+    /// since: the next such push may join it.
+    joinable: Option<Key>,
 }
 
 impl<E> Default for EventQueue<E> {
@@ -77,6 +89,7 @@ impl<E> Default for EventQueue<E> {
             free: Vec::new(),
             next_seq: 0,
             lane: 0,
+            joinable: None,
         }
     }
 }
@@ -112,6 +125,10 @@ impl<E> EventQueue<E> {
     ///
     /// [`push`]: EventQueue::push
     pub fn push_timer(&mut self, time: SimTime, event: E) -> u64 {
+        self.push_timer_key(time, event).seq
+    }
+
+    fn push_timer_key(&mut self, time: SimTime, event: E) -> Key {
         let key = self.key(time, self.lane, event);
         let delay = time.0.saturating_sub(self.now.0);
         let run = if delay == 0 {
@@ -128,11 +145,53 @@ impl<E> EventQueue<E> {
             Some(r) => self.push_run(r, key),
             None => self.push_heap(key),
         }
+        key
+    }
+
+    /// Schedules one entry standing for `n` (at least 1) events at `time`
+    /// in the current lane, with consecutive insertion numbers; returns the
+    /// first. It pops where its first event would, and its events pop one
+    /// after another (see the module's documentation), so the caller's
+    /// payload must act as the `n` events in order.
+    pub fn push_block(&mut self, time: SimTime, n: u64, event: E) -> u64 {
+        let seq = self.push(time, event);
+        self.next_seq += n.max(1) - 1;
+        seq
+    }
+
+    /// Schedules an event as [`EventQueue::push_timer`] does, or joins it
+    /// to the entry of the previous push: when that push was also a
+    /// `push_timer_joined` at the same time and lane, nothing was pushed or
+    /// popped since, and `join` takes the event into that entry's payload
+    /// (returning `true`), the entry stands for one more event, with the
+    /// next insertion number (a block, see the module's documentation).
+    /// Otherwise `make` gives the payload of a new entry. Returns the
+    /// event's insertion number either way.
+    pub fn push_timer_joined(
+        &mut self,
+        time: SimTime,
+        join: impl FnOnce(&mut E) -> bool,
+        make: impl FnOnce() -> E,
+    ) -> u64 {
+        if let Some(k) = self.joinable {
+            if k.time == time && k.lane == self.lane {
+                if let Some(Some(e)) = self.slab.get_mut(k.slot as usize) {
+                    if join(e) {
+                        let seq = self.next_seq;
+                        self.next_seq += 1;
+                        return seq;
+                    }
+                }
+            }
+        }
+        let key = self.push_timer_key(time, make());
+        self.joinable = Some(key);
         key.seq
     }
 
     /// The key of a new event, its payload stored.
     fn key(&mut self, time: SimTime, lane: u32, event: E) -> Key {
+        self.joinable = None;
         let slot = match self.free.pop() {
             Some(s) => {
                 self.slab[s as usize] = Some(event);
@@ -193,6 +252,7 @@ impl<E> EventQueue<E> {
 
     pub fn pop(&mut self) -> Option<Scheduled<E>> {
         let (from, key) = self.head?;
+        self.joinable = None;
         match from {
             None => {
                 self.heap.pop();
@@ -329,5 +389,93 @@ mod tests {
         }
         assert!(q.is_empty() && q.pop().is_none());
         assert!(q.runs.iter().any(|r| r.capacity() > 0), "runs were used");
+    }
+
+    /// Blocks change nothing either: entries standing for several events
+    /// (joined timer pushes, `push_block`) pop exactly where their events
+    /// would pop one by one from a plain `(time, lane, seq)` heap, each
+    /// event of a block in turn, and nothing comes between them.
+    #[test]
+    fn blocks_pop_as_their_events_in_heap_order() {
+        let mut q: EventQueue<Vec<u64>> = EventQueue::default();
+        q.set_lane(LAST_LANE);
+        let mut reference: BinaryHeap<Reverse<(SimTime, u32, u64)>> = BinaryHeap::new();
+        let mut now = SimTime::ZERO;
+        let mut x = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let (mut joined, mut blocks) = (0, 0);
+        for _ in 0..50_000u64 {
+            let r = next();
+            if r % 5 < 3 || reference.is_empty() {
+                let lane = if r % 13 == 0 { 1 } else { LAST_LANE };
+                q.set_lane(lane);
+                match (r >> 8) % 4 {
+                    0 | 1 => {
+                        // Timers of a few delays, mostly joined in runs.
+                        let t = SimTime(now.0 + (r >> 16) % 4);
+                        let s = q.next_seq();
+                        let take = (r >> 24) % 4 != 0;
+                        let seq = q.push_timer_joined(
+                            t,
+                            |e| {
+                                if take {
+                                    e.push(s);
+                                    joined += 1;
+                                }
+                                take
+                            },
+                            || vec![s],
+                        );
+                        assert_eq!(seq, s);
+                        reference.push(Reverse((t, lane, seq)));
+                    }
+                    2 => {
+                        let t = SimTime(now.0 + (r >> 16) % 3);
+                        let n = 1 + (r >> 24) % 4;
+                        let s = q.next_seq();
+                        let seq = q.push_block(t, n, (s..s + n).collect());
+                        assert_eq!(seq, s);
+                        assert_eq!(q.next_seq(), s + n);
+                        for i in 0..n {
+                            reference.push(Reverse((t, lane, s + i)));
+                        }
+                        blocks += u32::from(n > 1);
+                    }
+                    _ => {
+                        let t = SimTime(now.0 + (r >> 16) % 7);
+                        let s = q.next_seq();
+                        q.push(t, vec![s]);
+                        reference.push(Reverse((t, lane, s)));
+                    }
+                }
+                q.set_lane(LAST_LANE);
+            } else {
+                let s = q.pop().unwrap();
+                assert_eq!(s.event[0], s.seq);
+                for (i, &member) in s.event.iter().enumerate() {
+                    assert_eq!(member, s.seq + i as u64, "consecutive numbers");
+                    let Reverse((t, _, seq)) = reference.pop().unwrap();
+                    assert_eq!((s.time, member), (t, seq));
+                }
+                now = s.time;
+            }
+            assert_eq!(q.head, q.first());
+        }
+        while let Some(s) = q.pop() {
+            for &member in &s.event {
+                let Reverse((t, _, seq)) = reference.pop().unwrap();
+                assert_eq!((s.time, member), (t, seq));
+            }
+        }
+        assert!(reference.is_empty());
+        assert!(
+            joined > 300 && blocks > 1000,
+            "{joined} joined, {blocks} blocks"
+        );
     }
 }

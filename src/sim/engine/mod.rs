@@ -61,10 +61,16 @@ pub enum Event {
         agent: AgentId,
     },
     TaskEnd(TaskUid),
-    /// A decline filter's timer fired; it is removed by the `FilterRemove`
-    /// this schedules (two hops, as Mesos's `expire` → `_expire`).
-    FilterExpire(PartitionId, FilterId),
-    FilterRemove(PartitionId, FilterId),
+    /// Decline filters' timers fired; each is removed by the
+    /// `FilterRemove` this schedules (two hops, as Mesos's `expire` →
+    /// `_expire`). One entry stands for one event per filter, with
+    /// consecutive insertion numbers (a queue block: the filters one answer
+    /// installed with the same expiry, scheduled one after another), and
+    /// counts as that many events.
+    FilterExpire(PartitionId, Vec<FilterId>),
+    /// The second hop of each filter of a `FilterExpire`, again one event
+    /// per filter in one entry.
+    FilterRemove(PartitionId, Vec<FilterId>),
     InverseFilterExpire(PartitionId, FilterId),
     OfferTimeout(PartitionId, OfferId),
     /// A disconnected framework's scheduler reconnects.
@@ -126,6 +132,15 @@ pub enum Event {
 }
 
 impl Event {
+    /// How many events this entry stands for: one, or one per filter of a
+    /// filter expiry's block (see [`EventQueue::push_block`]).
+    pub fn count(&self) -> u64 {
+        match self {
+            Event::FilterExpire(_, ids) | Event::FilterRemove(_, ids) => ids.len().max(1) as u64,
+            _ => 1,
+        }
+    }
+
     pub fn name(&self) -> &'static str {
         match self {
             Event::AllocationTick(_) => "allocation_tick",
@@ -299,7 +314,11 @@ pub struct Options {
 pub struct Outcome {
     pub seed: u64,
     pub end: SimTime,
+    /// Events handled (summary.json's `events`): a queue entry standing for
+    /// a block of filter expiries counts one per filter.
     pub events: u64,
+    /// Queue entries popped (at most `events`; not in any output).
+    pub entries: u64,
     /// SHA-256 of the whole record stream, hex.
     pub digest: String,
     pub totals: RunTotals,
@@ -360,6 +379,7 @@ pub struct Simulation<'m> {
     submit_rank: u64,
     digest: Sha256,
     events: u64,
+    entries: u64,
     last_progress: SimTime,
     stall_limit: DurationUs,
     warnings: Vec<String>,
@@ -391,6 +411,11 @@ pub struct Simulation<'m> {
     offer_schedulers: Vec<crate::arch::SchedulerStats>,
     /// Master failovers: leaders, paused allocators, agents to re-register.
     failover: failover::Failover,
+    /// Emptied lists of filter ids, for the next filter expiries.
+    id_lists: Vec<Vec<FilterId>>,
+    /// Schedule each filter expiry as an entry of its own (the slow way
+    /// that blocks must match: tests only).
+    one_event_per_filter: bool,
 }
 
 impl<'m> Simulation<'m> {
@@ -489,6 +514,7 @@ impl<'m> Simulation<'m> {
             submit_rank: 0,
             digest: Sha256::new(),
             events: 0,
+            entries: 0,
             last_progress: SimTime::ZERO,
             stall_limit: longest_filter.saturating_add(interval.saturating_mul(100)),
             warnings: Vec::new(),
@@ -522,7 +548,47 @@ impl<'m> Simulation<'m> {
                 Vec::new()
             },
             failover: failover::Failover::new(n as usize, model.agents.len()),
+            id_lists: Vec::new(),
+            one_event_per_filter: false,
         })
+    }
+
+    /// Schedules every filter expiry as a queue entry of its own, as before
+    /// blocks: the same events, records and outputs, only slower. For the
+    /// tests that compare the two ways (`tests/swarm.rs`).
+    #[doc(hidden)]
+    pub fn one_event_per_filter(mut self) -> Simulation<'m> {
+        self.one_event_per_filter = true;
+        self
+    }
+
+    /// Schedules a new decline filter's expiry (its `FilterExpire` event).
+    /// Consecutive expiries at the same time in one partition, with nothing
+    /// scheduled between them (the declines of one answer), join one queue
+    /// entry: a block of events with consecutive insertion numbers, which
+    /// pops exactly where they would one by one (`src/sim/queue.rs`).
+    fn push_filter_expiry(&mut self, p: PartitionId, f: crate::master::NewFilter) {
+        let lists = &mut self.id_lists;
+        let mut make = || {
+            let mut ids = lists.pop().unwrap_or_default();
+            ids.push(f.id);
+            Event::FilterExpire(p, ids)
+        };
+        if self.one_event_per_filter {
+            self.queue.push_timer(f.expires, make());
+            return;
+        }
+        self.queue.push_timer_joined(
+            f.expires,
+            |e| match e {
+                Event::FilterExpire(q, ids) if *q == p => {
+                    ids.push(f.id);
+                    true
+                }
+                _ => false,
+            },
+            make,
+        );
     }
 
     /// The master of an agent's partition.
@@ -678,23 +744,24 @@ impl<'m> Simulation<'m> {
                 self.now = t;
             }
             let ev = self.queue.pop().expect("peeked");
-            self.events += 1;
+            // A block's events count one each (summary.json's `events`).
+            let count = ev.event.count();
+            self.events += count;
+            self.entries += 1;
             let name = ev.event.name();
+            // After a block of filter expiries the state is the same as
+            // after its first event; a block of removals was checked after
+            // each of its events but the last in `dispatch`.
+            let checked_seq = match ev.event {
+                Event::FilterExpire(..) => ev.seq,
+                _ => ev.seq + count - 1,
+            };
             self.dispatch(ev.seq, ev.event, obs)?;
             if let Some(e) = self.beyond_horizon.take() {
                 return Err(e.into());
             }
             if self.check {
-                if let Err(msg) = self.check_invariants() {
-                    return Err(InvariantError {
-                        seed: self.seed,
-                        time: self.now.to_string(),
-                        seq: ev.seq,
-                        event: name.to_string(),
-                        message: msg,
-                    }
-                    .into());
-                }
+                self.checked(checked_seq, name)?;
             }
         }
         let end = until.unwrap_or(self.now);
@@ -709,6 +776,7 @@ impl<'m> Simulation<'m> {
             seed: self.seed,
             end,
             events: self.events,
+            entries: self.entries,
             digest: crate::digest::hex(&digest),
             totals: self.counters,
             framework_totals: self.fw_counters,
@@ -729,6 +797,21 @@ impl<'m> Simulation<'m> {
             agents_moved: self.agents_moved,
             run_costs: self.run_costs,
         })
+    }
+
+    /// Under `--check`: the bookkeeping re-derived after event `seq`.
+    fn checked(&self, seq: u64, event: &str) -> Result<(), Error> {
+        match self.check_invariants() {
+            Ok(()) => Ok(()),
+            Err(msg) => Err(InvariantError {
+                seed: self.seed,
+                time: self.now.to_string(),
+                seq,
+                event: event.to_string(),
+                message: msg,
+            }
+            .into()),
+        }
     }
 
     /// Jobs still pending or running at the end, in submission order; then
@@ -880,7 +963,7 @@ impl<'m> Simulation<'m> {
         }
     }
 
-    fn dispatch(&mut self, seq: u64, ev: Event, obs: &mut dyn Observer) -> Result<(), InputError> {
+    fn dispatch(&mut self, seq: u64, ev: Event, obs: &mut dyn Observer) -> Result<(), Error> {
         let model = self.model;
         match ev {
             Event::AllocationTick(p) => {
@@ -927,7 +1010,8 @@ impl<'m> Simulation<'m> {
                         return Err(InputError::new(
                             name.as_str(),
                             "more jobs than a run can number (about 4 billion); refused",
-                        ));
+                        )
+                        .into());
                     };
                     self.submit_job(seq, j, obs);
                 }
@@ -975,10 +1059,24 @@ impl<'m> Simulation<'m> {
                 }
             }
             Event::TaskEnd(uid) => self.task_end(seq, uid, obs),
-            Event::FilterExpire(p, id) => {
-                self.queue.push(self.now, Event::FilterRemove(p, id));
+            Event::FilterExpire(p, ids) => {
+                // Each expiry schedules its removal now; one after another,
+                // so the removals take consecutive numbers: one block.
+                let n = ids.len() as u64;
+                self.queue
+                    .push_block(self.now, n, Event::FilterRemove(p, ids));
             }
-            Event::FilterRemove(p, id) => self.masters[p.index()].expire_filter(id),
+            Event::FilterRemove(p, mut ids) => {
+                let last = ids.len().saturating_sub(1);
+                for (i, &id) in ids.iter().enumerate() {
+                    self.masters[p.index()].expire_filter(id);
+                    if self.check && i < last {
+                        self.checked(seq + i as u64, "filter_remove")?;
+                    }
+                }
+                ids.clear();
+                self.id_lists.push(ids);
+            }
             Event::InverseFilterExpire(p, id) => self.masters[p.index()].expire_inverse_filter(id),
             Event::FrameworkReconnect(f) => {
                 self.inputs_left -= 1;

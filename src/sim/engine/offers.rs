@@ -359,8 +359,7 @@ impl<'m> Simulation<'m> {
                 filter
             };
             if let Some(f) = filter {
-                self.queue
-                    .push_timer(f.expires, Event::FilterExpire(PartitionId(p as u32), f.id));
+                self.push_filter_expiry(PartitionId(p as u32), f);
             }
         }
     }

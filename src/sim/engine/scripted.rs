@@ -328,8 +328,7 @@ impl<'m> Simulation<'m> {
                 .resources(back.total());
             self.emit(obs, seq, RecordKind::OfferReturned, about);
             if let Some(f) = filter {
-                self.queue
-                    .push_timer(f.expires, Event::FilterExpire(p, f.id));
+                self.push_filter_expiry(p, f);
             }
         }
         if !returned {
