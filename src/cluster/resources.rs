@@ -99,6 +99,39 @@ impl Quantities {
         }
     }
 
+    /// [`Quantities::add`] over the first `n` entries only: the same when
+    /// the entries of `other` from `n` on are zero — as in every vector
+    /// whose resources the scenario names, with `n` its number of kinds
+    /// (the master's hot paths pass it). Reads and writes the first cache
+    /// line of each vector only, for `n` up to 8.
+    pub fn add_first(&mut self, other: &Quantities, n: usize) {
+        let n = n.min(MAX_RESOURCE_KINDS);
+        for (a, b) in self.0[..n].iter_mut().zip(other.0[..n].iter()) {
+            *a = a.saturating_add(*b);
+        }
+    }
+
+    /// [`Quantities::saturating_sub`] over the first `n` entries only: the
+    /// same when the entries of `other` from `n` on are zero.
+    pub fn saturating_sub_first(&mut self, other: &Quantities, n: usize) {
+        let n = n.min(MAX_RESOURCE_KINDS);
+        for (a, b) in self.0[..n].iter_mut().zip(other.0[..n].iter()) {
+            *a = a.saturating_sub(*b);
+        }
+    }
+
+    /// [`Quantities::is_empty`] over the first `n` entries only: the same
+    /// when the entries from `n` on are zero.
+    pub fn is_empty_first(&self, n: usize) -> bool {
+        self.0[..n.min(MAX_RESOURCE_KINDS)].iter().all(|&v| v == 0)
+    }
+
+    /// Whether every entry from `n` on is zero (what the `_first`
+    /// operations need to give the full operations' results).
+    pub fn zero_from(&self, n: usize) -> bool {
+        self.0[n.min(MAX_RESOURCE_KINDS)..].iter().all(|&v| v == 0)
+    }
+
     pub fn plus(mut self, other: &Quantities) -> Quantities {
         self.add(other);
         self
@@ -250,6 +283,26 @@ impl ResourceSet {
             t.add(q);
         }
         t
+    }
+
+    /// [`ResourceSet::total`] when every part's entries from `n` on are
+    /// zero (see [`Quantities::add_first`]).
+    pub fn total_first(&self, n: usize) -> Quantities {
+        let mut t = Quantities::ZERO;
+        t.add_first(&self.unreserved, n);
+        for (_, q) in &self.reserved {
+            t.add_first(q, n);
+        }
+        t
+    }
+
+    /// [`ResourceSet::add`] when every part of `other` has zeros from `n`
+    /// on (see [`Quantities::add_first`]).
+    pub fn add_first(&mut self, other: &ResourceSet, n: usize) {
+        self.unreserved.add_first(&other.unreserved, n);
+        for (role, q) in &other.reserved {
+            self.add_reserved(*role, q);
+        }
     }
 
     pub fn reserved_total(&self) -> Quantities {
@@ -487,6 +540,30 @@ mod tests {
         assert_eq!(set.reserved, vec![]);
         assert_eq!(set.unreserved, q(&[1000, 500]));
         assert!(set.take(&q(&[5000])).is_none());
+    }
+
+    #[test]
+    fn first_entries_agree_with_the_whole_vectors() {
+        let a = q(&[5000, 0, 7]);
+        let b = q(&[1000, 2000, 9]);
+        let (mut x, mut y) = (a, a);
+        x.add(&b);
+        y.add_first(&b, 3);
+        assert_eq!(x, y);
+        let (mut x, mut y) = (a, a);
+        x.saturating_sub(&b);
+        y.saturating_sub_first(&b, 3);
+        assert_eq!(x, y);
+        assert!(q(&[0, 0, 0]).is_empty_first(3));
+        assert!(!a.is_empty_first(3));
+        assert!(a.zero_from(3) && !a.zero_from(2));
+        let mut set = ResourceSet::unreserved(a);
+        set.add_reserved(RoleId(1), &b);
+        assert_eq!(set.total_first(3), set.total());
+        let (mut x, mut y) = (set.clone(), set.clone());
+        x.add(&set);
+        y.add_first(&set, 3);
+        assert_eq!(x, y);
     }
 
     #[test]

@@ -16,7 +16,7 @@ mod whole;
 pub use allocate::{CandidateOutcome, ExplainRow, RunOutput};
 pub use whole::Demand;
 
-use crate::cluster::resources::{Quantities, ResourceSet};
+use crate::cluster::resources::{Quantities, ResourceSet, MAX_RESOURCE_KINDS};
 use crate::cluster::slot::{Slot, SlotId};
 use crate::policy::{RoleTree, ShareBasis};
 use crate::scenario::model::{AllocationOp, Model, Quota};
@@ -139,10 +139,12 @@ impl AgentState {
 
     /// Resources held here (offered or allocated) come back: they are
     /// available again, except the part that pays off the deficit.
-    fn give_back(&mut self, res: &ResourceSet) {
+    /// `n`: the scenario's number of resource kinds (see
+    /// [`Quantities::add_first`]).
+    fn give_back(&mut self, res: &ResourceSet, n: usize) {
         debug_assert_eq!(self.owes, !self.deficit.is_empty());
         if !self.owes {
-            self.available.add(res);
+            self.available.add_first(res, n);
             return;
         }
         let paid = res.overlap(&self.deficit);
@@ -155,60 +157,85 @@ impl AgentState {
 /// what each holds (merged by name), in the order they came to hold it — a
 /// list whose first entry is kept inline (an agent has one holder at most
 /// most of the time), so that charging and returning an offer follow no
-/// pointer. The same list, entry for entry, as a `Vec` would keep.
-#[derive(Clone, Debug, Default)]
+/// pointer. The same list, entry for entry, as a `Vec` would keep. The
+/// operations take the scenario's number of resource kinds `n` and read
+/// and write only those entries (every other entry is zero).
+#[derive(Clone, Debug)]
 struct Holders {
-    /// The list's first entry; `None` only when the list is empty.
-    first: Option<(FrameworkId, Quantities)>,
+    /// The list's first framework; [`Holders::NONE`] only when the list
+    /// is empty.
+    first: FrameworkId,
+    /// What the first holds; zero when the list is empty (so that a new
+    /// first holder is added to it, not copied over it).
+    first_held: Quantities,
     /// The entries after the first.
     more: Vec<(FrameworkId, Quantities)>,
 }
 
+impl Default for Holders {
+    fn default() -> Holders {
+        Holders {
+            first: Holders::NONE,
+            first_held: Quantities::ZERO,
+            more: Vec::new(),
+        }
+    }
+}
+
 impl Holders {
+    const NONE: FrameworkId = FrameworkId(u32::MAX);
+
     /// `fw` holds `q` more (a new entry at the end if it held nothing).
-    fn add(&mut self, fw: FrameworkId, q: &Quantities) {
-        match &mut self.first {
-            None => {
-                debug_assert!(self.more.is_empty());
-                self.first = Some((fw, *q));
-            }
-            Some((f, held)) if *f == fw => held.add(q),
-            Some(_) => match self.more.iter_mut().find(|(f, _)| *f == fw) {
-                Some((_, held)) => held.add(q),
+    fn add(&mut self, fw: FrameworkId, q: &Quantities, n: usize) {
+        if self.first == Holders::NONE {
+            debug_assert!(self.more.is_empty() && self.first_held.is_empty());
+            self.first = fw;
+            self.first_held.add_first(q, n);
+        } else if self.first == fw {
+            self.first_held.add_first(q, n);
+        } else {
+            match self.more.iter_mut().find(|(f, _)| *f == fw) {
+                Some((_, held)) => held.add_first(q, n),
                 None => self.more.push((fw, *q)),
-            },
+            }
         }
     }
 
     /// `fw` holds `q` less (saturating); its entry goes when it holds
     /// nothing. Nothing happens if `fw` holds nothing here.
-    fn sub(&mut self, fw: FrameworkId, q: &Quantities) {
-        match &mut self.first {
-            None => {}
-            Some((f, held)) if *f == fw => {
-                held.saturating_sub(q);
-                if held.is_empty() {
-                    self.first = if self.more.is_empty() {
-                        None
-                    } else {
-                        Some(self.more.remove(0))
-                    };
+    fn sub(&mut self, fw: FrameworkId, q: &Quantities, n: usize) {
+        if self.first == Holders::NONE {
+            return;
+        }
+        if self.first == fw {
+            self.first_held.saturating_sub_first(q, n);
+            if self.first_held.is_empty_first(n) {
+                // `first_held` is zero now, as an empty list keeps it.
+                if self.more.is_empty() {
+                    self.first = Holders::NONE;
+                } else {
+                    (self.first, self.first_held) = self.more.remove(0);
                 }
             }
-            Some(_) => {
-                if let Some(i) = self.more.iter().position(|(f, _)| *f == fw) {
-                    self.more[i].1.saturating_sub(q);
-                    if self.more[i].1.is_empty() {
-                        self.more.remove(i);
-                    }
-                }
+        } else if let Some(i) = self.more.iter().position(|(f, _)| *f == fw) {
+            self.more[i].1.saturating_sub_first(q, n);
+            if self.more[i].1.is_empty_first(n) {
+                self.more.remove(i);
             }
         }
     }
 
+    /// The list: (framework, what it holds), in order.
+    fn entries(&self) -> impl Iterator<Item = (FrameworkId, &Quantities)> + '_ {
+        let first = (self.first != Holders::NONE).then_some((self.first, &self.first_held));
+        first
+            .into_iter()
+            .chain(self.more.iter().map(|(f, q)| (*f, q)))
+    }
+
     /// The holders, in the list's order.
     fn frameworks(&self) -> impl Iterator<Item = FrameworkId> + '_ {
-        self.first.iter().chain(self.more.iter()).map(|(f, _)| *f)
+        self.entries().map(|(f, _)| f)
     }
 }
 
@@ -357,6 +384,12 @@ pub enum Trigger {
 #[derive(Clone, Debug)]
 pub struct Master {
     interval: DurationUs,
+    /// The scenario's number of resource kinds: every resource vector the
+    /// master keeps is zero from this entry on, so the per-agent
+    /// bookkeeping of offers and tasks reads and writes only the first
+    /// `kinds` entries (`Quantities::add_first`; `check_invariants`
+    /// checks the zeros).
+    kinds: usize,
     /// Total of all present agents (reserved + unreserved), merged by name.
     totals: Quantities,
     /// `totals` as the sorters divide by them; kept in step by
@@ -498,8 +531,21 @@ impl Master {
                 budget: 0.0,
             })
             .collect();
+        // Every resource vector of the scenario names its resources, so
+        // its entries past the last name are zero; a model built by hand
+        // without names still bounds them by its agents' totals.
+        let named = model
+            .agent_groups
+            .iter()
+            .flat_map(|g| {
+                let total = g.resources.total();
+                (0..MAX_RESOURCE_KINDS).rev().find(|&i| total.0[i] != 0)
+            })
+            .max()
+            .map_or(0, |i| i + 1);
         Master {
             interval: model.master.allocation_interval,
+            kinds: model.resources.len().max(named),
             totals: Quantities::ZERO,
             share_basis: ShareBasis::new(&Quantities::ZERO, model.master.fair_sharing_excluded),
             offered_total: Quantities::ZERO,
@@ -954,7 +1000,7 @@ impl Master {
         agent: AgentId,
         res: &ResourceSet,
     ) {
-        let total = res.total();
+        let total = res.total_first(self.kinds);
         let fs = &mut self.frameworks[fw.index()];
         let ri = fs
             .role_index(role)
@@ -972,7 +1018,7 @@ impl Master {
             rs.subtree_count += 1;
             rs.subtree_unreserved_alloc.add(&res.unreserved);
         }
-        self.agents[agent.index()].held.add(fw, &total);
+        self.agents[agent.index()].held.add(fw, &total, self.kinds);
     }
 
     /// A run offers `res` of `agent` to `fw` in `role`: `track`, and the
@@ -987,7 +1033,10 @@ impl Master {
         res: &ResourceSet,
     ) {
         self.track(model, fw, role, agent, res);
-        self.agents[agent.index()].offered.add(&res.total());
+        let n = self.kinds;
+        self.agents[agent.index()]
+            .offered
+            .add_first(&res.total_first(n), n);
     }
 
     /// The reverse of `track`; allocation counts are never decremented.
@@ -999,7 +1048,7 @@ impl Master {
         agent: AgentId,
         res: &ResourceSet,
     ) {
-        let total = res.total();
+        let total = res.total_first(self.kinds);
         let rs = &mut self.roles[role.index()];
         rs.own_alloc.saturating_sub(&total);
         for r in Self::ancestors_and_self(model, role) {
@@ -1007,7 +1056,7 @@ impl Master {
             rs.subtree_alloc.saturating_sub(&total);
             rs.subtree_unreserved_alloc.saturating_sub(&res.unreserved);
         }
-        self.agents[agent.index()].held.sub(fw, &total);
+        self.agents[agent.index()].held.sub(fw, &total, self.kinds);
     }
 
     fn new_offer(
@@ -1126,14 +1175,15 @@ impl Master {
         if res.is_empty() {
             return None;
         }
-        let total = res.total();
+        let n = self.kinds;
+        let total = res.total_first(n);
         let fs = &mut self.frameworks[framework.index()];
         let ri = fs.role_index(role).expect("subscribed role");
         fs.roles[ri].offered.saturating_sub(&total);
         self.offered_total.saturating_sub(&total);
         let agent = &mut self.agents[agent_id.index()];
-        agent.offered.saturating_sub(&total);
-        agent.give_back(&res);
+        agent.offered.saturating_sub_first(&total, n);
+        agent.give_back(&res, n);
         self.untrack(model, framework, role, agent_id, &res);
         let refuse = refuse?.min(MAX_REFUSE_US);
         if refuse == 0 {
@@ -1206,10 +1256,11 @@ impl Master {
         for r in Self::ancestors_and_self(model, role) {
             self.roles[r.index()].subtree_used.saturating_sub(&total);
         }
+        let n = self.kinds;
         let a = &mut self.agents[agent.index()];
         if a.present {
-            a.allocated.saturating_sub(&total);
-            a.give_back(res);
+            a.allocated.saturating_sub_first(&total, n);
+            a.give_back(res, n);
         }
         self.untrack(model, fw, role, agent, res);
     }
@@ -1597,6 +1648,17 @@ impl Master {
                     model.agent_name(AgentId(i as u32))
                 ));
             }
+            let n = self.kinds;
+            let tails_zero = [&a.available, &a.total, &a.deficit].iter().all(|r| {
+                r.unreserved.zero_from(n) && r.reserved.iter().all(|(_, q)| q.zero_from(n))
+            }) && [&a.offered, &a.allocated].iter().all(|q| q.zero_from(n))
+                && a.held.entries().all(|(_, q)| q.zero_from(n));
+            if !tails_zero {
+                return Err(format!(
+                    "agent {}: resources past the scenario's {n} kinds",
+                    model.agent_name(AgentId(i as u32))
+                ));
+            }
             if a.owes == a.deficit.is_empty() {
                 return Err(format!(
                     "agent {}: the deficit flag is stale",
@@ -1669,13 +1731,13 @@ mod tests {
                 let mut q = Quantities::ZERO;
                 q.0[rng.below(3) as usize] = rng.below(3) * 500;
                 if rng.below(2) == 0 {
-                    fast.add(fw, &q);
+                    fast.add(fw, &q, 3);
                     match slow.iter_mut().find(|(f, _)| *f == fw) {
                         Some((_, h)) => h.add(&q),
                         None => slow.push((fw, q)),
                     }
                 } else {
-                    fast.sub(fw, &q);
+                    fast.sub(fw, &q, 3);
                     if let Some(i) = slow.iter().position(|(f, _)| *f == fw) {
                         slow[i].1.saturating_sub(&q);
                         if slow[i].1.is_empty() {
@@ -1684,9 +1746,11 @@ mod tests {
                     }
                 }
                 let listed: Vec<(FrameworkId, Quantities)> =
-                    fast.first.iter().chain(fast.more.iter()).copied().collect();
+                    fast.entries().map(|(f, q)| (f, *q)).collect();
                 assert_eq!(listed, slow);
-                assert!(fast.first.is_some() || fast.more.is_empty());
+                if fast.first == Holders::NONE {
+                    assert!(fast.more.is_empty() && fast.first_held.is_empty());
+                }
                 assert!(fast.frameworks().eq(slow.iter().map(|(f, _)| *f)));
             }
         }
