@@ -32,8 +32,7 @@ struct Record {
     id: u64,
     /// Interned resources ([`Interner`]).
     resources: u32,
-    /// The next record of the same (framework, role, agent), or `NONE`;
-    /// for a free slot, the next free slot.
+    /// The next record of the same (framework, role, agent), or `NONE`.
     next: u32,
     framework: u32,
     /// Index of the role among the framework's roles (its table).
@@ -116,8 +115,12 @@ pub(super) struct Filters {
     /// By framework index, then the framework's role index.
     tables: Vec<Vec<Table>>,
     records: Vec<Record>,
-    /// First free slot of `records` (chained through `next`), or `NONE`.
-    free: u32,
+    /// Free slots of `records`, the last freed on top: a stack beside the
+    /// records, so installing reads the next free slot from a line at hand
+    /// instead of from the cold record of a filter that expired long ago
+    /// (the slots given out are the same as a list chained through the
+    /// records would give).
+    free: Vec<u32>,
     sets: Interner,
     live: usize,
 }
@@ -154,7 +157,7 @@ impl Filters {
                 })
                 .collect(),
             records: Vec::new(),
-            free: NONE,
+            free: Vec::new(),
             sets: Interner::default(),
             live: 0,
         }
@@ -219,14 +222,15 @@ impl Filters {
             role_index: ri as u32,
             agent: agent.0,
         };
-        let slot = if self.free != NONE {
-            let slot = self.free;
-            self.free = self.records[slot as usize].next;
-            self.records[slot as usize] = record;
-            slot
-        } else {
-            self.records.push(record);
-            (self.records.len() - 1) as u32
+        let slot = match self.free.pop() {
+            Some(slot) => {
+                self.records[slot as usize] = record;
+                slot
+            }
+            None => {
+                self.records.push(record);
+                (self.records.len() - 1) as u32
+            }
         };
         table.heads[agent.index()] = slot;
         table.count += 1;
@@ -271,8 +275,8 @@ impl Filters {
         let r = &mut self.records[slot as usize];
         let res = r.resources;
         r.id = 0;
-        r.next = self.free;
-        self.free = slot;
+        r.next = NONE;
+        self.free.push(slot);
         self.live -= 1;
         self.sets.release(res);
     }

@@ -908,12 +908,18 @@ impl<'m> Simulation<'m> {
             Some(TaskRef::Job(j, _)) => (self.jobs.name(j), self.jobs.spec(self.model, j).used),
             _ => (None, resources),
         };
+        let partition = match (partition, agent) {
+            (Some(p), _) => p,
+            // One partition: every agent is in it (no read of the agent's
+            // entry, a cache miss in a run over many agents).
+            _ if self.masters.len() == 1 => PartitionId(0),
+            (None, Some(a)) => self.partition_of[a.index()],
+            (None, None) => PartitionId(0),
+        };
         let rec = Record {
             time: self.now,
             seq,
-            partition: partition
-                .or(agent.map(|a| self.partition_of[a.index()]))
-                .unwrap_or(PartitionId(0)),
+            partition,
             kind,
             framework,
             role,
