@@ -735,14 +735,34 @@ impl UsedTracker {
     }
 
     pub fn record(&mut self, model: &Model, rec: &Record) {
+        // The kind first: most records (offers, declines) change nothing
+        // here, and must not touch the agent's entry.
+        let launched = match (rec.kind, rec.task) {
+            (RecordKind::Launch, Some(_)) => true,
+            (
+                RecordKind::Finish | RecordKind::Kill | RecordKind::Fail | RecordKind::Lost,
+                Some(_),
+            ) => false,
+            (
+                RecordKind::AgentReregistered | RecordKind::AgentRecovered | RecordKind::AgentAdded,
+                _,
+            ) => {
+                self.registered(rec);
+                return;
+            }
+            (RecordKind::MasterElected, _) => {
+                self.elected(rec.partition);
+                return;
+            }
+            _ => return,
+        };
         let n = model.partitions.count.max(1) as usize;
         if self.partitions.len() < n {
             self.partitions.resize(n, Quantities::ZERO);
         }
+        let used = task_used(model, rec);
         let Some(a) = rec.agent else {
-            if rec.kind == RecordKind::MasterElected {
-                self.elected(rec.partition);
-            }
+            // (Task records always name their agent.)
             return;
         };
         let i = a.index();
@@ -754,27 +774,6 @@ impl UsedTracker {
         if entry.used.is_empty() {
             entry.partition = rec.partition.0;
         }
-        let launched = match (rec.kind, rec.task) {
-            (RecordKind::Launch, Some(_)) => true,
-            (
-                RecordKind::Finish | RecordKind::Kill | RecordKind::Fail | RecordKind::Lost,
-                Some(_),
-            ) => false,
-            (
-                RecordKind::AgentReregistered | RecordKind::AgentRecovered | RecordKind::AgentAdded,
-                _,
-            ) if entry.unknown => {
-                entry.unknown = false;
-                let (used, p) = (entry.used, entry.partition as usize);
-                self.known.add(&used);
-                if let Some(q) = self.partitions.get_mut(p) {
-                    q.add(&used);
-                }
-                return;
-            }
-            _ => return,
-        };
-        let used = task_used(model, rec);
         if launched {
             entry.used.add(&used);
         } else {
@@ -792,6 +791,23 @@ impl UsedTracker {
             } else {
                 q.saturating_sub(&used);
             }
+        }
+    }
+
+    /// An agent registered with its partition's leader: what its tasks use
+    /// counts again.
+    fn registered(&mut self, rec: &Record) {
+        let Some(entry) = rec.agent.and_then(|a| self.agents.get_mut(a.index())) else {
+            return;
+        };
+        if !entry.unknown {
+            return;
+        }
+        entry.unknown = false;
+        let (used, p) = (entry.used, entry.partition as usize);
+        self.known.add(&used);
+        if let Some(q) = self.partitions.get_mut(p) {
+            q.add(&used);
         }
     }
 
