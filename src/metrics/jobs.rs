@@ -6,7 +6,7 @@ use crate::scenario::model::Percentiles;
 use crate::sim::observer::{Record, RecordKind, TaskRef};
 use crate::sim::time::SimTime;
 use crate::JobId;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 
 /// A histogram of values by bucket key (see [`u64_bucket`], [`f64_bucket`]),
 /// with the smallest and largest value seen in each bucket.
@@ -108,18 +108,29 @@ impl Sketch {
 /// Launch times of running tasks, and for each job with finished tasks the
 /// longest run of a task that finished: the job's ideal run time (all its
 /// tasks at once, none waiting). A job's tasks are kept together, their
-/// launch times in a vector indexed by task index (one lookup by job id per
-/// record, and no allocation per task); the job's entry goes once none of
-/// its tasks runs and its ideal was taken. Take-all and running-at-start
-/// tasks are kept per owner and then by index. This follows every launch
-/// and end (kept twice: the run metrics and `jobs.csv`).
+/// launch times in a vector indexed by task index (no allocation per
+/// task). Jobs are found by id in a window of the last [`WINDOW`] ids seen
+/// (an indexed read: ids are dense, given in submission order); a job that
+/// leaves the window with tasks still running or its ideal not yet taken
+/// moves to an ordered map, so memory follows the jobs in flight. Take-all
+/// and running-at-start tasks are kept per owner and then by index. This
+/// follows every launch and end (kept twice: the run metrics and
+/// `jobs.csv`).
 #[derive(Clone, Debug, Default)]
 pub struct TaskTimes {
-    jobs: BTreeMap<JobId, JobTimes>,
+    /// Jobs `base..base + window.len()`.
+    window: VecDeque<JobTimes>,
+    base: u32,
+    /// Jobs below `base` with something kept.
+    old: BTreeMap<JobId, JobTimes>,
     others: BTreeMap<(u8, u32), BTreeMap<u32, SimTime>>,
 }
 
-/// One job's running tasks and longest finished run.
+/// How many job ids [`TaskTimes`] keeps in its window.
+const WINDOW: u32 = 4096;
+
+/// One job's running tasks and longest finished run (all empty: nothing
+/// kept).
 #[derive(Clone, Debug, Default)]
 struct JobTimes {
     /// By task index: the launch time of the task if it runs.
@@ -129,16 +140,73 @@ struct JobTimes {
     longest: Option<u64>,
 }
 
+impl JobTimes {
+    fn is_empty(&self) -> bool {
+        self.running == 0 && self.longest.is_none()
+    }
+
+    /// The task's launch time, forgotten.
+    fn forget(&mut self, i: u32) -> Option<SimTime> {
+        let start = self.starts.get_mut(i as usize).and_then(Option::take)?;
+        self.running -= 1;
+        if self.running == 0 {
+            self.starts = Vec::new();
+        }
+        Some(start)
+    }
+}
+
 impl TaskTimes {
+    /// Job `j`'s entry, made if absent.
+    fn entry(&mut self, j: JobId) -> &mut JobTimes {
+        if j.0 < self.base {
+            return self.old.entry(j).or_default();
+        }
+        let end = u64::from(self.base) + self.window.len() as u64;
+        if u64::from(j.0) >= end {
+            // The window moves up to end at `j`: jobs leaving it keep
+            // what they have in `old`.
+            let first = j.0.saturating_add(1).saturating_sub(WINDOW).max(self.base);
+            let leave = ((first - self.base) as usize).min(self.window.len());
+            for (k, t) in self.window.drain(..leave).enumerate() {
+                if !t.is_empty() {
+                    self.old.insert(JobId(self.base + k as u32), t);
+                }
+            }
+            self.base = first;
+            let len = (j.0 - self.base) as usize + 1;
+            self.window.resize_with(len, JobTimes::default);
+        }
+        &mut self.window[(j.0 - self.base) as usize]
+    }
+
+    /// Job `j`'s entry, if it has one.
+    fn get(&mut self, j: JobId) -> Option<&mut JobTimes> {
+        if j.0 < self.base {
+            self.old.get_mut(&j)
+        } else {
+            self.window.get_mut((j.0 - self.base) as usize)
+        }
+    }
+
+    /// Drops job `j`'s entry from `old` once nothing is kept for it (in the
+    /// window an empty entry is simply left).
+    fn tidy(&mut self, j: JobId) {
+        if j.0 < self.base && self.old.get(&j).is_some_and(JobTimes::is_empty) {
+            self.old.remove(&j);
+        }
+    }
+
     pub fn record(&mut self, rec: &Record) {
         let Some(task) = rec.task else { return };
         match rec.kind {
             RecordKind::Launch => match task {
                 TaskRef::Job(j, i) => {
-                    let e = self.jobs.entry(j).or_default();
+                    let e = self.entry(j);
                     let i = i as usize;
                     if e.starts.len() <= i {
-                        e.starts.resize(i + 1, None);
+                        let n = (i + 1).max(2 * e.starts.len()).max(4);
+                        e.starts.resize(n, None);
                     }
                     if e.starts[i].replace(rec.time).is_none() {
                         e.running += 1;
@@ -153,19 +221,11 @@ impl TaskTimes {
             },
             RecordKind::Finish => match task {
                 TaskRef::Job(j, i) => {
-                    let Some(e) = self.jobs.get_mut(&j) else {
-                        return;
-                    };
-                    let Some(start) = e.starts.get_mut(i as usize).and_then(Option::take) else {
-                        return;
-                    };
-                    e.running -= 1;
-                    if e.running == 0 {
-                        // Kept only for the ideal until it is taken.
-                        e.starts = Vec::new();
+                    let Some(e) = self.get(j) else { return };
+                    if let Some(start) = e.forget(i) {
+                        let d = rec.time.0 - start.0;
+                        e.longest = Some(e.longest.map_or(d, |l| l.max(d)));
                     }
-                    let d = rec.time.0 - start.0;
-                    e.longest = Some(e.longest.map_or(d, |l| l.max(d)));
                 }
                 _ => {
                     self.forget_other(task);
@@ -173,18 +233,9 @@ impl TaskTimes {
             },
             RecordKind::Kill | RecordKind::Fail | RecordKind::Lost => match task {
                 TaskRef::Job(j, i) => {
-                    let Some(e) = self.jobs.get_mut(&j) else {
-                        return;
-                    };
-                    if e.starts
-                        .get_mut(i as usize)
-                        .and_then(Option::take)
-                        .is_some()
-                    {
-                        e.running -= 1;
-                        if e.running == 0 && e.longest.is_none() {
-                            self.jobs.remove(&j);
-                        }
+                    let Some(e) = self.get(j) else { return };
+                    if e.forget(i).is_some() {
+                        self.tidy(j);
                     }
                 }
                 _ => {
@@ -213,12 +264,15 @@ impl TaskTimes {
     /// The job's ideal run time (µs), forgotten afterwards; `None` if none
     /// of its tasks finished.
     pub fn take_ideal(&mut self, job: JobId) -> Option<u64> {
-        let e = self.jobs.get_mut(&job)?;
-        let ideal = e.longest.take();
-        if e.running == 0 {
-            self.jobs.remove(&job);
-        }
+        let ideal = self.get(job)?.longest.take();
+        self.tidy(job);
         ideal
+    }
+
+    /// Jobs with something kept (for tests).
+    #[cfg(test)]
+    fn kept(&self) -> usize {
+        self.window.iter().filter(|t| !t.is_empty()).count() + self.old.len()
     }
 }
 
@@ -692,7 +746,49 @@ mod tests {
         tt.record(&rec(RecordKind::Finish, 35, TaskRef::Job(j, 0)));
         assert_eq!(tt.take_ideal(j), Some(30));
         assert_eq!(tt.take_ideal(j), None);
-        assert!(tt.jobs.is_empty() && tt.others.is_empty());
+        assert!(tt.kept() == 0 && tt.others.is_empty());
+    }
+
+    #[test]
+    fn task_times_keep_jobs_that_leave_the_window() {
+        use crate::cluster::resources::Quantities;
+        use crate::{AgentId, FrameworkId, PartitionId};
+        let rec = |kind, t: u64, j: u32| Record {
+            time: SimTime(t),
+            seq: 0,
+            partition: PartitionId(0),
+            kind,
+            framework: Some(FrameworkId(0)),
+            role: None,
+            agent: Some(AgentId(0)),
+            task: Some(TaskRef::Job(JobId(j), 0)),
+            resources: Quantities::ZERO,
+            job_name: None,
+            used: Quantities::ZERO,
+        };
+        let mut tt = TaskTimes::default();
+        // Job 7 runs while jobs far above it come and go; a jump of more
+        // than the window moves it out at once.
+        tt.record(&rec(RecordKind::Launch, 1, 7));
+        tt.record(&rec(RecordKind::Launch, 1, 8));
+        tt.record(&rec(RecordKind::Finish, 3, 8));
+        for j in (10..3 * WINDOW).step_by(7) {
+            tt.record(&rec(RecordKind::Launch, 2, j));
+            tt.record(&rec(RecordKind::Finish, 4, j));
+            assert_eq!(tt.take_ideal(JobId(j)), Some(2));
+        }
+        tt.record(&rec(RecordKind::Launch, 5, 10 * WINDOW));
+        assert!(tt.base > 8);
+        assert_eq!(tt.kept(), 3);
+        tt.record(&rec(RecordKind::Finish, 9, 7));
+        assert_eq!(tt.take_ideal(JobId(7)), Some(8));
+        assert_eq!(tt.take_ideal(JobId(8)), Some(2));
+        assert_eq!(tt.take_ideal(JobId(7)), None);
+        // Relaunched below the window: kept in `old`, then dropped.
+        tt.record(&rec(RecordKind::Launch, 10, 7));
+        tt.record(&rec(RecordKind::Kill, 11, 7));
+        assert_eq!(tt.take_ideal(JobId(7)), None);
+        assert_eq!(tt.kept(), 1);
     }
 
     #[test]

@@ -726,8 +726,12 @@ impl UsedTracker {
         self.known
     }
 
-    /// The same on one partition's agents.
+    /// The same on one partition's agents (with one partition: the
+    /// cluster's; `partition` is read only with several).
     pub fn partition(&self, p: PartitionId) -> Quantities {
+        if self.partitions.is_empty() && p.0 == 0 {
+            return self.known;
+        }
         self.partitions
             .get(p.index())
             .copied()
@@ -756,8 +760,9 @@ impl UsedTracker {
             }
             _ => return,
         };
+        // With one partition its sums are the cluster's: none kept apart.
         let n = model.partitions.count.max(1) as usize;
-        if self.partitions.len() < n {
+        if n > 1 && self.partitions.len() < n {
             self.partitions.resize(n, Quantities::ZERO);
         }
         let used = task_used(model, rec);

@@ -55,9 +55,10 @@ struct Txn {
     fw: FrameworkId,
     role: RoleId,
     began: SimTime,
+    /// One per task; a claim carries its task's resources.
     claims: Vec<Claim>,
-    /// `claims[i]`'s task.
-    launches: Vec<Launch>,
+    /// `claims[i]`'s task: its job (`None`: a take-all task) and index.
+    tasks: Vec<(Option<JobId>, u32)>,
 }
 
 impl Central {
@@ -97,7 +98,7 @@ impl Central {
     pub(super) fn chosen(&self) -> u64 {
         self.txns
             .values()
-            .map(|t| t.launches.iter().filter(|l| l.job.is_some()).count() as u64)
+            .map(|t| t.tasks.iter().filter(|(j, _)| j.is_some()).count() as u64)
             .sum()
     }
 
@@ -329,10 +330,11 @@ impl<'m> Simulation<'m> {
         };
         self.note_decided(&d, obs);
         let c = self.central.as_mut().expect("central");
-        // One claim per launch, kept beside it (sized once: a job's tasks).
+        // One claim per launch, its task kept beside it (sized once: a
+        // job's tasks); the launch's resources move into the claim.
         let n = d.launched as usize;
         let mut claims: Vec<Claim> = Vec::with_capacity(n);
-        let mut launches: Vec<Launch> = Vec::with_capacity(n);
+        let mut tasks: Vec<(Option<JobId>, u32)> = Vec::with_capacity(n);
         for a in d.answers {
             let agent = AgentId(a.slot.0 as u32);
             let snap = c.seq[agent.index()];
@@ -340,10 +342,10 @@ impl<'m> Simulation<'m> {
                 claims.push(Claim {
                     agent,
                     seq: snap,
-                    resources: l.resources.clone(),
+                    resources: l.resources,
                     gang: l.job.filter(|_| gang),
                 });
-                launches.push(l);
+                tasks.push((l.job, l.index));
             }
         }
         if claims.is_empty() {
@@ -361,7 +363,7 @@ impl<'m> Simulation<'m> {
                 role,
                 began: self.now,
                 claims,
-                launches,
+                tasks,
             },
         );
         let think = model.frameworks[fw.index()].decision_time.of_job(to_place);
@@ -377,11 +379,11 @@ impl<'m> Simulation<'m> {
         let txns = std::mem::take(&mut self.central().txns);
         for (_, txn) in txns {
             self.central().scheds[txn.sched].busy = false;
-            for launch in txn.launches {
-                if let Some(j) = launch.job {
+            for (job, index) in txn.tasks {
+                if let Some(j) = job {
                     self.in_decision -= 1;
                     self.jobs.state_mut(j).deciding -= 1;
-                    self.task_lost(txn.fw, j, launch.index, obs);
+                    self.task_lost(txn.fw, j, index, obs);
                 }
             }
             self.idle_check(seq, txn.fw, obs);
@@ -416,27 +418,28 @@ impl<'m> Simulation<'m> {
         };
         let mut committed = 0u64;
         let mut conflicted = 0u64;
-        for ((claim, launch), v) in claims.iter().zip(txn.launches).zip(&verdicts) {
+        let any_claims = !claims.is_empty();
+        for ((claim, (job, index)), v) in claims.into_iter().zip(txn.tasks).zip(&verdicts) {
+            let agent = claim.agent;
             let ok = *v == Verdict::Committed
-                && self.masters[0].add_running(
-                    model,
-                    txn.fw,
-                    txn.role,
-                    claim.agent,
-                    &launch.resources,
-                );
+                && self.masters[0].add_running(model, txn.fw, txn.role, agent, &claim.resources);
             if ok {
                 committed += 1;
-                self.central().seq[claim.agent.index()] += 1;
-                self.launch(seq, txn.fw, txn.role, claim.agent, launch, obs);
+                self.central().seq[agent.index()] += 1;
+                let launch = Launch {
+                    job,
+                    index,
+                    resources: claim.resources,
+                };
+                self.launch(seq, txn.fw, txn.role, agent, launch, obs);
             } else {
                 if *v != Verdict::Committed {
                     conflicted += 1;
                 }
-                if let Some(j) = launch.job {
+                if let Some(j) = job {
                     self.in_decision -= 1;
                     self.jobs.state_mut(j).deciding -= 1;
-                    self.task_lost(txn.fw, j, launch.index, obs);
+                    self.task_lost(txn.fw, j, index, obs);
                 }
             }
         }
@@ -444,7 +447,7 @@ impl<'m> Simulation<'m> {
         let c = self.central();
         let st = &mut c.stats[txn.sched];
         st.busy_us += now.0 - txn.began.0;
-        if !claims.is_empty() {
+        if any_claims {
             st.transactions += 1;
             st.tasks_committed += committed;
             st.tasks_conflicted += conflicted;
