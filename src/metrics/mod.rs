@@ -709,8 +709,11 @@ pub struct UsedTracker {
     known: Quantities,
     partitions: Vec<Quantities>,
     /// Per agent: what its running tasks use, its partition (from its
-    /// records) and whether its partition's leader knows it.
+    /// records) and whether its partition's leader knows it. Kept only
+    /// when the scenario fails a master over (`per_agent`, set at the
+    /// first task record): without an election every agent is known.
     agents: Vec<AgentUse>,
+    per_agent: Option<bool>,
 }
 
 #[derive(Clone, Copy, Debug, Default)]
@@ -766,15 +769,23 @@ impl UsedTracker {
             self.partitions.resize(n, Quantities::ZERO);
         }
         let used = task_used(model, rec);
-        let Some(a) = rec.agent else {
-            // (Task records always name their agent.)
+        let per_agent = *self.per_agent.get_or_insert_with(|| {
+            model
+                .events
+                .iter()
+                .any(|e| matches!(e.kind, crate::scenario::model::EventKind::MasterFailover(_)))
+        });
+        let p = rec.partition.index();
+        let (true, Some(a)) = (per_agent, rec.agent) else {
+            // No election, every agent known (task records always name
+            // their agent).
+            self.count(launched, p, &used);
             return;
         };
         let i = a.index();
         if self.agents.len() <= i {
             self.agents.resize(i + 1, AgentUse::default());
         }
-        let p = rec.partition.index();
         let entry = &mut self.agents[i];
         if entry.used.is_empty() {
             entry.partition = rec.partition.0;
@@ -784,17 +795,21 @@ impl UsedTracker {
         } else {
             entry.used.saturating_sub(&used);
         }
-        if entry.unknown {
-            return;
+        if !entry.unknown {
+            self.count(launched, p, &used);
         }
+    }
+
+    /// A task on a known agent of partition `p` launched or ended.
+    fn count(&mut self, launched: bool, p: usize, used: &Quantities) {
         for q in [Some(&mut self.known), self.partitions.get_mut(p)]
             .into_iter()
             .flatten()
         {
             if launched {
-                q.add(&used);
+                q.add(used);
             } else {
-                q.saturating_sub(&used);
+                q.saturating_sub(used);
             }
         }
     }
