@@ -418,6 +418,9 @@ pub struct Simulation<'m> {
     one_event_per_filter: bool,
 }
 
+/// The longest emptied list of filter ids kept for reuse.
+const MAX_KEPT_ID_LIST: usize = 64;
+
 impl<'m> Simulation<'m> {
     /// A simulation with one scheduler over every agent.
     pub fn new(model: &'m Model, options: &Options) -> Simulation<'m> {
@@ -1080,8 +1083,13 @@ impl<'m> Simulation<'m> {
                         self.checked(seq + i as u64, "filter_remove")?;
                     }
                 }
-                ids.clear();
-                self.id_lists.push(ids);
+                // Keep small lists for the next blocks; a large one goes
+                // (kept, every list would grow to the largest block's size,
+                // and as many lists are in flight as blocks are pending).
+                if ids.capacity() <= MAX_KEPT_ID_LIST {
+                    ids.clear();
+                    self.id_lists.push(ids);
+                }
             }
             Event::InverseFilterExpire(p, id) => self.masters[p.index()].expire_inverse_filter(id),
             Event::FrameworkReconnect(f) => {
