@@ -703,11 +703,11 @@ impl JobGroup {
 mod tests {
     use super::*;
 
-    #[test]
-    fn task_times_follow_launches_and_ends() {
+    /// A task record of framework 0 on agent 0 at `t`.
+    fn task_record(kind: RecordKind, t: u64, task: TaskRef) -> Record {
         use crate::cluster::resources::Quantities;
         use crate::{AgentId, FrameworkId, PartitionId};
-        let rec = |kind, t: u64, task| Record {
+        Record {
             time: SimTime(t),
             seq: 0,
             partition: PartitionId(0),
@@ -719,7 +719,13 @@ mod tests {
             resources: Quantities::ZERO,
             job_name: None,
             used: Quantities::ZERO,
-        };
+        }
+    }
+
+    #[test]
+    fn task_times_follow_launches_and_ends() {
+        use crate::FrameworkId;
+        let rec = task_record;
         let (j, k) = (JobId(3), JobId(9));
         let mut tt = TaskTimes::default();
         tt.record(&rec(RecordKind::Launch, 10, TaskRef::Job(j, 0)));
@@ -751,21 +757,7 @@ mod tests {
 
     #[test]
     fn task_times_keep_jobs_that_leave_the_window() {
-        use crate::cluster::resources::Quantities;
-        use crate::{AgentId, FrameworkId, PartitionId};
-        let rec = |kind, t: u64, j: u32| Record {
-            time: SimTime(t),
-            seq: 0,
-            partition: PartitionId(0),
-            kind,
-            framework: Some(FrameworkId(0)),
-            role: None,
-            agent: Some(AgentId(0)),
-            task: Some(TaskRef::Job(JobId(j), 0)),
-            resources: Quantities::ZERO,
-            job_name: None,
-            used: Quantities::ZERO,
-        };
+        let rec = |kind, t: u64, j: u32| task_record(kind, t, TaskRef::Job(JobId(j), 0));
         let mut tt = TaskTimes::default();
         // Job 7 runs while jobs far above it come and go; a jump of more
         // than the window moves it out at once.
