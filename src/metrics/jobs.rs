@@ -113,7 +113,7 @@ impl Sketch {
 /// (an indexed read: ids are dense, given in submission order); a job that
 /// leaves the window with tasks still running or its ideal not yet taken
 /// moves to an ordered map, so memory follows the jobs in flight. Take-all
-/// and running-at-start tasks are kept per owner and then by index. This
+/// and running-at-start tasks belong to no job and are not followed. This
 /// follows every launch and end (kept twice: the run metrics and
 /// `jobs.csv`).
 #[derive(Clone, Debug, Default)]
@@ -123,7 +123,6 @@ pub struct TaskTimes {
     base: u32,
     /// Jobs below `base` with something kept.
     old: BTreeMap<JobId, JobTimes>,
-    others: BTreeMap<(u8, u32), BTreeMap<u32, SimTime>>,
 }
 
 /// How many job ids [`TaskTimes`] keeps in its window.
@@ -212,12 +211,8 @@ impl TaskTimes {
                         e.running += 1;
                     }
                 }
-                TaskRef::TakeAll(f, i) => {
-                    self.others.entry((1, f.0)).or_default().insert(i, rec.time);
-                }
-                TaskRef::Running(a, i) => {
-                    self.others.entry((2, a.0)).or_default().insert(i, rec.time);
-                }
+                // No job: no ideal run time to keep.
+                TaskRef::TakeAll(..) | TaskRef::Running(..) => {}
             },
             RecordKind::Finish => match task {
                 TaskRef::Job(j, i) => {
@@ -227,9 +222,7 @@ impl TaskTimes {
                         e.longest = Some(e.longest.map_or(d, |l| l.max(d)));
                     }
                 }
-                _ => {
-                    self.forget_other(task);
-                }
+                TaskRef::TakeAll(..) | TaskRef::Running(..) => {}
             },
             RecordKind::Kill | RecordKind::Fail | RecordKind::Lost => match task {
                 TaskRef::Job(j, i) => {
@@ -238,27 +231,10 @@ impl TaskTimes {
                         self.tidy(j);
                     }
                 }
-                _ => {
-                    self.forget_other(task);
-                }
+                TaskRef::TakeAll(..) | TaskRef::Running(..) => {}
             },
             _ => {}
         }
-    }
-
-    /// A take-all or running-at-start task's launch time, forgotten.
-    fn forget_other(&mut self, task: TaskRef) -> Option<SimTime> {
-        let (owner, i) = match task {
-            TaskRef::Job(..) => return None,
-            TaskRef::TakeAll(f, i) => ((1, f.0), i),
-            TaskRef::Running(a, i) => ((2, a.0), i),
-        };
-        let tasks = self.others.get_mut(&owner)?;
-        let start = tasks.remove(&i);
-        if tasks.is_empty() {
-            self.others.remove(&owner);
-        }
-        start
     }
 
     /// The job's ideal run time (µs), forgotten afterwards; `None` if none
@@ -752,7 +728,7 @@ mod tests {
         tt.record(&rec(RecordKind::Finish, 35, TaskRef::Job(j, 0)));
         assert_eq!(tt.take_ideal(j), Some(30));
         assert_eq!(tt.take_ideal(j), None);
-        assert!(tt.kept() == 0 && tt.others.is_empty());
+        assert_eq!(tt.kept(), 0);
     }
 
     #[test]

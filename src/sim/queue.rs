@@ -328,6 +328,16 @@ mod tests {
         assert_eq!(q.slab.len(), 1);
     }
 
+    /// A pseudo-random stream (xorshift) for the order tests.
+    fn xorshift(mut x: u64) -> impl FnMut() -> u64 {
+        move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        }
+    }
+
     /// The runs change nothing: a queue fed a pseudo-random mix of pushes
     /// at the current time, timer pushes with a few delays (more delays
     /// than runs), other pushes and lanes pops events in exactly the
@@ -338,13 +348,7 @@ mod tests {
         q.set_lane(LAST_LANE);
         let mut reference: BinaryHeap<Reverse<(SimTime, u32, u64)>> = BinaryHeap::new();
         let mut now = SimTime::ZERO;
-        let mut x = 0x9E37_79B9_7F4A_7C15u64;
-        let mut next = || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        };
+        let mut next = xorshift(0x9E37_79B9_7F4A_7C15u64);
         let mut popped = 0;
         for step in 0..50_000u64 {
             let r = next();
@@ -401,13 +405,7 @@ mod tests {
         q.set_lane(LAST_LANE);
         let mut reference: BinaryHeap<Reverse<(SimTime, u32, u64)>> = BinaryHeap::new();
         let mut now = SimTime::ZERO;
-        let mut x = 0x2545_F491_4F6C_DD1Du64;
-        let mut next = || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        };
+        let mut next = xorshift(0x2545_F491_4F6C_DD1Du64);
         let (mut joined, mut blocks) = (0, 0);
         for _ in 0..50_000u64 {
             let r = next();
