@@ -10,7 +10,6 @@
 use crate::cluster::resources::{Quantities, ResourceSet};
 use crate::sim::time::SimTime;
 use crate::{AgentId, FrameworkId, JobId, RoleId};
-use std::collections::{BTreeMap, BTreeSet};
 
 /// A task, by job and index (`job.index`), or a take-all framework's n-th
 /// task (`framework.tN`).
@@ -23,9 +22,15 @@ pub enum TaskRef {
     Running(AgentId, u32),
 }
 
-/// A running task's number: unique over a run, in launch order.
+/// A running task's number: unique over a run, ordered by launch (`launch`
+/// counts launches from 0). `slot` is where [`ClusterState`] keeps the task
+/// while it runs; a slot is reused once its task ended, and the launch
+/// number tells a later task in the same slot from this one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct TaskUid(pub u64);
+pub struct TaskUid {
+    pub launch: u64,
+    slot: u32,
+}
 
 /// A task running on an agent.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -50,7 +55,7 @@ pub struct AgentTruth {
     /// What its running tasks use.
     pub used: Quantities,
     /// Its running tasks, in launch order.
-    pub tasks: BTreeSet<TaskUid>,
+    pub tasks: Vec<TaskUid>,
     /// What each framework's tasks use here, in framework id order.
     owners: Vec<(FrameworkId, Quantities)>,
 }
@@ -79,9 +84,17 @@ impl AgentTruth {
 #[derive(Clone, Debug, Default)]
 pub struct ClusterState {
     agents: Vec<AgentTruth>,
-    /// Boxed: a task is large (its resources), and the map moves its
-    /// values about as tasks come and go.
-    tasks: BTreeMap<TaskUid, Box<RunningTask>>,
+    /// The running tasks in a slab indexed by `TaskUid::slot`, each with
+    /// its launch number; `None` is a free slot (listed in `free`). No
+    /// allocation per task once the slab has grown to the most tasks
+    /// running at once, and a task is found by an index, not a search.
+    /// The slab's order is not the launch order: whatever must go in
+    /// launch order ([`ClusterState::tasks`], an agent's `tasks`) sorts
+    /// by launch number.
+    slots: Vec<Option<(u64, RunningTask)>>,
+    /// Free slots, the last freed last (reused first: still in cache).
+    free: Vec<u32>,
+    running: usize,
     next_task: u64,
 }
 
@@ -90,7 +103,9 @@ impl ClusterState {
     pub fn new(agents: usize) -> ClusterState {
         ClusterState {
             agents: vec![AgentTruth::default(); agents],
-            tasks: BTreeMap::new(),
+            slots: Vec::new(),
+            free: Vec::new(),
+            running: 0,
             next_task: 0,
         }
     }
@@ -125,53 +140,91 @@ impl ClusterState {
 
     /// Starts a task; returns its number.
     pub fn start(&mut self, t: RunningTask) -> TaskUid {
-        let uid = TaskUid(self.next_task);
+        let launch = self.next_task;
         self.next_task += 1;
+        let slot = match self.free.pop() {
+            Some(s) => s,
+            None => {
+                self.slots.push(None);
+                (self.slots.len() - 1) as u32
+            }
+        };
+        let uid = TaskUid { launch, slot };
         let q = t.resources.total();
         let agent = &mut self.agents[t.agent.index()];
         agent.used.add(&q);
-        agent.tasks.insert(uid);
+        // Launch numbers only grow: pushing keeps the list in launch order.
+        agent.tasks.push(uid);
         match agent.owners.binary_search_by_key(&t.framework, |(f, _)| *f) {
             Ok(i) => agent.owners[i].1.add(&q),
             Err(i) => agent.owners.insert(i, (t.framework, q)),
         }
-        self.tasks.insert(uid, Box::new(t));
+        self.slots[slot as usize] = Some((launch, t));
+        self.running += 1;
         uid
     }
 
     /// Ends a task (finished, killed or lost); `None` if it already ended.
     pub fn end(&mut self, uid: TaskUid) -> Option<RunningTask> {
-        let t = self.tasks.remove(&uid)?;
+        let entry = self.slots.get_mut(uid.slot as usize)?;
+        if !matches!(entry, Some((launch, _)) if *launch == uid.launch) {
+            return None;
+        }
+        let (_, t) = entry.take()?;
+        self.free.push(uid.slot);
+        self.running -= 1;
         let q = t.resources.total();
         let agent = &mut self.agents[t.agent.index()];
         agent.used.saturating_sub(&q);
-        agent.tasks.remove(&uid);
+        if let Ok(i) = agent.tasks.binary_search(&uid) {
+            agent.tasks.remove(i);
+        }
         if let Ok(i) = agent.owners.binary_search_by_key(&t.framework, |(f, _)| *f) {
             agent.owners[i].1.saturating_sub(&q);
             if agent.owners[i].1 == Quantities::ZERO {
                 agent.owners.remove(i);
             }
         }
-        Some(*t)
+        Some(t)
     }
 
     /// The tasks running on agent `a`, in launch order.
     pub fn tasks_on(&self, a: AgentId) -> Vec<TaskUid> {
-        self.agents[a.index()].tasks.iter().copied().collect()
+        self.agents[a.index()].tasks.clone()
     }
 
     pub fn task(&self, uid: TaskUid) -> Option<&RunningTask> {
-        self.tasks.get(&uid).map(|t| &**t)
+        match self.slots.get(uid.slot as usize)? {
+            Some((launch, t)) if *launch == uid.launch => Some(t),
+            _ => None,
+        }
+    }
+
+    /// Every running task, in no particular order (the slab's).
+    pub fn tasks_unordered(&self) -> impl Iterator<Item = (TaskUid, &RunningTask)> {
+        self.slots.iter().enumerate().filter_map(|(slot, e)| {
+            e.as_ref().map(|(launch, t)| {
+                (
+                    TaskUid {
+                        launch: *launch,
+                        slot: slot as u32,
+                    },
+                    t,
+                )
+            })
+        })
     }
 
     /// Every running task, in launch order.
     pub fn tasks(&self) -> impl Iterator<Item = (TaskUid, &RunningTask)> {
-        self.tasks.iter().map(|(u, t)| (*u, &**t))
+        let mut all: Vec<(TaskUid, &RunningTask)> = self.tasks_unordered().collect();
+        all.sort_unstable_by_key(|(u, _)| *u);
+        all.into_iter()
     }
 
     /// How many tasks run.
     pub fn running(&self) -> usize {
-        self.tasks.len()
+        self.running
     }
 
     /// Re-derives every agent's use and owners from the tasks and compares
@@ -186,18 +239,23 @@ impl ClusterState {
                 ..AgentTruth::default()
             })
             .collect();
-        for (uid, t) in &self.tasks {
+        let mut live = 0;
+        for (uid, t) in self.tasks() {
+            live += 1;
             let agent = &mut agents[t.agent.index()];
             if !agent.up {
-                return Err(format!("task {} runs on an agent that is down", uid.0));
+                return Err(format!("task {} runs on an agent that is down", uid.launch));
             }
             let q = t.resources.total();
             agent.used.add(&q);
-            agent.tasks.insert(*uid);
+            agent.tasks.push(uid);
             match agent.owners.binary_search_by_key(&t.framework, |(f, _)| *f) {
                 Ok(i) => agent.owners[i].1.add(&q),
                 Err(i) => agent.owners.insert(i, (t.framework, q)),
             }
+        }
+        if live != self.running || live + self.free.len() != self.slots.len() {
+            return Err("the running-task count or free slots differ from the tasks".into());
         }
         for (i, (kept, derived)) in self.agents.iter().zip(&agents).enumerate() {
             if kept != derived {
@@ -240,7 +298,7 @@ mod tests {
         let t0 = c.start(task(1, 0, 0, 2, 200));
         let t1 = c.start(task(0, 1, 0, 1, 100));
         let t2 = c.start(task(0, 0, 1, 3, 300));
-        assert_eq!((t0, t1, t2), (TaskUid(0), TaskUid(1), TaskUid(2)));
+        assert_eq!((t0.launch, t1.launch, t2.launch), (0, 1, 2));
         assert_eq!(c.tasks_on(AgentId(0)), vec![t0, t2]);
         assert_eq!(c.tasks_on(AgentId(1)), vec![t1]);
         let a0 = c.agent(AgentId(0));
@@ -265,6 +323,35 @@ mod tests {
         c.agent_down(AgentId(0));
         assert!(!c.agent(AgentId(0)).up);
         assert_eq!(c.running(), 1);
+        c.check().unwrap();
+    }
+
+    #[test]
+    fn a_reused_slot_keeps_ended_tasks_ended_and_launch_order() {
+        let mut c = ClusterState::new(2);
+        c.agent_up(AgentId(0), q(8, 800));
+        c.agent_up(AgentId(1), q(8, 800));
+        let t0 = c.start(task(0, 0, 0, 1, 100));
+        let t1 = c.start(task(0, 1, 1, 1, 100));
+        let t2 = c.start(task(0, 0, 2, 1, 100));
+        assert!(c.end(t0).is_some());
+        // t3 takes t0's slot: t0 stays ended, t3 is found.
+        let t3 = c.start(task(1, 0, 3, 2, 200));
+        assert_eq!(t3.slot, t0.slot);
+        assert_eq!(c.end(t0), None);
+        assert!(c.task(t0).is_none());
+        assert_eq!(c.task(t3).map(|t| t.framework), Some(FrameworkId(1)));
+        // Launch order, whatever the slots.
+        let order: Vec<u64> = c.tasks().map(|(u, _)| u.launch).collect();
+        assert_eq!(order, vec![1, 2, 3]);
+        assert_eq!(c.tasks_on(AgentId(0)), vec![t2, t3]);
+        assert_eq!(c.running(), 3);
+        c.check().unwrap();
+        assert!(c.end(t2).is_some());
+        assert!(c.end(t1).is_some());
+        let t4 = c.start(task(0, 1, 4, 1, 100));
+        assert_eq!(c.tasks_on(AgentId(1)), vec![t4]);
+        assert_eq!(c.running(), 2);
         c.check().unwrap();
     }
 

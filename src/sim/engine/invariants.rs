@@ -114,7 +114,7 @@ impl<'m> Simulation<'m> {
             .count() as u64;
         let job_tasks = self
             .cluster
-            .tasks()
+            .tasks_unordered()
             .filter(|(_, t)| matches!(t.task, TaskRef::Job(..)))
             .count() as u64
             + dead_job_tasks;
@@ -133,7 +133,7 @@ impl<'m> Simulation<'m> {
                 }
             }
         }
-        for (_, t) in self.cluster.tasks() {
+        for (_, t) in self.cluster.tasks_unordered() {
             let p = self.partition_of[t.agent.index()];
             if !self.fw_partitions[t.framework.index()].contains(&p) {
                 return Err(format!(
