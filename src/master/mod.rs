@@ -791,16 +791,19 @@ impl Master {
         agent: AgentId,
         res: &ResourceSet,
     ) {
-        let total = res.total();
-        self.agents[agent.index()].allocated.add(&total);
+        // Every vector here has zeros past the scenario's kinds: the
+        // `_first` sums give the full sums' results (`check_invariants`).
+        let n = self.kinds;
+        let total = res.total_first(n);
+        self.agents[agent.index()].allocated.add_first(&total, n);
         self.track(model, fw, role, agent, res);
         let fs = &mut self.frameworks[fw.index()];
         let ri = fs.role_index(role).expect("subscribed role");
-        fs.roles[ri].offered.saturating_sub(&total);
-        fs.roles[ri].allocated.add(&total);
-        self.allocated_total.add(&total);
+        fs.roles[ri].offered.saturating_sub_first(&total, n);
+        fs.roles[ri].allocated.add_first(&total, n);
+        self.allocated_total.add_first(&total, n);
         for r in Self::ancestors_and_self(model, role) {
-            self.roles[r.index()].subtree_used.add(&total);
+            self.roles[r.index()].subtree_used.add_first(&total, n);
         }
     }
 
@@ -1248,15 +1251,18 @@ impl Master {
         agent: AgentId,
         res: &ResourceSet,
     ) {
-        let total = res.total();
+        // As in `charge_running`: zeros past the scenario's kinds.
+        let n = self.kinds;
+        let total = res.total_first(n);
         let fs = &mut self.frameworks[fw.index()];
         let ri = fs.role_index(role).expect("subscribed role");
-        fs.roles[ri].allocated.saturating_sub(&total);
-        self.allocated_total.saturating_sub(&total);
+        fs.roles[ri].allocated.saturating_sub_first(&total, n);
+        self.allocated_total.saturating_sub_first(&total, n);
         for r in Self::ancestors_and_self(model, role) {
-            self.roles[r.index()].subtree_used.saturating_sub(&total);
+            self.roles[r.index()]
+                .subtree_used
+                .saturating_sub_first(&total, n);
         }
-        let n = self.kinds;
         let a = &mut self.agents[agent.index()];
         if a.present {
             a.allocated.saturating_sub_first(&total, n);
