@@ -777,12 +777,22 @@ fn generated_architectures_do_work() {
     assert!(busy > 0);
 }
 
-/// Runs `model` with the standard metrics, each filter expiry an entry of
-/// its own when `slow`: the outcome, summary.json's text and every record.
+/// The slow ways a run can be asked to take (tests of fast paths).
+#[derive(Clone, Copy, PartialEq)]
+enum Slow {
+    No,
+    /// Each filter expiry an entry of its own.
+    FilterExpiries,
+    /// Each decline returns its resources to its agent at once.
+    Declines,
+}
+
+/// Runs `model` with the standard metrics, the slow way `slow`: the
+/// outcome, summary.json's text and every record.
 fn run_filter_expiries(
     model: &mesosim::scenario::Model,
     check: bool,
-    slow: bool,
+    slow: Slow,
 ) -> (mesosim::sim::Outcome, String, Vec<String>) {
     let opts = Options { seed: None, check };
     let mut metrics = mesosim::metrics::RunMetrics::new(model);
@@ -792,10 +802,10 @@ fn run_filter_expiries(
         tee.observers.push(&mut metrics);
         tee.observers.push(&mut rec);
         let sim = mesosim::sim::Simulation::new(model, &opts);
-        let sim = if slow {
-            sim.one_event_per_filter()
-        } else {
-            sim
+        let sim = match slow {
+            Slow::No => sim,
+            Slow::FilterExpiries => sim.one_event_per_filter(),
+            Slow::Declines => sim.one_decline_at_a_time(),
         };
         sim.run(&mut tee).unwrap()
     };
@@ -817,6 +827,50 @@ fn run_filter_expiries(
 /// invariant checks after every event (the random ones); and blocks formed.
 #[test]
 fn filter_expiry_blocks_change_nothing() {
+    let mut joined = 0;
+    for (text, model, check) in &fast_path_cases() {
+        let (fast, fast_summary, fast_records) = run_filter_expiries(model, *check, Slow::No);
+        let (slow, slow_summary, slow_records) =
+            run_filter_expiries(model, *check, Slow::FilterExpiries);
+        assert_eq!(fast.digest, slow.digest, "{text}");
+        assert_eq!(fast.events, slow.events, "{text}");
+        assert_eq!(fast.totals, slow.totals, "{text}");
+        assert_eq!(fast_summary, slow_summary, "{text}");
+        assert!(fast_records == slow_records, "{text}");
+        assert_eq!(slow.entries, slow.events, "{text}");
+        joined += fast.events - fast.entries;
+    }
+    assert!(joined > 10_000, "{joined} events joined a block");
+}
+
+/// An answer batch's declines returning their resources to the agents
+/// together, after its records and filters (`Master::decline_deferred`,
+/// `settle_returns`),
+/// change nothing: the same cases as `filter_expiry_blocks_change_nothing`
+/// (random scenarios under the invariant checks after every event:
+/// declines, accepts between declines, decision times, constraints,
+/// offer returns, rescinds, revives, faults, partitions; slices of
+/// omega-exp and scale-2k) give the same records, digest, `events`,
+/// totals and summary as declining each offer wholly at once.
+#[test]
+fn bulk_declines_change_nothing() {
+    let mut declined = 0;
+    for (text, model, check) in &fast_path_cases() {
+        let (fast, fast_summary, fast_records) = run_filter_expiries(model, *check, Slow::No);
+        let (slow, slow_summary, slow_records) = run_filter_expiries(model, *check, Slow::Declines);
+        assert_eq!(fast.digest, slow.digest, "{text}");
+        assert_eq!(fast.events, slow.events, "{text}");
+        assert_eq!(fast.totals, slow.totals, "{text}");
+        assert_eq!(fast_summary, slow_summary, "{text}");
+        assert!(fast_records == slow_records, "{text}");
+        declined += fast.totals.offers_declined;
+    }
+    assert!(declined > 100_000, "{declined} offers declined");
+}
+
+/// The random scenarios (with invariant checks) and the benchmark slices
+/// the fast-path tests run both ways: (text or file, model, check).
+fn fast_path_cases() -> Vec<(String, mesosim::scenario::Model, bool)> {
     let mut cases: Vec<(String, mesosim::scenario::Model, bool)> = (0..40u64)
         .map(|seed| {
             let text = scenario(seed);
@@ -839,17 +893,5 @@ fn filter_expiry_blocks_change_nothing() {
         let model = load_str(&text, file, &common::root().join("scenarios/bench")).unwrap();
         cases.push((file.to_string(), model, false));
     }
-    let mut joined = 0;
-    for (text, model, check) in &cases {
-        let (fast, fast_summary, fast_records) = run_filter_expiries(model, *check, false);
-        let (slow, slow_summary, slow_records) = run_filter_expiries(model, *check, true);
-        assert_eq!(fast.digest, slow.digest, "{text}");
-        assert_eq!(fast.events, slow.events, "{text}");
-        assert_eq!(fast.totals, slow.totals, "{text}");
-        assert_eq!(fast_summary, slow_summary, "{text}");
-        assert!(fast_records == slow_records, "{text}");
-        assert_eq!(slow.entries, slow.events, "{text}");
-        joined += fast.events - fast.entries;
-    }
-    assert!(joined > 10_000, "{joined} events joined a block");
+    cases
 }

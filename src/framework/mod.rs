@@ -393,6 +393,14 @@ pub fn decide_job_first_fit(
     })
 }
 
+/// Whether placing `spec` reads the agent's attributes: only for a
+/// constraint or a preference (with neither, [`placement`] and
+/// `attrs_match` give the same answers for any attributes, so the
+/// agent's need not be looked up — a cache miss per slot).
+fn needs_attributes(spec: &JobSpec) -> bool {
+    !spec.constraints.is_empty() || !spec.prefer.is_empty()
+}
+
 /// Whether a job may use an offer's agent now: constraints hold, and delay
 /// scheduling does not make it wait for a preferred agent. Returns
 /// `(usable, preferred)`.
@@ -420,7 +428,8 @@ fn per_slot(
     d: &mut Decision,
 ) {
     let max_tasks = fw.max_tasks_per_offer.unwrap_or(u64::MAX);
-    let attributes = model.agent_attributes(slot.agent, now);
+    // Read once, and only for a job with a constraint or a preference.
+    let mut attributes: Option<&[(String, String)]> = None;
     let mut left = slot.resources.clone();
     let mut launches = Vec::new();
     let mut emptied = Vec::new();
@@ -433,6 +442,11 @@ fn per_slot(
         if spec.role != slot.role {
             continue;
         }
+        let attributes = if needs_attributes(spec) {
+            *attributes.get_or_insert_with(|| model.agent_attributes(slot.agent, now))
+        } else {
+            &[]
+        };
         let (allowed, preferred, waiting) = placement(fw, spec, js, attributes, now);
         let before = launches.len();
         if allowed && !waiting {
@@ -568,12 +582,16 @@ fn pooled(
             let mut plan: Vec<(usize, ResourceSet)> = Vec::new();
             let mut lefts: Vec<ResourceSet> = pool.iter().map(|s| s.left.clone()).collect();
             for (i, entry) in pool.iter().enumerate() {
-                let attributes = model.agent_attributes(entry.slot.agent, now);
                 if entry.slot.role != spec.role {
                     continue;
                 }
                 tried_new += u32::from(entry.new);
-                if !attrs_match(&spec.constraints, attributes) {
+                if needs_attributes(spec)
+                    && !attrs_match(
+                        &spec.constraints,
+                        model.agent_attributes(entry.slot.agent, now),
+                    )
+                {
                     continue;
                 }
                 let mut n = entry.launches.len();
@@ -599,10 +617,14 @@ fn pooled(
             }
         } else {
             for entry in pool.iter_mut() {
-                let attributes = model.agent_attributes(entry.slot.agent, now);
                 if entry.slot.role != spec.role {
                     continue;
                 }
+                let attributes = if needs_attributes(spec) {
+                    model.agent_attributes(entry.slot.agent, now)
+                } else {
+                    &[]
+                };
                 let (allowed, preferred, waiting) = placement(fw, spec, js, attributes, now);
                 if allowed && waiting {
                     continue;

@@ -416,6 +416,9 @@ pub struct Simulation<'m> {
     /// Schedule each filter expiry as an entry of its own (the slow way
     /// that blocks must match: tests only).
     one_event_per_filter: bool,
+    /// Return each declined offer's resources to its agent at once, as
+    /// before bulk answers (the slow way that they must match: tests only).
+    one_decline_at_a_time: bool,
 }
 
 /// The longest emptied list of filter ids kept for reuse.
@@ -553,6 +556,7 @@ impl<'m> Simulation<'m> {
             failover: failover::Failover::new(n as usize, model.agents.len()),
             id_lists: Vec::new(),
             one_event_per_filter: false,
+            one_decline_at_a_time: false,
         })
     }
 
@@ -562,6 +566,17 @@ impl<'m> Simulation<'m> {
     #[doc(hidden)]
     pub fn one_event_per_filter(mut self) -> Simulation<'m> {
         self.one_event_per_filter = true;
+        self
+    }
+
+    /// Declines each offer wholly at once (`Master::decline`), as before
+    /// an answer batch's declines returned their resources to the agents
+    /// together (`Master::decline_deferred`): the same events, records and
+    /// outputs, only slower. For the tests that compare the two ways
+    /// (`tests/swarm.rs`).
+    #[doc(hidden)]
+    pub fn one_decline_at_a_time(mut self) -> Simulation<'m> {
+        self.one_decline_at_a_time = true;
         self
     }
 

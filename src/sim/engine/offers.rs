@@ -331,8 +331,14 @@ impl<'m> Simulation<'m> {
                         .agent(agent)
                         .resources(offered),
                 );
-                self.masters[p].decline(model, id, refuse, self.now)
+                if self.one_decline_at_a_time {
+                    self.masters[p].decline(model, id, refuse, self.now)
+                } else {
+                    self.masters[p].decline_deferred(model, id, refuse, self.now)
+                }
             } else {
+                // The accept and its launches read the agents' states.
+                self.settle_returns();
                 let used: Vec<ResourceSet> = launches.iter().map(|l| l.resources.clone()).collect();
                 let mut used_total = Quantities::ZERO;
                 for u in &used {
@@ -361,6 +367,15 @@ impl<'m> Simulation<'m> {
             if let Some(f) = filter {
                 self.push_filter_expiry(PartitionId(p as u32), f);
             }
+        }
+        self.settle_returns();
+    }
+
+    /// The agents' part of the declines left by `decline_deferred`, in
+    /// every master (see [`Master::settle_returns`]).
+    fn settle_returns(&mut self) {
+        for m in &mut self.masters {
+            m.settle_returns();
         }
     }
 
