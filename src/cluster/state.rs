@@ -7,7 +7,8 @@
 //! that they agree; faults, partitions and shared-state schedulers are
 //! where they part.
 
-use crate::cluster::resources::{Quantities, ResourceSet};
+use crate::cluster::resources::{Quantities, ResourceSet, MAX_RESOURCE_KINDS};
+use crate::scenario::model::Model;
 use crate::sim::time::SimTime;
 use crate::{AgentId, FrameworkId, JobId, RoleId};
 
@@ -43,6 +44,24 @@ pub struct RunningTask {
     pub resources: ResourceSet,
     /// When it started (launch, or its agent's registration).
     pub started: SimTime,
+}
+
+/// The scenario's resource kinds: how many leading entries of a run's
+/// resource vectors may be non-zero — its interned names, or, for a model
+/// built by hand without names, its agents' widest total (the master's
+/// `kinds`, computed the same way). A task's resources fit its agent's
+/// (the master refuses any other), so they too are zero past it.
+pub fn resource_kinds(model: &Model) -> usize {
+    let named = model
+        .agent_groups
+        .iter()
+        .flat_map(|g| {
+            let total = g.resources.total();
+            (0..MAX_RESOURCE_KINDS).rev().find(|&i| total.0[i] != 0)
+        })
+        .max()
+        .map_or(0, |i| i + 1);
+    model.resources.len().max(named).min(MAX_RESOURCE_KINDS)
 }
 
 /// One agent as it really is.
@@ -96,6 +115,13 @@ pub struct ClusterState {
     free: Vec<u32>,
     running: usize,
     next_task: u64,
+    /// How many leading resource entries a task may use (all 16 unless
+    /// set by [`ClusterState::with_kinds`]): every task's resources are
+    /// zero past it, and so are the agents' `used` and owners' sums, which
+    /// only ever sum tasks; sums over the first `width` entries are the
+    /// full sums (most scenarios name 2–4 kinds of 16). `check` derives
+    /// the sums in full and compares.
+    width: usize,
 }
 
 impl ClusterState {
@@ -107,7 +133,15 @@ impl ClusterState {
             free: Vec::new(),
             running: 0,
             next_task: 0,
+            width: MAX_RESOURCE_KINDS,
         }
+    }
+
+    /// Sums over the first `kinds` entries only (the scenario's
+    /// [`resource_kinds`]: every task's resources are zero past them).
+    pub fn with_kinds(mut self, kinds: usize) -> ClusterState {
+        self.width = kinds.min(MAX_RESOURCE_KINDS);
+        self
     }
 
     pub fn agent(&self, a: AgentId) -> &AgentTruth {
@@ -150,13 +184,14 @@ impl ClusterState {
             }
         };
         let uid = TaskUid { launch, slot };
-        let q = t.resources.total();
+        let w = self.width;
+        let q = t.resources.total_first(w);
         let agent = &mut self.agents[t.agent.index()];
-        agent.used.add(&q);
+        agent.used.add_first(&q, w);
         // Launch numbers only grow: pushing keeps the list in launch order.
         agent.tasks.push(uid);
         match agent.owners.binary_search_by_key(&t.framework, |(f, _)| *f) {
-            Ok(i) => agent.owners[i].1.add(&q),
+            Ok(i) => agent.owners[i].1.add_first(&q, w),
             Err(i) => agent.owners.insert(i, (t.framework, q)),
         }
         self.slots[slot as usize] = Some((launch, t));
@@ -173,15 +208,16 @@ impl ClusterState {
         let (_, t) = entry.take()?;
         self.free.push(uid.slot);
         self.running -= 1;
-        let q = t.resources.total();
+        let w = self.width;
+        let q = t.resources.total_first(w);
         let agent = &mut self.agents[t.agent.index()];
-        agent.used.saturating_sub(&q);
+        agent.used.saturating_sub_first(&q, w);
         if let Ok(i) = agent.tasks.binary_search(&uid) {
             agent.tasks.remove(i);
         }
         if let Ok(i) = agent.owners.binary_search_by_key(&t.framework, |(f, _)| *f) {
-            agent.owners[i].1.saturating_sub(&q);
-            if agent.owners[i].1 == Quantities::ZERO {
+            agent.owners[i].1.saturating_sub_first(&q, w);
+            if agent.owners[i].1.is_empty_first(w) {
                 agent.owners.remove(i);
             }
         }
@@ -328,7 +364,9 @@ mod tests {
 
     #[test]
     fn a_reused_slot_keeps_ended_tasks_ended_and_launch_order() {
-        let mut c = ClusterState::new(2);
+        // Summing over the two kinds the tasks use: `check` derives the
+        // sums over all 16 and compares.
+        let mut c = ClusterState::new(2).with_kinds(2);
         c.agent_up(AgentId(0), q(8, 800));
         c.agent_up(AgentId(1), q(8, 800));
         let t0 = c.start(task(0, 0, 0, 1, 100));

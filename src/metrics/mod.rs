@@ -7,6 +7,7 @@ pub mod fairness;
 pub mod jobs;
 
 use crate::cluster::resources::Quantities;
+use crate::cluster::state::resource_kinds;
 use crate::framework::JobStatus;
 use crate::master::Offer;
 use crate::scenario::model::Model;
@@ -714,6 +715,13 @@ pub struct UsedTracker {
     /// first task record): without an election every agent is known.
     agents: Vec<AgentUse>,
     per_agent: Option<bool>,
+    /// How many leading entries of a task's `used` may be non-zero: the
+    /// scenario's resource kinds (`cluster::state::resource_kinds`, set at
+    /// the first task record; a task's `used` is within its resources,
+    /// which fit its agent's). Sums over the first `width` entries are the
+    /// full sums, at a fraction of the work (most scenarios name 2–4 kinds
+    /// of the 16).
+    width: usize,
 }
 
 #[derive(Clone, Copy, Debug, Default)]
@@ -769,6 +777,9 @@ impl UsedTracker {
             self.partitions.resize(n, Quantities::ZERO);
         }
         let used = task_used(model, rec);
+        if self.width == 0 {
+            self.width = resource_kinds(model);
+        }
         let per_agent = *self.per_agent.get_or_insert_with(|| {
             model
                 .events
@@ -791,9 +802,9 @@ impl UsedTracker {
             entry.partition = rec.partition.0;
         }
         if launched {
-            entry.used.add(&used);
+            entry.used.add_first(&used, self.width);
         } else {
-            entry.used.saturating_sub(&used);
+            entry.used.saturating_sub_first(&used, self.width);
         }
         if !entry.unknown {
             self.count(launched, p, &used);
@@ -802,14 +813,15 @@ impl UsedTracker {
 
     /// A task on a known agent of partition `p` launched or ended.
     fn count(&mut self, launched: bool, p: usize, used: &Quantities) {
+        let w = self.width;
         for q in [Some(&mut self.known), self.partitions.get_mut(p)]
             .into_iter()
             .flatten()
         {
             if launched {
-                q.add(used);
+                q.add_first(used, w);
             } else {
-                q.saturating_sub(used);
+                q.saturating_sub_first(used, w);
             }
         }
     }

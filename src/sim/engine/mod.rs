@@ -503,7 +503,8 @@ impl<'m> Simulation<'m> {
             busy_until: vec![SimTime::ZERO; model.frameworks.len()],
             idle_suppressed: vec![false; model.frameworks.len()],
             in_decision: 0,
-            cluster: ClusterState::new(model.agents.len()),
+            cluster: ClusterState::new(model.agents.len())
+                .with_kinds(crate::cluster::state::resource_kinds(model)),
             shuffle_rngs: (0..n).map(|p| stream("agent-shuffle", p)).collect(),
             sorter_rngs: (0..n)
                 .map(|p| match p {
