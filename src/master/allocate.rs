@@ -414,7 +414,6 @@ impl Master {
                         }
                         break;
                     }
-                    let quota = self.roles[role.index()].quota.clone();
                     let spot = Spot {
                         stage: 2,
                         agent,
@@ -430,6 +429,12 @@ impl Master {
                     if explain {
                         self.explain_left_out(spot, &mut out.explain);
                     }
+                    if fw_order.is_empty() {
+                        // No client in this role (all suppressed, say):
+                        // nothing to work out here.
+                        continue;
+                    }
+                    let quota = self.roles[role.index()].quota.clone();
                     for (fw_pos, &fw) in fw_order.iter().enumerate() {
                         // A filter holding all the agent has holds any offer
                         // to `fw` here: pass it by without working the offer

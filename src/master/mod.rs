@@ -1010,24 +1010,41 @@ impl Master {
         res: &ResourceSet,
     ) {
         let total = res.total_first(self.kinds);
+        self.track_total(model, fw, role, agent, &total, &res.unreserved);
+    }
+
+    /// [`Master::track`] of resources whose total (merged by name) is
+    /// `total` and unreserved part `unreserved`. Every sum it adds to has
+    /// zeros from the scenario's `kinds`-th entry on, as `total` and
+    /// `unreserved` have, so only the first `kinds` entries are added.
+    fn track_total(
+        &mut self,
+        model: &Model,
+        fw: FrameworkId,
+        role: RoleId,
+        agent: AgentId,
+        total: &Quantities,
+        unreserved: &Quantities,
+    ) {
+        let n = self.kinds;
         let fs = &mut self.frameworks[fw.index()];
         let ri = fs
             .role_index(role)
             .expect("framework subscribed to the role");
         // The framework sorter sees the offer at once, as the role sorter
         // does: the next agent of the same run sorts by the new share.
-        fs.roles[ri].offered.add(&total);
+        fs.roles[ri].offered.add_first(total, n);
         fs.roles[ri].count += 1;
         let rs = &mut self.roles[role.index()];
-        rs.own_alloc.add(&total);
+        rs.own_alloc.add_first(total, n);
         rs.own_count += 1;
         for r in Self::ancestors_and_self(model, role) {
             let rs = &mut self.roles[r.index()];
-            rs.subtree_alloc.add(&total);
+            rs.subtree_alloc.add_first(total, n);
             rs.subtree_count += 1;
-            rs.subtree_unreserved_alloc.add(&res.unreserved);
+            rs.subtree_unreserved_alloc.add_first(unreserved, n);
         }
-        self.agents[agent.index()].held.add(fw, &total, self.kinds);
+        self.agents[agent.index()].held.add(fw, total, n);
     }
 
     /// A run offers `res` of `agent` to `fw` in `role`: `track`, and the
@@ -1041,11 +1058,10 @@ impl Master {
         agent: AgentId,
         res: &ResourceSet,
     ) {
-        self.track(model, fw, role, agent, res);
         let n = self.kinds;
-        self.agents[agent.index()]
-            .offered
-            .add_first(&res.total_first(n), n);
+        let total = res.total_first(n);
+        self.track_total(model, fw, role, agent, &total, &res.unreserved);
+        self.agents[agent.index()].offered.add_first(&total, n);
     }
 
     /// The reverse of `track`; allocation counts are never decremented.

@@ -273,8 +273,15 @@ impl Keyed {
 /// every time. Whole-order policies (`random`) always sort afresh.
 pub(crate) struct RunOrders {
     by_role: Vec<Option<Vec<Keyed>>>,
-    /// (framework, role) whose key changed since the role's order was made.
-    touched: Vec<(FrameworkId, RoleId)>,
+    /// Per role: the frameworks whose key there changed since the role's
+    /// order was last brought up to date, in the order they changed (a
+    /// role's order is brought up to date only when it is asked for, so a
+    /// role that no offer touched costs one read).
+    touched: Vec<Vec<FrameworkId>>,
+    /// Per role: how many keys of its order are NaN (an order with one is
+    /// sorted afresh, see above), kept as keys come and go instead of
+    /// looking at every key each time the order is asked for.
+    nans: Vec<u32>,
     incremental: bool,
     /// The role sorter's order, kept the same way when the role sorter is
     /// key-ordered: re-made only after an offer changed a role's key, and
@@ -296,7 +303,8 @@ impl RunOrders {
             .all(|&r| !master.live(r) || !master.has_child_clients(r));
         RunOrders {
             by_role: vec![None; master.roles.len()],
-            touched: Vec::new(),
+            touched: vec![Vec::new(); master.roles.len()],
+            nans: vec![0; master.roles.len()],
             incremental: !model.master.framework_sorter.orders_whole(),
             roles: None,
             flat_roles: None,
@@ -332,11 +340,10 @@ impl RunOrders {
             return;
         }
         let policy = &*model.master.role_sorter;
-        let cx = master.sort_cx(model);
-        let key = |role: RoleId| {
+        let key = |cx: &SortCx<'_>, role: RoleId| {
             let c = master.role_client(model, Node::Role(role));
             Keyed {
-                key: policy.key(&c, &cx),
+                key: policy.key(&c, cx),
                 count: c.count,
                 name: master.role_name_rank[role.index()],
                 fw: FrameworkId(role.0),
@@ -344,24 +351,28 @@ impl RunOrders {
         };
         let order = match &mut self.flat_roles {
             Some(order) => {
-                for role in self.roles_touched.drain(..) {
-                    if let Some(i) = order.iter().position(|k| k.fw.0 == role.0) {
-                        order.remove(i);
-                        let k = key(role);
-                        let at = order.partition_point(|e| Keyed::cmp(e, &k) == Ordering::Less);
-                        order.insert(at, k);
+                if !self.roles_touched.is_empty() {
+                    let cx = master.sort_cx(model);
+                    for role in self.roles_touched.drain(..) {
+                        if let Some(i) = order.iter().position(|k| k.fw.0 == role.0) {
+                            order.remove(i);
+                            let k = key(&cx, role);
+                            let at = order.partition_point(|e| Keyed::cmp(e, &k) == Ordering::Less);
+                            order.insert(at, k);
+                        }
                     }
                 }
                 order
             }
             None => {
                 self.roles_touched.clear();
+                let cx = master.sort_cx(model);
                 let mut order: Vec<Keyed> = master
                     .tree
                     .children(None)
                     .iter()
                     .filter(|&&r| master.live(r))
-                    .map(|&r| key(r))
+                    .map(|&r| key(&cx, r))
                     .collect();
                 order.sort_by(Keyed::cmp);
                 self.flat_roles.insert(order)
@@ -391,32 +402,34 @@ impl RunOrders {
             out.extend(master.framework_order(model, role, rngs));
             return;
         }
-        let order = match &mut self.by_role[role.index()] {
+        let r = role.index();
+        let nans = &mut self.nans[r];
+        let order = match &mut self.by_role[r] {
             Some(order) => {
-                if !self.touched.is_empty() {
+                let touched = &mut self.touched[r];
+                if !touched.is_empty() {
                     let cx = master.sort_cx(model);
-                    self.touched.retain(|&(fw, r)| {
-                        if r != role {
-                            return true;
-                        }
+                    for fw in touched.drain(..) {
                         if let Some(i) = order.iter().position(|k| k.fw == fw) {
-                            order.remove(i);
+                            *nans -= u32::from(order.remove(i).key.is_nan());
                         }
                         if let Some(k) = master.framework_key(model, &cx, role, fw) {
+                            *nans += u32::from(k.key.is_nan());
                             let at = order.partition_point(|e| Keyed::cmp(e, &k) == Ordering::Less);
                             order.insert(at, k);
                         }
-                        false
-                    });
+                    }
                 }
                 order
             }
             None => {
-                self.touched.retain(|&(_, r)| r != role);
-                self.by_role[role.index()].insert(master.keyed_frameworks(model, role))
+                self.touched[r].clear();
+                let order = master.keyed_frameworks(model, role);
+                *nans = order.iter().filter(|k| k.key.is_nan()).count() as u32;
+                self.by_role[r].insert(order)
             }
         };
-        if order.iter().any(|k| k.key.is_nan()) {
+        if *nans > 0 {
             self.incremental = false;
             out.extend(master.framework_order(model, role, rngs));
             return;
@@ -428,7 +441,7 @@ impl RunOrders {
     /// the role and its ancestors in the role sorter).
     pub(crate) fn touched(&mut self, fw: FrameworkId, role: RoleId) {
         if self.incremental && self.by_role[role.index()].is_some() {
-            self.touched.push((fw, role));
+            self.touched[role.index()].push(fw);
         }
         self.roles_touched.push(role);
     }
