@@ -185,6 +185,13 @@ impl Default for Holders {
 impl Holders {
     const NONE: FrameworkId = FrameworkId(u32::MAX);
 
+    /// The first holder's id and the first word of what it holds, as a
+    /// number that means nothing: for a run reading an agent's state ahead
+    /// of its visit ([`Master::look_ahead`]).
+    fn first_word(&self) -> u64 {
+        u64::from(self.first.0) ^ self.first_held.0[0]
+    }
+
     /// `fw` holds `q` more (a new entry at the end if it held nothing).
     fn add(&mut self, fw: FrameworkId, q: &Quantities, n: usize) {
         if self.first == Holders::NONE {
