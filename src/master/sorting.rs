@@ -480,3 +480,77 @@ fn framework_of(c: &SortClient<'_>) -> FrameworkId {
         _ => unreachable!("framework sorter clients are frameworks"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cluster::resources::ResourceSet;
+    use crate::scenario::load_str;
+    use crate::AgentId;
+    use std::path::Path;
+
+    /// The orders a run keeps up to date offer by offer (`RunOrders`: each
+    /// role's framework order brought up to date only when asked for, from
+    /// the frameworks touched since) are the orders a full sort gives at
+    /// every point of a run, whatever the offers and however many touches
+    /// come between two asks.
+    #[test]
+    fn run_orders_follow_offers_as_a_full_sort_does() {
+        let s = "name: orders\nuntil: 1h\nagents:\n  - {id: a, count: 4, resources: {cpus: 64, mem: 262144}}\nframeworks:\n  - {id: f0, role: r1}\n  - {id: f1, role: r1}\n  - {id: f2, role: r1}\n  - {id: f3, role: r1}\n  - {id: f4, role: r2}\n  - {id: f5, role: r2}\n  - {id: f6, role: r3}\n";
+        let model = load_str(s, "orders.yaml", Path::new(".")).expect("scenario");
+        let mut m = Master::new(&model);
+        for a in 0..4 {
+            m.add_agent(&model, AgentId(a));
+        }
+        for f in 0..7 {
+            m.add_framework(&model, FrameworkId(f));
+        }
+        let roles: Vec<RoleId> = (0..m.roles.len() as u32)
+            .map(RoleId)
+            .filter(|r| !m.role_frameworks[r.index()].is_empty())
+            .collect();
+        assert_eq!(roles.len(), 3);
+        let mut rngs = StreamSet::new(1, "");
+        let mut x = 42u64;
+        let mut next = |n: usize| {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((x >> 33) % n as u64) as usize
+        };
+        let (mut got, mut roles_got) = (Vec::new(), Vec::new());
+        for run in 0..20 {
+            let mut orders = RunOrders::new(&m, &model);
+            for step in 0..200 {
+                // An offer: a random part of an agent to a framework.
+                let role = roles[next(roles.len())];
+                let fws = m.role_frameworks[role.index()].clone();
+                let fw = fws[next(fws.len())];
+                let agent = AgentId(next(4) as u32);
+                let mut res = ResourceSet::default();
+                res.unreserved.0[0] = 1 + next(4000) as u64;
+                res.unreserved.0[1] = 1 + next(16_000_000) as u64;
+                m.charge_offer(&model, fw, role, agent, &res);
+                orders.touched(fw, role);
+                // Asked for now and then (touches pile up in between).
+                if next(3) == 0 {
+                    continue;
+                }
+                for &r in &roles {
+                    orders.framework_order(&m, &model, r, &mut rngs, &mut got);
+                    assert_eq!(
+                        got,
+                        m.framework_order(&model, r, &mut rngs),
+                        "run {run} step {step}"
+                    );
+                }
+                orders.role_order(&m, &model, &mut rngs, &mut roles_got);
+                assert_eq!(
+                    roles_got,
+                    m.role_order(&model, &mut rngs),
+                    "run {run} step {step}"
+                );
+            }
+        }
+    }
+}
