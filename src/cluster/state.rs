@@ -73,8 +73,10 @@ pub struct AgentTruth {
     pub total: Quantities,
     /// What its running tasks use.
     pub used: Quantities,
-    /// Its running tasks, in launch order.
-    pub tasks: Vec<TaskUid>,
+    /// Its running tasks, in no particular order (an ended task's place
+    /// is taken by the last one: removal costs the same with 10 tasks or
+    /// 200,000); [`ClusterState::tasks_on`] gives them in launch order.
+    tasks: Vec<TaskUid>,
     /// What each framework's tasks use here, in framework id order.
     owners: Vec<(FrameworkId, Quantities)>,
 }
@@ -93,10 +95,24 @@ impl AgentTruth {
             .map_or(Quantities::ZERO, |(_, q)| *q)
     }
 
+    /// How many tasks run here.
+    pub fn running(&self) -> usize {
+        self.tasks.len()
+    }
+
     /// Frameworks with tasks here and what they use, in framework id order.
     pub fn owners(&self) -> &[(FrameworkId, Quantities)] {
         &self.owners
     }
+}
+
+/// A running task in [`ClusterState`]'s slab.
+#[derive(Clone, Debug)]
+struct Slot {
+    launch: u64,
+    /// Where its number is in its agent's `tasks`.
+    pos: u32,
+    task: RunningTask,
 }
 
 /// Every agent's truth and every running task, indexed by agent.
@@ -110,7 +126,7 @@ pub struct ClusterState {
     /// The slab's order is not the launch order: whatever must go in
     /// launch order ([`ClusterState::tasks`], an agent's `tasks`) sorts
     /// by launch number.
-    slots: Vec<Option<(u64, RunningTask)>>,
+    slots: Vec<Option<Slot>>,
     /// Free slots, the last freed last (reused first: still in cache).
     free: Vec<u32>,
     running: usize,
@@ -188,13 +204,17 @@ impl ClusterState {
         let q = t.resources.total_first(w);
         let agent = &mut self.agents[t.agent.index()];
         agent.used.add_first(&q, w);
-        // Launch numbers only grow: pushing keeps the list in launch order.
+        let pos = agent.tasks.len() as u32;
         agent.tasks.push(uid);
         match agent.owners.binary_search_by_key(&t.framework, |(f, _)| *f) {
             Ok(i) => agent.owners[i].1.add_first(&q, w),
             Err(i) => agent.owners.insert(i, (t.framework, q)),
         }
-        self.slots[slot as usize] = Some((launch, t));
+        self.slots[slot as usize] = Some(Slot {
+            launch,
+            pos,
+            task: t,
+        });
         self.running += 1;
         uid
     }
@@ -202,18 +222,23 @@ impl ClusterState {
     /// Ends a task (finished, killed or lost); `None` if it already ended.
     pub fn end(&mut self, uid: TaskUid) -> Option<RunningTask> {
         let entry = self.slots.get_mut(uid.slot as usize)?;
-        if !matches!(entry, Some((launch, _)) if *launch == uid.launch) {
+        if !matches!(entry, Some(e) if e.launch == uid.launch) {
             return None;
         }
-        let (_, t) = entry.take()?;
+        let Slot { pos, task: t, .. } = entry.take()?;
         self.free.push(uid.slot);
         self.running -= 1;
         let w = self.width;
         let q = t.resources.total_first(w);
         let agent = &mut self.agents[t.agent.index()];
         agent.used.saturating_sub_first(&q, w);
-        if let Ok(i) = agent.tasks.binary_search(&uid) {
-            agent.tasks.remove(i);
+        let pos = pos as usize;
+        debug_assert_eq!(agent.tasks.get(pos), Some(&uid));
+        agent.tasks.swap_remove(pos);
+        if let Some(moved) = agent.tasks.get(pos) {
+            if let Some(Some(e)) = self.slots.get_mut(moved.slot as usize) {
+                e.pos = pos as u32;
+            }
         }
         if let Ok(i) = agent.owners.binary_search_by_key(&t.framework, |(f, _)| *f) {
             agent.owners[i].1.saturating_sub_first(&q, w);
@@ -226,12 +251,14 @@ impl ClusterState {
 
     /// The tasks running on agent `a`, in launch order.
     pub fn tasks_on(&self, a: AgentId) -> Vec<TaskUid> {
-        self.agents[a.index()].tasks.clone()
+        let mut tasks = self.agents[a.index()].tasks.clone();
+        tasks.sort_unstable();
+        tasks
     }
 
     pub fn task(&self, uid: TaskUid) -> Option<&RunningTask> {
         match self.slots.get(uid.slot as usize)? {
-            Some((launch, t)) if *launch == uid.launch => Some(t),
+            Some(e) if e.launch == uid.launch => Some(&e.task),
             _ => None,
         }
     }
@@ -239,13 +266,13 @@ impl ClusterState {
     /// Every running task, in no particular order (the slab's).
     pub fn tasks_unordered(&self) -> impl Iterator<Item = (TaskUid, &RunningTask)> {
         self.slots.iter().enumerate().filter_map(|(slot, e)| {
-            e.as_ref().map(|(launch, t)| {
+            e.as_ref().map(|e| {
                 (
                     TaskUid {
-                        launch: *launch,
+                        launch: e.launch,
                         slot: slot as u32,
                     },
-                    t,
+                    &e.task,
                 )
             })
         })
@@ -294,7 +321,13 @@ impl ClusterState {
             return Err("the running-task count or free slots differ from the tasks".into());
         }
         for (i, (kept, derived)) in self.agents.iter().zip(&agents).enumerate() {
-            if kept != derived {
+            let in_place = kept.tasks.iter().enumerate().all(|(pos, u)| {
+                matches!(self.slots.get(u.slot as usize), Some(Some(e))
+                    if e.launch == u.launch && e.pos as usize == pos)
+            });
+            let mut kept = kept.clone();
+            kept.tasks.sort_unstable();
+            if !in_place || kept != *derived {
                 return Err(format!(
                     "agent #{i}: its kept use or task list differs from its tasks"
                 ));
@@ -390,6 +423,42 @@ mod tests {
         let t4 = c.start(task(0, 1, 4, 1, 100));
         assert_eq!(c.tasks_on(AgentId(1)), vec![t4]);
         assert_eq!(c.running(), 2);
+        c.check().unwrap();
+    }
+
+    /// Tasks ending in any order leave each agent's list right: what is
+    /// left, in launch order, and every kept place pointing back (`check`).
+    #[test]
+    fn tasks_ending_in_any_order_keep_each_agents_list() {
+        let mut c = ClusterState::new(3);
+        for a in 0..3 {
+            c.agent_up(AgentId(a), q(1_000, 100_000));
+        }
+        let mut live: Vec<TaskUid> = (0..300)
+            .map(|i| c.start(task(i % 2, i % 3, i, 1, 10)))
+            .collect();
+        let mut x = 0x9E37_79B9_7F4A_7C15u64;
+        while !live.is_empty() {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let gone = live.swap_remove((x % live.len() as u64) as usize);
+            assert!(c.end(gone).is_some());
+            if live.len() % 7 == 0 {
+                c.check().unwrap();
+                for a in 0..3 {
+                    let mut expected: Vec<TaskUid> = live
+                        .iter()
+                        .copied()
+                        .filter(|u| c.task(*u).is_some_and(|t| t.agent == AgentId(a)))
+                        .collect();
+                    expected.sort_unstable();
+                    assert_eq!(c.tasks_on(AgentId(a)), expected);
+                    assert_eq!(c.agent(AgentId(a)).running(), expected.len());
+                }
+            }
+        }
+        assert_eq!(c.running(), 0);
         c.check().unwrap();
     }
 

@@ -155,7 +155,7 @@ impl<'m> Simulation<'m> {
         for (i, &p) in self.partition_of.iter().enumerate() {
             let a = AgentId(i as u32);
             if self.moving[i].is_some() {
-                if !self.cluster.agent(a).tasks.is_empty() {
+                if self.cluster.agent(a).running() > 0 {
                     return Err(format!(
                         "agent {} has tasks while it moves",
                         self.model.agent_name(a)

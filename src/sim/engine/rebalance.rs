@@ -74,7 +74,7 @@ impl<'m> Simulation<'m> {
                     && st.available == st.total
                     && st.total == registered
                     && self.cluster.agent(agent).up
-                    && self.cluster.agent(agent).tasks.is_empty();
+                    && self.cluster.agent(agent).running() == 0;
                 idle.then(|| Idle {
                     agent,
                     partition: p,
