@@ -1093,12 +1093,16 @@ impl Master {
         total: &Quantities,
         res: &ResourceSet,
     ) {
+        // Over the scenario's resource kinds only: every entry of a total
+        // and of a set from `kinds` on is zero, so the sums are the same.
+        let n = self.kinds;
         let rs = &mut self.roles[role.index()];
-        rs.own_alloc.saturating_sub(total);
+        rs.own_alloc.saturating_sub_first(total, n);
         for r in Self::ancestors_and_self(model, role) {
             let rs = &mut self.roles[r.index()];
-            rs.subtree_alloc.saturating_sub(total);
-            rs.subtree_unreserved_alloc.saturating_sub(&res.unreserved);
+            rs.subtree_alloc.saturating_sub_first(total, n);
+            rs.subtree_unreserved_alloc
+                .saturating_sub_first(&res.unreserved, n);
         }
     }
 
@@ -1305,10 +1309,11 @@ impl Master {
         now: SimTime,
     ) -> Option<NewFilter> {
         let (framework, role, agent_id) = key;
+        let n = self.kinds;
         let fs = &mut self.frameworks[framework.index()];
         let ri = fs.role_index(role).expect("subscribed role");
-        fs.roles[ri].offered.saturating_sub(total);
-        self.offered_total.saturating_sub(total);
+        fs.roles[ri].offered.saturating_sub_first(total, n);
+        self.offered_total.saturating_sub_first(total, n);
         self.untrack_roles(model, role, total, &res);
         let refuse = refuse?.min(MAX_REFUSE_US);
         if refuse == 0 {
