@@ -81,6 +81,11 @@ pub trait Cell {
     /// What is free on the agent now for the transaction's role; `None` if
     /// the agent is gone.
     fn free(&self, agent: AgentId) -> Option<ResourceSet>;
+    /// How many leading resource entries a claim may use (every claim is
+    /// zero past them): the scenario's kinds; all 16 unless known.
+    fn kinds(&self) -> usize {
+        crate::cluster::resources::MAX_RESOURCE_KINDS
+    }
 }
 
 /// Judges a transaction's claims, in order: each is checked against what
@@ -93,10 +98,11 @@ pub fn judge(
     txn: TxnMode,
 ) -> Vec<Verdict> {
     let mut out = Vec::with_capacity(claims.len());
+    let n = cell.kinds();
     let mut verdict = |c: &Claim, left: &mut Option<ResourceSet>| {
         let moved = conflicts == ConflictMode::SequenceNumbers && cell.seq(c.agent) != c.seq;
         let ok = match left {
-            Some(l) if !moved && l.contains(&c.resources) => l.sub(&c.resources),
+            Some(l) if !moved && l.contains_first(&c.resources, n) => l.sub_first(&c.resources, n),
             _ => false,
         };
         out.push(if ok {

@@ -120,6 +120,16 @@ impl Quantities {
         }
     }
 
+    /// [`Quantities::contains`] over the first `n` entries only: the same
+    /// when the entries of `other` from `n` on are zero.
+    pub fn contains_first(&self, other: &Quantities, n: usize) -> bool {
+        let n = n.min(MAX_RESOURCE_KINDS);
+        self.0[..n]
+            .iter()
+            .zip(other.0[..n].iter())
+            .all(|(a, b)| a >= b)
+    }
+
     /// [`Quantities::is_empty`] over the first `n` entries only: the same
     /// when the entries from `n` on are zero.
     pub fn is_empty_first(&self, n: usize) -> bool {
@@ -377,6 +387,30 @@ impl ResourceSet {
                 .reserved
                 .iter()
                 .all(|(role, q)| self.reserved_for(*role).contains(q))
+    }
+
+    /// [`ResourceSet::contains`] when every part of `other` has zeros from
+    /// `n` on (see [`Quantities::add_first`]).
+    pub fn contains_first(&self, other: &ResourceSet, n: usize) -> bool {
+        self.unreserved.contains_first(&other.unreserved, n)
+            && other
+                .reserved
+                .iter()
+                .all(|(role, q)| self.reserved_for(*role).contains_first(q, n))
+    }
+
+    /// [`ResourceSet::sub`] when every part of `other` has zeros from `n`
+    /// on (see [`Quantities::add_first`]): false (and `self` unspecified)
+    /// when `other` is not contained.
+    pub fn sub_first(&mut self, other: &ResourceSet, n: usize) -> bool {
+        if !self.unreserved.contains_first(&other.unreserved, n) {
+            return false;
+        }
+        self.unreserved.saturating_sub_first(&other.unreserved, n);
+        other
+            .reserved
+            .iter()
+            .all(|(role, q)| self.sub_reserved(*role, q))
     }
 
     /// The part usable by `role`: unreserved resources plus reservations for

@@ -160,6 +160,12 @@ impl ClusterState {
         self
     }
 
+    /// How many leading resource entries its sums cover (see
+    /// [`ClusterState::with_kinds`]).
+    pub fn kinds(&self) -> usize {
+        self.width
+    }
+
     pub fn agent(&self, a: AgentId) -> &AgentTruth {
         &self.agents[a.index()]
     }

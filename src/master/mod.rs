@@ -759,8 +759,11 @@ impl Master {
         if !fs.registered || fs.role_index(role).is_none() {
             return false;
         }
+        // `res` fits an agent (a claim on free resources, or a running
+        // task checked at load): zero past the scenario's kinds.
+        let n = self.kinds;
         let a = &mut self.agents[agent.index()];
-        if !a.present || !a.available.sub(res) {
+        if !a.present || !a.available.sub_first(res, n) {
             return false;
         }
         self.charge_running(model, fw, role, agent, res);

@@ -480,4 +480,10 @@ impl shared_state::Cell for CellNow<'_, '_> {
                 .allocatable_to(|r| model.role_is_self_or_ancestor(r, self.role))
         })
     }
+
+    /// A claim is cut from an agent's free resources: zero past the
+    /// scenario's kinds, as every task's resources.
+    fn kinds(&self) -> usize {
+        self.sim.cluster.kinds()
+    }
 }
