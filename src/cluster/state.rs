@@ -49,7 +49,7 @@ pub struct RunningTask {
 /// The scenario's resource kinds: how many leading entries of a run's
 /// resource vectors may be non-zero — its interned names, or, for a model
 /// built by hand without names, its agents' widest total (the master's
-/// `kinds`, computed the same way). A task's resources fit its agent's
+/// `kinds` too). A task's resources fit its agent's
 /// (the master refuses any other), so they too are zero past it.
 pub fn resource_kinds(model: &Model) -> usize {
     let named = model

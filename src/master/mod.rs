@@ -16,7 +16,7 @@ mod whole;
 pub use allocate::{CandidateOutcome, ExplainRow, RunOutput};
 pub use whole::Demand;
 
-use crate::cluster::resources::{Quantities, ResourceSet, MAX_RESOURCE_KINDS};
+use crate::cluster::resources::{Quantities, ResourceSet};
 use crate::cluster::slot::{Slot, SlotId};
 use crate::policy::{RoleTree, ShareBasis};
 use crate::scenario::model::{AllocationOp, Model, Quota};
@@ -543,21 +543,12 @@ impl Master {
                 budget: 0.0,
             })
             .collect();
-        // Every resource vector of the scenario names its resources, so
-        // its entries past the last name are zero; a model built by hand
-        // without names still bounds them by its agents' totals.
-        let named = model
-            .agent_groups
-            .iter()
-            .flat_map(|g| {
-                let total = g.resources.total();
-                (0..MAX_RESOURCE_KINDS).rev().find(|&i| total.0[i] != 0)
-            })
-            .max()
-            .map_or(0, |i| i + 1);
         Master {
             interval: model.master.allocation_interval,
-            kinds: model.resources.len().max(named),
+            // Every resource vector of the scenario names its resources,
+            // so its entries past the last name are zero (a model built by
+            // hand without names: its agents' widest total).
+            kinds: crate::cluster::state::resource_kinds(model),
             totals: Quantities::ZERO,
             share_basis: ShareBasis::new(&Quantities::ZERO, model.master.fair_sharing_excluded),
             offered_total: Quantities::ZERO,
