@@ -81,8 +81,14 @@ impl QuadHeap {
     }
 
     fn push(&mut self, key: Key) {
-        let mut i = self.v.len();
+        let i = self.v.len();
         self.v.push(key);
+        self.sift_up(i, key);
+    }
+
+    /// Puts `key` in the hole at `i`, or as far up as it goes: each parent
+    /// after it moves down one level.
+    fn sift_up(&mut self, mut i: usize, key: Key) {
         let v = &mut self.v[..];
         while i > 0 {
             let parent = (i - 1) / 4;
@@ -135,15 +141,7 @@ impl QuadHeap {
             v[i] = smallest;
             i = first + m;
         }
-        while i > 0 {
-            let parent = (i - 1) / 4;
-            if !last.before(&v[parent]) {
-                break;
-            }
-            v[i] = v[parent];
-            i = parent;
-        }
-        v[i] = last;
+        self.sift_up(i, last);
         Some(top)
     }
 }
