@@ -235,7 +235,7 @@ impl Master {
         };
         let mut offerable = std::mem::take(&mut self.offerable);
         offerable.reset(self.agents.len());
-        let mut orders = RunOrders::new(self, model);
+        let mut orders = RunOrders::new(self, model, explain);
         // The orders for the agent at hand, in buffers kept for the run.
         let mut role_order: Vec<RoleId> = Vec::new();
         let mut fw_order: Vec<FrameworkId> = Vec::new();

@@ -177,6 +177,16 @@ impl Master {
         }
     }
 
+    /// Whether `role`'s framework sorter lists `fw` (active, subscribed to
+    /// the role and not suppressed there).
+    fn lists(&self, role: RoleId, fw: FrameworkId) -> bool {
+        let fs = &self.frameworks[fw.index()];
+        fs.active
+            && fs
+                .role_index(role)
+                .is_some_and(|ri| !fs.roles[ri].suppressed)
+    }
+
     /// What `fw` holds in `role` as the role's framework sorter sees it;
     /// `None` when the sorter leaves it out (inactive or suppressed).
     fn held_in(&self, role: RoleId, fw: FrameworkId) -> Option<Held> {
@@ -292,15 +302,43 @@ pub(crate) struct RunOrders {
     roles_touched: Vec<RoleId>,
     roles_incremental: bool,
     flat: bool,
+    /// Per role: whether its framework sorter lists a framework this run,
+    /// when the flat role order may leave the other roles out (see
+    /// [`RunOrders::new`]); `None`: it may not.
+    clients: Option<Vec<bool>>,
 }
 
 impl RunOrders {
-    pub(crate) fn new(master: &Master, model: &Model) -> RunOrders {
+    /// The orders of a run; `explain`: the run explains itself (every
+    /// role is then in the role order, see below).
+    ///
+    /// A role whose framework sorter lists no framework (all its
+    /// frameworks suppressed or inactive) does nothing in a run that does
+    /// not explain itself when its framework sorter orders by key: its
+    /// framework order is empty, and computing that order draws no random
+    /// number. So the flat role order of such a run keeps only the roles
+    /// that list a framework (which do not change within a run): the same
+    /// roles in the same order as the full order, without the others.
+    /// With one such role (google-day, most of the time) an offer then
+    /// re-keys no role, as a framework order of one framework re-keys
+    /// nothing (see [`RunOrders::touched`]).
+    pub(crate) fn new(master: &Master, model: &Model, explain: bool) -> RunOrders {
         let flat = master
             .tree
             .children(None)
             .iter()
             .all(|&r| !master.live(r) || !master.has_child_clients(r));
+        let leave_out = !explain && !model.master.framework_sorter.orders_whole();
+        let clients = leave_out.then(|| {
+            (0..master.roles.len())
+                .map(|r| {
+                    let role = RoleId(r as u32);
+                    master.role_frameworks[r]
+                        .iter()
+                        .any(|&fw| master.lists(role, fw))
+                })
+                .collect()
+        });
         RunOrders {
             by_role: vec![None; master.roles.len()],
             touched: vec![Vec::new(); master.roles.len()],
@@ -311,6 +349,7 @@ impl RunOrders {
             roles_touched: Vec::new(),
             roles_incremental: !model.master.role_sorter.orders_whole(),
             flat,
+            clients,
         }
     }
 
@@ -351,7 +390,10 @@ impl RunOrders {
         };
         let order = match &mut self.flat_roles {
             Some(order) => {
-                if !self.roles_touched.is_empty() {
+                if order.len() <= 1 {
+                    // An order of one role is that role whatever its key.
+                    self.roles_touched.clear();
+                } else if !self.roles_touched.is_empty() {
                     let cx = master.sort_cx(model);
                     for role in self.roles_touched.drain(..) {
                         if let Some(i) = order.iter().position(|k| k.fw.0 == role.0) {
@@ -374,6 +416,15 @@ impl RunOrders {
                     .filter(|&&r| master.live(r))
                     .map(|&r| key(&cx, r))
                     .collect();
+                if order.iter().any(|k| k.key.is_nan()) {
+                    // Sorted with a NaN key, the roles without clients
+                    // can move the others: every role is kept (and the
+                    // order is made afresh each time, below).
+                    self.clients = None;
+                }
+                if let Some(clients) = &self.clients {
+                    order.retain(|k| clients[k.fw.index()]);
+                }
                 order.sort_by(Keyed::cmp);
                 self.flat_roles.insert(order)
             }
@@ -439,8 +490,17 @@ impl RunOrders {
 
     /// An offer to `fw` in `role` changed its key there (and the keys of
     /// the role and its ancestors in the role sorter).
+    ///
+    /// A framework order of one framework is not re-keyed: it stays that
+    /// one framework whatever its key (the frameworks an order lists do
+    /// not change within a run), and should its key become NaN the full
+    /// sort that a NaN key falls back to lists the same one framework.
     pub(crate) fn touched(&mut self, fw: FrameworkId, role: RoleId) {
-        if self.incremental && self.by_role[role.index()].is_some() {
+        if self.incremental
+            && self.by_role[role.index()]
+                .as_ref()
+                .is_some_and(|o| o.len() > 1)
+        {
             self.touched[role.index()].push(fw);
         }
         self.roles_touched.push(role);
@@ -519,12 +579,41 @@ mod tests {
             ((x >> 33) % n as u64) as usize
         };
         let (mut got, mut roles_got) = (Vec::new(), Vec::new());
-        for run in 0..20 {
-            let mut orders = RunOrders::new(&m, &model);
+        for run in 0..60 {
+            // Between runs some frameworks are suppressed (whole roles
+            // with none listed, orders of one framework), and every other
+            // run explains itself (its role order then keeps every role).
+            let explain = run % 2 == 1;
+            for f in 0..7 {
+                let fw = FrameworkId(f);
+                let role = model.frameworks[f as usize].roles[0];
+                if run > 0 && next(2) == 0 {
+                    m.suppress(fw, &[role]);
+                } else {
+                    m.revive(fw, &[role]);
+                }
+            }
+            let listed = |m: &Master, role: RoleId| -> Vec<FrameworkId> {
+                m.role_frameworks[role.index()]
+                    .iter()
+                    .copied()
+                    .filter(|&fw| m.lists(role, fw))
+                    .collect()
+            };
+            let client_roles: Vec<RoleId> = roles
+                .iter()
+                .copied()
+                .filter(|&r| !listed(&m, r).is_empty())
+                .collect();
+            let mut orders = RunOrders::new(&m, &model, explain);
             for step in 0..200 {
-                // An offer: a random part of an agent to a framework.
-                let role = roles[next(roles.len())];
-                let fws = m.role_frameworks[role.index()].clone();
+                // An offer: a random part of an agent to a framework the
+                // run could offer to.
+                if client_roles.is_empty() {
+                    break;
+                }
+                let role = client_roles[next(client_roles.len())];
+                let fws = listed(&m, role);
                 let fw = fws[next(fws.len())];
                 let agent = AgentId(next(4) as u32);
                 let mut res = ResourceSet::default();
@@ -544,12 +633,14 @@ mod tests {
                         "run {run} step {step}"
                     );
                 }
+                // Without explain, the roles that list no framework are
+                // left out; the others keep their places.
+                let mut full = m.role_order(&model, &mut rngs);
+                if !explain {
+                    full.retain(|r| client_roles.contains(r));
+                }
                 orders.role_order(&m, &model, &mut rngs, &mut roles_got);
-                assert_eq!(
-                    roles_got,
-                    m.role_order(&model, &mut rngs),
-                    "run {run} step {step}"
-                );
+                assert_eq!(roles_got, full, "run {run} step {step}");
             }
         }
     }
