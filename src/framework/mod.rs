@@ -430,7 +430,9 @@ fn per_slot(
     let max_tasks = fw.max_tasks_per_offer.unwrap_or(u64::MAX);
     // Read once, and only for a job with a constraint or a preference.
     let mut attributes: Option<&[(String, String)]> = None;
-    let mut left = slot.resources.clone();
+    // What is left of the slot, copied from it at the first job that may
+    // launch here (a slot no job can use is answered without a copy).
+    let mut left: Option<ResourceSet> = None;
     let mut launches = Vec::new();
     let mut emptied = Vec::new();
     let mut give_up = Vec::new();
@@ -450,6 +452,7 @@ fn per_slot(
         let (allowed, preferred, waiting) = placement(fw, spec, js, attributes, now);
         let before = launches.len();
         if allowed && !waiting {
+            let left = left.get_or_insert_with(|| slot.resources.clone());
             let pending = js.pending_count(spec.tasks);
             if spec.gang {
                 // All of a gang job's tasks launch together, from one offer.

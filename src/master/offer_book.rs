@@ -119,6 +119,27 @@ impl OfferBook {
         Some(o)
     }
 
+    /// Removes offer `id` (if outstanding) without moving it out: its
+    /// entry is dropped in place. Whether it was there.
+    pub(super) fn discard(&mut self, id: &OfferId) -> bool {
+        if id.0 < self.base {
+            return self.old.remove(id).is_some();
+        }
+        let Some(entry) = self.index(*id).and_then(|i| self.recent.get_mut(i)) else {
+            return false;
+        };
+        if entry.is_none() {
+            return false;
+        }
+        *entry = None;
+        self.recent_live -= 1;
+        while matches!(self.recent.front(), Some(None)) {
+            self.recent.pop_front();
+            self.base += self.stride;
+        }
+        true
+    }
+
     /// Outstanding offers in id order.
     pub(super) fn values(&self) -> impl Iterator<Item = &Offer> + '_ {
         self.old.values().chain(self.recent.iter().flatten())
@@ -172,7 +193,11 @@ mod tests {
                     };
                     // Long stayers: every 97th offer is never removed.
                     if (k.0 / stride) % 97 != 0 {
-                        assert_eq!(book.remove(&k), map.remove(&k));
+                        if x % 5 == 0 {
+                            assert_eq!(book.discard(&k), map.remove(&k).is_some());
+                        } else {
+                            assert_eq!(book.remove(&k), map.remove(&k));
+                        }
                     }
                 }
                 let probe = OfferId((x % (next * stride + 5)) + 1);
@@ -185,6 +210,7 @@ mod tests {
                 }
             }
             assert!(book.remove(&OfferId(u64::MAX)).is_none());
+            assert!(!book.discard(&OfferId(u64::MAX)));
             let a: Vec<&Offer> = book.values().collect();
             let b: Vec<&Offer> = map.values().collect();
             assert_eq!(a, b);

@@ -424,6 +424,11 @@ pub struct Simulation<'m> {
 /// The longest emptied list of filter ids kept for reuse.
 const MAX_KEPT_ID_LIST: usize = 64;
 
+/// How many filter expiries, or declines of an answer batch, the engine
+/// has their master read ahead of doing them (reads only: their cache
+/// misses overlap instead of coming one after another).
+const LOOK_AHEAD: usize = 16;
+
 impl<'m> Simulation<'m> {
     /// A simulation with one scheduler over every agent.
     pub fn new(model: &'m Model, options: &Options) -> Simulation<'m> {
@@ -1094,6 +1099,11 @@ impl<'m> Simulation<'m> {
             Event::FilterRemove(p, mut ids) => {
                 let last = ids.len().saturating_sub(1);
                 for (i, &id) in ids.iter().enumerate() {
+                    if i % LOOK_AHEAD == 0 {
+                        // Reads only (see `Filters::look_ahead`).
+                        let ahead = &ids[i..(i + LOOK_AHEAD).min(ids.len())];
+                        self.masters[p.index()].look_ahead_filters(ahead);
+                    }
                     self.masters[p.index()].expire_filter(id);
                     if self.check && i < last {
                         self.checked(seq + i as u64, "filter_remove")?;
