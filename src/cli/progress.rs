@@ -57,6 +57,10 @@ impl Observer for Progress {
         self.seq = rec.seq;
     }
 
+    fn wants_job_names(&self) -> bool {
+        false
+    }
+
     fn advance(&mut self, view: &View, _from: SimTime, to: SimTime) {
         let pos = match self.until {
             Some(u) => (to.0 as u128 * 1000 / u as u128) as u64,

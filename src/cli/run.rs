@@ -6,6 +6,7 @@ use crate::metrics::RunMetrics;
 use crate::report::charts::{self as chart_files, Format};
 use crate::report::csv_out::{
     AuctionCsv, EventsCsv, ExplainCsv, FaultMarks, JobsCsv, OffersCsv, SharesCsv, TimeseriesCsv,
+    WithWriters,
 };
 use crate::report::data::RunData;
 use crate::report::markdown;
@@ -280,11 +281,16 @@ pub fn run_into(
 
     let outcome = {
         let mut tee = Tee::default();
-        tee.observers.push(&mut metrics);
-        tee.observers.push(&mut timeseries);
+        // The metrics with `timeseries.csv` and `jobs.csv`, which read
+        // what the metrics follow (task records followed once).
+        let mut with_writers = WithWriters {
+            metrics: &mut metrics,
+            timeseries: &mut timeseries,
+            jobs: &mut jobs,
+        };
+        tee.observers.push(&mut with_writers);
         tee.observers.push(&mut shares);
         tee.observers.push(&mut offers);
-        tee.observers.push(&mut jobs);
         if let Some(e) = events_csv.as_mut() {
             tee.observers.push(e as &mut dyn Observer);
         }

@@ -114,8 +114,8 @@ impl Sketch {
 /// leaves the window with tasks still running or its ideal not yet taken
 /// moves to an ordered map, so memory follows the jobs in flight. Take-all
 /// and running-at-start tasks belong to no job and are not followed. This
-/// follows every launch and end (kept twice: the run metrics and
-/// `jobs.csv`).
+/// follows every launch and end (kept once, by the run metrics; `jobs.csv`
+/// reads it there).
 #[derive(Clone, Debug, Default)]
 pub struct TaskTimes {
     /// Jobs `base..base + window.len()`.
@@ -234,6 +234,16 @@ impl TaskTimes {
                 TaskRef::TakeAll(..) | TaskRef::Running(..) => {}
             },
             _ => {}
+        }
+    }
+
+    /// The job's ideal run time (µs) so far, kept; `None` if none of its
+    /// tasks finished.
+    pub fn ideal(&self, job: JobId) -> Option<u64> {
+        if job.0 < self.base {
+            self.old.get(&job)?.longest
+        } else {
+            self.window.get((job.0 - self.base) as usize)?.longest
         }
     }
 

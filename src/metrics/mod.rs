@@ -13,8 +13,8 @@ use crate::master::Offer;
 use crate::scenario::model::Model;
 use crate::sim::observer::{JobView, Observer, Record, RecordKind, TaskRef, View};
 use crate::sim::time::SimTime;
-use crate::FrameworkId;
 use crate::PartitionId;
+use crate::{FrameworkId, JobId};
 use std::collections::BTreeMap;
 
 /// Jain's index (Σx)²/(n·Σx²); 1 when fewer than two values or all zero.
@@ -858,6 +858,22 @@ impl UsedTracker {
     }
 }
 
+impl RunMetrics {
+    /// What running tasks use, as followed from the records (the writers
+    /// of `timeseries.csv` read it here instead of following every task
+    /// record a second time).
+    pub fn used_tracker(&self) -> &UsedTracker {
+        &self.used_now
+    }
+
+    /// Job `job`'s ideal run time (µs) as followed so far, left in place
+    /// ([`Observer::job_ended`] takes it): what `jobs.csv` writes, read
+    /// here instead of followed a second time.
+    pub fn ideal_run_time(&self, job: JobId) -> Option<u64> {
+        self.task_times.ideal(job)
+    }
+}
+
 impl Observer for RunMetrics {
     fn record(&mut self, model: &Model, rec: &Record) {
         self.demand.record(rec);
@@ -895,6 +911,10 @@ impl Observer for RunMetrics {
         if self.in_window(rec.time) {
             self.count(rec);
         }
+    }
+
+    fn wants_job_names(&self) -> bool {
+        false
     }
 
     fn offer_launched(&mut self, _model: &Model, offer: &Offer, at: SimTime) {

@@ -4,8 +4,8 @@
 use crate::cluster::resources::{format_milli, format_quantities, Quantities};
 use crate::master::ExplainRow;
 use crate::metrics::fairness::{self, DemandTracker};
-use crate::metrics::jobs::{slowdown, TaskTimes};
-use crate::metrics::{fairness_now, Sampler, UsedTracker};
+use crate::metrics::jobs::slowdown;
+use crate::metrics::{fairness_now, RunMetrics, Sampler, UsedTracker};
 use crate::scenario::model::Model;
 use crate::sim::observer::{JobView, Observer, Record, RecordKind, View};
 use crate::sim::time::SimTime;
@@ -194,6 +194,9 @@ impl Observer for FaultMarks {
             });
         }
     }
+    fn wants_job_names(&self) -> bool {
+        false
+    }
 }
 
 impl<W: Write> Observer for EventsCsv<W> {
@@ -258,14 +261,17 @@ impl<W: Write> Observer for ExplainCsv<W> {
     fn wants_explain(&self) -> bool {
         true
     }
+    fn wants_job_names(&self) -> bool {
+        false
+    }
 }
 
 /// `timeseries.csv`: totals, offered, allocated and used per resource.
+/// What running tasks use comes from the run metrics' [`UsedTracker`]
+/// (see [`WithWriters`]): the task records are followed once.
 pub struct TimeseriesCsv<W: Write> {
     pub sink: Sink<W>,
     sampler: Sampler,
-    /// What running tasks use, whole and on each partition's agents.
-    used: UsedTracker,
 }
 
 impl<W: Write> TimeseriesCsv<W> {
@@ -273,32 +279,40 @@ impl<W: Write> TimeseriesCsv<W> {
         TimeseriesCsv {
             sink: Sink::new(w, &TIMESERIES_HEADER),
             sampler: Sampler::new(interval),
-            used: UsedTracker::default(),
+        }
+    }
+
+    /// The rows due by `to` (the clock moved forward to it); `used` is
+    /// what running tasks use, whole and on each partition's agents.
+    pub fn advance(&mut self, view: &View, to: SimTime, used: &UsedTracker) {
+        for t in self.sampler.due(to, false) {
+            self.rows(view, t, used);
+        }
+    }
+
+    /// The rows due at the run's end.
+    pub fn finish(&mut self, view: &View, end: SimTime, used: &UsedTracker) {
+        for t in self.sampler.due(end, true) {
+            self.rows(view, t, used);
         }
     }
 
     /// The whole cluster's rows (`partition` `0`, or `all` with
     /// partitions), then with partitions one set per partition.
-    fn rows(&mut self, view: &View, t: SimTime) {
+    fn rows(&mut self, view: &View, t: SimTime, used: &UsedTracker) {
         let partitions = view.model.partitions.count;
         let whole = if partitions > 1 { "all" } else { "0" };
         let (totals, offered, allocated) =
             (view.totals(), view.offered_total(), view.allocated_total());
-        self.write(
-            view,
-            t,
-            whole,
-            [totals, offered, allocated, self.used.known()],
-        );
+        self.write(view, t, whole, [totals, offered, allocated, used.known()]);
         if partitions > 1 {
             for p in 0..partitions {
                 let id = crate::PartitionId(p);
-                let used = self.used.partition(id);
                 let at = [
                     view.partition_totals(id),
                     view.partition_offered(id),
                     view.partition_allocated(id),
-                    used,
+                    used.partition(id),
                 ];
                 self.write(view, t, &p.to_string(), at);
             }
@@ -317,22 +331,6 @@ impl<W: Write> TimeseriesCsv<W> {
                 format_milli(q[2].get(r)),
                 format_milli(q[3].get(r)),
             ]);
-        }
-    }
-}
-
-impl<W: Write> Observer for TimeseriesCsv<W> {
-    fn record(&mut self, model: &Model, rec: &Record) {
-        self.used.record(model, rec);
-    }
-    fn advance(&mut self, view: &View, _from: SimTime, to: SimTime) {
-        for t in self.sampler.due(to, false) {
-            self.rows(view, t);
-        }
-    }
-    fn finish(&mut self, view: &View, end: SimTime) {
-        for t in self.sampler.due(end, true) {
-            self.rows(view, t);
         }
     }
 }
@@ -422,6 +420,9 @@ impl<W: Write> Observer for SharesCsv<W> {
     fn record(&mut self, _model: &Model, rec: &Record) {
         self.demand.record(rec);
     }
+    fn wants_job_names(&self) -> bool {
+        false
+    }
     fn advance(&mut self, view: &View, _from: SimTime, to: SimTime) {
         for t in self.sampler.due(to, false) {
             self.rows(view, t);
@@ -482,6 +483,9 @@ impl<W: Write> Observer for OffersCsv<W> {
             c[k] += 1;
         }
     }
+    fn wants_job_names(&self) -> bool {
+        false
+    }
     fn advance(&mut self, view: &View, _from: SimTime, to: SimTime) {
         for t in self.sampler.due(to, false) {
             self.rows(view.model, t);
@@ -495,10 +499,10 @@ impl<W: Write> Observer for OffersCsv<W> {
 }
 
 /// `jobs.csv`: one row per job, in the order jobs ended; jobs still pending
-/// or running at the end come last, in submission order.
+/// or running at the end come last, in submission order. The ideal run
+/// times come from the run metrics' `TaskTimes` (see [`WithWriters`]).
 pub struct JobsCsv<W: Write> {
     pub sink: Sink<W>,
-    task_times: TaskTimes,
     /// One row's fields, reused: a long streamed trace writes a row per job.
     fields: [String; JOBS_HEADER.len()],
 }
@@ -507,21 +511,16 @@ impl<W: Write> JobsCsv<W> {
     pub fn new(w: W) -> Self {
         JobsCsv {
             sink: Sink::new(w, &JOBS_HEADER),
-            task_times: TaskTimes::default(),
             fields: Default::default(),
         }
     }
-}
 
-impl<W: Write> Observer for JobsCsv<W> {
-    fn record(&mut self, _model: &Model, rec: &Record) {
-        self.task_times.record(rec);
-    }
-    fn job_ended(&mut self, model: &Model, job: &JobView) {
+    /// The row of a job that ended; `ideal` is its ideal run time (µs),
+    /// if any of its tasks finished.
+    pub fn job_ended(&mut self, model: &Model, job: &JobView, ideal: Option<u64>) {
         use std::fmt::Write as _;
         let (spec, js) = (job.spec, job.state);
         let submit = js.submitted_at;
-        let ideal = job.id.and_then(|id| self.task_times.take_ideal(id));
         let finished = js.status == crate::framework::JobStatus::Finished;
         let f = &mut self.fields;
         f.iter_mut().for_each(String::clear);
@@ -557,6 +556,62 @@ impl<W: Write> Observer for JobsCsv<W> {
     }
 }
 
+/// The run metrics with the writers that read what they follow
+/// (`timeseries.csv`: what running tasks use; `jobs.csv`: jobs' ideal run
+/// times), so that every task record is followed once, not once by the
+/// metrics and again by a writer. Calls reach the metrics first, as they
+/// would in a [`crate::sim::observer::Tee`] listing the metrics before the
+/// writers.
+pub struct WithWriters<'a, W: Write> {
+    pub metrics: &'a mut RunMetrics,
+    pub timeseries: &'a mut TimeseriesCsv<W>,
+    pub jobs: &'a mut JobsCsv<W>,
+}
+
+impl<W: Write> Observer for WithWriters<'_, W> {
+    fn record(&mut self, model: &Model, rec: &Record) {
+        self.metrics.record(model, rec);
+    }
+    fn explain(&mut self, model: &Model, time: SimTime, seq: u64, row: &ExplainRow) {
+        self.metrics.explain(model, time, seq, row);
+    }
+    fn budgets(
+        &mut self,
+        model: &Model,
+        time: SimTime,
+        partition: crate::PartitionId,
+        sales: &[crate::policy::whole::Sale],
+        budgets: &[f64],
+    ) {
+        self.metrics.budgets(model, time, partition, sales, budgets);
+    }
+    fn offer_launched(&mut self, model: &Model, offer: &crate::master::Offer, at: SimTime) {
+        self.metrics.offer_launched(model, offer, at);
+    }
+    fn advance(&mut self, view: &View, from: SimTime, to: SimTime) {
+        self.metrics.advance(view, from, to);
+        self.timeseries
+            .advance(view, to, self.metrics.used_tracker());
+    }
+    fn job_ended(&mut self, model: &Model, job: &JobView) {
+        // Read before the metrics take it.
+        let ideal = job.id.and_then(|id| self.metrics.ideal_run_time(id));
+        self.metrics.job_ended(model, job);
+        self.jobs.job_ended(model, job, ideal);
+    }
+    fn finish(&mut self, view: &View, end: SimTime) {
+        self.metrics.finish(view, end);
+        self.timeseries
+            .finish(view, end, self.metrics.used_tracker());
+    }
+    fn wants_explain(&self) -> bool {
+        self.metrics.wants_explain()
+    }
+    fn wants_job_names(&self) -> bool {
+        self.metrics.wants_job_names()
+    }
+}
+
 pub const AUCTION_HEADER: [&str; 10] = [
     "time_s",
     "partition",
@@ -587,6 +642,9 @@ impl<W: Write> AuctionCsv<W> {
 }
 
 impl<W: Write> Observer for AuctionCsv<W> {
+    fn wants_job_names(&self) -> bool {
+        false
+    }
     fn budgets(
         &mut self,
         model: &Model,

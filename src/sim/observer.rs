@@ -411,6 +411,13 @@ pub trait Observer {
     fn wants_explain(&self) -> bool {
         false
     }
+    /// Whether this observer reads [`Record::job_name`] (directly or by
+    /// [`Record::task_name`]). When no observer does, records carry `None`
+    /// there: the name is looked up and shared per task record otherwise.
+    /// Only observers that certainly never read it say `false`.
+    fn wants_job_names(&self) -> bool {
+        true
+    }
 }
 
 /// Sends everything to several observers, in order.
@@ -464,6 +471,9 @@ impl Observer for Tee<'_> {
     }
     fn wants_explain(&self) -> bool {
         self.observers.iter().any(|o| o.wants_explain())
+    }
+    fn wants_job_names(&self) -> bool {
+        self.observers.iter().any(|o| o.wants_job_names())
     }
 }
 

@@ -384,6 +384,16 @@ pub struct Simulation<'m> {
     stall_limit: DurationUs,
     warnings: Vec<String>,
     explain: bool,
+    /// Whether an observer reads records' `job_name`
+    /// ([`Observer::wants_job_names`]); if none does, records carry none
+    /// (no lookup, no shared-name count touched per record).
+    job_names: bool,
+    /// What streamed jobs' tasks use (`jobs[].used`), direct-mapped by job
+    /// id: a task record's `used` without a search of the job table (a
+    /// job's tasks are recorded together at launch, and its spec never
+    /// changes). Only the first [`USED_CACHED`] kinds are kept, so it is
+    /// used only when the scenario has no more kinds than that.
+    used_cache: Vec<(u32, [u64; USED_CACHED])>,
     /// Set when a task would end beyond the horizon of a run without
     /// `until` (tasks::schedule_end); the run stops with it.
     beyond_horizon: Option<InputError>,
@@ -531,6 +541,12 @@ impl<'m> Simulation<'m> {
             stall_limit: longest_filter.saturating_add(interval.saturating_mul(100)),
             warnings: Vec::new(),
             explain: false,
+            job_names: true,
+            used_cache: if crate::cluster::state::resource_kinds(model) <= USED_CACHED {
+                vec![(u32::MAX, [0; USED_CACHED]); USED_CACHE_SLOTS]
+            } else {
+                Vec::new()
+            },
             beyond_horizon: None,
             health: vec![faults::Health::Normal; model.agents.len()],
             agent_epoch: vec![0; model.agents.len()],
@@ -745,6 +761,7 @@ impl<'m> Simulation<'m> {
     /// (exit 3).
     pub fn run(mut self, obs: &mut dyn Observer) -> Result<Outcome, Error> {
         self.explain = obs.wants_explain();
+        self.job_names = obs.wants_job_names();
         self.schedule_initial()?;
         let until = self.model.until;
         while let Some(t) = self.queue.peek_time() {
@@ -929,7 +946,14 @@ impl<'m> Simulation<'m> {
             partition,
         } = about;
         let (job_name, used) = match task {
-            Some(TaskRef::Job(j, _)) => (self.jobs.name(j), self.jobs.spec(self.model, j).used),
+            Some(TaskRef::Job(j, _)) => (
+                if self.job_names {
+                    self.jobs.name(j)
+                } else {
+                    None
+                },
+                self.task_used(j),
+            ),
             _ => (None, resources),
         };
         let partition = match (partition, agent) {
@@ -953,8 +977,28 @@ impl<'m> Simulation<'m> {
             job_name,
             used,
         };
-        hash_record(&mut self.digest, &rec);
+        hash_record(&mut self.digest, &rec, self.cluster.kinds());
         obs.record(self.model, &rec);
+    }
+
+    /// What a task of job `j` really uses (`jobs[].used`).
+    fn task_used(&mut self, j: JobId) -> Quantities {
+        if !self.jobs.is_streamed(j) || self.used_cache.is_empty() {
+            return self.jobs.spec(self.model, j).used;
+        }
+        let entry = &mut self.used_cache[j.index() % USED_CACHE_SLOTS];
+        if entry.0 != j.0 {
+            let used = self.jobs.spec(self.model, j).used;
+            if used.0[USED_CACHED..].iter().any(|&v| v != 0) {
+                return used;
+            }
+            let mut first = [0; USED_CACHED];
+            first.copy_from_slice(&used.0[..USED_CACHED]);
+            *entry = (j.0, first);
+        }
+        let mut q = Quantities::ZERO;
+        q.0[..USED_CACHED].copy_from_slice(&entry.1);
+        q
     }
 
     /// Asks for a run over one agent (its partition's master) or over all
@@ -1209,10 +1253,18 @@ impl<'m> Simulation<'m> {
     }
 }
 
+/// How many leading resource kinds [`Simulation::task_used`]'s cache keeps.
+const USED_CACHED: usize = 4;
+/// Its entries (job ids in flight are mostly consecutive).
+const USED_CACHE_SLOTS: usize = 256;
+
 /// Feeds one record into the run's digest in a fixed binary form. The
 /// bytes are gathered on the stack and handed to the hasher at once (the
 /// same bytes as one `update` per field, at a fraction of the calls).
-fn hash_record(h: &mut Sha256, r: &Record) {
+/// `kinds` is the scenario's resource kinds: the record's quantities are
+/// looked at over those only when the rest are zero (always, as far as
+/// records go: the same bytes either way).
+fn hash_record(h: &mut Sha256, r: &Record, kinds: usize) {
     // time, seq, kind, three ids, the task (tag + two words), then at most
     // one (id, value) pair per resource kind and the terminator.
     const MAX: usize = 8 + 8 + 1 + 3 * 4 + 9 + MAX_RESOURCE_KINDS * 9 + 1;
@@ -1247,9 +1299,18 @@ fn hash_record(h: &mut Sha256, r: &Record) {
             put(&i.to_le_bytes());
         }
     }
-    for (res, v) in r.resources.nonzero() {
-        put(&[res.0]);
-        put(&v.to_le_bytes());
+    let q = &r.resources.0;
+    let kinds = kinds.min(MAX_RESOURCE_KINDS);
+    let width = if q[kinds..].iter().all(|&v| v == 0) {
+        kinds
+    } else {
+        MAX_RESOURCE_KINDS
+    };
+    for (i, &v) in q[..width].iter().enumerate() {
+        if v > 0 {
+            put(&[i as u8]);
+            put(&v.to_le_bytes());
+        }
     }
     put(&[0xff]);
     h.update(&buf[..n]);
