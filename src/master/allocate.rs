@@ -549,7 +549,8 @@ impl Master {
                             consumed[role.index()].add(&extra);
                         }
                         headroom.saturating_sub(&extra);
-                        let ok = self.agents[agent.index()].available.sub(&to_offer);
+                        let n = self.kinds;
+                        let ok = self.agents[agent.index()].available.sub_first(&to_offer, n);
                         debug_assert!(ok);
                         self.charge_offer(model, fw, role, agent, &to_offer);
                         orders.touched(fw, role);

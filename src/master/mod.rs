@@ -342,42 +342,72 @@ impl MasterFramework {
     }
 }
 
-/// The quiet notes of a master's agents (see [`Master::quiet`]): per agent
-/// the epoch of its note, dense, so that a run learns an agent has none by
-/// reading 8 bytes, and what it had available when noted.
+/// The quiet notes of a master's agents (see [`Master::quiet`]), dense:
+/// per agent one word for the note's epoch and, next to it, the first
+/// `kinds` entries of what the agent had available unreserved (the master's
+/// resource vectors are zero from the scenario's `kinds`-th entry on, see
+/// [`Master::kinds`]), so that a run checks an agent's note by reading a
+/// few words of one small array instead of a saved 152-byte set; the rare
+/// reserved part is kept apart and read only when there is one.
 #[derive(Clone, Debug)]
 struct QuietNotes {
-    /// Per agent: the note's epoch, or [`QuietNotes::NONE`].
-    epoch: Vec<u64>,
-    /// Per agent: what it had available (meaningful only with a note).
-    had: Vec<ResourceSet>,
+    kinds: usize,
+    /// Per agent, `1 + kinds` words: `2 · epoch + (1 if it had reserved
+    /// resources available)`, or [`QuietNotes::NONE`] when it has no note;
+    /// then its unreserved available resources' first `kinds` entries.
+    words: Vec<u64>,
+    /// Per agent: what it had available reserved (meaningful only with a
+    /// note whose low bit is set).
+    reserved: Vec<Vec<(RoleId, Quantities)>>,
 }
 
 impl QuietNotes {
     const NONE: u64 = u64::MAX;
 
-    fn new(agents: usize) -> QuietNotes {
+    fn new(agents: usize, kinds: usize) -> QuietNotes {
+        let stride = 1 + kinds;
+        let mut words = vec![0; agents * stride];
+        for a in 0..agents {
+            words[a * stride] = QuietNotes::NONE;
+        }
         QuietNotes {
-            epoch: vec![QuietNotes::NONE; agents],
-            had: vec![ResourceSet::default(); agents],
+            kinds,
+            words,
+            reserved: vec![Vec::new(); agents],
         }
     }
 
     /// The agent has no note any more.
     fn clear(&mut self, agent: usize) {
-        self.epoch[agent] = QuietNotes::NONE;
+        self.words[agent * (1 + self.kinds)] = QuietNotes::NONE;
     }
 
     /// Notes that a run of `epoch` offered nothing on `agent`, which had
-    /// `available`.
+    /// `available` (zero from the `kinds`-th entry on).
     fn set(&mut self, agent: usize, epoch: u64, available: &ResourceSet) {
-        self.epoch[agent] = epoch;
-        self.had[agent].clone_from(available);
+        debug_assert!(available.unreserved.zero_from(self.kinds));
+        let n = self.kinds;
+        let at = agent * (1 + n);
+        let reserved = !available.reserved.is_empty();
+        self.words[at] = 2 * epoch + u64::from(reserved);
+        self.words[at + 1..at + 1 + n].copy_from_slice(&available.unreserved.0[..n]);
+        if reserved {
+            self.reserved[agent].clone_from(&available.reserved);
+        }
     }
 
-    /// Whether `agent` has a note of `epoch` with `available`.
+    /// Whether `agent` has a note of `epoch` with `available` (zero from
+    /// the `kinds`-th entry on, as every master vector: the first `kinds`
+    /// entries are all that can differ).
     fn holds(&self, agent: usize, epoch: u64, available: &ResourceSet) -> bool {
-        self.epoch[agent] == epoch && self.had[agent] == *available
+        let n = self.kinds;
+        let at = agent * (1 + n);
+        let note = self.words[at];
+        let reserved = !available.reserved.is_empty();
+        note != QuietNotes::NONE
+            && note == 2 * epoch + u64::from(reserved)
+            && self.words[at + 1..at + 1 + n] == available.unreserved.0[..n]
+            && (!reserved || self.reserved[agent] == available.reserved)
     }
 }
 
@@ -566,7 +596,10 @@ impl Master {
                 model.agents.len(),
                 model.frameworks.iter().map(|f| f.roles.clone()),
             ),
-            quiet: QuietNotes::new(model.agents.len()),
+            quiet: QuietNotes::new(
+                model.agents.len(),
+                crate::cluster::state::resource_kinds(model),
+            ),
             gpu: vec![false; model.agents.len()],
             live: vec![false; model.agents.len()],
             maintained: vec![false; model.agents.len()],
@@ -1877,6 +1910,55 @@ impl Master {
 mod tests {
     use super::*;
     use crate::sim::rng::Stream;
+
+    /// A quiet note holds exactly when the first definition's did: the
+    /// same epoch and the whole saved set equal to what is available
+    /// (every set zero from the `kinds`-th entry on, as the master's are).
+    #[test]
+    fn quiet_notes_hold_as_the_whole_set_compared() {
+        let mut rng = Stream::new(11, "quiet");
+        let kinds = 3;
+        let agents = 6;
+        let draw = |rng: &mut Stream| {
+            let mut set = ResourceSet::default();
+            for k in 0..kinds {
+                set.unreserved.0[k] = rng.below(3) * 500;
+            }
+            for role in 0..rng.below(3) {
+                let mut q = Quantities::ZERO;
+                q.0[rng.below(kinds as u64) as usize] = 1 + rng.below(2);
+                set.add_reserved(RoleId(role as u32), &q);
+            }
+            set
+        };
+        let mut notes = QuietNotes::new(agents, kinds);
+        let mut slow: Vec<Option<(u64, ResourceSet)>> = vec![None; agents];
+        for step in 0..20_000 {
+            let a = rng.below(agents as u64) as usize;
+            let epoch = rng.below(3);
+            match rng.below(4) {
+                0 => {
+                    notes.clear(a);
+                    slow[a] = None;
+                }
+                1 => {
+                    let set = draw(&mut rng);
+                    notes.set(a, epoch, &set);
+                    slow[a] = Some((epoch, set));
+                }
+                _ => {
+                    let set = draw(&mut rng);
+                    let want = slow[a]
+                        .as_ref()
+                        .is_some_and(|(e, had)| *e == epoch && *had == set);
+                    assert_eq!(notes.holds(a, epoch, &set), want, "step {step}");
+                    if let Some((e, had)) = &slow[a] {
+                        assert!(notes.holds(a, *e, had), "step {step}");
+                    }
+                }
+            }
+        }
+    }
 
     /// `Holders` keeps the list a `Vec` of (framework, held) did, entry
     /// for entry, whatever the order of adds and subtractions.

@@ -58,14 +58,26 @@ impl Stream {
     /// division that computes `zone`; only a draw in the top `n` values
     /// (for a shuffle of 12,500 agents, one in about 10^15) computes it.
     /// The same draws are kept as when `zone` was computed for every one.
+    #[inline]
     pub fn below(&mut self, n: u64) -> u64 {
         debug_assert!(n > 0);
-        loop {
-            let x = self.next_u64();
-            if x <= u64::MAX - n || x < u64::MAX - (u64::MAX % n) {
-                return x % n;
-            }
+        let x = self.next_u64();
+        if x <= u64::MAX - n {
+            return x % n;
         }
+        self.below_from(x, n)
+    }
+
+    /// [`Stream::below`] from a draw `x` in the top `n` values: kept if
+    /// below the zone, else drawn again until one is.
+    #[cold]
+    #[inline(never)]
+    fn below_from(&mut self, mut x: u64, n: u64) -> u64 {
+        let zone = u64::MAX - (u64::MAX % n);
+        while x >= zone {
+            x = self.next_u64();
+        }
+        x % n
     }
 
     /// Fisher–Yates shuffle.
