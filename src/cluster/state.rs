@@ -76,6 +76,10 @@ pub struct AgentTruth {
     /// Its running tasks, in no particular order (an ended task's place
     /// is taken by the last one: removal costs the same with 10 tasks or
     /// 200,000); [`ClusterState::tasks_on`] gives them in launch order.
+    /// With more than [`SCAN`] of them, each task's slot keeps its place
+    /// here; with fewer, an ending task is found by a scan of this short
+    /// list instead, so that the task moved into its place need not be
+    /// touched (its slot is elsewhere in memory: a cache miss per end).
     tasks: Vec<TaskUid>,
     /// What each framework's tasks use here, in framework id order.
     owners: Vec<(FrameworkId, Quantities)>,
@@ -106,27 +110,38 @@ impl AgentTruth {
     }
 }
 
-/// A running task in [`ClusterState`]'s slab.
+/// A running task in [`ClusterState`]'s slab, or a free place (`launch`
+/// is [`FREE`]: the task that ended there is left in it, to be overwritten
+/// in place by the next one, with no move of the whole task in or out).
 #[derive(Clone, Debug)]
 struct Slot {
     launch: u64,
-    /// Where its number is in its agent's `tasks`.
+    /// Where its number is in its agent's `tasks`: kept while the agent
+    /// runs more than [`SCAN`] tasks (see [`AgentTruth`]'s `tasks`).
     pos: u32,
     task: RunningTask,
 }
+
+/// A free slot's launch number (launch numbers count from 0 and never
+/// reach it).
+const FREE: u64 = u64::MAX;
+
+/// Up to this many tasks on an agent, an ending task is found in the
+/// agent's list by a scan, and places are not kept.
+const SCAN: usize = 8;
 
 /// Every agent's truth and every running task, indexed by agent.
 #[derive(Clone, Debug, Default)]
 pub struct ClusterState {
     agents: Vec<AgentTruth>,
     /// The running tasks in a slab indexed by `TaskUid::slot`, each with
-    /// its launch number; `None` is a free slot (listed in `free`). No
+    /// its launch number; [`FREE`] marks a free slot (listed in `free`). No
     /// allocation per task once the slab has grown to the most tasks
     /// running at once, and a task is found by an index, not a search.
     /// The slab's order is not the launch order: whatever must go in
     /// launch order ([`ClusterState::tasks`], an agent's `tasks`) sorts
     /// by launch number.
-    slots: Vec<Option<Slot>>,
+    slots: Vec<Slot>,
     /// Free slots, the last freed last (reused first: still in cache).
     free: Vec<u32>,
     running: usize,
@@ -196,63 +211,125 @@ impl ClusterState {
 
     /// Starts a task; returns its number.
     pub fn start(&mut self, t: RunningTask) -> TaskUid {
+        self.start_with(
+            t.task,
+            t.framework,
+            t.role,
+            t.agent,
+            &t.resources,
+            t.started,
+        )
+    }
+
+    /// Starts task `task` of `framework` in `role` on `agent`, its
+    /// resources copied into place (a reused slot's are overwritten, its
+    /// reservations' vector reused); returns its number.
+    pub fn start_with(
+        &mut self,
+        task: TaskRef,
+        framework: FrameworkId,
+        role: RoleId,
+        agent: AgentId,
+        resources: &ResourceSet,
+        started: SimTime,
+    ) -> TaskUid {
         let launch = self.next_task;
         self.next_task += 1;
+        let w = self.width;
+        let q = resources.total_first(w);
+        let truth = &mut self.agents[agent.index()];
+        truth.used.add_first(&q, w);
+        match truth.owners.binary_search_by_key(&framework, |(f, _)| *f) {
+            Ok(i) => truth.owners[i].1.add_first(&q, w),
+            Err(i) => truth.owners.insert(i, (framework, q)),
+        }
+        let pos = truth.tasks.len() as u32;
         let slot = match self.free.pop() {
-            Some(s) => s,
+            Some(s) => {
+                let e = &mut self.slots[s as usize];
+                e.launch = launch;
+                e.pos = pos;
+                let t = &mut e.task;
+                t.task = task;
+                t.framework = framework;
+                t.role = role;
+                t.agent = agent;
+                t.resources.unreserved = resources.unreserved;
+                t.resources.reserved.clone_from(&resources.reserved);
+                t.started = started;
+                s
+            }
             None => {
-                self.slots.push(None);
+                self.slots.push(Slot {
+                    launch,
+                    pos,
+                    task: RunningTask {
+                        task,
+                        framework,
+                        role,
+                        agent,
+                        resources: resources.clone(),
+                        started,
+                    },
+                });
                 (self.slots.len() - 1) as u32
             }
         };
         let uid = TaskUid { launch, slot };
-        let w = self.width;
-        let q = t.resources.total_first(w);
-        let agent = &mut self.agents[t.agent.index()];
-        agent.used.add_first(&q, w);
-        let pos = agent.tasks.len() as u32;
-        agent.tasks.push(uid);
-        match agent.owners.binary_search_by_key(&t.framework, |(f, _)| *f) {
-            Ok(i) => agent.owners[i].1.add_first(&q, w),
-            Err(i) => agent.owners.insert(i, (t.framework, q)),
+        let truth = &mut self.agents[agent.index()];
+        truth.tasks.push(uid);
+        if truth.tasks.len() == SCAN + 1 {
+            // Places are kept from now on: every task's is set.
+            for (i, u) in truth.tasks.iter().enumerate() {
+                self.slots[u.slot as usize].pos = i as u32;
+            }
         }
-        self.slots[slot as usize] = Some(Slot {
-            launch,
-            pos,
-            task: t,
-        });
         self.running += 1;
         uid
     }
 
     /// Ends a task (finished, killed or lost); `None` if it already ended.
     pub fn end(&mut self, uid: TaskUid) -> Option<RunningTask> {
-        let entry = self.slots.get_mut(uid.slot as usize)?;
-        if !matches!(entry, Some(e) if e.launch == uid.launch) {
+        self.end_in_place(uid).cloned()
+    }
+
+    /// [`ClusterState::end`], the ended task read where it was (it stays
+    /// there until the next start): no copy of it.
+    pub fn end_in_place(&mut self, uid: TaskUid) -> Option<&RunningTask> {
+        let e = self.slots.get_mut(uid.slot as usize)?;
+        if e.launch != uid.launch {
             return None;
         }
-        let Slot { pos, task: t, .. } = entry.take()?;
+        e.launch = FREE;
+        let (kept_pos, agent, framework) = (e.pos as usize, e.task.agent, e.task.framework);
+        let w = self.width;
+        let q = e.task.resources.total_first(w);
         self.free.push(uid.slot);
         self.running -= 1;
-        let w = self.width;
-        let q = t.resources.total_first(w);
-        let agent = &mut self.agents[t.agent.index()];
-        agent.used.saturating_sub_first(&q, w);
-        let pos = pos as usize;
-        debug_assert_eq!(agent.tasks.get(pos), Some(&uid));
-        agent.tasks.swap_remove(pos);
-        if let Some(moved) = agent.tasks.get(pos) {
-            if let Some(Some(e)) = self.slots.get_mut(moved.slot as usize) {
-                e.pos = pos as u32;
+        let truth = &mut self.agents[agent.index()];
+        truth.used.saturating_sub_first(&q, w);
+        let n = truth.tasks.len();
+        let pos = if n > SCAN {
+            Some(kept_pos)
+        } else {
+            truth.tasks.iter().position(|u| *u == uid)
+        };
+        debug_assert!(pos.is_some_and(|p| truth.tasks.get(p) == Some(&uid)));
+        if let Some(pos) = pos.filter(|&p| p < n) {
+            truth.tasks.swap_remove(pos);
+            if n - 1 > SCAN {
+                if let Some(moved) = truth.tasks.get(pos) {
+                    self.slots[moved.slot as usize].pos = pos as u32;
+                }
             }
         }
-        if let Ok(i) = agent.owners.binary_search_by_key(&t.framework, |(f, _)| *f) {
-            agent.owners[i].1.saturating_sub_first(&q, w);
-            if agent.owners[i].1.is_empty_first(w) {
-                agent.owners.remove(i);
+        if let Ok(i) = truth.owners.binary_search_by_key(&framework, |(f, _)| *f) {
+            truth.owners[i].1.saturating_sub_first(&q, w);
+            if truth.owners[i].1.is_empty_first(w) {
+                truth.owners.remove(i);
             }
         }
-        Some(t)
+        Some(&self.slots[uid.slot as usize].task)
     }
 
     /// The tasks running on agent `a`, in launch order.
@@ -264,7 +341,7 @@ impl ClusterState {
 
     pub fn task(&self, uid: TaskUid) -> Option<&RunningTask> {
         match self.slots.get(uid.slot as usize)? {
-            Some(e) if e.launch == uid.launch => Some(&e.task),
+            e if e.launch == uid.launch => Some(&e.task),
             _ => None,
         }
     }
@@ -272,15 +349,13 @@ impl ClusterState {
     /// Every running task, in no particular order (the slab's).
     pub fn tasks_unordered(&self) -> impl Iterator<Item = (TaskUid, &RunningTask)> {
         self.slots.iter().enumerate().filter_map(|(slot, e)| {
-            e.as_ref().map(|e| {
-                (
-                    TaskUid {
-                        launch: e.launch,
-                        slot: slot as u32,
-                    },
-                    &e.task,
-                )
-            })
+            (e.launch != FREE).then_some((
+                TaskUid {
+                    launch: e.launch,
+                    slot: slot as u32,
+                },
+                &e.task,
+            ))
         })
     }
 
@@ -327,9 +402,10 @@ impl ClusterState {
             return Err("the running-task count or free slots differ from the tasks".into());
         }
         for (i, (kept, derived)) in self.agents.iter().zip(&agents).enumerate() {
+            let places_kept = kept.tasks.len() > SCAN;
             let in_place = kept.tasks.iter().enumerate().all(|(pos, u)| {
-                matches!(self.slots.get(u.slot as usize), Some(Some(e))
-                    if e.launch == u.launch && e.pos as usize == pos)
+                matches!(self.slots.get(u.slot as usize), Some(e)
+                    if e.launch == u.launch && (!places_kept || e.pos as usize == pos))
             });
             let mut kept = kept.clone();
             kept.tasks.sort_unstable();
@@ -466,6 +542,48 @@ mod tests {
         }
         assert_eq!(c.running(), 0);
         c.check().unwrap();
+    }
+
+    /// An agent's task count going up and down across [`SCAN`] (places
+    /// kept above it, scans below) keeps its list and every kept place
+    /// right, with slots reused in place.
+    #[test]
+    fn task_counts_crossing_the_scan_limit_keep_each_agents_list() {
+        let mut c = ClusterState::new(2).with_kinds(2);
+        c.agent_up(AgentId(0), q(1_000, 100_000));
+        c.agent_up(AgentId(1), q(1_000, 100_000));
+        let mut live: Vec<TaskUid> = Vec::new();
+        let mut x = 0x2545_F491_4F6C_DD1Du64;
+        for i in 0..2_000u32 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            // Around SCAN + 1 tasks on agent 0, a few on agent 1.
+            let on0 = live
+                .iter()
+                .filter(|u| c.task(**u).is_some_and(|t| t.agent == AgentId(0)))
+                .count();
+            let grow = on0 < SCAN - 2 || (on0 < SCAN + 4 && x % 2 == 0) || live.is_empty();
+            if grow {
+                live.push(c.start(task(i % 2, (x % 4 == 0) as u32, i, 1, 10)));
+            } else {
+                let gone = live.swap_remove((x % live.len() as u64) as usize);
+                let t = c.end_in_place(gone).cloned().expect("live");
+                assert_eq!(c.task(gone), None);
+                assert_eq!(c.end(gone), None, "a task ends once");
+                assert!(t.resources.total().0[0] == 1_000);
+            }
+            c.check().unwrap();
+        }
+        for a in 0..2 {
+            let mut expected: Vec<TaskUid> = live
+                .iter()
+                .copied()
+                .filter(|u| c.task(*u).is_some_and(|t| t.agent == AgentId(a)))
+                .collect();
+            expected.sort_unstable();
+            assert_eq!(c.tasks_on(AgentId(a)), expected);
+        }
     }
 
     #[test]

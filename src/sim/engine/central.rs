@@ -20,7 +20,6 @@ use super::*;
 use crate::arch::monolithic::{self, Candidate};
 use crate::arch::shared_state::{self, Claim, Verdict};
 use crate::arch::{Architecture, ConflictMode, SchedulerStats, TxnMode};
-use crate::framework::Launch;
 
 /// The schedulers' state.
 pub(super) struct Central {
@@ -408,30 +407,28 @@ impl<'m> Simulation<'m> {
             // its resources taken back) makes a claim fail.
             _ => (ConflictMode::ResourceFit, TxnMode::Incremental),
         };
-        let claims = txn.claims;
+        let claims = &txn.claims;
         let verdicts = {
             let cell = CellNow {
                 sim: self,
                 role: txn.role,
             };
-            shared_state::judge(&claims, &cell, conflicts, transactions)
+            shared_state::judge(claims, &cell, conflicts, transactions)
         };
         let mut committed = 0u64;
         let mut conflicted = 0u64;
         let any_claims = !claims.is_empty();
-        for ((claim, (job, index)), v) in claims.into_iter().zip(txn.tasks).zip(&verdicts) {
+        // The claims are read where they are: a committed claim's resources
+        // are copied once, into its running task's place.
+        for ((claim, &(job, index)), v) in claims.iter().zip(&txn.tasks).zip(&verdicts) {
             let agent = claim.agent;
             let ok = *v == Verdict::Committed
                 && self.masters[0].add_running(model, txn.fw, txn.role, agent, &claim.resources);
             if ok {
                 committed += 1;
                 self.central().seq[agent.index()] += 1;
-                let launch = Launch {
-                    job,
-                    index,
-                    resources: claim.resources,
-                };
-                self.launch(seq, txn.fw, txn.role, agent, launch, obs);
+                let task = (job, index);
+                self.launch_task(seq, txn.fw, txn.role, agent, task, &claim.resources, obs);
             } else {
                 if *v != Verdict::Committed {
                     conflicted += 1;

@@ -123,9 +123,26 @@ impl<'m> Simulation<'m> {
         l: framework::Launch,
         obs: &mut dyn Observer,
     ) {
+        self.launch_task(seq, fw, role, agent, (l.job, l.index), &l.resources, obs);
+    }
+
+    /// [`Simulation::launch`] of task `index` of `job` (`None`: a take-all
+    /// task), its resources read where they are (a claim's, an answer's)
+    /// and copied once, into the running task's place.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn launch_task(
+        &mut self,
+        seq: u64,
+        fw: FrameworkId,
+        role: RoleId,
+        agent: AgentId,
+        (job, index): (Option<JobId>, u32),
+        resources: &ResourceSet,
+        obs: &mut dyn Observer,
+    ) {
         let model = self.model;
         self.last_progress = self.now;
-        let (task, duration) = match l.job {
+        let (task, duration) = match job {
             Some(j) => {
                 let (spec, js) = self.jobs.get_mut(model, j);
                 js.running += 1;
@@ -142,9 +159,9 @@ impl<'m> Simulation<'m> {
                     &spec.duration,
                     &self.durations,
                     j.0 as u64,
-                    ((l.index as u64) << 8) | attempt,
+                    ((index as u64) << 8) | attempt,
                 );
-                (TaskRef::Job(j, l.index), d)
+                (TaskRef::Job(j, index), d)
             }
             None => {
                 let spec = &model.frameworks[fw.index()];
@@ -152,10 +169,10 @@ impl<'m> Simulation<'m> {
                     &spec.task_duration,
                     &self.durations,
                     u64::MAX - fw.0 as u64,
-                    l.index as u64,
+                    index as u64,
                 );
                 self.counters.tasks_submitted += 1;
-                (TaskRef::TakeAll(fw, l.index), d)
+                (TaskRef::TakeAll(fw, index), d)
             }
         };
         self.counters.tasks_launched += 1;
@@ -169,19 +186,25 @@ impl<'m> Simulation<'m> {
                 .role(role)
                 .agent(agent)
                 .task(task)
-                .resources(l.resources.total()),
+                .resources(resources.total()),
         );
-        let Some(t) = self.launch_onto_failed(RunningTask {
-            task,
-            framework: fw,
-            role,
-            agent,
-            resources: l.resources,
-            started: self.now,
-        }) else {
+        if matches!(self.health[agent.index()], faults::Health::Failed { .. }) {
+            // Onto an agent that failed unnoticed: dead at once, counted
+            // by its master until it notices.
+            let dead = self.launch_onto_failed(RunningTask {
+                task,
+                framework: fw,
+                role,
+                agent,
+                resources: resources.clone(),
+                started: self.now,
+            });
+            debug_assert!(dead.is_none());
             return;
-        };
-        let uid = self.cluster.start(t);
+        }
+        let uid = self
+            .cluster
+            .start_with(task, fw, role, agent, resources, self.now);
         if let Some(d) = duration {
             self.schedule_end(uid, task, d);
         }
@@ -231,19 +254,31 @@ impl<'m> Simulation<'m> {
 
     pub(super) fn task_end(&mut self, seq: u64, uid: TaskUid, obs: &mut dyn Observer) {
         let model = self.model;
-        // Killed earlier (agent removed): nothing to do.
-        let Some(t) = self.cluster.end(uid) else {
+        // Killed earlier (agent removed): nothing to do. The task is read
+        // where it ran (no copy of it); its master releases what it used
+        // (as `release_on_master`, with the fields borrowed apart).
+        let Some(t) = self.cluster.end_in_place(uid) else {
             return;
         };
+        if !self.failover.unknown(t.agent) {
+            self.masters[self.partition_of[t.agent.index()].index()].release(
+                model,
+                t.framework,
+                t.role,
+                t.agent,
+                &t.resources,
+            );
+        }
+        let about = About::running(t);
+        let (task, framework, agent) = (t.task, t.framework, t.agent);
         self.last_progress = self.now;
-        self.release_on_master(&t);
         if self.central.is_some() {
             self.central_wake(None);
         }
         self.counters.tasks_finished += 1;
-        self.fw_counters[t.framework.index()].tasks_finished += 1;
-        self.emit(obs, seq, RecordKind::Finish, About::running(&t));
-        if let TaskRef::Job(j, _) = t.task {
+        self.fw_counters[framework.index()].tasks_finished += 1;
+        self.emit(obs, seq, RecordKind::Finish, about);
+        if let TaskRef::Job(j, _) = task {
             let (spec, js) = self.jobs.get_mut(model, j);
             js.running -= 1;
             js.finished += 1;
@@ -258,7 +293,7 @@ impl<'m> Simulation<'m> {
                 self.job_done(j, obs);
             }
         }
-        self.drain_check(seq, t.agent, obs);
+        self.drain_check(seq, agent, obs);
     }
 
     /// A killed task's resources go back to its agent's master; the kill
