@@ -367,6 +367,17 @@ impl RunOrders {
             out.extend(master.role_order(model, rngs));
             return;
         }
+        if let Some(order) = &self.flat_roles {
+            if order.len() <= 1
+                && self.roles_touched.is_empty()
+                && !order.iter().any(|k| k.key.is_nan())
+            {
+                // The order of one role (or none), as below without the
+                // set-up: nothing can move it.
+                out.extend(order.iter().map(|k| RoleId(k.fw.0)));
+                return;
+            }
+        }
         if !self.flat {
             if !self.roles_touched.is_empty() {
                 self.roles = None;
@@ -503,7 +514,12 @@ impl RunOrders {
         {
             self.touched[role.index()].push(fw);
         }
-        self.roles_touched.push(role);
+        // A flat role order is made from scratch while there is none yet,
+        // and one of a single role is not re-keyed: neither needs to know
+        // which roles were touched.
+        if !self.flat || self.flat_roles.as_ref().is_some_and(|o| o.len() > 1) {
+            self.roles_touched.push(role);
+        }
     }
 }
 
