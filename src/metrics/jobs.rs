@@ -4,7 +4,6 @@
 use super::percentile_f64;
 use crate::scenario::model::Percentiles;
 use crate::sim::observer::{Record, RecordKind, TaskRef};
-use crate::sim::time::SimTime;
 use crate::JobId;
 use std::collections::{BTreeMap, VecDeque};
 
@@ -105,17 +104,16 @@ impl Sketch {
     }
 }
 
-/// Launch times of running tasks, and for each job with finished tasks the
-/// longest run of a task that finished: the job's ideal run time (all its
-/// tasks at once, none waiting). A job's tasks are kept together, their
-/// launch times in a vector indexed by task index (no allocation per
-/// task). Jobs are found by id in a window of the last [`WINDOW`] ids seen
-/// (an indexed read: ids are dense, given in submission order); a job that
-/// leaves the window with tasks still running or its ideal not yet taken
-/// moves to an ordered map, so memory follows the jobs in flight. Take-all
-/// and running-at-start tasks belong to no job and are not followed. This
-/// follows every launch and end (kept once, by the run metrics; `jobs.csv`
-/// reads it there).
+/// For each job with finished tasks, the longest run of a task that
+/// finished: the job's ideal run time (all its tasks at once, none
+/// waiting). A task's run is read off its finish record (its end's time
+/// less its `started`), so nothing is kept per running task. Jobs are found
+/// by id in a window of the last [`WINDOW`] ids seen (an indexed read: ids
+/// are dense, given in submission order); a job that leaves the window
+/// with its ideal not yet taken moves to an ordered map, so memory follows
+/// the jobs in flight. Take-all and running-at-start tasks belong to no job
+/// and are not followed. Kept once, by the run metrics; `jobs.csv` reads
+/// it there.
 #[derive(Clone, Debug, Default)]
 pub struct TaskTimes {
     /// Jobs `base..base + window.len()`.
@@ -128,30 +126,15 @@ pub struct TaskTimes {
 /// How many job ids [`TaskTimes`] keeps in its window.
 const WINDOW: u32 = 4096;
 
-/// One job's running tasks and longest finished run (all empty: nothing
-/// kept).
+/// One job's longest finished run (`None`: nothing kept).
 #[derive(Clone, Debug, Default)]
 struct JobTimes {
-    /// By task index: the launch time of the task if it runs.
-    starts: Vec<Option<SimTime>>,
-    /// How many of `starts` are set.
-    running: u32,
     longest: Option<u64>,
 }
 
 impl JobTimes {
     fn is_empty(&self) -> bool {
-        self.running == 0 && self.longest.is_none()
-    }
-
-    /// The task's launch time, forgotten.
-    fn forget(&mut self, i: u32) -> Option<SimTime> {
-        let start = self.starts.get_mut(i as usize).and_then(Option::take)?;
-        self.running -= 1;
-        if self.running == 0 {
-            self.starts = Vec::new();
-        }
-        Some(start)
+        self.longest.is_none()
     }
 }
 
@@ -196,44 +179,15 @@ impl TaskTimes {
         }
     }
 
+    /// A job's task that finished counts its run (from its `started`);
+    /// other records change nothing.
     pub fn record(&mut self, rec: &Record) {
-        let Some(task) = rec.task else { return };
-        match rec.kind {
-            RecordKind::Launch => match task {
-                TaskRef::Job(j, i) => {
-                    let e = self.entry(j);
-                    let i = i as usize;
-                    if e.starts.len() <= i {
-                        let n = (i + 1).max(2 * e.starts.len()).max(4);
-                        e.starts.resize(n, None);
-                    }
-                    if e.starts[i].replace(rec.time).is_none() {
-                        e.running += 1;
-                    }
-                }
-                // No job: no ideal run time to keep.
-                TaskRef::TakeAll(..) | TaskRef::Running(..) => {}
-            },
-            RecordKind::Finish => match task {
-                TaskRef::Job(j, i) => {
-                    let Some(e) = self.get(j) else { return };
-                    if let Some(start) = e.forget(i) {
-                        let d = rec.time.0 - start.0;
-                        e.longest = Some(e.longest.map_or(d, |l| l.max(d)));
-                    }
-                }
-                TaskRef::TakeAll(..) | TaskRef::Running(..) => {}
-            },
-            RecordKind::Kill | RecordKind::Fail | RecordKind::Lost => match task {
-                TaskRef::Job(j, i) => {
-                    let Some(e) = self.get(j) else { return };
-                    if e.forget(i).is_some() {
-                        self.tidy(j);
-                    }
-                }
-                TaskRef::TakeAll(..) | TaskRef::Running(..) => {}
-            },
-            _ => {}
+        if let (RecordKind::Finish, Some(TaskRef::Job(j, _)), Some(start)) =
+            (rec.kind, rec.task, rec.started)
+        {
+            let d = rec.time.0.saturating_sub(start.0);
+            let e = self.entry(j);
+            e.longest = Some(e.longest.map_or(d, |l| l.max(d)));
         }
     }
 
@@ -688,9 +642,11 @@ impl JobGroup {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sim::time::SimTime;
 
-    /// A task record of framework 0 on agent 0 at `t`.
-    fn task_record(kind: RecordKind, t: u64, task: TaskRef) -> Record {
+    /// A task record of framework 0 on agent 0 at `t`; an end (finish,
+    /// kill) carries the task's start `started`, as the engine's do.
+    fn task_record(kind: RecordKind, t: u64, task: TaskRef, started: Option<u64>) -> Record {
         use crate::cluster::resources::Quantities;
         use crate::{AgentId, FrameworkId, PartitionId};
         Record {
@@ -705,37 +661,43 @@ mod tests {
             resources: Quantities::ZERO,
             job_name: None,
             used: Quantities::ZERO,
+            started: started.map(SimTime),
         }
     }
 
     #[test]
-    fn task_times_follow_launches_and_ends() {
+    fn task_times_follow_finished_runs() {
         use crate::FrameworkId;
         let rec = task_record;
         let (j, k) = (JobId(3), JobId(9));
         let mut tt = TaskTimes::default();
-        tt.record(&rec(RecordKind::Launch, 10, TaskRef::Job(j, 0)));
-        tt.record(&rec(RecordKind::Launch, 10, TaskRef::Job(j, 5)));
-        tt.record(&rec(RecordKind::Launch, 12, TaskRef::Job(k, 0)));
+        tt.record(&rec(RecordKind::Launch, 10, TaskRef::Job(j, 0), None));
+        tt.record(&rec(RecordKind::Launch, 10, TaskRef::Job(j, 5), None));
+        tt.record(&rec(RecordKind::Launch, 12, TaskRef::Job(k, 0), None));
         tt.record(&rec(
             RecordKind::Launch,
             12,
             TaskRef::TakeAll(FrameworkId(1), 0),
+            None,
         ));
-        tt.record(&rec(RecordKind::Finish, 40, TaskRef::Job(j, 5)));
-        // Killed: no run counted; a task that never launched: nothing.
-        tt.record(&rec(RecordKind::Kill, 50, TaskRef::Job(k, 0)));
-        tt.record(&rec(RecordKind::Finish, 60, TaskRef::Job(k, 1)));
+        tt.record(&rec(RecordKind::Finish, 40, TaskRef::Job(j, 5), Some(10)));
+        // Killed: no run counted; a finish without a start: nothing.
+        tt.record(&rec(RecordKind::Kill, 50, TaskRef::Job(k, 0), Some(12)));
+        tt.record(&rec(RecordKind::Finish, 60, TaskRef::Job(k, 1), None));
+        // Not a job's task: nothing.
         tt.record(&rec(
             RecordKind::Finish,
             20,
             TaskRef::TakeAll(FrameworkId(1), 0),
+            Some(12),
         ));
         assert_eq!(tt.take_ideal(k), None);
+        assert_eq!(tt.ideal(j), Some(30));
         // Relaunched after its end; the longest run is kept.
-        tt.record(&rec(RecordKind::Finish, 25, TaskRef::Job(j, 0)));
-        tt.record(&rec(RecordKind::Launch, 30, TaskRef::Job(j, 0)));
-        tt.record(&rec(RecordKind::Finish, 35, TaskRef::Job(j, 0)));
+        tt.record(&rec(RecordKind::Finish, 25, TaskRef::Job(j, 0), Some(10)));
+        tt.record(&rec(RecordKind::Launch, 30, TaskRef::Job(j, 0), None));
+        tt.record(&rec(RecordKind::Finish, 35, TaskRef::Job(j, 0), Some(30)));
+        assert_eq!(tt.ideal(j), Some(30), "read, kept");
         assert_eq!(tt.take_ideal(j), Some(30));
         assert_eq!(tt.take_ideal(j), None);
         assert_eq!(tt.kept(), 0);
@@ -743,28 +705,30 @@ mod tests {
 
     #[test]
     fn task_times_keep_jobs_that_leave_the_window() {
-        let rec = |kind, t: u64, j: u32| task_record(kind, t, TaskRef::Job(JobId(j), 0));
+        let fin = |t: u64, j: u32, started: u64| {
+            task_record(
+                RecordKind::Finish,
+                t,
+                TaskRef::Job(JobId(j), 0),
+                Some(started),
+            )
+        };
         let mut tt = TaskTimes::default();
-        // Job 7 runs while jobs far above it come and go; a jump of more
-        // than the window moves it out at once.
-        tt.record(&rec(RecordKind::Launch, 1, 7));
-        tt.record(&rec(RecordKind::Launch, 1, 8));
-        tt.record(&rec(RecordKind::Finish, 3, 8));
+        // Job 8 finishes while jobs far above it come and go; a jump of
+        // more than the window moves it out at once.
+        tt.record(&fin(3, 8, 1));
         for j in (10..3 * WINDOW).step_by(7) {
-            tt.record(&rec(RecordKind::Launch, 2, j));
-            tt.record(&rec(RecordKind::Finish, 4, j));
+            tt.record(&fin(4, j, 2));
             assert_eq!(tt.take_ideal(JobId(j)), Some(2));
         }
-        tt.record(&rec(RecordKind::Launch, 5, 10 * WINDOW));
+        tt.record(&fin(6, 10 * WINDOW, 5));
         assert!(tt.base > 8);
-        assert_eq!(tt.kept(), 3);
-        tt.record(&rec(RecordKind::Finish, 9, 7));
+        assert_eq!(tt.kept(), 2);
+        // Job 7, below the window, finishes a task: kept in `old`.
+        tt.record(&fin(9, 7, 1));
+        assert_eq!(tt.ideal(JobId(7)), Some(8));
         assert_eq!(tt.take_ideal(JobId(7)), Some(8));
         assert_eq!(tt.take_ideal(JobId(8)), Some(2));
-        assert_eq!(tt.take_ideal(JobId(7)), None);
-        // Relaunched below the window: kept in `old`, then dropped.
-        tt.record(&rec(RecordKind::Launch, 10, 7));
-        tt.record(&rec(RecordKind::Kill, 11, 7));
         assert_eq!(tt.take_ideal(JobId(7)), None);
         assert_eq!(tt.kept(), 1);
     }

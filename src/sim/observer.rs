@@ -154,6 +154,10 @@ pub struct Record {
     /// default its resources); otherwise equal to `resources`. Not part of
     /// the digest (it follows from the scenario).
     pub used: Quantities,
+    /// For the end of a running task (finish, kill, lost): when it started
+    /// (its launch, or its agent's registration); `None` otherwise. Not
+    /// part of the digest (the task's launch record has it).
+    pub started: Option<SimTime>,
 }
 
 impl Record {

@@ -188,6 +188,8 @@ struct About {
     resources: Quantities,
     /// The partition of a record about no agent (else the agent's).
     partition: Option<PartitionId>,
+    /// A running task's start, for the records of its end.
+    started: Option<SimTime>,
 }
 
 impl About {
@@ -200,14 +202,17 @@ impl About {
             .resources(o.resources.total())
     }
 
-    /// A running task's framework, role, agent, task and resources.
+    /// A running task's framework, role, agent, task, resources and start.
     fn running(t: &RunningTask) -> About {
-        About::default()
-            .framework(t.framework)
-            .role(t.role)
-            .agent(t.agent)
-            .task(t.task)
-            .resources(t.resources.total())
+        About {
+            started: Some(t.started),
+            ..About::default()
+                .framework(t.framework)
+                .role(t.role)
+                .agent(t.agent)
+                .task(t.task)
+                .resources(t.resources.total())
+        }
     }
 
     fn framework(self, framework: FrameworkId) -> About {
@@ -944,6 +949,7 @@ impl<'m> Simulation<'m> {
             task,
             resources,
             partition,
+            started,
         } = about;
         let (job_name, used) = match task {
             Some(TaskRef::Job(j, _)) => (
@@ -976,6 +982,7 @@ impl<'m> Simulation<'m> {
             resources,
             job_name,
             used,
+            started,
         };
         hash_record(&mut self.digest, &rec, self.cluster.kinds());
         obs.record(self.model, &rec);
