@@ -785,6 +785,8 @@ enum Slow {
     FilterExpiries,
     /// Each decline returns its resources to its agent at once.
     Declines,
+    /// Every offer of a reply made into a slot before deciding.
+    Slots,
 }
 
 /// Runs `model` with the standard metrics, the slow way `slow`: the
@@ -806,6 +808,7 @@ fn run_filter_expiries(
             Slow::No => sim,
             Slow::FilterExpiries => sim.one_event_per_filter(),
             Slow::Declines => sim.one_decline_at_a_time(),
+            Slow::Slots => sim.make_every_slot(),
         };
         sim.run(&mut tee).unwrap()
     };
@@ -866,6 +869,24 @@ fn bulk_declines_change_nothing() {
         declined += fast.totals.offers_declined;
     }
     assert!(declined > 100_000, "{declined} offers declined");
+}
+
+/// A first-fit batch framework answering the slots after its queue emptied
+/// from their ids, without making them (`framework::decide_drawn`), changes
+/// nothing: the same cases as `filter_expiry_blocks_change_nothing` give
+/// the same records, digest, `events`, totals and summary as making every
+/// offer of a reply into a slot first.
+#[test]
+fn slots_drawn_change_nothing() {
+    for (text, model, check) in &fast_path_cases() {
+        let (fast, fast_summary, fast_records) = run_filter_expiries(model, *check, Slow::No);
+        let (slow, slow_summary, slow_records) = run_filter_expiries(model, *check, Slow::Slots);
+        assert_eq!(fast.digest, slow.digest, "{text}");
+        assert_eq!(fast.events, slow.events, "{text}");
+        assert_eq!(fast.totals, slow.totals, "{text}");
+        assert_eq!(fast_summary, slow_summary, "{text}");
+        assert!(fast_records == slow_records, "{text}");
+    }
 }
 
 /// The random scenarios (with invariant checks) and the benchmark slices

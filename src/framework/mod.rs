@@ -315,6 +315,37 @@ pub fn decide(
     d
 }
 
+/// [`decide`] for a framework that [`decides_first_fit`], its slots made
+/// one at a time by `make` from their ids: once its queue is empty, every
+/// later slot would be answered with no launch by a pass that changes
+/// nothing, so those slots are answered from their ids without being made
+/// (no copy of each offer's resources into a slot). The same decision as
+/// `decide` on the slots of `ids`, in order.
+pub fn decide_drawn(
+    model: &Model,
+    fw: FrameworkId,
+    state: &mut SchedulerState,
+    jobs: &mut JobTable,
+    ids: impl Iterator<Item = SlotId>,
+    mut make: impl FnMut(SlotId) -> Slot,
+    now: SimTime,
+) -> Decision {
+    let spec = &model.frameworks[fw.index()];
+    debug_assert!(decides_first_fit(spec));
+    let mut d = Decision::default();
+    for id in ids {
+        if state.queue.is_empty() {
+            d.answers.push(Answer {
+                slot: id,
+                launches: Vec::new(),
+            });
+        } else {
+            per_slot(model, spec, state, jobs, &make(id), now, &mut d);
+        }
+    }
+    d
+}
+
 /// Decides about one job only (monolithic and shared-state schedulers
 /// place one job at a time): the framework's other jobs sit out, and come
 /// back unchanged. Nothing is held: a snapshot's slots cannot be kept, so

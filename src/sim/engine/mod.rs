@@ -434,6 +434,9 @@ pub struct Simulation<'m> {
     /// Return each declined offer's resources to its agent at once, as
     /// before bulk answers (the slow way that they must match: tests only).
     one_decline_at_a_time: bool,
+    /// Make every offer of a reply into a slot before deciding, as before
+    /// `framework::decide_drawn` (the slow way it must match: tests only).
+    every_slot_made: bool,
 }
 
 /// The longest emptied list of filter ids kept for reuse.
@@ -584,6 +587,7 @@ impl<'m> Simulation<'m> {
             id_lists: Vec::new(),
             one_event_per_filter: false,
             one_decline_at_a_time: false,
+            every_slot_made: false,
         })
     }
 
@@ -604,6 +608,17 @@ impl<'m> Simulation<'m> {
     #[doc(hidden)]
     pub fn one_decline_at_a_time(mut self) -> Simulation<'m> {
         self.one_decline_at_a_time = true;
+        self
+    }
+
+    /// Makes every offer of a reply into a slot before the framework
+    /// decides (`framework::decide`), as before a first-fit batch framework
+    /// drew its slots one at a time (`framework::decide_drawn`): the same
+    /// decisions, events, records and outputs, only slower. For the tests
+    /// that compare the two ways (`tests/swarm.rs`).
+    #[doc(hidden)]
+    pub fn make_every_slot(mut self) -> Simulation<'m> {
+        self.every_slot_made = true;
         self
     }
 

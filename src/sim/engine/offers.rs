@@ -169,24 +169,47 @@ impl<'m> Simulation<'m> {
     ) {
         let model = self.model;
         // Rescinded meanwhile: nothing to answer.
-        let mut slots: Vec<Slot> = Vec::with_capacity(offers.len());
-        slots.extend(
-            offers
-                .iter()
-                .filter_map(|id| self.offer(*id).map(|o| o.slot(partition))),
-        );
-        if slots.is_empty() {
+        let live: Vec<OfferId> = offers
+            .iter()
+            .copied()
+            .filter(|id| self.offer(*id).is_some())
+            .collect();
+        if live.is_empty() {
             return;
         }
         let spec = &model.frameworks[fw.index()];
-        let d = framework::decide(
-            model,
-            fw,
-            &mut self.frameworks[fw.index()],
-            &mut self.jobs,
-            &slots,
-            self.now,
-        );
+        let d = if framework::decides_first_fit(spec) && !self.every_slot_made {
+            // Slots made only while the framework has jobs to place.
+            let masters = &self.masters;
+            let make = |id: SlotId| {
+                let m = &masters[Master::partition_of_id(id.0, masters.len())];
+                m.offer(OfferId::of_slot(id))
+                    .expect("a live offer")
+                    .slot(partition)
+            };
+            framework::decide_drawn(
+                model,
+                fw,
+                &mut self.frameworks[fw.index()],
+                &mut self.jobs,
+                live.iter().map(|id| SlotId(id.0)),
+                make,
+                self.now,
+            )
+        } else {
+            let slots: Vec<Slot> = live
+                .iter()
+                .map(|id| self.offer(*id).expect("a live offer").slot(partition))
+                .collect();
+            framework::decide(
+                model,
+                fw,
+                &mut self.frameworks[fw.index()],
+                &mut self.jobs,
+                &slots,
+                self.now,
+            )
+        };
         if spec.behavior == Behavior::Batch {
             self.note_decided(&d, obs);
         } else {
@@ -226,7 +249,7 @@ impl<'m> Simulation<'m> {
                 tasks += a.launches.len() as u64;
                 jobs.extend(a.launches.iter().filter_map(|l| l.job));
             }
-            let cost = dt.of(slots.len() as u64, jobs.len() as u64, tasks);
+            let cost = dt.of(live.len() as u64, jobs.len() as u64, tasks);
             let at = self.now.max(self.busy_until[fw.index()]).plus(cost);
             if let Some(s) = self.offer_schedulers.get_mut(fw.index()) {
                 s.busy_us = s.busy_us.saturating_add(cost);
