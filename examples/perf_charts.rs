@@ -40,8 +40,8 @@ struct Axis {
 }
 
 const AXES: [(&str, &str); 3] = [
-    ("agents", "agents (50 frameworks, ≈7,200 tasks)"),
-    ("frameworks", "frameworks (1,000 agents, ≈7,200 tasks)"),
+    ("agents", "agents (50 frameworks, ≈8,100 tasks)"),
+    ("frameworks", "frameworks (1,000 agents, ≈8,100 tasks)"),
     ("tasks", "tasks (1,000 agents, 50 frameworks)"),
 ];
 

@@ -10,12 +10,12 @@ agents of 16 cpus and 64 GB; frameworks in 10 roles that suppress when idle
 and decline with 60 s filters; jobs of about 10 tasks (exponential) of 1 cpu
 and 2 GB that run a lognormal time (median 300 s, sigma 1), spread over the
 frameworks evenly; 30 simulated minutes; seed 1. The base point is 1,000
-agents, 50 frameworks and 0.4 jobs/s (about 7,200 tasks); each axis varies
+agents, 50 frameworks and 0.4 jobs/s (8,084 tasks); each axis varies
 one of the three and keeps the other two:
 
   agents      250 ... 8,000
   frameworks  10 ... 400
-  tasks       the job rate 0.1 ... 2.4 jobs/s (about 1,800 ... 43,000 tasks;
+  tasks       the job rate 0.1 ... 2.4 jobs/s (about 1,900 ... 45,000 tasks;
               2.4 jobs/s keeps the base cell below 80% busy)
 
 Timings are wall clock: run it on an idle machine (it prints the load average
