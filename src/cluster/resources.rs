@@ -295,6 +295,15 @@ impl ResourceSet {
         t
     }
 
+    /// `self.total().contains(demand)` without summing the total when the
+    /// unreserved part alone holds the demand or nothing is reserved.
+    pub fn total_contains(&self, demand: &Quantities) -> bool {
+        if self.unreserved.contains(demand) {
+            return true;
+        }
+        !self.reserved.is_empty() && self.total().contains(demand)
+    }
+
     /// [`ResourceSet::total`] when every part's entries from `n` on are
     /// zero (see [`Quantities::add_first`]).
     pub fn total_first(&self, n: usize) -> Quantities {
@@ -458,6 +467,16 @@ impl ResourceSet {
     /// role order), then unreserved. Returns the part taken, or `None` (and
     /// leaves `self` unchanged) if it does not fit.
     pub fn take(&mut self, demand: &Quantities) -> Option<ResourceSet> {
+        if self.reserved.is_empty() {
+            // Nothing reserved (the common case): the part taken is the
+            // demand itself, from the unreserved quantities; no total is
+            // summed and nothing is copied but the result.
+            if !self.unreserved.contains(demand) {
+                return None;
+            }
+            self.unreserved.saturating_sub(demand);
+            return Some(ResourceSet::unreserved(*demand));
+        }
         if !self.total().contains(demand) {
             return None;
         }
@@ -574,6 +593,36 @@ mod tests {
         assert_eq!(set.reserved, vec![]);
         assert_eq!(set.unreserved, q(&[1000, 500]));
         assert!(set.take(&q(&[5000])).is_none());
+    }
+
+    #[test]
+    fn total_contains_is_the_total_s_contains() {
+        let mut set = ResourceSet::unreserved(q(&[2000, 1000]));
+        for d in [
+            q(&[2000, 1000]),
+            q(&[3000]),
+            q(&[2000, 1001]),
+            q(&[0, 0, 1]),
+        ] {
+            assert_eq!(set.total_contains(&d), set.total().contains(&d));
+        }
+        set.add_reserved(RoleId(3), &q(&[1000]));
+        for d in [q(&[3000, 1000]), q(&[3001]), q(&[2500, 500]), q(&[0, 0, 1])] {
+            assert_eq!(set.total_contains(&d), set.total().contains(&d));
+        }
+    }
+
+    #[test]
+    fn take_without_reservations_takes_the_demand() {
+        let mut set = ResourceSet::unreserved(q(&[4000, 16_384_000]));
+        let taken = set.take(&q(&[1000, 2_048_000])).unwrap();
+        assert_eq!(taken, ResourceSet::unreserved(q(&[1000, 2_048_000])));
+        assert_eq!(set, ResourceSet::unreserved(q(&[3000, 14_336_000])));
+        assert!(set.take(&q(&[4000])).is_none());
+        assert_eq!(set, ResourceSet::unreserved(q(&[3000, 14_336_000])));
+        let taken = set.take(&q(&[3000, 14_336_000])).unwrap();
+        assert_eq!(taken.unreserved, q(&[3000, 14_336_000]));
+        assert!(set.is_empty());
     }
 
     #[test]

@@ -26,11 +26,16 @@ pub enum TaskRef {
 /// A running task's number: unique over a run, ordered by launch (`launch`
 /// counts launches from 0). `slot` is where [`ClusterState`] keeps the task
 /// while it runs; a slot is reused once its task ended, and the launch
-/// number tells a later task in the same slot from this one.
+/// number tells a later task in the same slot from this one. `agent` is
+/// where the task runs (the task's own `agent`), carried in the number's
+/// spare bytes so that a read ahead of a task's end need not wait for its
+/// slot to find its agent; it never decides an order or equality (the
+/// launch number alone is unique).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct TaskUid {
     pub launch: u64,
     slot: u32,
+    agent: u32,
 }
 
 /// A task running on an agent.
@@ -275,7 +280,11 @@ impl ClusterState {
                 (self.slots.len() - 1) as u32
             }
         };
-        let uid = TaskUid { launch, slot };
+        let uid = TaskUid {
+            launch,
+            slot,
+            agent: agent.0,
+        };
         let truth = &mut self.agents[agent.index()];
         truth.tasks.push(uid);
         if truth.tasks.len() == SCAN + 1 {
@@ -332,6 +341,22 @@ impl ClusterState {
         Some(&self.slots[uid.slot as usize].task)
     }
 
+    /// Reads what ending task `uid` will touch — its slot, its agent's
+    /// entry and the agent's task and owner lists — ahead of the end
+    /// (a read-ahead: the engine passes the result to `black_box`; the
+    /// next event's task is a cache miss otherwise). Changes nothing.
+    pub fn look_ahead(&self, uid: TaskUid) -> u64 {
+        // The slot and the agent's entry are independent reads (the
+        // number carries the agent); the lists, one step behind the entry.
+        let launch = self.slots.get(uid.slot as usize).map_or(0, |e| e.launch);
+        let Some(truth) = self.agents.get(uid.agent as usize) else {
+            return launch;
+        };
+        let task = truth.tasks.first().map_or(0, |u| u.launch);
+        let owner = truth.owners.first().map_or(0, |(f, _)| u64::from(f.0));
+        launch ^ truth.used.0[0] ^ task ^ owner
+    }
+
     /// The tasks running on agent `a`, in launch order.
     pub fn tasks_on(&self, a: AgentId) -> Vec<TaskUid> {
         let mut tasks = self.agents[a.index()].tasks.clone();
@@ -353,6 +378,7 @@ impl ClusterState {
                 TaskUid {
                     launch: e.launch,
                     slot: slot as u32,
+                    agent: e.task.agent.0,
                 },
                 &e.task,
             ))

@@ -372,6 +372,13 @@ impl<E> EventQueue<E> {
         })
     }
 
+    /// The payload of the entry the next `pop` returns (for a read ahead
+    /// of what that event will touch: nothing changes).
+    pub fn peek(&self) -> Option<&E> {
+        let (_, key) = self.head?;
+        self.slab.get(key.slot as usize)?.as_ref()
+    }
+
     pub fn peek_time(&self) -> Option<SimTime> {
         self.head.map(|(_, k)| k.time)
     }
@@ -418,6 +425,20 @@ mod tests {
         q.push(SimTime(4), "early");
         let order: Vec<_> = std::iter::from_fn(|| q.pop().map(|s| s.event)).collect();
         assert_eq!(order, vec!["early", "init", "stream0", "stream1", "late"]);
+    }
+
+    #[test]
+    fn peek_shows_what_pop_returns() {
+        let mut q = EventQueue::default();
+        assert_eq!(q.peek(), None);
+        q.push(SimTime(5), "b");
+        q.push(SimTime(1), "a");
+        q.push_timer(SimTime(3), "t");
+        q.push(SimTime(0), "now");
+        while let Some(&next) = q.peek() {
+            assert_eq!(q.pop().map(|s| s.event), Some(next));
+        }
+        assert!(q.pop().is_none());
     }
 
     #[test]

@@ -271,11 +271,7 @@ impl<'m> Simulation<'m> {
             });
             let slots = (0..model.agents.len())
                 .filter(|&a| {
-                    !skip_unfit
-                        || m.agent(AgentId(a as u32))
-                            .available
-                            .total()
-                            .contains(&demand)
+                    !skip_unfit || m.agent(AgentId(a as u32)).available.total_contains(&demand)
                 })
                 .filter_map(slot_of);
             let d = framework::decide_job_first_fit(

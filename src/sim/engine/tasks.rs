@@ -254,6 +254,12 @@ impl<'m> Simulation<'m> {
 
     pub(super) fn task_end(&mut self, seq: u64, uid: TaskUid, obs: &mut dyn Observer) {
         let model = self.model;
+        // Most events of a busy run are task ends: the next one's task is
+        // read ahead (reads only), so that its cache misses overlap this
+        // end's work instead of stalling the next.
+        if let Some(Event::TaskEnd(next)) = self.queue.peek() {
+            std::hint::black_box(self.cluster.look_ahead(*next));
+        }
         // Killed earlier (agent removed): nothing to do. The task is read
         // where it ran (no copy of it); its master releases what it used
         // (as `release_on_master`, with the fields borrowed apart).
