@@ -848,8 +848,9 @@ fn filter_expiry_blocks_change_nothing() {
 
 /// An answer batch's declines returning their resources to the agents
 /// together, after its records and filters (`Master::decline_deferred`,
-/// `settle_returns`),
-/// change nothing: the same cases as `filter_expiry_blocks_change_nothing`
+/// `settle_returns`), and taking what the declines of one (framework,
+/// role) in a row owe the framework's and the role tree's sums off once
+/// (`OwedSums`), change nothing: the same cases as `filter_expiry_blocks_change_nothing`
 /// (random scenarios under the invariant checks after every event:
 /// declines, accepts between declines, decision times, constraints,
 /// offer returns, rescinds, revives, faults, partitions; slices of

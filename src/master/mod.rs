@@ -164,16 +164,24 @@ impl AgentState {
 /// pointer. The same list, entry for entry, as a `Vec` would keep. The
 /// operations take the scenario's number of resource kinds `n` and read
 /// and write only those entries (every other entry is zero).
+///
+/// `repr(C)`, in this order: the first holder, the header of the others
+/// and the first entries of what the first holds are the 32 bytes before
+/// and the first words after the start of `first_held` — one or two cache
+/// lines of the agent, where Rust's own layout put the first holder's id
+/// after the 128 bytes of `first_held`, a line further (an offer's charge
+/// and a decline's return read all three).
 #[derive(Clone, Debug)]
+#[repr(C)]
 struct Holders {
     /// The list's first framework; [`Holders::NONE`] only when the list
     /// is empty.
     first: FrameworkId,
+    /// The entries after the first.
+    more: Vec<(FrameworkId, Quantities)>,
     /// What the first holds; zero when the list is empty (so that a new
     /// first holder is added to it, not copied over it).
     first_held: Quantities,
-    /// The entries after the first.
-    more: Vec<(FrameworkId, Quantities)>,
 }
 
 impl Default for Holders {
@@ -506,6 +514,27 @@ pub struct Master {
     /// of the declines of one answer batch, done together by
     /// [`Master::settle_returns`] (empty outside an answer batch).
     returns: Vec<(AgentId, FrameworkId, ResourceSet)>,
+    /// What declines of the current answer batch have yet to take off the
+    /// framework's and the role tree's sums ([`Master::decline_deferred`]):
+    /// `None` outside an answer batch.
+    owed: Option<OwedSums>,
+}
+
+/// The sums a run of declines of one (framework, role) in an answer batch
+/// owe: their resources' totals and unreserved parts, added up. Taking
+/// their sum off a sum at once leaves what taking each off in turn leaves,
+/// saturating subtraction and all: for non-negative `a` and `b`,
+/// `max(0, max(0, s - a) - b) = max(0, s - (a + b))` (if `s < a`, both are
+/// 0), and a saturated `a + b` is above any `s` (both 0 again). So the
+/// sums come out the same as long as nothing adds to them or reads them
+/// in between — within an answer batch, nothing but an accept, before
+/// which they are paid ([`Master::settle_returns`]).
+#[derive(Clone, Debug)]
+struct OwedSums {
+    framework: FrameworkId,
+    role: RoleId,
+    total: Quantities,
+    unreserved: Quantities,
 }
 
 /// Each name's position when all are sorted.
@@ -627,6 +656,7 @@ impl Master {
                 .collect(),
             offerable: allocate::Offerable::default(),
             returns: Vec::new(),
+            owed: None,
         }
     }
 
@@ -1117,17 +1147,18 @@ impl Master {
         res: &ResourceSet,
     ) {
         let total = res.total_first(self.kinds);
-        self.untrack_roles(model, role, &total, res);
+        self.untrack_roles(model, role, &total, &res.unreserved);
         self.agents[agent.index()].held.sub(fw, &total, self.kinds);
     }
 
-    /// `untrack`'s part in the role tree's sums (`total`: `res`'s total).
+    /// `untrack`'s part in the role tree's sums, of resources whose total
+    /// is `total` and unreserved part `unreserved`.
     fn untrack_roles(
         &mut self,
         model: &Model,
         role: RoleId,
         total: &Quantities,
-        res: &ResourceSet,
+        unreserved: &Quantities,
     ) {
         // Over the scenario's resource kinds only: every entry of a total
         // and of a set from `kinds` on is zero, so the sums are the same.
@@ -1138,7 +1169,7 @@ impl Master {
             let rs = &mut self.roles[r.index()];
             rs.subtree_alloc.saturating_sub_first(total, n);
             rs.subtree_unreserved_alloc
-                .saturating_sub_first(&res.unreserved, n);
+                .saturating_sub_first(unreserved, n);
         }
     }
 
@@ -1155,8 +1186,9 @@ impl Master {
         // The framework's share and the agent's offered resources were
         // charged when the run made the offer (`charge_offer`), while the
         // agent's state was at hand.
-        let total = resources.total();
-        self.offered_total.add(&total);
+        // Over the scenario's kinds (every entry from `kinds` on is zero).
+        let total = resources.total_first(self.kinds);
+        self.offered_total.add_first(&total, self.kinds);
         self.offers.insert(
             id,
             Offer {
@@ -1223,17 +1255,19 @@ impl Master {
 
     /// Declines an offer as [`Master::decline`] does, except that its
     /// agent's part — the agent's offered resources, its available ones
-    /// and its holders — is left for [`Master::settle_returns`], which
-    /// the caller must call before anything reads this master's agents
-    /// (the end of its answer batch, or an accept in it). Everything else
-    /// (the offer leaving the book, the framework's and the role tree's
-    /// sums, the filter with its serial and slot) happens now, in order,
-    /// so filter ids and serials are those of `decline`; the agents' part
-    /// of a decline reads and writes only its agent's state, which nothing
-    /// else here reads, so doing it later, in the same order, leaves every
-    /// state as `decline` one by one leaves it — and visits the agents'
-    /// states in a short loop instead of one cache miss between two
-    /// records.
+    /// and its holders — and its part in the framework's and the role
+    /// tree's sums are left for [`Master::settle_returns`], which the
+    /// caller must call before anything reads this master's agents or
+    /// sums (the end of its answer batch, or an accept in it). The offer
+    /// leaves the book and the filter is installed (its serial and slot)
+    /// now, in order, so filter ids and serials are those of `decline`.
+    /// The agents' part of a decline reads and writes only its agent's
+    /// state, which nothing else here reads, so doing it later, in the
+    /// same order, leaves every state as `decline` one by one leaves it —
+    /// and visits the agents' states in a short loop instead of one cache
+    /// miss between two records. The sums' part only subtracts, so the
+    /// declines of one (framework, role) in a row take their sum off once
+    /// ([`OwedSums`]: the same sums).
     pub fn decline_deferred(
         &mut self,
         model: &Model,
@@ -1254,23 +1288,59 @@ impl Master {
         returns.push((agent, framework, offer.resources.clone()));
         self.offers.discard(&id);
         let res = &returns.last().expect("just pushed").2;
-        let filter = self.recover_sums(
-            model,
-            (framework, role, agent),
-            res,
-            &total,
-            Some(refuse),
-            now,
-        );
+        self.owe_sums(model, framework, role, &total, &res.unreserved);
+        let filter = self.install_filter((framework, role, agent), res, Some(refuse), now);
         self.returns = returns;
         filter
+    }
+
+    /// A deferred decline of resources with total `total` and unreserved
+    /// part `unreserved` owes them to the sums of `fw` in `role`: added to
+    /// what the declines before it owe if they are of the same framework
+    /// and role, else those are paid first.
+    fn owe_sums(
+        &mut self,
+        model: &Model,
+        fw: FrameworkId,
+        role: RoleId,
+        total: &Quantities,
+        unreserved: &Quantities,
+    ) {
+        let n = self.kinds;
+        match &mut self.owed {
+            Some(o) if o.framework == fw && o.role == role => {
+                o.total.add_first(total, n);
+                o.unreserved.add_first(unreserved, n);
+            }
+            _ => {
+                self.pay_sums(model);
+                self.owed = Some(OwedSums {
+                    framework: fw,
+                    role,
+                    total: *total,
+                    unreserved: *unreserved,
+                });
+            }
+        }
+    }
+
+    /// Takes what the deferred declines owe off the sums (see
+    /// [`OwedSums`]).
+    fn pay_sums(&mut self, model: &Model) {
+        if let Some(o) = self.owed.take() {
+            self.untrack_sums(model, o.framework, o.role, &o.total, &o.unreserved);
+        }
     }
 
     /// The agents' part of the declines `decline_deferred` left, in
     /// decline order: a short loop over the agents' states, whose cache
     /// misses the processor overlaps (one decline's records and filter no
     /// longer stand between two of them).
-    pub fn settle_returns(&mut self) {
+    ///
+    /// First, what the declines owe the framework's and the role tree's
+    /// sums is taken off them ([`OwedSums`]).
+    pub fn settle_returns(&mut self, model: &Model) {
+        self.pay_sums(model);
         if self.returns.is_empty() {
             return;
         }
@@ -1370,13 +1440,39 @@ impl Master {
         refuse: Option<DurationUs>,
         now: SimTime,
     ) -> Option<NewFilter> {
-        let (framework, role, agent_id) = key;
+        let (framework, role, _) = key;
+        self.untrack_sums(model, framework, role, total, &res.unreserved);
+        self.install_filter(key, res, refuse, now)
+    }
+
+    /// The framework's and the role tree's part of `recover_sums`, of
+    /// resources whose total is `total` and unreserved part `unreserved`.
+    fn untrack_sums(
+        &mut self,
+        model: &Model,
+        framework: FrameworkId,
+        role: RoleId,
+        total: &Quantities,
+        unreserved: &Quantities,
+    ) {
         let n = self.kinds;
         let fs = &mut self.frameworks[framework.index()];
         let ri = fs.role_index(role).expect("subscribed role");
         fs.roles[ri].offered.saturating_sub_first(total, n);
         self.offered_total.saturating_sub_first(total, n);
-        self.untrack_roles(model, role, total, res);
+        self.untrack_roles(model, role, total, unreserved);
+    }
+
+    /// The filter of `recover_sums`, when `refuse` asks for one: installed
+    /// with the next serial; what the engine must expire.
+    fn install_filter(
+        &mut self,
+        key: (FrameworkId, RoleId, AgentId),
+        res: &ResourceSet,
+        refuse: Option<DurationUs>,
+        now: SimTime,
+    ) -> Option<NewFilter> {
+        let (framework, role, agent_id) = key;
         let refuse = refuse?.min(MAX_REFUSE_US);
         if refuse == 0 {
             return None;
@@ -1842,6 +1938,9 @@ impl Master {
     /// Checks the bookkeeping against a recount from scratch; the engine
     /// calls this under `--check` and in tests.
     pub fn check_invariants(&self, model: &Model) -> Result<(), String> {
+        if !self.returns.is_empty() || self.owed.is_some() {
+            return Err("declines left unsettled after their answer batch".into());
+        }
         let mut offered = Quantities::ZERO;
         let mut per_agent_offered = vec![ResourceSet::default(); self.agents.len()];
         for o in self.offers.values() {

@@ -364,7 +364,8 @@ impl<'m> Simulation<'m> {
                     self.masters[p].decline_deferred(model, id, refuse, self.now)
                 }
             } else {
-                // The accept and its launches read the agents' states.
+                // The accept and its launches read the agents' states and
+                // the sums.
                 self.settle_returns();
                 let used: Vec<ResourceSet> = launches.iter().map(|l| l.resources.clone()).collect();
                 let mut used_total = Quantities::ZERO;
@@ -418,8 +419,9 @@ impl<'m> Simulation<'m> {
     /// The agents' part of the declines left by `decline_deferred`, in
     /// every master (see [`Master::settle_returns`]).
     fn settle_returns(&mut self) {
+        let model = self.model;
         for m in &mut self.masters {
-            m.settle_returns();
+            m.settle_returns(model);
         }
     }
 
