@@ -174,11 +174,25 @@ impl Master {
     pub(crate) fn begin_run(&mut self, shuffle: &mut Stream) -> (Vec<AgentId>, Vec<AgentId>) {
         self.allocation_runs += 1;
         let candidates = self.take_candidates();
-        let mut agents: Vec<AgentId> = candidates
-            .iter()
-            .copied()
-            .filter(|a| self.live[a.index()] && self.whitelisted(*a))
-            .collect();
+        // Each candidate written, the count moved on only for those kept:
+        // no branch a candidate, and no growing of the list.
+        let mut agents = vec![AgentId(0); candidates.len()];
+        let mut kept = 0;
+        match &self.whitelist {
+            None => {
+                for &a in &candidates {
+                    agents[kept] = a;
+                    kept += usize::from(self.live[a.index()]);
+                }
+            }
+            Some(allowed) => {
+                for &a in &candidates {
+                    agents[kept] = a;
+                    kept += usize::from(self.live[a.index()] & allowed[a.index()]);
+                }
+            }
+        }
+        agents.truncate(kept);
         shuffle.shuffle(&mut agents);
         (candidates, agents)
     }

@@ -725,15 +725,17 @@ impl Master {
 
     fn take_candidates(&mut self) -> Vec<AgentId> {
         self.run_pending = false;
-        let mut c: Vec<AgentId> = if self.all_candidates {
+        let c: Vec<AgentId> = if self.all_candidates {
+            // Sorted and without repeats as made.
+            self.candidates.clear();
             (0..self.agents.len() as u32).map(AgentId).collect()
         } else {
-            std::mem::take(&mut self.candidates)
+            let mut c = std::mem::take(&mut self.candidates);
+            c.sort_unstable();
+            c.dedup();
+            c
         };
-        self.candidates.clear();
         self.all_candidates = false;
-        c.sort_unstable();
-        c.dedup();
         c
     }
 

@@ -24,15 +24,139 @@ pub fn stream_key(seed: u64, name: &str) -> [u8; 32] {
 }
 
 /// A sequential random stream.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Stream {
     rng: ChaCha8Rng,
+    /// What [`Stream::shuffle`] divides by, worked out once: entry `i`
+    /// for the bound `i + 1` ([`Divisor`]). Empty until the first shuffle;
+    /// a pure function of the bounds, so it changes no draw.
+    divisors: Vec<u64>,
+}
+
+impl std::fmt::Debug for Stream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Stream").finish_non_exhaustive()
+    }
+}
+
+/// Words a shuffle draws, a block at a time: `fill` writes the next
+/// `buf.len() / 8` 64-bit draws, little-endian, exactly the words as many
+/// calls of `next_u64` would give.
+trait Words {
+    fn fill(&mut self, buf: &mut [u8]);
+}
+
+impl Words for ChaCha8Rng {
+    /// `fill_bytes` copies the generator's 32-bit words in order, and
+    /// `next_u64` is the next two of them, the first the low half: so 8
+    /// bytes read little-endian are one `next_u64`, across the buffer's
+    /// refills too (unit test `shuffle_draws_as_below_did`).
+    #[inline]
+    fn fill(&mut self, buf: &mut [u8]) {
+        self.fill_bytes(buf);
+    }
+}
+
+/// Draws a shuffle takes from its stream at a time (at most the draws it
+/// still needs, so it never takes a word the old definition did not).
+const SHUFFLE_BLOCK: usize = 64;
+
+/// `x mod n` without a division: the multiplier of Granlund and
+/// Montgomery ("Division by invariant integers using multiplication",
+/// 1994, figure 4.1) for 64-bit dividends and a divisor `n >= 2`:
+/// `l = ceil(log2 n)`, `m = floor(2^(64+l) / n) - 2^64 + 1`, and
+/// `q = (t + ((x - t) >> 1)) >> (l - 1)` with `t = (m·x) >> 64` is
+/// `floor(x / n)` for every 64-bit `x`. So [`Divisor::rem`] is exactly
+/// `x % n` (unit test `divisor_rem_is_the_remainder`).
+struct Divisor;
+
+impl Divisor {
+    /// The multiplier for `n` (`2 <= n <= 2^63`).
+    fn multiplier(n: u64) -> u64 {
+        debug_assert!((2..=1u64 << 63).contains(&n));
+        let l = 64 - (n - 1).leading_zeros();
+        (((1u128 << (64 + l)) / n as u128) + 1 - (1u128 << 64)) as u64
+    }
+
+    /// `x % n`, given `m = Divisor::multiplier(n)`.
+    #[inline(always)]
+    fn rem(x: u64, n: u64, m: u64) -> u64 {
+        let shift = 63 - (n - 1).leading_zeros();
+        let t = ((x as u128 * m as u128) >> 64) as u64;
+        let q = (t + ((x - t) >> 1)) >> shift;
+        x - q * n
+    }
+}
+
+/// Fisher–Yates over `items` with the draws of `words`, as
+/// [`Stream::below`] makes them: for `i` from the end down to 1, a draw
+/// `x` kept when `x <= MAX − (i + 1)` (else [`shuffle_reject`]) and
+/// `j = x mod (i + 1)`, then `items.swap(i, j)`. The words come a block
+/// at a time into a local buffer (no generator index to load and store
+/// per draw), and `x mod (i + 1)` is a multiply (`divisors[i]`), not a
+/// 64-bit division: the same words, the same `j`, the same permutation.
+fn shuffle_with<T, W: Words>(words: &mut W, divisors: &[u64], items: &mut [T]) {
+    let mut buf = [0u8; 8 * SHUFFLE_BLOCK];
+    let (mut at, mut have) = (0, 0);
+    for i in (1..items.len()).rev() {
+        if at == have {
+            // Draws still needed: at least one for each i down to 1.
+            have = SHUFFLE_BLOCK.min(i);
+            words.fill(&mut buf[..8 * have]);
+            at = 0;
+        }
+        let x = word_at(&buf, at);
+        at += 1;
+        let n = i as u64 + 1;
+        let j = if x <= u64::MAX - n {
+            Divisor::rem(x, n, divisors[i])
+        } else {
+            shuffle_reject(words, &mut buf, &mut at, &mut have, i, x)
+        };
+        items.swap(i, j as usize);
+    }
+}
+
+#[inline(always)]
+fn word_at(buf: &[u8; 8 * SHUFFLE_BLOCK], at: usize) -> u64 {
+    let mut w = [0u8; 8];
+    w.copy_from_slice(&buf[8 * at..8 * at + 8]);
+    u64::from_le_bytes(w)
+}
+
+/// [`shuffle_with`]'s draw for the bound `i + 1` when `x` is in its top
+/// `i + 1` values: [`Stream::below_from`] with the next words taken from
+/// the block (refilled when spent, again with no more than the draws
+/// still needed: this one and one for each index below `i`).
+#[cold]
+#[inline(never)]
+fn shuffle_reject<W: Words>(
+    words: &mut W,
+    buf: &mut [u8; 8 * SHUFFLE_BLOCK],
+    at: &mut usize,
+    have: &mut usize,
+    i: usize,
+    mut x: u64,
+) -> u64 {
+    let n = i as u64 + 1;
+    let zone = u64::MAX - (u64::MAX % n);
+    while x >= zone {
+        if *at == *have {
+            *have = SHUFFLE_BLOCK.min(i);
+            words.fill(&mut buf[..8 * *have]);
+            *at = 0;
+        }
+        x = word_at(buf, *at);
+        *at += 1;
+    }
+    x % n
 }
 
 impl Stream {
     pub fn new(seed: u64, name: &str) -> Stream {
         Stream {
             rng: ChaCha8Rng::from_seed(stream_key(seed, name)),
+            divisors: Vec::new(),
         }
     }
 
@@ -80,12 +204,29 @@ impl Stream {
         x % n
     }
 
-    /// Fisher–Yates shuffle.
+    /// Fisher–Yates shuffle: for `i` from the end down to 1, swaps item
+    /// `i` with item `self.below(i + 1)` (see [`shuffle_with`] for how,
+    /// with the same draws).
     pub fn shuffle<T>(&mut self, items: &mut [T]) {
-        for i in (1..items.len()).rev() {
-            let j = self.below(i as u64 + 1) as usize;
-            items.swap(i, j);
+        let len = items.len();
+        if len < 2 {
+            return;
         }
+        if len > 1 << 32 {
+            // Never in a simulation; the plain definition.
+            for i in (1..len).rev() {
+                let j = self.below(i as u64 + 1) as usize;
+                items.swap(i, j);
+            }
+            return;
+        }
+        if self.divisors.len() < len {
+            let from = self.divisors.len().max(1);
+            self.divisors.resize(from, 0);
+            self.divisors
+                .extend((from..len).map(|i| Divisor::multiplier(i as u64 + 1)));
+        }
+        shuffle_with(&mut self.rng, &self.divisors, items);
     }
 }
 
@@ -149,7 +290,10 @@ impl StreamFamily {
         let mut rng = self.base.clone();
         rng.set_stream(key);
         rng.set_word_pos(index as u128 * WORDS_PER_INDEX);
-        Stream { rng }
+        Stream {
+            rng,
+            divisors: Vec::new(),
+        }
     }
 }
 
@@ -222,6 +366,134 @@ mod tests {
             w.swap(i, j);
         }
         assert_eq!(v, w);
+    }
+
+    #[test]
+    fn divisor_rem_is_the_remainder() {
+        let mut ns: Vec<u64> = (2..3000).collect();
+        for k in 1..63 {
+            let p = 1u64 << k;
+            ns.extend([p - 1, p, p + 1, p + p / 3]);
+        }
+        ns.retain(|&n| n >= 2);
+        ns.push(1 << 63);
+        let mut r = Stream::new(4, "divisor");
+        for _ in 0..300 {
+            ns.push(2 + r.next_u64() % (u32::MAX as u64));
+            ns.push(2 + (r.next_u64() >> 1));
+        }
+        for &n in &ns {
+            let m = Divisor::multiplier(n);
+            let mut xs = vec![0, 1, n - 1, n, n + 1, u64::MAX, u64::MAX - 1, u64::MAX - n];
+            xs.extend([u64::MAX / n * n, (u64::MAX / n) * n - 1, u64::MAX / 2]);
+            for _ in 0..40 {
+                xs.push(r.next_u64());
+            }
+            for x in xs {
+                assert_eq!(Divisor::rem(x, n, m), x % n, "x = {x}, n = {n}");
+            }
+        }
+    }
+
+    /// The first definition of the shuffle: a draw `below(i + 1)` per
+    /// index, each from `next_u64`, the zone computed every time.
+    fn shuffle_as_first<T>(next: &mut dyn FnMut() -> u64, items: &mut [T]) {
+        for i in (1..items.len()).rev() {
+            let n = i as u64 + 1;
+            let zone = u64::MAX - (u64::MAX % n);
+            let j = loop {
+                let x = next();
+                if x < zone {
+                    break x % n;
+                }
+            };
+            items.swap(i, j as usize);
+        }
+    }
+
+    /// `Stream::shuffle` (words in blocks, remainders by multiplying) gives
+    /// the permutation the first definition gave and leaves the stream
+    /// where it left it, for every length around the block size and the
+    /// generator's 64-word buffer, from an even and an odd word position,
+    /// and for shuffles one after another on one stream (the divisors
+    /// kept between them).
+    #[test]
+    fn shuffle_draws_as_below_did() {
+        let mut lens: Vec<usize> = (0..300).collect();
+        lens.extend([511, 512, 513, 1000, 4097, 10_000, 12_500]);
+        for odd in [false, true] {
+            let mut a = Stream::new(21, "shuffle");
+            let mut b = Stream::new(21, "shuffle");
+            if odd {
+                a.rng.next_u32();
+                b.rng.next_u32();
+            }
+            for &len in &lens {
+                let mut v: Vec<u32> = (0..len as u32).collect();
+                let mut w = v.clone();
+                a.shuffle(&mut v);
+                shuffle_as_first(&mut || b.next_u64(), &mut w);
+                assert_eq!(v, w, "len {len}, odd {odd}");
+                assert_eq!(a.next_u64(), b.next_u64(), "len {len}, odd {odd}");
+            }
+        }
+    }
+
+    /// Words with many in the rejection zone of small bounds.
+    struct Crafted {
+        state: u64,
+        taken: usize,
+    }
+
+    impl Crafted {
+        fn next(&mut self) -> u64 {
+            self.taken += 1;
+            self.state ^= self.state << 13;
+            self.state ^= self.state >> 7;
+            self.state ^= self.state << 17;
+            let w = self.state;
+            if w % 3 == 0 {
+                u64::MAX - (w >> 40) % 8
+            } else {
+                w
+            }
+        }
+    }
+
+    impl Words for Crafted {
+        fn fill(&mut self, buf: &mut [u8]) {
+            for c in buf.chunks_exact_mut(8) {
+                c.copy_from_slice(&self.next().to_le_bytes());
+            }
+        }
+    }
+
+    /// The rejection path (a draw in the top `i + 1` values, about one in
+    /// 10^15 for real shuffles) redraws from the block as `below` did,
+    /// and takes no word more than the first definition.
+    #[test]
+    fn shuffle_rejects_as_below_did() {
+        for len in (0..400).chain([1000, 2049]) {
+            let mut divisors = vec![0u64];
+            divisors.extend((1..len.max(1)).map(|i| Divisor::multiplier(i as u64 + 1)));
+            let mut a = Crafted {
+                state: 0x9e37_79b9_7f4a_7c15 ^ len as u64,
+                taken: 0,
+            };
+            let mut b = Crafted {
+                state: a.state,
+                taken: 0,
+            };
+            let mut v: Vec<u32> = (0..len as u32).collect();
+            let mut w = v.clone();
+            shuffle_with(&mut a, &divisors, &mut v);
+            shuffle_as_first(&mut || b.next(), &mut w);
+            assert_eq!(v, w, "len {len}");
+            assert_eq!(a.taken, b.taken, "len {len}");
+            if len > 100 {
+                assert!(a.taken > len, "len {len}: no draw rejected");
+            }
+        }
     }
 
     #[test]
