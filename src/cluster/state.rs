@@ -241,12 +241,26 @@ impl ClusterState {
         let launch = self.next_task;
         self.next_task += 1;
         let w = self.width;
-        let q = resources.total_first(w);
+        // Nothing reserved (the common case): the total is the unreserved
+        // part, read where it is.
+        let summed;
+        let q = if resources.reserved.is_empty() {
+            &resources.unreserved
+        } else {
+            summed = resources.total_first(w);
+            &summed
+        };
         let truth = &mut self.agents[agent.index()];
-        truth.used.add_first(&q, w);
+        truth.used.add_first(q, w);
         match truth.owners.binary_search_by_key(&framework, |(f, _)| *f) {
-            Ok(i) => truth.owners[i].1.add_first(&q, w),
-            Err(i) => truth.owners.insert(i, (framework, q)),
+            Ok(i) => truth.owners[i].1.add_first(q, w),
+            Err(i) => {
+                // A new owner's sum: zeros past the kinds, as a sum of
+                // `_first` totals has.
+                let mut own = Quantities::ZERO;
+                own.add_first(q, w);
+                truth.owners.insert(i, (framework, own));
+            }
         }
         let pos = truth.tasks.len() as u32;
         let slot = match self.free.pop() {

@@ -875,16 +875,24 @@ impl Master {
         // Every vector here has zeros past the scenario's kinds: the
         // `_first` sums give the full sums' results (`check_invariants`).
         let n = self.kinds;
-        let total = res.total_first(n);
-        self.agents[agent.index()].allocated.add_first(&total, n);
+        // Nothing reserved (the common case): the total is the unreserved
+        // part, read where it is (no sum built on the stack and read back).
+        let summed;
+        let total = if res.reserved.is_empty() {
+            &res.unreserved
+        } else {
+            summed = res.total_first(n);
+            &summed
+        };
+        self.agents[agent.index()].allocated.add_first(total, n);
         self.track(model, fw, role, agent, res);
         let fs = &mut self.frameworks[fw.index()];
         let ri = fs.role_index(role).expect("subscribed role");
-        fs.roles[ri].offered.saturating_sub_first(&total, n);
-        fs.roles[ri].allocated.add_first(&total, n);
-        self.allocated_total.add_first(&total, n);
+        fs.roles[ri].offered.saturating_sub_first(total, n);
+        fs.roles[ri].allocated.add_first(total, n);
+        self.allocated_total.add_first(total, n);
         for r in Self::ancestors_and_self(model, role) {
-            self.roles[r.index()].subtree_used.add_first(&total, n);
+            self.roles[r.index()].subtree_used.add_first(total, n);
         }
     }
 
@@ -1567,19 +1575,27 @@ impl Master {
     ) {
         // As in `charge_running`: zeros past the scenario's kinds.
         let n = self.kinds;
-        let total = res.total_first(n);
+        // As in `charge_running`: the unreserved part itself when nothing
+        // is reserved.
+        let summed;
+        let total = if res.reserved.is_empty() {
+            &res.unreserved
+        } else {
+            summed = res.total_first(n);
+            &summed
+        };
         let fs = &mut self.frameworks[fw.index()];
         let ri = fs.role_index(role).expect("subscribed role");
-        fs.roles[ri].allocated.saturating_sub_first(&total, n);
-        self.allocated_total.saturating_sub_first(&total, n);
+        fs.roles[ri].allocated.saturating_sub_first(total, n);
+        self.allocated_total.saturating_sub_first(total, n);
         for r in Self::ancestors_and_self(model, role) {
             self.roles[r.index()]
                 .subtree_used
-                .saturating_sub_first(&total, n);
+                .saturating_sub_first(total, n);
         }
         let a = &mut self.agents[agent.index()];
         if a.present {
-            a.allocated.saturating_sub_first(&total, n);
+            a.allocated.saturating_sub_first(total, n);
             a.give_back(res, n);
         }
         self.untrack(model, fw, role, agent, res);
