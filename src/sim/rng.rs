@@ -24,19 +24,19 @@ pub fn stream_key(seed: u64, name: &str) -> [u8; 32] {
 }
 
 /// A sequential random stream.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct Stream {
     rng: ChaCha8Rng,
-    /// What [`Stream::shuffle`] divides by, worked out once: entry `i`
-    /// for the bound `i + 1` ([`Divisor`]). Empty until the first shuffle;
-    /// a pure function of the bounds, so it changes no draw.
-    divisors: Vec<u64>,
 }
 
-impl std::fmt::Debug for Stream {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Stream").finish_non_exhaustive()
-    }
+thread_local! {
+    /// What [`Stream::shuffle`] divides by, worked out once per thread
+    /// for every stream: entry `i` for the bound `i + 1` ([`Divisor`]),
+    /// grown to the longest list shuffled yet. A pure function of the
+    /// bounds, so it changes no draw; kept out of the streams so that a
+    /// stream made or cloned afresh (a benchmark's, a partition's) does
+    /// not work them out again.
+    static DIVISORS: std::cell::RefCell<Vec<u64>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 /// Words a shuffle draws, a block at a time: `fill` writes the next
@@ -74,6 +74,24 @@ impl Divisor {
     /// The multiplier for `n` (`2 <= n <= 2^63`).
     fn multiplier(n: u64) -> u64 {
         debug_assert!((2..=1u64 << 63).contains(&n));
+        let l = 64 - (n - 1).leading_zeros();
+        if n <= 1 << 32 {
+            // floor(2^(64+l) / n) is 2^64 + floor(r · 2^64 / n) with
+            // r = 2^l − n < n (as 2^(l−1) < n <= 2^l), so m is that second
+            // quotient plus one; r · 2^64 divided 32 bits at a time (r and
+            // each remainder are below n <= 2^32, so every step fits 64
+            // bits): two divisions, not a 128-bit one.
+            let r = (1u64 << l) - n;
+            let a = r << 32;
+            let (q1, r1) = (a / n, a % n);
+            let q2 = (r1 << 32) / n;
+            return ((q1 << 32) | q2) + 1;
+        }
+        Self::multiplier_wide(n)
+    }
+
+    /// [`Divisor::multiplier`] by the definition, in 128 bits.
+    fn multiplier_wide(n: u64) -> u64 {
         let l = 64 - (n - 1).leading_zeros();
         (((1u128 << (64 + l)) / n as u128) + 1 - (1u128 << 64)) as u64
     }
@@ -156,7 +174,6 @@ impl Stream {
     pub fn new(seed: u64, name: &str) -> Stream {
         Stream {
             rng: ChaCha8Rng::from_seed(stream_key(seed, name)),
-            divisors: Vec::new(),
         }
     }
 
@@ -220,13 +237,15 @@ impl Stream {
             }
             return;
         }
-        if self.divisors.len() < len {
-            let from = self.divisors.len().max(1);
-            self.divisors.resize(from, 0);
-            self.divisors
-                .extend((from..len).map(|i| Divisor::multiplier(i as u64 + 1)));
-        }
-        shuffle_with(&mut self.rng, &self.divisors, items);
+        DIVISORS.with(|divisors| {
+            let mut divisors = divisors.borrow_mut();
+            if divisors.len() < len {
+                let from = divisors.len().max(1);
+                divisors.resize(from, 0);
+                divisors.extend((from..len).map(|i| Divisor::multiplier(i as u64 + 1)));
+            }
+            shuffle_with(&mut self.rng, &divisors, items);
+        });
     }
 }
 
@@ -290,10 +309,7 @@ impl StreamFamily {
         let mut rng = self.base.clone();
         rng.set_stream(key);
         rng.set_word_pos(index as u128 * WORDS_PER_INDEX);
-        Stream {
-            rng,
-            divisors: Vec::new(),
-        }
+        Stream { rng }
     }
 }
 
@@ -382,8 +398,18 @@ mod tests {
             ns.push(2 + r.next_u64() % (u32::MAX as u64));
             ns.push(2 + (r.next_u64() >> 1));
         }
+        for n in (2..100_000).chain([(1 << 32) - 1, 1 << 32]) {
+            assert_eq!(
+                Divisor::multiplier(n),
+                Divisor::multiplier_wide(n),
+                "n = {n}"
+            );
+        }
         for &n in &ns {
             let m = Divisor::multiplier(n);
+            if n <= 1 << 32 {
+                assert_eq!(m, Divisor::multiplier_wide(n), "n = {n}");
+            }
             let mut xs = vec![0, 1, n - 1, n, n + 1, u64::MAX, u64::MAX - 1, u64::MAX - n];
             xs.extend([u64::MAX / n * n, (u64::MAX / n) * n - 1, u64::MAX / 2]);
             for _ in 0..40 {
@@ -416,7 +442,7 @@ mod tests {
     /// where it left it, for every length around the block size and the
     /// generator's 64-word buffer, from an even and an odd word position,
     /// and for shuffles one after another on one stream (the divisors
-    /// kept between them).
+    /// kept between them, per thread).
     #[test]
     fn shuffle_draws_as_below_did() {
         let mut lens: Vec<usize> = (0..300).collect();
