@@ -14,10 +14,11 @@ use crate::master::{FilterId, Master, OfferId, Trigger, Unavailability};
 use crate::scenario::model::{Behavior, EventKind, JobSpec, Model};
 use crate::workload::JobSource;
 use crate::{AgentId, FrameworkId, JobId, PartitionId, RoleId};
-use sha2::{Digest, Sha256};
+use digest::{Hashing, RecordDigest};
 use std::collections::{BTreeMap, BTreeSet};
 
 mod central;
+mod digest;
 mod failover;
 mod faults;
 mod invariants;
@@ -382,7 +383,7 @@ pub struct Simulation<'m> {
     /// Per partition: the next periodic run is armed after this run.
     periodic_waiting: Vec<bool>,
     submit_rank: u64,
-    digest: Sha256,
+    digest: RecordDigest,
     events: u64,
     entries: u64,
     last_progress: SimTime,
@@ -542,7 +543,7 @@ impl<'m> Simulation<'m> {
             pending_total: 0,
             periodic_waiting: vec![false; n as usize],
             submit_rank: 0,
-            digest: Sha256::new(),
+            digest: RecordDigest::new(Hashing::for_this_thread()),
             events: 0,
             entries: 0,
             last_progress: SimTime::ZERO,
@@ -832,7 +833,13 @@ impl<'m> Simulation<'m> {
         }
         self.report_open_jobs(obs)?;
         obs.finish(&self.view(), end);
-        let digest = self.digest.clone().finalize();
+        let digest = self.digest.finish().map_err(|msg| InvariantError {
+            seed: self.seed,
+            time: end.to_string(),
+            seq: self.events,
+            event: "the end of the run".to_string(),
+            message: msg.to_string(),
+        })?;
         Ok(Outcome {
             seed: self.seed,
             end,
@@ -1286,7 +1293,7 @@ const USED_CACHE_SLOTS: usize = 256;
 /// `kinds` is the scenario's resource kinds: the record's quantities are
 /// looked at over those only when the rest are zero (always, as far as
 /// records go: the same bytes either way).
-fn hash_record(h: &mut Sha256, r: &Record, kinds: usize) {
+fn hash_record(h: &mut RecordDigest, r: &Record, kinds: usize) {
     // time, seq, kind, three ids, the task (tag + two words), then at most
     // one (id, value) pair per resource kind and the terminator.
     const MAX: usize = 8 + 8 + 1 + 3 * 4 + 9 + MAX_RESOURCE_KINDS * 9 + 1;
