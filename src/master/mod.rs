@@ -100,13 +100,21 @@ pub struct Unavailability {
 }
 
 /// What a master keeps about an agent. The fields an offer, a decline
-/// and a run's walk touch come first (`repr(C)` keeps this order): the
-/// flags, what is available, what is offered, and who holds resources
-/// here, the first holder inline — so that a decline reads a few
-/// neighbouring cache lines of one agent and follows no pointer. What is
-/// allocated, the total, the deficit and maintenance come after.
+/// and a run's walk touch come first (`repr(C)` keeps this order), on
+/// three cache lines of their own (`align(64)` fixes where the lines
+/// fall): the flags and what is available (its first four kinds) on the
+/// first line, what is offered (its first four kinds) on the third, and
+/// who holds resources here on the sixth — the first holder inline, its
+/// id, the header of the others and the first four kinds of what it
+/// holds together — so that a decline's return reads three lines of one
+/// agent and follows no pointer (see `agent_lines_are_three`). The
+/// maintenance window fills the gap before the holders. What is
+/// allocated, the total, the deficit and the inverse offers come after.
+/// 960 bytes: fifteen lines, an odd number, so that the agents' hot lines
+/// spread over every cache set (a power-of-two size would put them all
+/// in a sixteenth of the sets).
 #[derive(Clone, Debug, Default)]
-#[repr(C)]
+#[repr(C, align(64))]
 pub struct AgentState {
     pub present: bool,
     pub active: bool,
@@ -117,11 +125,11 @@ pub struct AgentState {
     pub available: ResourceSet,
     /// Merged by name: resources in outstanding offers / used by tasks.
     pub offered: Quantities,
+    pub maintenance: Option<Unavailability>,
     /// Frameworks holding offered or allocated resources here.
     held: Holders,
     pub allocated: Quantities,
     pub total: ResourceSet,
-    pub maintenance: Option<Unavailability>,
     inverse_outstanding: Vec<FrameworkId>,
     /// What is held here beyond the total, after `agent_update` shrank it
     /// below what is offered and allocated (Mesos keeps available =
@@ -166,20 +174,20 @@ impl AgentState {
 /// operations take the scenario's number of resource kinds `n` and read
 /// and write only those entries (every other entry is zero).
 ///
-/// `repr(C)`, in this order: the first holder, the header of the others
-/// and the first entries of what the first holds are the 32 bytes before
-/// and the first words after the start of `first_held` — one or two cache
-/// lines of the agent, where Rust's own layout put the first holder's id
-/// after the 128 bytes of `first_held`, a line further (an offer's charge
-/// and a decline's return read all three).
+/// `repr(C, align(32))`, in this order: the header of the others, the
+/// first holder, what the first holds — so that the header, the first
+/// holder's id and the first four kinds of what it holds are the first
+/// 64 bytes, one cache line where the agent's state puts the holders
+/// (see [`AgentState`]); an offer's charge and a decline's return read
+/// all three.
 #[derive(Clone, Debug)]
-#[repr(C)]
+#[repr(C, align(32))]
 struct Holders {
+    /// The entries after the first.
+    more: Vec<(FrameworkId, Quantities)>,
     /// The list's first framework; [`Holders::NONE`] only when the list
     /// is empty.
     first: FrameworkId,
-    /// The entries after the first.
-    more: Vec<(FrameworkId, Quantities)>,
     /// What the first holds; zero when the list is empty (so that a new
     /// first holder is added to it, not copied over it).
     first_held: Quantities,
@@ -1359,13 +1367,10 @@ impl Master {
         for chunk in returns.chunks(SETTLE_AHEAD) {
             // The chunk's agents' lines a return reads first (whether the
             // agent owes resources, what is available, offered and held
-            // there), read together: a return is a hundred instructions or
-            // so, so the processor would otherwise have only the next two
-            // or three agents' misses in flight. Reads only. (`owes`, at
-            // the very start of the agent's state, is on a line of its own
-            // for three agents in eight — a 792-byte state starts at every
-            // multiple of 8 within a line — and left out, it was 90% of
-            // `give_back`'s samples.)
+            // there: three lines of each, see `AgentState`), read
+            // together: a return is a hundred instructions or so, so the
+            // processor would otherwise have only the next two or three
+            // agents' misses in flight. Reads only.
             let mut warm = 0u64;
             for (agent, _, _) in chunk {
                 let a = &self.agents[agent.index()];
@@ -2114,6 +2119,34 @@ mod tests {
 
     /// `Holders` keeps the list a `Vec` of (framework, held) did, entry
     /// for entry, whatever the order of adds and subtractions.
+    /// The lines a decline's return reads of an agent (see
+    /// [`AgentState`]): the flags with the first four kinds available on
+    /// one line, the first four kinds offered on another, the holders'
+    /// header, first holder and the first four kinds it holds on a third;
+    /// and a size of an odd number of lines.
+    #[test]
+    fn agent_lines_are_three() {
+        use std::mem::{align_of, offset_of, size_of};
+        let line = |at: usize| at / 64;
+        assert_eq!(align_of::<AgentState>(), 64);
+        assert_eq!(size_of::<AgentState>() % 64, 0);
+        assert_eq!((size_of::<AgentState>() / 64) % 2, 1);
+        let available = offset_of!(AgentState, available) + offset_of!(ResourceSet, unreserved);
+        let owes = offset_of!(AgentState, owes);
+        assert_eq!(line(owes), line(available));
+        assert_eq!(line(available), line(available + 4 * 8 - 1));
+        let offered = offset_of!(AgentState, offered);
+        assert_eq!(line(offered), line(offered + 4 * 8 - 1));
+        let held = offset_of!(AgentState, held);
+        let first_held = held + offset_of!(Holders, first_held);
+        assert_eq!(line(held + offset_of!(Holders, more)), line(first_held));
+        assert_eq!(line(held + offset_of!(Holders, first)), line(first_held));
+        assert_eq!(line(first_held), line(first_held + 4 * 8 - 1));
+        let mut lines = vec![line(owes), line(offered), line(first_held)];
+        lines.dedup();
+        assert_eq!(lines.len(), 3);
+    }
+
     #[test]
     fn holders_agree_with_a_plain_list() {
         let mut rng = Stream::new(7, "holders");
