@@ -6,7 +6,8 @@
 //! master goes through declines with and without filters, accepts,
 //! releases, filter expiries, suppress and revive, and before every run a
 //! copy of it runs with `explain` (the full walk): both must make the same
-//! offers, and the skipping must have happened.
+//! offers and leave the shuffle stream at the same word, and the skipping
+//! must have happened.
 
 use mesosim::master::{FilterId, Master, Trigger};
 use mesosim::scenario::{load_str, Model};
@@ -71,7 +72,7 @@ fn skipping_quiet_agents_offers_what_the_full_walk_offers() {
     let mut rng = Lcg(42);
     let mut filters: Vec<FilterId> = Vec::new();
     let mut tasks = Vec::new();
-    let (mut empty_runs, mut offers, mut passed_by) = (0, 0, 0);
+    let (mut empty_runs, mut offers, mut passed_by, mut idle_runs) = (0, 0, 0, 0);
     for step in 0..400u64 {
         let now = SimTime(step * 1_000_000);
         // The full walk from the same state, on a copy.
@@ -81,6 +82,17 @@ fn skipping_quiet_agents_offers_what_the_full_walk_offers() {
         assert_eq!(none, 0, "explain walks every agent");
         let (made, skipped) = run(&model, &mut m, &mut shuffle, now, false);
         assert_eq!(made, walked, "step {step}");
+        // A run with no client passes its shuffles by without permuting
+        // (`Stream::pass_shuffle`): the stream is left where the full
+        // walk's two shuffles left it.
+        assert_eq!(
+            shuffle.clone().next_u64(),
+            full_shuffle.clone().next_u64(),
+            "step {step}: the shuffle stream moved on differently"
+        );
+        if m.outstanding_offers().next().is_none() && skipped == 8 {
+            idle_runs += 1;
+        }
         passed_by += skipped;
         if made.is_empty() {
             empty_runs += 1;
@@ -131,4 +143,7 @@ fn skipping_quiet_agents_offers_what_the_full_walk_offers() {
     assert!(empty_runs > 50, "{empty_runs} runs offered nothing");
     // And agents were passed by (400 runs of 8 agents).
     assert!(passed_by > 400, "{passed_by} agents passed by");
+    // Runs that passed every agent by and offered nothing (among them the
+    // runs with no client, whose shuffles only moved the stream on).
+    assert!(idle_runs > 20, "{idle_runs} runs passed every agent by");
 }

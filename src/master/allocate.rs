@@ -172,6 +172,14 @@ impl Master {
     /// active and whitelisted, in the run's shuffled order (every kind of
     /// run, order or whole policy).
     pub(crate) fn begin_run(&mut self, shuffle: &mut Stream) -> (Vec<AgentId>, Vec<AgentId>) {
+        let (candidates, mut agents) = self.run_agents();
+        shuffle.shuffle(&mut agents);
+        (candidates, agents)
+    }
+
+    /// [`Master::begin_run`] but the shuffle: the run's candidates and the
+    /// agents it visits, in id order.
+    fn run_agents(&mut self) -> (Vec<AgentId>, Vec<AgentId>) {
         self.allocation_runs += 1;
         let candidates = self.take_candidates();
         // Each candidate written, the count moved on only for those kept:
@@ -193,7 +201,6 @@ impl Master {
             }
         }
         agents.truncate(kept);
-        shuffle.shuffle(&mut agents);
         (candidates, agents)
     }
 
@@ -206,7 +213,31 @@ impl Master {
         sorter_rng: &mut StreamSet,
         explain: bool,
     ) -> RunOutput {
-        let (candidates, mut agents) = self.begin_run(shuffle);
+        let (candidates, mut agents) = self.run_agents();
+
+        // Agents the last run offered nothing (`Master::quiet`) may be
+        // passed by when what decides that outcome cannot have changed:
+        // not under explain (its rows need the full walk), with sorters
+        // that draw no randomness and without quota (whose cuts depend on
+        // other agents).
+        let may_skip = self.quiet_epoch_for(model, explain);
+        let any_guarantee = self
+            .tree
+            .children(None)
+            .iter()
+            .any(|r| !self.roles[r.index()].quota.guarantee.is_empty());
+        // A run with no client to offer to and no stage 1 offers nothing
+        // and reads no order of its agents (stage 2 passes them all by):
+        // its two shuffles only move the stream on, by the words they
+        // would take (`Stream::pass_shuffle`), so the runs after it draw
+        // what they drew. Most runs of a mostly idle cell whose
+        // frameworks suppress when idle (omega-exp) are such runs.
+        let idle = may_skip && self.quiet_clients.is_empty() && !any_guarantee;
+        if idle {
+            shuffle.pass_shuffle(agents.len());
+        } else {
+            shuffle.shuffle(&mut agents);
+        }
 
         // c. Quota consumption of top-level roles with a non-default quota.
         let n_roles = self.roles.len();
@@ -236,13 +267,6 @@ impl Master {
             }
         }
 
-        // Agents the last run offered nothing (`Master::quiet`) may be
-        // passed by when what decides that outcome cannot have changed:
-        // not under explain (its rows need the full walk), with sorters
-        // that draw no randomness and without quota (whose cuts depend on
-        // other agents).
-        let may_skip = self.quiet_epoch_for(model, explain);
-
         let mut out = RunOutput {
             agents_considered: agents.len(),
             ..RunOutput::default()
@@ -255,11 +279,6 @@ impl Master {
         let mut fw_order: Vec<FrameworkId> = Vec::new();
 
         // f. Stage 1: roles with unsatisfied guarantees.
-        let any_guarantee = self
-            .tree
-            .children(None)
-            .iter()
-            .any(|r| !self.roles[r.index()].quota.guarantee.is_empty());
         if any_guarantee {
             for &agent in &agents {
                 orders.role_order(self, model, sorter_rng, &mut role_order);
@@ -390,7 +409,11 @@ impl Master {
         }
 
         // g. Shuffle again to spread stage 1's front-loading (MESOS-9778).
-        shuffle.shuffle(&mut agents);
+        if idle {
+            shuffle.pass_shuffle(agents.len());
+        } else {
+            shuffle.shuffle(&mut agents);
+        }
 
         // h. Stage 2: everyone, within limits and headroom.
         // Under `slots` (docs/policies.md) each pass hands out one slot and

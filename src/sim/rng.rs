@@ -135,6 +135,44 @@ fn shuffle_with<T, W: Words>(words: &mut W, divisors: &[u64], items: &mut [T]) {
     }
 }
 
+/// Takes from `words` exactly the words [`shuffle_with`] takes to shuffle
+/// `len` items, permuting nothing: for a run that will use no order of
+/// its agents, only where its stream is left matters. A block of words
+/// none of which is above `MAX − (i + 1)`, `i + 1` the block's largest
+/// bound, is kept whole by the shuffle (no draw in it is rejected), so
+/// it is passed without a look at each; from the first block with such
+/// a word on, the words are looked at one by one as the shuffle does
+/// (rejections redraw through [`shuffle_reject`]).
+fn pass_with<W: Words>(words: &mut W, len: usize) {
+    let mut buf = [0u8; 8 * SHUFFLE_BLOCK];
+    let mut i = len.saturating_sub(1);
+    while i >= 1 {
+        // As the shuffle fills at index i: the draws still needed, at most
+        // a block.
+        let have = SHUFFLE_BLOCK.min(i);
+        words.fill(&mut buf[..8 * have]);
+        let top = (0..have).fold(0, |m, k| m.max(word_at(&buf, k)));
+        if top <= u64::MAX - (i as u64 + 1) {
+            i -= have;
+            continue;
+        }
+        let (mut at, mut have) = (0, have);
+        for i in (1..=i).rev() {
+            if at == have {
+                have = SHUFFLE_BLOCK.min(i);
+                words.fill(&mut buf[..8 * have]);
+                at = 0;
+            }
+            let x = word_at(&buf, at);
+            at += 1;
+            if x > u64::MAX - (i as u64 + 1) {
+                shuffle_reject(words, &mut buf, &mut at, &mut have, i, x);
+            }
+        }
+        return;
+    }
+}
+
 #[inline(always)]
 fn word_at(buf: &[u8; 8 * SHUFFLE_BLOCK], at: usize) -> u64 {
     let mut w = [0u8; 8];
@@ -246,6 +284,22 @@ impl Stream {
             }
             shuffle_with(&mut self.rng, &divisors, items);
         });
+    }
+
+    /// Moves the stream on by exactly the words [`Stream::shuffle`] of
+    /// `len` items would take (the same draws, rejections included),
+    /// without permuting anything: for a caller that will not use the
+    /// order (an allocation run with no client to offer to). Unit test
+    /// `pass_shuffle_takes_the_shuffles_words`.
+    pub fn pass_shuffle(&mut self, len: usize) {
+        if len > 1 << 32 {
+            // As `shuffle`'s plain definition, without the swaps.
+            for i in (1..len).rev() {
+                self.below(i as u64 + 1);
+            }
+            return;
+        }
+        pass_with(&mut self.rng, len);
     }
 }
 
@@ -465,10 +519,12 @@ mod tests {
         }
     }
 
-    /// Words with many in the rejection zone of small bounds.
+    /// Words with many in the rejection zone of small bounds (one in
+    /// `every` near `u64::MAX`).
     struct Crafted {
         state: u64,
         taken: usize,
+        every: u64,
     }
 
     impl Crafted {
@@ -478,7 +534,7 @@ mod tests {
             self.state ^= self.state >> 7;
             self.state ^= self.state << 17;
             let w = self.state;
-            if w % 3 == 0 {
+            if w % self.every == 0 {
                 u64::MAX - (w >> 40) % 8
             } else {
                 w
@@ -505,10 +561,12 @@ mod tests {
             let mut a = Crafted {
                 state: 0x9e37_79b9_7f4a_7c15 ^ len as u64,
                 taken: 0,
+                every: 3,
             };
             let mut b = Crafted {
                 state: a.state,
                 taken: 0,
+                every: 3,
             };
             let mut v: Vec<u32> = (0..len as u32).collect();
             let mut w = v.clone();
@@ -518,6 +576,55 @@ mod tests {
             assert_eq!(a.taken, b.taken, "len {len}");
             if len > 100 {
                 assert!(a.taken > len, "len {len}: no draw rejected");
+            }
+        }
+    }
+
+    /// `pass_shuffle` takes the words `shuffle` takes: from ChaCha (around
+    /// the block and buffer sizes, from even and odd word positions, in a
+    /// row on one stream), and from crafted words with rejections one in
+    /// 3, 50 and 1,000 words (so that the one-by-one path starts at the
+    /// first block, part way, or never) and none.
+    #[test]
+    fn pass_shuffle_takes_the_shuffles_words() {
+        let mut lens: Vec<usize> = (0..300).collect();
+        lens.extend([511, 512, 513, 1000, 4097, 10_000, 12_500]);
+        for odd in [false, true] {
+            let mut a = Stream::new(22, "pass");
+            let mut b = Stream::new(22, "pass");
+            if odd {
+                a.rng.next_u32();
+                b.rng.next_u32();
+            }
+            for &len in &lens {
+                let mut v: Vec<u32> = (0..len as u32).collect();
+                a.shuffle(&mut v);
+                b.pass_shuffle(len);
+                assert_eq!(a.next_u64(), b.next_u64(), "len {len}, odd {odd}");
+            }
+        }
+        for every in [3, 50, 1000, u64::MAX] {
+            for len in (0..400).chain([1000, 2049, 10_000]) {
+                let mut divisors = vec![0u64];
+                divisors.extend((1..len.max(1)).map(|i| Divisor::multiplier(i as u64 + 1)));
+                let mut a = Crafted {
+                    state: 0x9e37_79b9_7f4a_7c15 ^ len as u64 ^ every,
+                    taken: 0,
+                    every,
+                };
+                let mut b = Crafted {
+                    state: a.state,
+                    taken: 0,
+                    every,
+                };
+                let mut v: Vec<u32> = (0..len as u32).collect();
+                shuffle_with(&mut a, &divisors, &mut v);
+                pass_with(&mut b, len);
+                assert_eq!(a.taken, b.taken, "len {len}, one in {every}");
+                assert_eq!(a.next(), b.next(), "len {len}, one in {every}");
+                if len > 1000 && every < 1000 {
+                    assert!(a.taken > len, "len {len}: no draw rejected");
+                }
             }
         }
     }
