@@ -48,15 +48,31 @@ impl Hashing {
     }
 }
 
-/// The hashing thread's end: chunks in, emptied chunks back for reuse.
+/// Room kept free at the end of the chunk being filled: at least one
+/// record's bytes ([`RecordDigest::append`]).
+pub const RECORD_ROOM: usize = 256;
+
+/// A chunk's buffer: `CHUNK + RECORD_ROOM` bytes, of which the first
+/// `len` are filled.
+type Buffer = Box<[u8]>;
+
+fn new_buffer() -> Buffer {
+    vec![0u8; CHUNK + RECORD_ROOM].into_boxed_slice()
+}
+
+/// The hashing thread's end: filled chunks in, their buffers back for
+/// reuse.
 struct Worker {
-    to: SyncSender<Vec<u8>>,
-    back: Receiver<Vec<u8>>,
+    to: SyncSender<(Buffer, usize)>,
+    back: Receiver<Buffer>,
     handle: JoinHandle<Sha256>,
 }
 
 pub struct RecordDigest {
-    chunk: Vec<u8>,
+    /// The chunk being filled: `buf[..len]`; `len < CHUNK` between calls,
+    /// so `RECORD_ROOM` bytes are always free after it.
+    buf: Buffer,
+    len: usize,
     /// Hashes the chunks when no worker runs them.
     here: Sha256,
     worker: Option<Worker>,
@@ -66,19 +82,52 @@ pub struct RecordDigest {
 impl RecordDigest {
     pub fn new(hashing: Hashing) -> RecordDigest {
         RecordDigest {
-            chunk: Vec::new(),
+            buf: new_buffer(),
+            len: 0,
             here: Sha256::new(),
             worker: None,
             hashing,
         }
     }
 
-    /// Appends one record's bytes.
+    /// Appends one record's bytes, written in place by `write` into the
+    /// room after the chunk's bytes; `write` returns how many it wrote
+    /// (at most `RECORD_ROOM`). Writing in place spares a copy through a
+    /// buffer on the stack and a call to `memcpy` a record.
     #[inline]
-    pub fn update(&mut self, bytes: &[u8]) {
-        self.chunk.extend_from_slice(bytes);
-        if self.chunk.len() >= CHUNK {
-            self.hand_off();
+    pub fn append(&mut self, write: impl FnOnce(&mut [u8; RECORD_ROOM]) -> usize) {
+        let room = self
+            .buf
+            .get_mut(self.len..)
+            .and_then(|rest| rest.first_chunk_mut::<RECORD_ROOM>());
+        match room {
+            Some(room) => {
+                self.len += write(room).min(RECORD_ROOM);
+                if self.len >= CHUNK {
+                    self.hand_off();
+                }
+            }
+            // Not reached (`len < CHUNK` between calls); kept so that a
+            // broken invariant costs a copy, not a panic.
+            None => {
+                let mut room = [0u8; RECORD_ROOM];
+                let n = write(&mut room).min(RECORD_ROOM);
+                self.update(&room[..n]);
+            }
+        }
+    }
+
+    /// Appends bytes of any length.
+    pub fn update(&mut self, mut bytes: &[u8]) {
+        while !bytes.is_empty() {
+            let free = CHUNK.saturating_sub(self.len).max(1);
+            let (now, later) = bytes.split_at(free.min(bytes.len()));
+            self.buf[self.len..self.len + now.len()].copy_from_slice(now);
+            self.len += now.len();
+            bytes = later;
+            if self.len >= CHUNK {
+                self.hand_off();
+            }
         }
     }
 
@@ -94,20 +143,19 @@ impl RecordDigest {
             }
         }
         let Some(w) = &self.worker else {
-            self.here.update(&self.chunk);
-            self.chunk.clear();
+            self.here.update(&self.buf[..self.len]);
+            self.len = 0;
             return;
         };
-        let next = w
-            .back
-            .try_recv()
-            .unwrap_or_else(|_| Vec::with_capacity(CHUNK + 256));
-        let full = std::mem::replace(&mut self.chunk, next);
-        if let Err(mpsc::SendError(full)) = w.to.send(full) {
+        let next = w.back.try_recv().unwrap_or_else(|_| new_buffer());
+        let full = std::mem::replace(&mut self.buf, next);
+        let len = std::mem::take(&mut self.len);
+        if let Err(mpsc::SendError((full, len))) = w.to.send((full, len)) {
             // The worker is gone (it cannot panic on bytes; this is for
             // completeness): what it hashed is lost with it, so the digest
             // cannot be finished; `finish` reports that.
-            self.chunk = full;
+            self.buf = full;
+            self.len = len;
         }
     }
 
@@ -115,12 +163,12 @@ impl RecordDigest {
     pub fn finish(mut self) -> Result<[u8; 32], &'static str> {
         match self.worker.take() {
             None => {
-                self.here.update(&self.chunk);
+                self.here.update(&self.buf[..self.len]);
                 Ok(self.here.finalize().into())
             }
             Some(w) => {
-                let last = std::mem::take(&mut self.chunk);
-                let sent = w.to.send(last).is_ok();
+                let last = std::mem::take(&mut self.buf);
+                let sent = w.to.send((last, self.len)).is_ok();
                 drop(w.to);
                 let hashed = w
                     .handle
@@ -136,18 +184,17 @@ impl RecordDigest {
 }
 
 fn start_worker() -> Option<Worker> {
-    let (to, from) = mpsc::sync_channel::<Vec<u8>>(IN_FLIGHT);
-    let (give_back, back) = mpsc::channel::<Vec<u8>>();
+    let (to, from) = mpsc::sync_channel::<(Buffer, usize)>(IN_FLIGHT);
+    let (give_back, back) = mpsc::channel::<Buffer>();
     let handle = std::thread::Builder::new()
         .name("mesosim-digest".into())
         .spawn(move || {
             let mut h = Sha256::new();
-            for mut chunk in from {
-                h.update(&chunk);
-                chunk.clear();
-                // The run may have finished and dropped its end: the chunk
-                // is simply freed.
-                let _ = give_back.send(chunk);
+            for (buf, len) in from {
+                h.update(&buf[..len.min(buf.len())]);
+                // The run may have finished and dropped its end: the
+                // buffer is simply freed.
+                let _ = give_back.send(buf);
             }
             h
         })
@@ -180,6 +227,18 @@ mod tests {
         d.finish().expect("the worker runs")
     }
 
+    /// As `digest_of`, through `append` (pieces written in place).
+    fn digest_appended(hashing: Hashing, data: &[u8], piece: usize) -> [u8; 32] {
+        let mut d = RecordDigest::new(hashing);
+        for p in data.chunks(piece) {
+            d.append(|room| {
+                room[..p.len()].copy_from_slice(p);
+                p.len()
+            });
+        }
+        d.finish().expect("the worker runs")
+    }
+
     #[test]
     fn same_digest_inline_background_and_one_piece() {
         for n in [0, 1, CHUNK - 1, CHUNK, CHUNK + 1, 10 * CHUNK + 77] {
@@ -192,6 +251,13 @@ mod tests {
                     want,
                     "n={n} piece={piece}"
                 );
+                for hashing in [Hashing::Inline, Hashing::Background] {
+                    assert_eq!(
+                        digest_appended(hashing, &data, piece.min(RECORD_ROOM)),
+                        want,
+                        "appended n={n} piece={piece}"
+                    );
+                }
             }
         }
     }

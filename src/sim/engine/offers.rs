@@ -108,8 +108,9 @@ impl<'m> Simulation<'m> {
         let answers = |fw: FrameworkId| model.frameworks[fw.index()].behavior != Behavior::Hold;
         let mut replies: Vec<(FrameworkId, Vec<OfferId>)> = Vec::new();
         for &id in &out.offers {
-            let about = About::offer(self.masters[p].offer(id).expect("new offer"));
-            let framework = about.framework.expect("an offer's framework");
+            let offer = self.masters[p].offer(id).expect("new offer");
+            let framework = offer.framework;
+            let about = About::offer(offer);
             self.counters.offers_made += 1;
             self.fw_counters[framework.index()].offers_received += 1;
             self.emit(obs, seq, RecordKind::Offer, about);
