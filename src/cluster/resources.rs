@@ -342,6 +342,21 @@ impl ResourceSet {
         t
     }
 
+    /// [`ResourceSet::total_first`], read in place when nothing is
+    /// reserved (the common case: no sum built on the stack and read
+    /// back); otherwise summed into `summed`.
+    pub fn total_first_in<'a>(
+        &'a self,
+        n: usize,
+        summed: &'a mut Option<Quantities>,
+    ) -> &'a Quantities {
+        if self.reserved.is_empty() {
+            &self.unreserved
+        } else {
+            summed.insert(self.total_first(n))
+        }
+    }
+
     /// [`ResourceSet::add`] when every part of `other` has zeros from `n`
     /// on (see [`Quantities::add_first`]).
     pub fn add_first(&mut self, other: &ResourceSet, n: usize) {

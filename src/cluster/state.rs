@@ -241,15 +241,8 @@ impl ClusterState {
         let launch = self.next_task;
         self.next_task += 1;
         let w = self.width;
-        // Nothing reserved (the common case): the total is the unreserved
-        // part, read where it is.
-        let summed;
-        let q = if resources.reserved.is_empty() {
-            &resources.unreserved
-        } else {
-            summed = resources.total_first(w);
-            &summed
-        };
+        let mut summed = None;
+        let q = resources.total_first_in(w, &mut summed);
         let truth = &mut self.agents[agent.index()];
         truth.used.add_first(q, w);
         match truth.owners.binary_search_by_key(&framework, |(f, _)| *f) {

@@ -884,15 +884,8 @@ impl Master {
         // Every vector here has zeros past the scenario's kinds: the
         // `_first` sums give the full sums' results (`check_invariants`).
         let n = self.kinds;
-        // Nothing reserved (the common case): the total is the unreserved
-        // part, read where it is (no sum built on the stack and read back).
-        let summed;
-        let total = if res.reserved.is_empty() {
-            &res.unreserved
-        } else {
-            summed = res.total_first(n);
-            &summed
-        };
+        let mut summed = None;
+        let total = res.total_first_in(n, &mut summed);
         self.agents[agent.index()].allocated.add_first(total, n);
         self.track(model, fw, role, agent, res);
         let fs = &mut self.frameworks[fw.index()];
@@ -1586,15 +1579,8 @@ impl Master {
     ) {
         // As in `charge_running`: zeros past the scenario's kinds.
         let n = self.kinds;
-        // As in `charge_running`: the unreserved part itself when nothing
-        // is reserved.
-        let summed;
-        let total = if res.reserved.is_empty() {
-            &res.unreserved
-        } else {
-            summed = res.total_first(n);
-            &summed
-        };
+        let mut summed = None;
+        let total = res.total_first_in(n, &mut summed);
         let fs = &mut self.frameworks[fw.index()];
         let ri = fs.role_index(role).expect("subscribed role");
         fs.roles[ri].allocated.saturating_sub_first(total, n);
