@@ -49,7 +49,7 @@ impl Hashing {
 }
 
 /// Room kept free at the end of the chunk being filled: at least one
-/// record's bytes ([`RecordDigest::append`]).
+/// record's bytes ([`RecordDigest::room`]).
 pub const RECORD_ROOM: usize = 256;
 
 /// A chunk's buffer: `CHUNK + RECORD_ROOM` bytes, of which the first
@@ -90,30 +90,26 @@ impl RecordDigest {
         }
     }
 
-    /// Appends one record's bytes, written in place by `write` into the
-    /// room after the chunk's bytes; `write` returns how many it wrote
-    /// (at most `RECORD_ROOM`). Writing in place spares a copy through a
-    /// buffer on the stack and a call to `memcpy` a record.
-    #[inline]
-    pub fn append(&mut self, write: impl FnOnce(&mut [u8; RECORD_ROOM]) -> usize) {
-        let room = self
-            .buf
+    /// The room after the chunk's bytes, where a record's bytes are
+    /// written in place (no buffer on the stack copied by a `memcpy` call
+    /// a record); [`RecordDigest::commit`] then says how many were
+    /// written. `None` is not reached (`len < CHUNK` between calls, so
+    /// `RECORD_ROOM` bytes are always free); a caller then gives its bytes
+    /// to [`RecordDigest::update`].
+    #[inline(always)]
+    pub fn room(&mut self) -> Option<&mut [u8; RECORD_ROOM]> {
+        self.buf
             .get_mut(self.len..)
-            .and_then(|rest| rest.first_chunk_mut::<RECORD_ROOM>());
-        match room {
-            Some(room) => {
-                self.len += write(room).min(RECORD_ROOM);
-                if self.len >= CHUNK {
-                    self.hand_off();
-                }
-            }
-            // Not reached (`len < CHUNK` between calls); kept so that a
-            // broken invariant costs a copy, not a panic.
-            None => {
-                let mut room = [0u8; RECORD_ROOM];
-                let n = write(&mut room).min(RECORD_ROOM);
-                self.update(&room[..n]);
-            }
+            .and_then(|rest| rest.first_chunk_mut::<RECORD_ROOM>())
+    }
+
+    /// Counts `n` bytes written into [`RecordDigest::room`] (at most
+    /// `RECORD_ROOM`).
+    #[inline(always)]
+    pub fn commit(&mut self, n: usize) {
+        self.len += n.min(RECORD_ROOM);
+        if self.len >= CHUNK {
+            self.hand_off();
         }
     }
 
@@ -227,14 +223,17 @@ mod tests {
         d.finish().expect("the worker runs")
     }
 
-    /// As `digest_of`, through `append` (pieces written in place).
+    /// As `digest_of`, through `room` and `commit` (pieces written in place).
     fn digest_appended(hashing: Hashing, data: &[u8], piece: usize) -> [u8; 32] {
         let mut d = RecordDigest::new(hashing);
         for p in data.chunks(piece) {
-            d.append(|room| {
-                room[..p.len()].copy_from_slice(p);
-                p.len()
-            });
+            match d.room() {
+                Some(room) => {
+                    room[..p.len()].copy_from_slice(p);
+                    d.commit(p.len());
+                }
+                None => d.update(p),
+            }
         }
         d.finish().expect("the worker runs")
     }

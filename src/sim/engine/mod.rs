@@ -1008,6 +1008,17 @@ impl<'m> Simulation<'m> {
             partition,
             started,
         } = about;
+        // Hashed from the values at hand, not from the `Record` built
+        // below: reading that back from the stack right after writing it
+        // (a 16-byte load over two 8-byte stores) waited on the stores.
+        hash_record(
+            &mut self.digest,
+            (self.now, seq, kind),
+            [framework, role, agent],
+            task,
+            &resources,
+            self.cluster.kinds(),
+        );
         let framework = some_id(framework, FrameworkId);
         let role = some_id(role, RoleId);
         let agent = some_id(agent, AgentId);
@@ -1046,7 +1057,6 @@ impl<'m> Simulation<'m> {
             used,
             started,
         };
-        hash_record(&mut self.digest, &rec, self.cluster.kinds());
         obs.record(self.model, &rec);
     }
 
@@ -1327,67 +1337,98 @@ const USED_CACHED: usize = 4;
 /// Its entries (job ids in flight are mostly consecutive).
 const USED_CACHE_SLOTS: usize = 256;
 
-/// Feeds one record into the run's digest in a fixed binary form. The
-/// bytes are gathered on the stack and handed to the hasher at once (the
-/// same bytes as one `update` per field, at a fraction of the calls).
+/// Feeds one record into the run's digest in a fixed binary form, written
+/// in place into the digest's chunk ([`RecordDigest::room`]; the same
+/// bytes as one `update` per field), from the values `emit` has at hand.
 /// `kinds` is the scenario's resource kinds: the record's quantities are
 /// looked at over those only when the rest are zero (always, as far as
 /// records go: the same bytes either way).
-fn hash_record(h: &mut RecordDigest, r: &Record, kinds: usize) {
+#[inline(always)]
+fn hash_record(
+    h: &mut RecordDigest,
+    key: (SimTime, u64, RecordKind),
+    // framework, role, agent; `About::NONE` (u32::MAX) for none.
+    ids: [u32; 3],
+    task: Option<TaskRef>,
+    q: &Quantities,
+    kinds: usize,
+) {
+    match h.room() {
+        Some(buf) => {
+            let n = record_bytes(buf, key, ids, task, q, kinds);
+            h.commit(n);
+        }
+        None => {
+            let mut buf = [0u8; digest::RECORD_ROOM];
+            let n = record_bytes(&mut buf, key, ids, task, q, kinds);
+            h.update(&buf[..n]);
+        }
+    }
+}
+
+/// Writes a record's digest bytes at the start of `buf`; returns how many.
+/// Inlined into `emit` so that the values come from registers, not from
+/// a copy just stored on the stack.
+#[inline(always)]
+fn record_bytes(
+    buf: &mut [u8; digest::RECORD_ROOM],
+    (time, seq, kind): (SimTime, u64, RecordKind),
+    ids: [u32; 3],
+    task: Option<TaskRef>,
+    q: &Quantities,
+    kinds: usize,
+) -> usize {
     // time, seq, kind, three ids, the task (tag + two words), then at most
     // one (id, value) pair per resource kind and the terminator.
     const MAX: usize = 8 + 8 + 1 + 3 * 4 + 9 + MAX_RESOURCE_KINDS * 9 + 1;
     const _: () = assert!(MAX <= digest::RECORD_ROOM);
-    h.append(|buf| {
-        let mut n = 0;
-        let mut put = |bytes: &[u8]| {
-            buf[n..n + bytes.len()].copy_from_slice(bytes);
-            n += bytes.len();
-        };
-        put(&r.time.0.to_le_bytes());
-        put(&r.seq.to_le_bytes());
-        put(&[r.kind as u8]);
-        let opt = |v: Option<u32>| v.unwrap_or(u32::MAX).to_le_bytes();
-        put(&opt(r.framework.map(|f| f.0)));
-        put(&opt(r.role.map(|x| x.0)));
-        put(&opt(r.agent.map(|x| x.0)));
-        match r.task {
-            None => put(&[0u8]),
-            Some(TaskRef::Job(j, i)) => {
-                put(&[1u8]);
-                put(&j.0.to_le_bytes());
-                put(&i.to_le_bytes());
-            }
-            Some(TaskRef::TakeAll(f, i)) => {
-                put(&[2u8]);
-                put(&f.0.to_le_bytes());
-                put(&i.to_le_bytes());
-            }
-            Some(TaskRef::Running(a, i)) => {
-                put(&[3u8]);
-                put(&a.0.to_le_bytes());
-                put(&i.to_le_bytes());
-            }
+    let mut n = 0;
+    let mut put = |bytes: &[u8]| {
+        buf[n..n + bytes.len()].copy_from_slice(bytes);
+        n += bytes.len();
+    };
+    put(&time.0.to_le_bytes());
+    put(&seq.to_le_bytes());
+    put(&[kind as u8]);
+    for id in ids {
+        put(&id.to_le_bytes());
+    }
+    match task {
+        None => put(&[0u8]),
+        Some(TaskRef::Job(j, i)) => {
+            put(&[1u8]);
+            put(&j.0.to_le_bytes());
+            put(&i.to_le_bytes());
         }
-        let q = &r.resources.0;
-        let kinds = kinds.min(MAX_RESOURCE_KINDS);
-        // Whether any entry from `kinds` on is set: an OR over the whole
-        // array with a mask, no branch per entry.
-        let above = q.iter().enumerate().fold(0, |acc, (i, &v)| {
-            acc | (v & ((i >= kinds) as u64).wrapping_neg())
-        });
-        let width = if above == 0 {
-            kinds
-        } else {
-            MAX_RESOURCE_KINDS
-        };
-        for (i, &v) in q[..width].iter().enumerate() {
-            if v > 0 {
-                put(&[i as u8]);
-                put(&v.to_le_bytes());
-            }
+        Some(TaskRef::TakeAll(f, i)) => {
+            put(&[2u8]);
+            put(&f.0.to_le_bytes());
+            put(&i.to_le_bytes());
         }
-        put(&[0xff]);
-        n
+        Some(TaskRef::Running(a, i)) => {
+            put(&[3u8]);
+            put(&a.0.to_le_bytes());
+            put(&i.to_le_bytes());
+        }
+    }
+    let q = &q.0;
+    let kinds = kinds.min(MAX_RESOURCE_KINDS);
+    // Whether any entry from `kinds` on is set: an OR over the whole
+    // array with a mask, no branch per entry.
+    let above = q.iter().enumerate().fold(0, |acc, (i, &v)| {
+        acc | (v & ((i >= kinds) as u64).wrapping_neg())
     });
+    let width = if above == 0 {
+        kinds
+    } else {
+        MAX_RESOURCE_KINDS
+    };
+    for (i, &v) in q[..width].iter().enumerate() {
+        if v > 0 {
+            put(&[i as u8]);
+            put(&v.to_le_bytes());
+        }
+    }
+    put(&[0xff]);
+    n
 }
