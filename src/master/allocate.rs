@@ -172,36 +172,50 @@ impl Master {
     /// active and whitelisted, in the run's shuffled order (every kind of
     /// run, order or whole policy).
     pub(crate) fn begin_run(&mut self, shuffle: &mut Stream) -> (Vec<AgentId>, Vec<AgentId>) {
-        let (candidates, mut agents) = self.run_agents();
+        self.allocation_runs += 1;
+        let candidates = self.take_candidates();
+        let mut agents = self.run_agents(&candidates);
         shuffle.shuffle(&mut agents);
         (candidates, agents)
     }
 
-    /// [`Master::begin_run`] but the shuffle: the run's candidates and the
-    /// agents it visits, in id order.
-    fn run_agents(&mut self) -> (Vec<AgentId>, Vec<AgentId>) {
-        self.allocation_runs += 1;
-        let candidates = self.take_candidates();
+    /// The agents a run over `candidates` visits, in id order: those still
+    /// present, active and whitelisted.
+    fn run_agents(&self, candidates: &[AgentId]) -> Vec<AgentId> {
         // Each candidate written, the count moved on only for those kept:
         // no branch a candidate, and no growing of the list.
         let mut agents = vec![AgentId(0); candidates.len()];
         let mut kept = 0;
         match &self.whitelist {
             None => {
-                for &a in &candidates {
+                for &a in candidates {
                     agents[kept] = a;
                     kept += usize::from(self.live[a.index()]);
                 }
             }
             Some(allowed) => {
-                for &a in &candidates {
+                for &a in candidates {
                     agents[kept] = a;
                     kept += usize::from(self.live[a.index()] & allowed[a.index()]);
                 }
             }
         }
         agents.truncate(kept);
-        (candidates, agents)
+        agents
+    }
+
+    /// How many agents [`Master::run_agents`] lists, without listing them.
+    fn count_run_agents(&self, candidates: &[AgentId]) -> usize {
+        match &self.whitelist {
+            None => candidates
+                .iter()
+                .map(|a| usize::from(self.live[a.index()]))
+                .sum(),
+            Some(allowed) => candidates
+                .iter()
+                .map(|a| usize::from(self.live[a.index()] & allowed[a.index()]))
+                .sum(),
+        }
     }
 
     /// Runs one allocation over the pending candidates.
@@ -213,7 +227,8 @@ impl Master {
         sorter_rng: &mut StreamSet,
         explain: bool,
     ) -> RunOutput {
-        let (candidates, mut agents) = self.run_agents();
+        self.allocation_runs += 1;
+        let candidates = self.take_candidates();
 
         // Agents the last run offered nothing (`Master::quiet`) may be
         // passed by when what decides that outcome cannot have changed:
@@ -232,12 +247,18 @@ impl Master {
         // would take (`Stream::pass_shuffle`), so the runs after it draw
         // what they drew. Most runs of a mostly idle cell whose
         // frameworks suppress when idle (omega-exp) are such runs.
+        // Such a run counts its agents without listing them.
         let idle = may_skip && self.quiet_clients.is_empty() && !any_guarantee;
-        if idle {
-            shuffle.pass_shuffle(agents.len());
+        let (mut agents, considered) = if idle {
+            let n = self.count_run_agents(&candidates);
+            shuffle.pass_shuffle(n);
+            (Vec::new(), n)
         } else {
+            let mut agents = self.run_agents(&candidates);
             shuffle.shuffle(&mut agents);
-        }
+            let n = agents.len();
+            (agents, n)
+        };
 
         // c. Quota consumption of top-level roles with a non-default quota.
         let n_roles = self.roles.len();
@@ -268,7 +289,7 @@ impl Master {
         }
 
         let mut out = RunOutput {
-            agents_considered: agents.len(),
+            agents_considered: considered,
             ..RunOutput::default()
         };
         let mut offerable = std::mem::take(&mut self.offerable);
@@ -410,7 +431,7 @@ impl Master {
 
         // g. Shuffle again to spread stage 1's front-loading (MESOS-9778).
         if idle {
-            shuffle.pass_shuffle(agents.len());
+            shuffle.pass_shuffle(considered);
         } else {
             shuffle.shuffle(&mut agents);
         }
@@ -421,7 +442,7 @@ impl Master {
         let slot = self.slot_size(model);
         if may_skip && self.quiet_clients.is_empty() {
             // No client to offer to: nothing would be offered anywhere.
-            out.agents_passed_by = agents.len();
+            out.agents_passed_by = considered;
             agents.clear();
         }
         // Per batch of agents, which are quiet (passed by), found before

@@ -136,14 +136,16 @@ fn shuffle_with<T, W: Words>(words: &mut W, divisors: &[u64], items: &mut [T]) {
 }
 
 /// Takes from `words` exactly the words [`shuffle_with`] takes to shuffle
-/// `len` items, permuting nothing: for a run that will use no order of
-/// its agents, only where its stream is left matters. A block of words
-/// none of which is above `MAX − (i + 1)`, `i + 1` the block's largest
-/// bound, is kept whole by the shuffle (no draw in it is rejected), so
-/// it is passed without a look at each; from the first block with such
-/// a word on, the words are looked at one by one as the shuffle does
-/// (rejections redraw through [`shuffle_reject`]).
+/// `len` items (`len <= 2^32`), permuting nothing: for a run that will
+/// use no order of its agents, only where its stream is left matters. A
+/// block of words none of which has its high 32 bits all ones is at most
+/// `2^64 − 2^32 − 1 <= MAX − (i + 1)` for every bound `i + 1 <= 2^32`,
+/// so the shuffle keeps it whole (no draw in it is rejected) and it is
+/// passed with one vector test, not a look at each word; from the first
+/// block with such a word on, the words are looked at one by one as the
+/// shuffle does (rejections redraw through [`shuffle_reject`]).
 fn pass_with<W: Words>(words: &mut W, len: usize) {
+    debug_assert!(len <= 1 << 32);
     let mut buf = [0u8; 8 * SHUFFLE_BLOCK];
     let mut i = len.saturating_sub(1);
     while i >= 1 {
@@ -151,8 +153,10 @@ fn pass_with<W: Words>(words: &mut W, len: usize) {
         // a block.
         let have = SHUFFLE_BLOCK.min(i);
         words.fill(&mut buf[..8 * have]);
-        let top = (0..have).fold(0, |m, k| m.max(word_at(&buf, k)));
-        if top <= u64::MAX - (i as u64 + 1) {
+        let high_ones = buf[..8 * have]
+            .chunks_exact(8)
+            .fold(0u32, |any, w| any | u32::from(w[4..] == [0xff; 4]));
+        if high_ones == 0 {
             i -= have;
             continue;
         }
