@@ -27,8 +27,9 @@ use offer_book::OfferBook;
 use std::collections::BTreeMap;
 
 /// How many agents [`Master::settle_returns`] reads ahead of returning
-/// resources to them. Each is four or five cache lines: 8 agents' lines
-/// in flight measured faster than 16 (docs/performance.md, stop 18).
+/// resources to them. Each is three cache lines (see [`AgentState`]); 8
+/// agents' lines in flight measured faster than 16 when each was four or
+/// five (docs/performance.md, stop 18).
 const SETTLE_AHEAD: usize = 8;
 
 /// Mesos clamps refuse_seconds to 365 days.
@@ -163,6 +164,16 @@ impl AgentState {
         let paid = res.overlap(&self.deficit);
         self.set_deficit(self.deficit.minus(&paid));
         self.available.add(&res.minus(&paid));
+    }
+
+    /// [`AgentState::give_back`] of the unreserved set `q` (zero from `n`
+    /// on), without making the set when nothing is owed.
+    fn give_back_unreserved(&mut self, q: &Quantities, n: usize) {
+        if !self.owes {
+            self.available.unreserved.add_first(q, n);
+            return;
+        }
+        self.give_back(&ResourceSet::unreserved(*q), n);
     }
 }
 
@@ -521,12 +532,36 @@ pub struct Master {
     /// Declined offers' resources not yet returned to their agents
     /// ([`Master::decline_deferred`]), in decline order: the agents' part
     /// of the declines of one answer batch, done together by
-    /// [`Master::settle_returns`] (empty outside an answer batch).
-    returns: Vec<(AgentId, FrameworkId, ResourceSet)>,
+    /// [`Master::settle_returns`] (empty outside an answer batch). What
+    /// each returns: its first `kinds` unreserved quantities in
+    /// `return_words` (`kinds` words a return, in the same order), and a
+    /// set with reserved parts whole in `return_sets` ([`Return`]).
+    returns: Vec<Return>,
+    return_words: Vec<u64>,
+    return_sets: Vec<ResourceSet>,
     /// What declines of the current answer batch have yet to take off the
     /// framework's and the role tree's sums ([`Master::decline_deferred`]):
     /// `None` outside an answer batch.
     owed: Option<OwedSums>,
+}
+
+/// A deferred decline's return to its agent ([`Master::settle_returns`]):
+/// 12 bytes, with the first `kinds` words of what it returns beside it in
+/// `Master::return_words`, where a whole `ResourceSet` (152 bytes) was
+/// copied for each — nearly every declined set has no reserved part, and
+/// every entry of the master's sets from `kinds` on is zero.
+#[derive(Clone, Copy, Debug)]
+struct Return {
+    agent: AgentId,
+    framework: FrameworkId,
+    /// [`Return::UNRESERVED`]: the set is unreserved only, its first
+    /// `kinds` quantities those of the words; else the set's index in
+    /// `Master::return_sets`.
+    set: u32,
+}
+
+impl Return {
+    const UNRESERVED: u32 = u32::MAX;
 }
 
 /// The sums a run of declines of one (framework, role) in an answer batch
@@ -665,6 +700,8 @@ impl Master {
                 .collect(),
             offerable: allocate::Offerable::default(),
             returns: Vec::new(),
+            return_words: Vec::new(),
+            return_sets: Vec::new(),
             owed: None,
         }
     }
@@ -1287,22 +1324,56 @@ impl Master {
         refuse: DurationUs,
         now: SimTime,
     ) -> Option<NewFilter> {
-        // Read in place: the offer's resources are copied once, into the
-        // agent's return; the book only marks the offer gone.
+        // Read in place: the agent's return takes the first `kinds`
+        // quantities of the offer's resources (the whole set only if it
+        // has reserved parts), the filter reads the set where it is, and
+        // the book only marks the offer gone.
+        let n = self.kinds;
         let offer = self.offers.get(&id)?;
         let (framework, role, agent) = (offer.framework, offer.role, offer.agent);
-        if offer.resources.is_empty() {
+        let res = &offer.resources;
+        if res.is_empty() {
             self.offers.discard(&id);
             return None;
         }
-        let total = offer.resources.total_first(self.kinds);
-        let mut returns = std::mem::take(&mut self.returns);
-        returns.push((agent, framework, offer.resources.clone()));
+        let mut unreserved = Quantities::ZERO;
+        unreserved.0[..n].copy_from_slice(&res.unreserved.0[..n]);
+        // Unreserved only, the set's total over the scenario's kinds is
+        // its first `kinds` unreserved quantities.
+        let (total, set) = if res.reserved.is_empty() {
+            (unreserved, Return::UNRESERVED)
+        } else {
+            self.return_sets.push(res.clone());
+            (res.total_first(n), (self.return_sets.len() - 1) as u32)
+        };
+        self.return_words.extend_from_slice(&unreserved.0[..n]);
+        self.returns.push(Return {
+            agent,
+            framework,
+            set,
+        });
+        // The filter, as `install_filter` installs it (the fields it
+        // writes are not the book's, so the set is read in place).
+        let refuse = refuse.min(MAX_REFUSE_US);
+        let filter = if refuse == 0 {
+            None
+        } else {
+            // A filter lasts at least one allocation interval (MESOS-4302).
+            let duration = refuse.max(self.interval);
+            let serial = self.id_of(self.next_filter);
+            self.next_filter += 1;
+            self.filters
+                .install(framework, role, agent, res, serial)
+                .map(|fid| {
+                    self.roles[role.index()].active_filters += 1;
+                    NewFilter {
+                        id: fid,
+                        expires: now.plus(duration),
+                    }
+                })
+        };
         self.offers.discard(&id);
-        let res = &returns.last().expect("just pushed").2;
-        self.owe_sums(model, framework, role, &total, &res.unreserved);
-        let filter = self.install_filter((framework, role, agent), res, Some(refuse), now);
-        self.returns = returns;
+        self.owe_sums(model, framework, role, &total, &unreserved);
         filter
     }
 
@@ -1356,8 +1427,11 @@ impl Master {
         if self.returns.is_empty() {
             return;
         }
+        let n = self.kinds;
         let mut returns = std::mem::take(&mut self.returns);
-        for chunk in returns.chunks(SETTLE_AHEAD) {
+        let mut words = std::mem::take(&mut self.return_words);
+        let mut sets = std::mem::take(&mut self.return_sets);
+        for (c, chunk) in returns.chunks(SETTLE_AHEAD).enumerate() {
             // The chunk's agents' lines a return reads first (whether the
             // agent owes resources, what is available, offered and held
             // there: three lines of each, see `AgentState`), read
@@ -1365,8 +1439,8 @@ impl Master {
             // processor would otherwise have only the next two or three
             // agents' misses in flight. Reads only.
             let mut warm = 0u64;
-            for (agent, _, _) in chunk {
-                let a = &self.agents[agent.index()];
+            for r in chunk {
+                let a = &self.agents[r.agent.index()];
                 warm ^= u64::from(a.owes)
                     ^ a.available.unreserved.0[0]
                     ^ a.available.reserved.len() as u64
@@ -1375,13 +1449,30 @@ impl Master {
                     ^ a.held.more.len() as u64;
             }
             std::hint::black_box(warm);
-            for (agent, fw, res) in chunk {
-                let total = res.total_first(self.kinds);
-                self.return_to_agent(*fw, *agent, &total, res);
+            for (j, r) in chunk.iter().enumerate() {
+                if r.set == Return::UNRESERVED {
+                    // The set is `q`: its total over the scenario's kinds
+                    // is `q` too.
+                    let at = (c * SETTLE_AHEAD + j) * n;
+                    let mut q = Quantities::ZERO;
+                    q.0[..n].copy_from_slice(&words[at..at + n]);
+                    let agent = &mut self.agents[r.agent.index()];
+                    agent.offered.saturating_sub_first(&q, n);
+                    agent.give_back_unreserved(&q, n);
+                    agent.held.sub(r.framework, &q, n);
+                } else {
+                    let res = &sets[r.set as usize];
+                    let total = res.total_first(n);
+                    self.return_to_agent(r.framework, r.agent, &total, res);
+                }
             }
         }
         returns.clear();
+        words.clear();
+        sets.clear();
         self.returns = returns;
+        self.return_words = words;
+        self.return_sets = sets;
     }
 
     /// Rescinds an offer (timeout, agent removal): resources back, no filter.
