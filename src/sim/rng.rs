@@ -501,17 +501,31 @@ mod tests {
     /// generator's 64-word buffer, from an even and an odd word position,
     /// and for shuffles one after another on one stream (the divisors
     /// kept between them, per thread).
-    #[test]
-    fn shuffle_draws_as_below_did() {
+    /// The list lengths the shuffle tests walk: every length to 300, the
+    /// block and buffer sizes around them, and the bench's cluster sizes.
+    fn shuffle_lens() -> Vec<usize> {
         let mut lens: Vec<usize> = (0..300).collect();
         lens.extend([511, 512, 513, 1000, 4097, 10_000, 12_500]);
+        lens
+    }
+
+    /// Two identical streams, both moved on by one 32-bit word if `odd`
+    /// (so that a test starts at an odd word position).
+    fn stream_pair(seed: u64, name: &str, odd: bool) -> (Stream, Stream) {
+        let mut a = Stream::new(seed, name);
+        let mut b = Stream::new(seed, name);
+        if odd {
+            a.rng.next_u32();
+            b.rng.next_u32();
+        }
+        (a, b)
+    }
+
+    #[test]
+    fn shuffle_draws_as_below_did() {
+        let lens = shuffle_lens();
         for odd in [false, true] {
-            let mut a = Stream::new(21, "shuffle");
-            let mut b = Stream::new(21, "shuffle");
-            if odd {
-                a.rng.next_u32();
-                b.rng.next_u32();
-            }
+            let (mut a, mut b) = stream_pair(21, "shuffle", odd);
             for &len in &lens {
                 let mut v: Vec<u32> = (0..len as u32).collect();
                 let mut w = v.clone();
@@ -591,15 +605,9 @@ mod tests {
     /// first block, part way, or never) and none.
     #[test]
     fn pass_shuffle_takes_the_shuffles_words() {
-        let mut lens: Vec<usize> = (0..300).collect();
-        lens.extend([511, 512, 513, 1000, 4097, 10_000, 12_500]);
+        let lens = shuffle_lens();
         for odd in [false, true] {
-            let mut a = Stream::new(22, "pass");
-            let mut b = Stream::new(22, "pass");
-            if odd {
-                a.rng.next_u32();
-                b.rng.next_u32();
-            }
+            let (mut a, mut b) = stream_pair(22, "pass", odd);
             for &len in &lens {
                 let mut v: Vec<u32> = (0..len as u32).collect();
                 a.shuffle(&mut v);

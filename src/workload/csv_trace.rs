@@ -77,8 +77,8 @@ impl Layout {
                 return Err(err(*col, format!("column `{name}` appears twice")));
             }
             columns.push(name.to_string());
-            if KNOWN.contains(&name) {
-                find.insert(KNOWN[KNOWN.iter().position(|k| *k == name).unwrap()], i);
+            if let Some(known) = KNOWN.iter().find(|k| **k == name) {
+                find.insert(*known, i);
             } else {
                 if name.chars().any(|c| {
                     c.is_whitespace() || c.is_control() || matches!(c, ':' | ';' | '|' | '"')
