@@ -787,6 +787,8 @@ enum Slow {
     Declines,
     /// Every offer of a reply made into a slot before deciding.
     Slots,
+    /// Every offer of a first-fit reply answered with an `Answer`.
+    Answers,
 }
 
 /// Runs `model` with the standard metrics, the slow way `slow`: the
@@ -809,6 +811,7 @@ fn run_filter_expiries(
             Slow::FilterExpiries => sim.one_event_per_filter(),
             Slow::Declines => sim.one_decline_at_a_time(),
             Slow::Slots => sim.make_every_slot(),
+            Slow::Answers => sim.answer_every_offer(),
         };
         sim.run(&mut tee).unwrap()
     };
@@ -882,6 +885,25 @@ fn slots_drawn_change_nothing() {
     for (text, model, check) in &fast_path_cases() {
         let (fast, fast_summary, fast_records) = run_filter_expiries(model, *check, Slow::No);
         let (slow, slow_summary, slow_records) = run_filter_expiries(model, *check, Slow::Slots);
+        assert_eq!(fast.digest, slow.digest, "{text}");
+        assert_eq!(fast.events, slow.events, "{text}");
+        assert_eq!(fast.totals, slow.totals, "{text}");
+        assert_eq!(fast_summary, slow_summary, "{text}");
+        assert!(fast_records == slow_records, "{text}");
+    }
+}
+
+/// A first-fit batch framework's offers after its queue emptied declined
+/// straight from their ids, after its answers (`framework::decide_while_queued`,
+/// `apply_answers`' `declines`), without an `Answer` for each, change
+/// nothing: the same cases as `filter_expiry_blocks_change_nothing` give
+/// the same records, digest, `events`, totals and summary as answering
+/// every offer (`framework::decide_drawn`).
+#[test]
+fn declines_from_ids_change_nothing() {
+    for (text, model, check) in &fast_path_cases() {
+        let (fast, fast_summary, fast_records) = run_filter_expiries(model, *check, Slow::No);
+        let (slow, slow_summary, slow_records) = run_filter_expiries(model, *check, Slow::Answers);
         assert_eq!(fast.digest, slow.digest, "{text}");
         assert_eq!(fast.events, slow.events, "{text}");
         assert_eq!(fast.totals, slow.totals, "{text}");

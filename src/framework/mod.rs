@@ -327,21 +327,42 @@ pub fn decide_drawn(
     state: &mut SchedulerState,
     jobs: &mut JobTable,
     ids: impl Iterator<Item = SlotId>,
+    make: impl FnMut(SlotId) -> Slot,
+    now: SimTime,
+) -> Decision {
+    let mut ids = ids;
+    let mut d = decide_while_queued(model, fw, state, jobs, ids.by_ref(), make, now);
+    d.answers.extend(ids.map(|slot| Answer {
+        slot,
+        launches: Vec::new(),
+    }));
+    d
+}
+
+/// [`decide_drawn`] up to the first slot that finds the framework's queue
+/// empty: the answers to the slots drawn from `ids` while it had jobs, in
+/// order. `ids` is left at that slot: every slot from it on would be
+/// answered with no launch (a decline) and change nothing in the
+/// framework (its queue only empties while it decides), so the caller
+/// declines those offers from their ids, after these answers — no
+/// `Answer` for each. [`decide_drawn`] is this plus those answers.
+pub fn decide_while_queued(
+    model: &Model,
+    fw: FrameworkId,
+    state: &mut SchedulerState,
+    jobs: &mut JobTable,
+    ids: &mut impl Iterator<Item = SlotId>,
     mut make: impl FnMut(SlotId) -> Slot,
     now: SimTime,
 ) -> Decision {
     let spec = &model.frameworks[fw.index()];
     debug_assert!(decides_first_fit(spec));
     let mut d = Decision::default();
-    for id in ids {
-        if state.queue.is_empty() {
-            d.answers.push(Answer {
-                slot: id,
-                launches: Vec::new(),
-            });
-        } else {
-            per_slot(model, spec, state, jobs, &make(id), now, &mut d);
-        }
+    while !state.queue.is_empty() {
+        let Some(id) = ids.next() else {
+            break;
+        };
+        per_slot(model, spec, state, jobs, &make(id), now, &mut d);
     }
     d
 }

@@ -56,7 +56,7 @@ impl<'m> Simulation<'m> {
         let chosen: u64 = self
             .answers
             .values()
-            .flat_map(|(_, a)| a.iter())
+            .flat_map(|(_, a, _)| a.iter())
             .map(|a| a.launches.iter().filter(|l| l.job.is_some()).count() as u64)
             .sum::<u64>()
             + self.central.as_ref().map_or(0, |c| c.chosen());

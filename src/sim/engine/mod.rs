@@ -396,7 +396,9 @@ pub struct Simulation<'m> {
     /// Each stream's next job, due at its queued `StreamSubmit`.
     stream_next: Vec<Option<JobSpec>>,
     /// Answers waiting for their framework's decision time.
-    answers: BTreeMap<u64, (FrameworkId, Vec<Answer>)>,
+    /// (The offers after the answers are declined from their ids: see
+    /// `apply_answers`.)
+    answers: BTreeMap<u64, (FrameworkId, Vec<Answer>, Vec<OfferId>)>,
     next_answer: u64,
     /// Per framework: when it is done thinking about earlier offers.
     busy_until: Vec<SimTime>,
@@ -473,6 +475,11 @@ pub struct Simulation<'m> {
     /// Make every offer of a reply into a slot before deciding, as before
     /// `framework::decide_drawn` (the slow way it must match: tests only).
     every_slot_made: bool,
+    /// Answer every offer of a first-fit framework's reply with an
+    /// `Answer`, as before the offers after its queue emptied were
+    /// declined from their ids (`framework::decide_while_queued`): the
+    /// slow way it must match (tests only).
+    every_answer_made: bool,
 }
 
 /// The longest emptied list of filter ids kept for reuse.
@@ -624,6 +631,7 @@ impl<'m> Simulation<'m> {
             one_event_per_filter: false,
             one_decline_at_a_time: false,
             every_slot_made: false,
+            every_answer_made: false,
         })
     }
 
@@ -655,6 +663,18 @@ impl<'m> Simulation<'m> {
     #[doc(hidden)]
     pub fn make_every_slot(mut self) -> Simulation<'m> {
         self.every_slot_made = true;
+        self
+    }
+
+    /// Answers every offer of a first-fit batch framework's reply with an
+    /// `Answer` (`framework::decide_drawn`), as before the offers after its
+    /// queue emptied were declined straight from their ids
+    /// (`framework::decide_while_queued`): the same events, records and
+    /// outputs, only slower. For the tests that compare the two ways
+    /// (`tests/swarm.rs`).
+    #[doc(hidden)]
+    pub fn answer_every_offer(mut self) -> Simulation<'m> {
+        self.every_answer_made = true;
         self
     }
 
@@ -1181,8 +1201,8 @@ impl<'m> Simulation<'m> {
                 offers,
             } => self.offer_reply(seq, partition, framework, &offers, obs),
             Event::Answer(id) => {
-                if let Some((fw, answers)) = self.answers.remove(&id) {
-                    self.apply_answers(seq, fw, answers, obs);
+                if let Some((fw, answers, declines)) = self.answers.remove(&id) {
+                    self.apply_answers(seq, fw, answers, &declines, obs);
                     self.idle_check(seq, fw, obs);
                 }
             }
@@ -1190,7 +1210,7 @@ impl<'m> Simulation<'m> {
                 let fm = &mut self.frameworks[framework.index()];
                 if fm.hold_epoch == epoch && !fm.held.is_empty() {
                     let answers = framework::release_held(fm);
-                    self.apply_answers(seq, framework, answers, obs);
+                    self.apply_answers(seq, framework, answers, &[], obs);
                     self.idle_check(seq, framework, obs);
                 }
             }

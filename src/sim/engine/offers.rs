@@ -179,6 +179,9 @@ impl<'m> Simulation<'m> {
             return;
         }
         let spec = &model.frameworks[fw.index()];
+        // The offers from `declined_from` on are declined from their ids,
+        // after the decision's answers (see `framework::decide_while_queued`).
+        let mut declined_from = live.len();
         let d = if framework::decides_first_fit(spec) && !self.every_slot_made {
             // Slots made only while the framework has jobs to place.
             let masters = &self.masters;
@@ -188,15 +191,30 @@ impl<'m> Simulation<'m> {
                     .expect("a live offer")
                     .slot(partition)
             };
-            framework::decide_drawn(
-                model,
-                fw,
-                &mut self.frameworks[fw.index()],
-                &mut self.jobs,
-                live.iter().map(|id| SlotId(id.0)),
-                make,
-                self.now,
-            )
+            let mut ids = live.iter().map(|id| SlotId(id.0));
+            if self.every_answer_made {
+                framework::decide_drawn(
+                    model,
+                    fw,
+                    &mut self.frameworks[fw.index()],
+                    &mut self.jobs,
+                    ids,
+                    make,
+                    self.now,
+                )
+            } else {
+                let d = framework::decide_while_queued(
+                    model,
+                    fw,
+                    &mut self.frameworks[fw.index()],
+                    &mut self.jobs,
+                    &mut ids,
+                    make,
+                    self.now,
+                );
+                declined_from = live.len() - ids.len();
+                d
+            }
         } else {
             let slots: Vec<Slot> = live
                 .iter()
@@ -211,6 +229,7 @@ impl<'m> Simulation<'m> {
                 self.now,
             )
         };
+        let declines = &live[declined_from..];
         if spec.behavior == Behavior::Batch {
             self.note_decided(&d, obs);
         } else {
@@ -234,7 +253,7 @@ impl<'m> Simulation<'m> {
             s.tasks_committed += tasks;
         }
         if dt.is_zero() {
-            self.apply_answers(seq, fw, d.answers, obs);
+            self.apply_answers(seq, fw, d.answers, declines, obs);
         } else {
             // One scheduler thread, one `resourceOffers` callback per
             // allocation run: the run's offers are decided as one batch,
@@ -255,10 +274,10 @@ impl<'m> Simulation<'m> {
             if let Some(s) = self.offer_schedulers.get_mut(fw.index()) {
                 s.busy_us = s.busy_us.saturating_add(cost);
             }
-            if !d.answers.is_empty() {
+            if !d.answers.is_empty() || !declines.is_empty() {
                 let id = self.next_answer;
                 self.next_answer += 1;
-                self.answers.insert(id, (fw, d.answers));
+                self.answers.insert(id, (fw, d.answers, declines.to_vec()));
                 self.queue.push(at, Event::Answer(id));
             }
             self.busy_until[fw.index()] = at;
@@ -293,14 +312,19 @@ impl<'m> Simulation<'m> {
     }
 
     /// Applies a framework's answers in order: declines, or accepts with
-    /// launches. Launches on offers that went away (rescinded during the
-    /// decision time) go back to their jobs; a gang job then loses all its
-    /// launches, so that it never starts in part.
+    /// launches; then declines the offers `declines` (the answers with no
+    /// launch that came after the last of `answers`, left as ids: see
+    /// `framework::decide_while_queued`), in order. Launches on offers that
+    /// went away (rescinded during the decision time) go back to their
+    /// jobs; a gang job then loses all its launches, so that it never
+    /// starts in part. An offer of `declines` that went away is passed by,
+    /// as an answer with no launch on it is.
     pub(super) fn apply_answers(
         &mut self,
         seq: u64,
         fw: FrameworkId,
         mut answers: Vec<Answer>,
+        declines: &[OfferId],
         obs: &mut dyn Observer,
     ) {
         let model = self.model;
@@ -337,71 +361,97 @@ impl<'m> Simulation<'m> {
             if i % LOOK_AHEAD == 0 && !self.one_decline_at_a_time {
                 self.look_ahead_answers(&answer_ids[i..(i + LOOK_AHEAD).min(answer_ids.len())]);
             }
-            let Some((role, agent, offered)) = self
-                .offer(OfferId::of_slot(a.slot))
-                .map(|o| (o.role, o.agent, o.resources.total()))
-            else {
+            let id = OfferId::of_slot(a.slot);
+            let launches = a.launches;
+            if launches.is_empty() {
+                self.decline_answer(seq, fw, id, refuse, obs);
+                continue;
+            }
+            let Some((role, agent)) = self.offer(id).map(|o| (o.role, o.agent)) else {
                 continue;
             };
-            let id = OfferId::of_slot(a.slot);
             let p = self.partition_of_id(id.0);
-            let launches = a.launches;
-            let filter = if launches.is_empty() {
-                self.counters.offers_declined += 1;
-                self.fw_counters[fw.index()].offers_declined += 1;
-                self.emit(
-                    obs,
-                    seq,
-                    RecordKind::Decline,
-                    About::default()
-                        .framework(fw)
-                        .role(role)
-                        .agent(agent)
-                        .resources(offered),
-                );
-                if self.one_decline_at_a_time {
-                    self.masters[p].decline(model, id, refuse, self.now)
-                } else {
-                    self.masters[p].decline_deferred(model, id, refuse, self.now)
-                }
-            } else {
-                // The accept and its launches read the agents' states and
-                // the sums.
-                self.settle_returns();
-                let used: Vec<ResourceSet> = launches.iter().map(|l| l.resources.clone()).collect();
-                let mut used_total = Quantities::ZERO;
-                for u in &used {
-                    used_total.add(&u.total());
-                }
-                self.counters.offers_accepted += 1;
-                self.fw_counters[fw.index()].offers_accepted += 1;
-                self.emit(
-                    obs,
-                    seq,
-                    RecordKind::Accept,
-                    About::default()
-                        .framework(fw)
-                        .role(role)
-                        .agent(agent)
-                        .resources(used_total),
-                );
-                // The observer sees the offer as it was made (before the
-                // accept changes it); it reads nothing else, and nothing
-                // else reaches it in between, so telling it first is the
-                // same as telling it after, without a copy of the offer.
-                let offer = self.offer(id).expect("answered offer present");
-                obs.offer_launched(model, offer, self.now);
-                let filter = self.masters[p].accept(model, id, &used, refuse, self.now);
-                for l in launches {
-                    self.launch(seq, fw, role, agent, l, obs);
-                }
-                filter
-            };
+            // The accept and its launches read the agents' states and the
+            // sums.
+            self.settle_returns();
+            let used: Vec<ResourceSet> = launches.iter().map(|l| l.resources.clone()).collect();
+            let mut used_total = Quantities::ZERO;
+            for u in &used {
+                used_total.add(&u.total());
+            }
+            self.counters.offers_accepted += 1;
+            self.fw_counters[fw.index()].offers_accepted += 1;
+            self.emit(
+                obs,
+                seq,
+                RecordKind::Accept,
+                About::default()
+                    .framework(fw)
+                    .role(role)
+                    .agent(agent)
+                    .resources(used_total),
+            );
+            // The observer sees the offer as it was made (before the
+            // accept changes it); it reads nothing else, and nothing
+            // else reaches it in between, so telling it first is the
+            // same as telling it after, without a copy of the offer.
+            let offer = self.offer(id).expect("answered offer present");
+            obs.offer_launched(model, offer, self.now);
+            let filter = self.masters[p].accept(model, id, &used, refuse, self.now);
+            for l in launches {
+                self.launch(seq, fw, role, agent, l, obs);
+            }
             if let Some(f) = filter {
                 self.push_filter_expiry(PartitionId(p as u32), f);
             }
         }
+        for (i, &id) in declines.iter().enumerate() {
+            if i % LOOK_AHEAD == 0 && !self.one_decline_at_a_time {
+                self.look_ahead_answers(&declines[i..(i + LOOK_AHEAD).min(declines.len())]);
+            }
+            self.decline_answer(seq, fw, id, refuse, obs);
+        }
         self.settle_returns();
+    }
+
+    /// `fw` declines offer `id` (if it is still there) with a `refuse`
+    /// filter: its record, the master's decline, the filter's expiry.
+    fn decline_answer(
+        &mut self,
+        seq: u64,
+        fw: FrameworkId,
+        id: OfferId,
+        refuse: DurationUs,
+        obs: &mut dyn Observer,
+    ) {
+        let model = self.model;
+        let Some((role, agent, offered)) = self
+            .offer(id)
+            .map(|o| (o.role, o.agent, o.resources.total()))
+        else {
+            return;
+        };
+        let p = self.partition_of_id(id.0);
+        self.counters.offers_declined += 1;
+        self.fw_counters[fw.index()].offers_declined += 1;
+        self.emit(
+            obs,
+            seq,
+            RecordKind::Decline,
+            About::default()
+                .framework(fw)
+                .role(role)
+                .agent(agent)
+                .resources(offered),
+        );
+        let filter = if self.one_decline_at_a_time {
+            self.masters[p].decline(model, id, refuse, self.now)
+        } else {
+            self.masters[p].decline_deferred(model, id, refuse, self.now)
+        };
+        if let Some(f) = filter {
+            self.push_filter_expiry(PartitionId(p as u32), f);
+        }
     }
 
     /// Reads ahead what answering `ids` reads first in their masters (see
