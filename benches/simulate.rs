@@ -4,12 +4,18 @@
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use mesosim::scenario::{load_str, Model};
-use mesosim::sim::{Observer, Options};
+use mesosim::sim::{KindSet, Observer, Options};
 use std::hint::black_box;
 use std::path::Path;
 
+/// Reads no record whole (the standard metrics beside it decide what is
+/// built).
 struct Nothing;
-impl Observer for Nothing {}
+impl Observer for Nothing {
+    fn record_kinds(&self) -> KindSet {
+        KindSet::NONE
+    }
+}
 
 fn model_from(path: &str) -> Model {
     mesosim::scenario::load(Path::new(path))

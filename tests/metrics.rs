@@ -668,3 +668,57 @@ fn timeseries_used_stays_within_the_total_after_an_election() {
         assert_eq!(r[6], total, "used at {t}: {r:?}");
     }
 }
+
+/// Offers and answers reach the default observers as counts when no
+/// observer reads them whole (`Observer::record_kinds`): the summary is
+/// the same as when every record is built (a `Recorder` wants them all),
+/// inside a measurement window too, and so is `offers.csv` with and
+/// without `events.csv` beside it.
+#[test]
+fn counted_records_give_what_whole_records_give() {
+    use mesosim::sim::{KindSet, Observer, Recorder};
+    struct CountsOnly;
+    impl Observer for CountsOnly {
+        fn record_kinds(&self) -> KindSet {
+            KindSet::NONE
+        }
+    }
+    let mut model = common::load("scenarios/quickstart.yaml");
+    let whole = |model: &scenario::Model| {
+        let mut rec = Recorder::default();
+        let (_, s) = mesosim::simulate(model, &Default::default(), &mut rec).unwrap();
+        let offers = rec
+            .records
+            .iter()
+            .filter(|r| KindSet::OFFER_COUNTS.contains(r.kind))
+            .count();
+        (s.to_json(), offers)
+    };
+    let counted = |model: &scenario::Model| {
+        let (_, s) = mesosim::simulate(model, &Default::default(), &mut CountsOnly).unwrap();
+        s.to_json()
+    };
+    let (json, offers) = whole(&model);
+    assert!(offers > 1000, "{offers} offer records");
+    assert_eq!(counted(&model), json);
+    model.output.window = mesosim::scenario::model::Window {
+        from: mesosim::sim::SimTime(600_000_000),
+        to: Some(mesosim::sim::SimTime(3_600_000_000)),
+    };
+    let (json, _) = whole(&model);
+    assert_eq!(counted(&model), json);
+
+    let out = common::tmp("counted-offers-csv");
+    for (dir, events) in [("plain", false), ("events", true)] {
+        let mut cmd = common::bin();
+        cmd.args(["run", "scenarios/quickstart.yaml", "--quiet", "--out"])
+            .arg(out.join(dir))
+            .current_dir(common::root());
+        if events {
+            cmd.arg("--events");
+        }
+        assert!(cmd.status().unwrap().success());
+    }
+    let read = |d: &str| std::fs::read(out.join(d).join("offers.csv")).unwrap();
+    assert_eq!(read("plain"), read("events"));
+}

@@ -8,7 +8,7 @@ use crate::error::Error;
 use crate::fairshare::{References, Q};
 use crate::metrics::fairness::{self, DemandTracker};
 use crate::sim::engine::{Options, Simulation};
-use crate::sim::observer::{Observer, View};
+use crate::sim::observer::{KindSet, Observer, View};
 use crate::sim::time::{parse_duration, SimTime};
 use clap::Args;
 use num_traits::ToPrimitive;
@@ -41,6 +41,9 @@ struct Capture {
 }
 
 impl Observer for Capture {
+    fn record_kinds(&self) -> KindSet {
+        KindSet::NONE
+    }
     fn finish(&mut self, view: &View, _end: SimTime) {
         let clients = fairness::clients(view, &mut self.tracker);
         let problem = fairness::reference_problem(view, &clients);

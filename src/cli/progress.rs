@@ -3,7 +3,7 @@
 
 use crate::scenario::model::Model;
 use crate::sim::observer::Record;
-use crate::sim::observer::{Observer, View};
+use crate::sim::observer::{Counted, KindSet, Observer, View};
 use crate::sim::time::SimTime;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::time::Instant;
@@ -55,6 +55,14 @@ impl Progress {
 impl Observer for Progress {
     fn record(&mut self, _model: &Model, rec: &Record) {
         self.seq = rec.seq;
+    }
+
+    fn record_kinds(&self) -> KindSet {
+        KindSet::NONE
+    }
+
+    fn counted(&mut self, _model: &Model, c: &Counted) {
+        self.seq = c.seq;
     }
 
     fn wants_job_names(&self) -> bool {

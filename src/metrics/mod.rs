@@ -11,7 +11,9 @@ use crate::cluster::state::resource_kinds;
 use crate::framework::JobStatus;
 use crate::master::Offer;
 use crate::scenario::model::Model;
-use crate::sim::observer::{JobView, Observer, Record, RecordKind, TaskRef, View};
+use crate::sim::observer::{
+    Counted, JobView, KindSet, Observer, Record, RecordKind, TaskRef, View,
+};
 use crate::sim::time::SimTime;
 use crate::PartitionId;
 use crate::{FrameworkId, JobId};
@@ -76,7 +78,21 @@ pub fn partition_fairness_now(view: &View, p: PartitionId) -> (f64, f64) {
     fairness_of(view, Some(p))
 }
 
+/// [`fairness_now`] from every framework's dominant share (by framework
+/// id, as [`View::framework_share`] gives them), already at hand.
+fn fairness_of_shares(view: &View, shares: &[f64]) -> (f64, f64) {
+    fairness_with(view, None, |fw| shares[fw.index()])
+}
+
 fn fairness_of(view: &View, partition: Option<PartitionId>) -> (f64, f64) {
+    fairness_with(view, partition, |fw| view.framework_share(fw))
+}
+
+fn fairness_with(
+    view: &View,
+    partition: Option<PartitionId>,
+    share_of: impl Fn(FrameworkId) -> f64,
+) -> (f64, f64) {
     let mut xs = Vec::new();
     for (i, f) in view.model.frameworks.iter().enumerate() {
         let fw = FrameworkId(i as u32);
@@ -84,7 +100,7 @@ fn fairness_of(view: &View, partition: Option<PartitionId>) -> (f64, f64) {
             continue;
         }
         let share = match partition {
-            None => view.framework_share(fw),
+            None => share_of(fw),
             Some(p) if f.partitions.contains(&p) => view.partition_framework_share(p, fw),
             Some(_) => continue,
         };
@@ -632,11 +648,13 @@ impl RunMetrics {
         }
     }
 
-    fn count(&mut self, rec: &Record) {
-        let fw = rec.framework.map(|f| f.index());
+    /// Counts a record in the window's counts; `task` is read only for
+    /// launches.
+    fn count(&mut self, kind: RecordKind, framework: Option<FrameworkId>, task: Option<TaskRef>) {
+        let fw = framework.map(|f| f.index());
         let c = &mut self.counts;
         let mut fc = FrameworkCounts::default();
-        match rec.kind {
+        match kind {
             RecordKind::Offer => {
                 c.offers_made += 1;
                 fc.offers_received = 1;
@@ -657,7 +675,7 @@ impl RunMetrics {
             RecordKind::Launch => {
                 c.tasks_launched += 1;
                 fc.tasks_launched = 1;
-                if let Some(t @ TaskRef::TakeAll(..)) = rec.task {
+                if let Some(t @ TaskRef::TakeAll(..)) = task {
                     c.take_all_launched += 1;
                     self.take_all_open.insert(t);
                 }
@@ -909,7 +927,19 @@ impl Observer for RunMetrics {
             }
         }
         if self.in_window(rec.time) {
-            self.count(rec);
+            self.count(rec.kind, rec.framework, rec.task);
+        }
+    }
+
+    /// Offers and answers are only counted here (see `count`), as
+    /// `record` treats them.
+    fn record_kinds(&self) -> KindSet {
+        KindSet::ALL.minus(KindSet::OFFER_COUNTS)
+    }
+
+    fn counted(&mut self, _model: &Model, c: &Counted) {
+        if self.in_window(c.time) {
+            self.count(c.kind, c.framework, None);
         }
     }
 
@@ -974,10 +1004,11 @@ impl Observer for RunMetrics {
             sums.jain_sum += j * dtf;
             sums.min_max_sum += mm * dtf;
         }
-        let (j, mm) = fairness_now(view);
+        // Each framework's share once, for fairness and the share sums.
+        let (fw, roles) = Self::shares(view);
+        let (j, mm) = fairness_of_shares(view, &fw);
         self.jain_sum += j * dtf;
         self.min_max_sum += mm * dtf;
-        let (fw, roles) = Self::shares(view);
         for (s, x) in self.fw_share_sum.iter_mut().zip(fw) {
             *s += x * dtf;
         }

@@ -7,7 +7,7 @@ use crate::metrics::fairness::{self, DemandTracker};
 use crate::metrics::jobs::slowdown;
 use crate::metrics::{fairness_now, RunMetrics, Sampler, UsedTracker};
 use crate::scenario::model::Model;
-use crate::sim::observer::{JobView, Observer, Record, RecordKind, View};
+use crate::sim::observer::{Counted, JobView, KindSet, Observer, Record, RecordKind, View};
 use crate::sim::time::SimTime;
 use crate::FrameworkId;
 use std::io::Write;
@@ -194,12 +194,23 @@ impl Observer for FaultMarks {
             });
         }
     }
+    fn record_kinds(&self) -> KindSet {
+        // No fault kind is an offer count.
+        KindSet::ALL.minus(KindSet::OFFER_COUNTS)
+    }
     fn wants_job_names(&self) -> bool {
         false
     }
 }
 
 impl<W: Write> Observer for EventsCsv<W> {
+    fn record_kinds(&self) -> KindSet {
+        match self.only {
+            // `faults.csv`: no fault kind is an offer count.
+            Some(_) => KindSet::ALL.minus(KindSet::OFFER_COUNTS),
+            None => KindSet::ALL,
+        }
+    }
     fn record(&mut self, model: &Model, r: &Record) {
         if self.only.is_some_and(|k| !k.contains(&r.kind.name())) {
             return;
@@ -242,6 +253,9 @@ impl<W: Write> ExplainCsv<W> {
 }
 
 impl<W: Write> Observer for ExplainCsv<W> {
+    fn record_kinds(&self) -> KindSet {
+        KindSet::NONE
+    }
     fn explain(&mut self, model: &Model, time: SimTime, seq: u64, row: &ExplainRow) {
         self.sink.row([
             time.to_string(),
@@ -420,6 +434,10 @@ impl<W: Write> Observer for SharesCsv<W> {
     fn record(&mut self, _model: &Model, rec: &Record) {
         self.demand.record(rec);
     }
+    fn record_kinds(&self) -> KindSet {
+        // The demand tracker reads tasks' and agents' records only.
+        KindSet::ALL.minus(KindSet::OFFER_COUNTS)
+    }
     fn wants_job_names(&self) -> bool {
         false
     }
@@ -469,9 +487,10 @@ impl<W: Write> OffersCsv<W> {
     }
 }
 
-impl<W: Write> Observer for OffersCsv<W> {
-    fn record(&mut self, _model: &Model, rec: &Record) {
-        let k = match rec.kind {
+impl<W: Write> OffersCsv<W> {
+    /// Counts a record of `kind` for its framework.
+    fn count(&mut self, kind: RecordKind, framework: Option<FrameworkId>) {
+        let k = match kind {
             RecordKind::Offer => 0,
             RecordKind::Accept => 1,
             RecordKind::Decline => 2,
@@ -479,9 +498,22 @@ impl<W: Write> Observer for OffersCsv<W> {
             RecordKind::Launch => 4,
             _ => return,
         };
-        if let Some(c) = rec.framework.and_then(|f| self.counts.get_mut(f.index())) {
+        if let Some(c) = framework.and_then(|f| self.counts.get_mut(f.index())) {
             c[k] += 1;
         }
+    }
+}
+
+impl<W: Write> Observer for OffersCsv<W> {
+    fn record(&mut self, _model: &Model, rec: &Record) {
+        self.count(rec.kind, rec.framework);
+    }
+    /// It counts every kind it reads.
+    fn record_kinds(&self) -> KindSet {
+        KindSet::NONE
+    }
+    fn counted(&mut self, _model: &Model, c: &Counted) {
+        self.count(c.kind, c.framework);
     }
     fn wants_job_names(&self) -> bool {
         false
@@ -572,6 +604,12 @@ impl<W: Write> Observer for WithWriters<'_, W> {
     fn record(&mut self, model: &Model, rec: &Record) {
         self.metrics.record(model, rec);
     }
+    fn record_kinds(&self) -> KindSet {
+        self.metrics.record_kinds()
+    }
+    fn counted(&mut self, model: &Model, c: &Counted) {
+        self.metrics.counted(model, c);
+    }
     fn explain(&mut self, model: &Model, time: SimTime, seq: u64, row: &ExplainRow) {
         self.metrics.explain(model, time, seq, row);
     }
@@ -642,6 +680,9 @@ impl<W: Write> AuctionCsv<W> {
 }
 
 impl<W: Write> Observer for AuctionCsv<W> {
+    fn record_kinds(&self) -> KindSet {
+        KindSet::NONE
+    }
     fn wants_job_names(&self) -> bool {
         false
     }

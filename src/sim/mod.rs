@@ -8,5 +8,5 @@ pub mod rng;
 pub mod time;
 
 pub use engine::{Event, FrameworkTotals, Options, Outcome, RunTotals, Simulation};
-pub use observer::{Observer, Record, RecordKind, Recorder, TaskRef, Tee, View};
+pub use observer::{Counted, KindSet, Observer, Record, RecordKind, Recorder, TaskRef, Tee, View};
 pub use time::SimTime;

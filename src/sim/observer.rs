@@ -115,6 +115,60 @@ impl RecordKind {
     }
 }
 
+/// A set of record kinds, one bit each ([`Observer::record_kinds`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct KindSet(u64);
+
+impl KindSet {
+    pub const NONE: KindSet = KindSet(0);
+    pub const ALL: KindSet = KindSet(u64::MAX);
+    /// Offers and the answers to them: what the default observers only
+    /// count, per framework.
+    pub const OFFER_COUNTS: KindSet = KindSet::of(&[
+        RecordKind::Offer,
+        RecordKind::Accept,
+        RecordKind::Decline,
+        RecordKind::Rescind,
+        RecordKind::InverseOffer,
+    ]);
+
+    const fn bit(kind: RecordKind) -> u64 {
+        1 << (kind as u8)
+    }
+
+    pub const fn of(kinds: &[RecordKind]) -> KindSet {
+        let mut bits = 0;
+        let mut i = 0;
+        while i < kinds.len() {
+            bits |= Self::bit(kinds[i]);
+            i += 1;
+        }
+        KindSet(bits)
+    }
+
+    pub const fn contains(self, kind: RecordKind) -> bool {
+        self.0 & Self::bit(kind) != 0
+    }
+
+    pub const fn union(self, other: KindSet) -> KindSet {
+        KindSet(self.0 | other.0)
+    }
+
+    pub const fn minus(self, other: KindSet) -> KindSet {
+        KindSet(self.0 & !other.0)
+    }
+}
+
+/// A record an observer receives as a count ([`Observer::counted`]): its
+/// kind, when, its queue event and its framework.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Counted {
+    pub time: SimTime,
+    pub seq: u64,
+    pub kind: RecordKind,
+    pub framework: Option<FrameworkId>,
+}
+
 pub use crate::cluster::state::TaskRef;
 
 impl TaskRef {
@@ -385,6 +439,18 @@ pub struct JobView<'a> {
 pub trait Observer {
     /// Something happened.
     fn record(&mut self, _model: &Model, _rec: &Record) {}
+    /// The kinds whose records this observer reads beyond their kind,
+    /// time, event and framework (all of them unless it says otherwise).
+    /// When no observer of a run wants a kind, the engine builds no
+    /// [`Record`] for it and calls [`Observer::counted`] instead; when one
+    /// does, every observer gets the record. So an observer leaving a kind
+    /// out must treat its record in `record` as it treats it in `counted`.
+    fn record_kinds(&self) -> KindSet {
+        KindSet::ALL
+    }
+    /// A record of a kind no observer of the run reads whole (see
+    /// [`Observer::record_kinds`]).
+    fn counted(&mut self, _model: &Model, _c: &Counted) {}
     /// One step of an allocation run's reasoning (only when asked for).
     fn explain(&mut self, _model: &Model, _time: SimTime, _seq: u64, _row: &ExplainRow) {}
     /// After each allocation run of a whole-allocator policy with budgets
@@ -434,6 +500,16 @@ impl Observer for Tee<'_> {
     fn record(&mut self, model: &Model, rec: &Record) {
         for o in self.observers.iter_mut() {
             o.record(model, rec);
+        }
+    }
+    fn record_kinds(&self) -> KindSet {
+        self.observers
+            .iter()
+            .fold(KindSet::NONE, |k, o| k.union(o.record_kinds()))
+    }
+    fn counted(&mut self, model: &Model, c: &Counted) {
+        for o in self.observers.iter_mut() {
+            o.counted(model, c);
         }
     }
     fn explain(&mut self, model: &Model, time: SimTime, seq: u64, row: &ExplainRow) {

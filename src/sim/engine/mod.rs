@@ -1,7 +1,7 @@
 //! The engine: one owner of the clock, the queue, the master, the framework
 //! models and the random streams; one event enum; one loop.
 
-use super::observer::{JobView, Observer, Record, RecordKind, TaskRef, View};
+use super::observer::{Counted, JobView, KindSet, Observer, Record, RecordKind, TaskRef, View};
 use super::queue::{EventQueue, LAST_LANE};
 use super::rng::{Stream, StreamFamily, StreamSet};
 use super::time::{DurationUs, SimTime};
@@ -431,6 +431,10 @@ pub struct Simulation<'m> {
     /// ([`Observer::wants_job_names`]); if none does, records carry none
     /// (no lookup, no shared-name count touched per record).
     job_names: bool,
+    /// The record kinds some observer reads whole
+    /// ([`Observer::record_kinds`]); the others are only counted, with no
+    /// [`Record`] built for them.
+    record_kinds: KindSet,
     /// What streamed jobs' tasks use (`jobs[].used`), direct-mapped by job
     /// id: a task record's `used` without a search of the job table (a
     /// job's tasks are recorded together at launch, and its spec never
@@ -593,6 +597,7 @@ impl<'m> Simulation<'m> {
             warnings: Vec::new(),
             explain: false,
             job_names: true,
+            record_kinds: KindSet::ALL,
             used_cache: if crate::cluster::state::resource_kinds(model) <= USED_CACHED {
                 vec![(u32::MAX, [0; USED_CACHED]); USED_CACHE_SLOTS]
             } else {
@@ -838,6 +843,7 @@ impl<'m> Simulation<'m> {
     pub fn run(mut self, obs: &mut dyn Observer) -> Result<Outcome, Error> {
         self.explain = obs.wants_explain();
         self.job_names = obs.wants_job_names();
+        self.record_kinds = obs.record_kinds();
         self.schedule_initial()?;
         let until = self.model.until;
         while let Some(t) = self.queue.peek_time() {
@@ -1039,6 +1045,18 @@ impl<'m> Simulation<'m> {
             &resources,
             self.cluster.kinds(),
         );
+        if !self.record_kinds.contains(kind) {
+            // Counted only: the bulk of a two-level run's records (offers
+            // and declines) builds no `Record`.
+            let c = Counted {
+                time: self.now,
+                seq,
+                kind,
+                framework: some_id(framework, FrameworkId),
+            };
+            obs.counted(self.model, &c);
+            return;
+        }
         let framework = some_id(framework, FrameworkId);
         let role = some_id(role, RoleId);
         let agent = some_id(agent, AgentId);
