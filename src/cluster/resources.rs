@@ -303,6 +303,13 @@ impl ResourceSet {
     }
 
     /// Reserved and unreserved merged by name (what DRF counts).
+    ///
+    /// `#[inline]`: the allocation run and the answers call it per offer;
+    /// without it, whether it is inlined there depended on how the crate
+    /// happened to be split into codegen units (a change elsewhere in the
+    /// master once made it an out-of-line call with a 128-byte copy,
+    /// docs/performance.md, "Offers and answers (stop 20)").
+    #[inline]
     pub fn total(&self) -> Quantities {
         let mut t = self.unreserved;
         for (_, q) in &self.reserved {
