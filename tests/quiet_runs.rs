@@ -60,6 +60,18 @@ impl Lcg {
 
 #[test]
 fn skipping_quiet_agents_offers_what_the_full_walk_offers() {
+    quiet_runs_as_full_walks(false);
+}
+
+/// The same, the skipping master's shuffle stream making its words ahead
+/// on another thread (as a long run alone does), the full walks' copies
+/// making their own: the same offers, the stream at the same word.
+#[test]
+fn words_made_ahead_give_what_the_full_walk_gives() {
+    quiet_runs_as_full_walks(true);
+}
+
+fn quiet_runs_as_full_walks(ahead: bool) {
     let model = model();
     let mut m = Master::new(&model);
     for a in 0..8 {
@@ -69,6 +81,9 @@ fn skipping_quiet_agents_offers_what_the_full_walk_offers() {
         m.add_framework(&model, FrameworkId(f));
     }
     let mut shuffle = Stream::new(7, "agent-shuffle");
+    if ahead {
+        assert!(shuffle.make_words_ahead(), "the thread starts");
+    }
     let mut rng = Lcg(42);
     let mut filters: Vec<FilterId> = Vec::new();
     let mut tasks = Vec::new();

@@ -10,6 +10,9 @@
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use sha2::{Digest, Sha256};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::thread::JoinHandle;
 
 /// Derives the 32-byte key of a stream from the seed and the stream's name.
 pub fn stream_key(seed: u64, name: &str) -> [u8; 32] {
@@ -24,9 +27,43 @@ pub fn stream_key(seed: u64, name: &str) -> [u8; 32] {
 }
 
 /// A sequential random stream.
-#[derive(Clone, Debug)]
 pub struct Stream {
     rng: ChaCha8Rng,
+    /// The stream's words made ahead on another thread ([`Ahead`]): when
+    /// set, every draw comes from it, and `rng` stays where the stream
+    /// was when it started.
+    ahead: Option<Box<Ahead<ChaCha8Rng>>>,
+    /// Draws its shuffles and passes have taken (saturating): the words
+    /// are made ahead once this reaches [`AHEAD_AFTER`].
+    drawn: u64,
+}
+
+impl Clone for Stream {
+    /// A stream at the same word, making its own words (a clone never
+    /// starts a thread: it has drawn as much as the stream).
+    fn clone(&self) -> Stream {
+        Stream {
+            rng: match &self.ahead {
+                None => self.rng.clone(),
+                Some(a) => a.here(),
+            },
+            ahead: None,
+            drawn: self.drawn,
+        }
+    }
+}
+
+impl std::fmt::Debug for Stream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let word = match &self.ahead {
+            None => self.rng.get_word_pos(),
+            Some(a) => a.here().get_word_pos(),
+        };
+        f.debug_struct("Stream")
+            .field("word", &word)
+            .field("ahead", &self.ahead.is_some())
+            .finish()
+    }
 }
 
 thread_local! {
@@ -177,6 +214,300 @@ fn pass_with<W: Words>(words: &mut W, len: usize) {
     }
 }
 
+/// Words that can be moved on without being looked at: the generator a
+/// stream made ahead falls back on, and what its clones start from.
+trait Seek: Words + Clone + Send + 'static {
+    /// Moves on by `bytes` (a multiple of 4) as `fill` of that many would.
+    fn skip(&mut self, bytes: u64);
+}
+
+impl Seek for ChaCha8Rng {
+    fn skip(&mut self, bytes: u64) {
+        debug_assert!(bytes % 4 == 0);
+        let at = self.get_word_pos();
+        self.set_word_pos(at + u128::from(bytes / 4));
+    }
+}
+
+/// Draws a stream's shuffles take before its words are made ahead on
+/// another thread (about 50 runs of 10,000 agents): a short run, a test,
+/// a small scenario never starts one.
+const AHEAD_AFTER: u64 = 1 << 20;
+/// Bytes of words in a chunk made ahead (a multiple of 8).
+const AHEAD_CHUNK: usize = 128 * 1024;
+/// Chunks in the pool: at most this many made ahead and not yet spent.
+const AHEAD_POOL: usize = 8;
+/// Streams making words ahead at once, in the whole process.
+const AHEAD_MAX_LIVE: usize = 2;
+static AHEAD_LIVE: AtomicUsize = AtomicUsize::new(0);
+
+/// A chunk of words made ahead, and where in it (byte offsets, in order)
+/// a 32-bit word is all ones: a shuffle's draw can be rejected only if
+/// its high half is such a word, so a range with no mark is kept whole.
+struct Chunk {
+    bytes: Box<[u8]>,
+    marks: Vec<u32>,
+}
+
+impl Chunk {
+    fn new(len: usize) -> Chunk {
+        Chunk {
+            bytes: vec![0u8; len].into_boxed_slice(),
+            marks: Vec::new(),
+        }
+    }
+
+    /// Notes the all-ones words (one in 2^32: a block of 64 words is
+    /// tested at once, and looked into only when it has one).
+    fn mark(&mut self) {
+        self.marks.clear();
+        for (b, block) in self.bytes.chunks(256).enumerate() {
+            let any = block
+                .chunks_exact(4)
+                .fold(0u32, |any, w| any | u32::from(w == [0xff; 4]));
+            if any != 0 {
+                for (k, w) in block.chunks_exact(4).enumerate() {
+                    if w == [0xff; 4] {
+                        self.marks.push((256 * b + 4 * k) as u32);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A stream's words made ahead on another thread, for a run alone
+/// (`mesosim run`): the words of a shuffle stream are taken strictly in
+/// order, so a thread can make them before they are asked for, in
+/// chunks, while the run does other work. The words are the generator's
+/// own, in its order (the thread runs a clone of it from where the stream
+/// was), so every draw is the one the stream would have made itself
+/// (unit tests `words_made_ahead_are_the_streams`,
+/// `passing_ahead_takes_the_shuffles_words`). An idle run's pass
+/// ([`pass_ahead`]) moves over the words of chunks with no mark without
+/// reading them. If the thread stops, the stream goes on from the
+/// generator at the same place ([`Ahead::here`]).
+struct Ahead<W: Seek> {
+    /// The generator where the words made ahead begin.
+    origin: W,
+    /// Bytes of the chunks spent before `cur`.
+    base: u64,
+    cur: Chunk,
+    /// Bytes of `cur` taken; `marks[mi..]` are the marks at or after it
+    /// (moved on lazily by [`Ahead::clean_run`]).
+    at: usize,
+    mi: usize,
+    /// Spent chunks, handed back to the thread `give_back` at a time
+    /// (half the pool: it is woken once for that many, not once a
+    /// chunk). Fewer than the pool, so the thread always has a chunk to
+    /// fill while the stream waits for one.
+    spent: Vec<Chunk>,
+    give_back: usize,
+    from: Option<Receiver<Chunk>>,
+    back: Option<Sender<Vec<Chunk>>>,
+    handle: Option<JoinHandle<()>>,
+    /// The generator itself, once the thread has stopped.
+    local: Option<W>,
+    /// Counted in [`AHEAD_LIVE`] (a stream's, not a test's).
+    counted: bool,
+}
+
+impl<W: Seek> Ahead<W> {
+    /// Starts a thread making `words`' words in chunks of `chunk` bytes
+    /// (a multiple of 8), `pool` chunks at most ahead; `None` if it
+    /// cannot start.
+    fn start(words: W, chunk: usize, pool: usize) -> Option<Ahead<W>> {
+        debug_assert!(chunk > 0 && chunk % 8 == 0);
+        let pool = pool.max(2);
+        let (to, from) = mpsc::channel::<Chunk>();
+        let (back, spent) = mpsc::channel::<Vec<Chunk>>();
+        let mut maker = words.clone();
+        let handle = std::thread::Builder::new()
+            .name("mesosim-shuffle-words".into())
+            .spawn(move || {
+                let mut free: Vec<Chunk> = Vec::new();
+                let mut made = 0;
+                loop {
+                    let mut c = match free.pop() {
+                        Some(c) => c,
+                        None if made < pool => {
+                            made += 1;
+                            Chunk::new(chunk)
+                        }
+                        None => match spent.recv() {
+                            Ok(batch) => {
+                                free = batch;
+                                continue;
+                            }
+                            Err(_) => return,
+                        },
+                    };
+                    maker.fill(&mut c.bytes);
+                    c.mark();
+                    if to.send(c).is_err() {
+                        return;
+                    }
+                }
+            })
+            .ok()?;
+        Some(Ahead {
+            origin: words,
+            base: 0,
+            cur: Chunk::new(0),
+            at: 0,
+            mi: 0,
+            spent: Vec::new(),
+            give_back: pool / 2,
+            from: Some(from),
+            back: Some(back),
+            handle: Some(handle),
+            local: None,
+            counted: false,
+        })
+    }
+
+    /// The generator at the word the stream is at.
+    fn here(&self) -> W {
+        if let Some(w) = &self.local {
+            return w.clone();
+        }
+        let mut w = self.origin.clone();
+        w.skip(self.base + self.at as u64);
+        w
+    }
+
+    /// Moves on to the next chunk (`cur` spent); false if the thread has
+    /// stopped.
+    fn next_chunk(&mut self) -> bool {
+        let Some(from) = &self.from else {
+            return false;
+        };
+        match from.recv() {
+            Ok(c) => {
+                let old = std::mem::replace(&mut self.cur, c);
+                self.base += old.bytes.len() as u64;
+                self.at = 0;
+                self.mi = 0;
+                if !old.bytes.is_empty() {
+                    self.spent.push(old);
+                }
+                if self.spent.len() >= self.give_back {
+                    if let Some(back) = &self.back {
+                        let _ = back.send(std::mem::take(&mut self.spent));
+                    }
+                }
+                true
+            }
+            Err(_) => {
+                self.from = None;
+                false
+            }
+        }
+    }
+
+    /// Takes up to `max` draws of 8 bytes none of whose words is marked,
+    /// stopping before the first that has one (or that straddles two
+    /// chunks); returns how many it took. Such draws are kept by a
+    /// shuffle whatever their bound (`pass_with`).
+    fn clean_run(&mut self, max: usize) -> usize {
+        let mut done = 0;
+        while done < max {
+            if self.local.is_some() {
+                return done;
+            }
+            if self.at == self.cur.bytes.len() && !self.next_chunk() {
+                self.local = Some(self.here());
+                return done;
+            }
+            let marks = &self.cur.marks;
+            while self.mi < marks.len() && (marks[self.mi] as usize) < self.at {
+                self.mi += 1;
+            }
+            let limit = marks
+                .get(self.mi)
+                .map_or(self.cur.bytes.len(), |&m| m as usize);
+            let k = ((limit - self.at) / 8).min(max - done);
+            if k == 0 {
+                return done;
+            }
+            self.at += 8 * k;
+            done += k;
+        }
+        done
+    }
+
+    fn draw(&mut self) -> u64 {
+        let mut w = [0u8; 8];
+        self.fill(&mut w);
+        u64::from_le_bytes(w)
+    }
+}
+
+impl<W: Seek> Words for Ahead<W> {
+    /// The next bytes of the chunks, in order, across chunks; from the
+    /// generator itself once the thread has stopped.
+    fn fill(&mut self, mut buf: &mut [u8]) {
+        while !buf.is_empty() {
+            if let Some(w) = &mut self.local {
+                w.fill(buf);
+                return;
+            }
+            if self.at == self.cur.bytes.len() {
+                if !self.next_chunk() {
+                    self.local = Some(self.here());
+                }
+                continue;
+            }
+            let n = buf.len().min(self.cur.bytes.len() - self.at);
+            let (now, rest) = buf.split_at_mut(n);
+            now.copy_from_slice(&self.cur.bytes[self.at..self.at + n]);
+            self.at += n;
+            buf = rest;
+        }
+    }
+}
+
+impl<W: Seek> Drop for Ahead<W> {
+    fn drop(&mut self) {
+        // Both channels closed first, so the thread, waiting or not,
+        // stops at its next send or receive.
+        self.from = None;
+        self.back = None;
+        if let Some(h) = self.handle.take() {
+            let _ = h.join();
+        }
+        if self.counted {
+            AHEAD_LIVE.fetch_sub(1, Ordering::Relaxed);
+        }
+    }
+}
+
+/// [`pass_with`] on words made ahead: runs of unmarked draws are passed
+/// by moving on in the chunks (no word read); a draw with a marked word
+/// is taken and looked at as the shuffle does (`below`'s rejection).
+fn pass_ahead<W: Seek>(a: &mut Ahead<W>, len: usize) {
+    let mut i = len.saturating_sub(1);
+    while i >= 1 {
+        i -= a.clean_run(i);
+        if i == 0 {
+            return;
+        }
+        if let Some(w) = &mut a.local {
+            pass_with(w, i + 1);
+            return;
+        }
+        let n = i as u64 + 1;
+        let mut x = a.draw();
+        if x > u64::MAX - n {
+            let zone = u64::MAX - (u64::MAX % n);
+            while x >= zone {
+                x = a.draw();
+            }
+        }
+        i -= 1;
+    }
+}
+
 #[inline(always)]
 fn word_at(buf: &[u8; 8 * SHUFFLE_BLOCK], at: usize) -> u64 {
     let mut w = [0u8; 8];
@@ -214,13 +545,22 @@ fn shuffle_reject<W: Words>(
 
 impl Stream {
     pub fn new(seed: u64, name: &str) -> Stream {
+        Stream::of(ChaCha8Rng::from_seed(stream_key(seed, name)))
+    }
+
+    fn of(rng: ChaCha8Rng) -> Stream {
         Stream {
-            rng: ChaCha8Rng::from_seed(stream_key(seed, name)),
+            rng,
+            ahead: None,
+            drawn: 0,
         }
     }
 
     pub fn next_u64(&mut self) -> u64 {
-        self.rng.next_u64()
+        match &mut self.ahead {
+            None => self.rng.next_u64(),
+            Some(a) => a.draw(),
+        }
     }
 
     /// Uniform in `[0, 1)`, 53 bits.
@@ -279,6 +619,7 @@ impl Stream {
             }
             return;
         }
+        self.count_draws(len);
         DIVISORS.with(|divisors| {
             let mut divisors = divisors.borrow_mut();
             if divisors.len() < len {
@@ -286,7 +627,10 @@ impl Stream {
                 divisors.resize(from, 0);
                 divisors.extend((from..len).map(|i| Divisor::multiplier(i as u64 + 1)));
             }
-            shuffle_with(&mut self.rng, &divisors, items);
+            match &mut self.ahead {
+                None => shuffle_with(&mut self.rng, &divisors, items),
+                Some(a) => shuffle_with(&mut **a, &divisors, items),
+            }
         });
     }
 
@@ -303,7 +647,57 @@ impl Stream {
             }
             return;
         }
-        pass_with(&mut self.rng, len);
+        self.count_draws(len);
+        match &mut self.ahead {
+            None => pass_with(&mut self.rng, len),
+            Some(a) => pass_ahead(a, len),
+        }
+    }
+
+    /// Counts a shuffle's draws; the stream's words are made ahead on
+    /// another thread from when its shuffles have taken [`AHEAD_AFTER`]
+    /// draws, if the run is alone (not in a rayon pool: `compare`,
+    /// `check` and sweeps keep every core busy with runs, and `--jobs 1`
+    /// stays one thread), fewer than [`AHEAD_MAX_LIVE`] streams of the
+    /// process make theirs, and the thread starts. Tried once a stream.
+    #[inline]
+    fn count_draws(&mut self, len: usize) {
+        let before = self.drawn;
+        self.drawn = before.saturating_add(len as u64);
+        if before < AHEAD_AFTER && self.drawn >= AHEAD_AFTER && self.ahead.is_none() {
+            self.start_ahead();
+        }
+    }
+
+    #[cold]
+    fn start_ahead(&mut self) {
+        if rayon::current_thread_index().is_some() {
+            return;
+        }
+        if AHEAD_LIVE.fetch_add(1, Ordering::Relaxed) >= AHEAD_MAX_LIVE {
+            AHEAD_LIVE.fetch_sub(1, Ordering::Relaxed);
+            return;
+        }
+        match Ahead::start(self.rng.clone(), AHEAD_CHUNK, AHEAD_POOL) {
+            Some(mut a) => {
+                a.counted = true;
+                self.ahead = Some(Box::new(a));
+            }
+            None => {
+                AHEAD_LIVE.fetch_sub(1, Ordering::Relaxed);
+            }
+        }
+    }
+
+    /// Makes the stream's words ahead on another thread now, whatever it
+    /// has drawn and wherever it runs (for tests that compare it with a
+    /// stream making its own); false if the thread did not start.
+    #[doc(hidden)]
+    pub fn make_words_ahead(&mut self) -> bool {
+        if self.ahead.is_none() {
+            self.ahead = Ahead::start(self.rng.clone(), AHEAD_CHUNK, AHEAD_POOL).map(Box::new);
+        }
+        self.ahead.is_some()
     }
 }
 
@@ -367,7 +761,7 @@ impl StreamFamily {
         let mut rng = self.base.clone();
         rng.set_stream(key);
         rng.set_word_pos(index as u128 * WORDS_PER_INDEX);
-        Stream { rng }
+        Stream::of(rng)
     }
 }
 
@@ -538,11 +932,14 @@ mod tests {
     }
 
     /// Words with many in the rejection zone of small bounds (one in
-    /// `every` near `u64::MAX`).
+    /// `every` near `u64::MAX`). `fail_after`: made ahead, the thread
+    /// making them stops (panics) after that many words.
+    #[derive(Clone)]
     struct Crafted {
         state: u64,
         taken: usize,
         every: u64,
+        fail_after: usize,
     }
 
     impl Crafted {
@@ -562,9 +959,31 @@ mod tests {
 
     impl Words for Crafted {
         fn fill(&mut self, buf: &mut [u8]) {
+            if self.taken >= self.fail_after
+                && std::thread::current().name() == Some("mesosim-shuffle-words")
+            {
+                panic!("the words' thread stops here (a test)");
+            }
             for c in buf.chunks_exact_mut(8) {
                 c.copy_from_slice(&self.next().to_le_bytes());
             }
+        }
+    }
+
+    impl Seek for Crafted {
+        fn skip(&mut self, bytes: u64) {
+            for _ in 0..bytes / 8 {
+                self.next();
+            }
+        }
+    }
+
+    fn crafted(state: u64, every: u64) -> Crafted {
+        Crafted {
+            state,
+            taken: 0,
+            every,
+            fail_after: usize::MAX,
         }
     }
 
@@ -576,16 +995,8 @@ mod tests {
         for len in (0..400).chain([1000, 2049]) {
             let mut divisors = vec![0u64];
             divisors.extend((1..len.max(1)).map(|i| Divisor::multiplier(i as u64 + 1)));
-            let mut a = Crafted {
-                state: 0x9e37_79b9_7f4a_7c15 ^ len as u64,
-                taken: 0,
-                every: 3,
-            };
-            let mut b = Crafted {
-                state: a.state,
-                taken: 0,
-                every: 3,
-            };
+            let mut a = crafted(0x9e37_79b9_7f4a_7c15 ^ len as u64, 3);
+            let mut b = crafted(a.state, 3);
             let mut v: Vec<u32> = (0..len as u32).collect();
             let mut w = v.clone();
             shuffle_with(&mut a, &divisors, &mut v);
@@ -619,16 +1030,8 @@ mod tests {
             for len in (0..400).chain([1000, 2049, 10_000]) {
                 let mut divisors = vec![0u64];
                 divisors.extend((1..len.max(1)).map(|i| Divisor::multiplier(i as u64 + 1)));
-                let mut a = Crafted {
-                    state: 0x9e37_79b9_7f4a_7c15 ^ len as u64 ^ every,
-                    taken: 0,
-                    every,
-                };
-                let mut b = Crafted {
-                    state: a.state,
-                    taken: 0,
-                    every,
-                };
+                let mut a = crafted(0x9e37_79b9_7f4a_7c15 ^ len as u64 ^ every, every);
+                let mut b = crafted(a.state, every);
                 let mut v: Vec<u32> = (0..len as u32).collect();
                 shuffle_with(&mut a, &divisors, &mut v);
                 pass_with(&mut b, len);
@@ -636,6 +1039,87 @@ mod tests {
                 assert_eq!(a.next(), b.next(), "len {len}, one in {every}");
                 if len > 1000 && every < 1000 {
                     assert!(a.taken > len, "len {len}: no draw rejected");
+                }
+            }
+        }
+    }
+
+    /// A stream whose words are made ahead on another thread draws what
+    /// a stream making its own draws, through shuffles, passes and single
+    /// draws, from an even and an odd word position; its clones start at
+    /// its word.
+    #[test]
+    fn words_made_ahead_are_the_streams() {
+        let lens = shuffle_lens();
+        for odd in [false, true] {
+            let (mut a, mut b) = stream_pair(23, "ahead", odd);
+            assert!(a.make_words_ahead());
+            for (k, &len) in lens.iter().enumerate() {
+                let mut v: Vec<u32> = (0..len as u32).collect();
+                let mut w = v.clone();
+                if k % 3 == 0 {
+                    a.pass_shuffle(len);
+                    b.pass_shuffle(len);
+                } else {
+                    a.shuffle(&mut v);
+                    b.shuffle(&mut w);
+                    assert_eq!(v, w, "len {len}, odd {odd}");
+                }
+                if k % 5 == 0 {
+                    assert_eq!(a.below(1000), b.below(1000), "len {len}, odd {odd}");
+                }
+                assert_eq!(
+                    a.clone().next_u64(),
+                    b.clone().next_u64(),
+                    "len {len}, odd {odd}"
+                );
+            }
+            // Many chunks on: passes of 10,000 agents, then a shuffle.
+            for _ in 0..100 {
+                a.pass_shuffle(10_000);
+                b.pass_shuffle(10_000);
+            }
+            let mut v: Vec<u32> = (0..12_500).collect();
+            let mut w = v.clone();
+            a.shuffle(&mut v);
+            b.shuffle(&mut w);
+            assert_eq!(v, w);
+            assert_eq!(a.next_u64(), b.next_u64());
+        }
+    }
+
+    /// Made ahead in chunks of every size from one draw up (so draws and
+    /// passes cross chunks anywhere), crafted words with rejections one in
+    /// 3, 50 and 1,000 words and none (so marked words stop passes at the
+    /// first draw, part way, or never): a pass takes the words
+    /// `pass_with` takes, a shuffle gives `shuffle_with`'s permutation;
+    /// and when the thread stops part way the stream goes on from the
+    /// same word.
+    #[test]
+    fn passing_ahead_takes_the_shuffles_words() {
+        for every in [3, 50, 1000, u64::MAX] {
+            for chunk in [8, 16, 24, 504, 4096] {
+                for fail_after in [usize::MAX, 5_000] {
+                    let seed = 0x5851_f42d_4c95_7f2d ^ every ^ chunk as u64;
+                    let mut words = crafted(seed, every);
+                    words.fail_after = fail_after;
+                    let mut a = Ahead::start(words, chunk, 3).expect("a thread");
+                    let mut b = crafted(seed, every);
+                    for len in (0..40).chain([300, 1000, 2049]) {
+                        let mut divisors = vec![0u64];
+                        divisors.extend((1..len.max(1)).map(|i| Divisor::multiplier(i as u64 + 1)));
+                        pass_ahead(&mut a, len);
+                        pass_with(&mut b, len);
+                        assert_eq!(a.here().taken, b.taken, "len {len}, one in {every}");
+                        let mut v: Vec<u32> = (0..len as u32).collect();
+                        let mut w = v.clone();
+                        shuffle_with(&mut a, &divisors, &mut v);
+                        shuffle_with(&mut b, &divisors, &mut w);
+                        assert_eq!(v, w, "len {len}, one in {every}, chunk {chunk}");
+                        assert_eq!(a.here().taken, b.taken, "len {len}, one in {every}");
+                    }
+                    assert_eq!(a.draw(), b.next(), "one in {every}, chunk {chunk}");
+                    assert_eq!(a.local.is_some(), fail_after < usize::MAX);
                 }
             }
         }
