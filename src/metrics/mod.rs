@@ -651,30 +651,36 @@ impl RunMetrics {
     /// Counts a record in the window's counts; `task` is read only for
     /// launches.
     fn count(&mut self, kind: RecordKind, framework: Option<FrameworkId>, task: Option<TaskRef>) {
-        let fw = framework.map(|f| f.index());
         let c = &mut self.counts;
-        let mut fc = FrameworkCounts::default();
+        // The framework's counter of this kind, if it has one: one
+        // increment each, no per-record struct added up field by field.
+        let mut f = framework.and_then(|f| self.fw_counts.get_mut(f.index()));
+        let mut one = |pick: fn(&mut FrameworkCounts) -> &mut u64| {
+            if let Some(f) = f.as_deref_mut() {
+                *pick(f) += 1;
+            }
+        };
         match kind {
             RecordKind::Offer => {
                 c.offers_made += 1;
-                fc.offers_received = 1;
+                one(|f| &mut f.offers_received);
             }
             RecordKind::Accept => {
                 c.offers_accepted += 1;
-                fc.offers_accepted = 1;
+                one(|f| &mut f.offers_accepted);
             }
             RecordKind::Decline => {
                 c.offers_declined += 1;
-                fc.offers_declined = 1;
+                one(|f| &mut f.offers_declined);
             }
             RecordKind::Rescind => {
                 c.offers_rescinded += 1;
-                fc.offers_rescinded = 1;
+                one(|f| &mut f.offers_rescinded);
             }
             RecordKind::InverseOffer => c.inverse_offers += 1,
             RecordKind::Launch => {
                 c.tasks_launched += 1;
-                fc.tasks_launched = 1;
+                one(|f| &mut f.tasks_launched);
                 if let Some(t @ TaskRef::TakeAll(..)) = task {
                     c.take_all_launched += 1;
                     self.take_all_open.insert(t);
@@ -682,24 +688,15 @@ impl RunMetrics {
             }
             RecordKind::Finish => {
                 c.tasks_finished += 1;
-                fc.tasks_finished = 1;
+                one(|f| &mut f.tasks_finished);
             }
             RecordKind::Kill => {
                 c.tasks_killed += 1;
-                fc.tasks_killed = 1;
+                one(|f| &mut f.tasks_killed);
             }
             RecordKind::Fail => c.tasks_failed += 1,
             RecordKind::Lost => c.tasks_lost += 1,
             _ => {}
-        }
-        if let Some(f) = fw.and_then(|f| self.fw_counts.get_mut(f)) {
-            f.offers_received += fc.offers_received;
-            f.offers_accepted += fc.offers_accepted;
-            f.offers_declined += fc.offers_declined;
-            f.offers_rescinded += fc.offers_rescinded;
-            f.tasks_launched += fc.tasks_launched;
-            f.tasks_finished += fc.tasks_finished;
-            f.tasks_killed += fc.tasks_killed;
         }
     }
 }

@@ -10,7 +10,11 @@ use crate::sim::time::SimTime;
 use crate::{AgentId, FrameworkId, JobId, PartitionId, RoleId};
 use std::sync::Arc;
 
+/// Four bytes wide, not one: a kind stored as one byte and read back as
+/// four (as an argument) cannot be forwarded from the store, and the read
+/// waits for it (`Counted`'s kind, stop 20).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[repr(u32)]
 pub enum RecordKind {
     AgentAdded,
     AgentRemoved,
