@@ -34,13 +34,16 @@ pub struct Stream {
     /// was when it started.
     ahead: Option<Box<Ahead<ChaCha8Rng>>>,
     /// Draws its shuffles and passes have taken (saturating): the words
-    /// are made ahead once this reaches [`AHEAD_AFTER`].
+    /// are made ahead once this reaches [`AHEAD_AFTER`] (`u64::MAX` in a
+    /// clone: never).
     drawn: u64,
 }
 
 impl Clone for Stream {
-    /// A stream at the same word, making its own words (a clone never
-    /// starts a thread: it has drawn as much as the stream).
+    /// A stream at the same word, making its own words, and never
+    /// starting a thread to make them ahead (its count of draws is
+    /// spent): a benchmark or a test that clones a stream for each run
+    /// times or checks one run, not a thread's start and stop.
     fn clone(&self) -> Stream {
         Stream {
             rng: match &self.ahead {
@@ -48,7 +51,7 @@ impl Clone for Stream {
                 Some(a) => a.here(),
             },
             ahead: None,
-            drawn: self.drawn,
+            drawn: u64::MAX,
         }
     }
 }
@@ -1086,6 +1089,44 @@ mod tests {
             assert_eq!(v, w);
             assert_eq!(a.next_u64(), b.next_u64());
         }
+    }
+
+    /// A stream starts making its words ahead once its shuffles have
+    /// taken `AHEAD_AFTER` draws (outside a rayon pool), and a clone never
+    /// does, however much it draws.
+    #[test]
+    fn words_made_ahead_from_the_threshold_on_and_never_in_a_clone() {
+        let len = 10_000;
+        let runs = (AHEAD_AFTER as usize).div_ceil(len);
+        let mut a = Stream::new(24, "threshold");
+        let mut b = Stream::new(24, "threshold");
+        let mut c = a.clone();
+        for k in 0..runs + 3 {
+            a.pass_shuffle(len);
+            b.pass_shuffle(len);
+            c.pass_shuffle(len);
+            assert!(c.ahead.is_none(), "a clone made its words ahead");
+            if k + 1 < runs {
+                assert!(a.ahead.is_none(), "ahead after {} passes", k + 1);
+            }
+        }
+        // `a` may share the process's limit with other tests' streams.
+        if a.ahead.is_some() {
+            assert!(a.clone().ahead.is_none());
+        }
+        let (x, y, z) = (a.next_u64(), b.next_u64(), c.next_u64());
+        assert_eq!((x, y), (z, z));
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .expect("a pool");
+        pool.install(|| {
+            let mut d = Stream::new(24, "in a pool");
+            for _ in 0..runs + 3 {
+                d.pass_shuffle(len);
+            }
+            assert!(d.ahead.is_none(), "made ahead inside a pool");
+        });
     }
 
     /// Made ahead in chunks of every size from one draw up (so draws and
