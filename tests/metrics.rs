@@ -701,6 +701,50 @@ fn counted_records_give_what_whole_records_give() {
     let (json, offers) = whole(&model);
     assert!(offers > 1000, "{offers} offer records");
     assert_eq!(counted(&model), json);
+
+    // Counted records come in runs, each told before anything after it:
+    // as many as the recorder saw, none after the next advance or a later
+    // record.
+    #[derive(Default)]
+    struct Order {
+        told: u64,
+        calls: u64,
+        last_time: u64,
+    }
+    impl Observer for Order {
+        fn record_kinds(&self) -> KindSet {
+            KindSet::NONE
+        }
+        fn counted(&mut self, _m: &scenario::Model, c: &mesosim::sim::Counted) {
+            assert!(c.n >= 1 && c.time.0 >= self.last_time, "{c:?}");
+            self.told += c.n;
+            self.calls += 1;
+            self.last_time = c.time.0;
+        }
+        fn record(&mut self, _m: &scenario::Model, r: &mesosim::sim::Record) {
+            assert!(!KindSet::OFFER_COUNTS.contains(r.kind));
+            assert!(r.time.0 >= self.last_time);
+            self.last_time = r.time.0;
+        }
+        fn advance(
+            &mut self,
+            _v: &mesosim::sim::View,
+            from: mesosim::sim::SimTime,
+            to: mesosim::sim::SimTime,
+        ) {
+            assert!(self.last_time <= from.0);
+            self.last_time = to.0;
+        }
+    }
+    let mut order = Order::default();
+    mesosim::simulate(&model, &Default::default(), &mut order).unwrap();
+    assert_eq!(order.told, offers as u64);
+    assert!(
+        order.calls < order.told,
+        "{} calls for {}",
+        order.calls,
+        order.told
+    );
     model.output.window = mesosim::scenario::model::Window {
         from: mesosim::sim::SimTime(600_000_000),
         to: Some(mesosim::sim::SimTime(3_600_000_000)),

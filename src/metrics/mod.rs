@@ -648,38 +648,45 @@ impl RunMetrics {
         }
     }
 
-    /// Counts a record in the window's counts; `task` is read only for
-    /// launches.
-    fn count(&mut self, kind: RecordKind, framework: Option<FrameworkId>, task: Option<TaskRef>) {
+    /// Counts, in the window's counts, `n` records of `kind` in a row (one unless counted, see
+    /// [`Observer::counted`]); `task` is read only for launches, which
+    /// come one at a time.
+    fn count(
+        &mut self,
+        kind: RecordKind,
+        framework: Option<FrameworkId>,
+        task: Option<TaskRef>,
+        n: u64,
+    ) {
         let c = &mut self.counts;
         // The framework's counter of this kind, if it has one: one
         // increment each, no per-record struct added up field by field.
         let mut f = framework.and_then(|f| self.fw_counts.get_mut(f.index()));
         let mut one = |pick: fn(&mut FrameworkCounts) -> &mut u64| {
             if let Some(f) = f.as_deref_mut() {
-                *pick(f) += 1;
+                *pick(f) += n;
             }
         };
         match kind {
             RecordKind::Offer => {
-                c.offers_made += 1;
+                c.offers_made += n;
                 one(|f| &mut f.offers_received);
             }
             RecordKind::Accept => {
-                c.offers_accepted += 1;
+                c.offers_accepted += n;
                 one(|f| &mut f.offers_accepted);
             }
             RecordKind::Decline => {
-                c.offers_declined += 1;
+                c.offers_declined += n;
                 one(|f| &mut f.offers_declined);
             }
             RecordKind::Rescind => {
-                c.offers_rescinded += 1;
+                c.offers_rescinded += n;
                 one(|f| &mut f.offers_rescinded);
             }
-            RecordKind::InverseOffer => c.inverse_offers += 1,
+            RecordKind::InverseOffer => c.inverse_offers += n,
             RecordKind::Launch => {
-                c.tasks_launched += 1;
+                c.tasks_launched += n;
                 one(|f| &mut f.tasks_launched);
                 if let Some(t @ TaskRef::TakeAll(..)) = task {
                     c.take_all_launched += 1;
@@ -687,15 +694,15 @@ impl RunMetrics {
                 }
             }
             RecordKind::Finish => {
-                c.tasks_finished += 1;
+                c.tasks_finished += n;
                 one(|f| &mut f.tasks_finished);
             }
             RecordKind::Kill => {
-                c.tasks_killed += 1;
+                c.tasks_killed += n;
                 one(|f| &mut f.tasks_killed);
             }
-            RecordKind::Fail => c.tasks_failed += 1,
-            RecordKind::Lost => c.tasks_lost += 1,
+            RecordKind::Fail => c.tasks_failed += n,
+            RecordKind::Lost => c.tasks_lost += n,
             _ => {}
         }
     }
@@ -924,7 +931,7 @@ impl Observer for RunMetrics {
             }
         }
         if self.in_window(rec.time) {
-            self.count(rec.kind, rec.framework, rec.task);
+            self.count(rec.kind, rec.framework, rec.task, 1);
         }
     }
 
@@ -936,7 +943,7 @@ impl Observer for RunMetrics {
 
     fn counted(&mut self, _model: &Model, c: &Counted) {
         if self.in_window(c.time) {
-            self.count(c.kind, c.framework, None);
+            self.count(c.kind, c.framework, None, c.n);
         }
     }
 

@@ -488,8 +488,8 @@ impl<W: Write> OffersCsv<W> {
 }
 
 impl<W: Write> OffersCsv<W> {
-    /// Counts a record of `kind` for its framework.
-    fn count(&mut self, kind: RecordKind, framework: Option<FrameworkId>) {
+    /// Counts `n` records of `kind` for their framework.
+    fn count(&mut self, kind: RecordKind, framework: Option<FrameworkId>, n: u64) {
         let k = match kind {
             RecordKind::Offer => 0,
             RecordKind::Accept => 1,
@@ -499,21 +499,21 @@ impl<W: Write> OffersCsv<W> {
             _ => return,
         };
         if let Some(c) = framework.and_then(|f| self.counts.get_mut(f.index())) {
-            c[k] += 1;
+            c[k] += n;
         }
     }
 }
 
 impl<W: Write> Observer for OffersCsv<W> {
     fn record(&mut self, _model: &Model, rec: &Record) {
-        self.count(rec.kind, rec.framework);
+        self.count(rec.kind, rec.framework, 1);
     }
     /// It counts every kind it reads.
     fn record_kinds(&self) -> KindSet {
         KindSet::NONE
     }
     fn counted(&mut self, _model: &Model, c: &Counted) {
-        self.count(c.kind, c.framework);
+        self.count(c.kind, c.framework, c.n);
     }
     fn wants_job_names(&self) -> bool {
         false

@@ -163,14 +163,16 @@ impl KindSet {
     }
 }
 
-/// A record an observer receives as a count ([`Observer::counted`]): its
-/// kind, when, its queue event and its framework.
+/// Records an observer receives as a count ([`Observer::counted`]): `n`
+/// records in a row of one kind, at one time, about one framework, the
+/// last of them from queue event `seq`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Counted {
     pub time: SimTime,
     pub seq: u64,
     pub kind: RecordKind,
     pub framework: Option<FrameworkId>,
+    pub n: u64,
 }
 
 pub use crate::cluster::state::TaskRef;
@@ -452,8 +454,11 @@ pub trait Observer {
     fn record_kinds(&self) -> KindSet {
         KindSet::ALL
     }
-    /// A record of a kind no observer of the run reads whole (see
-    /// [`Observer::record_kinds`]).
+    /// Records of a kind no observer of the run reads whole (see
+    /// [`Observer::record_kinds`]), `c.n` of them in a row: told before
+    /// any other call that follows them (the offers of one allocation run
+    /// to one framework arrive as one call, and so do the declines of one
+    /// answer).
     fn counted(&mut self, _model: &Model, _c: &Counted) {}
     /// One step of an allocation run's reasoning (only when asked for).
     fn explain(&mut self, _model: &Model, _time: SimTime, _seq: u64, _row: &ExplainRow) {}

@@ -435,6 +435,10 @@ pub struct Simulation<'m> {
     /// ([`Observer::record_kinds`]); the others are only counted, with no
     /// [`Record`] built for them.
     record_kinds: KindSet,
+    /// Counted records not yet told to the observers: a run of one kind,
+    /// time and framework, told as one ([`Simulation::tell_counted`])
+    /// when the run ends or before any other call to the observers.
+    counted: Option<Counted>,
     /// What streamed jobs' tasks use (`jobs[].used`), direct-mapped by job
     /// id: a task record's `used` without a search of the job table (a
     /// job's tasks are recorded together at launch, and its spec never
@@ -598,6 +602,7 @@ impl<'m> Simulation<'m> {
             explain: false,
             job_names: true,
             record_kinds: KindSet::ALL,
+            counted: None,
             used_cache: if crate::cluster::state::resource_kinds(model) <= USED_CACHED {
                 vec![(u32::MAX, [0; USED_CACHED]); USED_CACHE_SLOTS]
             } else {
@@ -863,6 +868,7 @@ impl<'m> Simulation<'m> {
                 }
             }
             if t > self.now {
+                self.tell_counted(obs);
                 obs.advance(&self.view(), self.now, t);
                 self.now = t;
             }
@@ -888,6 +894,7 @@ impl<'m> Simulation<'m> {
             }
         }
         let end = until.unwrap_or(self.now);
+        self.tell_counted(obs);
         if end > self.now {
             obs.advance(&self.view(), self.now, end);
             self.now = end;
@@ -947,6 +954,7 @@ impl<'m> Simulation<'m> {
     /// jobs never submitted: listed ones in scenario order, then each
     /// stream's rest, in stream order (read to the end, not kept).
     fn report_open_jobs(&mut self, obs: &mut dyn Observer) -> Result<(), InputError> {
+        self.tell_counted(obs);
         let model = self.model;
         let mut open: Vec<(u64, JobId)> = self
             .jobs
@@ -1044,16 +1052,29 @@ impl<'m> Simulation<'m> {
         );
         if !self.record_kinds.contains(kind) {
             // Counted only: the bulk of a two-level run's records (offers
-            // and declines) builds no `Record`.
-            let c = Counted {
-                time: self.now,
-                seq,
-                kind,
-                framework: some_id(framework, FrameworkId),
-            };
-            obs.counted(self.model, &c);
+            // and declines) builds no `Record`, and a run of them (one
+            // run's offers to a framework, one answer's declines) is told
+            // as one.
+            let framework = some_id(framework, FrameworkId);
+            match &mut self.counted {
+                Some(c) if c.kind == kind && c.framework == framework && c.time == self.now => {
+                    c.n += 1;
+                    c.seq = seq;
+                }
+                _ => {
+                    self.tell_counted(obs);
+                    self.counted = Some(Counted {
+                        time: self.now,
+                        seq,
+                        kind,
+                        framework,
+                        n: 1,
+                    });
+                }
+            }
             return;
         }
+        self.tell_counted(obs);
         let About {
             task,
             resources,
@@ -1100,6 +1121,15 @@ impl<'m> Simulation<'m> {
             started,
         };
         obs.record(self.model, &rec);
+    }
+
+    /// Tells the observers the counted records not yet told (see
+    /// `counted`); every call to the observers but `counted`'s own comes
+    /// after this.
+    pub(super) fn tell_counted(&mut self, obs: &mut dyn Observer) {
+        if let Some(c) = self.counted.take() {
+            obs.counted(self.model, &c);
+        }
     }
 
     /// What a task of job `j` really uses (`jobs[].used`).

@@ -78,6 +78,7 @@ impl<'m> Simulation<'m> {
                     let budgets: Vec<f64> = (0..model.frameworks.len())
                         .map(|f| m.framework(FrameworkId(f as u32)).budget)
                         .collect();
+                    self.tell_counted(obs);
                     obs.budgets(model, self.now, partition, &out.sales, &budgets);
                 }
                 out
@@ -99,6 +100,9 @@ impl<'m> Simulation<'m> {
                 self.now.plus(model.master.allocation_interval),
                 Event::AllocationTick(partition),
             );
+        }
+        if !out.explain.is_empty() {
+            self.tell_counted(obs);
         }
         for row in &out.explain {
             obs.explain(model, self.now, seq, row);
@@ -395,6 +399,7 @@ impl<'m> Simulation<'m> {
             // accept changes it); it reads nothing else, and nothing
             // else reaches it in between, so telling it first is the
             // same as telling it after, without a copy of the offer.
+            self.tell_counted(obs);
             let offer = self.offer(id).expect("answered offer present");
             obs.offer_launched(model, offer, self.now);
             let filter = self.masters[p].accept(model, id, &used, refuse, self.now);

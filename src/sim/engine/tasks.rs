@@ -102,6 +102,7 @@ impl<'m> Simulation<'m> {
     /// Reports a job that ended (finished, or abandoned with nothing left
     /// running) and forgets it if it was streamed.
     pub(super) fn job_done(&mut self, j: JobId, obs: &mut dyn Observer) {
+        self.tell_counted(obs);
         let model = self.model;
         obs.job_ended(
             model,
