@@ -835,14 +835,7 @@ fn run_filter_expiries(
 fn filter_expiry_blocks_change_nothing() {
     let mut joined = 0;
     for (text, model, check) in &fast_path_cases() {
-        let (fast, fast_summary, fast_records) = run_filter_expiries(model, *check, Slow::No);
-        let (slow, slow_summary, slow_records) =
-            run_filter_expiries(model, *check, Slow::FilterExpiries);
-        assert_eq!(fast.digest, slow.digest, "{text}");
-        assert_eq!(fast.events, slow.events, "{text}");
-        assert_eq!(fast.totals, slow.totals, "{text}");
-        assert_eq!(fast_summary, slow_summary, "{text}");
-        assert!(fast_records == slow_records, "{text}");
+        let (fast, slow) = fast_and_slow(text, model, *check, Slow::FilterExpiries);
         assert_eq!(slow.entries, slow.events, "{text}");
         joined += fast.events - fast.entries;
     }
@@ -863,13 +856,7 @@ fn filter_expiry_blocks_change_nothing() {
 fn bulk_declines_change_nothing() {
     let mut declined = 0;
     for (text, model, check) in &fast_path_cases() {
-        let (fast, fast_summary, fast_records) = run_filter_expiries(model, *check, Slow::No);
-        let (slow, slow_summary, slow_records) = run_filter_expiries(model, *check, Slow::Declines);
-        assert_eq!(fast.digest, slow.digest, "{text}");
-        assert_eq!(fast.events, slow.events, "{text}");
-        assert_eq!(fast.totals, slow.totals, "{text}");
-        assert_eq!(fast_summary, slow_summary, "{text}");
-        assert!(fast_records == slow_records, "{text}");
+        let (fast, _) = fast_and_slow(text, model, *check, Slow::Declines);
         declined += fast.totals.offers_declined;
     }
     assert!(declined > 100_000, "{declined} offers declined");
@@ -883,13 +870,7 @@ fn bulk_declines_change_nothing() {
 #[test]
 fn slots_drawn_change_nothing() {
     for (text, model, check) in &fast_path_cases() {
-        let (fast, fast_summary, fast_records) = run_filter_expiries(model, *check, Slow::No);
-        let (slow, slow_summary, slow_records) = run_filter_expiries(model, *check, Slow::Slots);
-        assert_eq!(fast.digest, slow.digest, "{text}");
-        assert_eq!(fast.events, slow.events, "{text}");
-        assert_eq!(fast.totals, slow.totals, "{text}");
-        assert_eq!(fast_summary, slow_summary, "{text}");
-        assert!(fast_records == slow_records, "{text}");
+        fast_and_slow(text, model, *check, Slow::Slots);
     }
 }
 
@@ -902,14 +883,27 @@ fn slots_drawn_change_nothing() {
 #[test]
 fn declines_from_ids_change_nothing() {
     for (text, model, check) in &fast_path_cases() {
-        let (fast, fast_summary, fast_records) = run_filter_expiries(model, *check, Slow::No);
-        let (slow, slow_summary, slow_records) = run_filter_expiries(model, *check, Slow::Answers);
-        assert_eq!(fast.digest, slow.digest, "{text}");
-        assert_eq!(fast.events, slow.events, "{text}");
-        assert_eq!(fast.totals, slow.totals, "{text}");
-        assert_eq!(fast_summary, slow_summary, "{text}");
-        assert!(fast_records == slow_records, "{text}");
+        fast_and_slow(text, model, *check, Slow::Answers);
     }
+}
+
+/// Runs a case the fast way and the `slow` way, and checks that they agree:
+/// the same digest, `events`, totals, summary and records. Returns both
+/// outcomes.
+fn fast_and_slow(
+    text: &str,
+    model: &mesosim::scenario::Model,
+    check: bool,
+    slow: Slow,
+) -> (mesosim::sim::Outcome, mesosim::sim::Outcome) {
+    let (fast, fast_summary, fast_records) = run_filter_expiries(model, check, Slow::No);
+    let (slow, slow_summary, slow_records) = run_filter_expiries(model, check, slow);
+    assert_eq!(fast.digest, slow.digest, "{text}");
+    assert_eq!(fast.events, slow.events, "{text}");
+    assert_eq!(fast.totals, slow.totals, "{text}");
+    assert_eq!(fast_summary, slow_summary, "{text}");
+    assert!(fast_records == slow_records, "{text}");
+    (fast, slow)
 }
 
 /// The random scenarios (with invariant checks) and the benchmark slices

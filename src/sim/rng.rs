@@ -500,15 +500,25 @@ fn pass_ahead<W: Seek>(a: &mut Ahead<W>, len: usize) {
             return;
         }
         let n = i as u64 + 1;
-        let mut x = a.draw();
+        let x = a.draw();
         if x > u64::MAX - n {
-            let zone = u64::MAX - (u64::MAX % n);
-            while x >= zone {
-                x = a.draw();
-            }
+            kept_from(x, n, || a.draw());
         }
         i -= 1;
     }
+}
+
+/// The draw kept for the bound `n` from a first draw `x` in the top `n`
+/// values: `x` if below `zone = MAX − (MAX mod n)`, else the first of
+/// `draw()`'s that is (the one rejection rule of [`Stream::below`], the
+/// shuffle and the passes).
+#[inline]
+fn kept_from(mut x: u64, n: u64, mut draw: impl FnMut() -> u64) -> u64 {
+    let zone = u64::MAX - (u64::MAX % n);
+    while x >= zone {
+        x = draw();
+    }
+    x
 }
 
 #[inline(always)]
@@ -530,19 +540,19 @@ fn shuffle_reject<W: Words>(
     at: &mut usize,
     have: &mut usize,
     i: usize,
-    mut x: u64,
+    x: u64,
 ) -> u64 {
     let n = i as u64 + 1;
-    let zone = u64::MAX - (u64::MAX % n);
-    while x >= zone {
+    let x = kept_from(x, n, || {
         if *at == *have {
             *have = SHUFFLE_BLOCK.min(i);
             words.fill(&mut buf[..8 * *have]);
             *at = 0;
         }
-        x = word_at(buf, *at);
+        let w = word_at(buf, *at);
         *at += 1;
-    }
+        w
+    });
     x % n
 }
 
@@ -598,12 +608,8 @@ impl Stream {
     /// below the zone, else drawn again until one is.
     #[cold]
     #[inline(never)]
-    fn below_from(&mut self, mut x: u64, n: u64) -> u64 {
-        let zone = u64::MAX - (u64::MAX % n);
-        while x >= zone {
-            x = self.next_u64();
-        }
-        x % n
+    fn below_from(&mut self, x: u64, n: u64) -> u64 {
+        kept_from(x, n, || self.next_u64()) % n
     }
 
     /// Fisher–Yates shuffle: for `i` from the end down to 1, swaps item
