@@ -78,25 +78,37 @@ pub fn partition_fairness_now(view: &View, p: PartitionId) -> (f64, f64) {
     fairness_of(view, Some(p))
 }
 
-/// [`fairness_now`] from every framework's dominant share (by framework
-/// id, as [`View::framework_share`] gives them), already at hand.
-fn fairness_of_shares(view: &View, shares: &[f64]) -> (f64, f64) {
-    fairness_with(view, None, |fw| shares[fw.index()])
+/// [`fairness_now`] from every framework's dominant share and whether it
+/// is active (by framework id, as [`Shares::of`] gives them), already at
+/// hand.
+fn fairness_of_shares(view: &View, shares: &Shares) -> (f64, f64) {
+    fairness_with(
+        view,
+        None,
+        |fw| shares.active[fw.index()],
+        |fw| shares.frameworks[fw.index()],
+    )
 }
 
 fn fairness_of(view: &View, partition: Option<PartitionId>) -> (f64, f64) {
-    fairness_with(view, partition, |fw| view.framework_share(fw))
+    fairness_with(
+        view,
+        partition,
+        |fw| view.framework_active(fw),
+        |fw| view.framework_share(fw),
+    )
 }
 
 fn fairness_with(
     view: &View,
     partition: Option<PartitionId>,
+    active: impl Fn(FrameworkId) -> bool,
     share_of: impl Fn(FrameworkId) -> f64,
 ) -> (f64, f64) {
     let mut xs = Vec::new();
     for (i, f) in view.model.frameworks.iter().enumerate() {
         let fw = FrameworkId(i as u32);
-        if !view.framework_active(fw) {
+        if !active(fw) {
             continue;
         }
         let share = match partition {
@@ -108,6 +120,41 @@ fn fairness_with(
         xs.push(share / weight);
     }
     (jain(&xs), min_max_ratio(&xs))
+}
+
+/// Every framework's and every role's dominant share at one instant, and
+/// whether each framework is active: what each step of the metrics reads,
+/// worked out once a step (one sum of what each framework holds, one
+/// [`crate::policy::ShareBasis`]; the same numbers as
+/// [`View::framework_share`], [`View::role_share`] and
+/// [`View::framework_active`] give one at a time).
+#[derive(Clone, Debug, Default)]
+struct Shares {
+    frameworks: Vec<f64>,
+    active: Vec<bool>,
+    roles: Vec<f64>,
+}
+
+impl Shares {
+    /// Fills `self` with the shares now, reusing its buffers.
+    fn of(&mut self, view: &View) {
+        let basis = view.share_basis();
+        let n = view.model.frameworks.len();
+        self.frameworks.clear();
+        self.active.clear();
+        for i in 0..n {
+            let fw = FrameworkId(i as u32);
+            let held = view.framework_held(fw);
+            self.frameworks.push(basis.dominant_share(&held));
+            self.active.push(view.framework_active_holding(fw, &held));
+        }
+        self.roles.clear();
+        for i in 0..view.model.roles.len() {
+            let role = crate::RoleId(i as u32);
+            self.roles
+                .push(basis.dominant_share(&view.role_allocation(role)));
+        }
+    }
 }
 
 /// Sample times `0, I, 2I, …` up to the end of the run; the state at a
@@ -298,6 +345,7 @@ pub struct RunMetrics {
     task_times: jobs::TaskTimes,
     take_all_open: std::collections::BTreeSet<TaskRef>,
     /// Reused between steps.
+    shares: Shares,
     pending_flags: Vec<bool>,
     below_flags: Vec<bool>,
     pub counts: Counts,
@@ -463,16 +511,6 @@ impl RunMetrics {
     /// Time measured (the window's overlap with the run), µs.
     pub fn measured_us(&self) -> u64 {
         self.duration_us
-    }
-
-    fn shares(view: &View) -> (Vec<f64>, Vec<f64>) {
-        let fw = (0..view.model.frameworks.len())
-            .map(|i| view.framework_share(FrameworkId(i as u32)))
-            .collect();
-        let roles = (0..view.model.roles.len())
-            .map(|i| view.role_share(crate::RoleId(i as u32)))
-            .collect();
-        (fw, roles)
     }
 
     /// Time-weighted mean of the instantaneous value (the end value when no
@@ -1009,16 +1047,18 @@ impl Observer for RunMetrics {
             sums.min_max_sum += mm * dtf;
         }
         // Each framework's share once, for fairness and the share sums.
-        let (fw, roles) = Self::shares(view);
-        let (j, mm) = fairness_of_shares(view, &fw);
+        let mut shares = std::mem::take(&mut self.shares);
+        shares.of(view);
+        let (j, mm) = fairness_of_shares(view, &shares);
         self.jain_sum += j * dtf;
         self.min_max_sum += mm * dtf;
-        for (s, x) in self.fw_share_sum.iter_mut().zip(fw) {
+        for (s, x) in self.fw_share_sum.iter_mut().zip(&shares.frameworks) {
             *s += x * dtf;
         }
-        for (s, x) in self.role_share_sum.iter_mut().zip(roles) {
+        for (s, x) in self.role_share_sum.iter_mut().zip(&shares.roles) {
             *s += x * dtf;
         }
+        self.shares = shares;
         if view.frameworks.iter().any(|f| f.pending_tasks > 0) {
             let n = self.fw_pending_us.len();
             self.pending_flags.resize(n, false);
@@ -1136,7 +1176,13 @@ impl Observer for RunMetrics {
         self.tasks_final.running += self.take_all_open.len() as u64;
         self.take_all_open.clear();
         let (jain, min_max) = fairness_now(view);
-        let (fw_share, role_share) = Self::shares(view);
+        let mut shares = Shares::default();
+        shares.of(view);
+        let Shares {
+            frameworks: fw_share,
+            roles: role_share,
+            ..
+        } = shares;
         let totals = view.totals();
         let over = |q: &Quantities, totals: &Quantities| -> Vec<f64> {
             view.model

@@ -274,9 +274,14 @@ impl View<'_> {
     /// A framework is active while registered and holding offered or
     /// allocated resources or having pending tasks.
     pub fn framework_active(&self, fw: FrameworkId) -> bool {
+        self.framework_active_holding(fw, &self.framework_held(fw))
+    }
+
+    /// [`View::framework_active`] for a framework that holds `held`
+    /// ([`View::framework_held`]), already at hand.
+    pub fn framework_active_holding(&self, fw: FrameworkId, held: &Quantities) -> bool {
         self.framework_registered(fw)
-            && (!self.framework_held(fw).is_empty()
-                || self.frameworks[fw.index()].pending_tasks > 0)
+            && (!held.is_empty() || self.frameworks[fw.index()].pending_tasks > 0)
     }
 
     /// Whether the framework has registered (it stays registered while
@@ -340,7 +345,13 @@ impl View<'_> {
     /// The dominant share of `q` against the current totals, leaving out
     /// the resources `fair_sharing_excluded` names.
     pub fn share_of(&self, q: &Quantities) -> f64 {
-        crate::policy::dominant_share(q, &self.totals(), self.model.master.fair_sharing_excluded)
+        self.share_basis().dominant_share(q)
+    }
+
+    /// What [`View::share_of`] divides by, worked out once: the same
+    /// shares, for many quantities against the same totals.
+    pub fn share_basis(&self) -> crate::policy::ShareBasis {
+        crate::policy::ShareBasis::new(&self.totals(), self.model.master.fair_sharing_excluded)
     }
 
     /// A framework's clients: one per role it subscribes to, in its roles'
