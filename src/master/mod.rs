@@ -92,6 +92,17 @@ pub struct InverseOffer {
     pub duration: DurationUs,
 }
 
+/// A declined offer, as its record tells it, and the filter its decline
+/// installed ([`Master::decline_deferred`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Declined {
+    pub role: RoleId,
+    pub agent: AgentId,
+    /// The offer's resources' total.
+    pub total: Quantities,
+    pub filter: Option<NewFilter>,
+}
+
 /// A decline filter the engine must expire at `expires`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct NewFilter {
@@ -539,10 +550,12 @@ pub struct Master {
     /// of the declines of one answer batch, done together by
     /// [`Master::settle_returns`] (empty outside an answer batch). What
     /// each returns: its first `kinds` unreserved quantities in
-    /// `return_words` (`kinds` words a return, in the same order), and a
-    /// set with reserved parts whole in `return_sets` ([`Return`]).
+    /// `return_words`, in groups of four words (`kinds` rounded up to a
+    /// multiple of four words a return, zero after the first `kinds`, in
+    /// the same order), and a set with reserved parts
+    /// whole in `return_sets` ([`Return`]).
     returns: Vec<Return>,
-    return_words: Vec<u64>,
+    return_words: Vec<[u64; 4]>,
     return_sets: Vec<ResourceSet>,
     /// `settle_returns`' order of the returns (their places), and its
     /// count of returns by agent, kept for their buffers.
@@ -1328,13 +1341,19 @@ impl Master {
     /// miss between two records. The sums' part only subtracts, so the
     /// declines of one (framework, role) in a row take their sum off once
     /// ([`OwedSums`]: the same sums).
+    ///
+    /// What the decline's record needs comes back with the filter
+    /// ([`Declined`]; `None` if the offer is not outstanding), so the
+    /// caller finds the offer once: the offer's role, agent and the total
+    /// of its resources over the scenario's kinds (every entry from
+    /// `kinds` on is zero, so this is `resources.total()`).
     pub fn decline_deferred(
         &mut self,
         model: &Model,
         id: OfferId,
         refuse: DurationUs,
         now: SimTime,
-    ) -> Option<NewFilter> {
+    ) -> Option<Declined> {
         // Read in place: the agent's return takes the first `kinds`
         // quantities of the offer's resources (the whole set only if it
         // has reserved parts), the filter reads the set where it is, and
@@ -1345,10 +1364,16 @@ impl Master {
         let res = &offer.resources;
         if res.is_empty() {
             self.offers.discard(&id);
-            return None;
+            return Some(Declined {
+                role,
+                agent,
+                total: Quantities::ZERO,
+                filter: None,
+            });
         }
-        let mut unreserved = Quantities::ZERO;
-        unreserved.0[..n].copy_from_slice(&res.unreserved.0[..n]);
+        // Whole: every entry from `kinds` on is zero (a copy of fixed
+        // length, no call).
+        let unreserved = res.unreserved;
         // Unreserved only, the set's total over the scenario's kinds is
         // its first `kinds` unreserved quantities.
         let (total, set) = if res.reserved.is_empty() {
@@ -1357,7 +1382,9 @@ impl Master {
             self.return_sets.push(res.clone());
             (res.total_first(n), (self.return_sets.len() - 1) as u32)
         };
-        self.return_words.extend_from_slice(&unreserved.0[..n]);
+        for g in unreserved.0.chunks_exact(4).take(n.div_ceil(4)) {
+            self.return_words.push([g[0], g[1], g[2], g[3]]);
+        }
         self.returns.push(Return {
             agent,
             framework,
@@ -1385,7 +1412,12 @@ impl Master {
         };
         self.offers.discard(&id);
         self.owe_sums(model, framework, role, &total, &unreserved);
-        filter
+        Some(Declined {
+            role,
+            agent,
+            total,
+            filter,
+        })
     }
 
     /// A deferred decline of resources with total `total` and unreserved
@@ -1513,13 +1545,21 @@ impl Master {
     /// The `i`-th deferred return `r` (its words in `words`, a whole set
     /// in `sets`), done: the agent's offered and available resources and
     /// its holders.
-    fn return_one(&mut self, r: &Return, words: &[u64], i: usize, sets: &[ResourceSet]) {
+    fn return_one(&mut self, r: &Return, words: &[[u64; 4]], i: usize, sets: &[ResourceSet]) {
         let n = self.kinds;
         if r.set == Return::UNRESERVED {
             // The set is `q`: its total over the scenario's kinds is `q` too.
-            let at = i * n;
+            let c = n.div_ceil(4);
             let mut q = Quantities::ZERO;
-            q.0[..n].copy_from_slice(&words[at..at + n]);
+            if c == 1 {
+                // Up to four kinds (nearly every scenario): a copy of fixed
+                // length, no call to `memcpy`.
+                q.0[..4].copy_from_slice(&words[i]);
+            } else {
+                for (g, w) in words[i * c..i * c + c].iter().enumerate() {
+                    q.0[4 * g..4 * g + 4].copy_from_slice(w);
+                }
+            }
             let agent = &mut self.agents[r.agent.index()];
             agent.offered.saturating_sub_first(&q, n);
             agent.give_back_unreserved(&q, n);

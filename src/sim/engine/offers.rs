@@ -430,13 +430,47 @@ impl<'m> Simulation<'m> {
         obs: &mut dyn Observer,
     ) {
         let model = self.model;
-        let Some((role, agent, offered)) = self
-            .offer(id)
-            .map(|o| (o.role, o.agent, o.resources.total()))
-        else {
+        let p = self.partition_of_id(id.0);
+        if self.one_decline_at_a_time {
+            // The slow reference: the record from the book, then the
+            // decline whole.
+            let Some((role, agent, offered)) = self
+                .offer(id)
+                .map(|o| (o.role, o.agent, o.resources.total()))
+            else {
+                return;
+            };
+            self.note_decline(seq, fw, role, agent, offered, obs);
+            if let Some(f) = self.masters[p].decline(model, id, refuse, self.now) {
+                self.push_filter_expiry(PartitionId(p as u32), f);
+            }
+            return;
+        }
+        // The offer found once: the master's decline tells what the record
+        // needs. The record comes after the decline here, where the slow
+        // way makes it first; nothing between them reads the other (a
+        // record reaches the digest and the observers, which read no
+        // master: `Observer::record` and `counted` take no `View`), so the
+        // records, the digest and the master's state are the same.
+        let Some(d) = self.masters[p].decline_deferred(model, id, refuse, self.now) else {
             return;
         };
-        let p = self.partition_of_id(id.0);
+        self.note_decline(seq, fw, d.role, d.agent, d.total, obs);
+        if let Some(f) = d.filter {
+            self.push_filter_expiry(PartitionId(p as u32), f);
+        }
+    }
+
+    /// A decline's counts and record.
+    fn note_decline(
+        &mut self,
+        seq: u64,
+        fw: FrameworkId,
+        role: RoleId,
+        agent: AgentId,
+        offered: Quantities,
+        obs: &mut dyn Observer,
+    ) {
         self.counters.offers_declined += 1;
         self.fw_counters[fw.index()].offers_declined += 1;
         self.emit(
@@ -449,14 +483,6 @@ impl<'m> Simulation<'m> {
                 .agent(agent)
                 .resources(offered),
         );
-        let filter = if self.one_decline_at_a_time {
-            self.masters[p].decline(model, id, refuse, self.now)
-        } else {
-            self.masters[p].decline_deferred(model, id, refuse, self.now)
-        };
-        if let Some(f) = filter {
-            self.push_filter_expiry(PartitionId(p as u32), f);
-        }
     }
 
     /// Reads ahead what answering `ids` reads first in their masters (see
