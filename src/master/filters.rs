@@ -9,9 +9,17 @@
 //! framework in that role), so whether a (framework, role, agent) has
 //! filters is one indexed read and finding them allocates nothing. The
 //! engine's expiry event carries the record's slot with the id, so an
-//! expiry finds its record without a search; a slot reused after revive
-//! or agent removal dropped the filter carries a different id and the stale
-//! expiry does nothing.
+//! expiry finds its record without a search; a slot reused after agent
+//! removal dropped the filter carries a different id and the stale expiry
+//! does nothing.
+//!
+//! A revive drops a framework's filters in a role without visiting them:
+//! the table's entries are cleared and its epoch moves on, and the records
+//! stay where they are until their expiries come (every filter the engine
+//! installs has one), which find a record of an older epoch than its
+//! table's and only free its slot. A revive used to visit every agent of
+//! the table and every record, a cache miss each, to free slots that the
+//! expiries then visited again (stop 21).
 //!
 //! What a filter means is unchanged (Mesos `OfferFilter`): an offer is
 //! filtered when the resources it would offer are contained in the
@@ -24,11 +32,6 @@ use std::collections::BTreeMap;
 
 /// No record (an empty table entry, the end of a chain).
 const NONE: u32 = u32::MAX;
-
-/// Agents whose filter records [`Filters::drop_framework`] reads ahead of
-/// dropping them (a block of the table: at most this many records, 64
-/// bytes of the table).
-const DROP_BLOCK: usize = 16;
 
 /// One filter.
 #[derive(Clone, Debug)]
@@ -43,6 +46,10 @@ struct Record {
     /// Index of the role among the framework's roles (its table).
     role_index: u32,
     agent: u32,
+    /// Its table's epoch when it was installed: a record of an older epoch
+    /// than its table's was dropped with the table's filters (revive) and
+    /// waits for its expiry to free its slot.
+    epoch: u32,
 }
 
 /// Per framework and role: the first record of each agent's filters.
@@ -54,63 +61,176 @@ struct Table {
     heads: Vec<u32>,
     /// Live filters in this table.
     count: u32,
+    /// Moves on each time the table's filters are dropped
+    /// ([`Filters::drop_framework`]); see [`Record::epoch`].
+    epoch: u32,
+}
+
+/// The interner's hash of a set: each word mixed in with a multiply, the
+/// bits folded once at the end. Which sets share a hash decides nothing
+/// but how long a look-up takes, so any hash does.
+#[derive(Clone, Copy, Debug, Default)]
+struct SetHasher(u64);
+
+impl SetHasher {
+    fn mix(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+
+    fn finish(&self) -> u64 {
+        let h = self.0;
+        h ^ (h >> 29) ^ (h >> 47)
+    }
+}
+
+/// Whether `a` and `b` are equal sets, both zero from entry `n` on (see
+/// [`Interner`]): their first `n` unreserved entries (no `memcmp` call, no
+/// early exit) and their reserved parts.
+fn same_set(a: &ResourceSet, b: &ResourceSet, n: usize) -> bool {
+    let differ = a.unreserved.0[..n]
+        .iter()
+        .zip(&b.unreserved.0[..n])
+        .fold(0, |d, (x, y)| d | (x ^ y));
+    differ == 0 && a.reserved == b.reserved
+}
+
+/// One interned set.
+#[derive(Clone, Debug, Default)]
+struct Interned {
+    set: ResourceSet,
+    /// Filters holding it; 0: the entry is free.
+    refs: u32,
+    /// The next set with the same hash, or `NONE`.
+    next: u32,
+    hash: u64,
 }
 
 /// Resource sets stored once, with the number of filters that hold each.
+///
+/// Every set a master's filter holds is zero from the scenario's `kinds`-th
+/// entry on, as every resource vector the master keeps (`Master::kinds`),
+/// so sets are hashed and compared over their first `kinds` unreserved
+/// entries and their reserved parts (nearly always none): a few words,
+/// where the `BTreeMap` this replaces compared whole 128-byte vectors
+/// level by level (`ResourceSet::cmp` and `memcmp`, 2.4% of scale-2k's
+/// samples at stop 20).
 #[derive(Clone, Debug, Default)]
 struct Interner {
-    sets: Vec<(ResourceSet, u32)>,
-    index: BTreeMap<ResourceSet, u32>,
+    kinds: usize,
+    sets: Vec<Interned>,
+    /// By hash ([`Interner::hash`]): the set interned last with that hash
+    /// (the others through [`Interned::next`]). A `BTreeMap` of integers
+    /// (the core keeps no hash containers, tests/tidy.rs; it is never
+    /// iterated either way): a few compares of one word a level.
+    index: BTreeMap<u64, u32>,
     free: Vec<u32>,
     /// The set interned last: consecutive declines usually hold equal sets.
     last: u32,
+    /// Taken of every hash: all ones (a test sets fewer bits to make sets
+    /// share hashes).
+    mask: u64,
 }
 
 impl Interner {
+    fn new(kinds: usize) -> Interner {
+        Interner {
+            kinds: kinds.min(crate::cluster::resources::MAX_RESOURCE_KINDS),
+            mask: u64::MAX,
+            ..Interner::default()
+        }
+    }
+
+    fn hash(&self, res: &ResourceSet) -> u64 {
+        let n = self.kinds;
+        let mut h = SetHasher::default();
+        for &w in &res.unreserved.0[..n] {
+            h.mix(w);
+        }
+        for (role, q) in &res.reserved {
+            h.mix(u64::from(role.0) | 1 << 32);
+            for &w in &q.0[..n] {
+                h.mix(w);
+            }
+        }
+        h.finish() & self.mask
+    }
+
     /// The id of `res` (copied only when no filter holds an equal set).
     fn intern(&mut self, res: &ResourceSet) -> u32 {
-        if let Some((set, refs)) = self.sets.get_mut(self.last as usize) {
-            if *refs > 0 && set == res {
-                *refs += 1;
+        debug_assert!(res.unreserved.zero_from(self.kinds));
+        let n = self.kinds;
+        if let Some(e) = self.sets.get_mut(self.last as usize) {
+            if e.refs > 0 && same_set(&e.set, res, n) {
+                e.refs += 1;
                 return self.last;
             }
         }
-        let id = match self.index.get(res) {
-            Some(&id) => {
-                self.sets[id as usize].1 += 1;
+        let hash = self.hash(res);
+        let head = self.index.get(&hash).copied().unwrap_or(NONE);
+        let mut at = head;
+        while at != NONE {
+            let e = &mut self.sets[at as usize];
+            if same_set(&e.set, res, n) {
+                e.refs += 1;
+                self.last = at;
+                return at;
+            }
+            at = e.next;
+        }
+        let entry = Interned {
+            set: res.clone(),
+            refs: 1,
+            next: head,
+            hash,
+        };
+        let id = match self.free.pop() {
+            Some(id) => {
+                self.sets[id as usize] = entry;
                 id
             }
             None => {
-                let id = match self.free.pop() {
-                    Some(id) => {
-                        self.sets[id as usize] = (res.clone(), 1);
-                        id
-                    }
-                    None => {
-                        self.sets.push((res.clone(), 1));
-                        (self.sets.len() - 1) as u32
-                    }
-                };
-                self.index.insert(res.clone(), id);
-                id
+                self.sets.push(entry);
+                (self.sets.len() - 1) as u32
             }
         };
+        self.index.insert(hash, id);
         self.last = id;
         id
     }
 
     fn release(&mut self, id: u32) {
-        let entry = &mut self.sets[id as usize];
-        entry.1 -= 1;
-        if entry.1 == 0 {
-            let set = std::mem::take(&mut entry.0);
-            self.index.remove(&set);
-            self.free.push(id);
+        let e = &mut self.sets[id as usize];
+        e.refs -= 1;
+        if e.refs > 0 {
+            return;
         }
+        let (hash, next) = (e.hash, e.next);
+        e.set = ResourceSet::default();
+        e.next = NONE;
+        // Out of its hash's chain (nearly always alone there).
+        let head = self.index[&hash];
+        if head == id {
+            if next == NONE {
+                self.index.remove(&hash);
+            } else {
+                self.index.insert(hash, next);
+            }
+        } else {
+            let mut at = head;
+            loop {
+                let after = self.sets[at as usize].next;
+                if after == id {
+                    self.sets[at as usize].next = next;
+                    break;
+                }
+                at = after;
+            }
+        }
+        self.free.push(id);
     }
 
     fn get(&self, id: u32) -> &ResourceSet {
-        &self.sets[id as usize].0
+        &self.sets[id as usize].set
     }
 }
 
@@ -127,8 +247,6 @@ pub(super) struct Filters {
     /// (the slots given out are the same as a list chained through the
     /// records would give).
     free: Vec<u32>,
-    /// [`Filters::order_freed`]'s bitmap, kept for its buffer.
-    order_bits: Vec<u64>,
     sets: Interner,
     live: usize,
 }
@@ -148,8 +266,13 @@ impl Head {
 
 impl Filters {
     /// No filters, for `agents` agents and frameworks subscribed to the
-    /// given roles (by framework index).
-    pub fn new(agents: usize, framework_roles: impl Iterator<Item = Vec<RoleId>>) -> Filters {
+    /// given roles (by framework index); every set a filter will hold is
+    /// zero from entry `kinds` on (see [`Interner`]).
+    pub fn new(
+        agents: usize,
+        kinds: usize,
+        framework_roles: impl Iterator<Item = Vec<RoleId>>,
+    ) -> Filters {
         Filters {
             agents,
             tables: framework_roles
@@ -160,14 +283,14 @@ impl Filters {
                             role,
                             heads: Vec::new(),
                             count: 0,
+                            epoch: 0,
                         })
                         .collect()
                 })
                 .collect(),
             records: Vec::new(),
             free: Vec::new(),
-            order_bits: Vec::new(),
-            sets: Interner::default(),
+            sets: Interner::new(kinds),
             live: 0,
         }
     }
@@ -230,6 +353,7 @@ impl Filters {
             framework: fw.0,
             role_index: ri as u32,
             agent: agent.0,
+            epoch: table.epoch,
         };
         let slot = match self.free.pop() {
             Some(slot) => {
@@ -288,7 +412,9 @@ impl Filters {
     }
 
     /// Removes filter `id` if it is still there; returns the role and
-    /// agent it was on.
+    /// agent it was on. A filter a revive dropped (its record of an older
+    /// epoch than its table's, see [`Filters::drop_framework`]) is no
+    /// longer there: its slot is freed and nothing is returned.
     pub fn expire(&mut self, id: FilterId) -> Option<(RoleId, AgentId)> {
         let r = self.records.get(id.slot as usize)?;
         if r.id != id.id || r.id == 0 {
@@ -300,6 +426,10 @@ impl Filters {
             r.agent as usize,
         );
         let table = &mut self.tables[fw][ri];
+        if r.epoch != table.epoch {
+            self.free_slot(id.slot);
+            return None;
+        }
         // Unlink it from its key's chain (usually one record long).
         let mut at = table.heads[agent];
         if at == id.slot {
@@ -317,16 +447,18 @@ impl Filters {
         table.count -= 1;
         let role = table.role;
         self.free_slot(id.slot);
+        self.live -= 1;
         Some((role, AgentId(agent as u32)))
     }
 
+    /// Frees a record's slot (the caller counts the filter out of `live`
+    /// if it was live).
     fn free_slot(&mut self, slot: u32) {
         let r = &mut self.records[slot as usize];
         let res = r.resources;
         r.id = 0;
         r.next = NONE;
         self.free.push(slot);
-        self.live -= 1;
         self.sets.release(res);
     }
 
@@ -342,88 +474,54 @@ impl Filters {
             n += 1;
         }
         self.tables[fw][ri].count -= n;
+        self.live -= n as usize;
         n
     }
 
     /// Drops every filter of `fw` in the roles `which` selects; calls
-    /// `dropped(role, agent, n)` for each key that had `n` of them.
+    /// `dropped(role, n)` for each role that had `n` of them (`n > 0`).
+    ///
+    /// Without visiting them: the table's entries are cleared (a fill of
+    /// 4 bytes an agent) and its epoch moves on, so no look-up finds the
+    /// dropped records any more; each stays, holding its slot and its set,
+    /// until its expiry frees it ([`Filters::expire`]). Which slot a later
+    /// filter gets is seen nowhere outside the filters (its id and serial
+    /// are the master's; a stale expiry finds another id in a reused slot
+    /// either way). Should a table's epoch come round again (2^32 drops),
+    /// its old records are freed first, so that none can pass for live.
     pub fn drop_framework(
         &mut self,
         fw: FrameworkId,
         which: impl Fn(RoleId) -> bool,
-        mut dropped: impl FnMut(RoleId, AgentId, u32),
+        mut dropped: impl FnMut(RoleId, u32),
     ) {
-        let from = self.free.len();
         for ri in 0..self.tables[fw.index()].len() {
             let table = &self.tables[fw.index()][ri];
             if table.count == 0 || !which(table.role) {
                 continue;
             }
-            let role = table.role;
-            for start in (0..self.agents).step_by(DROP_BLOCK) {
-                let end = (start + DROP_BLOCK).min(self.agents);
-                // The block's first records, read together first (see
-                // `look_ahead`); then dropped in agent order, as before.
-                let mut warm = 0u32;
-                for &h in &self.tables[fw.index()][ri].heads[start..end] {
-                    if h != NONE {
-                        warm ^= self.records[h as usize].next;
-                    }
-                }
-                std::hint::black_box(warm);
-                for agent in start..end {
-                    if self.tables[fw.index()][ri].heads[agent] != NONE {
-                        let n = self.drop_key(fw.index(), ri, agent);
-                        dropped(role, AgentId(agent as u32), n);
-                    }
-                }
+            if table.epoch == u32::MAX {
+                self.free_table_records(fw.index(), ri);
             }
+            let table = &mut self.tables[fw.index()][ri];
+            table.heads.fill(NONE);
+            let n = std::mem::take(&mut table.count);
+            table.epoch = table.epoch.wrapping_add(1);
+            self.live -= n as usize;
+            dropped(table.role, n);
         }
-        // The slots freed, on the free stack in slot order (the lowest on
-        // top), not in agent order: the framework's filters were installed
-        // in a run's shuffled order of the agents, so in agent order their
-        // slots are scattered, and the next declines would write their
-        // records all over the slab, a cache miss each; in slot order the
-        // writes go up the slab, which the prefetchers follow. Which free
-        // slot a filter gets is seen nowhere outside the filters (its id
-        // and serial are the master's; a stale expiry finds another id in
-        // a reused slot either way).
-        self.order_freed(from);
     }
 
-    /// Puts the free stack's slots from `from` on in descending order (the
-    /// lowest on top): through a bitmap of the range they span when it is
-    /// not much wider than they are (a framework's filters of one run
-    /// mostly have neighbouring slots), else by sorting. Each slot is free
-    /// once, so the bitmap loses none.
-    fn order_freed(&mut self, from: usize) {
-        let freed = &mut self.free[from..];
-        let (Some(&lo), Some(&hi)) = (freed.iter().min(), freed.iter().max()) else {
-            return;
-        };
-        let words = (hi - lo) as usize / 64 + 1;
-        if words > freed.len() {
-            freed.sort_unstable_by(|a, b| b.cmp(a));
-            return;
-        }
-        let bits = &mut self.order_bits;
-        bits.clear();
-        bits.resize(words, 0);
-        for &slot in freed.iter() {
-            let d = (slot - lo) as usize;
-            bits[d / 64] |= 1 << (d % 64);
-        }
-        let mut at = 0;
-        for (w, &word) in bits.iter().enumerate().rev() {
-            let mut word = word;
-            while word != 0 {
-                let b = 63 - word.leading_zeros() as usize;
-                freed[at] = lo + (w * 64 + b) as u32;
-                at += 1;
-                word &= !(1u64 << b);
+    /// Frees every record of table `ri` of framework `fw`, dropped or not
+    /// (before its epoch comes round; the caller drops the live ones'
+    /// count): their expiries find free or reused slots and do nothing.
+    fn free_table_records(&mut self, fw: usize, ri: usize) {
+        for slot in 0..self.records.len() {
+            let r = &self.records[slot];
+            if r.id != 0 && r.framework as usize == fw && r.role_index as usize == ri {
+                self.free_slot(slot as u32);
             }
         }
-        debug_assert_eq!(at, freed.len());
     }
 
     /// Drops every filter on `agent`; calls `dropped(role, n)` for each
@@ -454,7 +552,11 @@ mod tests {
     }
 
     fn two_frameworks() -> Filters {
-        Filters::new(3, [vec![RoleId(0)], vec![RoleId(0), RoleId(1)]].into_iter())
+        Filters::new(
+            3,
+            1,
+            [vec![RoleId(0)], vec![RoleId(0), RoleId(1)]].into_iter(),
+        )
     }
 
     /// A filter is one 32-byte record (plus 4 bytes of its table per agent
@@ -513,6 +615,56 @@ mod tests {
         assert_eq!(f.len(), 0);
     }
 
+    /// Sets sharing a hash are told apart along their chain, and leave it
+    /// when no filter holds them: random interns and releases with 1 or 2
+    /// bits of hash (long chains) and with all of them, against a count
+    /// per distinct set.
+    #[test]
+    fn interned_sets_are_found_through_shared_hashes() {
+        for mask in [0, 1, 3, u64::MAX] {
+            let mut i = Interner::new(2);
+            i.mask = mask;
+            let mut x = 7u64;
+            let mut next = |n: u64| {
+                x = x
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                (x >> 33) % n
+            };
+            let make = |a: u64, b: u64| {
+                let mut q = Quantities::ZERO;
+                q.0[0] = a;
+                q.0[1] = b;
+                let mut s = ResourceSet::unreserved(q);
+                if a == 2 {
+                    s.add_reserved(RoleId(1), &q);
+                }
+                s
+            };
+            let mut held: Vec<(u32, ResourceSet)> = Vec::new();
+            for _ in 0..5_000 {
+                if held.is_empty() || next(3) > 0 {
+                    let set = make(next(4), next(5));
+                    let id = i.intern(&set);
+                    assert_eq!(i.get(id), &set);
+                    // One id per distinct set held.
+                    for (other, s) in &held {
+                        assert_eq!(*other == id, *s == set);
+                    }
+                    held.push((id, set));
+                } else {
+                    let (id, _) = held.swap_remove(next(held.len() as u64) as usize);
+                    i.release(id);
+                }
+            }
+            for (id, _) in held.drain(..) {
+                i.release(id);
+            }
+            assert!(i.index.is_empty(), "mask {mask}");
+            assert!(i.sets.iter().all(|e| e.refs == 0));
+        }
+    }
+
     #[test]
     fn equal_resources_are_stored_once() {
         let mut f = two_frameworks();
@@ -541,79 +693,139 @@ mod tests {
         assert!(f.sets.index.is_empty());
     }
 
-    #[test]
-    fn dropping_a_framework_goes_in_agent_order_across_blocks() {
-        // More agents than a block, some with two filters, some with none:
-        // the keys are dropped in agent order and the slots dropping key by
-        // key frees are freed, in slot order (the next installs take them
-        // lowest first).
-        let agents = 5 * DROP_BLOCK + 3;
-        let mut f = Filters::new(agents, [vec![RoleId(0)]].into_iter());
-        let mut id = 1;
-        let mut expect = Vec::new();
-        for a in (0..agents).rev() {
-            let n = [0, 1, 2, 1][a % 4];
-            for _ in 0..n {
-                f.install(FrameworkId(0), RoleId(0), AgentId(a as u32), &set(1), id);
-                id += 1;
+    /// What is live: per (framework, role, agent) the ids a look-up finds
+    /// through the chains, and the count of live filters.
+    fn live_ids(
+        f: &Filters,
+        frameworks: u32,
+        roles: &[RoleId],
+    ) -> (Vec<(u32, u32, u32, u64)>, usize) {
+        let mut ids = Vec::new();
+        for fw in 0..frameworks {
+            for &role in roles {
+                for a in 0..f.agents as u32 {
+                    let mut at = f.head(FrameworkId(fw), role, AgentId(a)).0;
+                    while at != NONE {
+                        ids.push((fw, role.0, a, f.records[at as usize].id));
+                        at = f.records[at as usize].next;
+                    }
+                }
             }
-            if n > 0 {
-                expect.push((RoleId(0), AgentId(a as u32), n));
-            }
         }
-        expect.reverse();
-        // The slow way: key by key, in agent order.
-        let mut slow = f.clone();
-        for a in 0..agents {
-            slow.drop_key(0, 0, a);
-        }
-        let mut seen = Vec::new();
-        f.drop_framework(FrameworkId(0), |_| true, |r, a, n| seen.push((r, a, n)));
-        assert_eq!(seen, expect);
-        assert_eq!(f.len(), 0);
-        let mut freed = slow.free.clone();
-        freed.sort_unstable_by(|a, b| b.cmp(a));
-        assert_eq!(f.free, freed);
-        for a in 0..agents {
-            assert!(f
-                .head(FrameworkId(0), RoleId(0), AgentId(a as u32))
-                .is_none());
-        }
-        let taken: Vec<u32> = (0..3)
-            .map(|i| {
-                f.install(FrameworkId(0), RoleId(0), AgentId(0), &set(1), 1000 + i)
-                    .unwrap()
-                    .slot
-            })
-            .collect();
-        assert_eq!(taken, [0, 1, 2]);
+        (ids, f.len())
     }
 
+    /// Dropping a framework's filters without visiting them (the table
+    /// cleared, its epoch moved on) leaves what dropping each leaves: the
+    /// same filters found, the same counts; the dropped records' expiries
+    /// free their slots and report nothing, the live ones' expire as
+    /// before; a table whose epoch comes round frees its old records
+    /// first. Checked against a copy dropping key by key (the old way),
+    /// through random installs, expiries, drops and agent removals.
     #[test]
-    fn freed_slots_are_ordered_as_a_sort_orders_them() {
-        // Dense (through the bitmap) and sparse (sorted) sets of distinct
-        // slots, above what was already on the stack, which stays.
-        let mut f = Filters::new(1, [vec![RoleId(0)]].into_iter());
-        let mut x = 12345u64;
-        for (n, spread) in [(1, 1), (5, 2), (200, 1), (200, 3), (300, 700), (64, 64)] {
-            let mut slots: Vec<u32> = (0..n * spread)
-                .step_by(spread)
-                .map(|s| s as u32 + 7)
-                .collect();
-            for i in (1..slots.len()).rev() {
-                x = x
-                    .wrapping_mul(6364136223846793005)
-                    .wrapping_add(1442695040888963407);
-                slots.swap(i, (x >> 33) as usize % (i + 1));
+    fn dropping_a_framework_leaves_what_dropping_each_filter_leaves() {
+        let (agents, frameworks) = (37, 3u32);
+        let roles = [RoleId(0), RoleId(1)];
+        let make = || Filters::new(agents, 1, (0..frameworks).map(|_| roles.to_vec()));
+        let (mut fast, mut slow) = (make(), make());
+        let mut x = 99u64;
+        let mut next = |n: u64| {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (x >> 33) % n
+        };
+        let mut pending: Vec<(FilterId, FilterId)> = Vec::new();
+        let mut id = 1;
+        let (mut stale, mut came_round) = (0, 0);
+        for step in 0..20_000 {
+            if step % 5_000 == 2_500 {
+                // Near the end of the epochs: the next drops come round
+                // (the live records moved with their tables, the dropped
+                // ones left in an older epoch).
+                for (fw, tables) in fast.tables.iter_mut().enumerate() {
+                    for (ri, t) in tables.iter_mut().enumerate() {
+                        if t.epoch < 1_000 {
+                            for r in fast.records.iter_mut() {
+                                let mine =
+                                    r.framework as usize == fw && r.role_index as usize == ri;
+                                if r.id != 0 && mine && r.epoch == t.epoch {
+                                    r.epoch = u32::MAX - 1;
+                                }
+                            }
+                            t.epoch = u32::MAX - 1;
+                        }
+                    }
+                }
             }
-            f.free = vec![3, 1, 2];
-            f.free.extend(&slots);
-            f.order_freed(3);
-            let mut expect = slots.clone();
-            expect.sort_unstable_by(|a, b| b.cmp(a));
-            assert_eq!(&f.free[..3], &[3, 1, 2]);
-            assert_eq!(&f.free[3..], &expect[..], "{n} slots {spread} apart");
+            let fw = FrameworkId(next(u64::from(frameworks)) as u32);
+            let role = roles[next(2) as usize];
+            match next(10) {
+                0..=5 => {
+                    let a = AgentId(next(agents as u64) as u32);
+                    let res = set(1 + next(4));
+                    let a_id = fast.install(fw, role, a, &res, id).unwrap();
+                    let b_id = slow.install(fw, role, a, &res, id).unwrap();
+                    pending.push((a_id, b_id));
+                    id += 1;
+                }
+                6..=7 if !pending.is_empty() => {
+                    let (a_id, b_id) = pending.swap_remove(next(pending.len() as u64) as usize);
+                    let got = fast.expire(a_id);
+                    assert_eq!(got, slow.expire(b_id), "step {step}");
+                    stale += usize::from(got.is_none());
+                }
+                8 => {
+                    let ri = fast.tables[fw.index()]
+                        .iter()
+                        .position(|t| t.role == role)
+                        .unwrap();
+                    came_round += usize::from(
+                        fast.tables[fw.index()][ri].epoch == u32::MAX
+                            && fast.tables[fw.index()][ri].count > 0,
+                    );
+                    let (mut a_n, mut b_n) = (Vec::new(), Vec::new());
+                    fast.drop_framework(fw, |r| r == role, |r, n| a_n.push((r, n)));
+                    // The old way: key by key, in agent order.
+                    let mut n = 0;
+                    if slow.tables[fw.index()][ri].count > 0 {
+                        for a in 0..agents {
+                            n += slow.drop_key(fw.index(), ri, a);
+                        }
+                    }
+                    if n > 0 {
+                        b_n.push((role, n));
+                    }
+                    assert_eq!(a_n, b_n, "step {step}");
+                }
+                _ => {
+                    let a = AgentId(next(agents as u64) as u32);
+                    let (mut a_n, mut b_n) = (Vec::new(), Vec::new());
+                    fast.drop_agent(a, |r, n| a_n.push((r, n)));
+                    slow.drop_agent(a, |r, n| b_n.push((r, n)));
+                    assert_eq!(a_n, b_n, "step {step}");
+                }
+            }
+            assert_eq!(
+                live_ids(&fast, frameworks, &roles),
+                live_ids(&slow, frameworks, &roles),
+                "step {step}"
+            );
+            for t in 0..frameworks as usize {
+                for (ta, tb) in fast.tables[t].iter().zip(&slow.tables[t]) {
+                    assert_eq!(ta.count, tb.count);
+                }
+            }
         }
+        assert!(stale > 500, "{stale} expiries found nothing");
+        assert!(came_round > 3, "{came_round} epochs came round");
+        // Every pending expiry comes: every slot is free, every set gone.
+        for (a_id, b_id) in pending {
+            assert_eq!(fast.expire(a_id), slow.expire(b_id));
+        }
+        assert_eq!(fast.len(), 0);
+        assert_eq!(fast.free.len(), fast.records.len());
+        assert!(fast.sets.index.is_empty());
     }
 
     #[test]
@@ -637,19 +849,8 @@ mod tests {
             );
         }
         let mut seen = Vec::new();
-        f.drop_framework(
-            FrameworkId(1),
-            |r| r == RoleId(1),
-            |r, a, n| seen.push((r, a, n)),
-        );
-        assert_eq!(
-            seen,
-            [
-                (RoleId(1), AgentId(0), 1),
-                (RoleId(1), AgentId(1), 1),
-                (RoleId(1), AgentId(2), 1)
-            ]
-        );
+        f.drop_framework(FrameworkId(1), |r| r == RoleId(1), |r, n| seen.push((r, n)));
+        assert_eq!(seen, [(RoleId(1), 3)]);
         assert_eq!(f.len(), 6);
         assert!(!f.head(FrameworkId(1), RoleId(0), AgentId(1)).is_none());
         let mut on_agent = Vec::new();

@@ -693,6 +693,7 @@ impl Master {
             next_offer: 1,
             filters: Filters::new(
                 model.agents.len(),
+                crate::cluster::state::resource_kinds(model),
                 model.frameworks.iter().map(|f| f.roles.clone()),
             ),
             quiet: QuietNotes::new(
@@ -1090,13 +1091,22 @@ impl Master {
     }
 
     /// Removes the decline filters of `fw` in the roles `which` selects
-    /// (their pending expiry events become no-ops).
+    /// (their pending expiry events only free their records).
+    ///
+    /// The agents that had one lose their quiet notes: all agents do (the
+    /// epoch moves on, see [`Master::quiet`]), since the filters are
+    /// dropped without visiting them. A revive of a suppressed framework
+    /// changes the run's clients, which moves the epoch on anyway.
     fn drop_filters_of(&mut self, fw: FrameworkId, which: impl Fn(RoleId) -> bool) {
-        let (roles, quiet) = (&mut self.roles, &mut self.quiet);
-        self.filters.drop_framework(fw, which, |role, agent, n| {
+        let roles = &mut self.roles;
+        let mut any = false;
+        self.filters.drop_framework(fw, which, |role, n| {
             roles[role.index()].active_filters -= n;
-            quiet.clear(agent.index());
+            any = true;
         });
+        if any {
+            self.quiet_epoch += 1;
+        }
     }
 
     /// Removes every decline filter on `agent`.
