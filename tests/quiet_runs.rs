@@ -21,6 +21,15 @@ fn model() -> Model {
     load_str(s, "quiet.yaml", Path::new(".")).expect("scenario")
 }
 
+/// The same shape with what cuts or narrows an offer: agents with
+/// resources reserved for `r1`, a quota limit on `r2` (so no run passes
+/// agents by), a framework whose `min_allocatable` some agents' rests
+/// fall below.
+fn cut_model() -> Model {
+    let s = "name: cut\nuntil: 1h\nroles:\n  - {name: r2, quota: {limit: {cpus: 20, mem: 80000}}}\nagents:\n  - {id: a, count: 5, resources: {cpus: 16, mem: 65536}}\n  - {id: b, count: 3, resources: {cpus: 8, mem: 32768}, reserved: {r1: {cpus: 4, mem: 8192}}}\nframeworks:\n  - {id: f0, role: r1}\n  - {id: f1, role: r1, min_allocatable: [\"cpus:9\"]}\n  - {id: f2, role: r2}\n";
+    load_str(s, "cut.yaml", Path::new(".")).expect("scenario")
+}
+
 type Made = Vec<(FrameworkId, RoleId, AgentId, String)>;
 
 /// One run over every agent: its offers, and how many agents it passed by.
@@ -60,7 +69,17 @@ impl Lcg {
 
 #[test]
 fn skipping_quiet_agents_offers_what_the_full_walk_offers() {
-    quiet_runs_as_full_walks(false);
+    quiet_runs_as_full_walks(&model(), false);
+}
+
+/// Stage 2's short ways (an offer nothing cuts is what the agent has for
+/// the role, found allocatable and unfiltered once; `min_allocatable` read
+/// over the scenario's kinds) against the full walk, where offers are cut
+/// by a quota limit, hold reserved resources, or fall below a framework's
+/// `min_allocatable` (no agent is passed by: the quota forbids it).
+#[test]
+fn cut_and_reserved_offers_are_the_full_walks() {
+    quiet_runs_as_full_walks(&cut_model(), false);
 }
 
 /// The same, the skipping master's shuffle stream making its words ahead
@@ -68,11 +87,12 @@ fn skipping_quiet_agents_offers_what_the_full_walk_offers() {
 /// making their own: the same offers, the stream at the same word.
 #[test]
 fn words_made_ahead_give_what_the_full_walk_gives() {
-    quiet_runs_as_full_walks(true);
+    quiet_runs_as_full_walks(&model(), true);
 }
 
-fn quiet_runs_as_full_walks(ahead: bool) {
-    let model = model();
+fn quiet_runs_as_full_walks(model: &Model, ahead: bool) {
+    let skips = model.roles.iter().all(|r| r.quota.is_default());
+    let model = model.clone();
     let mut m = Master::new(&model);
     for a in 0..8 {
         m.add_agent(&model, AgentId(a));
@@ -88,6 +108,7 @@ fn quiet_runs_as_full_walks(ahead: bool) {
     let mut filters: Vec<FilterId> = Vec::new();
     let mut tasks = Vec::new();
     let (mut empty_runs, mut offers, mut passed_by, mut idle_runs) = (0, 0, 0, 0);
+    let mut reserved_offers = 0;
     for step in 0..400u64 {
         let now = SimTime(step * 1_000_000);
         // The full walk from the same state, on a copy.
@@ -113,6 +134,10 @@ fn quiet_runs_as_full_walks(ahead: bool) {
             empty_runs += 1;
         }
         offers += made.len();
+        reserved_offers += made
+            .iter()
+            .filter(|o| !o.3.contains("reserved: []"))
+            .count();
         // Answer every outstanding offer.
         let outstanding: Vec<_> = m.outstanding_offers().cloned().collect();
         for o in outstanding {
@@ -156,6 +181,14 @@ fn quiet_runs_as_full_walks(ahead: bool) {
     // Both kinds of run happened: some offered, many offered nothing.
     assert!(offers > 50, "{offers} offers");
     assert!(empty_runs > 50, "{empty_runs} runs offered nothing");
+    if !skips {
+        assert_eq!(passed_by, 0);
+        assert!(
+            reserved_offers > 20,
+            "{reserved_offers} offers with reservations"
+        );
+        return;
+    }
     // And agents were passed by (400 runs of 8 agents).
     assert!(passed_by > 400, "{passed_by} agents passed by");
     // Runs that passed every agent by and offered nothing (among them the

@@ -143,6 +143,24 @@ impl Offerable {
         self.entries.push((key, res.clone()));
         self.head[a] = self.entries.len() as u32;
     }
+
+    /// [`Offerable::add`] of a set the caller no longer needs: moved in,
+    /// not copied, when the key is new.
+    pub(super) fn add_owned(&mut self, key: (FrameworkId, RoleId, AgentId), res: ResourceSet) {
+        let a = key.2.index();
+        let mut at = self.head[a];
+        while at != 0 {
+            let i = at as usize - 1;
+            if self.entries[i].0 == key {
+                self.entries[i].1.add(&res);
+                return;
+            }
+            at = self.prev[i];
+        }
+        self.prev.push(self.head[a]);
+        self.entries.push((key, res));
+        self.head[a] = self.entries.len() as u32;
+    }
 }
 
 impl Master {
@@ -159,6 +177,59 @@ impl Master {
         }
         let total = res.total();
         alternatives.iter().any(|alt| total.contains(alt))
+    }
+
+    /// [`Master::allocatable`] of a set of the master's own (zero from
+    /// [`Master::kinds`] on, as every resource vector it keeps), when
+    /// every `min_allocatable` alternative is zero from there on too
+    /// (`narrow`, see [`Master::alternatives_narrow`]): the same answer,
+    /// reading the first `kinds` entries only and summing no total when
+    /// nothing is reserved. Stage 2 asks this of every agent it offers.
+    fn allocatable_within(
+        &self,
+        model: &Model,
+        fw: FrameworkId,
+        res: &ResourceSet,
+        narrow: bool,
+    ) -> bool {
+        if !narrow {
+            return self.allocatable(model, fw, res);
+        }
+        let n = self.kinds;
+        if res.unreserved.is_empty_first(n) && res.reserved.is_empty() {
+            return false;
+        }
+        let alternatives = self.frameworks[fw.index()]
+            .min_allocatable
+            .as_ref()
+            .unwrap_or(&model.master.min_allocatable);
+        if alternatives.is_empty() {
+            return true;
+        }
+        let mut summed = None;
+        let total = res.total_first_in(n, &mut summed);
+        alternatives.iter().any(|alt| total.contains_first(alt, n))
+    }
+
+    /// Whether every `min_allocatable` alternative (the master's, each
+    /// framework's) is zero from [`Master::kinds`] on: always in a
+    /// scenario, whose vectors name their resources; a model built by
+    /// hand may not be so ([`crate::cluster::state::resource_kinds`]).
+    fn alternatives_narrow(&self, model: &Model) -> bool {
+        let n = self.kinds;
+        model.master.min_allocatable.iter().all(|q| q.zero_from(n))
+            && self
+                .frameworks
+                .iter()
+                .flat_map(|f| f.min_allocatable.iter().flatten())
+                .all(|q| q.zero_from(n))
+    }
+
+    /// Whether `agent` has nothing available ([`ResourceSet::is_empty`]
+    /// of the master's own set: its first `kinds` entries).
+    fn nothing_available(&self, agent: AgentId) -> bool {
+        let a = &self.agents[agent.index()].available;
+        a.unreserved.is_empty_first(self.kinds) && a.reserved.is_empty()
     }
 
     pub(super) fn capable(&self, model: &Model, fw: FrameworkId, agent: AgentId) -> bool {
@@ -440,6 +511,10 @@ impl Master {
         // Under `slots` (docs/policies.md) each pass hands out one slot and
         // the next slot goes to whoever is first after sorting again.
         let slot = self.slot_size(model);
+        let narrow = self.alternatives_narrow(model);
+        // Stage 2 changes neither what is required nor, while nothing is,
+        // the headroom (read only while some is required).
+        let none_required = required.is_empty();
         if may_skip && self.quiet_clients.is_empty() {
             // No client to offer to: nothing would be offered anywhere.
             out.agents_passed_by = considered;
@@ -462,7 +537,7 @@ impl Master {
                 let mut gave = false;
                 orders.role_order(self, model, sorter_rng, &mut role_order);
                 'roles: for (role_pos, &role) in role_order.iter().enumerate() {
-                    if self.agents[agent.index()].available.is_empty() {
+                    if self.nothing_available(agent) {
                         if explain {
                             for (pos, &r) in role_order.iter().enumerate().skip(role_pos) {
                                 let spot = Spot {
@@ -497,7 +572,17 @@ impl Master {
                         // nothing to work out here.
                         continue;
                     }
-                    let quota = self.roles[role.index()].quota.clone();
+                    // The role's quota, read where it is (a copy was 264
+                    // bytes an agent): whether it limits, whether it is
+                    // the default (no guarantee either).
+                    let (limited, quota_default) = {
+                        let q = &self.roles[role.index()].quota;
+                        (!q.limit.is_unlimited(), q.is_default())
+                    };
+                    // Nothing cuts what the agent has for the role (no
+                    // limit, no headroom held back, no slot): what is
+                    // offered is all of it.
+                    let whole = !limited && none_required && slot.is_none();
                     for (fw_pos, &fw) in fw_order.iter().enumerate() {
                         // A filter holding all the agent has holds any offer
                         // to `fw` here: pass it by without working the offer
@@ -508,10 +593,15 @@ impl Master {
                         {
                             continue;
                         }
+                        // Nothing reserved on the agent: what it has for
+                        // the role is all it has.
+                        let plain = self.agents[agent.index()].available.reserved.is_empty();
                         let available = self.agents[agent.index()]
                             .available
                             .allocatable_to(|r| model.role_is_self_or_ancestor(r, role));
-                        if available.is_empty() {
+                        if available.unreserved.is_empty_first(self.kinds)
+                            && available.reserved.is_empty()
+                        {
                             if explain {
                                 for (pos, &f) in fw_order.iter().enumerate().skip(fw_pos) {
                                     let (rank, none) = (pos as u32 + 1, Quantities::ZERO);
@@ -537,36 +627,41 @@ impl Master {
                                 out.explain.push(row);
                             }
                         };
-                        if !self.allocatable(model, fw, &available) {
-                            note(
-                                self,
-                                CandidateOutcome::NotAllocatable,
-                                &available.total(),
-                                &mut out,
-                            );
+                        if !self.allocatable_within(model, fw, &available, narrow) {
+                            if explain {
+                                note(
+                                    self,
+                                    CandidateOutcome::NotAllocatable,
+                                    &available.total(),
+                                    &mut out,
+                                );
+                            }
                             continue;
                         }
                         if !self.capable(model, fw, agent) {
-                            note(
-                                self,
-                                CandidateOutcome::Capability,
-                                &available.total(),
-                                &mut out,
-                            );
+                            if explain {
+                                note(
+                                    self,
+                                    CandidateOutcome::Capability,
+                                    &available.total(),
+                                    &mut out,
+                                );
+                            }
                             continue;
                         }
                         let mut to_offer = available.reserved_only();
                         let full = available.unreserved;
                         let mut extra = full;
                         let mut cut_by = None;
-                        if !quota.limit.is_unlimited() {
-                            let limited = quota.limit.minus(&consumed[role.index()]).shrink(&extra);
-                            if limited != extra {
+                        if limited {
+                            let limit = self.roles[role.index()].quota.limit;
+                            let cut = limit.minus(&consumed[role.index()]).shrink(&extra);
+                            if cut != extra {
                                 cut_by = Some(CandidateOutcome::QuotaLimit);
                             }
-                            extra = limited;
+                            extra = cut;
                         }
-                        if !required.is_empty() && !extra.is_empty() {
+                        if !none_required && !extra.is_empty() {
                             let shrunk = extra.min_each(&headroom.minus(&required));
                             if shrunk != extra && cut_by.is_none() {
                                 cut_by = Some(CandidateOutcome::Headroom);
@@ -582,35 +677,49 @@ impl Master {
                             };
                         }
                         to_offer.unreserved = extra;
-                        if !self.allocatable(model, fw, &to_offer) {
+                        // When nothing cut it, the offer is `available`,
+                        // found allocatable above; and when nothing is
+                        // reserved either, it is all the agent has, which
+                        // the first filter check found unfiltered (unless
+                        // explaining, which skipped that check).
+                        if !whole && !self.allocatable_within(model, fw, &to_offer, narrow) {
                             let why = cut_by.unwrap_or(CandidateOutcome::NotAllocatable);
-                            let shown = if to_offer.is_empty() {
-                                available.total()
-                            } else {
-                                to_offer.total()
-                            };
-                            note(self, why, &shown, &mut out);
+                            if explain {
+                                let shown = if to_offer.is_empty() {
+                                    available.total()
+                                } else {
+                                    to_offer.total()
+                                };
+                                note(self, why, &shown, &mut out);
+                            }
                             continue;
                         }
-                        if self.filtered_by(filters, &to_offer) {
-                            note(
-                                self,
-                                CandidateOutcome::Filtered,
-                                &to_offer.total(),
-                                &mut out,
-                            );
+                        let unfiltered = whole && plain && !explain;
+                        if !unfiltered && self.filtered_by(filters, &to_offer) {
+                            if explain {
+                                note(
+                                    self,
+                                    CandidateOutcome::Filtered,
+                                    &to_offer.total(),
+                                    &mut out,
+                                );
+                            }
                             continue;
                         }
-                        note(self, CandidateOutcome::Offered, &to_offer.total(), &mut out);
-                        offerable.add((fw, role, agent), &to_offer);
-                        if !quota.is_default() {
+                        if explain {
+                            note(self, CandidateOutcome::Offered, &to_offer.total(), &mut out);
+                        }
+                        if !quota_default {
                             consumed[role.index()].add(&extra);
                         }
-                        headroom.saturating_sub(&extra);
+                        if !none_required {
+                            headroom.saturating_sub(&extra);
+                        }
                         let n = self.kinds;
                         let ok = self.agents[agent.index()].available.sub_first(&to_offer, n);
                         debug_assert!(ok);
                         self.charge_offer(model, fw, role, agent, &to_offer);
+                        offerable.add_owned((fw, role, agent), to_offer);
                         orders.touched(fw, role);
                         offered_here = true;
                         if slot.is_some() {

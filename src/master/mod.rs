@@ -1215,9 +1215,11 @@ impl Master {
         res: &ResourceSet,
     ) {
         let n = self.kinds;
-        let total = res.total_first(n);
-        self.track_total(model, fw, role, agent, &total, &res.unreserved);
-        self.agents[agent.index()].offered.add_first(&total, n);
+        // Read in place when nothing is reserved (no 128-byte sum made).
+        let mut summed = None;
+        let total = res.total_first_in(n, &mut summed);
+        self.track_total(model, fw, role, agent, total, &res.unreserved);
+        self.agents[agent.index()].offered.add_first(total, n);
     }
 
     /// The reverse of `track`; allocation counts are never decremented.
