@@ -862,6 +862,49 @@ fn bulk_declines_change_nothing() {
     assert!(declined > 100_000, "{declined} offers declined");
 }
 
+/// The same as `bulk_declines_change_nothing`, with the run's metrics as
+/// the only observer: they only count declines (`KindSet::OFFER_COUNTS`),
+/// so a reply's declines from their ids reach them as counts merged a
+/// chunk at a time (`Simulation::emit_declines`' counted branch), not as
+/// records. The same digest, `events`, totals and summary as declining
+/// each offer wholly at once, its record emitted alone.
+#[test]
+fn counted_declines_change_nothing() {
+    let mut declined = 0;
+    for (text, model, check) in &fast_path_cases() {
+        let (fast, fast_summary) = run_counted(model, *check, Slow::No);
+        let (slow, slow_summary) = run_counted(model, *check, Slow::Declines);
+        assert_eq!(fast.digest, slow.digest, "{text}");
+        assert_eq!(fast.events, slow.events, "{text}");
+        assert_eq!(fast.totals, slow.totals, "{text}");
+        assert_eq!(fast_summary, slow_summary, "{text}");
+        declined += fast.totals.offers_declined;
+    }
+    assert!(declined > 100_000, "{declined} offers declined");
+}
+
+/// A run with the run's metrics as its only observer (offers and their
+/// answers counted, not built), the fast way or the `slow` way: its
+/// outcome and summary.
+fn run_counted(
+    model: &mesosim::scenario::Model,
+    check: bool,
+    slow: Slow,
+) -> (mesosim::sim::Outcome, String) {
+    let opts = Options { seed: None, check };
+    let mut metrics = mesosim::metrics::RunMetrics::new(model);
+    let outcome = {
+        let sim = mesosim::sim::Simulation::new(model, &opts);
+        let sim = match slow {
+            Slow::Declines => sim.one_decline_at_a_time(),
+            _ => sim,
+        };
+        sim.run(&mut metrics).unwrap()
+    };
+    let summary = mesosim::report::summary::Summary::build(model, &outcome, &metrics);
+    (outcome, serde_json::to_string(&summary).unwrap())
+}
+
 /// A first-fit batch framework answering the slots after its queue emptied
 /// from their ids, without making them (`framework::decide_drawn`), changes
 /// nothing: the same cases as `filter_expiry_blocks_change_nothing` give

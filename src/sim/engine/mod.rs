@@ -1123,6 +1123,66 @@ impl<'m> Simulation<'m> {
         obs.record(self.model, &rec);
     }
 
+    /// `emit` of the records of `fw`'s declines `declined`, in order (a
+    /// bulk helper beside `emit`, helper `dc`, stop 21): each as
+    /// `emit(obs, seq, RecordKind::Decline, About::default().framework(fw)
+    /// .role(d.role).agent(d.agent).resources(d.total))` would make it —
+    /// the same digest bytes in the same order and, when no observer reads
+    /// declines whole, the same count: `emit` one by one would merge them
+    /// into one `Counted` (one kind, time and framework in a row), which
+    /// here takes them all at once.
+    fn emit_declines(
+        &mut self,
+        obs: &mut dyn Observer,
+        seq: u64,
+        fw: FrameworkId,
+        declined: &[crate::master::Declined],
+    ) {
+        let kind = RecordKind::Decline;
+        if declined.is_empty() {
+            return;
+        }
+        if self.record_kinds.contains(kind) {
+            for d in declined {
+                let about = About::default()
+                    .framework(fw)
+                    .role(d.role)
+                    .agent(d.agent)
+                    .resources(d.total);
+                self.emit(obs, seq, kind, about);
+            }
+            return;
+        }
+        let kinds = self.cluster.kinds();
+        for d in declined {
+            hash_record(
+                &mut self.digest,
+                (self.now, seq, kind),
+                [fw.0, d.role.0, d.agent.0],
+                None,
+                &d.total,
+                kinds,
+            );
+        }
+        let n = declined.len() as u64;
+        match &mut self.counted {
+            Some(c) if c.kind == kind && c.framework == Some(fw) && c.time == self.now => {
+                c.n += n;
+                c.seq = seq;
+            }
+            _ => {
+                self.tell_counted(obs);
+                self.counted = Some(Counted {
+                    time: self.now,
+                    seq,
+                    kind,
+                    framework: Some(fw),
+                    n,
+                });
+            }
+        }
+    }
+
     /// Tells the observers the counted records not yet told (see
     /// `counted`); every call to the observers but `counted`'s own comes
     /// after this.

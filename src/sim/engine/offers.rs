@@ -410,13 +410,57 @@ impl<'m> Simulation<'m> {
                 self.push_filter_expiry(PartitionId(p as u32), f);
             }
         }
-        for (i, &id) in declines.iter().enumerate() {
-            if i % LOOK_AHEAD == 0 && !self.one_decline_at_a_time {
-                self.look_ahead_answers(&declines[i..(i + LOOK_AHEAD).min(declines.len())]);
+        if self.one_decline_at_a_time {
+            for &id in declines {
+                self.decline_answer(seq, fw, id, refuse, obs);
             }
-            self.decline_answer(seq, fw, id, refuse, obs);
+        } else {
+            self.decline_ids(seq, fw, declines, refuse, obs);
         }
         self.settle_returns();
+    }
+
+    /// [`Simulation::decline_answer`] of each of `ids` in turn, taken
+    /// `LOOK_AHEAD` at a time in one pass each: the masters' declines
+    /// (`decline_deferred`: book, filter, return left for later), then
+    /// their records in one loop (`emit_declines`), then their filters'
+    /// expiries. The same records in the same order, the same filters and
+    /// the same queue entries in the same order: nothing the records do
+    /// reads a master or the queue (they reach the digest and the
+    /// observers only, whose `record` and `counted` take no `View`), and
+    /// nothing the declines do reaches the observers or the queue.
+    fn decline_ids(
+        &mut self,
+        seq: u64,
+        fw: FrameworkId,
+        ids: &[OfferId],
+        refuse: DurationUs,
+        obs: &mut dyn Observer,
+    ) {
+        let model = self.model;
+        let mut done: Vec<crate::master::Declined> = Vec::with_capacity(LOOK_AHEAD);
+        let mut parts: Vec<u32> = Vec::with_capacity(LOOK_AHEAD);
+        for chunk in ids.chunks(LOOK_AHEAD) {
+            self.look_ahead_answers(chunk);
+            done.clear();
+            parts.clear();
+            for &id in chunk {
+                let p = self.partition_of_id(id.0);
+                if let Some(d) = self.masters[p].decline_deferred(model, id, refuse, self.now) {
+                    done.push(d);
+                    parts.push(p as u32);
+                }
+            }
+            let n = done.len() as u64;
+            self.counters.offers_declined += n;
+            self.fw_counters[fw.index()].offers_declined += n;
+            self.emit_declines(obs, seq, fw, &done);
+            for (d, &p) in done.iter().zip(&parts) {
+                if let Some(f) = d.filter {
+                    self.push_filter_expiry(PartitionId(p), f);
+                }
+            }
+        }
     }
 
     /// `fw` declines offer `id` (if it is still there) with a `refuse`
