@@ -579,9 +579,22 @@ impl Master {
                         // Nothing reserved on the agent: what it has for
                         // the role is all it has.
                         let plain = self.agents[agent.index()].available.reserved.is_empty();
-                        let available = self.agents[agent.index()]
-                            .available
-                            .allocatable_to(|r| model.role_is_self_or_ancestor(r, role));
+                        let available = if plain {
+                            // Its first `kinds` entries (the rest are
+                            // zero): the line of the agent's state that
+                            // holds kinds 5 to 12 is not read (see
+                            // `Master::look_ahead`).
+                            let n = self.kinds;
+                            let mut q = Quantities::ZERO;
+                            q.0[..n].copy_from_slice(
+                                &self.agents[agent.index()].available.unreserved.0[..n],
+                            );
+                            ResourceSet::unreserved(q)
+                        } else {
+                            self.agents[agent.index()]
+                                .available
+                                .allocatable_to(|r| model.role_is_self_or_ancestor(r, role))
+                        };
                         if available.unreserved.is_empty_first(self.kinds)
                             && available.reserved.is_empty()
                         {
@@ -824,10 +837,16 @@ impl Master {
                     .holds(agent.index(), self.quiet_epoch, &a.available);
             quiet.push(passed);
             if !passed {
-                // Every fourth word: each of the 64-byte lines the
-                // 128-byte vector spans.
+                // The first and the last of the scenario's `kinds`
+                // entries: the lines of the 128-byte vector that a visit
+                // reads (every entry from `kinds` on is zero, and a visit
+                // reads the first `kinds` only unless something is
+                // reserved or a filter is looked at); with up to four
+                // kinds that is the first line alone, where every entry
+                // was read here before (one more line an agent).
                 let q = &a.available.unreserved.0;
-                warm ^= q.iter().step_by(4).fold(q[q.len() - 1], |x, &v| x ^ v);
+                let last = self.kinds.clamp(1, q.len()) - 1;
+                warm ^= q[0] ^ q[last];
                 warm ^= a.available.reserved.len() as u64;
                 warm ^= a.offered.0[0] ^ a.held.first_word();
             }
