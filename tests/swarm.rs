@@ -866,8 +866,10 @@ fn bulk_declines_change_nothing() {
 /// the only observer: they only count declines (`KindSet::OFFER_COUNTS`),
 /// so a reply's declines from their ids reach them as counts merged a
 /// chunk at a time (`Simulation::emit_declines`' counted branch), not as
-/// records. The same digest, `events`, totals and summary as declining
-/// each offer wholly at once, its record emitted alone.
+/// records (and offers reach them as counts from `allocation_run`, whose
+/// records are hashed there without an `About`). The same digest,
+/// `events`, totals and summary as declining each offer wholly at once,
+/// its record emitted alone, and as with every record built.
 #[test]
 fn counted_declines_change_nothing() {
     let mut declined = 0;
@@ -878,6 +880,14 @@ fn counted_declines_change_nothing() {
         assert_eq!(fast.events, slow.events, "{text}");
         assert_eq!(fast.totals, slow.totals, "{text}");
         assert_eq!(fast_summary, slow_summary, "{text}");
+        // And the same as with every record built (offers and declines
+        // hashed and counted in bulk by `allocation_run` and
+        // `emit_declines`, or through `emit` one by one).
+        let (whole, whole_summary, _) = run_filter_expiries(model, *check, Slow::No);
+        assert_eq!(fast.digest, whole.digest, "{text}");
+        assert_eq!(fast.events, whole.events, "{text}");
+        assert_eq!(fast.totals, whole.totals, "{text}");
+        assert_eq!(fast_summary, whole_summary, "{text}");
         declined += fast.totals.offers_declined;
     }
     assert!(declined > 100_000, "{declined} offers declined");

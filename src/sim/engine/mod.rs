@@ -1164,7 +1164,20 @@ impl<'m> Simulation<'m> {
                 kinds,
             );
         }
-        let n = declined.len() as u64;
+        self.count_records(obs, seq, kind, fw, declined.len() as u64);
+    }
+
+    /// `n` records of `kind` about `fw` at event `seq`, already hashed, that
+    /// no observer reads whole: merged into the pending `Counted` as `emit`
+    /// merges each (helper `dc`, stop 21).
+    fn count_records(
+        &mut self,
+        obs: &mut dyn Observer,
+        seq: u64,
+        kind: RecordKind,
+        fw: FrameworkId,
+        n: u64,
+    ) {
         match &mut self.counted {
             Some(c) if c.kind == kind && c.framework == Some(fw) && c.time == self.now => {
                 c.n += n;
