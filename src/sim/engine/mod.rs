@@ -1055,23 +1055,7 @@ impl<'m> Simulation<'m> {
             // and declines) builds no `Record`, and a run of them (one
             // run's offers to a framework, one answer's declines) is told
             // as one.
-            let framework = some_id(framework, FrameworkId);
-            match &mut self.counted {
-                Some(c) if c.kind == kind && c.framework == framework && c.time == self.now => {
-                    c.n += 1;
-                    c.seq = seq;
-                }
-                _ => {
-                    self.tell_counted(obs);
-                    self.counted = Some(Counted {
-                        time: self.now,
-                        seq,
-                        kind,
-                        framework,
-                        n: 1,
-                    });
-                }
-            }
+            self.count_records(obs, seq, kind, some_id(framework, FrameworkId), 1);
             return;
         }
         self.tell_counted(obs);
@@ -1164,22 +1148,23 @@ impl<'m> Simulation<'m> {
                 kinds,
             );
         }
-        self.count_records(obs, seq, kind, fw, declined.len() as u64);
+        self.count_records(obs, seq, kind, Some(fw), declined.len() as u64);
     }
 
     /// `n` records of `kind` about `fw` at event `seq`, already hashed, that
-    /// no observer reads whole: merged into the pending `Counted` as `emit`
-    /// merges each (helper `dc`, stop 21).
+    /// no observer reads whole: merged into the pending `Counted` when it
+    /// is of the same kind, time and framework, else told after it (the
+    /// one rule for `emit`, `emit_declines` and a run's offers).
     fn count_records(
         &mut self,
         obs: &mut dyn Observer,
         seq: u64,
         kind: RecordKind,
-        fw: FrameworkId,
+        fw: Option<FrameworkId>,
         n: u64,
     ) {
         match &mut self.counted {
-            Some(c) if c.kind == kind && c.framework == Some(fw) && c.time == self.now => {
+            Some(c) if c.kind == kind && c.framework == fw && c.time == self.now => {
                 c.n += n;
                 c.seq = seq;
             }
@@ -1189,7 +1174,7 @@ impl<'m> Simulation<'m> {
                     time: self.now,
                     seq,
                     kind,
-                    framework: Some(fw),
+                    framework: fw,
                     n,
                 });
             }

@@ -138,7 +138,7 @@ impl<'m> Simulation<'m> {
                     total,
                     kinds,
                 );
-                self.count_records(obs, seq, RecordKind::Offer, framework, 1);
+                self.count_records(obs, seq, RecordKind::Offer, Some(framework), 1);
             } else {
                 let about = About::offer(offer);
                 self.emit(obs, seq, RecordKind::Offer, about);
