@@ -146,14 +146,19 @@ impl Offerable {
 }
 
 impl Master {
+    /// `fw`'s `min_allocatable` alternatives: its own, else the master's.
+    fn min_allocatable_of<'a>(&'a self, model: &'a Model, fw: FrameworkId) -> &'a [Quantities] {
+        self.frameworks[fw.index()]
+            .min_allocatable
+            .as_ref()
+            .unwrap_or(&model.master.min_allocatable)
+    }
+
     pub(super) fn allocatable(&self, model: &Model, fw: FrameworkId, res: &ResourceSet) -> bool {
         if res.is_empty() {
             return false;
         }
-        let alternatives = self.frameworks[fw.index()]
-            .min_allocatable
-            .as_ref()
-            .unwrap_or(&model.master.min_allocatable);
+        let alternatives = self.min_allocatable_of(model, fw);
         if alternatives.is_empty() {
             return true;
         }
@@ -182,10 +187,7 @@ impl Master {
         if res.unreserved.is_empty_first(n) && res.reserved.is_empty() {
             return false;
         }
-        let alternatives = self.frameworks[fw.index()]
-            .min_allocatable
-            .as_ref()
-            .unwrap_or(&model.master.min_allocatable);
+        let alternatives = self.min_allocatable_of(model, fw);
         if alternatives.is_empty() {
             return true;
         }

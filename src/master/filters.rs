@@ -619,18 +619,24 @@ mod tests {
     /// when no filter holds them: random interns and releases with 1 or 2
     /// bits of hash (long chains) and with all of them, against a count
     /// per distinct set.
+    /// A small deterministic generator for the tests' random operations:
+    /// `next(n)` draws below `n`.
+    fn draws(seed: u64) -> impl FnMut(u64) -> u64 {
+        let mut x = seed;
+        move |n: u64| {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (x >> 33) % n
+        }
+    }
+
     #[test]
     fn interned_sets_are_found_through_shared_hashes() {
         for mask in [0, 1, 3, u64::MAX] {
             let mut i = Interner::new(2);
             i.mask = mask;
-            let mut x = 7u64;
-            let mut next = |n: u64| {
-                x = x
-                    .wrapping_mul(6364136223846793005)
-                    .wrapping_add(1442695040888963407);
-                (x >> 33) % n
-            };
+            let mut next = draws(7);
             let make = |a: u64, b: u64| {
                 let mut q = Quantities::ZERO;
                 q.0[0] = a;
@@ -728,13 +734,7 @@ mod tests {
         let roles = [RoleId(0), RoleId(1)];
         let make = || Filters::new(agents, 1, (0..frameworks).map(|_| roles.to_vec()));
         let (mut fast, mut slow) = (make(), make());
-        let mut x = 99u64;
-        let mut next = |n: u64| {
-            x = x
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (x >> 33) % n
-        };
+        let mut next = draws(99);
         let mut pending: Vec<(FilterId, FilterId)> = Vec::new();
         let mut id = 1;
         let (mut stale, mut came_round) = (0, 0);
