@@ -94,6 +94,9 @@ fn same_set(a: &ResourceSet, b: &ResourceSet, n: usize) -> bool {
     differ == 0 && a.reserved == b.reserved
 }
 
+/// How many sets [`Interner::recent`] remembers.
+const RECENT: usize = 4;
+
 /// One interned set.
 #[derive(Clone, Debug, Default)]
 struct Interned {
@@ -124,8 +127,11 @@ struct Interner {
     /// iterated either way): a few compares of one word a level.
     index: BTreeMap<u64, u32>,
     free: Vec<u32>,
-    /// The set interned last: consecutive declines usually hold equal sets.
-    last: u32,
+    /// The sets interned last, the latest first: consecutive declines
+    /// usually hold equal sets, and the few shapes of a cluster's agents
+    /// alternate (a cache only: an entry may have been released since, so
+    /// it is checked for references; which sets it holds changes no id).
+    recent: [u32; RECENT],
     /// Taken of every hash: all ones (a test sets fewer bits to make sets
     /// share hashes).
     mask: u64,
@@ -136,6 +142,7 @@ impl Interner {
         Interner {
             kinds: kinds.min(crate::cluster::resources::MAX_RESOURCE_KINDS),
             mask: u64::MAX,
+            recent: [NONE; RECENT],
             ..Interner::default()
         }
     }
@@ -159,11 +166,8 @@ impl Interner {
     fn intern(&mut self, res: &ResourceSet) -> u32 {
         debug_assert!(res.unreserved.zero_from(self.kinds));
         let n = self.kinds;
-        if let Some(e) = self.sets.get_mut(self.last as usize) {
-            if e.refs > 0 && same_set(&e.set, res, n) {
-                e.refs += 1;
-                return self.last;
-            }
+        if let Some(id) = self.recent_equal(|set| same_set(set, res, n)) {
+            return id;
         }
         let hash = self.hash(res);
         let head = self.index.get(&hash).copied().unwrap_or(NONE);
@@ -172,7 +176,7 @@ impl Interner {
             let e = &mut self.sets[at as usize];
             if same_set(&e.set, res, n) {
                 e.refs += 1;
-                self.last = at;
+                self.note_recent(at);
                 return at;
             }
             at = e.next;
@@ -194,8 +198,37 @@ impl Interner {
             }
         };
         self.index.insert(hash, id);
-        self.last = id;
+        self.note_recent(id);
         id
+    }
+
+    /// The id of a recently interned set that `equal` takes (a reference
+    /// more counted for it), if one is.
+    fn recent_equal(&mut self, equal: impl Fn(&ResourceSet) -> bool) -> Option<u32> {
+        for k in 0..RECENT {
+            let id = self.recent[k];
+            if let Some(e) = self.sets.get_mut(id as usize) {
+                if e.refs > 0 && equal(&e.set) {
+                    e.refs += 1;
+                    if k > 0 {
+                        self.note_recent(id);
+                    }
+                    return Some(id);
+                }
+            }
+        }
+        None
+    }
+
+    /// `id` is the latest set interned: first in `recent`.
+    fn note_recent(&mut self, id: u32) {
+        let at = self
+            .recent
+            .iter()
+            .position(|&r| r == id)
+            .unwrap_or(RECENT - 1);
+        self.recent.copy_within(0..at, 1);
+        self.recent[0] = id;
     }
 
     fn release(&mut self, id: u32) {

@@ -565,6 +565,8 @@ pub struct Master {
     /// framework's and the role tree's sums ([`Master::decline_deferred`]):
     /// `None` outside an answer batch.
     owed: Option<OwedSums>,
+    /// [`Master::decline_deferred`]'s one decline; kept for its buffer.
+    one_declined: Vec<Declined>,
 }
 
 /// A deferred decline's return to its agent ([`Master::settle_returns`]):
@@ -728,6 +730,7 @@ impl Master {
             return_order: Vec::new(),
             return_counts: Vec::new(),
             owed: None,
+            one_declined: Vec::new(),
         }
     }
 
@@ -1366,70 +1369,94 @@ impl Master {
         refuse: DurationUs,
         now: SimTime,
     ) -> Option<Declined> {
-        // Read in place: the agent's return takes the first `kinds`
-        // quantities of the offer's resources (the whole set only if it
-        // has reserved parts), the filter reads the set where it is, and
-        // the book only marks the offer gone.
+        let mut out = std::mem::take(&mut self.one_declined);
+        out.clear();
+        self.decline_many(model, std::slice::from_ref(&id), refuse, now, &mut out);
+        let d = out.pop();
+        self.one_declined = out;
+        d
+    }
+
+    /// [`Master::decline_deferred`] of each of `ids` in turn (a chunk of
+    /// one framework's declines), what each returns pushed to `out` (none
+    /// for an offer not outstanding), in one call: the same book, returns,
+    /// sums, serials and filters, with the filters' expiry worked out once
+    /// and no `Declined` returned through an `Option` each.
+    pub fn decline_many(
+        &mut self,
+        model: &Model,
+        ids: &[OfferId],
+        refuse: DurationUs,
+        now: SimTime,
+        out: &mut Vec<Declined>,
+    ) {
         let n = self.kinds;
-        let offer = self.offers.get(&id)?;
-        let (framework, role, agent) = (offer.framework, offer.role, offer.agent);
-        let res = &offer.resources;
-        if res.is_empty() {
+        let groups = n.div_ceil(4);
+        let refuse = refuse.min(MAX_REFUSE_US);
+        // A filter lasts at least one allocation interval (MESOS-4302).
+        let expires = now.plus(refuse.max(self.interval));
+        for &id in ids {
+            // Read in place: the agent's return takes the first `kinds`
+            // quantities of the offer's resources (the whole set only if
+            // it has reserved parts), the filter reads the set where it
+            // is, and the book only marks the offer gone.
+            let Some(offer) = self.offers.get(&id) else {
+                continue;
+            };
+            let (framework, role, agent) = (offer.framework, offer.role, offer.agent);
+            let res = &offer.resources;
+            if res.is_empty() {
+                self.offers.discard(&id);
+                out.push(Declined {
+                    role,
+                    agent,
+                    total: Quantities::ZERO,
+                    filter: None,
+                });
+                continue;
+            }
+            // Whole: every entry from `kinds` on is zero (a copy of fixed
+            // length, no call).
+            let unreserved = res.unreserved;
+            // Unreserved only, the set's total over the scenario's kinds
+            // is its first `kinds` unreserved quantities.
+            let (total, set) = if res.reserved.is_empty() {
+                (unreserved, Return::UNRESERVED)
+            } else {
+                self.return_sets.push(res.clone());
+                (res.total_first(n), (self.return_sets.len() - 1) as u32)
+            };
+            for g in unreserved.0.chunks_exact(4).take(groups) {
+                self.return_words.push([g[0], g[1], g[2], g[3]]);
+            }
+            self.returns.push(Return {
+                agent,
+                framework,
+                set,
+            });
+            // The filter, as `install_filter` installs it (the fields it
+            // writes are not the book's, so the set is read in place).
+            let filter = if refuse == 0 {
+                None
+            } else {
+                let serial = self.id_of(self.next_filter);
+                self.next_filter += 1;
+                self.filters
+                    .install(framework, role, agent, res, serial)
+                    .map(|fid| {
+                        self.roles[role.index()].active_filters += 1;
+                        NewFilter { id: fid, expires }
+                    })
+            };
             self.offers.discard(&id);
-            return Some(Declined {
+            self.owe_sums(model, framework, role, &total, &unreserved);
+            out.push(Declined {
                 role,
                 agent,
-                total: Quantities::ZERO,
-                filter: None,
+                total,
+                filter,
             });
         }
-        // Whole: every entry from `kinds` on is zero (a copy of fixed
-        // length, no call).
-        let unreserved = res.unreserved;
-        // Unreserved only, the set's total over the scenario's kinds is
-        // its first `kinds` unreserved quantities.
-        let (total, set) = if res.reserved.is_empty() {
-            (unreserved, Return::UNRESERVED)
-        } else {
-            self.return_sets.push(res.clone());
-            (res.total_first(n), (self.return_sets.len() - 1) as u32)
-        };
-        for g in unreserved.0.chunks_exact(4).take(n.div_ceil(4)) {
-            self.return_words.push([g[0], g[1], g[2], g[3]]);
-        }
-        self.returns.push(Return {
-            agent,
-            framework,
-            set,
-        });
-        // The filter, as `install_filter` installs it (the fields it
-        // writes are not the book's, so the set is read in place).
-        let refuse = refuse.min(MAX_REFUSE_US);
-        let filter = if refuse == 0 {
-            None
-        } else {
-            // A filter lasts at least one allocation interval (MESOS-4302).
-            let duration = refuse.max(self.interval);
-            let serial = self.id_of(self.next_filter);
-            self.next_filter += 1;
-            self.filters
-                .install(framework, role, agent, res, serial)
-                .map(|fid| {
-                    self.roles[role.index()].active_filters += 1;
-                    NewFilter {
-                        id: fid,
-                        expires: now.plus(duration),
-                    }
-                })
-        };
-        self.offers.discard(&id);
-        self.owe_sums(model, framework, role, &total, &unreserved);
-        Some(Declined {
-            role,
-            agent,
-            total,
-            filter,
-        })
     }
 
     /// A deferred decline of resources with total `total` and unreserved

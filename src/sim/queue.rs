@@ -273,18 +273,37 @@ impl<E> EventQueue<E> {
         join: impl FnOnce(&mut E) -> bool,
         make: impl FnOnce() -> E,
     ) -> u64 {
+        self.push_timer_joined_n(time, 1, join, make)
+    }
+
+    /// [`EventQueue::push_timer_joined`] of `n` (at least 1) events at
+    /// `time` one after another, which `join` (or `make`) takes into one
+    /// payload together: the first joins the previous push's entry or makes
+    /// a new one, and each after it joins the entry the one before it is
+    /// in (nothing is pushed or popped in between), so the `n` events are
+    /// in one entry with consecutive insertion numbers either way. Returns
+    /// the first event's insertion number.
+    pub fn push_timer_joined_n(
+        &mut self,
+        time: SimTime,
+        n: u64,
+        join: impl FnOnce(&mut E) -> bool,
+        make: impl FnOnce() -> E,
+    ) -> u64 {
+        let n = n.max(1);
         if let Some(k) = self.joinable {
             if k.time == time && k.lane == self.lane {
                 if let Some(Some(e)) = self.slab.get_mut(k.slot as usize) {
                     if join(e) {
                         let seq = self.next_seq;
-                        self.next_seq += 1;
+                        self.next_seq += n;
                         return seq;
                     }
                 }
             }
         }
         let key = self.push_timer_key(time, make());
+        self.next_seq += n - 1;
         self.joinable = Some(key);
         key.seq
     }
@@ -570,22 +589,28 @@ mod tests {
                 match (r >> 8) % 4 {
                     0 | 1 => {
                         // Timers of a few delays, mostly joined in runs.
+                        // Some of them `n` at a time (`push_timer_joined_n`).
                         let t = SimTime(now.0 + (r >> 16) % 4);
                         let s = q.next_seq();
                         let take = (r >> 24) % 4 != 0;
-                        let seq = q.push_timer_joined(
-                            t,
-                            |e| {
-                                if take {
-                                    e.push(s);
-                                    joined += 1;
-                                }
-                                take
-                            },
-                            || vec![s],
-                        );
+                        let n = 1 + (r >> 30) % 3;
+                        let join = |e: &mut Vec<u64>| {
+                            if take {
+                                e.extend(s..s + n);
+                                joined += 1;
+                            }
+                            take
+                        };
+                        let seq = if n == 1 {
+                            q.push_timer_joined(t, join, || vec![s])
+                        } else {
+                            q.push_timer_joined_n(t, n, join, || (s..s + n).collect())
+                        };
                         assert_eq!(seq, s);
-                        reference.push(Reverse((t, lane, seq)));
+                        assert_eq!(q.next_seq(), s + n);
+                        for i in 0..n {
+                            reference.push(Reverse((t, lane, s + i)));
+                        }
                     }
                     2 => {
                         let t = SimTime(now.0 + (r >> 16) % 3);

@@ -717,6 +717,63 @@ impl<'m> Simulation<'m> {
         );
     }
 
+    /// [`Simulation::push_filter_expiry`] of each filter of `declined` (the
+    /// declines of a chunk, `parts` their partitions), in order: a run of
+    /// consecutive filters of one partition and expiry (declines with no
+    /// filter push nothing, so they do not break a run) is pushed as one
+    /// queue push of that many events (`push_timer_joined_n`), which joins
+    /// them in one entry as pushing them one by one does.
+    fn push_filter_expiries(&mut self, declined: &[crate::master::Declined], parts: &[u32]) {
+        let mut i = 0;
+        while i < declined.len() {
+            let Some(f) = declined[i].filter else {
+                i += 1;
+                continue;
+            };
+            if self.one_event_per_filter {
+                self.push_filter_expiry(PartitionId(parts[i]), f);
+                i += 1;
+                continue;
+            }
+            let p = parts[i];
+            let mut ids = self.id_lists.pop().unwrap_or_default();
+            ids.push(f.id);
+            i += 1;
+            while let Some(d) = declined.get(i) {
+                match d.filter {
+                    None => {}
+                    Some(g) if parts[i] == p && g.expires == f.expires => ids.push(g.id),
+                    Some(_) => break,
+                }
+                i += 1;
+            }
+            let p = PartitionId(p);
+            let n = ids.len() as u64;
+            // Taken by the new entry, or copied into the previous one and
+            // kept for the next.
+            let ids = std::cell::Cell::new(ids);
+            self.queue.push_timer_joined_n(
+                f.expires,
+                n,
+                |e| match e {
+                    Event::FilterExpire(q, into) if *q == p => {
+                        let these = ids.take();
+                        into.extend_from_slice(&these);
+                        ids.set(these);
+                        true
+                    }
+                    _ => false,
+                },
+                || Event::FilterExpire(p, ids.take()),
+            );
+            let mut left = ids.into_inner();
+            if left.capacity() > 0 {
+                left.clear();
+                self.id_lists.push(left);
+            }
+        }
+    }
+
     /// The master of an agent's partition.
     fn master_of(&mut self, a: AgentId) -> &mut Master {
         &mut self.masters[self.partition_of[a.index()].index()]

@@ -447,13 +447,15 @@ impl<'m> Simulation<'m> {
 
     /// [`Simulation::decline_answer`] of each of `ids` in turn, taken
     /// `LOOK_AHEAD` at a time in one pass each: the masters' declines
-    /// (`decline_deferred`: book, filter, return left for later), then
-    /// their records in one loop (`emit_declines`), then their filters'
-    /// expiries. The same records in the same order, the same filters and
-    /// the same queue entries in the same order: nothing the records do
-    /// reads a master or the queue (they reach the digest and the
-    /// observers only, whose `record` and `counted` take no `View`), and
-    /// nothing the declines do reaches the observers or the queue.
+    /// (`decline_many`, with one master the chunk in one call: book,
+    /// filter, return left for later), then their records in one loop
+    /// (`emit_declines`), then their filters' expiries, a run of one
+    /// partition and expiry in one queue push (`push_filter_expiries`).
+    /// The same records in the same order, the same filters and the same
+    /// queue entries in the same order: nothing the records do reads a
+    /// master or the queue (they reach the digest and the observers only,
+    /// whose `record` and `counted` take no `View`), and nothing the
+    /// declines do reaches the observers or the queue.
     fn decline_ids(
         &mut self,
         seq: u64,
@@ -469,22 +471,23 @@ impl<'m> Simulation<'m> {
             self.look_ahead_answers(chunk);
             done.clear();
             parts.clear();
-            for &id in chunk {
-                let p = self.partition_of_id(id.0);
-                if let Some(d) = self.masters[p].decline_deferred(model, id, refuse, self.now) {
-                    done.push(d);
-                    parts.push(p as u32);
+            if self.masters.len() == 1 {
+                // One master (nearly every scenario): the chunk at once.
+                self.masters[0].decline_many(model, chunk, refuse, self.now, &mut done);
+            } else {
+                for id in chunk {
+                    let p = self.partition_of_id(id.0);
+                    let m = &mut self.masters[p];
+                    m.decline_many(model, std::slice::from_ref(id), refuse, self.now, &mut done);
+                    parts.resize(done.len(), p as u32);
                 }
             }
+            parts.resize(done.len(), 0);
             let n = done.len() as u64;
             self.counters.offers_declined += n;
             self.fw_counters[fw.index()].offers_declined += n;
             self.emit_declines(obs, seq, fw, &done);
-            for (d, &p) in done.iter().zip(&parts) {
-                if let Some(f) = d.filter {
-                    self.push_filter_expiry(PartitionId(p), f);
-                }
-            }
+            self.push_filter_expiries(&done, &parts);
         }
     }
 
