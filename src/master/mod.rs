@@ -1395,6 +1395,18 @@ impl Master {
         let refuse = refuse.min(MAX_REFUSE_US);
         // A filter lasts at least one allocation interval (MESOS-4302).
         let expires = now.plus(refuse.max(self.interval));
+        if ids.len() > 1 {
+            // Reads only: what each decline reads first (its offer, its
+            // key's entry in the framework's filter table, a cache miss
+            // in the shuffled order of the run's agents) and the records
+            // the installs will write, read together ahead of the chunk
+            // (see `look_ahead_decline`, `look_ahead_installs`).
+            let mut warm = self.filters.look_ahead_installs(ids.len());
+            for &id in ids {
+                warm ^= self.look_ahead_decline(id);
+            }
+            std::hint::black_box(warm);
+        }
         for &id in ids {
             // Read in place: the agent's return takes the first `kinds`
             // quantities of the offer's resources (the whole set only if

@@ -468,13 +468,14 @@ impl<'m> Simulation<'m> {
         let mut done: Vec<crate::master::Declined> = Vec::with_capacity(LOOK_AHEAD);
         let mut parts: Vec<u32> = Vec::with_capacity(LOOK_AHEAD);
         for chunk in ids.chunks(LOOK_AHEAD) {
-            self.look_ahead_answers(chunk);
             done.clear();
             parts.clear();
             if self.masters.len() == 1 {
-                // One master (nearly every scenario): the chunk at once.
+                // One master (nearly every scenario): the chunk at once,
+                // read ahead in the master.
                 self.masters[0].decline_many(model, chunk, refuse, self.now, &mut done);
             } else {
+                self.look_ahead_answers(chunk);
                 for id in chunk {
                     let p = self.partition_of_id(id.0);
                     let m = &mut self.masters[p];
