@@ -5,6 +5,7 @@
 //! shuffle again; stage 2 for everyone within limits and headroom; then
 //! inverse offers for agents under maintenance.
 
+use super::offer_book::WORDS;
 use super::sorting::RunOrders;
 use super::{InverseOffer, Master, OfferId};
 use crate::cluster::resources::{Quantities, ResourceSet};
@@ -98,7 +99,9 @@ pub struct RunOutput {
 /// the run first made them; stage 2 adds to what stage 1 offered.
 #[derive(Clone, Debug, Default)]
 pub(super) struct Offerable {
-    entries: Vec<((FrameworkId, RoleId, AgentId), ResourceSet)>,
+    entries: Vec<RunEntry>,
+    /// The resources of the entries not kept as words ([`RunEntry::set`]).
+    sets: Vec<ResourceSet>,
     /// Per agent: 1 + the index of its last entry (0: none yet).
     head: Vec<u32>,
     /// Per entry: 1 + the index of the same agent's entry before it (0:
@@ -107,11 +110,48 @@ pub(super) struct Offerable {
     prev: Vec<u32>,
 }
 
+/// One would-be offer of a run: 48 bytes, where its [`ResourceSet`] alone
+/// is 152 (nearly every offer is a few unreserved quantities).
+#[derive(Clone, Copy, Debug)]
+struct RunEntry {
+    key: (FrameworkId, RoleId, AgentId),
+    /// `RunEntry::WORDS` (its resources are `words`: unreserved, zero from
+    /// the `WORDS`-th quantity on), else the index of its resources in
+    /// [`Offerable::sets`].
+    set: u32,
+    words: [u64; WORDS],
+}
+
+impl RunEntry {
+    const WORDS: u32 = u32::MAX;
+}
+
+/// The words of `res` if a run's entry keeps it as words: nothing
+/// reserved and every quantity from the `WORDS`-th on zero.
+#[inline]
+fn in_place(res: &ResourceSet) -> Option<[u64; WORDS]> {
+    if res.reserved.is_empty() && res.unreserved.zero_from(WORDS) {
+        let mut w = [0; WORDS];
+        w.copy_from_slice(&res.unreserved.0[..WORDS]);
+        Some(w)
+    } else {
+        None
+    }
+}
+
+/// The quantities whose first `WORDS` entries are `w`, the rest zero.
+fn quantities(w: &[u64; WORDS]) -> Quantities {
+    let mut q = Quantities::ZERO;
+    q.0[..WORDS].copy_from_slice(w);
+    q
+}
+
 impl Offerable {
     /// For a run over a master of `agents` agents.
     pub(super) fn new(agents: usize) -> Offerable {
         Offerable {
             entries: Vec::new(),
+            sets: Vec::new(),
             head: vec![0; agents],
             prev: Vec::new(),
         }
@@ -120,10 +160,11 @@ impl Offerable {
     /// Empty again for a run over `agents` agents, keeping what the
     /// buffers have grown to (a master keeps one for all its runs).
     pub(super) fn reset(&mut self, agents: usize) {
-        for ((_, _, a), _) in &self.entries {
-            self.head[a.index()] = 0;
+        for e in &self.entries {
+            self.head[e.key.2.index()] = 0;
         }
         self.entries.clear();
+        self.sets.clear();
         self.prev.clear();
         self.head.resize(agents, 0);
     }
@@ -133,14 +174,42 @@ impl Offerable {
         let mut at = self.head[a];
         while at != 0 {
             let i = at as usize - 1;
-            if self.entries[i].0 == key {
-                self.entries[i].1.add(res);
+            let e = &mut self.entries[i];
+            if e.key == key {
+                if e.set == RunEntry::WORDS {
+                    if let Some(w) = in_place(res) {
+                        // `ResourceSet::add` of two sets of words.
+                        for (a, b) in e.words.iter_mut().zip(w) {
+                            *a = a.saturating_add(b);
+                        }
+                        return;
+                    }
+                    self.sets
+                        .push(ResourceSet::unreserved(quantities(&e.words)));
+                    e.set = (self.sets.len() - 1) as u32;
+                }
+                self.sets[e.set as usize].add(res);
                 return;
             }
             at = self.prev[i];
         }
         self.prev.push(self.head[a]);
-        self.entries.push((key, res.clone()));
+        let entry = match in_place(res) {
+            Some(words) => RunEntry {
+                key,
+                set: RunEntry::WORDS,
+                words,
+            },
+            None => {
+                self.sets.push(res.clone());
+                RunEntry {
+                    key,
+                    set: (self.sets.len() - 1) as u32,
+                    words: [0; WORDS],
+                }
+            }
+        };
+        self.entries.push(entry);
         self.head[a] = self.entries.len() as u32;
     }
 }
@@ -759,21 +828,28 @@ impl Master {
         now: SimTime,
         out: &mut RunOutput,
     ) {
-        let entries = &mut offerable.entries;
+        let Offerable { entries, sets, .. } = &mut offerable;
         // By framework, and within a framework in run order (the entries'
         // positions break ties: a stable sort, without moving the entries).
         let mut order: Vec<(FrameworkId, u32)> = entries
             .iter()
             .enumerate()
-            .map(|(i, (k, _))| (k.0, i as u32))
+            .map(|(i, e)| (e.key.0, i as u32))
             .collect();
         order.sort_unstable();
         out.offers.reserve(order.len());
         for (_, i) in order {
-            let (key, res) = &mut entries[i as usize];
-            let res = std::mem::take(res);
-            out.offers
-                .push(self.new_offer(key.0, key.1, key.2, res, now));
+            // 48 bytes read, the book's slot written field by field: no
+            // 152-byte set taken out of the entry and moved into the book
+            // for an offer of words.
+            let e = entries[i as usize];
+            let id = if e.set == RunEntry::WORDS {
+                self.new_offer_of_words(e.key, &e.words, now)
+            } else {
+                let res = std::mem::take(&mut sets[e.set as usize]);
+                self.new_offer(e.key.0, e.key.1, e.key.2, res, now)
+            };
+            out.offers.push(id);
         }
         offerable.reset(self.agents.len());
         self.offerable = offerable;
@@ -984,4 +1060,79 @@ struct Spot {
     role: RoleId,
     /// The role's sort key when the order was computed.
     role_share: f64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cluster::resources::MAX_RESOURCE_KINDS;
+
+    impl Offerable {
+        /// Each entry's key and resources, in entry order.
+        fn whole(&self) -> Vec<((FrameworkId, RoleId, AgentId), ResourceSet)> {
+            self.entries
+                .iter()
+                .map(|e| {
+                    let res = if e.set == RunEntry::WORDS {
+                        ResourceSet::unreserved(quantities(&e.words))
+                    } else {
+                        self.sets[e.set as usize].clone()
+                    };
+                    (e.key, res)
+                })
+                .collect()
+        }
+    }
+
+    /// The run's entries kept as words (or whole when they are not)
+    /// against a list of whole sets looked up by key, as `Offerable` kept
+    /// them before: the same keys in the same order with the same sums,
+    /// through additions of every shape (words, a kind after the first
+    /// `WORDS`, a reservation) to new and existing keys, across resets.
+    #[test]
+    fn entries_as_words_are_the_whole_sets() {
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        let mut draw = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let agents = 7;
+        let mut run = Offerable::new(agents);
+        for round in 0..200 {
+            let mut reference: Vec<((FrameworkId, RoleId, AgentId), ResourceSet)> = Vec::new();
+            for _ in 0..(draw() % 40) {
+                let r = draw();
+                let key = (
+                    FrameworkId((r % 3) as u32),
+                    RoleId(((r >> 2) % 2) as u32),
+                    AgentId(((r >> 4) % agents as u64) as u32),
+                );
+                let mut res = ResourceSet::default();
+                for k in 0..WORDS {
+                    res.unreserved.0[k] = (r >> (8 + 8 * k)) & 0x3f;
+                }
+                match (r >> 40) % 8 {
+                    0 => {
+                        res.unreserved.0
+                            [WORDS + (r >> 44) as usize % (MAX_RESOURCE_KINDS - WORDS)] = 9
+                    }
+                    1 => {
+                        let mut q = Quantities::ZERO;
+                        q.0[(r >> 44) as usize % 2] = 4;
+                        res.add_reserved(RoleId(((r >> 48) % 2) as u32), &q);
+                    }
+                    _ => {}
+                }
+                run.add(key, &res);
+                match reference.iter_mut().find(|(k, _)| *k == key) {
+                    Some((_, sum)) => sum.add(&res),
+                    None => reference.push((key, res)),
+                }
+            }
+            assert_eq!(run.whole(), reference, "round {round}");
+            run.reset(agents);
+        }
+    }
 }

@@ -1291,6 +1291,27 @@ impl Master {
         id
     }
 
+    /// [`Master::new_offer`] of the unreserved quantities `words` (every
+    /// one from the `WORDS`-th on zero): written into the book field by
+    /// field, no set made or moved.
+    fn new_offer_of_words(
+        &mut self,
+        key: (FrameworkId, RoleId, AgentId),
+        words: &[u64; offer_book::WORDS],
+        now: SimTime,
+    ) -> OfferId {
+        let id = OfferId(self.id_of(self.next_offer));
+        self.next_offer += 1;
+        // `new_offer`'s total over the scenario's kinds: the words, the
+        // first `kinds` of them.
+        let n = self.kinds.min(offer_book::WORDS);
+        for (t, &w) in self.offered_total.0[..n].iter_mut().zip(words) {
+            *t = t.saturating_add(w);
+        }
+        self.offers.push_words(id, key, now, words);
+        id
+    }
+
     /// Accepts an offer: `used` moves from offered to allocated (tasks
     /// launched); the rest is declined with a `refuse` filter (Mesos: unused
     /// resources of an ACCEPT are implicitly declined). Returns the filter

@@ -11,23 +11,66 @@
 //! (plus a margin), its oldest offers move to an ordered map, so the queue
 //! stays within a small factor of the offers outstanding. Iterating goes
 //! through the map, then the queue: id order, as a `BTreeMap` by id gives.
+//!
+//! The queue is a ring of slots that keep their offers when they go: a
+//! gone offer is only marked so, and a new one is written field by field
+//! into the slot it takes ([`OfferBook::push_words`]), so an offer of a
+//! few unreserved quantities is written where it stays, without a
+//! 184-byte [`Offer`] made and moved in (a `memcpy` call each, which
+//! `finish_run` paid for every offer), and one leaving the front is not
+//! moved out either.
 
 use super::{Offer, OfferId};
-use std::collections::{BTreeMap, VecDeque};
+use crate::cluster::resources::{ResourceSet, MAX_RESOURCE_KINDS};
+use crate::sim::time::SimTime;
+use crate::{AgentId, FrameworkId, RoleId};
+use std::collections::BTreeMap;
 
 /// Entries the queue may hold beyond twice its live offers.
 const SLACK: usize = 64;
 
+/// The unreserved quantities [`OfferBook::push_words`] takes.
+pub(super) const WORDS: usize = 4;
+
+/// One slot of the ring: an offer, and whether it is outstanding (a gone
+/// offer's slot keeps what it held until a new offer is written there).
+#[derive(Clone, Debug)]
+struct Slot {
+    live: bool,
+    offer: Offer,
+}
+
+impl Slot {
+    fn gone() -> Slot {
+        Slot {
+            live: false,
+            offer: Offer {
+                id: OfferId(0),
+                framework: FrameworkId(0),
+                role: RoleId(0),
+                agent: AgentId(0),
+                resources: ResourceSet::default(),
+                made_at: SimTime::ZERO,
+            },
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub(super) struct OfferBook {
-    /// Offers with ids from `base` on, one entry per id of this master
-    /// (`base`, `base + stride`, …); `None` once gone.
-    recent: VecDeque<Option<Offer>>,
-    /// The id of `recent`'s first entry.
+    /// A ring: the entry of the offer with id `base + k · stride` is
+    /// `slots[(head + k) % slots.len()]` for `k < len`; its length is 0
+    /// or a power of two.
+    slots: Vec<Slot>,
+    /// Where the ring's first entry is in `slots`.
+    head: usize,
+    /// The ring's entries, live or gone.
+    len: usize,
+    /// The id of the ring's first entry.
     base: u64,
     /// The step between consecutive ids of this master (its partitions).
     stride: u64,
-    /// Offers in `recent`.
+    /// Live offers in the ring.
     recent_live: usize,
     /// Offers older than `base` still outstanding.
     old: BTreeMap<OfferId, Offer>,
@@ -36,7 +79,9 @@ pub(super) struct OfferBook {
 impl OfferBook {
     pub(super) fn new(stride: u64) -> OfferBook {
         OfferBook {
-            recent: VecDeque::new(),
+            slots: Vec::new(),
+            head: 0,
+            len: 0,
             base: 0,
             stride: stride.max(1),
             recent_live: 0,
@@ -44,7 +89,7 @@ impl OfferBook {
         }
     }
 
-    /// Where `id` is (or would be) in `recent`.
+    /// Where `id`'s entry is (or would be) in the ring.
     fn index(&self, id: OfferId) -> Option<usize> {
         let d = id.0.checked_sub(self.base)?;
         // One master (the common case): every id is its own, no division.
@@ -57,54 +102,166 @@ impl OfferBook {
         usize::try_from(d / self.stride).ok()
     }
 
+    /// The slot of the ring's `k`-th entry (`k < len`).
+    #[inline]
+    fn slot(&self, k: usize) -> &Slot {
+        &self.slots[(self.head + k) & (self.slots.len() - 1)]
+    }
+
+    #[inline]
+    fn slot_mut(&mut self, k: usize) -> &mut Slot {
+        let mask = self.slots.len() - 1;
+        &mut self.slots[(self.head + k) & mask]
+    }
+
+    /// The ring's entry of `id`, if live (`id` at or above `base`).
+    #[inline]
+    fn live_entry(&self, id: OfferId) -> Option<usize> {
+        let k = self.index(id)?;
+        (k < self.len && self.slot(k).live).then_some(k)
+    }
+
     pub(super) fn get(&self, id: &OfferId) -> Option<&Offer> {
         if id.0 < self.base {
             return self.old.get(id);
         }
-        self.recent.get(self.index(*id)?)?.as_ref()
+        let k = self.live_entry(*id)?;
+        Some(&self.slot(k).offer)
     }
 
     pub(super) fn get_mut(&mut self, id: &OfferId) -> Option<&mut Offer> {
         if id.0 < self.base {
             return self.old.get_mut(id);
         }
-        let i = self.index(*id)?;
-        self.recent.get_mut(i)?.as_mut()
+        let k = self.live_entry(*id)?;
+        Some(&mut self.slot_mut(k).offer)
+    }
+
+    /// The slot a new offer of id `id` takes at the ring's back, marked
+    /// live (what it held is still there, for the caller to overwrite);
+    /// `None` if `id` is not this master's next id (never happens with
+    /// the master's own numbering).
+    fn new_slot(&mut self, id: OfferId) -> Option<&mut Slot> {
+        if self.len == 0 {
+            self.base = id.0;
+        }
+        let at = match self.index(id) {
+            Some(i) if i >= self.len => i,
+            _ => {
+                debug_assert!(false, "offer ids must increase by the stride");
+                return None;
+            }
+        };
+        while self.len < at {
+            // Ids of no offer between (never with the master's numbering).
+            self.grow_back();
+            self.slot_mut(self.len - 1).live = false;
+        }
+        self.grow_back();
+        self.recent_live += 1;
+        // Offers that stay while newer ones come and go move to the map.
+        while self.len > 2 * self.recent_live + SLACK {
+            self.pop_front();
+        }
+        let k = self.len - 1;
+        let s = self.slot_mut(k);
+        s.live = true;
+        Some(s)
+    }
+
+    /// One more entry at the ring's back (its slot as it was), the ring
+    /// twice as large first if full.
+    fn grow_back(&mut self) {
+        if self.len == self.slots.len() {
+            let cap = (2 * self.slots.len()).max(16);
+            let mut slots = Vec::with_capacity(cap);
+            for k in 0..self.len {
+                let s = self.slot_mut(k);
+                slots.push(std::mem::replace(s, Slot::gone()));
+            }
+            slots.resize_with(cap, Slot::gone);
+            self.slots = slots;
+            self.head = 0;
+        }
+        self.len += 1;
     }
 
     /// Adds a new offer: its id must be above every id added before.
     pub(super) fn insert(&mut self, id: OfferId, offer: Offer) {
-        if self.recent.is_empty() {
-            self.base = id.0;
-        }
-        let at = match self.index(id) {
-            Some(i) if i >= self.recent.len() => i,
-            _ => {
-                // Not this master's next id: keep it in the map (never
-                // happens with the master's own numbering).
-                debug_assert!(false, "offer ids must increase by the stride");
+        match self.new_slot(id) {
+            Some(s) => s.offer = offer,
+            None => {
+                // Not this master's next id: kept in the map.
                 self.old.insert(id, offer);
-                return;
             }
-        };
-        while self.recent.len() < at {
-            self.recent.push_back(None);
-        }
-        self.recent.push_back(Some(offer));
-        self.recent_live += 1;
-        // Offers that stay while newer ones come and go move to the map.
-        while self.recent.len() > 2 * self.recent_live + SLACK {
-            self.pop_front();
         }
     }
 
-    /// Drops `recent`'s first entry, moving a live offer to `old`.
+    /// Adds a new offer of `key` (framework, role, agent), made at
+    /// `made_at`, of the unreserved quantities `words` (the rest zero), as
+    /// [`OfferBook::insert`] does, written field by field into its slot.
+    pub(super) fn push_words(
+        &mut self,
+        id: OfferId,
+        (framework, role, agent): (FrameworkId, RoleId, AgentId),
+        made_at: SimTime,
+        words: &[u64; WORDS],
+    ) {
+        let Some(s) = self.new_slot(id) else {
+            let mut resources = ResourceSet::default();
+            resources.unreserved.0[..WORDS].copy_from_slice(words);
+            self.old.insert(
+                id,
+                Offer {
+                    id,
+                    framework,
+                    role,
+                    agent,
+                    resources,
+                    made_at,
+                },
+            );
+            return;
+        };
+        let o = &mut s.offer;
+        o.id = id;
+        o.framework = framework;
+        o.role = role;
+        o.agent = agent;
+        o.made_at = made_at;
+        o.resources.reserved.clear();
+        let q = &mut o.resources.unreserved.0;
+        q[..WORDS].copy_from_slice(words);
+        q[WORDS..MAX_RESOURCE_KINDS].fill(0);
+    }
+
+    /// Drops the ring's first entry, moving a live offer to `old`.
     fn pop_front(&mut self) {
-        if let Some(entry) = self.recent.pop_front() {
-            if let Some(o) = entry {
-                self.recent_live -= 1;
-                self.old.insert(o.id, o);
-            }
+        if self.len == 0 {
+            return;
+        }
+        let head = self.head;
+        let s = &mut self.slots[head];
+        if s.live {
+            s.live = false;
+            let o = std::mem::replace(&mut s.offer, Slot::gone().offer);
+            self.recent_live -= 1;
+            self.old.insert(o.id, o);
+        }
+        self.head = (head + 1) & (self.slots.len() - 1);
+        self.len -= 1;
+        self.base += self.stride;
+    }
+
+    /// Marks the ring's `k`-th entry (live) gone, and drops the gone
+    /// entries at the front (their slots keep what they held).
+    #[inline]
+    fn mark_gone(&mut self, k: usize) {
+        self.slot_mut(k).live = false;
+        self.recent_live -= 1;
+        while self.len > 0 && !self.slots[self.head].live {
+            self.head = (self.head + 1) & (self.slots.len() - 1);
+            self.len -= 1;
             self.base += self.stride;
         }
     }
@@ -113,63 +270,89 @@ impl OfferBook {
         if id.0 < self.base {
             return self.old.remove(id);
         }
-        let i = self.index(*id)?;
-        let o = self.recent.get_mut(i)?.take()?;
-        self.recent_live -= 1;
-        while matches!(self.recent.front(), Some(None)) {
-            self.recent.pop_front();
-            self.base += self.stride;
-        }
+        let k = self.live_entry(*id)?;
+        let o = std::mem::replace(&mut self.slot_mut(k).offer, Slot::gone().offer);
+        self.mark_gone(k);
         Some(o)
     }
 
     /// Removes offer `id` (if outstanding) without moving it out: its
-    /// entry is dropped in place. Whether it was there.
+    /// slot is marked gone in place. Whether it was there.
     pub(super) fn discard(&mut self, id: &OfferId) -> bool {
         if id.0 < self.base {
             return self.old.remove(id).is_some();
         }
-        let Some(entry) = self.index(*id).and_then(|i| self.recent.get_mut(i)) else {
-            return false;
-        };
-        if entry.is_none() {
-            return false;
+        match self.live_entry(*id) {
+            Some(k) => {
+                self.mark_gone(k);
+                true
+            }
+            None => false,
         }
-        *entry = None;
-        self.recent_live -= 1;
-        while matches!(self.recent.front(), Some(None)) {
-            self.recent.pop_front();
-            self.base += self.stride;
-        }
-        true
     }
 
     /// Outstanding offers in id order.
     pub(super) fn values(&self) -> impl Iterator<Item = &Offer> + '_ {
-        self.old.values().chain(self.recent.iter().flatten())
+        self.old.values().chain(
+            (0..self.len)
+                .map(|k| self.slot(k))
+                .filter(|s| s.live)
+                .map(|s| &s.offer),
+        )
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cluster::resources::ResourceSet;
-    use crate::sim::time::SimTime;
-    use crate::{AgentId, FrameworkId, RoleId};
+    use crate::cluster::resources::Quantities;
 
-    fn offer(id: u64) -> Offer {
+    /// Offer `id` with resources of a shape drawn from `x`: nothing, up to
+    /// `WORDS` kinds, a kind after those, or a reservation — so that a
+    /// slot written by `push_words` may have held any of them before.
+    fn offer(id: u64, x: u64) -> Offer {
+        let mut resources = ResourceSet::default();
+        match x % 5 {
+            0 => {}
+            1 | 2 => {
+                for k in 0..WORDS {
+                    resources.unreserved.0[k] = (x >> (8 * k)) & 0xff;
+                }
+            }
+            3 => {
+                resources.unreserved.0[0] = 1 + x % 7;
+                resources.unreserved.0[WORDS + (x as usize % (MAX_RESOURCE_KINDS - WORDS))] = 3;
+            }
+            _ => {
+                resources.unreserved.0[1] = 2;
+                let mut q = Quantities::ZERO;
+                q.0[0] = 5;
+                resources.add_reserved(RoleId(1), &q);
+            }
+        }
         Offer {
             id: OfferId(id),
-            framework: FrameworkId(0),
-            role: RoleId(0),
-            agent: AgentId(0),
-            resources: ResourceSet::default(),
-            made_at: SimTime::ZERO,
+            framework: FrameworkId((x % 3) as u32),
+            role: RoleId((x % 2) as u32),
+            agent: AgentId((x % 11) as u32),
+            resources,
+            made_at: SimTime(x % 1000),
         }
     }
 
+    /// The words of `o`'s resources if `push_words` can take them.
+    fn words(o: &Offer) -> Option<[u64; WORDS]> {
+        let r = &o.resources;
+        (r.reserved.is_empty() && r.unreserved.zero_from(WORDS)).then(|| {
+            let mut w = [0; WORDS];
+            w.copy_from_slice(&r.unreserved.0[..WORDS]);
+            w
+        })
+    }
+
     /// The book against a `BTreeMap` under a pseudo-random mix of
-    /// inserts, removes and look-ups, with offers that stay long.
+    /// inserts (whole, or word by word into a reused slot), removes,
+    /// changes and look-ups, with offers that stay long.
     #[test]
     fn behaves_as_an_ordered_map() {
         for stride in [1u64, 3] {
@@ -185,8 +368,14 @@ mod tests {
                 if x % 3 != 0 || map.is_empty() {
                     let id = OfferId(next * stride + partition);
                     next += 1;
-                    book.insert(id, offer(id.0));
-                    map.insert(id, offer(id.0));
+                    let o = offer(id.0, x >> 3);
+                    match words(&o) {
+                        Some(w) if x % 4 != 0 => {
+                            book.push_words(id, (o.framework, o.role, o.agent), o.made_at, &w)
+                        }
+                        _ => book.insert(id, o.clone()),
+                    }
+                    map.insert(id, o);
                 } else {
                     // Mostly the oldest few, sometimes anything.
                     let keys: Vec<OfferId> = map.keys().copied().collect();
@@ -199,6 +388,15 @@ mod tests {
                     if (k.0 / stride) % 97 != 0 {
                         if x % 5 == 0 {
                             assert_eq!(book.discard(&k), map.remove(&k).is_some());
+                        } else if x % 5 == 1 {
+                            // Its resources change in place.
+                            let res = offer(0, x >> 5).resources;
+                            if let Some(o) = map.get_mut(&k) {
+                                o.resources = res.clone();
+                            }
+                            if let Some(o) = book.get_mut(&k) {
+                                o.resources = res;
+                            }
                         } else {
                             assert_eq!(book.remove(&k), map.remove(&k));
                         }
@@ -210,7 +408,9 @@ mod tests {
                     let a: Vec<&Offer> = book.values().collect();
                     let b: Vec<&Offer> = map.values().collect();
                     assert_eq!(a, b);
-                    assert!(book.recent.len() <= 2 * book.recent_live + SLACK + 1);
+                    assert!(book.len <= 2 * book.recent_live + SLACK + 1);
+                    let live = (0..book.len).filter(|&k| book.slot(k).live).count();
+                    assert_eq!(live, book.recent_live);
                 }
             }
             assert!(book.remove(&OfferId(u64::MAX)).is_none());
