@@ -1150,6 +1150,7 @@ impl Master {
 
     // ------------------------------------------------------- offers ---
 
+    #[inline]
     pub fn offer(&self, id: OfferId) -> Option<&Offer> {
         self.offers.get(&id)
     }

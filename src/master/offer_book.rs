@@ -90,6 +90,7 @@ impl OfferBook {
     }
 
     /// Where `id`'s entry is (or would be) in the ring.
+    #[inline]
     fn index(&self, id: OfferId) -> Option<usize> {
         let d = id.0.checked_sub(self.base)?;
         // One master (the common case): every id is its own, no division.
@@ -121,6 +122,7 @@ impl OfferBook {
         (k < self.len && self.slot(k).live).then_some(k)
     }
 
+    #[inline]
     pub(super) fn get(&self, id: &OfferId) -> Option<&Offer> {
         if id.0 < self.base {
             return self.old.get(id);
@@ -129,6 +131,7 @@ impl OfferBook {
         Some(&self.slot(k).offer)
     }
 
+    #[inline]
     pub(super) fn get_mut(&mut self, id: &OfferId) -> Option<&mut Offer> {
         if id.0 < self.base {
             return self.old.get_mut(id);
@@ -141,6 +144,7 @@ impl OfferBook {
     /// live (what it held is still there, for the caller to overwrite);
     /// `None` if `id` is not this master's next id (never happens with
     /// the master's own numbering).
+    #[inline]
     fn new_slot(&mut self, id: OfferId) -> Option<&mut Slot> {
         if self.len == 0 {
             self.base = id.0;
@@ -152,12 +156,13 @@ impl OfferBook {
                 return None;
             }
         };
-        while self.len < at {
-            // Ids of no offer between (never with the master's numbering).
-            self.grow_back();
-            self.slot_mut(self.len - 1).live = false;
+        if at != self.len {
+            self.skip_to(at);
         }
-        self.grow_back();
+        if self.len == self.slots.len() {
+            self.grow();
+        }
+        self.len += 1;
         self.recent_live += 1;
         // Offers that stay while newer ones come and go move to the map.
         while self.len > 2 * self.recent_live + SLACK {
@@ -169,21 +174,32 @@ impl OfferBook {
         Some(s)
     }
 
-    /// One more entry at the ring's back (its slot as it was), the ring
-    /// twice as large first if full.
-    fn grow_back(&mut self) {
-        if self.len == self.slots.len() {
-            let cap = (2 * self.slots.len()).max(16);
-            let mut slots = Vec::with_capacity(cap);
-            for k in 0..self.len {
-                let s = self.slot_mut(k);
-                slots.push(std::mem::replace(s, Slot::gone()));
+    /// Gone entries up to the ring's `at`-th (ids of no offer: never with
+    /// the master's numbering).
+    #[cold]
+    fn skip_to(&mut self, at: usize) {
+        while self.len < at {
+            if self.len == self.slots.len() {
+                self.grow();
             }
-            slots.resize_with(cap, Slot::gone);
-            self.slots = slots;
-            self.head = 0;
+            self.len += 1;
+            self.slot_mut(self.len - 1).live = false;
         }
-        self.len += 1;
+    }
+
+    /// The ring twice as large (at least 16 slots), its entries in order
+    /// from the first slot.
+    #[cold]
+    fn grow(&mut self) {
+        let cap = (2 * self.slots.len()).max(16);
+        let mut slots = Vec::with_capacity(cap);
+        for k in 0..self.len {
+            let s = self.slot_mut(k);
+            slots.push(std::mem::replace(s, Slot::gone()));
+        }
+        slots.resize_with(cap, Slot::gone);
+        self.slots = slots;
+        self.head = 0;
     }
 
     /// Adds a new offer: its id must be above every id added before.
@@ -278,6 +294,7 @@ impl OfferBook {
 
     /// Removes offer `id` (if outstanding) without moving it out: its
     /// slot is marked gone in place. Whether it was there.
+    #[inline]
     pub(super) fn discard(&mut self, id: &OfferId) -> bool {
         if id.0 < self.base {
             return self.old.remove(id).is_some();
