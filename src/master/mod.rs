@@ -565,8 +565,6 @@ pub struct Master {
     /// framework's and the role tree's sums ([`Master::decline_deferred`]):
     /// `None` outside an answer batch.
     owed: Option<OwedSums>,
-    /// [`Master::decline_deferred`]'s one decline; kept for its buffer.
-    one_declined: Vec<Declined>,
 }
 
 /// A deferred decline's return to its agent ([`Master::settle_returns`]):
@@ -730,7 +728,6 @@ impl Master {
             return_order: Vec::new(),
             return_counts: Vec::new(),
             owed: None,
-            one_declined: Vec::new(),
         }
     }
 
@@ -1391,19 +1388,19 @@ impl Master {
         refuse: DurationUs,
         now: SimTime,
     ) -> Option<Declined> {
-        let mut out = std::mem::take(&mut self.one_declined);
-        out.clear();
-        self.decline_many(model, std::slice::from_ref(&id), refuse, now, &mut out);
-        let d = out.pop();
-        self.one_declined = out;
-        d
+        let refuse = refuse.min(MAX_REFUSE_US);
+        // A filter lasts at least one allocation interval (MESOS-4302).
+        let expires = now.plus(refuse.max(self.interval));
+        let mut found = None;
+        self.decline_one(model, id, refuse, expires, |d| found = Some(d));
+        found
     }
 
     /// [`Master::decline_deferred`] of each of `ids` in turn (a chunk of
     /// one framework's declines), what each returns pushed to `out` (none
     /// for an offer not outstanding), in one call: the same book, returns,
-    /// sums, serials and filters, with the filters' expiry worked out once
-    /// and no `Declined` returned through an `Option` each.
+    /// sums, serials and filters, with the chunk read ahead and the
+    /// filters' expiry worked out once.
     pub fn decline_many(
         &mut self,
         model: &Model,
@@ -1412,8 +1409,6 @@ impl Master {
         now: SimTime,
         out: &mut Vec<Declined>,
     ) {
-        let n = self.kinds;
-        let groups = n.div_ceil(4);
         let refuse = refuse.min(MAX_REFUSE_US);
         // A filter lasts at least one allocation interval (MESOS-4302).
         let expires = now.plus(refuse.max(self.interval));
@@ -1430,67 +1425,85 @@ impl Master {
             std::hint::black_box(warm);
         }
         for &id in ids {
-            // Read in place: the agent's return takes the first `kinds`
-            // quantities of the offer's resources (the whole set only if
-            // it has reserved parts), the filter reads the set where it
-            // is, and the book only marks the offer gone.
-            let Some(offer) = self.offers.get(&id) else {
-                continue;
-            };
-            let (framework, role, agent) = (offer.framework, offer.role, offer.agent);
-            let res = &offer.resources;
-            if res.is_empty() {
-                self.offers.discard(&id);
-                out.push(Declined {
-                    role,
-                    agent,
-                    total: Quantities::ZERO,
-                    filter: None,
-                });
-                continue;
-            }
-            // Whole: every entry from `kinds` on is zero (a copy of fixed
-            // length, no call).
-            let unreserved = res.unreserved;
-            // Unreserved only, the set's total over the scenario's kinds
-            // is its first `kinds` unreserved quantities.
-            let (total, set) = if res.reserved.is_empty() {
-                (unreserved, Return::UNRESERVED)
-            } else {
-                self.return_sets.push(res.clone());
-                (res.total_first(n), (self.return_sets.len() - 1) as u32)
-            };
-            for g in unreserved.0.chunks_exact(4).take(groups) {
-                self.return_words.push([g[0], g[1], g[2], g[3]]);
-            }
-            self.returns.push(Return {
-                agent,
-                framework,
-                set,
-            });
-            // The filter, as `install_filter` installs it (the fields it
-            // writes are not the book's, so the set is read in place).
-            let filter = if refuse == 0 {
-                None
-            } else {
-                let serial = self.id_of(self.next_filter);
-                self.next_filter += 1;
-                self.filters
-                    .install(framework, role, agent, res, serial)
-                    .map(|fid| {
-                        self.roles[role.index()].active_filters += 1;
-                        NewFilter { id: fid, expires }
-                    })
-            };
+            self.decline_one(model, id, refuse, expires, |d| out.push(d));
+        }
+    }
+
+    /// One deferred decline (see [`Master::decline_deferred`]), `refuse`
+    /// already capped and the filter's expiry `expires` worked out by the
+    /// caller, what it returns given to `done` (not called if the offer is
+    /// not outstanding): a sink rather than a return value, so that
+    /// `decline_many` writes each `Declined` straight into its list.
+    #[inline]
+    fn decline_one(
+        &mut self,
+        model: &Model,
+        id: OfferId,
+        refuse: DurationUs,
+        expires: SimTime,
+        mut done: impl FnMut(Declined),
+    ) {
+        let n = self.kinds;
+        // Read in place: the agent's return takes the first `kinds`
+        // quantities of the offer's resources (the whole set only if it
+        // has reserved parts), the filter reads the set where it is, and
+        // the book only marks the offer gone.
+        let Some(offer) = self.offers.get(&id) else {
+            return;
+        };
+        let (framework, role, agent) = (offer.framework, offer.role, offer.agent);
+        let res = &offer.resources;
+        if res.is_empty() {
             self.offers.discard(&id);
-            self.owe_sums(model, framework, role, &total, &unreserved);
-            out.push(Declined {
+            done(Declined {
                 role,
                 agent,
-                total,
-                filter,
+                total: Quantities::ZERO,
+                filter: None,
             });
+            return;
         }
+        // Whole: every entry from `kinds` on is zero (a copy of fixed
+        // length, no call).
+        let unreserved = res.unreserved;
+        // Unreserved only, the set's total over the scenario's kinds is
+        // its first `kinds` unreserved quantities.
+        let (total, set) = if res.reserved.is_empty() {
+            (unreserved, Return::UNRESERVED)
+        } else {
+            self.return_sets.push(res.clone());
+            (res.total_first(n), (self.return_sets.len() - 1) as u32)
+        };
+        for g in unreserved.0.chunks_exact(4).take(n.div_ceil(4)) {
+            self.return_words.push([g[0], g[1], g[2], g[3]]);
+        }
+        self.returns.push(Return {
+            agent,
+            framework,
+            set,
+        });
+        // The filter, as `install_filter` installs it (the fields it
+        // writes are not the book's, so the set is read in place).
+        let filter = if refuse == 0 {
+            None
+        } else {
+            let serial = self.id_of(self.next_filter);
+            self.next_filter += 1;
+            self.filters
+                .install(framework, role, agent, res, serial)
+                .map(|fid| {
+                    self.roles[role.index()].active_filters += 1;
+                    NewFilter { id: fid, expires }
+                })
+        };
+        self.offers.discard(&id);
+        self.owe_sums(model, framework, role, &total, &unreserved);
+        done(Declined {
+            role,
+            agent,
+            total,
+            filter,
+        });
     }
 
     /// A deferred decline of resources with total `total` and unreserved

@@ -476,11 +476,12 @@ impl<'m> Simulation<'m> {
                 self.masters[0].decline_many(model, chunk, refuse, self.now, &mut done);
             } else {
                 self.look_ahead_answers(chunk);
-                for id in chunk {
+                for &id in chunk {
                     let p = self.partition_of_id(id.0);
-                    let m = &mut self.masters[p];
-                    m.decline_many(model, std::slice::from_ref(id), refuse, self.now, &mut done);
-                    parts.resize(done.len(), p as u32);
+                    if let Some(d) = self.masters[p].decline_deferred(model, id, refuse, self.now) {
+                        done.push(d);
+                        parts.push(p as u32);
+                    }
                 }
             }
             parts.resize(done.len(), 0);
