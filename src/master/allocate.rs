@@ -926,7 +926,7 @@ impl Master {
                 let last = self.kinds.clamp(1, q.len()) - 1;
                 warm ^= q[0] ^ q[last];
                 warm ^= a.available.reserved.len() as u64;
-                warm ^= a.offered.0[0] ^ a.held.first_word();
+                warm ^= a.held.first_word();
             }
         }
         // Keeps the reads (their values are not otherwise used).

@@ -27,7 +27,7 @@ use offer_book::OfferBook;
 use std::collections::BTreeMap;
 
 /// How many agents [`Master::settle_returns`] reads ahead of returning
-/// resources to them. Each is three cache lines (see [`AgentState`]); 8
+/// resources to them. Each is two cache lines (see [`AgentState`]); 8
 /// agents' lines in flight measured faster than 16 when each was four or
 /// five (docs/performance.md, stop 18).
 const SETTLE_AHEAD: usize = 8;
@@ -118,18 +118,19 @@ pub struct Unavailability {
 
 /// What a master keeps about an agent. The fields an offer, a decline
 /// and a run's walk touch come first (`repr(C)` keeps this order), on
-/// three cache lines of their own (`align(64)` fixes where the lines
+/// two cache lines of their own (`align(64)` fixes where the lines
 /// fall): the flags and what is available (its first four kinds) on the
-/// first line, what is offered (its first four kinds) on the third, and
-/// who holds resources here on the sixth — the first holder inline, its
-/// id, the header of the others and the first four kinds of what it
-/// holds together — so that a decline's return reads three lines of one
-/// agent and follows no pointer (see `agent_lines_are_three`). The
-/// maintenance window fills the gap before the holders. What is
-/// allocated, the total, the deficit and the inverse offers come after.
-/// 960 bytes: fifteen lines, an odd number, so that the agents' hot lines
-/// spread over every cache set (a power-of-two size would put them all
-/// in a sixteenth of the sets).
+/// first line, and who holds resources here on the fourth — the first
+/// holder inline, its id, the header of the others and the first four
+/// kinds of what it holds together — so that a decline's return reads
+/// two lines of one agent and follows no pointer (see
+/// `agent_lines_are_two`). What is offered here is not kept here: the
+/// offer book has it ([`Master::agents_offered`]). The maintenance window
+/// fills the gap before the holders. What is allocated, the total, the
+/// deficit and the inverse offers come after. 832 bytes: thirteen lines,
+/// an odd number, so that the agents' hot lines spread over every cache
+/// set (a power-of-two size would put them all in a sixteenth of the
+/// sets).
 #[derive(Clone, Debug, Default)]
 #[repr(C, align(64))]
 pub struct AgentState {
@@ -140,8 +141,6 @@ pub struct AgentState {
     /// need not read the deficit when there is none (nearly always).
     owes: bool,
     pub available: ResourceSet,
-    /// Merged by name: resources in outstanding offers / used by tasks.
-    pub offered: Quantities,
     pub maintenance: Option<Unavailability>,
     /// Frameworks holding offered or allocated resources here.
     held: Holders,
@@ -1204,9 +1203,10 @@ impl Master {
         self.agents[agent.index()].held.add(fw, total, n);
     }
 
-    /// A run offers `res` of `agent` to `fw` in `role`: `track`, and the
-    /// agent's offered resources (`new_offer` makes the offer at the end of
-    /// the run; nothing reads an agent's `offered` during a run).
+    /// A run offers `res` of `agent` to `fw` in `role`: `track`
+    /// (`new_offer` makes the offer at the end of the run). What is
+    /// offered on an agent is not kept with the agent: the offer book
+    /// holds it ([`Master::agents_offered`]).
     fn charge_offer(
         &mut self,
         model: &Model,
@@ -1220,7 +1220,6 @@ impl Master {
         let mut summed = None;
         let total = res.total_first_in(n, &mut summed);
         self.track_total(model, fw, role, agent, total, &res.unreserved);
-        self.agents[agent.index()].offered.add_first(total, n);
     }
 
     /// The reverse of `track`; allocation counts are never decremented.
@@ -1269,9 +1268,9 @@ impl Master {
     ) -> OfferId {
         let id = OfferId(self.id_of(self.next_offer));
         self.next_offer += 1;
-        // The framework's share and the agent's offered resources were
-        // charged when the run made the offer (`charge_offer`), while the
-        // agent's state was at hand.
+        // The framework's share and the agent's holders were charged when
+        // the run made the offer (`charge_offer`), while the agent's state
+        // was at hand.
         // Over the scenario's kinds (every entry from `kinds` on is zero).
         let total = resources.total_first(self.kinds);
         self.offered_total.add_first(&total, self.kinds);
@@ -1335,9 +1334,7 @@ impl Master {
             fs.roles[ri].allocated.add(&total);
             self.offered_total.saturating_sub(&total);
             self.allocated_total.add(&total);
-            let agent = &mut self.agents[agent_id.index()];
-            agent.offered.saturating_sub(&total);
-            agent.allocated.add(&total);
+            self.agents[agent_id.index()].allocated.add(&total);
             for r in Self::ancestors_and_self(model, role) {
                 self.roles[r.index()].subtree_used.add(&total);
             }
@@ -1361,8 +1358,7 @@ impl Master {
     }
 
     /// Declines an offer as [`Master::decline`] does, except that its
-    /// agent's part — the agent's offered resources, its available ones
-    /// and its holders — and its part in the framework's and the role
+    /// agent's part — the agent's available resources and its holders — and its part in the framework's and the role
     /// tree's sums are left for [`Master::settle_returns`], which the
     /// caller must call before anything reads this master's agents or
     /// sums (the end of its answer batch, or an accept in it). The offer
@@ -1598,8 +1594,8 @@ impl Master {
         }
         for chunk in order.chunks(SETTLE_AHEAD) {
             // The chunk's agents' lines a return reads first (whether the
-            // agent owes resources, what is available, offered and held
-            // there: three lines of each, see `AgentState`), read
+            // agent owes resources, what is available and held there: two
+            // lines of each, see `AgentState`), read
             // together: a return is a hundred instructions or so, so the
             // processor would otherwise have only the next two or three
             // agents' misses in flight. Reads only.
@@ -1609,7 +1605,6 @@ impl Master {
                 warm ^= u64::from(a.owes)
                     ^ a.available.unreserved.0[0]
                     ^ a.available.reserved.len() as u64
-                    ^ a.offered.0[0]
                     ^ a.held.first_word()
                     ^ a.held.more.len() as u64;
             }
@@ -1629,8 +1624,7 @@ impl Master {
     }
 
     /// The `i`-th deferred return `r` (its words in `words`, a whole set
-    /// in `sets`), done: the agent's offered and available resources and
-    /// its holders.
+    /// in `sets`), done: the agent's available resources and its holders.
     fn return_one(&mut self, r: &Return, words: &[[u64; 4]], i: usize, sets: &[ResourceSet]) {
         let n = self.kinds;
         if r.set == Return::UNRESERVED {
@@ -1647,7 +1641,6 @@ impl Master {
                 }
             }
             let agent = &mut self.agents[r.agent.index()];
-            agent.offered.saturating_sub_first(&q, n);
             agent.give_back_unreserved(&q, n);
             agent.held.sub(r.framework, &q, n);
         } else {
@@ -1700,8 +1693,8 @@ impl Master {
         self.recover_sums(model, key, res, &total, refuse, now)
     }
 
-    /// `recover_resources`'s part on the agent: its offered resources, its
-    /// available ones and its holders (`total`: `res`'s total).
+    /// `recover_resources`'s part on the agent: its available resources
+    /// and its holders (`total`: `res`'s total).
     fn return_to_agent(
         &mut self,
         framework: FrameworkId,
@@ -1711,7 +1704,6 @@ impl Master {
     ) {
         let n = self.kinds;
         let agent = &mut self.agents[agent_id.index()];
-        agent.offered.saturating_sub_first(total, n);
         agent.give_back(res, n);
         agent.held.sub(framework, total, n);
     }
@@ -1979,7 +1971,6 @@ impl Master {
                 let ri = fs.role_index(role).expect("subscribed role");
                 fs.roles[ri].offered.saturating_sub(q);
                 self.offered_total.saturating_sub(q);
-                self.agents[agent.index()].offered.saturating_sub(q);
                 self.untrack(model, fw, role, agent, &ResourceSet::unreserved(*q));
                 self.set_totals(model, self.totals.minus(q));
             }
@@ -2101,6 +2092,20 @@ impl Master {
         } else {
             free.unreserved.contains(q)
         }
+    }
+
+    /// Per agent: whether resources are offered there (the outstanding
+    /// offers on it have a non-empty total). The agents' states do not
+    /// keep what is offered on them: the book has it, and nothing but the
+    /// rebalancer's idle test and `check_invariants` asks.
+    pub fn agents_offered(&self) -> Vec<bool> {
+        let mut offered = vec![false; self.agents.len()];
+        for o in self.offers.values() {
+            if !o.resources.total().is_empty() {
+                offered[o.agent.index()] = true;
+            }
+        }
+        offered
     }
 
     /// Offers outstanding on an agent (to rescind before a reservation change).
@@ -2250,7 +2255,8 @@ impl Master {
                 continue;
             }
             totals.add(&a.total.total());
-            let used = a.available.total().plus(&a.offered).plus(&a.allocated);
+            let offered = per_agent_offered[i].total();
+            let used = a.available.total().plus(&offered).plus(&a.allocated);
             if used != a.total.total().plus(&a.deficit.total()) {
                 return Err(format!(
                     "agent {}: available + offered + allocated != total + deficit",
@@ -2260,7 +2266,8 @@ impl Master {
             let n = self.kinds;
             let tails_zero = [&a.available, &a.total, &a.deficit].iter().all(|r| {
                 r.unreserved.zero_from(n) && r.reserved.iter().all(|(_, q)| q.zero_from(n))
-            }) && [&a.offered, &a.allocated].iter().all(|q| q.zero_from(n))
+            }) && a.allocated.zero_from(n)
+                && offered.zero_from(n)
                 && a.held.entries().all(|(_, q)| q.zero_from(n));
             if !tails_zero {
                 return Err(format!(
@@ -2277,12 +2284,6 @@ impl Master {
             if !a.total.contains(&a.available) {
                 return Err(format!(
                     "agent {} is over capacity",
-                    model.agent_name(AgentId(i as u32))
-                ));
-            }
-            if a.offered != per_agent_offered[i].total() {
-                return Err(format!(
-                    "agent {}: offered does not match its offers",
                     model.agent_name(AgentId(i as u32))
                 ));
             }
@@ -2380,11 +2381,10 @@ mod tests {
     /// for entry, whatever the order of adds and subtractions.
     /// The lines a decline's return reads of an agent (see
     /// [`AgentState`]): the flags with the first four kinds available on
-    /// one line, the first four kinds offered on another, the holders'
-    /// header, first holder and the first four kinds it holds on a third;
-    /// and a size of an odd number of lines.
+    /// one line, the holders' header, first holder and the first four
+    /// kinds it holds on another; and a size of an odd number of lines.
     #[test]
-    fn agent_lines_are_three() {
+    fn agent_lines_are_two() {
         use std::mem::{align_of, offset_of, size_of};
         let line = |at: usize| at / 64;
         assert_eq!(align_of::<AgentState>(), 64);
@@ -2394,16 +2394,12 @@ mod tests {
         let owes = offset_of!(AgentState, owes);
         assert_eq!(line(owes), line(available));
         assert_eq!(line(available), line(available + 4 * 8 - 1));
-        let offered = offset_of!(AgentState, offered);
-        assert_eq!(line(offered), line(offered + 4 * 8 - 1));
         let held = offset_of!(AgentState, held);
         let first_held = held + offset_of!(Holders, first_held);
         assert_eq!(line(held + offset_of!(Holders, more)), line(first_held));
         assert_eq!(line(held + offset_of!(Holders, first)), line(first_held));
         assert_eq!(line(first_held), line(first_held + 4 * 8 - 1));
-        let mut lines = vec![line(owes), line(offered), line(first_held)];
-        lines.dedup();
-        assert_eq!(lines.len(), 3);
+        assert_ne!(line(owes), line(first_held));
     }
 
     #[test]

@@ -57,6 +57,9 @@ impl<'m> Simulation<'m> {
         for m in &self.masters {
             total.add(&m.totals());
         }
+        // What is offered on each agent is in its master's offer book, not
+        // in the agent's state.
+        let offered: Vec<Vec<bool>> = self.masters.iter().map(|m| m.agents_offered()).collect();
         let idle: Vec<Idle> = (0..model.agents.len())
             .filter_map(|a| {
                 let agent = AgentId(a as u32);
@@ -69,7 +72,7 @@ impl<'m> Simulation<'m> {
                 let idle = st.present
                     && st.active
                     && st.maintenance.is_none()
-                    && st.offered.is_empty()
+                    && !offered[p.index()][a]
                     && st.allocated.is_empty()
                     && st.available == st.total
                     && st.total == registered
