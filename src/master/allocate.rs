@@ -169,7 +169,11 @@ impl Offerable {
         self.head.resize(agents, 0);
     }
 
-    pub(super) fn add(&mut self, key: (FrameworkId, RoleId, AgentId), res: &ResourceSet) {
+    /// Adds `res` to `key`'s would-be offer. Whether `key` had one already
+    /// whose resources were not empty: then `res` joins what is one item
+    /// of the agent's holders (one offer, see `AgentState`) instead of
+    /// making one.
+    pub(super) fn add(&mut self, key: (FrameworkId, RoleId, AgentId), res: &ResourceSet) -> bool {
         let a = key.2.index();
         let mut at = self.head[a];
         while at != 0 {
@@ -177,19 +181,23 @@ impl Offerable {
             let e = &mut self.entries[i];
             if e.key == key {
                 if e.set == RunEntry::WORDS {
+                    let held = e.words.iter().any(|&w| w != 0);
                     if let Some(w) = in_place(res) {
                         // `ResourceSet::add` of two sets of words.
                         for (a, b) in e.words.iter_mut().zip(w) {
                             *a = a.saturating_add(b);
                         }
-                        return;
+                        return held;
                     }
                     self.sets
                         .push(ResourceSet::unreserved(quantities(&e.words)));
                     e.set = (self.sets.len() - 1) as u32;
+                    self.sets[e.set as usize].add(res);
+                    return held;
                 }
+                let held = !self.sets[e.set as usize].is_empty();
                 self.sets[e.set as usize].add(res);
-                return;
+                return held;
             }
             at = self.prev[i];
         }
@@ -211,6 +219,7 @@ impl Offerable {
         };
         self.entries.push(entry);
         self.head[a] = self.entries.len() as u32;
+        false
     }
 }
 
@@ -539,7 +548,7 @@ impl Master {
                             continue;
                         }
                         note(self, CandidateOutcome::Offered, &to_offer.total(), &mut out);
-                        offerable.add((fw, role, agent), &to_offer);
+                        let joins = offerable.add((fw, role, agent), &to_offer);
                         let inc = guarantees_off.plus(&extra);
                         unsat.saturating_sub(&inc);
                         consumed[role.index()].add(&inc);
@@ -547,7 +556,7 @@ impl Master {
                         headroom.saturating_sub(&inc);
                         let ok = self.agents[agent.index()].available.sub(&to_offer);
                         debug_assert!(ok);
-                        self.charge_offer(model, fw, role, agent, &to_offer);
+                        self.charge_offer(model, fw, role, agent, &to_offer, joins);
                         orders.touched(fw, role);
                     }
                 }
@@ -779,7 +788,7 @@ impl Master {
                         // Copied, not moved: a move of the 152-byte set
                         // into the list was a `memcpy` call (3.6% of the
                         // samples), the copy is made in place.
-                        offerable.add((fw, role, agent), &to_offer);
+                        let joins = offerable.add((fw, role, agent), &to_offer);
                         if !quota_default {
                             consumed[role.index()].add(&extra);
                         }
@@ -789,7 +798,7 @@ impl Master {
                         let n = self.kinds;
                         let ok = self.agents[agent.index()].available.sub_first(&to_offer, n);
                         debug_assert!(ok);
-                        self.charge_offer(model, fw, role, agent, &to_offer);
+                        self.charge_offer(model, fw, role, agent, &to_offer, joins);
                         orders.touched(fw, role);
                         offered_here = true;
                         if slot.is_some() {
@@ -867,7 +876,7 @@ impl Master {
             if !a.present {
                 continue;
             }
-            let holders: Vec<FrameworkId> = a.held.frameworks().collect();
+            let holders: Vec<FrameworkId> = a.holders().collect();
             for fw in holders {
                 if !self.frameworks[fw.index()].active {
                     continue;
@@ -926,7 +935,7 @@ impl Master {
                 let last = self.kinds.clamp(1, q.len()) - 1;
                 warm ^= q[0] ^ q[last];
                 warm ^= a.available.reserved.len() as u64;
-                warm ^= a.held.first_word();
+                warm ^= a.first_word();
             }
         }
         // Keeps the reads (their values are not otherwise used).

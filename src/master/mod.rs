@@ -116,34 +116,49 @@ pub struct Unavailability {
     pub duration: DurationUs,
 }
 
-/// What a master keeps about an agent. The fields an offer, a decline
-/// and a run's walk touch come first (`repr(C)` keeps this order), on
-/// two cache lines of their own (`align(64)` fixes where the lines
-/// fall): the flags and what is available (its first four kinds) on the
-/// first line, and who holds resources here on the fourth — the first
-/// holder inline, its id, the header of the others and the first four
-/// kinds of what it holds together — so that a decline's return reads
-/// two lines of one agent and follows no pointer (see
-/// `agent_lines_are_two`). What is offered here is not kept here: the
-/// offer book has it ([`Master::agents_offered`]). The maintenance window
-/// fills the gap before the holders. What is allocated, the total, the
-/// deficit and the inverse offers come after. 832 bytes: thirteen lines,
-/// an odd number, so that the agents' hot lines spread over every cache
-/// set (a power-of-two size would put them all in a sixteenth of the
-/// sets).
-#[derive(Clone, Debug, Default)]
+/// What a master keeps about an agent. What an offer, a decline's return
+/// and a run's walk touch comes first (`repr(C)` keeps this order), on one
+/// cache line of its own (`align(64)` fixes where the lines fall): the
+/// first holder and its count of items, then what is available — its
+/// reserved part's header and the first four kinds unreserved — so that
+/// with up to four kinds, nothing reserved and nothing owed, an offer's
+/// charge and a decline's return read and write one line of the agent
+/// (see `agent_line_is_one`). Whether the agent owes resources is kept
+/// beside it, dense ([`Master`]'s `owes`); what is offered here is not kept
+/// here at all: the offer book has it ([`Master::agents_offered`]). The
+/// flags, the maintenance window, the other holders, what is allocated,
+/// the total, the inverse offers and the deficit come after. 704 bytes:
+/// eleven lines, an odd number, so that the agents' hot lines spread over
+/// every cache set (a power-of-two size would put them all in a sixteenth
+/// of the sets).
+///
+/// The holders: the frameworks holding offered or allocated resources
+/// here, in the order they came to hold them (inverse offers go to them in
+/// that order), each with a count of its items here — its outstanding
+/// offers and its tasks — whose total is not empty. A framework becomes a
+/// holder when an item of it is charged here and stops when one of its
+/// items is taken off and none left has a non-empty total: the list a list
+/// of (framework, what it holds) keeps, entry for entry, as long as every
+/// item taken off is one that was charged (an offer split by an accept, a
+/// partial return or a removal is first counted as its parts,
+/// [`AgentState::rehold`]). `holders_agree_with_a_plain_list` drives both;
+/// under `--check` the engine recounts the items from the offers and the
+/// tasks.
+#[derive(Clone, Debug)]
 #[repr(C, align(64))]
 pub struct AgentState {
+    /// The list's first framework; [`AgentState::NO_HOLDER`] only when the
+    /// list is empty.
+    first_holder: FrameworkId,
+    /// How many of the first holder's items here have a non-empty total.
+    first_items: u32,
+    pub available: ResourceSet,
     pub present: bool,
     pub active: bool,
     pub has_gpu: bool,
-    /// `!deficit.is_empty()`, kept with it, so that resources coming back
-    /// need not read the deficit when there is none (nearly always).
-    owes: bool,
-    pub available: ResourceSet,
     pub maintenance: Option<Unavailability>,
-    /// Frameworks holding offered or allocated resources here.
-    held: Holders,
+    /// The list's entries after the first: framework, count of items.
+    more_holders: Vec<(FrameworkId, u32)>,
     pub allocated: Quantities,
     pub total: ResourceSet,
     inverse_outstanding: Vec<FrameworkId>,
@@ -154,142 +169,169 @@ pub struct AgentState {
     deficit: ResourceSet,
 }
 
+impl Default for AgentState {
+    fn default() -> AgentState {
+        AgentState {
+            first_holder: AgentState::NO_HOLDER,
+            first_items: 0,
+            available: ResourceSet::default(),
+            present: false,
+            active: false,
+            has_gpu: false,
+            maintenance: None,
+            more_holders: Vec::new(),
+            allocated: Quantities::ZERO,
+            total: ResourceSet::default(),
+            inverse_outstanding: Vec::new(),
+            deficit: ResourceSet::default(),
+        }
+    }
+}
+
+/// 1 if resources whose total is `total` count as an item of a holder (a
+/// non-empty total over the scenario's `n` kinds), else 0.
+fn item(total: &Quantities, n: usize) -> u32 {
+    u32::from(!total.is_empty_first(n))
+}
+
 impl AgentState {
+    const NO_HOLDER: FrameworkId = FrameworkId(u32::MAX);
+
     /// What is held here beyond the total (see the field).
     pub fn deficit(&self) -> &ResourceSet {
         &self.deficit
     }
 
-    /// Sets the deficit, and the flag that says whether there is one.
-    fn set_deficit(&mut self, deficit: ResourceSet) {
-        self.owes = !deficit.is_empty();
+    /// Sets the deficit, and `owes`, the flag that says whether there is
+    /// one (the master's dense copy for this agent).
+    fn set_deficit(&mut self, owes: &mut bool, deficit: ResourceSet) {
+        *owes = !deficit.is_empty();
         self.deficit = deficit;
     }
 
     /// Resources held here (offered or allocated) come back: they are
     /// available again, except the part that pays off the deficit.
+    /// `owes`: whether the agent owes (the master's flag for it).
     /// `n`: the scenario's number of resource kinds (see
     /// [`Quantities::add_first`]).
-    fn give_back(&mut self, res: &ResourceSet, n: usize) {
-        debug_assert_eq!(self.owes, !self.deficit.is_empty());
-        if !self.owes {
+    fn give_back(&mut self, owes: &mut bool, res: &ResourceSet, n: usize) {
+        debug_assert_eq!(*owes, !self.deficit.is_empty());
+        if !*owes {
             self.available.add_first(res, n);
             return;
         }
         let paid = res.overlap(&self.deficit);
-        self.set_deficit(self.deficit.minus(&paid));
+        self.set_deficit(owes, self.deficit.minus(&paid));
         self.available.add(&res.minus(&paid));
     }
 
     /// [`AgentState::give_back`] of the unreserved set `q` (zero from `n`
     /// on), without making the set when nothing is owed.
-    fn give_back_unreserved(&mut self, q: &Quantities, n: usize) {
-        if !self.owes {
+    fn give_back_unreserved(&mut self, owes: &mut bool, q: &Quantities, n: usize) {
+        if !*owes {
             self.available.unreserved.add_first(q, n);
             return;
         }
-        self.give_back(&ResourceSet::unreserved(*q), n);
-    }
-}
-
-/// The frameworks holding offered or allocated resources on an agent, with
-/// what each holds (merged by name), in the order they came to hold it — a
-/// list whose first entry is kept inline (an agent has one holder at most
-/// most of the time), so that charging and returning an offer follow no
-/// pointer. The same list, entry for entry, as a `Vec` would keep. The
-/// operations take the scenario's number of resource kinds `n` and read
-/// and write only those entries (every other entry is zero).
-///
-/// `repr(C, align(32))`, in this order: the header of the others, the
-/// first holder, what the first holds — so that the header, the first
-/// holder's id and the first four kinds of what it holds are the first
-/// 64 bytes, one cache line where the agent's state puts the holders
-/// (see [`AgentState`]); an offer's charge and a decline's return read
-/// all three.
-#[derive(Clone, Debug)]
-#[repr(C, align(32))]
-struct Holders {
-    /// The entries after the first.
-    more: Vec<(FrameworkId, Quantities)>,
-    /// The list's first framework; [`Holders::NONE`] only when the list
-    /// is empty.
-    first: FrameworkId,
-    /// What the first holds; zero when the list is empty (so that a new
-    /// first holder is added to it, not copied over it).
-    first_held: Quantities,
-}
-
-impl Default for Holders {
-    fn default() -> Holders {
-        Holders {
-            first: Holders::NONE,
-            first_held: Quantities::ZERO,
-            more: Vec::new(),
-        }
-    }
-}
-
-impl Holders {
-    const NONE: FrameworkId = FrameworkId(u32::MAX);
-
-    /// The first holder's id and the first word of what it holds, as a
-    /// number that means nothing: for a run reading an agent's state ahead
-    /// of its visit ([`Master::look_ahead`]).
-    fn first_word(&self) -> u64 {
-        u64::from(self.first.0) ^ self.first_held.0[0]
+        self.give_back(owes, &ResourceSet::unreserved(*q), n);
     }
 
-    /// `fw` holds `q` more (a new entry at the end if it held nothing).
-    fn add(&mut self, fw: FrameworkId, q: &Quantities, n: usize) {
-        if self.first == Holders::NONE {
-            debug_assert!(self.more.is_empty() && self.first_held.is_empty());
-            self.first = fw;
-            self.first_held.add_first(q, n);
-        } else if self.first == fw {
-            self.first_held.add_first(q, n);
+    /// `fw` has `items` more items here (offers or tasks with a non-empty
+    /// total, see [`item`]): a new holder at the end of the list if it was
+    /// not one (even with `items` 0, as a plain list adds an entry that
+    /// holds nothing).
+    #[inline]
+    fn hold(&mut self, fw: FrameworkId, items: u32) {
+        if self.first_holder == AgentState::NO_HOLDER {
+            debug_assert!(self.more_holders.is_empty() && self.first_items == 0);
+            self.first_holder = fw;
+            self.first_items = items;
+        } else if self.first_holder == fw {
+            // A count of live offers and tasks: far below `u32::MAX`.
+            self.first_items = self.first_items.saturating_add(items);
         } else {
-            match self.more.iter_mut().find(|(f, _)| *f == fw) {
-                Some((_, held)) => held.add_first(q, n),
-                None => self.more.push((fw, *q)),
-            }
+            self.hold_more(fw, items);
         }
     }
 
-    /// `fw` holds `q` less (saturating); its entry goes when it holds
-    /// nothing. Nothing happens if `fw` holds nothing here.
-    fn sub(&mut self, fw: FrameworkId, q: &Quantities, n: usize) {
-        if self.first == Holders::NONE {
+    /// [`AgentState::hold`] by a framework that is not the first holder.
+    #[cold]
+    fn hold_more(&mut self, fw: FrameworkId, items: u32) {
+        match self.more_holders.iter_mut().find(|(f, _)| *f == fw) {
+            Some((_, c)) => *c = c.saturating_add(items),
+            None => self.more_holders.push((fw, items)),
+        }
+    }
+
+    /// One item of `fw` that was charged here is taken off, `items` (1 if
+    /// its total is not empty, else 0) off its count; `fw` stops holding
+    /// when its count is 0 (none of its items left holds anything), as a
+    /// plain list drops an entry whose quantities a subtraction leaves
+    /// empty. Nothing happens if `fw` is not a holder.
+    #[inline]
+    fn unhold(&mut self, fw: FrameworkId, items: u32) {
+        if self.first_holder == AgentState::NO_HOLDER {
             return;
         }
-        if self.first == fw {
-            self.first_held.saturating_sub_first(q, n);
-            if self.first_held.is_empty_first(n) {
-                // `first_held` is zero now, as an empty list keeps it.
-                if self.more.is_empty() {
-                    self.first = Holders::NONE;
+        if self.first_holder == fw {
+            self.first_items = self.first_items.saturating_sub(items);
+            if self.first_items == 0 {
+                if self.more_holders.is_empty() {
+                    self.first_holder = AgentState::NO_HOLDER;
                 } else {
-                    (self.first, self.first_held) = self.more.remove(0);
+                    (self.first_holder, self.first_items) = self.more_holders.remove(0);
                 }
             }
-        } else if let Some(i) = self.more.iter().position(|(f, _)| *f == fw) {
-            self.more[i].1.saturating_sub_first(q, n);
-            if self.more[i].1.is_empty_first(n) {
-                self.more.remove(i);
+        } else {
+            self.unhold_more(fw, items);
+        }
+    }
+
+    /// [`AgentState::unhold`] by a framework that is not the first holder.
+    #[cold]
+    fn unhold_more(&mut self, fw: FrameworkId, items: u32) {
+        if let Some(i) = self.more_holders.iter().position(|(f, _)| *f == fw) {
+            let c = &mut self.more_holders[i].1;
+            *c = c.saturating_sub(items);
+            if *c == 0 {
+                self.more_holders.remove(i);
             }
         }
     }
 
-    /// The list: (framework, what it holds), in order.
-    fn entries(&self) -> impl Iterator<Item = (FrameworkId, &Quantities)> + '_ {
-        let first = (self.first != Holders::NONE).then_some((self.first, &self.first_held));
-        first
-            .into_iter()
-            .chain(self.more.iter().map(|(f, q)| (*f, q)))
+    /// One item of `fw` here is split into parts (an accept's tasks and
+    /// its rest, a partial return's part and rest, a removal's part and
+    /// rest): `before` (the item's [`item`]) off its count and `after` (the
+    /// parts' [`item`]s summed) on. The list does not change — a plain
+    /// list's quantities do not change either — before a part is taken off
+    /// ([`AgentState::unhold`]). Nothing happens if `fw` is not a holder.
+    fn rehold(&mut self, fw: FrameworkId, before: u32, after: u32) {
+        let count = if self.first_holder == fw && fw != AgentState::NO_HOLDER {
+            &mut self.first_items
+        } else {
+            match self.more_holders.iter_mut().find(|(f, _)| *f == fw) {
+                Some((_, c)) => c,
+                None => return,
+            }
+        };
+        *count = count.saturating_sub(before).saturating_add(after);
+    }
+
+    /// The holders, in the list's order, with their counts of items.
+    fn holder_items(&self) -> impl Iterator<Item = (FrameworkId, u32)> + '_ {
+        let first = (self.first_holder != AgentState::NO_HOLDER)
+            .then_some((self.first_holder, self.first_items));
+        first.into_iter().chain(self.more_holders.iter().copied())
     }
 
     /// The holders, in the list's order.
-    fn frameworks(&self) -> impl Iterator<Item = FrameworkId> + '_ {
-        self.entries().map(|(f, _)| f)
+    fn holders(&self) -> impl Iterator<Item = FrameworkId> + '_ {
+        self.holder_items().map(|(f, _)| f)
+    }
+
+    /// The first word of the agent's line, as a number that means nothing:
+    /// for a read of the line ahead of its use.
+    fn first_word(&self) -> u64 {
+        u64::from(self.first_holder.0) ^ u64::from(self.first_items)
     }
 }
 
@@ -514,6 +556,11 @@ pub struct Master {
     /// dense copy, so that the end of a run finds the agents to make
     /// inverse offers for without reading every candidate's state).
     maintained: Vec<bool>,
+    /// Per agent: it owes resources (`!AgentState::deficit().is_empty()`,
+    /// kept by its only setter, `AgentState::set_deficit`), dense, so that
+    /// resources coming back read neither the 152-byte deficit nor a
+    /// second line of the agent when there is none (nearly always).
+    owes: Vec<bool>,
     /// The clients (framework, role: registered, active, not suppressed)
     /// the last run could offer to, and a number that changes with them.
     quiet_clients: Vec<(FrameworkId, RoleId)>,
@@ -702,6 +749,7 @@ impl Master {
             gpu: vec![false; model.agents.len()],
             live: vec![false; model.agents.len()],
             maintained: vec![false; model.agents.len()],
+            owes: vec![false; model.agents.len()],
             quiet_clients: Vec::new(),
             quiet_epoch: 0,
             inverse_filters: BTreeMap::new(),
@@ -829,6 +877,7 @@ impl Master {
         self.gpu[agent.index()] = has_gpu;
         self.live[agent.index()] = true;
         self.maintained[agent.index()] = false;
+        self.owes[agent.index()] = false;
         self.agents[agent.index()] = AgentState {
             present: true,
             active: true,
@@ -859,6 +908,7 @@ impl Master {
             self.recover_offer(model, o.id, None, SimTime::ZERO);
         }
         let state = std::mem::take(&mut self.agents[agent.index()]);
+        self.owes[agent.index()] = false;
         self.live[agent.index()] = false;
         self.maintained[agent.index()] = false;
         for (role, q) in &state.total.reserved {
@@ -928,7 +978,7 @@ impl Master {
         a.available = a.available.minus(&from_available);
         let mut deficit = std::mem::take(&mut a.deficit);
         deficit.add(&res.minus(&from_available));
-        a.set_deficit(deficit);
+        a.set_deficit(&mut self.owes[agent.index()], deficit);
         self.charge_running(model, fw, role, agent, res);
         true
     }
@@ -1166,19 +1216,21 @@ impl Master {
         res: &ResourceSet,
     ) {
         let total = res.total_first(self.kinds);
-        self.track_total(model, fw, role, agent, &total, &res.unreserved);
+        self.track_total(model, fw, role, &total, &res.unreserved);
+        self.agents[agent.index()].hold(fw, item(&total, self.kinds));
     }
 
-    /// [`Master::track`] of resources whose total (merged by name) is
-    /// `total` and unreserved part `unreserved`. Every sum it adds to has
-    /// zeros from the scenario's `kinds`-th entry on, as `total` and
-    /// `unreserved` have, so only the first `kinds` entries are added.
+    /// [`Master::track`]'s part in the framework's and the role tree's
+    /// sums (the caller charges the agent's holders), of resources whose
+    /// total (merged by name) is `total` and unreserved part `unreserved`.
+    /// Every sum it adds to has zeros from the scenario's `kinds`-th entry
+    /// on, as `total` and `unreserved` have, so only the first `kinds`
+    /// entries are added.
     fn track_total(
         &mut self,
         model: &Model,
         fw: FrameworkId,
         role: RoleId,
-        agent: AgentId,
         total: &Quantities,
         unreserved: &Quantities,
     ) {
@@ -1200,11 +1252,13 @@ impl Master {
             rs.subtree_count += 1;
             rs.subtree_unreserved_alloc.add_first(unreserved, n);
         }
-        self.agents[agent.index()].held.add(fw, total, n);
     }
 
     /// A run offers `res` of `agent` to `fw` in `role`: `track`
-    /// (`new_offer` makes the offer at the end of the run). What is
+    /// (`new_offer` makes the offer at the end of the run). `joins`: the
+    /// run offered `fw` resources of the agent in `role` already, not
+    /// nothing (what `Offerable::add` says): `res` joins that offer, one
+    /// item of the agent's holders, and their counts do not change. What is
     /// offered on an agent is not kept with the agent: the offer book
     /// holds it ([`Master::agents_offered`]).
     fn charge_offer(
@@ -1214,12 +1268,16 @@ impl Master {
         role: RoleId,
         agent: AgentId,
         res: &ResourceSet,
+        joins: bool,
     ) {
         let n = self.kinds;
         // Read in place when nothing is reserved (no 128-byte sum made).
         let mut summed = None;
         let total = res.total_first_in(n, &mut summed);
-        self.track_total(model, fw, role, agent, total, &res.unreserved);
+        self.track_total(model, fw, role, total, &res.unreserved);
+        if !joins {
+            self.agents[agent.index()].hold(fw, item(total, n));
+        }
     }
 
     /// The reverse of `track`; allocation counts are never decremented.
@@ -1233,7 +1291,7 @@ impl Master {
     ) {
         let total = res.total_first(self.kinds);
         self.untrack_roles(model, role, &total, &res.unreserved);
-        self.agents[agent.index()].held.sub(fw, &total, self.kinds);
+        self.agents[agent.index()].unhold(fw, item(&total, self.kinds));
     }
 
     /// `untrack`'s part in the role tree's sums, of resources whose total
@@ -1321,13 +1379,19 @@ impl Master {
         refuse: DurationUs,
         now: SimTime,
     ) -> Option<NewFilter> {
+        let n = self.kinds;
         let offer = self.offers.get(&id)?;
         let (framework, role, agent_id) = (offer.framework, offer.role, offer.agent);
         let mut rest = offer.resources.clone();
+        // The offer, one item of the framework's here, becomes its tasks
+        // and its rest (which then goes back).
+        let before = item(&offer.resources.total_first(n), n);
+        let mut after = 0u32;
         for u in used {
             let ok = rest.sub(u);
             debug_assert!(ok, "launch outside its offer");
             let total = u.total();
+            after = after.saturating_add(item(&total, n));
             let fs = &mut self.frameworks[framework.index()];
             let ri = fs.role_index(role).expect("subscribed role");
             fs.roles[ri].offered.saturating_sub(&total);
@@ -1339,6 +1403,8 @@ impl Master {
                 self.roles[r.index()].subtree_used.add(&total);
             }
         }
+        after = after.saturating_add(item(&rest.total_first(n), n));
+        self.agents[agent_id.index()].rehold(framework, before, after);
         // The offer's remainder goes back, with the filter.
         let o = self.offers.get_mut(&id).expect("offer present");
         o.resources = rest;
@@ -1602,11 +1668,9 @@ impl Master {
             let mut warm = 0u64;
             for &i in chunk {
                 let a = &self.agents[returns[i as usize].agent.index()];
-                warm ^= u64::from(a.owes)
+                warm ^= a.first_word()
                     ^ a.available.unreserved.0[0]
-                    ^ a.available.reserved.len() as u64
-                    ^ a.held.first_word()
-                    ^ a.held.more.len() as u64;
+                    ^ a.available.reserved.len() as u64;
             }
             std::hint::black_box(warm);
             for &i in chunk {
@@ -1641,8 +1705,8 @@ impl Master {
                 }
             }
             let agent = &mut self.agents[r.agent.index()];
-            agent.give_back_unreserved(&q, n);
-            agent.held.sub(r.framework, &q, n);
+            agent.give_back_unreserved(&mut self.owes[r.agent.index()], &q, n);
+            agent.unhold(r.framework, item(&q, n));
         } else {
             let res = &sets[r.set as usize];
             let total = res.total_first(n);
@@ -1704,8 +1768,8 @@ impl Master {
     ) {
         let n = self.kinds;
         let agent = &mut self.agents[agent_id.index()];
-        agent.give_back(res, n);
-        agent.held.sub(framework, total, n);
+        agent.give_back(&mut self.owes[agent_id.index()], res, n);
+        agent.unhold(framework, item(total, n));
     }
 
     /// `recover_resources`'s part off the agent: the framework's and the
@@ -1858,7 +1922,7 @@ impl Master {
         let a = &mut self.agents[agent.index()];
         if a.present {
             a.allocated.saturating_sub_first(total, n);
-            a.give_back(res, n);
+            a.give_back(&mut self.owes[agent.index()], res, n);
         }
         self.untrack(model, fw, role, agent, res);
     }
@@ -1890,6 +1954,7 @@ impl Master {
         refuse: DurationUs,
         now: SimTime,
     ) -> Option<NewFilter> {
+        let n = self.kinds;
         let o = self.offers.get_mut(&id)?;
         let mut rest = o.resources.clone();
         if part.is_empty() || !rest.sub(part) {
@@ -1898,8 +1963,13 @@ impl Master {
         if rest.is_empty() {
             return self.recover_offer(model, id, Some(refuse), now);
         }
+        // The offer, one item of the framework's here, becomes the part
+        // (which goes back) and the rest.
+        let before = item(&o.resources.total_first(n), n);
+        let after = item(&rest.total_first(n), n) + item(&part.total_first(n), n);
         o.resources = rest;
         let key = (o.framework, o.role, o.agent);
+        self.agents[key.2.index()].rehold(key.0, before, after);
         self.recover_resources(model, key, part, Some(refuse), now)
     }
 
@@ -1921,6 +1991,8 @@ impl Master {
             return false;
         };
         let (fw, role, agent) = (o.framework, o.role, o.agent);
+        let n = self.kinds;
+        let before = item(&o.resources.total_first(n), n);
         let mut held = o.resources.clone();
         let mut total = self.agents[agent.index()].total.clone();
         let ok = match op {
@@ -1951,6 +2023,7 @@ impl Master {
         if !ok {
             return false;
         }
+        let rest = item(&held.total_first(n), n);
         self.offers.get_mut(&id).expect("offer present").resources = held;
         self.agents[agent.index()].total = total;
         match op {
@@ -1967,6 +2040,9 @@ impl Master {
                 }
             }
             AllocationOp::Remove => {
+                // The offer, one item of the framework's here, becomes the
+                // part removed (taken off by `untrack`) and the rest.
+                self.agents[agent.index()].rehold(fw, before, rest + item(q, n));
                 let fs = &mut self.frameworks[fw.index()];
                 let ri = fs.role_index(role).expect("subscribed role");
                 fs.roles[ri].offered.saturating_sub(q);
@@ -1998,7 +2074,7 @@ impl Master {
         let mut held = a.total.minus(&a.available);
         held.add(&a.deficit);
         a.available = total.minus(&held);
-        a.set_deficit(held.minus(&total));
+        a.set_deficit(&mut self.owes[agent.index()], held.minus(&total));
         a.has_gpu = model
             .resources
             .get("gpus")
@@ -2186,6 +2262,14 @@ impl Master {
         &self.agents[agent.index()]
     }
 
+    /// The frameworks holding offered or allocated resources on an agent,
+    /// in the order they came to hold them, each with its count of items
+    /// there (outstanding offers and tasks whose total is not empty; see
+    /// [`AgentState`]).
+    pub fn holders(&self, agent: AgentId) -> Vec<(FrameworkId, u32)> {
+        self.agents[agent.index()].holder_items().collect()
+    }
+
     /// A role's allocator state.
     pub fn role(&self, role: RoleId) -> &RoleState {
         &self.roles[role.index()]
@@ -2267,15 +2351,14 @@ impl Master {
             let tails_zero = [&a.available, &a.total, &a.deficit].iter().all(|r| {
                 r.unreserved.zero_from(n) && r.reserved.iter().all(|(_, q)| q.zero_from(n))
             }) && a.allocated.zero_from(n)
-                && offered.zero_from(n)
-                && a.held.entries().all(|(_, q)| q.zero_from(n));
+                && offered.zero_from(n);
             if !tails_zero {
                 return Err(format!(
                     "agent {}: resources past the scenario's {n} kinds",
                     model.agent_name(AgentId(i as u32))
                 ));
             }
-            if a.owes == a.deficit.is_empty() {
+            if self.owes[i] == a.deficit.is_empty() {
                 return Err(format!(
                     "agent {}: the deficit flag is stale",
                     model.agent_name(AgentId(i as u32))
@@ -2377,63 +2460,135 @@ mod tests {
         }
     }
 
-    /// `Holders` keeps the list a `Vec` of (framework, held) did, entry
-    /// for entry, whatever the order of adds and subtractions.
-    /// The lines a decline's return reads of an agent (see
-    /// [`AgentState`]): the flags with the first four kinds available on
-    /// one line, the holders' header, first holder and the first four
-    /// kinds it holds on another; and a size of an odd number of lines.
+    /// The line an offer's charge and a decline's return read and write
+    /// of an agent (see [`AgentState`]): the first holder, its count of
+    /// items, the header of the reserved part available and the first four
+    /// kinds available unreserved, on one line; and a size of an odd
+    /// number of lines.
     #[test]
-    fn agent_lines_are_two() {
+    fn agent_line_is_one() {
         use std::mem::{align_of, offset_of, size_of};
         let line = |at: usize| at / 64;
         assert_eq!(align_of::<AgentState>(), 64);
         assert_eq!(size_of::<AgentState>() % 64, 0);
         assert_eq!((size_of::<AgentState>() / 64) % 2, 1);
-        let available = offset_of!(AgentState, available) + offset_of!(ResourceSet, unreserved);
-        let owes = offset_of!(AgentState, owes);
-        assert_eq!(line(owes), line(available));
-        assert_eq!(line(available), line(available + 4 * 8 - 1));
-        let held = offset_of!(AgentState, held);
-        let first_held = held + offset_of!(Holders, first_held);
-        assert_eq!(line(held + offset_of!(Holders, more)), line(first_held));
-        assert_eq!(line(held + offset_of!(Holders, first)), line(first_held));
-        assert_eq!(line(first_held), line(first_held + 4 * 8 - 1));
-        assert_ne!(line(owes), line(first_held));
+        let available = offset_of!(AgentState, available);
+        let unreserved = available + offset_of!(ResourceSet, unreserved);
+        let reserved = available + offset_of!(ResourceSet, reserved);
+        let first = offset_of!(AgentState, first_holder);
+        let items = offset_of!(AgentState, first_items);
+        for at in [
+            first,
+            items + 3,
+            unreserved,
+            unreserved + 4 * 8 - 1,
+            reserved,
+            reserved + size_of::<Vec<(RoleId, Quantities)>>() - 1,
+        ] {
+            assert_eq!(line(at), 0, "{at}");
+        }
     }
 
+    /// One of the items a plain list of holders charges: a framework and
+    /// the total of an offer or a task.
+    type Item = (FrameworkId, Quantities);
+
+    /// The agent's holders (counts of items) keep the list a `Vec` of
+    /// (framework, what it holds) keeps, entry for entry, whatever the order
+    /// of charges and returns of items — items of zero included — and of
+    /// splits of an item into parts (an accept's tasks and rest, a partial
+    /// return, a removal), as long as every item taken off is one that was
+    /// charged: what the master does.
     #[test]
     fn holders_agree_with_a_plain_list() {
+        let n = 3;
         let mut rng = Stream::new(7, "holders");
-        for _ in 0..200 {
-            let mut fast = Holders::default();
+        let draw = |rng: &mut Stream| {
+            let mut q = Quantities::ZERO;
+            for k in 0..n {
+                if rng.below(3) == 0 {
+                    q.0[k] = rng.below(4) * 250;
+                }
+            }
+            q
+        };
+        for _ in 0..300 {
+            let mut fast = AgentState::default();
             let mut slow: Vec<(FrameworkId, Quantities)> = Vec::new();
-            for _ in 0..60 {
-                let fw = FrameworkId(rng.below(4) as u32);
-                let mut q = Quantities::ZERO;
-                q.0[rng.below(3) as usize] = rng.below(3) * 500;
-                if rng.below(2) == 0 {
-                    fast.add(fw, &q, 3);
+            let mut live: Vec<Item> = Vec::new();
+            for step in 0..80 {
+                let choice = rng.below(5);
+                if choice <= 1 || live.is_empty() {
+                    // An item charged.
+                    let fw = FrameworkId(rng.below(4) as u32);
+                    let q = draw(&mut rng);
+                    fast.hold(fw, item(&q, n));
                     match slow.iter_mut().find(|(f, _)| *f == fw) {
                         Some((_, h)) => h.add(&q),
                         None => slow.push((fw, q)),
                     }
-                } else {
-                    fast.sub(fw, &q, 3);
+                    live.push((fw, q));
+                } else if choice <= 3 {
+                    // A charged item taken off.
+                    let (fw, q) = live.swap_remove(rng.below(live.len() as u64) as usize);
+                    fast.unhold(fw, item(&q, n));
                     if let Some(i) = slow.iter().position(|(f, _)| *f == fw) {
                         slow[i].1.saturating_sub(&q);
                         if slow[i].1.is_empty() {
                             slow.remove(i);
                         }
                     }
+                } else {
+                    // A charged item split into parts, of which the first
+                    // is taken off at once (a partial return, a removal,
+                    // an accept's rest) unless `keep` (an accept whose rest
+                    // is empty: its tasks stay).
+                    let at = rng.below(live.len() as u64) as usize;
+                    let (fw, q) = live.swap_remove(at);
+                    let mut parts = Vec::new();
+                    let mut rest = q;
+                    for _ in 0..rng.below(3) {
+                        let mut part = Quantities::ZERO;
+                        for k in 0..n {
+                            part.0[k] = rng.below(rest.0[k] + 1);
+                        }
+                        rest.saturating_sub(&part);
+                        parts.push(part);
+                    }
+                    parts.push(rest);
+                    let after = parts.iter().map(|p| item(p, n)).sum();
+                    fast.rehold(fw, item(&q, n), after);
+                    let keep = rng.below(3) == 0;
+                    let gone = parts.remove(0);
+                    for p in parts {
+                        live.push((fw, p));
+                    }
+                    if keep {
+                        live.push((fw, gone));
+                    } else {
+                        fast.unhold(fw, item(&gone, n));
+                        if let Some(i) = slow.iter().position(|(f, _)| *f == fw) {
+                            slow[i].1.saturating_sub(&gone);
+                            if slow[i].1.is_empty() {
+                                slow.remove(i);
+                            }
+                        }
+                    }
                 }
-                let listed: Vec<(FrameworkId, Quantities)> =
-                    fast.entries().map(|(f, q)| (f, *q)).collect();
-                assert_eq!(listed, slow);
-                if fast.first == Holders::NONE {
-                    assert!(fast.more.is_empty() && fast.first_held.is_empty());
+                assert!(
+                    fast.holders().eq(slow.iter().map(|(f, _)| *f)),
+                    "step {step}"
+                );
+                for (fw, c) in fast.holder_items() {
+                    let counted = live
+                        .iter()
+                        .filter(|(f, q)| *f == fw && !q.is_empty())
+                        .count();
+                    assert_eq!(c as usize, counted, "step {step}");
                 }
-                assert!(fast.frameworks().eq(slow.iter().map(|(f, _)| *f)));
+                if fast.first_holder == AgentState::NO_HOLDER {
+                    assert!(fast.more_holders.is_empty() && fast.first_items == 0);
+                }
             }
         }
     }

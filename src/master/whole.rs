@@ -150,10 +150,10 @@ impl Master {
             let (fw, role) = keys[g.client];
             let agent = agent_ids[g.agent];
             let res = ResourceSet::unreserved(g.resources);
-            offerable.add((fw, role, agent), &res);
+            let joins = offerable.add((fw, role, agent), &res);
             let ok = self.agents[agent.index()].available.sub(&res);
             debug_assert!(ok);
-            self.charge_offer(model, fw, role, agent, &res);
+            self.charge_offer(model, fw, role, agent, &res, joins);
             if policy.uses_budgets() {
                 let f = &mut self.frameworks[fw.index()];
                 f.budget = (f.budget - g.payment).max(0.0);

@@ -152,6 +152,24 @@ impl<'m> Simulation<'m> {
         // An agent moving between partitions (rebalancing) is up, idle,
         // and in no master (checked above).
         self.cluster.check()?;
+        // Per agent, per framework: its outstanding offers and its tasks
+        // there whose total is not empty (`check_holders`).
+        let mut items: Vec<BTreeMap<FrameworkId, u32>> =
+            vec![BTreeMap::new(); self.partition_of.len()];
+        for (p, m) in self.masters.iter().enumerate() {
+            for o in m.offers() {
+                if self.partition_of[o.agent.index()].index() == p
+                    && !o.resources.total().is_empty()
+                {
+                    *items[o.agent.index()].entry(o.framework).or_default() += 1;
+                }
+            }
+        }
+        for (_, t) in self.cluster.tasks_unordered() {
+            if !t.resources.total().is_empty() {
+                *items[t.agent.index()].entry(t.framework).or_default() += 1;
+            }
+        }
         for (i, &p) in self.partition_of.iter().enumerate() {
             let a = AgentId(i as u32);
             if self.moving[i].is_some() {
@@ -204,6 +222,9 @@ impl<'m> Simulation<'m> {
                     if belief.present { "registered" } else { "gone" }
                 ));
             }
+            if truth.up {
+                self.check_holders(a, &items[i])?;
+            }
             if truth.up && (truth.used != belief.allocated || truth.total != belief.total.total()) {
                 return Err(format!(
                     "agent {}: its tasks use {:?} of {:?}, its master counts {:?} of {:?}",
@@ -214,6 +235,40 @@ impl<'m> Simulation<'m> {
                     belief.total.total()
                 ));
             }
+        }
+        Ok(())
+    }
+
+    /// The holders a registered agent's master keeps (by counts of items,
+    /// see `master::AgentState`) against `counted`, a recount: per
+    /// framework, its outstanding offers and its tasks on the agent whose
+    /// total is not empty. Every framework with such an item is a holder
+    /// with that count; a holder with none has a count of 0 (it holds
+    /// items of nothing only), and none is listed twice.
+    fn check_holders(
+        &self,
+        a: AgentId,
+        counted: &BTreeMap<FrameworkId, u32>,
+    ) -> Result<(), String> {
+        let holders = self.masters[self.partition_of[a.index()].index()].holders(a);
+        let mut seen = std::collections::BTreeSet::new();
+        for &(fw, c) in &holders {
+            if !seen.insert(fw) || counted.get(&fw).copied().unwrap_or(0) != c {
+                return Err(format!(
+                    "agent {}: its master's holders {:?} do not match its offers and tasks {:?}",
+                    self.model.agent_name(a),
+                    holders,
+                    counted
+                ));
+            }
+        }
+        if counted.keys().any(|fw| !seen.contains(fw)) {
+            return Err(format!(
+                "agent {}: its master's holders {:?} miss some of {:?}",
+                self.model.agent_name(a),
+                holders,
+                counted
+            ));
         }
         Ok(())
     }
