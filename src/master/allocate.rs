@@ -900,9 +900,9 @@ impl Master {
 
     /// For the next `batch` of stage 2's agents: into `quiet`, whether
     /// each is passed by as quiet (`Master::quiet`, when the run `may_skip`),
-    /// and for the others, a read of the lines of their state that a visit
-    /// and an offer read first (what the agent has available, what is
-    /// offered and held there).
+    /// and for the others, a read of the line of their state that a visit
+    /// and an offer read first (what the agent has available and who holds
+    /// resources there, see `AgentState`).
     ///
     /// Stage 2 visits agents in the shuffle's random order, and each visit
     /// used to begin with cache misses on that agent's state, one agent

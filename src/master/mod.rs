@@ -27,7 +27,7 @@ use offer_book::OfferBook;
 use std::collections::BTreeMap;
 
 /// How many agents [`Master::settle_returns`] reads ahead of returning
-/// resources to them. Each is two cache lines (see [`AgentState`]); 8
+/// resources to them. Each is one cache line (see [`AgentState`]); 8
 /// agents' lines in flight measured faster than 16 when each was four or
 /// five (docs/performance.md, stop 18).
 const SETTLE_AHEAD: usize = 8;
@@ -1659,9 +1659,9 @@ impl Master {
             order.extend(0..returns.len() as u32);
         }
         for chunk in order.chunks(SETTLE_AHEAD) {
-            // The chunk's agents' lines a return reads first (whether the
-            // agent owes resources, what is available and held there: two
-            // lines of each, see `AgentState`), read
+            // The chunk's agents' line a return reads first (who holds
+            // resources there and what is available: one line of each,
+            // see `AgentState`), read
             // together: a return is a hundred instructions or so, so the
             // processor would otherwise have only the next two or three
             // agents' misses in flight. Reads only.
