@@ -23,7 +23,7 @@ use crate::scenario::model::{AllocationOp, Model, Quota};
 use crate::sim::time::{DurationUs, SimTime};
 use crate::{AgentId, FrameworkId, PartitionId, RoleId};
 use filters::{Filters, Head};
-use offer_book::OfferBook;
+use offer_book::{Held, OfferBook};
 use std::collections::BTreeMap;
 
 /// How many agents [`Master::settle_returns`] reads ahead of returning
@@ -1506,15 +1506,24 @@ impl Master {
         mut done: impl FnMut(Declined),
     ) {
         let n = self.kinds;
-        // Read in place: the agent's return takes the first `kinds`
-        // quantities of the offer's resources (the whole set only if it
-        // has reserved parts), the filter reads the set where it is, and
-        // the book only marks the offer gone.
-        let Some(offer) = self.offers.get(&id) else {
+        // Read in place and narrowly (`OfferBook::view`): of an offer of
+        // words, its key and the words, made a set here (on the stack, no
+        // other line of its book entry read); the agent's return takes the
+        // first `kinds` quantities of the offer's resources (the whole set
+        // only if it has reserved parts), the filter reads the set where it
+        // is, and the book only marks the offer gone.
+        let Some(v) = self.offers.view(&id) else {
             return;
         };
-        let (framework, role, agent) = (offer.framework, offer.role, offer.agent);
-        let res = &offer.resources;
+        let (framework, role, agent) = (v.framework, v.role, v.agent);
+        let made;
+        let res = match v.held {
+            Held::Words(w) => {
+                made = ResourceSet::unreserved(offer_book::quantities(w));
+                &made
+            }
+            Held::Whole(res) => res,
+        };
         if res.is_empty() {
             self.offers.discard(&id);
             done(Declined {
@@ -1846,10 +1855,14 @@ impl Master {
     /// cache miss in the shuffled order of the run's agents). Changes
     /// nothing; a number that means nothing, for `black_box`.
     pub fn look_ahead_decline(&self, id: OfferId) -> u64 {
-        match self.offers.get(&id) {
-            Some(o) => {
-                let head = self.filters.head(o.framework, o.role, o.agent);
-                u64::from(head.is_none()) ^ o.resources.unreserved.0[0]
+        match self.offers.view(&id) {
+            Some(v) => {
+                let head = self.filters.head(v.framework, v.role, v.agent);
+                let first = match v.held {
+                    Held::Words(w) => w[0],
+                    Held::Whole(res) => res.unreserved.0[0],
+                };
+                u64::from(head.is_none()) ^ first
             }
             None => 0,
         }

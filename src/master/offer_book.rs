@@ -21,7 +21,7 @@
 //! moved out either.
 
 use super::{Offer, OfferId};
-use crate::cluster::resources::{ResourceSet, MAX_RESOURCE_KINDS};
+use crate::cluster::resources::{Quantities, ResourceSet, MAX_RESOURCE_KINDS};
 use crate::sim::time::SimTime;
 use crate::{AgentId, FrameworkId, RoleId};
 use std::collections::BTreeMap;
@@ -32,11 +32,43 @@ const SLACK: usize = 64;
 /// The unreserved quantities [`OfferBook::push_words`] takes.
 pub(super) const WORDS: usize = 4;
 
-/// One slot of the ring: an offer, and whether it is outstanding (a gone
-/// offer's slot keeps what it held until a new offer is written there).
+/// The quantities of an offer of words `w` (every one after them zero).
+#[inline]
+pub(super) fn quantities(w: &[u64; WORDS]) -> Quantities {
+    let mut q = Quantities::ZERO;
+    q.0[..WORDS].copy_from_slice(w);
+    q
+}
+
+/// What an offer holds, as a reader of the book sees it in place.
+#[derive(Clone, Copy, Debug)]
+pub(super) enum Held<'a> {
+    /// Unreserved quantities: these `WORDS` first ones, every other zero.
+    Words(&'a [u64; WORDS]),
+    /// Any set.
+    Whole(&'a ResourceSet),
+}
+
+/// An outstanding offer read in place, narrowly: its key, when it was
+/// made and what it holds ([`Held`]), without the whole [`Offer`] (a
+/// reader of an offer of words reads its words only).
+#[derive(Clone, Copy, Debug)]
+pub(super) struct OfferView<'a> {
+    pub framework: FrameworkId,
+    pub role: RoleId,
+    pub agent: AgentId,
+    pub held: Held<'a>,
+}
+
+/// One slot of the ring: an offer, whether it is outstanding (a gone
+/// offer's slot keeps what it held until a new offer is written there),
+/// and whether it was written as words ([`OfferBook::push_words`]: its
+/// resources are the first `WORDS` unreserved quantities, the rest zero
+/// and nothing reserved) and not changed since.
 #[derive(Clone, Debug)]
 struct Slot {
     live: bool,
+    words: bool,
     offer: Offer,
 }
 
@@ -44,6 +76,7 @@ impl Slot {
     fn gone() -> Slot {
         Slot {
             live: false,
+            words: false,
             offer: Offer {
                 id: OfferId(0),
                 framework: FrameworkId(0),
@@ -131,13 +164,37 @@ impl OfferBook {
         Some(&self.slot(k).offer)
     }
 
+    /// Offer `id`, if outstanding, read narrowly ([`OfferView`]).
+    #[inline]
+    pub(super) fn view(&self, id: &OfferId) -> Option<OfferView<'_>> {
+        let (o, words) = if id.0 < self.base {
+            (self.old.get(id)?, false)
+        } else {
+            let s = self.slot(self.live_entry(*id)?);
+            (&s.offer, s.words)
+        };
+        let held = match o.resources.unreserved.0.first_chunk::<WORDS>() {
+            Some(w) if words => Held::Words(w),
+            _ => Held::Whole(&o.resources),
+        };
+        Some(OfferView {
+            framework: o.framework,
+            role: o.role,
+            agent: o.agent,
+            held,
+        })
+    }
+
     #[inline]
     pub(super) fn get_mut(&mut self, id: &OfferId) -> Option<&mut Offer> {
         if id.0 < self.base {
             return self.old.get_mut(id);
         }
         let k = self.live_entry(*id)?;
-        Some(&mut self.slot_mut(k).offer)
+        let s = self.slot_mut(k);
+        // The caller may change its resources.
+        s.words = false;
+        Some(&mut s.offer)
     }
 
     /// The slot a new offer of id `id` takes at the ring's back, marked
@@ -205,7 +262,10 @@ impl OfferBook {
     /// Adds a new offer: its id must be above every id added before.
     pub(super) fn insert(&mut self, id: OfferId, offer: Offer) {
         match self.new_slot(id) {
-            Some(s) => s.offer = offer,
+            Some(s) => {
+                s.words = false;
+                s.offer = offer;
+            }
             None => {
                 // Not this master's next id: kept in the map.
                 self.old.insert(id, offer);
@@ -239,6 +299,7 @@ impl OfferBook {
             );
             return;
         };
+        s.words = true;
         let o = &mut s.offer;
         o.id = id;
         o.framework = framework;
@@ -322,7 +383,6 @@ impl OfferBook {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cluster::resources::Quantities;
 
     /// Offer `id` with resources of a shape drawn from `x`: nothing, up to
     /// `WORDS` kinds, a kind after those, or a reservation — so that a
@@ -365,6 +425,15 @@ mod tests {
             w.copy_from_slice(&r.unreserved.0[..WORDS]);
             w
         })
+    }
+
+    /// What a reader of `v` sees: its key and its resources as a set.
+    fn seen(v: OfferView<'_>) -> (FrameworkId, RoleId, AgentId, ResourceSet) {
+        let res = match v.held {
+            Held::Words(w) => ResourceSet::unreserved(quantities(w)),
+            Held::Whole(res) => res.clone(),
+        };
+        (v.framework, v.role, v.agent, res)
     }
 
     /// The book against a `BTreeMap` under a pseudo-random mix of
@@ -421,6 +490,12 @@ mod tests {
                 }
                 let probe = OfferId((x % (next * stride + 5)) + 1);
                 assert_eq!(book.get(&probe), map.get(&probe), "step {step}");
+                assert_eq!(
+                    book.view(&probe).map(seen),
+                    map.get(&probe)
+                        .map(|o| (o.framework, o.role, o.agent, o.resources.clone())),
+                    "step {step}"
+                );
                 if step % 1000 == 0 {
                     let a: Vec<&Offer> = book.values().collect();
                     let b: Vec<&Offer> = map.values().collect();
