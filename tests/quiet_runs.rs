@@ -48,7 +48,7 @@ fn run(
         .iter()
         .map(|id| {
             let o = m.offer(*id).expect("offer made");
-            (o.framework, o.role, o.agent, format!("{:?}", o.resources))
+            (o.framework, o.role, o.agent, format!("{:?}", o.resources()))
         })
         .collect();
     (made, out.agents_passed_by)
@@ -139,7 +139,7 @@ fn quiet_runs_as_full_walks(model: &Model, ahead: bool) {
             .filter(|o| !o.3.contains("reserved: []"))
             .count();
         // Answer every outstanding offer.
-        let outstanding: Vec<_> = m.outstanding_offers().cloned().collect();
+        let outstanding: Vec<_> = m.outstanding_offers().map(|o| o.to_offer()).collect();
         for o in outstanding {
             let refuse = [0, 3_000_000, 60_000_000, 86_400_000_000][rng.below(4) as usize];
             let filter = if rng.below(3) == 0 {

@@ -23,7 +23,7 @@ use crate::scenario::model::{AllocationOp, Model, Quota};
 use crate::sim::time::{DurationUs, SimTime};
 use crate::{AgentId, FrameworkId, PartitionId, RoleId};
 use filters::{Filters, Head};
-use offer_book::{Held, OfferBook};
+use offer_book::OfferBook;
 use std::collections::BTreeMap;
 
 /// How many agents [`Master::settle_returns`] reads ahead of returning
@@ -73,12 +73,88 @@ impl Offer {
     /// The offer (made by `partition`'s master) as a slot a framework
     /// decides on.
     pub fn slot(&self, partition: PartitionId) -> Slot {
+        self.view().slot(partition)
+    }
+
+    /// The offer read as the book's readers read one.
+    pub fn view(&self) -> OfferView<'_> {
+        OfferView {
+            id: self.id,
+            framework: self.framework,
+            role: self.role,
+            agent: self.agent,
+            made_at: self.made_at,
+            held: Held::Whole(&self.resources),
+        }
+    }
+}
+
+/// The unreserved quantities an offer of words holds ([`Held::Words`]).
+pub const OFFER_WORDS: usize = 4;
+
+/// What an outstanding offer holds, as the master's book keeps it.
+#[derive(Clone, Copy, Debug)]
+pub enum Held<'a> {
+    /// Unreserved quantities: these first `OFFER_WORDS`, every other one
+    /// zero (nearly every offer).
+    Words(&'a [u64; OFFER_WORDS]),
+    /// Any set.
+    Whole(&'a ResourceSet),
+}
+
+/// An outstanding offer read in place, narrowly: its id, key and time,
+/// and what it holds ([`Held`]) — of an offer of words, the words only,
+/// where the master's book keeps them (one compact entry, see
+/// `offer_book`), without an [`Offer`] made.
+#[derive(Clone, Copy, Debug)]
+pub struct OfferView<'a> {
+    pub id: OfferId,
+    pub framework: FrameworkId,
+    pub role: RoleId,
+    pub agent: AgentId,
+    pub made_at: SimTime,
+    pub held: Held<'a>,
+}
+
+impl OfferView<'_> {
+    /// The offer's resources, as a set.
+    pub fn resources(&self) -> ResourceSet {
+        match self.held {
+            Held::Words(w) => ResourceSet::unreserved(offer_book::quantities(w)),
+            Held::Whole(res) => res.clone(),
+        }
+    }
+
+    /// The offer's resources' total (merged by name).
+    #[inline]
+    pub fn total(&self) -> Quantities {
+        match self.held {
+            Held::Words(w) => offer_book::quantities(w),
+            Held::Whole(res) => res.total(),
+        }
+    }
+
+    /// The offer, whole.
+    pub fn to_offer(&self) -> Offer {
+        Offer {
+            id: self.id,
+            framework: self.framework,
+            role: self.role,
+            agent: self.agent,
+            resources: self.resources(),
+            made_at: self.made_at,
+        }
+    }
+
+    /// The offer (made by `partition`'s master) as a slot a framework
+    /// decides on.
+    pub fn slot(&self, partition: PartitionId) -> Slot {
         Slot {
             id: SlotId(self.id.0),
             partition,
             agent: self.agent,
             role: self.role,
-            resources: self.resources.clone(),
+            resources: self.resources(),
             made_at: self.made_at,
         }
     }
@@ -810,7 +886,7 @@ impl Master {
     }
 
     /// Outstanding offers, in id order.
-    pub fn offers(&self) -> impl Iterator<Item = &Offer> + '_ {
+    pub fn offers(&self) -> impl Iterator<Item = OfferView<'_>> + '_ {
         self.offers.values()
     }
 
@@ -902,7 +978,7 @@ impl Master {
             .offers
             .values()
             .filter(|o| o.agent == agent)
-            .cloned()
+            .map(|o| o.to_offer())
             .collect();
         for o in &rescinded {
             self.recover_offer(model, o.id, None, SimTime::ZERO);
@@ -1196,12 +1272,19 @@ impl Master {
 
     // ------------------------------------------------------- offers ---
 
+    /// Offer `id`, if outstanding, read in place.
     #[inline]
-    pub fn offer(&self, id: OfferId) -> Option<&Offer> {
+    pub fn offer(&self, id: OfferId) -> Option<OfferView<'_>> {
         self.offers.get(&id)
     }
 
-    pub fn outstanding_offers(&self) -> impl Iterator<Item = &Offer> {
+    /// Whether offer `id` is outstanding.
+    #[inline]
+    pub fn has_offer(&self, id: OfferId) -> bool {
+        self.offers.contains(&id)
+    }
+
+    pub fn outstanding_offers(&self) -> impl Iterator<Item = OfferView<'_>> {
         self.offers.values()
     }
 
@@ -1382,10 +1465,10 @@ impl Master {
         let n = self.kinds;
         let offer = self.offers.get(&id)?;
         let (framework, role, agent_id) = (offer.framework, offer.role, offer.agent);
-        let mut rest = offer.resources.clone();
+        let mut rest = offer.resources();
         // The offer, one item of the framework's here, becomes its tasks
         // and its rest (which then goes back).
-        let before = item(&offer.resources.total_first(n), n);
+        let before = item(&rest.total_first(n), n);
         let mut after = 0u32;
         for u in used {
             let ok = rest.sub(u);
@@ -1506,25 +1589,28 @@ impl Master {
         mut done: impl FnMut(Declined),
     ) {
         let n = self.kinds;
-        // Read in place and narrowly (`OfferBook::view`): of an offer of
-        // words, its key and the words, made a set here (on the stack, no
-        // other line of its book entry read); the agent's return takes the
+        // Read in place and narrowly (`OfferBook::get`): of an offer of
+        // words, its key and the words (no other line of the book read; a
+        // set made of them on the stack only for the filter); of any other,
+        // the whole set where it is kept. The agent's return takes the
         // first `kinds` quantities of the offer's resources (the whole set
-        // only if it has reserved parts), the filter reads the set where it
-        // is, and the book only marks the offer gone.
-        let Some(v) = self.offers.view(&id) else {
+        // only if it has reserved parts), and the book only marks the offer
+        // gone.
+        let Some(v) = self.offers.get(&id) else {
             return;
         };
         let (framework, role, agent) = (v.framework, v.role, v.agent);
-        let made;
-        let res = match v.held {
-            Held::Words(w) => {
-                made = ResourceSet::unreserved(offer_book::quantities(w));
-                &made
-            }
-            Held::Whole(res) => res,
+        let (unreserved, whole) = match v.held {
+            Held::Words(w) => (offer_book::quantities(w), None),
+            // Whole: every entry from `kinds` on is zero (a copy of fixed
+            // length, no call).
+            Held::Whole(res) => (res.unreserved, Some(res)),
         };
-        if res.is_empty() {
+        let empty = match whole {
+            None => unreserved.0[..OFFER_WORDS] == [0; OFFER_WORDS],
+            Some(res) => res.is_empty(),
+        };
+        if empty {
             self.offers.discard(&id);
             done(Declined {
                 role,
@@ -1534,16 +1620,14 @@ impl Master {
             });
             return;
         }
-        // Whole: every entry from `kinds` on is zero (a copy of fixed
-        // length, no call).
-        let unreserved = res.unreserved;
         // Unreserved only, the set's total over the scenario's kinds is
         // its first `kinds` unreserved quantities.
-        let (total, set) = if res.reserved.is_empty() {
-            (unreserved, Return::UNRESERVED)
-        } else {
-            self.return_sets.push(res.clone());
-            (res.total_first(n), (self.return_sets.len() - 1) as u32)
+        let (total, set) = match whole {
+            Some(res) if !res.reserved.is_empty() => {
+                self.return_sets.push(res.clone());
+                (res.total_first(n), (self.return_sets.len() - 1) as u32)
+            }
+            _ => (unreserved, Return::UNRESERVED),
         };
         for g in unreserved.0.chunks_exact(4).take(n.div_ceil(4)) {
             self.return_words.push([g[0], g[1], g[2], g[3]]);
@@ -1554,12 +1638,20 @@ impl Master {
             set,
         });
         // The filter, as `install_filter` installs it (the fields it
-        // writes are not the book's, so the set is read in place).
+        // writes are not the book's, so a whole set is read in place).
         let filter = if refuse == 0 {
             None
         } else {
             let serial = self.id_of(self.next_filter);
             self.next_filter += 1;
+            let made;
+            let res = match whole {
+                Some(res) => res,
+                None => {
+                    made = ResourceSet::unreserved(unreserved);
+                    &made
+                }
+            };
             self.filters
                 .install(framework, role, agent, res, serial)
                 .map(|fid| {
@@ -1725,7 +1817,7 @@ impl Master {
 
     /// Rescinds an offer (timeout, agent removal): resources back, no filter.
     pub fn rescind(&mut self, model: &Model, id: OfferId) -> Option<Offer> {
-        let offer = self.offers.get(&id)?.clone();
+        let offer = self.offers.get(&id)?.to_offer();
         self.recover_offer(model, id, None, SimTime::ZERO);
         Some(offer)
     }
@@ -1855,7 +1947,7 @@ impl Master {
     /// cache miss in the shuffled order of the run's agents). Changes
     /// nothing; a number that means nothing, for `black_box`.
     pub fn look_ahead_decline(&self, id: OfferId) -> u64 {
-        match self.offers.view(&id) {
+        match self.offers.get(&id) {
             Some(v) => {
                 let head = self.filters.head(v.framework, v.role, v.agent);
                 let first = match v.held {
@@ -2005,8 +2097,8 @@ impl Master {
         };
         let (fw, role, agent) = (o.framework, o.role, o.agent);
         let n = self.kinds;
-        let before = item(&o.resources.total_first(n), n);
-        let mut held = o.resources.clone();
+        let mut held = o.resources();
+        let before = item(&held.total_first(n), n);
         let mut total = self.agents[agent.index()].total.clone();
         let ok = match op {
             AllocationOp::Reserve | AllocationOp::Remove => {
@@ -2174,7 +2266,7 @@ impl Master {
         }
         let mut free = a.available.clone();
         for o in self.offers.values().filter(|o| o.agent == agent) {
-            free.add(&o.resources);
+            free.add(&o.resources());
         }
         if unreserve {
             free.reserved_for(role).contains(q)
@@ -2190,7 +2282,7 @@ impl Master {
     pub fn agents_offered(&self) -> Vec<bool> {
         let mut offered = vec![false; self.agents.len()];
         for o in self.offers.values() {
-            if !o.resources.total().is_empty() {
+            if !o.total().is_empty() {
                 offered[o.agent.index()] = true;
             }
         }
@@ -2334,8 +2426,8 @@ impl Master {
         let mut offered = Quantities::ZERO;
         let mut per_agent_offered = vec![ResourceSet::default(); self.agents.len()];
         for o in self.offers.values() {
-            offered.add(&o.resources.total());
-            per_agent_offered[o.agent.index()].add(&o.resources);
+            offered.add(&o.total());
+            per_agent_offered[o.agent.index()].add(&o.resources());
             if !self.agents[o.agent.index()].present {
                 return Err(format!("offer {} is on an absent agent", o.id.0));
             }

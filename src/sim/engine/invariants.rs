@@ -93,7 +93,7 @@ impl<'m> Simulation<'m> {
                 ));
             }
             for o in &fm.held {
-                if self.offer(OfferId::of_slot(o.id)).is_none() {
+                if !self.has_offer(OfferId::of_slot(o.id)) {
                     return Err(format!(
                         "framework {} holds offer {} which is gone",
                         self.model.frameworks[i].id, o.id.0
@@ -158,9 +158,7 @@ impl<'m> Simulation<'m> {
             vec![BTreeMap::new(); self.partition_of.len()];
         for (p, m) in self.masters.iter().enumerate() {
             for o in m.offers() {
-                if self.partition_of[o.agent.index()].index() == p
-                    && !o.resources.total().is_empty()
-                {
+                if self.partition_of[o.agent.index()].index() == p && !o.total().is_empty() {
                     *items[o.agent.index()].entry(o.framework).or_default() += 1;
                 }
             }

@@ -220,12 +220,12 @@ impl About {
     const NOT_STARTED: u64 = u64::MAX;
 
     /// An offer's framework, role, agent and resources.
-    fn offer(o: &crate::master::Offer) -> About {
+    fn offer(o: &crate::master::OfferView<'_>) -> About {
         About::default()
             .framework(o.framework)
             .role(o.role)
             .agent(o.agent)
-            .resources(o.resources.total())
+            .resources(o.total())
     }
 
     /// A running task's framework, role, agent, task, resources and start.
@@ -808,8 +808,13 @@ impl<'m> Simulation<'m> {
     }
 
     /// An outstanding offer, from whichever master made it.
-    fn offer(&self, id: OfferId) -> Option<&crate::master::Offer> {
+    fn offer(&self, id: OfferId) -> Option<crate::master::OfferView<'_>> {
         self.masters[self.partition_of_id(id.0)].offer(id)
+    }
+
+    /// Whether offer `id` is outstanding.
+    fn has_offer(&self, id: OfferId) -> bool {
+        self.masters[self.partition_of_id(id.0)].has_offer(id)
     }
 
     /// A framework's registration state (the same in every master).
@@ -1493,7 +1498,7 @@ impl<'m> Simulation<'m> {
                 if let Some(o) = self.masters[p.index()].rescind(model, id) {
                     self.counters.offers_rescinded += 1;
                     self.fw_counters[o.framework.index()].offers_rescinded += 1;
-                    self.emit(obs, seq, RecordKind::Rescind, About::offer(&o));
+                    self.emit(obs, seq, RecordKind::Rescind, About::offer(&o.view()));
                     framework::forget_slot(&mut self.frameworks[o.framework.index()], SlotId(id.0));
                     self.idle_check(seq, o.framework, obs);
                 }

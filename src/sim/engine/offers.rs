@@ -1,7 +1,7 @@
 //! Allocation runs, offers and the frameworks' answers to them.
 
 use super::*;
-use crate::master::Demand;
+use crate::master::{Demand, Held};
 
 impl<'m> Simulation<'m> {
     /// For the frameworks whose valuation has a deadline bonus: their
@@ -124,11 +124,12 @@ impl<'m> Simulation<'m> {
             self.fw_counters[framework.index()].offers_received += 1;
             if counted_only {
                 let summed;
-                let total = if offer.resources.reserved.is_empty() {
-                    &offer.resources.unreserved
-                } else {
-                    summed = offer.resources.total();
-                    &summed
+                let total = match offer.held {
+                    Held::Whole(res) if res.reserved.is_empty() => &res.unreserved,
+                    _ => {
+                        summed = offer.total();
+                        &summed
+                    }
                 };
                 hash_record(
                     &mut self.digest,
@@ -140,7 +141,7 @@ impl<'m> Simulation<'m> {
                 );
                 self.count_records(obs, seq, RecordKind::Offer, Some(framework), 1);
             } else {
-                let about = About::offer(offer);
+                let about = About::offer(&offer);
                 self.emit(obs, seq, RecordKind::Offer, about);
             }
             if let Some(t) = model.master.offer_timeout {
@@ -202,7 +203,7 @@ impl<'m> Simulation<'m> {
         let live: Vec<OfferId> = offers
             .iter()
             .copied()
-            .filter(|id| self.offer(*id).is_some())
+            .filter(|id| self.has_offer(*id))
             .collect();
         if live.is_empty() {
             return;
@@ -361,7 +362,7 @@ impl<'m> Simulation<'m> {
         let answer_ids: Vec<OfferId> = answers.iter().map(|a| OfferId::of_slot(a.slot)).collect();
         let gone: BTreeSet<OfferId> = answers
             .iter()
-            .filter(|a| self.offer(OfferId::of_slot(a.slot)).is_none())
+            .filter(|a| !self.has_offer(OfferId::of_slot(a.slot)))
             .map(|a| OfferId::of_slot(a.slot))
             .collect();
         if !gone.is_empty() {
@@ -425,8 +426,8 @@ impl<'m> Simulation<'m> {
             // else reaches it in between, so telling it first is the
             // same as telling it after, without a copy of the offer.
             self.tell_counted(obs);
-            let offer = self.offer(id).expect("answered offer present");
-            obs.offer_launched(model, offer, self.now);
+            let offer = self.offer(id).expect("answered offer present").to_offer();
+            obs.offer_launched(model, &offer, self.now);
             let filter = self.masters[p].accept(model, id, &used, refuse, self.now);
             for l in launches {
                 self.launch(seq, fw, role, agent, l, obs);
@@ -508,9 +509,7 @@ impl<'m> Simulation<'m> {
         if self.one_decline_at_a_time {
             // The slow reference: the record from the book, then the
             // decline whole.
-            let Some((role, agent, offered)) = self
-                .offer(id)
-                .map(|o| (o.role, o.agent, o.resources.total()))
+            let Some((role, agent, offered)) = self.offer(id).map(|o| (o.role, o.agent, o.total()))
             else {
                 return;
             };
@@ -593,7 +592,7 @@ impl<'m> Simulation<'m> {
             if let Some(o) = self.masters[p].rescind(self.model, id) {
                 self.counters.offers_rescinded += 1;
                 self.fw_counters[o.framework.index()].offers_rescinded += 1;
-                self.emit(obs, seq, RecordKind::Rescind, About::offer(&o));
+                self.emit(obs, seq, RecordKind::Rescind, About::offer(&o.view()));
                 framework::forget_slot(&mut self.frameworks[o.framework.index()], SlotId(id.0));
                 self.idle_check(seq, o.framework, obs);
             }

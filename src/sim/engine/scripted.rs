@@ -309,7 +309,7 @@ impl<'m> Simulation<'m> {
             let o = self.masters[p.index()]
                 .offer(id)
                 .expect("held offer")
-                .clone();
+                .to_offer();
             let back = match part {
                 ReturnPart::All => o.resources.clone(),
                 ReturnPart::Reserved => o.resources.reserved_only(),
