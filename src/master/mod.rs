@@ -1590,27 +1590,34 @@ impl Master {
     ) {
         let n = self.kinds;
         // Read in place and narrowly (`OfferBook::get`): of an offer of
-        // words, its key and the words (no other line of the book read; a
-        // set made of them on the stack only for the filter); of any other,
-        // the whole set where it is kept. The agent's return takes the
-        // first `kinds` quantities of the offer's resources (the whole set
-        // only if it has reserved parts), and the book only marks the offer
-        // gone.
+        // words, its key and the words (no other line of the book read),
+        // declined by `decline_words`; of any other, the whole set where it
+        // is kept. The agent's return takes the first `kinds` quantities of
+        // the offer's resources (the whole set only if it has reserved
+        // parts), the filter reads the set where it is, and the book only
+        // marks the offer gone.
         let Some(v) = self.offers.get(&id) else {
             return;
         };
         let (framework, role, agent) = (v.framework, v.role, v.agent);
-        let (unreserved, whole) = match v.held {
-            Held::Words(w) => (offer_book::quantities(w), None),
-            // Whole: every entry from `kinds` on is zero (a copy of fixed
-            // length, no call).
-            Held::Whole(res) => (res.unreserved, Some(res)),
+        let res = match v.held {
+            Held::Words(w) if *w != [0; OFFER_WORDS] => {
+                let w = *w;
+                self.decline_words(
+                    model,
+                    id,
+                    (framework, role, agent),
+                    &w,
+                    refuse,
+                    expires,
+                    done,
+                );
+                return;
+            }
+            Held::Words(_) => None,
+            Held::Whole(res) => Some(res).filter(|res| !res.is_empty()),
         };
-        let empty = match whole {
-            None => unreserved.0[..OFFER_WORDS] == [0; OFFER_WORDS],
-            Some(res) => res.is_empty(),
-        };
-        if empty {
+        let Some(res) = res else {
             self.offers.discard(&id);
             done(Declined {
                 role,
@@ -1619,15 +1626,17 @@ impl Master {
                 filter: None,
             });
             return;
-        }
+        };
+        // Whole: every entry from `kinds` on is zero (a copy of fixed
+        // length, no call).
+        let unreserved = res.unreserved;
         // Unreserved only, the set's total over the scenario's kinds is
         // its first `kinds` unreserved quantities.
-        let (total, set) = match whole {
-            Some(res) if !res.reserved.is_empty() => {
-                self.return_sets.push(res.clone());
-                (res.total_first(n), (self.return_sets.len() - 1) as u32)
-            }
-            _ => (unreserved, Return::UNRESERVED),
+        let (total, set) = if res.reserved.is_empty() {
+            (unreserved, Return::UNRESERVED)
+        } else {
+            self.return_sets.push(res.clone());
+            (res.total_first(n), (self.return_sets.len() - 1) as u32)
         };
         for g in unreserved.0.chunks_exact(4).take(n.div_ceil(4)) {
             self.return_words.push([g[0], g[1], g[2], g[3]]);
@@ -1638,20 +1647,12 @@ impl Master {
             set,
         });
         // The filter, as `install_filter` installs it (the fields it
-        // writes are not the book's, so a whole set is read in place).
+        // writes are not the book's, so the set is read in place).
         let filter = if refuse == 0 {
             None
         } else {
             let serial = self.id_of(self.next_filter);
             self.next_filter += 1;
-            let made;
-            let res = match whole {
-                Some(res) => res,
-                None => {
-                    made = ResourceSet::unreserved(unreserved);
-                    &made
-                }
-            };
             self.filters
                 .install(framework, role, agent, res, serial)
                 .map(|fid| {
@@ -1665,6 +1666,59 @@ impl Master {
             role,
             agent,
             total,
+            filter,
+        });
+    }
+
+    /// [`Master::decline_one`] of an offer of words `w` (not all zero):
+    /// the same return, filter, book and sums, with the set's quantities
+    /// made once from the words (its total over the scenario's kinds, and
+    /// its unreserved part) and the return's words pushed as they are.
+    #[inline]
+    #[allow(clippy::too_many_arguments)]
+    fn decline_words(
+        &mut self,
+        model: &Model,
+        id: OfferId,
+        (framework, role, agent): (FrameworkId, RoleId, AgentId),
+        w: &[u64; OFFER_WORDS],
+        refuse: DurationUs,
+        expires: SimTime,
+        mut done: impl FnMut(Declined),
+    ) {
+        let n = self.kinds;
+        let q = offer_book::quantities(w);
+        // `decline_one`'s groups of four of the first `kinds`: the words,
+        // then zeros.
+        if n > 0 {
+            self.return_words.push(*w);
+            for _ in 1..n.div_ceil(4) {
+                self.return_words.push([0; 4]);
+            }
+        }
+        self.returns.push(Return {
+            agent,
+            framework,
+            set: Return::UNRESERVED,
+        });
+        let filter = if refuse == 0 {
+            None
+        } else {
+            let serial = self.id_of(self.next_filter);
+            self.next_filter += 1;
+            self.filters
+                .install(framework, role, agent, &ResourceSet::unreserved(q), serial)
+                .map(|fid| {
+                    self.roles[role.index()].active_filters += 1;
+                    NewFilter { id: fid, expires }
+                })
+        };
+        self.offers.discard(&id);
+        self.owe_sums(model, framework, role, &q, &q);
+        done(Declined {
+            role,
+            agent,
+            total: q,
             filter,
         });
     }

@@ -1109,7 +1109,7 @@ impl<'m> Simulation<'m> {
             (self.now, seq, kind),
             [framework, role, agent],
             about.task,
-            &about.resources,
+            &about.resources.0,
             self.cluster.kinds(),
         );
         if !self.record_kinds.contains(kind) {
@@ -1206,7 +1206,7 @@ impl<'m> Simulation<'m> {
                 (self.now, seq, kind),
                 [fw.0, d.role.0, d.agent.0],
                 None,
-                &d.total,
+                &d.total.0,
                 kinds,
             );
         }
@@ -1542,7 +1542,9 @@ fn hash_record(
     // framework, role, agent; `About::NONE` (u32::MAX) for none.
     ids: [u32; 3],
     task: Option<TaskRef>,
-    q: &Quantities,
+    // The record's quantities: a resource vector's entries, or its first
+    // few when every other is zero (see `record_bytes`).
+    q: &[u64],
     kinds: usize,
 ) {
     match h.room() {
@@ -1567,7 +1569,7 @@ fn record_bytes(
     (time, seq, kind): (SimTime, u64, RecordKind),
     ids: [u32; 3],
     task: Option<TaskRef>,
-    q: &Quantities,
+    q: &[u64],
     kinds: usize,
 ) -> usize {
     // time, seq, kind, three ids, the task (tag + two words), then at most
@@ -1603,18 +1605,17 @@ fn record_bytes(
             put(&i.to_le_bytes());
         }
     }
-    let q = &q.0;
-    let kinds = kinds.min(MAX_RESOURCE_KINDS);
+    // `q` is a whole vector, or its first entries when the others are
+    // zero: either way the same bytes (a zero entry writes none, and
+    // `above` sees the same nonzero entries).
+    debug_assert!(q.len() <= MAX_RESOURCE_KINDS);
+    let kinds = kinds.min(MAX_RESOURCE_KINDS).min(q.len());
     // Whether any entry from `kinds` on is set: an OR over the whole
     // array with a mask, no branch per entry.
     let above = q.iter().enumerate().fold(0, |acc, (i, &v)| {
         acc | (v & ((i >= kinds) as u64).wrapping_neg())
     });
-    let width = if above == 0 {
-        kinds
-    } else {
-        MAX_RESOURCE_KINDS
-    };
+    let width = if above == 0 { kinds } else { q.len() };
     for (i, &v) in q[..width].iter().enumerate() {
         if v > 0 {
             put(&[i as u8]);

@@ -123,12 +123,15 @@ impl<'m> Simulation<'m> {
             self.counters.offers_made += 1;
             self.fw_counters[framework.index()].offers_received += 1;
             if counted_only {
+                // An offer of words: the words (every other quantity
+                // zero), as they are in the book.
                 let summed;
-                let total = match offer.held {
-                    Held::Whole(res) if res.reserved.is_empty() => &res.unreserved,
-                    _ => {
-                        summed = offer.total();
-                        &summed
+                let total: &[u64] = match offer.held {
+                    Held::Words(w) => w,
+                    Held::Whole(res) if res.reserved.is_empty() => &res.unreserved.0,
+                    Held::Whole(res) => {
+                        summed = res.total();
+                        &summed.0
                     }
                 };
                 hash_record(
