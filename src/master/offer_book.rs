@@ -247,19 +247,7 @@ impl OfferBook {
     /// The offer of the ring's live `k`-th entry (id `id`), made whole (a
     /// copy of one held aside).
     fn offer_at(&self, k: usize, id: OfferId) -> Offer {
-        let e = self.entry(k);
-        if e.state == HELD_AS_WORDS {
-            Offer {
-                id,
-                framework: e.framework,
-                role: e.role,
-                agent: e.agent,
-                resources: ResourceSet::unreserved(quantities(&e.words)),
-                made_at: e.made_at,
-            }
-        } else {
-            self.aside[e.state as usize].clone()
-        }
+        self.view_at(k, id).to_offer()
     }
 
     /// Keeps `o` aside; where.
