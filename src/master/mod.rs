@@ -1600,6 +1600,7 @@ impl Master {
             return;
         };
         let (framework, role, agent) = (v.framework, v.role, v.agent);
+        let key = (framework, role, agent);
         let res = match v.held {
             Held::Words(w) if *w != [0; OFFER_WORDS] => {
                 let w = *w;
@@ -1653,21 +1654,16 @@ impl Master {
         } else {
             let serial = self.id_of(self.next_filter);
             self.next_filter += 1;
-            self.filters
-                .install(framework, role, agent, res, serial)
-                .map(|fid| {
-                    self.roles[role.index()].active_filters += 1;
-                    NewFilter { id: fid, expires }
-                })
+            install_declined(
+                &mut self.filters,
+                &mut self.roles,
+                key,
+                res,
+                serial,
+                expires,
+            )
         };
-        self.offers.discard(&id);
-        self.owe_sums(model, framework, role, &total, &unreserved);
-        done(Declined {
-            role,
-            agent,
-            total,
-            filter,
-        });
+        self.end_decline(model, id, key, (&total, &unreserved), filter, done);
     }
 
     /// [`Master::decline_one`] of an offer of words `w` (not all zero):
@@ -1680,12 +1676,13 @@ impl Master {
         &mut self,
         model: &Model,
         id: OfferId,
-        (framework, role, agent): (FrameworkId, RoleId, AgentId),
+        key: (FrameworkId, RoleId, AgentId),
         w: &[u64; OFFER_WORDS],
         refuse: DurationUs,
         expires: SimTime,
-        mut done: impl FnMut(Declined),
+        done: impl FnMut(Declined),
     ) {
+        let (framework, _, agent) = key;
         let n = self.kinds;
         let q = offer_book::quantities(w);
         // `decline_one`'s groups of four of the first `kinds`: the words,
@@ -1706,19 +1703,39 @@ impl Master {
         } else {
             let serial = self.id_of(self.next_filter);
             self.next_filter += 1;
-            self.filters
-                .install(framework, role, agent, &ResourceSet::unreserved(q), serial)
-                .map(|fid| {
-                    self.roles[role.index()].active_filters += 1;
-                    NewFilter { id: fid, expires }
-                })
+            let res = ResourceSet::unreserved(q);
+            install_declined(
+                &mut self.filters,
+                &mut self.roles,
+                key,
+                &res,
+                serial,
+                expires,
+            )
         };
+        self.end_decline(model, id, key, (&q, &q), filter, done);
+    }
+
+    /// The end of a deferred decline of offer `id` of `key`, whose
+    /// resources' total and unreserved part are `sums`: the offer leaves
+    /// the book, the sums are owed, and what the decline's record needs
+    /// goes to `done`.
+    #[inline(always)]
+    fn end_decline(
+        &mut self,
+        model: &Model,
+        id: OfferId,
+        (framework, role, agent): (FrameworkId, RoleId, AgentId),
+        (total, unreserved): (&Quantities, &Quantities),
+        filter: Option<NewFilter>,
+        mut done: impl FnMut(Declined),
+    ) {
         self.offers.discard(&id);
-        self.owe_sums(model, framework, role, &q, &q);
+        self.owe_sums(model, framework, role, total, unreserved);
         done(Declined {
             role,
             agent,
-            total: q,
+            total: *total,
             filter,
         });
     }
@@ -2563,6 +2580,28 @@ impl Master {
         }
         Ok(())
     }
+}
+
+/// The filter of a deferred decline of `res` on `key`'s agent (serial
+/// `serial`, expiring at `expires`), as `install_filter` installs it: in the
+/// framework's table, counted in its role. A function of the two fields it
+/// writes, not a method, because `decline_one` reads `res` in place in the
+/// offer book while it installs.
+#[inline(always)]
+fn install_declined(
+    filters: &mut Filters,
+    roles: &mut [RoleState],
+    (framework, role, agent): (FrameworkId, RoleId, AgentId),
+    res: &ResourceSet,
+    serial: u64,
+    expires: SimTime,
+) -> Option<NewFilter> {
+    filters
+        .install(framework, role, agent, res, serial)
+        .map(|fid| {
+            roles[role.index()].active_filters += 1;
+            NewFilter { id: fid, expires }
+        })
 }
 
 #[cfg(test)]
