@@ -21,12 +21,19 @@ use sha2::{Digest, Sha256};
 use std::sync::mpsc::{self, Receiver, SyncSender};
 use std::thread::JoinHandle;
 
-/// Bytes gathered before a chunk is hashed (a few thousand records): large
-/// enough that handing chunks over (a wake-up of the hashing thread each)
-/// costs little, small enough to stay in the second-level cache.
-const CHUNK: usize = 256 * 1024;
-/// Full chunks that may wait for the hashing thread before the run waits.
-const IN_FLIGHT: usize = 4;
+/// Bytes gathered before a chunk is hashed (about ten thousand records).
+/// The hashing thread hashes a chunk faster than the run fills the next,
+/// so it has parked by the time the next one comes: every chunk handed
+/// over wakes it (an inter-processor interrupt on a virtual machine, or a
+/// switch of threads on a core shared with the run), and the wake-up is
+/// paid on the run's thread. 1 MB keeps that to about one a millisecond
+/// of a busy run (docs/performance.md, "The helper threads' wake-ups
+/// (stop 24)"; 256 KB until then).
+const CHUNK: usize = 1024 * 1024;
+/// Full chunks that may wait for the hashing thread before the run waits
+/// (with the one being filled and the one being hashed, at most four
+/// chunks' memory).
+const IN_FLIGHT: usize = 2;
 
 /// Whether a run hashes on a second thread (see the module's comment).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
