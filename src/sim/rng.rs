@@ -238,8 +238,14 @@ impl Seek for ChaCha8Rng {
 const AHEAD_AFTER: u64 = 1 << 20;
 /// Bytes of words in a chunk made ahead (a multiple of 8).
 const AHEAD_CHUNK: usize = 128 * 1024;
-/// Chunks in the pool: at most this many made ahead and not yet spent.
-const AHEAD_POOL: usize = 8;
+/// Chunks in the pool: at most this many made ahead and not yet spent
+/// (4 MB of words, about 50 passes of 10,000 agents). Spent chunks go back
+/// half the pool at a time, one wake-up of the thread each; the other half
+/// is still ahead of the stream while the thread refills, so a run of idle
+/// passes (which take their words without reading them) seldom waits for
+/// words (docs/performance.md, "The helper threads' wake-ups (stop 24)";
+/// 8 until then).
+const AHEAD_POOL: usize = 32;
 /// Streams making words ahead at once, in the whole process.
 const AHEAD_MAX_LIVE: usize = 2;
 static AHEAD_LIVE: AtomicUsize = AtomicUsize::new(0);
