@@ -557,6 +557,38 @@ impl Filters {
         }
     }
 
+    /// What every live filter holds, as a look-up finds it: per framework,
+    /// role and agent (in that order), the chain's filters from its head,
+    /// each with its id, slot and the set it holds (for tests comparing
+    /// two ways of installing them).
+    #[cfg(test)]
+    pub fn contents(&self) -> Vec<(FrameworkId, RoleId, AgentId, FilterId, ResourceSet)> {
+        let mut out = Vec::new();
+        for (fw, tables) in self.tables.iter().enumerate() {
+            for t in tables {
+                if t.count == 0 {
+                    continue;
+                }
+                for (a, &head) in t.heads.iter().enumerate() {
+                    let mut at = head;
+                    while at != NONE {
+                        let r = &self.records[at as usize];
+                        out.push((
+                            FrameworkId(fw as u32),
+                            t.role,
+                            AgentId(a as u32),
+                            FilterId { id: r.id, slot: at },
+                            self.sets.get(r.resources).clone(),
+                        ));
+                        at = r.next;
+                    }
+                }
+            }
+        }
+        assert_eq!(out.len(), self.live, "live filters counted");
+        out
+    }
+
     /// Drops every filter on `agent`; calls `dropped(role, n)` for each
     /// (framework, role) that had `n` of them there.
     pub fn drop_agent(&mut self, agent: AgentId, mut dropped: impl FnMut(RoleId, u32)) {
