@@ -25,8 +25,8 @@
 //! filtered when the resources it would offer are contained in the
 //! filtered resources of a filter of that framework, role and agent.
 
-use super::FilterId;
-use crate::cluster::resources::ResourceSet;
+use super::{FilterId, OFFER_WORDS as WORDS};
+use crate::cluster::resources::{Quantities, ResourceSet};
 use crate::{AgentId, FrameworkId, RoleId};
 use std::collections::BTreeMap;
 
@@ -94,6 +94,19 @@ fn same_set(a: &ResourceSet, b: &ResourceSet, n: usize) -> bool {
     differ == 0 && a.reserved == b.reserved
 }
 
+/// Whether `set` equals the set of unreserved quantities `w` (every
+/// other quantity zero, nothing reserved), both zero from entry `n` on:
+/// its first `n` unreserved entries against the words (then zeros).
+fn same_words(set: &ResourceSet, w: &[u64; WORDS], n: usize) -> bool {
+    let m = n.min(WORDS);
+    let differ = set.unreserved.0[..m]
+        .iter()
+        .zip(&w[..m])
+        .fold(0, |d, (x, y)| d | (x ^ y));
+    let rest = set.unreserved.0[m..n.max(m)].iter().fold(0, |d, x| d | x);
+    differ | rest == 0 && set.reserved.is_empty()
+}
+
 /// How many sets [`Interner::recent`] remembers.
 const RECENT: usize = 4;
 
@@ -101,11 +114,45 @@ const RECENT: usize = 4;
 #[derive(Clone, Debug, Default)]
 struct Interned {
     set: ResourceSet,
-    /// Filters holding it; 0: the entry is free.
-    refs: u32,
     /// The next set with the same hash, or `NONE`.
     next: u32,
     hash: u64,
+}
+
+/// One of the sets interned last ([`Interner::recent`]): its id and, when
+/// it is a set of words (nothing reserved, every quantity from the
+/// `WORDS`-th on zero), those words, so that an offer's words are compared
+/// with it in place, without reading the set.
+#[derive(Clone, Copy, Debug)]
+struct Recent {
+    /// `NONE`: no set.
+    id: u32,
+    is_words: bool,
+    words: [u64; WORDS],
+}
+
+impl Recent {
+    const NONE: Recent = Recent {
+        id: NONE,
+        is_words: false,
+        words: [0; WORDS],
+    };
+
+    fn of(id: u32, set: &ResourceSet) -> Recent {
+        let mut words = [0; WORDS];
+        words.copy_from_slice(&set.unreserved.0[..WORDS]);
+        Recent {
+            id,
+            is_words: set.reserved.is_empty() && set.unreserved.zero_from(WORDS),
+            words,
+        }
+    }
+}
+
+impl Default for Recent {
+    fn default() -> Recent {
+        Recent::NONE
+    }
 }
 
 /// Resource sets stored once, with the number of filters that hold each.
@@ -121,6 +168,10 @@ struct Interned {
 struct Interner {
     kinds: usize,
     sets: Vec<Interned>,
+    /// Filters holding each set, by id; 0: the entry is free. Beside the
+    /// sets, so that one more filter of a recent set writes a line of
+    /// counts, not the set's.
+    refs: Vec<u32>,
     /// By hash ([`Interner::hash`]): the set interned last with that hash
     /// (the others through [`Interned::next`]). A `BTreeMap` of integers
     /// (the core keeps no hash containers, tests/tidy.rs; it is never
@@ -129,9 +180,9 @@ struct Interner {
     free: Vec<u32>,
     /// The sets interned last, the latest first: consecutive declines
     /// usually hold equal sets, and the few shapes of a cluster's agents
-    /// alternate (a cache only: an entry may have been released since, so
-    /// it is checked for references; which sets it holds changes no id).
-    recent: [u32; RECENT],
+    /// alternate. A cache only (which sets it holds changes no id), of
+    /// live sets: a set no filter holds any more leaves it.
+    recent: [Recent; RECENT],
     /// Taken of every hash: all ones (a test sets fewer bits to make sets
     /// share hashes).
     mask: u64,
@@ -142,7 +193,7 @@ impl Interner {
         Interner {
             kinds: kinds.min(crate::cluster::resources::MAX_RESOURCE_KINDS),
             mask: u64::MAX,
-            recent: [NONE; RECENT],
+            recent: [Recent::NONE; RECENT],
             ..Interner::default()
         }
     }
@@ -166,34 +217,101 @@ impl Interner {
     fn intern(&mut self, res: &ResourceSet) -> u32 {
         debug_assert!(res.unreserved.zero_from(self.kinds));
         let n = self.kinds;
-        if let Some(id) = self.recent_equal(|set| same_set(set, res, n)) {
-            return id;
+        for k in 0..RECENT {
+            let id = self.recent[k].id;
+            if id != NONE && same_set(&self.sets[id as usize].set, res, n) {
+                return self.recent_hit(k);
+            }
         }
         let hash = self.hash(res);
+        self.find_or_add(hash, |set| same_set(set, res, n), || res.clone())
+    }
+
+    /// The id of the set of unreserved quantities `w` (every other one
+    /// zero, nothing reserved), as [`Interner::intern`] gives it: compared
+    /// with the recent sets' words in place, hashed as that set, and made a
+    /// set only when no filter holds an equal one.
+    #[inline(always)]
+    fn intern_words(&mut self, w: &[u64; WORDS]) -> u32 {
+        debug_assert!(w[self.kinds.min(WORDS)..].iter().all(|&x| x == 0));
+        for k in 0..RECENT {
+            let r = &self.recent[k];
+            if r.is_words && r.words == *w {
+                return self.recent_hit(k);
+            }
+        }
+        self.intern_words_slow(w)
+    }
+
+    /// [`Interner::intern_words`] of words not among the recent sets.
+    #[cold]
+    #[inline(never)]
+    fn intern_words_slow(&mut self, w: &[u64; WORDS]) -> u32 {
+        let n = self.kinds;
+        // `hash` of that set: its first `n` unreserved entries.
+        let mut h = SetHasher::default();
+        for k in 0..n {
+            h.mix(w.get(k).copied().unwrap_or(0));
+        }
+        let hash = h.finish() & self.mask;
+        self.find_or_add(
+            hash,
+            |set| same_words(set, w, n),
+            || {
+                let mut q = Quantities::ZERO;
+                q.0[..WORDS].copy_from_slice(w);
+                ResourceSet::unreserved(q)
+            },
+        )
+    }
+
+    /// The id of the recent set `k` (a reference more counted for it),
+    /// now the first of them.
+    #[inline(always)]
+    fn recent_hit(&mut self, k: usize) -> u32 {
+        let r = self.recent[k];
+        debug_assert!(self.refs[r.id as usize] > 0);
+        self.refs[r.id as usize] += 1;
+        if k > 0 {
+            self.recent.copy_within(0..k, 1);
+            self.recent[0] = r;
+        }
+        r.id
+    }
+
+    /// The id of the set with hash `hash` that `equal` takes (a reference
+    /// more counted for it), or of a new one made by `make`.
+    fn find_or_add(
+        &mut self,
+        hash: u64,
+        equal: impl Fn(&ResourceSet) -> bool,
+        make: impl FnOnce() -> ResourceSet,
+    ) -> u32 {
         let head = self.index.get(&hash).copied().unwrap_or(NONE);
         let mut at = head;
         while at != NONE {
-            let e = &mut self.sets[at as usize];
-            if same_set(&e.set, res, n) {
-                e.refs += 1;
+            let e = &self.sets[at as usize];
+            if equal(&e.set) {
+                self.refs[at as usize] += 1;
                 self.note_recent(at);
                 return at;
             }
             at = e.next;
         }
         let entry = Interned {
-            set: res.clone(),
-            refs: 1,
+            set: make(),
             next: head,
             hash,
         };
         let id = match self.free.pop() {
             Some(id) => {
                 self.sets[id as usize] = entry;
+                self.refs[id as usize] = 1;
                 id
             }
             None => {
                 self.sets.push(entry);
+                self.refs.push(1);
                 (self.sets.len() - 1) as u32
             }
         };
@@ -202,41 +320,29 @@ impl Interner {
         id
     }
 
-    /// The id of a recently interned set that `equal` takes (a reference
-    /// more counted for it), if one is.
-    fn recent_equal(&mut self, equal: impl Fn(&ResourceSet) -> bool) -> Option<u32> {
-        for k in 0..RECENT {
-            let id = self.recent[k];
-            if let Some(e) = self.sets.get_mut(id as usize) {
-                if e.refs > 0 && equal(&e.set) {
-                    e.refs += 1;
-                    if k > 0 {
-                        self.note_recent(id);
-                    }
-                    return Some(id);
-                }
-            }
-        }
-        None
-    }
-
     /// `id` is the latest set interned: first in `recent`.
     fn note_recent(&mut self, id: u32) {
         let at = self
             .recent
             .iter()
-            .position(|&r| r == id)
+            .position(|r| r.id == id)
             .unwrap_or(RECENT - 1);
         self.recent.copy_within(0..at, 1);
-        self.recent[0] = id;
+        self.recent[0] = Recent::of(id, &self.sets[id as usize].set);
     }
 
     fn release(&mut self, id: u32) {
-        let e = &mut self.sets[id as usize];
-        e.refs -= 1;
-        if e.refs > 0 {
+        let refs = &mut self.refs[id as usize];
+        *refs -= 1;
+        if *refs > 0 {
             return;
         }
+        for r in &mut self.recent {
+            if r.id == id {
+                *r = Recent::NONE;
+            }
+        }
+        let e = &mut self.sets[id as usize];
         let (hash, next) = (e.hash, e.next);
         e.set = ResourceSet::default();
         e.next = NONE;
@@ -369,6 +475,34 @@ impl Filters {
         res: &ResourceSet,
         id: u64,
     ) -> Option<FilterId> {
+        self.install_with(fw, role, agent, id, |sets| sets.intern(res))
+    }
+
+    /// [`Filters::install`] of the set of unreserved quantities `w` (every
+    /// other one zero, nothing reserved: an offer of words), without the
+    /// set made: its words are compared with the recent sets' in place
+    /// ([`Interner::intern_words`]).
+    pub fn install_words(
+        &mut self,
+        fw: FrameworkId,
+        role: RoleId,
+        agent: AgentId,
+        w: &[u64; WORDS],
+        id: u64,
+    ) -> Option<FilterId> {
+        self.install_with(fw, role, agent, id, |sets| sets.intern_words(w))
+    }
+
+    /// A filter installed, its set interned by `intern`.
+    #[inline(always)]
+    fn install_with(
+        &mut self,
+        fw: FrameworkId,
+        role: RoleId,
+        agent: AgentId,
+        id: u64,
+        intern: impl FnOnce(&mut Interner) -> u32,
+    ) -> Option<FilterId> {
         debug_assert!(id != 0);
         let ri = self.tables[fw.index()]
             .iter()
@@ -381,7 +515,7 @@ impl Filters {
         let next = table.heads[agent.index()];
         let record = Record {
             id,
-            resources: self.sets.intern(res),
+            resources: intern(&mut self.sets),
             next,
             framework: fw.0,
             role_index: ri as u32,
@@ -680,10 +814,6 @@ mod tests {
         assert_eq!(f.len(), 0);
     }
 
-    /// Sets sharing a hash are told apart along their chain, and leave it
-    /// when no filter holds them: random interns and releases with 1 or 2
-    /// bits of hash (long chains) and with all of them, against a count
-    /// per distinct set.
     /// A small deterministic generator for the tests' random operations:
     /// `next(n)` draws below `n`.
     fn draws(seed: u64) -> impl FnMut(u64) -> u64 {
@@ -696,16 +826,27 @@ mod tests {
         }
     }
 
+    /// Sets sharing a hash are told apart along their chain, and leave it
+    /// when no filter holds them: random interns and releases with 1 or 2
+    /// bits of hash (long chains) and with all of them, against a count
+    /// per distinct set; sets of words interned from their words or whole
+    /// at random get one id per distinct set either way (and the words
+    /// of a set whose fifth or sixth kind is not zero are another set),
+    /// with two kinds and with six.
     #[test]
     fn interned_sets_are_found_through_shared_hashes() {
-        for mask in [0, 1, 3, u64::MAX] {
-            let mut i = Interner::new(2);
+        for (kinds, mask) in [(2, 0), (2, 1), (2, 3), (2, u64::MAX), (6, 1), (6, u64::MAX)] {
+            let mut i = Interner::new(kinds);
             i.mask = mask;
             let mut next = draws(7);
-            let make = |a: u64, b: u64| {
+            let make = |a: u64, b: u64, c: u64| {
                 let mut q = Quantities::ZERO;
                 q.0[0] = a;
                 q.0[1] = b;
+                if kinds > 4 {
+                    q.0[3] = c % 2;
+                    q.0[kinds - 1] = c / 2;
+                }
                 let mut s = ResourceSet::unreserved(q);
                 if a == 2 {
                     s.add_reserved(RoleId(1), &q);
@@ -713,10 +854,26 @@ mod tests {
                 s
             };
             let mut held: Vec<(u32, ResourceSet)> = Vec::new();
+            let (mut from_words, mut recent) = (0, 0);
             for _ in 0..5_000 {
                 if held.is_empty() || next(3) > 0 {
-                    let set = make(next(4), next(5));
-                    let id = i.intern(&set);
+                    let set = make(next(4), next(5), next(4));
+                    let recent_before = i
+                        .recent
+                        .iter()
+                        .any(|r| r.id != NONE && i.sets[r.id as usize].set == set);
+                    let id = if set.reserved.is_empty()
+                        && set.unreserved.zero_from(WORDS)
+                        && next(2) == 0
+                    {
+                        from_words += 1;
+                        let mut w = [0; WORDS];
+                        w.copy_from_slice(&set.unreserved.0[..WORDS]);
+                        i.intern_words(&w)
+                    } else {
+                        i.intern(&set)
+                    };
+                    recent += usize::from(recent_before);
                     assert_eq!(i.get(id), &set);
                     // One id per distinct set held.
                     for (other, s) in &held {
@@ -727,12 +884,22 @@ mod tests {
                     let (id, _) = held.swap_remove(next(held.len() as u64) as usize);
                     i.release(id);
                 }
+                // The recent sets are live, their words their sets'.
+                for r in &i.recent {
+                    if r.id != NONE {
+                        assert!(i.refs[r.id as usize] > 0);
+                        assert_eq!(r.words, Recent::of(r.id, i.get(r.id)).words);
+                        assert_eq!(r.is_words, Recent::of(r.id, i.get(r.id)).is_words);
+                    }
+                }
             }
+            assert!(from_words > 300 && recent > 100, "{from_words} {recent}");
             for (id, _) in held.drain(..) {
                 i.release(id);
             }
             assert!(i.index.is_empty(), "mask {mask}");
-            assert!(i.sets.iter().all(|e| e.refs == 0));
+            assert!(i.refs.iter().all(|&r| r == 0));
+            assert!(i.recent.iter().all(|r| r.id == NONE));
         }
     }
 

@@ -1658,7 +1658,7 @@ impl Master {
                 &mut self.filters,
                 &mut self.roles,
                 key,
-                res,
+                Held::Whole(res),
                 serial,
                 expires,
             )
@@ -1703,12 +1703,11 @@ impl Master {
         } else {
             let serial = self.id_of(self.next_filter);
             self.next_filter += 1;
-            let res = ResourceSet::unreserved(q);
             install_declined(
                 &mut self.filters,
                 &mut self.roles,
                 key,
-                &res,
+                Held::Words(w),
                 serial,
                 expires,
             )
@@ -2592,16 +2591,18 @@ fn install_declined(
     filters: &mut Filters,
     roles: &mut [RoleState],
     (framework, role, agent): (FrameworkId, RoleId, AgentId),
-    res: &ResourceSet,
+    res: Held<'_>,
     serial: u64,
     expires: SimTime,
 ) -> Option<NewFilter> {
-    filters
-        .install(framework, role, agent, res, serial)
-        .map(|fid| {
-            roles[role.index()].active_filters += 1;
-            NewFilter { id: fid, expires }
-        })
+    match res {
+        Held::Words(w) => filters.install_words(framework, role, agent, w, serial),
+        Held::Whole(res) => filters.install(framework, role, agent, res, serial),
+    }
+    .map(|fid| {
+        roles[role.index()].active_filters += 1;
+        NewFilter { id: fid, expires }
+    })
 }
 
 #[cfg(test)]
