@@ -863,6 +863,7 @@ impl Master {
         let mut next = Master::for_partition(model, self.partition, self.partitions as u32);
         next.next_offer = self.next_offer;
         next.next_filter = self.next_filter;
+        next.offers.succeed(&self.offers);
         next
     }
 
@@ -1282,6 +1283,15 @@ impl Master {
     #[inline]
     pub fn has_offer(&self, id: OfferId) -> bool {
         self.offers.contains(&id)
+    }
+
+    /// A number that changes whenever one of `fw`'s offers leaves this
+    /// master (answered, declined, rescinded, timed out), also across its
+    /// successors ([`Master::successor`]): while it stays the same, every
+    /// offer of `fw` that was outstanding still is.
+    #[inline]
+    pub fn offer_removals(&self, fw: FrameworkId) -> u64 {
+        self.offers.removals(fw)
     }
 
     pub fn outstanding_offers(&self) -> impl Iterator<Item = OfferView<'_>> {

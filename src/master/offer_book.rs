@@ -25,6 +25,12 @@
 //! a miss of its own. Readers that need an [`Offer`] get one made from
 //! the entry ([`OfferView::to_offer`]); one that changes an offer's
 //! resources ([`OfferBook::get_mut`]) gets it whole aside first.
+//!
+//! The book counts, per framework, the offers that leave it
+//! ([`OfferBook::removals`]): a run's reply, whose offers were all there
+//! when the run sent them, finds them all still there while its
+//! framework's count is the same, without reading an entry (the reply's
+//! check reads them only after a removal of the framework's).
 
 use super::{Held, Offer, OfferId, OfferView};
 use crate::cluster::resources::{Quantities, ResourceSet};
@@ -118,6 +124,13 @@ pub(super) struct OfferBook {
     free: Vec<u32>,
     /// Offers older than `base` still outstanding.
     old: BTreeMap<OfferId, Offer>,
+    /// Per framework (by index; absent: none), the offers removed from
+    /// the book ([`OfferBook::remove`], [`OfferBook::discard`]): answered,
+    /// declined, rescinded or timed out. See [`OfferBook::removals`].
+    removed: Vec<u64>,
+    /// Added to every framework's count: above every count of the book
+    /// this one succeeds ([`OfferBook::succeed`]).
+    removed_base: u64,
 }
 
 impl OfferBook {
@@ -132,7 +145,43 @@ impl OfferBook {
             aside: Vec::new(),
             free: Vec::new(),
             old: BTreeMap::new(),
+            removed: Vec::new(),
+            removed_base: 0,
         }
+    }
+
+    /// How many of `fw`'s offers have left the book, as a number that only
+    /// goes up, also across a master's successors: while it stays the
+    /// same, every offer of `fw` that was outstanding is still there (ids
+    /// are never reused). A reply's offers are checked against it
+    /// (`Simulation::offer_reply`) instead of looked up one by one.
+    #[inline]
+    pub(super) fn removals(&self, fw: FrameworkId) -> u64 {
+        self.removed_base + self.removed.get(fw.index()).copied().unwrap_or(0)
+    }
+
+    /// One of `fw`'s offers left the book.
+    #[inline(always)]
+    fn count_removal(&mut self, fw: FrameworkId) {
+        match self.removed.get_mut(fw.index()) {
+            Some(n) => *n += 1,
+            None => self.count_first_removal(fw),
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn count_first_removal(&mut self, fw: FrameworkId) {
+        self.removed.resize(fw.index() + 1, 0);
+        self.removed[fw.index()] += 1;
+    }
+
+    /// A new master's book (empty) succeeding `old`'s: every framework's
+    /// [`OfferBook::removals`] above any it had in `old` (whose offers are
+    /// gone with it).
+    pub(super) fn succeed(&mut self, old: &OfferBook) {
+        let most = old.removed.iter().copied().max().unwrap_or(0);
+        self.removed_base = old.removed_base + most + 1;
     }
 
     /// Where `id`'s entry is (or would be) in the ring.
@@ -423,12 +472,15 @@ impl OfferBook {
     }
 
     pub(super) fn remove(&mut self, id: &OfferId) -> Option<Offer> {
-        if id.0 < self.base {
-            return self.old.remove(id);
-        }
-        let k = self.live_entry(*id)?;
-        let o = self.take(k);
-        self.drop_gone_front();
+        let o = if id.0 < self.base {
+            self.old.remove(id)?
+        } else {
+            let k = self.live_entry(*id)?;
+            let o = self.take(k);
+            self.drop_gone_front();
+            o
+        };
+        self.count_removal(o.framework);
         Some(o)
     }
 
@@ -442,11 +494,12 @@ impl OfferBook {
         match self.live_entry(*id) {
             Some(k) => {
                 let e = self.entry_mut(k);
-                let state = e.state;
+                let (state, framework) = (e.state, e.framework);
                 e.state = GONE;
                 if state != HELD_AS_WORDS {
                     self.free_aside(state);
                 }
+                self.count_removal(framework);
                 self.recent_live -= 1;
                 self.drop_gone_front();
                 true
@@ -459,7 +512,13 @@ impl OfferBook {
     #[cold]
     #[inline(never)]
     fn discard_old(&mut self, id: &OfferId) -> bool {
-        self.old.remove(id).is_some()
+        match self.old.remove(id) {
+            Some(o) => {
+                self.count_removal(o.framework);
+                true
+            }
+            None => false,
+        }
     }
 
     /// The place aside at `at` is free (what it holds is dropped when the
@@ -544,6 +603,7 @@ mod tests {
             let partition = stride - 1;
             let mut book = OfferBook::new(stride);
             let mut map: BTreeMap<OfferId, Offer> = BTreeMap::new();
+            let mut removed = [0u64; 3];
             let mut next = 1u64;
             let mut x = 0x2545_f491_4f6c_dd1du64;
             for step in 0..20_000 {
@@ -571,6 +631,10 @@ mod tests {
                     };
                     // Long stayers: every 97th offer is never removed.
                     if (k.0 / stride) % 97 != 0 {
+                        let fw = map[&k].framework.index();
+                        if x % 5 != 1 {
+                            removed[fw] += 1;
+                        }
                         if x % 5 == 0 {
                             assert_eq!(book.discard(&k), map.remove(&k).is_some());
                         } else if x % 5 == 1 {
@@ -586,6 +650,11 @@ mod tests {
                             assert_eq!(book.remove(&k), map.remove(&k));
                         }
                     }
+                }
+                // Each framework's count of offers removed, from the ring
+                // or the map, by `remove` or `discard`.
+                for (f, n) in removed.iter().enumerate() {
+                    assert_eq!(book.removals(FrameworkId(f as u32)), *n, "step {step}");
                 }
                 let probe = OfferId((x % (next * stride + 5)) + 1);
                 let seen = book.get(&probe);
@@ -624,6 +693,31 @@ mod tests {
             let a: Vec<Offer> = book.values().map(|v| v.to_offer()).collect();
             let b: Vec<Offer> = map.values().cloned().collect();
             assert_eq!(a, b);
+        }
+    }
+
+    /// A successor's counts of removals are above every count of the book
+    /// it succeeds, for frameworks with removals and without.
+    #[test]
+    fn a_successor_counts_above_its_predecessor() {
+        let mut old = OfferBook::new(1);
+        for id in 1..=5u64 {
+            let o = offer(id, 5 * id + 1);
+            old.insert(OfferId(id), o);
+        }
+        for id in [1u64, 2, 4] {
+            assert!(old.remove(&OfferId(id)).is_some());
+        }
+        let before: Vec<u64> = (0..5).map(|f| old.removals(FrameworkId(f))).collect();
+        let mut new = OfferBook::new(1);
+        new.succeed(&old);
+        for (f, b) in before.iter().enumerate() {
+            assert!(new.removals(FrameworkId(f as u32)) > *b);
+        }
+        let mut next = OfferBook::new(1);
+        next.succeed(&new);
+        for f in 0..5 {
+            assert!(next.removals(FrameworkId(f)) > new.removals(FrameworkId(f)));
         }
     }
 }

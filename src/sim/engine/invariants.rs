@@ -4,6 +4,9 @@ use super::*;
 
 impl<'m> Simulation<'m> {
     pub(super) fn check_invariants(&self) -> Result<(), String> {
+        if let Some(msg) = &self.reply_gone {
+            return Err(msg.clone());
+        }
         for (p, m) in self.masters.iter().enumerate() {
             m.check_invariants(self.model)?;
             // A master offers only its own partition's agents, and an agent

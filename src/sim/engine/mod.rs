@@ -43,9 +43,12 @@ pub enum Event {
     /// A scripted event from the scenario's `events:`.
     Scripted(u32),
     /// A framework receives the offers one run sent it and decides.
+    /// `removals`: the partition's master's `offer_removals` of the
+    /// framework when the run sent them (all outstanding then).
     OfferReply {
         partition: PartitionId,
         framework: FrameworkId,
+        removals: u64,
         offers: Vec<OfferId>,
     },
     /// A framework's answers take effect, after its decision time.
@@ -488,6 +491,9 @@ pub struct Simulation<'m> {
     /// declined from their ids (`framework::decide_while_queued`): the
     /// slow way it must match (tests only).
     every_answer_made: bool,
+    /// Under `--check`: a reply taken as all outstanding whose offer was
+    /// gone (`Simulation::check_reply_live`), for `check_invariants`.
+    reply_gone: Option<String>,
 }
 
 /// The longest emptied list of filter ids kept for reuse.
@@ -642,6 +648,7 @@ impl<'m> Simulation<'m> {
             one_decline_at_a_time: false,
             every_slot_made: false,
             every_answer_made: false,
+            reply_gone: None,
         })
     }
 
@@ -1370,8 +1377,9 @@ impl<'m> Simulation<'m> {
             Event::OfferReply {
                 partition,
                 framework,
+                removals,
                 offers,
-            } => self.offer_reply(seq, partition, framework, &offers, obs),
+            } => self.offer_reply(seq, partition, framework, (removals, &offers), obs),
             Event::Answer(id) => {
                 if let Some((fw, answers, declines)) = self.answers.remove(&id) {
                     self.apply_answers(seq, fw, answers, &declines, obs);

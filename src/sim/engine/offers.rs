@@ -158,11 +158,16 @@ impl<'m> Simulation<'m> {
         }
         for (framework, offers) in replies {
             if answers(framework) {
+                // Every offer of the reply is outstanding now (read
+                // above): while the framework's count of offers removed
+                // stays this, they all still are.
+                let removals = self.masters[p].offer_removals(framework);
                 self.queue.push(
                     self.now,
                     Event::OfferReply {
                         partition,
                         framework,
+                        removals,
                         offers,
                     },
                 );
@@ -198,16 +203,27 @@ impl<'m> Simulation<'m> {
         seq: u64,
         partition: PartitionId,
         fw: FrameworkId,
-        offers: &[OfferId],
+        (removals, offers): (u64, &[OfferId]),
         obs: &mut dyn Observer,
     ) {
         let model = self.model;
-        // Rescinded meanwhile: nothing to answer.
-        let live: Vec<OfferId> = offers
-            .iter()
-            .copied()
-            .filter(|id| self.has_offer(*id))
-            .collect();
+        // Rescinded meanwhile: nothing to answer. No offer of the
+        // framework's left the master since the run (its count of
+        // removals is the same): all are still there, none looked up.
+        let checked: Vec<OfferId>;
+        let live: &[OfferId] = if self.masters[partition.index()].offer_removals(fw) == removals {
+            if self.check {
+                self.check_reply_live(partition, fw, offers);
+            }
+            offers
+        } else {
+            checked = offers
+                .iter()
+                .copied()
+                .filter(|id| self.has_offer(*id))
+                .collect();
+            &checked
+        };
         if live.is_empty() {
             return;
         }
@@ -316,6 +332,23 @@ impl<'m> Simulation<'m> {
             self.busy_until[fw.index()] = at;
         }
         self.idle_check(seq, fw, obs);
+    }
+
+    /// Under `--check`: a reply whose framework's
+    /// count of offers removed did not change since its run (so taken as
+    /// all outstanding, `offer_reply`) has every offer still in the book;
+    /// else the first that is not is kept for `check_invariants` to report.
+    fn check_reply_live(&mut self, partition: PartitionId, fw: FrameworkId, offers: &[OfferId]) {
+        if let Some(id) = offers.iter().find(|id| !self.has_offer(**id)) {
+            self.reply_gone.get_or_insert_with(|| {
+                format!(
+                    "partition {}: framework {}'s reply counts its offer {} outstanding (no removal counted since the run), but it is gone",
+                    partition.0,
+                    fw.0,
+                    id.0
+                )
+            });
+        }
     }
 
     /// A batch framework's decision, counted: its chosen tasks leave the
