@@ -9,6 +9,7 @@
 
 use crate::cluster::resources::ResourceSet;
 use crate::{AgentId, JobId};
+use std::borrow::Borrow;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// When a claim conflicts (`architecture.conflicts`).
@@ -52,13 +53,15 @@ impl TxnMode {
     }
 }
 
-/// One task's claim, as the scheduler made it from its snapshot.
+/// One task's claim, as the scheduler made it from its snapshot. Its
+/// resources are a `ResourceSet` or a reference to one (the engine's
+/// claims point into the decision's launches: no copy per task).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Claim {
+pub struct Claim<R: Borrow<ResourceSet> = ResourceSet> {
     pub agent: AgentId,
     /// The agent's sequence number in the snapshot.
     pub seq: u64,
-    pub resources: ResourceSet,
+    pub resources: R,
     /// The claim's job, when it is a gang job.
     pub gang: Option<JobId>,
 }
@@ -91,18 +94,19 @@ pub trait Cell {
 /// Judges a transaction's claims, in order: each is checked against what
 /// is free on its agent now minus the claims of the same transaction
 /// judged before it on that agent.
-pub fn judge(
-    claims: &[Claim],
+pub fn judge<R: Borrow<ResourceSet>>(
+    claims: &[Claim<R>],
     cell: &dyn Cell,
     conflicts: ConflictMode,
     txn: TxnMode,
 ) -> Vec<Verdict> {
     let mut out = Vec::with_capacity(claims.len());
     let n = cell.kinds();
-    let mut verdict = |c: &Claim, left: &mut Option<ResourceSet>| {
+    let mut verdict = |c: &Claim<R>, left: &mut Option<ResourceSet>| {
         let moved = conflicts == ConflictMode::SequenceNumbers && cell.seq(c.agent) != c.seq;
+        let res = c.resources.borrow();
         let ok = match left {
-            Some(l) if !moved && l.contains_first(&c.resources, n) => l.sub_first(&c.resources, n),
+            Some(l) if !moved && l.contains_first(res, n) => l.sub_first(res, n),
             _ => false,
         };
         out.push(if ok {

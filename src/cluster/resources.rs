@@ -281,6 +281,21 @@ static PREFIX_MASKS: [[u64; MAX_RESOURCE_KINDS]; MAX_RESOURCE_KINDS + 1] = {
     m
 };
 
+/// Whether any entry of `q` from the `n`-th on is nonzero: an OR of the
+/// entries masked by `PREFIX_MASKS[n]`'s complement, a whole vector at a
+/// time (no per-entry compare of indexes, which the build's baseline
+/// x86-64 has no 64-bit vector instruction for).
+#[inline]
+pub fn any_from(q: &[u64; MAX_RESOURCE_KINDS], n: usize) -> bool {
+    let mask = &PREFIX_MASKS[n.min(MAX_RESOURCE_KINDS)];
+    let mut acc = [0u64; 2];
+    for (pair, mpair) in q.chunks_exact(2).zip(mask.chunks_exact(2)) {
+        acc[0] |= pair[0] & !mpair[0];
+        acc[1] |= pair[1] & !mpair[1];
+    }
+    (acc[0] | acc[1]) != 0
+}
+
 /// Resources on an agent, in an offer, a task or a filter: unreserved
 /// quantities plus quantities reserved for roles (sorted by role, no empty
 /// entries).
@@ -595,6 +610,28 @@ mod tests {
     /// `n` entries into a zero vector gave, for every `n` (past the end
     /// too) and sets with and without reserved parts, tails not zero
     /// included.
+    /// `any_from` is "some entry from the `n`-th on is nonzero", for every
+    /// `n` (past the kinds too) and vectors with zero and nonzero tails.
+    #[test]
+    fn any_from_is_its_definition() {
+        let mut rng = crate::sim::rng::Stream::new(5, "any-from");
+        for k in 0..2_000 {
+            let mut q = [0u64; MAX_RESOURCE_KINDS];
+            let set = rng.below(4);
+            for _ in 0..set {
+                let i = rng.below(MAX_RESOURCE_KINDS as u64) as usize;
+                q[i] = match rng.below(3) {
+                    0 => 1,
+                    1 => u64::MAX,
+                    _ => rng.below(1 << 40) + 1,
+                };
+            }
+            let n = k % (MAX_RESOURCE_KINDS + 3);
+            let expected = q.iter().skip(n).any(|&v| v != 0);
+            assert_eq!(any_from(&q, n), expected, "{q:?} from {n}");
+        }
+    }
+
     #[test]
     fn total_first_is_the_first_definition() {
         fn first(r: &ResourceSet, n: usize) -> Quantities {

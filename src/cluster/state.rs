@@ -319,11 +319,20 @@ impl ClusterState {
         e.launch = FREE;
         let (kept_pos, agent, framework) = (e.pos as usize, e.task.agent, e.task.framework);
         let w = self.width;
-        let q = e.task.resources.total_first(w);
+        // The task's total read in place when nothing is reserved (it
+        // stays in its slot until the next start), else summed.
+        let mut summed = None;
+        let q = e.task.resources.total_first_in(w, &mut summed);
+        let truth = &mut self.agents[agent.index()];
+        truth.used.saturating_sub_first(q, w);
+        if let Ok(i) = truth.owners.binary_search_by_key(&framework, |(f, _)| *f) {
+            truth.owners[i].1.saturating_sub_first(q, w);
+            if truth.owners[i].1.is_empty_first(w) {
+                truth.owners.remove(i);
+            }
+        }
         self.free.push(uid.slot);
         self.running -= 1;
-        let truth = &mut self.agents[agent.index()];
-        truth.used.saturating_sub_first(&q, w);
         let n = truth.tasks.len();
         let pos = if n > SCAN {
             Some(kept_pos)
@@ -337,12 +346,6 @@ impl ClusterState {
                 if let Some(moved) = truth.tasks.get(pos) {
                     self.slots[moved.slot as usize].pos = pos as u32;
                 }
-            }
-        }
-        if let Ok(i) = truth.owners.binary_search_by_key(&framework, |(f, _)| *f) {
-            truth.owners[i].1.saturating_sub_first(&q, w);
-            if truth.owners[i].1.is_empty_first(w) {
-                truth.owners.remove(i);
             }
         }
         Some(&self.slots[uid.slot as usize].task)

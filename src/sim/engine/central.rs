@@ -54,10 +54,23 @@ struct Txn {
     fw: FrameworkId,
     role: RoleId,
     began: SimTime,
-    /// One per task; a claim carries its task's resources.
-    claims: Vec<Claim>,
-    /// `claims[i]`'s task: its job (`None`: a take-all task) and index.
-    tasks: Vec<(Option<JobId>, u32)>,
+    /// The job is a gang job (its claims fall together).
+    gang: bool,
+    /// The decision's answers that launch tasks, in order, each with its
+    /// agent's sequence number in the snapshot. A launch (its task's job
+    /// — `None`: a take-all task — index and resources) stays where the
+    /// decision put it until the commit, whose claims point at it: no
+    /// copy of its resources per task.
+    answers: Vec<(u64, framework::Answer)>,
+}
+
+impl Txn {
+    /// The tasks of the attempt's launches, in order: job and index.
+    fn tasks(&self) -> impl Iterator<Item = (Option<JobId>, u32)> + '_ {
+        self.answers
+            .iter()
+            .flat_map(|(_, a)| a.launches.iter().map(|l| (l.job, l.index)))
+    }
 }
 
 impl Central {
@@ -97,7 +110,7 @@ impl Central {
     pub(super) fn chosen(&self) -> u64 {
         self.txns
             .values()
-            .map(|t| t.tasks.iter().filter(|(j, _)| j.is_some()).count() as u64)
+            .map(|t| t.tasks().filter(|(j, _)| j.is_some()).count() as u64)
             .sum()
     }
 
@@ -325,25 +338,16 @@ impl<'m> Simulation<'m> {
         };
         self.note_decided(&d, obs);
         let c = self.central.as_mut().expect("central");
-        // One claim per launch, its task kept beside it (sized once: a
-        // job's tasks); the launch's resources move into the claim.
-        let n = d.launched as usize;
-        let mut claims: Vec<Claim> = Vec::with_capacity(n);
-        let mut tasks: Vec<(Option<JobId>, u32)> = Vec::with_capacity(n);
-        for a in d.answers {
-            let agent = AgentId(a.slot.0 as u32);
-            let snap = c.seq[agent.index()];
-            for l in a.launches {
-                claims.push(Claim {
-                    agent,
-                    seq: snap,
-                    resources: l.resources,
-                    gang: l.job.filter(|_| gang),
-                });
-                tasks.push((l.job, l.index));
-            }
-        }
-        if claims.is_empty() {
+        // The answers that launch, each with its agent's sequence number
+        // now (the snapshot's); their launches stay in them (the claims
+        // are made at the commit, pointing at them).
+        let answers: Vec<(u64, framework::Answer)> = d
+            .answers
+            .into_iter()
+            .filter(|a| !a.launches.is_empty())
+            .map(|a| (c.seq[a.slot.0 as usize], a))
+            .collect();
+        if answers.is_empty() {
             c.blocked.insert(job, s);
         }
         c.stats[s].attempts += 1;
@@ -357,8 +361,8 @@ impl<'m> Simulation<'m> {
                 fw,
                 role,
                 began: self.now,
-                claims,
-                tasks,
+                gang,
+                answers,
             },
         );
         let think = model.frameworks[fw.index()].decision_time.of_job(to_place);
@@ -374,7 +378,7 @@ impl<'m> Simulation<'m> {
         let txns = std::mem::take(&mut self.central().txns);
         for (_, txn) in txns {
             self.central().scheds[txn.sched].busy = false;
-            for (job, index) in txn.tasks {
+            for (job, index) in txn.tasks() {
                 if let Some(j) = job {
                     self.in_decision -= 1;
                     self.jobs.state_mut(j).deciding -= 1;
@@ -403,7 +407,22 @@ impl<'m> Simulation<'m> {
             // its resources taken back) makes a claim fail.
             _ => (ConflictMode::ResourceFit, TxnMode::Incremental),
         };
-        let claims = &txn.claims;
+        // One claim per launch, its resources where the decision put them.
+        let gang = txn.gang;
+        let claims: Vec<Claim<&ResourceSet>> = txn
+            .answers
+            .iter()
+            .flat_map(|(snap, a)| {
+                let agent = AgentId(a.slot.0 as u32);
+                a.launches.iter().map(move |l| Claim {
+                    agent,
+                    seq: *snap,
+                    resources: &l.resources,
+                    gang: l.job.filter(|_| gang),
+                })
+            })
+            .collect();
+        let claims = &claims;
         let verdicts = {
             let cell = CellNow {
                 sim: self,
@@ -416,15 +435,15 @@ impl<'m> Simulation<'m> {
         let any_claims = !claims.is_empty();
         // The claims are read where they are: a committed claim's resources
         // are copied once, into its running task's place.
-        for ((claim, &(job, index)), v) in claims.iter().zip(&txn.tasks).zip(&verdicts) {
+        for (((job, index), claim), v) in txn.tasks().zip(claims).zip(&verdicts) {
             let agent = claim.agent;
             let ok = *v == Verdict::Committed
-                && self.masters[0].add_running(model, txn.fw, txn.role, agent, &claim.resources);
+                && self.masters[0].add_running(model, txn.fw, txn.role, agent, claim.resources);
             if ok {
                 committed += 1;
                 self.central().seq[agent.index()] += 1;
                 let task = (job, index);
-                self.launch_task(seq, txn.fw, txn.role, agent, task, &claim.resources, obs);
+                self.launch_task(seq, txn.fw, txn.role, agent, task, claim.resources, obs);
             } else {
                 if *v != Verdict::Committed {
                     conflicted += 1;

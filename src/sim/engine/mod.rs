@@ -1619,11 +1619,17 @@ fn record_bytes(
     debug_assert!(q.len() <= MAX_RESOURCE_KINDS);
     let kinds = kinds.min(MAX_RESOURCE_KINDS).min(q.len());
     // Whether any entry from `kinds` on is set: an OR over the whole
-    // array with a mask, no branch per entry.
-    let above = q.iter().enumerate().fold(0, |acc, (i, &v)| {
-        acc | (v & ((i >= kinds) as u64).wrapping_neg())
-    });
-    let width = if above == 0 { kinds } else { q.len() };
+    // array with a mask, no branch per entry; a whole vector (a record's
+    // resources) through the table of prefix masks.
+    let above = match <&[u64; MAX_RESOURCE_KINDS]>::try_from(q) {
+        Ok(whole) => crate::cluster::resources::any_from(whole, kinds),
+        Err(_) => {
+            q.iter().enumerate().fold(0, |acc, (i, &v)| {
+                acc | (v & ((i >= kinds) as u64).wrapping_neg())
+            }) != 0
+        }
+    };
+    let width = if above { q.len() } else { kinds };
     for (i, &v) in q[..width].iter().enumerate() {
         if v > 0 {
             put(&[i as u8]);
