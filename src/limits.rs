@@ -35,3 +35,8 @@ pub const MAX_QUANTITY_MILLI: u64 = 1_000_000_000_000;
 
 /// Hostile sizes: at most this many jobs from one generator.
 pub const MAX_GENERATED_JOBS: u64 = 1_000_000_000;
+
+/// At most this many streamed workloads (CSV traces, generators) in one
+/// scenario (2^24 − 3): each has its own lane in the event queue's keys,
+/// whose ranks have 24 bits (`sim::queue::MAX_LANE`, checked below).
+pub const MAX_STREAMS: u64 = (1 << 24) - 3;

@@ -31,26 +31,72 @@
 use super::time::SimTime;
 use std::collections::VecDeque;
 
+/// A key: the time, then an order word packing the lane's rank above
+/// the insertion number (`rank << SEQ_BITS | seq`), so that `(time,
+/// order)` compared as one 128-bit number is `(time, lane, seq)` compared
+/// field by field — exactly, as long as every lane is at most
+/// [`MAX_LANE`] or [`LAST_LANE`] and every insertion number is below
+/// [`MAX_SEQS`] (the engine refuses a scenario or a run past them:
+/// `limits::MAX_STREAMS`, and its check of [`EventQueue::next_seq`] after
+/// each event).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 struct Key {
     time: SimTime,
-    lane: u32,
-    seq: u64,
+    order: u64,
     slot: u32,
 }
 
+/// Bits of a key's order word below the lane's rank: the insertion number.
+const SEQ_BITS: u32 = 40;
+
+/// Insertion numbers one queue gives out at most (2^40, about 1.1 × 10^12):
+/// numbers from here on would reach into the lane's bits.
+pub const MAX_SEQS: u64 = 1 << SEQ_BITS;
+
+/// The largest lane besides [`LAST_LANE`] (2^24 − 2): the lane's rank has
+/// 24 bits, the last lane ranked 2^24 − 1 above every other.
+pub const MAX_LANE: u32 = (1 << (64 - SEQ_BITS)) - 2;
+
+/// The rank of `lane` in a key's order word.
+#[inline]
+fn rank(lane: u32) -> u64 {
+    debug_assert!(lane <= MAX_LANE || lane == LAST_LANE, "lane {lane}");
+    if lane == LAST_LANE {
+        u64::from(MAX_LANE) + 1
+    } else {
+        u64::from(lane)
+    }
+}
+
 impl Key {
+    fn new(time: SimTime, lane: u32, seq: u64, slot: u32) -> Key {
+        debug_assert!(seq < MAX_SEQS, "insertion number {seq}");
+        Key {
+            time,
+            order: rank(lane) << SEQ_BITS | seq,
+            slot,
+        }
+    }
+
     /// Whether `self` pops before `other`: by time, lane, then insertion
-    /// number (unique, so `slot` never decides): the derived `Ord`'s order.
+    /// number (unique, so `slot` never decides), as one comparison of
+    /// `(time, order)`: the derived `Ord`'s order.
     #[inline]
     fn before(&self, other: &Key) -> bool {
-        if self.time != other.time {
-            return self.time < other.time;
-        }
-        if self.lane != other.lane {
-            return self.lane < other.lane;
-        }
-        self.seq < other.seq
+        (u128::from(self.time.0) << 64 | u128::from(self.order))
+            < (u128::from(other.time.0) << 64 | u128::from(other.order))
+    }
+
+    /// The key's insertion number.
+    #[inline]
+    fn seq(&self) -> u64 {
+        self.order & (MAX_SEQS - 1)
+    }
+
+    /// The rank of the key's lane.
+    #[inline]
+    fn rank(&self) -> u64 {
+        self.order >> SEQ_BITS
     }
 }
 
@@ -214,7 +260,7 @@ impl<E> EventQueue<E> {
         } else {
             self.push_heap(key);
         }
-        key.seq
+        key.seq()
     }
 
     /// Schedules `event` at `time` in the current lane, as [`push`] does,
@@ -225,7 +271,7 @@ impl<E> EventQueue<E> {
     ///
     /// [`push`]: EventQueue::push
     pub fn push_timer(&mut self, time: SimTime, event: E) -> u64 {
-        self.push_timer_key(time, event).seq
+        self.push_timer_key(time, event).seq()
     }
 
     fn push_timer_key(&mut self, time: SimTime, event: E) -> Key {
@@ -292,7 +338,7 @@ impl<E> EventQueue<E> {
     ) -> u64 {
         let n = n.max(1);
         if let Some(k) = self.joinable {
-            if k.time == time && k.lane == self.lane {
+            if k.time == time && k.rank() == rank(self.lane) {
                 if let Some(Some(e)) = self.slab.get_mut(k.slot as usize) {
                     if join(e) {
                         let seq = self.next_seq;
@@ -305,7 +351,7 @@ impl<E> EventQueue<E> {
         let key = self.push_timer_key(time, make());
         self.next_seq += n - 1;
         self.joinable = Some(key);
-        key.seq
+        key.seq()
     }
 
     /// The key of a new event, its payload stored.
@@ -323,12 +369,7 @@ impl<E> EventQueue<E> {
         };
         let seq = self.next_seq;
         self.next_seq += 1;
-        Key {
-            time,
-            lane,
-            seq,
-            slot,
-        }
+        Key::new(time, lane, seq, slot)
     }
 
     /// Appends `key` to run `r` when it is above the run's last key (the run
@@ -386,7 +427,7 @@ impl<E> EventQueue<E> {
         self.free.push(key.slot);
         Some(Scheduled {
             time: key.time,
-            seq: key.seq,
+            seq: key.seq(),
             event,
         })
     }
@@ -402,7 +443,8 @@ impl<E> EventQueue<E> {
         self.head.map(|(_, k)| k.time)
     }
 
-    /// The insertion number the next `push` will get.
+    /// The insertion number the next `push` will get. Every key's is below
+    /// it, so the queue's order is exact while it is at most [`MAX_SEQS`].
     pub fn next_seq(&self) -> u64 {
         self.next_seq
     }
@@ -421,6 +463,14 @@ mod tests {
     use super::*;
     use std::cmp::Reverse;
     use std::collections::BinaryHeap;
+
+    impl<E> EventQueue<E> {
+        /// Starts the insertion numbers at `seq` (tests of the limit, here
+        /// and in the engine's).
+        pub(crate) fn start_seq_at(&mut self, seq: u64) {
+            self.next_seq = seq;
+        }
+    }
 
     #[test]
     fn same_time_pops_in_insertion_order() {
@@ -470,36 +520,65 @@ mod tests {
         assert_eq!(q.slab.len(), 1);
     }
 
-    /// The 4-ary heap pops keys in their order: pseudo-random pushes and
-    /// pops against a sorted reference, from empty to about 10,000 keys and
-    /// back.
+    /// The 4-ary heap pops keys in `(time, lane, seq)` order, compared
+    /// field by field in the reference (not through the packed order
+    /// word): pseudo-random pushes and pops from empty to about 10,000 keys
+    /// and back, with the extreme lanes (0, 1, [`MAX_LANE`], [`LAST_LANE`])
+    /// and insertion numbers up to the last one below [`MAX_SEQS`]; the
+    /// slots are unrelated to the order (a heap that broke ties by slot
+    /// would fail). Many keys tie on time and lane.
     #[test]
     fn quad_heap_pops_in_key_order() {
+        let lanes = [0, 1, MAX_LANE, LAST_LANE];
         let mut h = QuadHeap::default();
-        let mut reference: BinaryHeap<Reverse<Key>> = BinaryHeap::new();
+        let mut reference: BinaryHeap<Reverse<(SimTime, u32, u64, u32)>> = BinaryHeap::new();
+        let fields = |k: Key| {
+            let lane = match k.rank() {
+                r if r == u64::from(MAX_LANE) + 1 => LAST_LANE,
+                r => r as u32,
+            };
+            (k.time, lane, k.seq(), k.slot)
+        };
         let mut next = xorshift(0xD1B5_4A32_D192_ED03u64);
-        for seq in 0..40_000u64 {
+        let first = MAX_SEQS - 40_000;
+        for seq in first..MAX_SEQS {
             let r = next();
-            let grow = seq < 20_000;
+            let grow = seq - first < 20_000;
             if (grow && r % 4 != 0) || (!grow && r % 4 == 0) || reference.is_empty() {
-                let key = Key {
-                    time: SimTime((r >> 8) % 1_000),
-                    lane: ((r >> 20) % 3) as u32,
-                    seq,
-                    slot: 0,
-                };
-                h.push(key);
-                reference.push(Reverse(key));
+                let time = SimTime((r >> 8) % 1_000);
+                let lane = lanes[((r >> 20) % 4) as usize];
+                let slot = (r >> 32) as u32;
+                h.push(Key::new(time, lane, seq, slot));
+                reference.push(Reverse((time, lane, seq, slot)));
             } else {
-                assert_eq!(h.peek(), reference.peek().map(|r| r.0));
-                assert_eq!(h.pop(), reference.pop().map(|r| r.0));
+                assert_eq!(h.peek().map(fields), reference.peek().map(|r| r.0));
+                assert_eq!(h.pop().map(fields), reference.pop().map(|r| r.0));
             }
             assert_eq!(h.len(), reference.len());
         }
         while let Some(Reverse(k)) = reference.pop() {
-            assert_eq!(h.pop(), Some(k));
+            assert_eq!(h.pop().map(fields), Some(k));
         }
         assert_eq!(h.pop(), None);
+    }
+
+    /// The whole queue keeps `(time, lane, seq)` order with insertion
+    /// numbers up to the last below [`MAX_SEQS`] and the extreme lanes.
+    #[test]
+    fn the_packed_order_holds_at_its_limits() {
+        let mut q: EventQueue<(SimTime, u32, u64)> = EventQueue::default();
+        q.start_seq_at(MAX_SEQS - 6);
+        let mut pushed = Vec::new();
+        for (t, lane) in [(5, LAST_LANE), (5, MAX_LANE), (5, 0), (4, LAST_LANE), (5, 1), (5, MAX_LANE)] {
+            let seq = q.next_seq();
+            let key = (SimTime(t), lane, seq);
+            assert_eq!(q.push_in_lane(SimTime(t), lane, key), seq);
+            pushed.push(key);
+        }
+        assert_eq!(q.next_seq(), MAX_SEQS);
+        pushed.sort();
+        let popped: Vec<_> = std::iter::from_fn(|| q.pop().map(|s| s.event)).collect();
+        assert_eq!(popped, pushed);
     }
 
     /// A pseudo-random stream (xorshift) for the order tests.

@@ -2,7 +2,10 @@
 //! models and the random streams; one event enum; one loop.
 
 use super::observer::{Counted, JobView, KindSet, Observer, Record, RecordKind, TaskRef, View};
-use super::queue::{EventQueue, LAST_LANE};
+use super::queue::{EventQueue, LAST_LANE, MAX_LANE, MAX_SEQS};
+
+// Every stream's lane (1 + its index) is one the queue's keys order exactly.
+const _: () = assert!(crate::limits::MAX_STREAMS <= MAX_LANE as u64);
 use super::rng::{Stream, StreamFamily, StreamSet};
 use super::time::{DurationUs, SimTime};
 use crate::cluster::resources::{Quantities, ResourceSet, MAX_RESOURCE_KINDS};
@@ -839,6 +842,22 @@ impl<'m> Simulation<'m> {
     /// the periodic timer. Streams get their own lanes, between the listed
     /// jobs and the scripted events, so that a job at time t of a streamed
     /// trace runs exactly where the same job of a listed trace would.
+    /// The event queue's order is exact while its insertion numbers stay
+    /// below [`MAX_SEQS`] (2^40): a run that has scheduled more events
+    /// stops with an error before any of them pops.
+    fn within_seqs(&self) -> Result<(), InputError> {
+        if self.queue.next_seq() <= MAX_SEQS {
+            return Ok(());
+        }
+        Err(InputError::new(
+            self.model.name.as_str(),
+            format!(
+                "the run scheduled more than {MAX_SEQS} events (2^40), the most one run \
+                 may (the event queue's insertion numbers); set `until` to a shorter run"
+            ),
+        ))
+    }
+
     fn schedule_initial(&mut self) -> Result<(), InputError> {
         let m = self.model;
         // Monolithic and shared-state have no allocation timer.
@@ -875,6 +894,16 @@ impl<'m> Simulation<'m> {
             self.inputs_left += 1;
         }
         self.queue.set_lane(LAST_LANE);
+        if m.streams.len() as u64 > crate::limits::MAX_STREAMS {
+            return Err(InputError::new(
+                m.name.as_str(),
+                format!(
+                    "{} streamed workloads: at most {} (the event queue's lanes)",
+                    m.streams.len(),
+                    crate::limits::MAX_STREAMS
+                ),
+            ));
+        }
         for i in 0..m.streams.len() {
             self.sources
                 .push(crate::workload::open_stream(m, i, self.seed)?);
@@ -919,6 +948,7 @@ impl<'m> Simulation<'m> {
         self.job_names = obs.wants_job_names();
         self.record_kinds = obs.record_kinds();
         self.schedule_initial()?;
+        self.within_seqs()?;
         let until = self.model.until;
         while let Some(t) = self.queue.peek_time() {
             if until.is_some_and(|u| t > u) {
@@ -958,6 +988,7 @@ impl<'m> Simulation<'m> {
             if let Some(e) = self.beyond_horizon.take() {
                 return Err(e.into());
             }
+            self.within_seqs()?;
             if self.check {
                 self.checked(checked_seq, name)?;
             }
@@ -1638,4 +1669,35 @@ fn record_bytes(
     }
     put(&[0xff]);
     n
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A run whose event queue passes [`MAX_SEQS`] insertion numbers stops
+    /// with an input error naming the limit, before an event numbered past
+    /// it pops (the packed keys would misorder it); one that stays below
+    /// runs to its end.
+    #[test]
+    fn a_run_past_the_queues_insertion_numbers_stops() {
+        let text = "name: seqs\nuntil: 10min\nagents:\n  - {id: a, count: 4, resources: {cpus: 4, mem: 8192}}\nframeworks:\n  - id: f\n    role: r\n    jobs:\n      - {id: j, submit: 0s, tasks: 8, resources: {cpus: 1, mem: 1024}, duration: 60s}\n";
+        let model = crate::scenario::load_str(text, "seqs.yaml", std::path::Path::new("."))
+            .expect("scenario");
+        let run = |start: u64| {
+            let mut sim = Simulation::new(&model, &Options::default());
+            sim.queue.start_seq_at(start);
+            let mut obs = crate::sim::observer::Tee::default();
+            sim.run(&mut obs)
+        };
+        let events = run(0).expect("a run from 0").events;
+        assert!(events > 20, "{events} events");
+        // Room for every event the run schedules: it ends alike.
+        let near = run(MAX_SEQS - 4 * events).expect("a run below the limit");
+        assert_eq!(near.events, events);
+        // Not enough room: an error, not a misordered run.
+        let err = run(MAX_SEQS - events / 2).expect_err("past the limit");
+        let msg = err.to_string();
+        assert!(msg.contains("more than 1099511627776 events (2^40)"), "{msg}");
+    }
 }
