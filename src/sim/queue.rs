@@ -569,7 +569,14 @@ mod tests {
         let mut q: EventQueue<(SimTime, u32, u64)> = EventQueue::default();
         q.start_seq_at(MAX_SEQS - 6);
         let mut pushed = Vec::new();
-        for (t, lane) in [(5, LAST_LANE), (5, MAX_LANE), (5, 0), (4, LAST_LANE), (5, 1), (5, MAX_LANE)] {
+        for (t, lane) in [
+            (5, LAST_LANE),
+            (5, MAX_LANE),
+            (5, 0),
+            (4, LAST_LANE),
+            (5, 1),
+            (5, MAX_LANE),
+        ] {
             let seq = q.next_seq();
             let key = (SimTime(t), lane, seq);
             assert_eq!(q.push_in_lane(SimTime(t), lane, key), seq);

@@ -1698,6 +1698,9 @@ mod tests {
         // Not enough room: an error, not a misordered run.
         let err = run(MAX_SEQS - events / 2).expect_err("past the limit");
         let msg = err.to_string();
-        assert!(msg.contains("more than 1099511627776 events (2^40)"), "{msg}");
+        assert!(
+            msg.contains("more than 1099511627776 events (2^40)"),
+            "{msg}"
+        );
     }
 }
