@@ -107,6 +107,9 @@ pub(super) struct Offerable {
     /// Per entry: 1 + the index of the same agent's entry before it (0:
     /// none). An agent has a few entries at most (one per framework and
     /// role it was offered to), so finding a key walks a short chain.
+    /// Kept for the entries [`Offerable::add`] made, the first
+    /// `prev.len()`; [`Offerable::add_in_visit`] keeps neither this nor
+    /// `head`.
     prev: Vec<u32>,
 }
 
@@ -160,7 +163,8 @@ impl Offerable {
     /// Empty again for a run over `agents` agents, keeping what the
     /// buffers have grown to (a master keeps one for all its runs).
     pub(super) fn reset(&mut self, agents: usize) {
-        for e in &self.entries {
+        // Only the entries `add` made are in `head`.
+        for e in &self.entries[..self.prev.len()] {
             self.head[e.key.2.index()] = 0;
         }
         self.entries.clear();
@@ -174,34 +178,74 @@ impl Offerable {
     /// of the agent's holders (one offer, see `AgentState`) instead of
     /// making one.
     pub(super) fn add(&mut self, key: (FrameworkId, RoleId, AgentId), res: &ResourceSet) -> bool {
+        debug_assert_eq!(
+            self.prev.len(),
+            self.entries.len(),
+            "add after add_in_visit"
+        );
         let a = key.2.index();
         let mut at = self.head[a];
         while at != 0 {
             let i = at as usize - 1;
-            let e = &mut self.entries[i];
-            if e.key == key {
-                if e.set == RunEntry::WORDS {
-                    let held = e.words.iter().any(|&w| w != 0);
-                    if let Some(w) = in_place(res) {
-                        // `ResourceSet::add` of two sets of words.
-                        for (a, b) in e.words.iter_mut().zip(w) {
-                            *a = a.saturating_add(b);
-                        }
-                        return held;
-                    }
-                    self.sets
-                        .push(ResourceSet::unreserved(quantities(&e.words)));
-                    e.set = (self.sets.len() - 1) as u32;
-                    self.sets[e.set as usize].add(res);
-                    return held;
-                }
-                let held = !self.sets[e.set as usize].is_empty();
-                self.sets[e.set as usize].add(res);
-                return held;
+            if self.entries[i].key == key {
+                return self.join(i, res);
             }
             at = self.prev[i];
         }
         self.prev.push(self.head[a]);
+        self.push(key, res);
+        self.head[a] = self.entries.len() as u32;
+        false
+    }
+
+    /// [`Offerable::add`] in a walk that visits each agent once and makes
+    /// all of an agent's entries during its visit (stage 2 of a run whose
+    /// stage 1 offered nothing): the visit's entries are the ones from
+    /// `visit` (the number of entries when the visit began) on, so the
+    /// key is looked for there alone — nearly always none — and neither
+    /// the agent's chain nor its head is read or written. The same entries
+    /// in the same order as `add` makes.
+    #[inline]
+    pub(super) fn add_in_visit(
+        &mut self,
+        key: (FrameworkId, RoleId, AgentId),
+        res: &ResourceSet,
+        visit: usize,
+    ) -> bool {
+        debug_assert!(self.prev.is_empty(), "add_in_visit after add");
+        if let Some(i) = (visit..self.entries.len()).find(|&i| self.entries[i].key == key) {
+            return self.join(i, res);
+        }
+        self.push(key, res);
+        false
+    }
+
+    /// Adds `res` to entry `i`; whether it held something already.
+    fn join(&mut self, i: usize, res: &ResourceSet) -> bool {
+        let e = &mut self.entries[i];
+        if e.set == RunEntry::WORDS {
+            let held = e.words.iter().any(|&w| w != 0);
+            if let Some(w) = in_place(res) {
+                // `ResourceSet::add` of two sets of words.
+                for (a, b) in e.words.iter_mut().zip(w) {
+                    *a = a.saturating_add(b);
+                }
+                return held;
+            }
+            self.sets
+                .push(ResourceSet::unreserved(quantities(&e.words)));
+            e.set = (self.sets.len() - 1) as u32;
+            self.sets[e.set as usize].add(res);
+            return held;
+        }
+        let held = !self.sets[e.set as usize].is_empty();
+        self.sets[e.set as usize].add(res);
+        held
+    }
+
+    /// A new entry for `key` holding `res`, at the end.
+    #[inline]
+    fn push(&mut self, key: (FrameworkId, RoleId, AgentId), res: &ResourceSet) {
         let entry = match in_place(res) {
             Some(words) => RunEntry {
                 key,
@@ -218,8 +262,18 @@ impl Offerable {
             }
         };
         self.entries.push(entry);
-        self.head[a] = self.entries.len() as u32;
-        false
+    }
+
+    /// How many entries the run has made.
+    #[inline]
+    pub(super) fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether the run has made no entry.
+    #[inline]
+    pub(super) fn is_empty(&self) -> bool {
+        self.entries.is_empty()
     }
 }
 
@@ -586,6 +640,10 @@ impl Master {
         // Per batch of agents, which are quiet (passed by), found before
         // the batch's first visit (see `Master::look_ahead`).
         let mut quiet_now: Vec<bool> = Vec::with_capacity(LOOK_AHEAD);
+        // Stage 2 visits each agent once: when stage 1 made no entry, an
+        // agent's entries are all made in its visit, and a key is looked
+        // for among the visit's entries alone (`Offerable::add_in_visit`).
+        let in_visit = offerable.is_empty();
         for (k, &agent) in agents.iter().enumerate() {
             if k % LOOK_AHEAD == 0 {
                 let batch = &agents[k..agents.len().min(k + LOOK_AHEAD)];
@@ -596,6 +654,7 @@ impl Master {
                 continue;
             }
             let mut offered_here = false;
+            let visit = offerable.len();
             'pass: loop {
                 let mut gave = false;
                 orders.role_order(self, model, sorter_rng, &mut role_order);
@@ -788,7 +847,11 @@ impl Master {
                         // Copied, not moved: a move of the 152-byte set
                         // into the list was a `memcpy` call (3.6% of the
                         // samples), the copy is made in place.
-                        let joins = offerable.add((fw, role, agent), &to_offer);
+                        let joins = if in_visit {
+                            offerable.add_in_visit((fw, role, agent), &to_offer, visit)
+                        } else {
+                            offerable.add((fw, role, agent), &to_offer)
+                        };
                         if !quota_default {
                             consumed[role.index()].add(&extra);
                         }
@@ -1142,6 +1205,68 @@ mod tests {
             }
             assert_eq!(run.whole(), reference, "round {round}");
             run.reset(agents);
+        }
+    }
+
+    /// Entries made visit by visit (`add_in_visit`: each agent visited
+    /// once, its keys looked for among the visit's entries alone) against
+    /// the keyed `add` of the same additions: the same answers (whether a
+    /// key held something already), the same entries in the same order,
+    /// through rounds of both kinds on one `Offerable` (a visit round
+    /// leaves no stale head behind for a keyed round, and back).
+    #[test]
+    fn entries_made_in_visits_are_the_keyed_ones() {
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        let mut draw = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let agents = 9;
+        let mut run = Offerable::new(agents);
+        let mut keyed = Offerable::new(agents);
+        for round in 0..300 {
+            let in_visits = draw() % 3 != 0;
+            // The agents in a shuffled order, each visited once.
+            let mut order: Vec<u32> = (0..agents as u32).collect();
+            for i in (1..order.len()).rev() {
+                order.swap(i, (draw() % (i as u64 + 1)) as usize);
+            }
+            for &agent in &order[..(draw() % (agents as u64 + 1)) as usize] {
+                let visit = run.len();
+                for _ in 0..(draw() % 6) {
+                    let r = draw();
+                    let key = (
+                        FrameworkId((r % 3) as u32),
+                        RoleId(((r >> 2) % 2) as u32),
+                        AgentId(agent),
+                    );
+                    let mut res = ResourceSet::default();
+                    for k in 0..WORDS {
+                        res.unreserved.0[k] = (r >> (8 + 8 * k)) & 0x7;
+                    }
+                    match (r >> 40) % 8 {
+                        0 => res.unreserved.0[WORDS + (r >> 44) as usize % 3] = 5,
+                        1 => {
+                            let mut q = Quantities::ZERO;
+                            q.0[0] = 2;
+                            res.add_reserved(RoleId(((r >> 48) % 2) as u32), &q);
+                        }
+                        _ => {}
+                    }
+                    let want = keyed.add(key, &res);
+                    let got = if in_visits {
+                        run.add_in_visit(key, &res, visit)
+                    } else {
+                        run.add(key, &res)
+                    };
+                    assert_eq!(got, want, "round {round}");
+                }
+            }
+            assert_eq!(run.whole(), keyed.whole(), "round {round}");
+            run.reset(agents);
+            keyed.reset(agents);
         }
     }
 }
