@@ -111,6 +111,21 @@ impl Quantities {
         }
     }
 
+    /// [`Quantities::add_first`] with the first four entries added at once
+    /// when `n` is at most 4 (no loop over `n`: a few vector operations):
+    /// the same when the entries of `other` from `n` on are zero, as
+    /// adding zero changes nothing.
+    #[inline]
+    pub fn add_first_wide(&mut self, other: &Quantities, n: usize) {
+        if n <= 4 {
+            for (a, b) in self.0[..4].iter_mut().zip(&other.0[..4]) {
+                *a = a.saturating_add(*b);
+            }
+        } else {
+            self.add_first(other, n);
+        }
+    }
+
     /// [`Quantities::saturating_sub`] over the first `n` entries only: the
     /// same when the entries of `other` from `n` on are zero.
     pub fn saturating_sub_first(&mut self, other: &Quantities, n: usize) {
@@ -605,6 +620,45 @@ pub fn format_quantities(q: &Quantities, names: &ResourceNames) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `add_first_wide` is `add_first` (and `add`) whenever the added
+    /// vector is zero from `n` on, for every `n`, sums near the top
+    /// saturating as they do.
+    #[test]
+    fn wide_adds_are_the_first_adds() {
+        let mut x = 0x853c_49e6_748f_ea9bu64;
+        let mut draw = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for _ in 0..20_000 {
+            let n = (draw() % (MAX_RESOURCE_KINDS as u64 + 1)) as usize;
+            let mut a = Quantities::ZERO;
+            let mut b = Quantities::ZERO;
+            for k in 0..MAX_RESOURCE_KINDS {
+                a.0[k] = match draw() % 4 {
+                    0 => u64::MAX - draw() % 8,
+                    1 => 0,
+                    _ => draw() % 1000,
+                };
+                if k < n {
+                    b.0[k] = if draw() % 8 == 0 {
+                        u64::MAX
+                    } else {
+                        draw() % 1000
+                    };
+                }
+            }
+            let (mut wide, mut first, mut whole) = (a, a, a);
+            wide.add_first_wide(&b, n);
+            first.add_first(&b, n);
+            whole.add(&b);
+            assert_eq!(wide, first, "n {n}");
+            assert_eq!(wide, whole, "n {n}");
+        }
+    }
 
     /// `total_first` (masked whole vectors) gives what adding the first
     /// `n` entries into a zero vector gave, for every `n` (past the end

@@ -784,51 +784,57 @@ impl Master {
                             }
                             continue;
                         }
-                        let mut to_offer = available.reserved_only();
-                        let full = available.unreserved;
-                        let mut extra = full;
-                        let mut cut_by = None;
-                        if limited {
-                            let limit = self.roles[role.index()].quota.limit;
-                            let cut = limit.minus(&consumed[role.index()]).shrink(&extra);
-                            if cut != extra {
-                                cut_by = Some(CandidateOutcome::QuotaLimit);
+                        // When nothing cuts it (`whole`), the offer is
+                        // `available` itself, found allocatable above:
+                        // taken as it is, not rebuilt from its parts.
+                        let to_offer = if whole {
+                            available
+                        } else {
+                            let mut to_offer = available.reserved_only();
+                            let mut extra = available.unreserved;
+                            let mut cut_by = None;
+                            if limited {
+                                let limit = self.roles[role.index()].quota.limit;
+                                let cut = limit.minus(&consumed[role.index()]).shrink(&extra);
+                                if cut != extra {
+                                    cut_by = Some(CandidateOutcome::QuotaLimit);
+                                }
+                                extra = cut;
                             }
-                            extra = cut;
-                        }
-                        if !none_required && !extra.is_empty() {
-                            let shrunk = extra.min_each(&headroom.minus(&required));
-                            if shrunk != extra && cut_by.is_none() {
-                                cut_by = Some(CandidateOutcome::Headroom);
+                            if !none_required && !extra.is_empty() {
+                                let shrunk = extra.min_each(&headroom.minus(&required));
+                                if shrunk != extra && cut_by.is_none() {
+                                    cut_by = Some(CandidateOutcome::Headroom);
+                                }
+                                extra = shrunk;
                             }
-                            extra = shrunk;
-                        }
-                        if let Some(slot) = &slot {
-                            // Exactly one whole slot, or none.
-                            extra = if extra.contains(slot) {
-                                *slot
-                            } else {
-                                Quantities::ZERO
-                            };
-                        }
-                        to_offer.unreserved = extra;
-                        // When nothing cut it, the offer is `available`,
-                        // found allocatable above; and when nothing is
-                        // reserved either, it is all the agent has, which
-                        // the first filter check found unfiltered (unless
-                        // explaining, which skipped that check).
-                        if !whole && !self.allocatable_within(model, fw, &to_offer, narrow) {
-                            let why = cut_by.unwrap_or(CandidateOutcome::NotAllocatable);
-                            if explain {
-                                let shown = if to_offer.is_empty() {
-                                    available.total()
+                            if let Some(slot) = &slot {
+                                // Exactly one whole slot, or none.
+                                extra = if extra.contains(slot) {
+                                    *slot
                                 } else {
-                                    to_offer.total()
+                                    Quantities::ZERO
                                 };
-                                note(self, why, &shown, &mut out);
                             }
-                            continue;
-                        }
+                            to_offer.unreserved = extra;
+                            if !self.allocatable_within(model, fw, &to_offer, narrow) {
+                                let why = cut_by.unwrap_or(CandidateOutcome::NotAllocatable);
+                                if explain {
+                                    let shown = if to_offer.is_empty() {
+                                        available.total()
+                                    } else {
+                                        to_offer.total()
+                                    };
+                                    note(self, why, &shown, &mut out);
+                                }
+                                continue;
+                            }
+                            to_offer
+                        };
+                        // When nothing is reserved either, it is all the
+                        // agent has, which the first filter check found
+                        // unfiltered (unless explaining, which skipped
+                        // that check).
                         let unfiltered = whole && plain && !explain;
                         if !unfiltered && self.filtered_by(filters, &to_offer) {
                             if explain {
@@ -852,11 +858,12 @@ impl Master {
                         } else {
                             offerable.add((fw, role, agent), &to_offer)
                         };
+                        // What is offered unreserved (what the cuts left).
                         if !quota_default {
-                            consumed[role.index()].add(&extra);
+                            consumed[role.index()].add(&to_offer.unreserved);
                         }
                         if !none_required {
-                            headroom.saturating_sub(&extra);
+                            headroom.saturating_sub(&to_offer.unreserved);
                         }
                         let n = self.kinds;
                         let ok = self.agents[agent.index()].available.sub_first(&to_offer, n);

@@ -1334,16 +1334,17 @@ impl Master {
             .expect("framework subscribed to the role");
         // The framework sorter sees the offer at once, as the role sorter
         // does: the next agent of the same run sorts by the new share.
-        fs.roles[ri].offered.add_first(total, n);
+        // With up to four kinds, four entries at a time (`add_first_wide`).
+        fs.roles[ri].offered.add_first_wide(total, n);
         fs.roles[ri].count += 1;
         let rs = &mut self.roles[role.index()];
-        rs.own_alloc.add_first(total, n);
+        rs.own_alloc.add_first_wide(total, n);
         rs.own_count += 1;
         for r in Self::ancestors_and_self(model, role) {
             let rs = &mut self.roles[r.index()];
-            rs.subtree_alloc.add_first(total, n);
+            rs.subtree_alloc.add_first_wide(total, n);
             rs.subtree_count += 1;
-            rs.subtree_unreserved_alloc.add_first(unreserved, n);
+            rs.subtree_unreserved_alloc.add_first_wide(unreserved, n);
         }
     }
 
