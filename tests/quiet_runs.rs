@@ -30,6 +30,15 @@ fn cut_model() -> Model {
     load_str(s, "cut.yaml", Path::new(".")).expect("scenario")
 }
 
+/// Nested roles (a framework in `a` and one in `a/x`, so `a` is a client
+/// with a child client, and one in `b`): the role order is made by the
+/// full sort over the tree, and lists roles whose frameworks are all
+/// suppressed while one framework alone is a client.
+fn nested_model() -> Model {
+    let s = "name: nested\nuntil: 1h\nagents:\n  - {id: a, count: 8, resources: {cpus: 16, mem: 65536}}\nframeworks:\n  - {id: f0, role: a/x}\n  - {id: f1, role: a}\n  - {id: f2, role: b}\n";
+    load_str(s, "nested.yaml", Path::new(".")).expect("scenario")
+}
+
 type Made = Vec<(FrameworkId, RoleId, AgentId, String)>;
 
 /// One run over every agent: its offers, and how many agents it passed by.
@@ -80,6 +89,14 @@ fn skipping_quiet_agents_offers_what_the_full_walk_offers() {
 #[test]
 fn cut_and_reserved_offers_are_the_full_walks() {
     quiet_runs_as_full_walks(&cut_model(), false);
+}
+
+/// Runs whose one client (one framework listed in one role) is offered
+/// to without asking the orders per visit, in a nested tree whose role
+/// order lists the roles without clients too, against the full walk.
+#[test]
+fn a_sole_client_in_nested_roles_is_offered_as_the_full_walk_offers() {
+    quiet_runs_as_full_walks(&nested_model(), false);
 }
 
 /// The same, the skipping master's shuffle stream making its words ahead
