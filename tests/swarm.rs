@@ -789,6 +789,8 @@ enum Slow {
     Slots,
     /// Every offer of a first-fit reply answered with an `Answer`.
     Answers,
+    /// Every offer's charge written to its agent when the run makes it.
+    Charges,
 }
 
 /// Runs `model` with the standard metrics, the slow way `slow`: the
@@ -812,6 +814,7 @@ fn run_filter_expiries(
             Slow::Declines => sim.one_decline_at_a_time(),
             Slow::Slots => sim.make_every_slot(),
             Slow::Answers => sim.answer_every_offer(),
+            Slow::Charges => sim.charges_at_once(),
         };
         sim.run(&mut tee).unwrap()
     };
@@ -938,6 +941,96 @@ fn declines_from_ids_change_nothing() {
     for (text, model, check) in &fast_path_cases() {
         fast_and_slow(text, model, *check, Slow::Answers);
     }
+}
+
+/// A run's offers declined by its own replies in the run's instant, their
+/// charges taken back off their agents at the end of each visit and
+/// never written (`Master::end_visit`; written again before anything else
+/// reads the agents: `Master::settle_charges`, `settle_charge`), change
+/// nothing: against writing every charge when the run makes it, the same
+/// records, digest, `events`, totals and summary for the random scenarios
+/// (offer timeouts, rescinds, maintenance and inverse offers, agent
+/// removals and updates that leave agents owing, partitions with their
+/// moves, master failovers, faults, decision times, `hold` frameworks,
+/// offer returns) with the invariant checks after every event (which
+/// settle first) and without them (where the declines find their charges
+/// deferred), the same scenarios without guarantees (so that no run has a
+/// stage 1, which turns the deferral off), the slices of omega-exp and
+/// scale-2k, and the scenario files with maintenance, failovers, faults
+/// and partitions.
+#[test]
+fn deferred_charges_change_nothing() {
+    for (text, model, check) in &fast_path_cases() {
+        fast_and_slow(text, model, *check, Slow::Charges);
+    }
+    for seed in 0..40u64 {
+        let text = scenario(seed);
+        // With the checks, the scenarios as they are ran above.
+        let model = load_str(&text, "swarm.yaml", Path::new(".")).unwrap();
+        fast_and_slow(&text, &model, false, Slow::Charges);
+        let text = without_guarantees(&text);
+        let model = load_str(&text, "swarm.yaml", Path::new(".")).unwrap();
+        fast_and_slow(&text, &model, false, Slow::Charges);
+        fast_and_slow(&text, &model, true, Slow::Charges);
+    }
+    let mut files: Vec<String> = Vec::new();
+    for dir in [
+        "tests/scenarios/partitions",
+        "tests/scenarios/faults",
+        "scenarios/mesos",
+    ] {
+        files.extend(
+            common::files_under(&common::root().join(dir))
+                .into_iter()
+                .filter(|f| f.ends_with(".yaml"))
+                .map(|f| format!("{dir}/{f}")),
+        );
+    }
+    for f in [
+        "tests/scenarios/offer-timeout.yaml",
+        "tests/scenarios/agent-removal.yaml",
+        "tests/scenarios/agent-update.yaml",
+        "tests/scenarios/gang-rescinded-while-deciding.yaml",
+        "tests/scenarios/framework-disconnect.yaml",
+        "tests/scenarios/dynamic-reservation.yaml",
+        "tests/scenarios/policy-slots.yaml",
+        "scenarios/failover.yaml",
+        "scenarios/quickstart.yaml",
+    ] {
+        files.push(f.to_string());
+    }
+    assert!(files.len() > 20, "{files:?}");
+    for f in &files {
+        let model = common::load(f);
+        fast_and_slow(f, &model, false, Slow::Charges);
+        fast_and_slow(f, &model, true, Slow::Charges);
+    }
+}
+
+/// `text` with every quota guarantee of its roles and `set_quota` events
+/// made zero (no role has one, so no run has a stage 1).
+fn without_guarantees(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(i) = rest.find("guarantee: {") {
+        let (head, tail) = rest.split_at(i + "guarantee: {".len());
+        out.push_str(head);
+        let end = tail.find('}').unwrap();
+        // Each number (a run of digits and points) made one 0.
+        let mut in_number = false;
+        for c in tail[..end].chars() {
+            let digit = c.is_ascii_digit() || c == '.';
+            if !digit {
+                out.push(c);
+            } else if !in_number {
+                out.push('0');
+            }
+            in_number = digit;
+        }
+        rest = &tail[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Runs a case the fast way and the `slow` way, and checks that they agree:

@@ -658,6 +658,10 @@ impl Master {
             fw_order.clear();
             fw_order.push(fw);
         }
+        // Whether a visit's charge may be taken back off its agent at the
+        // visit's end (`Master::end_visit`).
+        let defer = self.defer_charges && !explain && !any_guarantee;
+        self.visit = super::Visit::NONE;
         for (k, &agent) in agents.iter().enumerate() {
             if k % LOOK_AHEAD == 0 {
                 let batch = &agents[k..agents.len().min(k + LOOK_AHEAD)];
@@ -910,6 +914,9 @@ impl Master {
                         .set(a, self.quiet_epoch, &self.agents[a].available);
                 }
             }
+            if offered_here {
+                self.end_visit(agent, defer);
+            }
         }
 
         // i. Offers, grouped by framework (Mesos sends one message each),
@@ -937,6 +944,16 @@ impl Master {
             .collect();
         order.sort_unstable();
         out.offers.reserve(order.len());
+        // The charges the run's visits deferred (`Master::end_visit`): the
+        // state of each of the run's offers, from its first id on. The
+        // last run's were all settled or declined before this run began.
+        debug_assert_eq!(self.deferred_live, 0);
+        self.deferred.clear();
+        let deferring = self.deferred_visits > 0;
+        if deferring {
+            self.deferred_from = self.next_offer;
+            self.deferred.reserve(order.len());
+        }
         for (_, i) in order {
             // 48 bytes read, the book's slot written field by field: no
             // 152-byte set taken out of the entry and moved into the book
@@ -948,8 +965,20 @@ impl Master {
                 let res = std::mem::take(&mut sets[e.set as usize]);
                 self.new_offer(e.key.0, e.key.1, e.key.2, res, now)
             };
+            if deferring {
+                // A deferred visit made one offer: its agent's only entry.
+                let pending = std::mem::take(&mut self.deferred_visit[e.key.2.index()]);
+                self.deferred.push(if pending {
+                    super::Deferred::PENDING
+                } else {
+                    super::Deferred::WRITTEN
+                });
+                self.deferred_live += u32::from(pending);
+            }
             out.offers.push(id);
         }
+        debug_assert_eq!(self.deferred_live, self.deferred_visits);
+        self.deferred_visits = 0;
         offerable.reset(self.agents.len());
         self.offerable = offerable;
 

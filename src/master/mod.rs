@@ -315,26 +315,40 @@ impl AgentState {
     /// total, see [`item`]): a new holder at the end of the list if it was
     /// not one (even with `items` 0, as a plain list adds an entry that
     /// holds nothing).
+    ///
+    /// Whether `fw` was a holder here with a count of 0 before (then an
+    /// [`AgentState::unhold`] of this item would not undo it: it drops
+    /// the holder; see [`Master::end_visit`]).
     #[inline]
-    fn hold(&mut self, fw: FrameworkId, items: u32) {
+    fn hold(&mut self, fw: FrameworkId, items: u32) -> bool {
         if self.first_holder == AgentState::NO_HOLDER {
             debug_assert!(self.more_holders.is_empty() && self.first_items == 0);
             self.first_holder = fw;
             self.first_items = items;
+            false
         } else if self.first_holder == fw {
+            let held_nothing = self.first_items == 0;
             // A count of live offers and tasks: far below `u32::MAX`.
             self.first_items = self.first_items.saturating_add(items);
+            held_nothing
         } else {
-            self.hold_more(fw, items);
+            self.hold_more(fw, items)
         }
     }
 
     /// [`AgentState::hold`] by a framework that is not the first holder.
     #[cold]
-    fn hold_more(&mut self, fw: FrameworkId, items: u32) {
+    fn hold_more(&mut self, fw: FrameworkId, items: u32) -> bool {
         match self.more_holders.iter_mut().find(|(f, _)| *f == fw) {
-            Some((_, c)) => *c = c.saturating_add(items),
-            None => self.more_holders.push((fw, items)),
+            Some((_, c)) => {
+                let held_nothing = *c == 0;
+                *c = c.saturating_add(items);
+                held_nothing
+            }
+            None => {
+                self.more_holders.push((fw, items));
+                false
+            }
         }
     }
 
@@ -687,6 +701,62 @@ pub struct Master {
     /// framework's and the role tree's sums ([`Master::decline_deferred`]):
     /// `None` outside an answer batch.
     owed: Option<OwedSums>,
+    /// Whether a run may defer the charges of its offers to their agents
+    /// ([`Master::end_visit`]); false for the slow reference that writes
+    /// them at once (`Simulation::charges_at_once`, tests only).
+    pub(crate) defer_charges: bool,
+    /// What the run's current visit of an agent has charged (stage 2).
+    visit: Visit,
+    /// Per agent: its visit's charge was deferred (`end_visit`), until
+    /// `finish_run` notes its offer in `deferred`.
+    deferred_visit: Vec<bool>,
+    /// How many visits of the current run deferred their charge.
+    deferred_visits: u32,
+    /// Per offer of the last run, in id order from its first
+    /// (`deferred_from`, the master's offer number): a [`Deferred`] state.
+    /// Empty when no charge of the last run was deferred, and once they are
+    /// all settled.
+    deferred: Vec<u8>,
+    deferred_from: u64,
+    /// How many of `deferred` are [`Deferred::PENDING`].
+    deferred_live: u32,
+}
+
+/// What stage 2's visit of an agent has charged there (see
+/// [`Master::end_visit`]): the agent, the framework of its last new item,
+/// how many new items (offers), whether every charge can be undone exactly
+/// (words, one item each, no holder of count 0), and the words charged.
+#[derive(Clone, Copy, Debug)]
+struct Visit {
+    agent: AgentId,
+    framework: FrameworkId,
+    offers: u32,
+    ok: bool,
+    words: [u64; OFFER_WORDS],
+}
+
+impl Visit {
+    const NONE: Visit = Visit {
+        agent: AgentId(u32::MAX),
+        framework: FrameworkId(u32::MAX),
+        offers: 0,
+        ok: true,
+        words: [0; OFFER_WORDS],
+    };
+}
+
+/// The states of an offer in [`Master`]'s `deferred`.
+struct Deferred;
+
+impl Deferred {
+    /// Its charge was written at once (not deferred).
+    const WRITTEN: u8 = 0;
+    /// Its charge was taken back off its agent and not written again.
+    const PENDING: u8 = 1;
+    /// Declined while pending: its charge and return both left out.
+    const DECLINED: u8 = 2;
+    /// Written again ([`Master::settle_charge`], `settle_charges`).
+    const SETTLED: u8 = 3;
 }
 
 /// A deferred decline's return to its agent ([`Master::settle_returns`]):
@@ -851,6 +921,13 @@ impl Master {
             return_order: Vec::new(),
             return_counts: Vec::new(),
             owed: None,
+            defer_charges: true,
+            visit: Visit::NONE,
+            deferred_visit: vec![false; model.agents.len()],
+            deferred_visits: 0,
+            deferred: Vec::new(),
+            deferred_from: 0,
+            deferred_live: 0,
         }
     }
 
@@ -864,6 +941,7 @@ impl Master {
         next.next_offer = self.next_offer;
         next.next_filter = self.next_filter;
         next.offers.succeed(&self.offers);
+        next.defer_charges = self.defer_charges;
         next
     }
 
@@ -1310,7 +1388,7 @@ impl Master {
     ) {
         let total = res.total_first(self.kinds);
         self.track_total(model, fw, role, &total, &res.unreserved);
-        self.agents[agent.index()].hold(fw, item(&total, self.kinds));
+        let _ = self.agents[agent.index()].hold(fw, item(&total, self.kinds));
     }
 
     /// [`Master::track`]'s part in the framework's and the role tree's
@@ -1369,9 +1447,188 @@ impl Master {
         let mut summed = None;
         let total = res.total_first_in(n, &mut summed);
         self.track_total(model, fw, role, total, &res.unreserved);
-        if !joins {
-            self.agents[agent.index()].hold(fw, item(total, n));
+        let it = item(total, n);
+        let held_nothing = !joins && self.agents[agent.index()].hold(fw, it);
+        self.note_charge(agent, fw, res, joins, it, held_nothing);
+    }
+
+    /// What the visit of `agent` has charged so far (see [`Visit`]): a
+    /// charge of `res` to `fw`, a new item of the agent's holders unless
+    /// it `joins` one, of `it` items (see [`item`]), to a holder that had
+    /// a count of 0 (`held_nothing`).
+    #[inline]
+    fn note_charge(
+        &mut self,
+        agent: AgentId,
+        fw: FrameworkId,
+        res: &ResourceSet,
+        joins: bool,
+        it: u32,
+        held_nothing: bool,
+    ) {
+        let v = &mut self.visit;
+        if v.agent != agent {
+            *v = Visit {
+                agent,
+                ..Visit::NONE
+            };
         }
+        if !joins {
+            v.offers += 1;
+            v.framework = fw;
+            v.ok &= it == 1 && !held_nothing;
+        }
+        // Words: nothing reserved, and every quantity from the fifth on
+        // zero, as every entry from the scenario's `kinds` on is.
+        if res.reserved.is_empty() && self.kinds <= OFFER_WORDS {
+            // As `Offerable::add` adds two entries of words.
+            for (a, b) in v.words.iter_mut().zip(&res.unreserved.0[..OFFER_WORDS]) {
+                *a = a.saturating_add(*b);
+            }
+        } else {
+            v.ok = false;
+        }
+    }
+
+    /// The end of stage 2's visit of `agent`, which offered something
+    /// there (the structural step, docs/performance.md "The structural
+    /// step (stop 25)"). When the visit made one offer of words to one
+    /// framework and its charge can be undone exactly, the charge is
+    /// taken back off the agent's line now, while the line is in the
+    /// cache — what the offer's decline would return, done at once — and
+    /// the offer is noted as one whose charge is deferred
+    /// (`deferred_visit`, then `deferred` by `finish_run`). A decline of
+    /// it in the run's replies then returns nothing to the agent; anything
+    /// else that would read the agent finds the charge written again
+    /// first ([`Master::settle_charges`], [`Master::settle_charge`]).
+    ///
+    /// Exactly undone (so that writing it again gives the state the run
+    /// left): the offer is words (nothing reserved) and not empty, the
+    /// agent owes nothing (a return would pay a deficit), the framework
+    /// was not a holder here with a count of 0 (an `unhold` would drop
+    /// it), the agent is not under maintenance (`finish_run` reads its
+    /// holders for inverse offers), and the run is `defer` (not the slow
+    /// reference, not explaining, no stage 1: stage 1's charges join
+    /// stage 2's offers).
+    #[inline]
+    pub(super) fn end_visit(&mut self, agent: AgentId, defer: bool) {
+        let v = &mut self.visit;
+        let (seen, ok, offers, fw, words) = (v.agent, v.ok, v.offers, v.framework, v.words);
+        v.agent = Visit::NONE.agent;
+        let a = agent.index();
+        if !defer || seen != agent || !ok || offers != 1 || self.maintained[a] || self.owes[a] {
+            return;
+        }
+        // `return_one`'s return of an offer of words to an agent that owes
+        // nothing (`give_back_unreserved`: the first `kinds` quantities
+        // added, the words then zeros; `kinds` is at most four here), and
+        // its `unhold`.
+        let st = &mut self.agents[a];
+        let n = self.kinds.min(OFFER_WORDS);
+        for (t, w) in st.available.unreserved.0[..n].iter_mut().zip(words) {
+            *t = t.saturating_add(w);
+        }
+        st.unhold(fw, 1);
+        self.deferred_visit[a] = true;
+        self.deferred_visits += 1;
+    }
+
+    /// Whether the last run left charges not written to their agents
+    /// (offers still [`Deferred::PENDING`]).
+    pub fn charges_deferred(&self) -> bool {
+        self.deferred_live > 0
+    }
+
+    /// Whether offer `id` was made by the run whose charges are deferred
+    /// (the last run, when [`Master::charges_deferred`]).
+    pub fn deferred_made(&self, id: OfferId) -> bool {
+        self.deferred_index(id).is_some()
+    }
+
+    /// Where offer `id` is in `deferred`, if the last run made it.
+    #[inline]
+    fn deferred_index(&self, id: OfferId) -> Option<usize> {
+        let n = if self.partitions == 1 {
+            id.0
+        } else {
+            id.0.checked_sub(self.partition.0 as u64)? / self.partitions
+        };
+        let k = n.checked_sub(self.deferred_from)? as usize;
+        (k < self.deferred.len()).then_some(k)
+    }
+
+    /// A decline of offer `id`: true if its charge was deferred and is
+    /// still not written (then nothing goes back to its agent, and it is
+    /// noted declined), else false.
+    #[inline]
+    fn take_pending(&mut self, id: OfferId) -> bool {
+        if self.deferred_live == 0 {
+            return false;
+        }
+        match self.deferred_index(id) {
+            Some(k) if self.deferred[k] == Deferred::PENDING => {
+                self.deferred[k] = Deferred::DECLINED;
+                self.deferred_live -= 1;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Writes the deferred charge of offer `id` to its agent, if it is
+    /// still pending: before anything reads the agent on the offer's
+    /// behalf (an accept, a decline returning it whole).
+    #[inline]
+    pub fn settle_charge(&mut self, id: OfferId) {
+        if self.deferred_live == 0 {
+            return;
+        }
+        if let Some(k) = self.deferred_index(id) {
+            if self.deferred[k] == Deferred::PENDING {
+                self.write_charge(k);
+            }
+        }
+    }
+
+    /// Writes every deferred charge still pending to its agent: after it
+    /// the agents' state is what writing the charges at once leaves (see
+    /// [`Master::end_visit`]). The engine calls it before any event but
+    /// the run's own replies, before time moves on and before the checks.
+    pub fn settle_charges(&mut self) {
+        if self.deferred_live > 0 {
+            for k in 0..self.deferred.len() {
+                if self.deferred[k] == Deferred::PENDING {
+                    self.write_charge(k);
+                }
+            }
+        }
+        debug_assert_eq!(self.deferred_live, 0);
+        self.deferred.clear();
+    }
+
+    /// The `k`-th offer of the last run's deferred charge, written again
+    /// as the run wrote it (`available.sub_first` and `charge_offer`'s
+    /// `hold`) onto the state `end_visit` restored.
+    #[cold]
+    fn write_charge(&mut self, k: usize) {
+        let id = OfferId(self.id_of(self.deferred_from + k as u64));
+        self.deferred[k] = Deferred::SETTLED;
+        self.deferred_live -= 1;
+        let Some(v) = self.offers.get(&id) else {
+            debug_assert!(false, "a deferred offer left without its decline");
+            return;
+        };
+        let (fw, agent) = (v.framework, v.agent);
+        let Held::Words(w) = v.held else {
+            debug_assert!(false, "a deferred offer not of words");
+            return;
+        };
+        let q = offer_book::quantities(w);
+        let n = self.kinds;
+        let st = &mut self.agents[agent.index()];
+        debug_assert!(st.available.unreserved.contains_first(&q, n));
+        st.available.unreserved.saturating_sub_first(&q, n);
+        let _ = st.hold(fw, 1);
     }
 
     /// The reverse of `track`; allocation counts are never decremented.
@@ -1473,6 +1730,7 @@ impl Master {
         refuse: DurationUs,
         now: SimTime,
     ) -> Option<NewFilter> {
+        self.settle_charge(id);
         let n = self.kinds;
         let offer = self.offers.get(&id)?;
         let (framework, role, agent_id) = (offer.framework, offer.role, offer.agent);
@@ -1514,6 +1772,7 @@ impl Master {
         refuse: DurationUs,
         now: SimTime,
     ) -> Option<NewFilter> {
+        self.settle_charge(id);
         self.recover_offer(model, id, Some(refuse), now)
     }
 
@@ -1696,19 +1955,23 @@ impl Master {
         let (framework, _, agent) = key;
         let n = self.kinds;
         let q = offer_book::quantities(w);
-        // `decline_one`'s groups of four of the first `kinds`: the words,
-        // then zeros.
-        if n > 0 {
-            self.return_words.push(*w);
-            for _ in 1..n.div_ceil(4) {
-                self.return_words.push([0; 4]);
+        // An offer whose charge the run took back off its agent at once
+        // (`end_visit`) has nothing to return there.
+        if !self.take_pending(id) {
+            // `decline_one`'s groups of four of the first `kinds`: the
+            // words, then zeros.
+            if n > 0 {
+                self.return_words.push(*w);
+                for _ in 1..n.div_ceil(4) {
+                    self.return_words.push([0; 4]);
+                }
             }
+            self.returns.push(Return {
+                agent,
+                framework,
+                set: Return::UNRESERVED,
+            });
         }
-        self.returns.push(Return {
-            agent,
-            framework,
-            set: Return::UNRESERVED,
-        });
         let filter = if refuse == 0 {
             None
         } else {
@@ -1898,6 +2161,7 @@ impl Master {
 
     /// Rescinds an offer (timeout, agent removal): resources back, no filter.
     pub fn rescind(&mut self, model: &Model, id: OfferId) -> Option<Offer> {
+        self.settle_charge(id);
         let offer = self.offers.get(&id)?.to_offer();
         self.recover_offer(model, id, None, SimTime::ZERO);
         Some(offer)
@@ -2140,6 +2404,7 @@ impl Master {
         refuse: DurationUs,
         now: SimTime,
     ) -> Option<NewFilter> {
+        self.settle_charge(id);
         let n = self.kinds;
         let o = self.offers.get_mut(&id)?;
         let mut rest = o.resources.clone();
@@ -2173,6 +2438,7 @@ impl Master {
         op: AllocationOp,
         q: &Quantities,
     ) -> bool {
+        self.settle_charge(id);
         let Some(o) = self.offers.get(&id) else {
             return false;
         };

@@ -497,6 +497,10 @@ pub struct Simulation<'m> {
     /// Under `--check`: a reply taken as all outstanding whose offer was
     /// gone (`Simulation::check_reply_live`), for `check_invariants`.
     reply_gone: Option<String>,
+    /// The partition whose last run left charges not written to their
+    /// agents (`Master::end_visit`): settled before anything but that
+    /// run's replies (`Simulation::settle_charges`).
+    charges_in: Option<usize>,
 }
 
 /// The longest emptied list of filter ids kept for reuse.
@@ -650,6 +654,7 @@ impl<'m> Simulation<'m> {
             one_event_per_filter: false,
             one_decline_at_a_time: false,
             every_slot_made: false,
+            charges_in: None,
             every_answer_made: false,
             reply_gone: None,
         })
@@ -672,6 +677,19 @@ impl<'m> Simulation<'m> {
     #[doc(hidden)]
     pub fn one_decline_at_a_time(mut self) -> Simulation<'m> {
         self.one_decline_at_a_time = true;
+        self
+    }
+
+    /// Writes each offer's charge to its agent when the run makes it, as
+    /// before a run took the charges of offers its replies decline at once
+    /// back off their agents (`Master::end_visit`): the same events,
+    /// records and outputs, only slower. For the tests that compare the
+    /// two ways (`tests/swarm.rs`).
+    #[doc(hidden)]
+    pub fn charges_at_once(mut self) -> Simulation<'m> {
+        for m in &mut self.masters {
+            m.defer_charges = false;
+        }
         self
     }
 
@@ -967,6 +985,8 @@ impl<'m> Simulation<'m> {
                 }
             }
             if t > self.now {
+                // The observers' view reads the agents.
+                self.settle_charges();
                 self.tell_counted(obs);
                 obs.advance(&self.view(), self.now, t);
                 self.now = t;
@@ -990,9 +1010,11 @@ impl<'m> Simulation<'m> {
             }
             self.within_seqs()?;
             if self.check {
+                self.settle_charges();
                 self.checked(checked_seq, name)?;
             }
         }
+        self.settle_charges();
         let end = until.unwrap_or(self.now);
         self.tell_counted(obs);
         if end > self.now {
@@ -1348,6 +1370,16 @@ impl<'m> Simulation<'m> {
 
     fn dispatch(&mut self, seq: u64, ev: Event, obs: &mut dyn Observer) -> Result<(), Error> {
         let model = self.model;
+        if let Some(p) = self.charges_in {
+            // Only the replies of the run that deferred its charges leave
+            // them deferred: every other event may read the agents.
+            let own_reply = matches!(&ev, Event::OfferReply { partition, offers, .. }
+                if partition.index() == p
+                    && offers.first().is_some_and(|&id| self.masters[p].deferred_made(id)));
+            if !own_reply {
+                self.settle_charges();
+            }
+        }
         match ev {
             Event::AllocationTick(p) => {
                 self.periodic_waiting[p.index()] = true;

@@ -110,6 +110,9 @@ impl<'m> Simulation<'m> {
         // One reply per framework for this run's offers (Mesos sends them in
         // one message); `hold` frameworks never reply.
         let answers = |fw: FrameworkId| model.frameworks[fw.index()].behavior != Behavior::Hold;
+        if self.masters[p].charges_deferred() {
+            self.charges_in = Some(p);
+        }
         let mut replies: Vec<(FrameworkId, Vec<OfferId>)> = Vec::new();
         // Offers only counted (the default observers): each record hashed
         // from the offer where it lies in the book and counted, as `emit`
@@ -402,6 +405,8 @@ impl<'m> Simulation<'m> {
             .map(|a| OfferId::of_slot(a.slot))
             .collect();
         if !gone.is_empty() {
+            // A lost task goes back through its master.
+            self.settle_charges();
             let broken: BTreeSet<JobId> = answers
                 .iter()
                 .filter(|a| gone.contains(&OfferId::of_slot(a.slot)))
@@ -605,6 +610,14 @@ impl<'m> Simulation<'m> {
             warm ^= m.look_ahead_installs(ids.len());
         }
         std::hint::black_box(warm);
+    }
+
+    /// Writes the charges the last run deferred to their agents
+    /// ([`Master::settle_charges`]), if it left any.
+    pub(super) fn settle_charges(&mut self) {
+        if let Some(p) = self.charges_in.take() {
+            self.masters[p].settle_charges();
+        }
     }
 
     /// The agents' part of the declines left by `decline_deferred`, in
