@@ -733,6 +733,8 @@ struct Visit {
     offers: u32,
     ok: bool,
     words: [u64; OFFER_WORDS],
+    /// The agent's first holder and its count before the new item.
+    before: (FrameworkId, u32),
 }
 
 impl Visit {
@@ -742,6 +744,7 @@ impl Visit {
         offers: 0,
         ok: true,
         words: [0; OFFER_WORDS],
+        before: (AgentState::NO_HOLDER, 0),
     };
 }
 
@@ -1448,23 +1451,29 @@ impl Master {
         let total = res.total_first_in(n, &mut summed);
         self.track_total(model, fw, role, total, &res.unreserved);
         let it = item(total, n);
-        let held_nothing = !joins && self.agents[agent.index()].hold(fw, it);
-        self.note_charge(agent, fw, res, joins, it, held_nothing);
+        let mut before = (AgentState::NO_HOLDER, 0);
+        let mut held_nothing = false;
+        if !joins {
+            let st = &mut self.agents[agent.index()];
+            before = (st.first_holder, st.first_items);
+            held_nothing = st.hold(fw, it);
+        }
+        self.note_charge(agent, fw, res, (joins, it, held_nothing), before);
     }
 
     /// What the visit of `agent` has charged so far (see [`Visit`]): a
     /// charge of `res` to `fw`, a new item of the agent's holders unless
     /// it `joins` one, of `it` items (see [`item`]), to a holder that had
-    /// a count of 0 (`held_nothing`).
+    /// a count of 0 (`held_nothing`); `before`: the agent's first holder
+    /// and its count before the charge.
     #[inline]
     fn note_charge(
         &mut self,
         agent: AgentId,
         fw: FrameworkId,
         res: &ResourceSet,
-        joins: bool,
-        it: u32,
-        held_nothing: bool,
+        (joins, it, held_nothing): (bool, u32, bool),
+        before: (FrameworkId, u32),
     ) {
         let v = &mut self.visit;
         if v.agent != agent {
@@ -1476,6 +1485,7 @@ impl Master {
         if !joins {
             v.offers += 1;
             v.framework = fw;
+            v.before = before;
             v.ok &= it == 1 && !held_nothing;
         }
         // Words: nothing reserved, and every quantity from the fifth on
@@ -1513,7 +1523,8 @@ impl Master {
     #[inline]
     pub(super) fn end_visit(&mut self, agent: AgentId, defer: bool) {
         let v = &mut self.visit;
-        let (seen, ok, offers, fw, words) = (v.agent, v.ok, v.offers, v.framework, v.words);
+        let (seen, ok, offers, fw, words, before) =
+            (v.agent, v.ok, v.offers, v.framework, v.words, v.before);
         v.agent = Visit::NONE.agent;
         let a = agent.index();
         if !defer || seen != agent || !ok || offers != 1 || self.maintained[a] || self.owes[a] {
@@ -1528,7 +1539,17 @@ impl Master {
         for (t, w) in st.available.unreserved.0[..n].iter_mut().zip(words) {
             *t = t.saturating_add(w);
         }
-        st.unhold(fw, 1);
+        if before.0 == AgentState::NO_HOLDER || before.0 == fw {
+            // The charge's `hold` wrote the first holder and its count
+            // only (a new first holder, or one more item of the first):
+            // its `unhold` leaves them as they were, which is written back
+            // without `unhold`'s read of the other holders (another line
+            // of the agent's state) when the count comes back to 0.
+            st.first_holder = before.0;
+            st.first_items = before.1;
+        } else {
+            st.unhold(fw, 1);
+        }
         self.deferred_visit[a] = true;
         self.deferred_visits += 1;
     }
