@@ -162,6 +162,20 @@ pub fn install_interrupt_handler() {
     });
 }
 
+/// Removes the swapped-out folder `dir` with its marker last, so that a
+/// run killed while removing it leaves a folder `clean_stale` knows as
+/// ours: one still holding the marker, or an empty one.
+fn remove_marker_last(dir: &Path) {
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for e in entries.flatten() {
+            if e.file_name() != MARKER {
+                remove_any(&e.path());
+            }
+        }
+    }
+    remove_any(dir);
+}
+
 /// `.mesosim-tmp.PID.NAME` beside `path`: same folder, so a rename moves it
 /// into place; the name keeps `path`'s extension (`.csv.gz` stays gzip).
 fn staging_name(path: &Path, what: &str) -> Result<PathBuf, Error> {
@@ -213,8 +227,12 @@ fn clean_stale(path: &Path) {
                 continue;
             }
             let p = e.path();
+            // A swapped-out folder whose removal was killed after its
+            // marker went (`remove_marker_last`) is left empty.
             let ours = match std::fs::symlink_metadata(&p) {
-                Ok(m) if m.is_dir() => p.join(MARKER).is_file(),
+                Ok(m) if m.is_dir() => {
+                    p.join(MARKER).is_file() || (what == "old" && is_empty_dir(&p))
+                }
                 Ok(m) => m.is_file(),
                 Err(_) => false,
             };
@@ -505,7 +523,7 @@ impl OutDir {
                     let _ = std::fs::rename(&old, &target);
                     return Err(io(&target, e));
                 }
-                remove_any(&old);
+                remove_marker_last(&old);
             }
             Mode::Merge => {
                 // 1. Claim the folder as incomplete; 2. remove every file of
@@ -567,6 +585,10 @@ impl Drop for OutDir {
             guard.retain(|q| q != &self.staging);
         }
     }
+}
+
+fn is_empty_dir(dir: &Path) -> bool {
+    std::fs::read_dir(dir).is_ok_and(|mut it| it.next().is_none())
 }
 
 fn has_subdirs(dir: &Path) -> bool {
@@ -750,6 +772,40 @@ mod tests {
         // No staging leftovers.
         let left: Vec<_> = std::fs::read_dir(&root).unwrap().collect();
         assert_eq!(left.len(), 1);
+        let _ = std::fs::remove_dir_all(&root);
+    }
+
+    /// A run killed while it removed its swapped-out folder leaves it
+    /// with the marker (its files not all gone) or empty (the marker, last,
+    /// gone): the next run clears either; a folder of that name holding
+    /// files but no marker is not ours and stays.
+    #[test]
+    fn a_killed_swap_s_old_folder_is_cleared_by_the_next_run() {
+        let root = tmp("stale-old");
+        std::fs::create_dir_all(&root).unwrap();
+        let d = root.join("out");
+        // No process has this id (above Linux's limit of 2^22).
+        let dead = |n: &str| root.join(format!(".mesosim-old.4000000000.{n}"));
+        std::fs::create_dir_all(dead("out")).unwrap();
+        std::fs::create_dir_all(dead("out").join("charts")).unwrap();
+        std::fs::write(dead("out").join("charts/c.svg"), "1").unwrap();
+        std::fs::write(dead("out").join(MARKER), marker_text("test", true)).unwrap();
+        clean_stale(&d);
+        assert!(!dead("out").exists(), "with the marker");
+        std::fs::create_dir_all(dead("out")).unwrap();
+        clean_stale(&d);
+        assert!(!dead("out").exists(), "empty");
+        std::fs::create_dir_all(dead("out")).unwrap();
+        std::fs::write(dead("out").join("notes.txt"), "mine").unwrap();
+        clean_stale(&d);
+        assert!(dead("out").join("notes.txt").is_file(), "not ours");
+        // The swap removes the old folder whole, its marker last.
+        let old = root.join("old");
+        std::fs::create_dir_all(old.join("charts")).unwrap();
+        std::fs::write(old.join("charts/c.svg"), "1").unwrap();
+        std::fs::write(old.join(MARKER), "x").unwrap();
+        remove_marker_last(&old);
+        assert!(!old.exists());
         let _ = std::fs::remove_dir_all(&root);
     }
 
