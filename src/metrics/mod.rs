@@ -140,11 +140,12 @@ impl Shares {
     fn of(&mut self, view: &View) {
         let basis = view.share_basis();
         let n = view.model.frameworks.len();
+        let kinds = crate::cluster::state::resource_kinds(view.model);
         self.frameworks.clear();
         self.active.clear();
         for i in 0..n {
             let fw = FrameworkId(i as u32);
-            let held = view.framework_held(fw);
+            let held = view.framework_held_first(fw, kinds);
             self.frameworks.push(basis.dominant_share(&held));
             self.active.push(view.framework_active_holding(fw, &held));
         }

@@ -378,6 +378,26 @@ impl View<'_> {
         self.sum(|m| m.framework(fw).held())
     }
 
+    /// [`View::framework_held`] added over the first `n` quantities only,
+    /// with `n` the scenario's number of resource kinds
+    /// ([`crate::cluster::state::resource_kinds`]): the same vector, as
+    /// every quantity from `n` on is zero in what the masters hold (see
+    /// [`Quantities::add_first`]), read from the first cache line of each
+    /// role's sums instead of both (the metrics read it for every
+    /// framework at every step).
+    pub fn framework_held_first(&self, fw: FrameworkId, n: usize) -> Quantities {
+        let mut q = Quantities::ZERO;
+        for m in self.masters {
+            let mut held = Quantities::ZERO;
+            for r in &m.framework(fw).roles {
+                held.add_first(&r.offered, n);
+                held.add_first(&r.allocated, n);
+            }
+            q.add_first(&held, n);
+        }
+        q
+    }
+
     /// What a framework's tasks use, over its roles.
     pub fn framework_allocated(&self, fw: FrameworkId) -> Quantities {
         self.sum(|m| m.framework(fw).allocated())

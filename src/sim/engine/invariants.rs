@@ -51,6 +51,20 @@ impl<'m> Simulation<'m> {
                 ));
             }
         }
+        // The metrics sum what each framework holds over the scenario's
+        // kinds only (`View::framework_held_first`): every quantity from
+        // them on is zero.
+        let view = self.view();
+        let kinds = crate::cluster::state::resource_kinds(self.model);
+        for f in 0..self.model.frameworks.len() {
+            let fw = FrameworkId(f as u32);
+            if view.framework_held_first(fw, kinds) != view.framework_held(fw) {
+                return Err(format!(
+                    "framework {} holds resources past the scenario's {kinds} kinds",
+                    self.model.frameworks[f].id
+                ));
+            }
+        }
         let pending: u64 = self.frameworks.iter().map(|f| f.pending_tasks).sum();
         if pending != self.pending_total {
             return Err("pending task counts do not add up".into());
