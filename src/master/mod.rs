@@ -1360,6 +1360,17 @@ impl Master {
         self.offers.get(&id)
     }
 
+    /// Offers `ids`, each if outstanding, in their order, as
+    /// [`Master::offer`] finds them: a run's offers (consecutive ids) are
+    /// read from the book's entries one after another, not looked up.
+    #[inline]
+    pub fn offers_in<'a>(
+        &'a self,
+        ids: &'a [OfferId],
+    ) -> impl Iterator<Item = Option<OfferView<'a>>> + 'a {
+        self.offers.views(ids)
+    }
+
     /// Whether offer `id` is outstanding.
     #[inline]
     pub fn has_offer(&self, id: OfferId) -> bool {

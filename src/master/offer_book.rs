@@ -226,7 +226,12 @@ impl OfferBook {
     /// The view of the ring's live `k`-th entry, offer `id`.
     #[inline(always)]
     fn view_at(&self, k: usize, id: OfferId) -> OfferView<'_> {
-        let e = self.entry(k);
+        self.view_of(self.entry(k), id)
+    }
+
+    /// The view of the live entry `e` (offer `id`) of this book's ring.
+    #[inline(always)]
+    fn view_of<'a>(&'a self, e: &'a Entry, id: OfferId) -> OfferView<'a> {
         if e.state == HELD_AS_WORDS {
             OfferView {
                 id,
@@ -246,6 +251,20 @@ impl OfferBook {
     #[inline(never)]
     fn aside_view(&self, at: u32) -> OfferView<'_> {
         self.aside[at as usize].view()
+    }
+
+    /// Offers `ids`, each if outstanding ([`OfferBook::get`]), in their
+    /// order: an id that follows the one before it in the ring (a run's
+    /// offers, made one after another) is read from the next entry, without
+    /// a look-up; any other is looked up.
+    #[inline]
+    pub(super) fn views<'a>(&'a self, ids: &'a [OfferId]) -> Views<'a> {
+        Views {
+            book: self,
+            ids: ids.iter(),
+            k: 0,
+            next: self.base,
+        }
     }
 
     /// Offer `id`, if outstanding, read in place ([`OfferView`]).
@@ -539,6 +558,44 @@ impl OfferBook {
     }
 }
 
+/// [`OfferBook::views`]: the next id's entry is the ring's `k`-th while
+/// that id is `next` (always the id of the ring's `k`-th entry).
+pub(super) struct Views<'a> {
+    book: &'a OfferBook,
+    ids: std::slice::Iter<'a, OfferId>,
+    k: usize,
+    next: u64,
+}
+
+impl<'a> Iterator for Views<'a> {
+    type Item = Option<OfferView<'a>>;
+
+    #[inline(always)]
+    fn next(&mut self) -> Option<Option<OfferView<'a>>> {
+        let id = *self.ids.next()?;
+        let book = self.book;
+        if id.0 != self.next {
+            // Not the ring's next entry: where it is, if in the ring.
+            match book.index(id) {
+                Some(k) => self.k = k,
+                None => return Some(book.get(&id)),
+            }
+        }
+        let k = self.k;
+        self.k = k + 1;
+        self.next = id.0.wrapping_add(book.stride);
+        if k >= book.len {
+            return Some(None);
+        }
+        let e = book.entry(k);
+        Some((e.state != GONE).then(|| book.view_of(e, id)))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.ids.size_hint()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -672,6 +729,9 @@ mod tests {
                 {
                     assert!(words(&map[&probe]) == Some(*w), "step {step}");
                 }
+                if step % 50 == 0 {
+                    views_as_looked_up(&book, stride, partition, next, x);
+                }
                 if step % 1000 == 0 {
                     let a: Vec<Offer> = book.values().map(|v| v.to_offer()).collect();
                     let b: Vec<Offer> = map.values().cloned().collect();
@@ -693,6 +753,38 @@ mod tests {
             let a: Vec<Offer> = book.values().map(|v| v.to_offer()).collect();
             let b: Vec<Offer> = map.values().cloned().collect();
             assert_eq!(a, b);
+        }
+    }
+
+    /// `OfferBook::views` of a list of ids drawn from `x` — runs of
+    /// consecutive ids (some gone, some older than the ring), jumps back
+    /// and ahead, ids past the last, of another partition and below every
+    /// id — is each id's `get`, in order.
+    fn views_as_looked_up(book: &OfferBook, stride: u64, partition: u64, next: u64, x: u64) {
+        let id = |n: u64| OfferId(n * stride + partition);
+        let mut ids = Vec::new();
+        let mut y = x;
+        for _ in 0..6 {
+            y = y.rotate_left(11) ^ 0x9e37_79b9_7f4a_7c15;
+            let run = 1 + y % 40;
+            let from = next.saturating_sub(1 + (y >> 8) % 300).max(1);
+            ids.extend((from..from + run).map(id));
+            match (y >> 20) % 4 {
+                0 => ids.push(id(next + (y >> 24) % 3)),
+                1 => ids.push(OfferId(id(from).0 + 1)),
+                2 => ids.push(OfferId(0)),
+                _ => {}
+            }
+        }
+        let a: Vec<Option<Offer>> = book.views(&ids).map(|v| v.map(|v| v.to_offer())).collect();
+        let b: Vec<Option<Offer>> = ids
+            .iter()
+            .map(|id| book.get(id).map(|v| v.to_offer()))
+            .collect();
+        assert_eq!(a, b, "ids {ids:?}");
+        // A view's id is its own.
+        for (v, id) in book.views(&ids).zip(&ids) {
+            assert!(v.is_none_or(|v| v.id == *id));
         }
     }
 

@@ -115,17 +115,21 @@ impl<'m> Simulation<'m> {
         }
         let mut replies: Vec<(FrameworkId, Vec<OfferId>)> = Vec::new();
         // Offers only counted (the default observers): each record hashed
-        // from the offer where it lies in the book and counted, as `emit`
-        // does with a counted kind, without an `About` (168 bytes) built
-        // and passed for each.
+        // from the offer where it lies in the book, as `emit` does with a
+        // counted kind, without an `About` (168 bytes) built and passed for
+        // each; the run's offers read from the book's entries one after
+        // another (`Master::offers_in`), and counted a framework's at once
+        // after the pass (as one count each would merge: nothing between
+        // them tells the observers).
         let counted_only = !self.record_kinds.contains(RecordKind::Offer);
         let kinds = self.cluster.kinds();
-        for &id in &out.offers {
-            let offer = self.masters[p].offer(id).expect("new offer");
-            let framework = offer.framework;
-            self.counters.offers_made += 1;
-            self.fw_counters[framework.index()].offers_received += 1;
-            if counted_only {
+        if counted_only {
+            let m = &self.masters[p];
+            for (&id, offer) in out.offers.iter().zip(m.offers_in(&out.offers)) {
+                let offer = offer.expect("new offer");
+                let framework = offer.framework;
+                self.counters.offers_made += 1;
+                self.fw_counters[framework.index()].offers_received += 1;
                 // An offer of words: the words (every other quantity
                 // zero), as they are in the book.
                 let summed;
@@ -145,18 +149,35 @@ impl<'m> Simulation<'m> {
                     total,
                     kinds,
                 );
-                self.count_records(obs, seq, RecordKind::Offer, Some(framework), 1);
-            } else {
+                if let Some(t) = model.master.offer_timeout {
+                    self.queue
+                        .push(self.now.plus(t), Event::OfferTimeout(partition, id));
+                }
+                match replies.last_mut() {
+                    Some((fw, ids)) if *fw == framework => ids.push(id),
+                    _ => replies.push((framework, vec![id])),
+                }
+            }
+            for (framework, ids) in &replies {
+                let n = ids.len() as u64;
+                self.count_records(obs, seq, RecordKind::Offer, Some(*framework), n);
+            }
+        } else {
+            for &id in &out.offers {
+                let offer = self.masters[p].offer(id).expect("new offer");
+                let framework = offer.framework;
+                self.counters.offers_made += 1;
+                self.fw_counters[framework.index()].offers_received += 1;
                 let about = About::offer(&offer);
                 self.emit(obs, seq, RecordKind::Offer, about);
-            }
-            if let Some(t) = model.master.offer_timeout {
-                self.queue
-                    .push(self.now.plus(t), Event::OfferTimeout(partition, id));
-            }
-            match replies.last_mut() {
-                Some((fw, ids)) if *fw == framework => ids.push(id),
-                _ => replies.push((framework, vec![id])),
+                if let Some(t) = model.master.offer_timeout {
+                    self.queue
+                        .push(self.now.plus(t), Event::OfferTimeout(partition, id));
+                }
+                match replies.last_mut() {
+                    Some((fw, ids)) if *fw == framework => ids.push(id),
+                    _ => replies.push((framework, vec![id])),
+                }
             }
         }
         for (framework, offers) in replies {
