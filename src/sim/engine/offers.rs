@@ -113,7 +113,9 @@ impl<'m> Simulation<'m> {
         if self.masters[p].charges_deferred() {
             self.charges_in = Some(p);
         }
-        let mut replies: Vec<(FrameworkId, Vec<OfferId>)> = Vec::new();
+        // A framework's offers of the run, one after another in
+        // `out.offers`: the framework and where its first is.
+        let mut replies: Vec<(FrameworkId, usize)> = Vec::new();
         // Offers only counted (the default observers): each record hashed
         // from the offer where it lies in the book, as `emit` does with a
         // counted kind, without an `About` (168 bytes) built and passed for
@@ -125,7 +127,7 @@ impl<'m> Simulation<'m> {
         let kinds = self.cluster.kinds();
         if counted_only {
             let m = &self.masters[p];
-            for (&id, offer) in out.offers.iter().zip(m.offers_in(&out.offers)) {
+            for (i, (&id, offer)) in out.offers.iter().zip(m.offers_in(&out.offers)).enumerate() {
                 let offer = offer.expect("new offer");
                 let framework = offer.framework;
                 self.counters.offers_made += 1;
@@ -153,17 +155,17 @@ impl<'m> Simulation<'m> {
                     self.queue
                         .push(self.now.plus(t), Event::OfferTimeout(partition, id));
                 }
-                match replies.last_mut() {
-                    Some((fw, ids)) if *fw == framework => ids.push(id),
-                    _ => replies.push((framework, vec![id])),
+                if replies.last().is_none_or(|&(fw, _)| fw != framework) {
+                    replies.push((framework, i));
                 }
             }
-            for (framework, ids) in &replies {
-                let n = ids.len() as u64;
-                self.count_records(obs, seq, RecordKind::Offer, Some(*framework), n);
+            for (r, &(framework, from)) in replies.iter().enumerate() {
+                let to = replies.get(r + 1).map_or(out.offers.len(), |&(_, to)| to);
+                let n = (to - from) as u64;
+                self.count_records(obs, seq, RecordKind::Offer, Some(framework), n);
             }
         } else {
-            for &id in &out.offers {
+            for (i, &id) in out.offers.iter().enumerate() {
                 let offer = self.masters[p].offer(id).expect("new offer");
                 let framework = offer.framework;
                 self.counters.offers_made += 1;
@@ -174,14 +176,24 @@ impl<'m> Simulation<'m> {
                     self.queue
                         .push(self.now.plus(t), Event::OfferTimeout(partition, id));
                 }
-                match replies.last_mut() {
-                    Some((fw, ids)) if *fw == framework => ids.push(id),
-                    _ => replies.push((framework, vec![id])),
+                if replies.last().is_none_or(|&(fw, _)| fw != framework) {
+                    replies.push((framework, i));
                 }
             }
         }
-        for (framework, offers) in replies {
+        // Each reply's ids copied from the run's list at once (the whole
+        // list moved when the run made one framework offers), not pushed
+        // one by one.
+        let mut ids = out.offers;
+        let one_reply = replies.len() == 1;
+        for (r, &(framework, from)) in replies.iter().enumerate() {
             if answers(framework) {
+                let to = replies.get(r + 1).map_or(ids.len(), |&(_, to)| to);
+                let offers = if one_reply {
+                    std::mem::take(&mut ids)
+                } else {
+                    ids[from..to].to_vec()
+                };
                 // Every offer of the reply is outstanding now (read
                 // above): while the framework's count of offers removed
                 // stays this, they all still are.
