@@ -1898,7 +1898,7 @@ impl Master {
         // the offer's resources (the whole set only if it has reserved
         // parts), the filter reads the set where it is, and the book only
         // marks the offer gone.
-        let Some(v) = self.offers.get(&id) else {
+        let Some((at, v)) = self.offers.find(&id) else {
             return;
         };
         let (framework, role, agent) = (v.framework, v.role, v.agent);
@@ -1908,7 +1908,7 @@ impl Master {
                 let w = *w;
                 self.decline_words(
                     model,
-                    id,
+                    (at, id),
                     (framework, role, agent),
                     &w,
                     refuse,
@@ -1921,7 +1921,7 @@ impl Master {
             Held::Whole(res) => Some(res).filter(|res| !res.is_empty()),
         };
         let Some(res) = res else {
-            self.offers.discard(&id);
+            self.offers.discard_found(at, &id);
             done(Declined {
                 role,
                 agent,
@@ -1965,7 +1965,7 @@ impl Master {
                 expires,
             )
         };
-        self.end_decline(model, id, key, (&total, &unreserved), filter, done);
+        self.end_decline(model, (at, id), key, (&total, &unreserved), filter, done);
     }
 
     /// [`Master::decline_one`] of an offer of words `w` (not all zero):
@@ -1977,7 +1977,7 @@ impl Master {
     fn decline_words(
         &mut self,
         model: &Model,
-        id: OfferId,
+        (at, id): (offer_book::Found, OfferId),
         key: (FrameworkId, RoleId, AgentId),
         w: &[u64; OFFER_WORDS],
         refuse: DurationUs,
@@ -2018,7 +2018,7 @@ impl Master {
                 expires,
             )
         };
-        self.end_decline(model, id, key, (&q, &q), filter, done);
+        self.end_decline(model, (at, id), key, (&q, &q), filter, done);
     }
 
     /// The end of a deferred decline of offer `id` of `key`, whose
@@ -2029,13 +2029,13 @@ impl Master {
     fn end_decline(
         &mut self,
         model: &Model,
-        id: OfferId,
+        (at, id): (offer_book::Found, OfferId),
         (framework, role, agent): (FrameworkId, RoleId, AgentId),
         (total, unreserved): (&Quantities, &Quantities),
         filter: Option<NewFilter>,
         mut done: impl FnMut(Declined),
     ) {
-        self.offers.discard(&id);
+        self.offers.discard_found(at, &id);
         self.owe_sums(model, framework, role, total, unreserved);
         done(Declined {
             role,

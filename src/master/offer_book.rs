@@ -503,28 +503,58 @@ impl OfferBook {
         Some(o)
     }
 
-    /// Removes offer `id` (if outstanding) without moving it out: its
-    /// entry is marked gone in place. Whether it was there.
+    /// Offer `id`, if outstanding ([`OfferBook::get`]), with where it is
+    /// for [`OfferBook::discard_found`].
+    #[inline(always)]
+    pub(super) fn find(&self, id: &OfferId) -> Option<(Found, OfferView<'_>)> {
+        if id.0 < self.base {
+            return self.old_view(id).map(|v| (Found(usize::MAX), v));
+        }
+        let k = self.live_entry(*id)?;
+        Some((Found(k), self.view_at(k, *id)))
+    }
+
+    /// [`OfferBook::discard`] of offer `id`, found at `at` by
+    /// [`OfferBook::find`] with nothing removed from or added to the book
+    /// since: not looked up again.
     #[inline]
+    pub(super) fn discard_found(&mut self, at: Found, id: &OfferId) {
+        if at.0 == usize::MAX {
+            self.discard_old(id);
+        } else {
+            self.discard_entry(at.0);
+        }
+    }
+
+    /// Removes offer `id` (if outstanding) without moving it out: its
+    /// entry is marked gone in place. Whether it was there. (The master's
+    /// declines find first and call [`OfferBook::discard_found`].)
+    #[cfg(test)]
     pub(super) fn discard(&mut self, id: &OfferId) -> bool {
         if id.0 < self.base {
             return self.discard_old(id);
         }
         match self.live_entry(*id) {
             Some(k) => {
-                let e = self.entry_mut(k);
-                let (state, framework) = (e.state, e.framework);
-                e.state = GONE;
-                if state != HELD_AS_WORDS {
-                    self.free_aside(state);
-                }
-                self.count_removal(framework);
-                self.recent_live -= 1;
-                self.drop_gone_front();
+                self.discard_entry(k);
                 true
             }
             None => false,
         }
+    }
+
+    /// Marks the ring's live `k`-th entry gone.
+    #[inline(always)]
+    fn discard_entry(&mut self, k: usize) {
+        let e = self.entry_mut(k);
+        let (state, framework) = (e.state, e.framework);
+        e.state = GONE;
+        if state != HELD_AS_WORDS {
+            self.free_aside(state);
+        }
+        self.count_removal(framework);
+        self.recent_live -= 1;
+        self.drop_gone_front();
     }
 
     /// [`OfferBook::discard`] of an offer older than the ring.
@@ -557,6 +587,11 @@ impl OfferBook {
         )
     }
 }
+
+/// Where [`OfferBook::find`] found an offer: the ring's entry, or
+/// `usize::MAX` for the map of old offers.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Found(usize);
 
 /// [`OfferBook::views`]: the next id's entry is the ring's `k`-th while
 /// that id is `next` (always the id of the ring's `k`-th entry).
@@ -693,7 +728,20 @@ mod tests {
                             removed[fw] += 1;
                         }
                         if x % 5 == 0 {
-                            assert_eq!(book.discard(&k), map.remove(&k).is_some());
+                            // Half by `discard`, half found first.
+                            let there = if x % 2 == 0 {
+                                match book.find(&k) {
+                                    Some((at, v)) => {
+                                        assert_eq!(v.to_offer(), map[&k]);
+                                        book.discard_found(at, &k);
+                                        true
+                                    }
+                                    None => false,
+                                }
+                            } else {
+                                book.discard(&k)
+                            };
+                            assert_eq!(there, map.remove(&k).is_some());
                         } else if x % 5 == 1 {
                             // Its resources change in place.
                             let res = offer(0, x >> 5).resources;
