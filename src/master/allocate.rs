@@ -610,7 +610,7 @@ impl Master {
                         headroom.saturating_sub(&inc);
                         let ok = self.agents[agent.index()].available.sub(&to_offer);
                         debug_assert!(ok);
-                        self.charge_offer(model, fw, role, agent, &to_offer, joins);
+                        self.charge_offer(model, (fw, role, agent), &to_offer, joins, false);
                         orders.touched(fw, role);
                     }
                 }
@@ -890,7 +890,7 @@ impl Master {
                         let n = self.kinds;
                         let ok = self.agents[agent.index()].available.sub_first(&to_offer, n);
                         debug_assert!(ok);
-                        self.charge_offer(model, fw, role, agent, &to_offer, joins);
+                        self.charge_offer(model, (fw, role, agent), &to_offer, joins, defer);
                         if sole.is_none() {
                             orders.touched(fw, role);
                         }

@@ -418,6 +418,12 @@ impl AgentState {
         self.holder_items().map(|(f, _)| f)
     }
 
+    /// Whether a holder here has a count of 0 (one that holds nothing:
+    /// an [`AgentState::unhold`] of an item charged to it would drop it).
+    fn has_zero_holder(&self) -> bool {
+        self.holder_items().any(|(_, c)| c == 0)
+    }
+
     /// The first word of the agent's line, as a number that means nothing:
     /// for a read of the line ahead of its use.
     fn first_word(&self) -> u64 {
@@ -651,6 +657,14 @@ pub struct Master {
     /// resources coming back read neither the 152-byte deficit nor a
     /// second line of the agent when there is none (nearly always).
     owes: Vec<bool>,
+    /// Per agent, a bit: a holder there may have a count of 0 (see
+    /// [`AgentState::hold`]): set while one does, and after it went until
+    /// the agent's holders are next looked at (`note_zero_holders`). A bit
+    /// an agent (1.5 KB for 12,500 agents, where a byte each missed the
+    /// first level of the cache at every visit's end), so that a visit's
+    /// end (`Master::end_visit`) knows that none does without reading the
+    /// holders.
+    zero_held: Vec<u64>,
     /// The clients (framework, role: registered, active, not suppressed)
     /// the last run could offer to, and a number that changes with them.
     quiet_clients: Vec<(FrameworkId, RoleId)>,
@@ -725,16 +739,19 @@ pub struct Master {
 /// What stage 2's visit of an agent has charged there (see
 /// [`Master::end_visit`]): the agent, the framework of its last new item,
 /// how many new items (offers), whether every charge can be undone exactly
-/// (words, one item each, no holder of count 0), and the words charged.
+/// (words, one item each), and the words charged.
 #[derive(Clone, Copy, Debug)]
 struct Visit {
     agent: AgentId,
     framework: FrameworkId,
     offers: u32,
     ok: bool,
+    /// The hold of the visit's one new item (`framework`, `items` items)
+    /// is not written to the agent's holders yet (a run that may defer
+    /// its charges): `end_visit` writes it unless it defers the charge.
+    unheld: bool,
+    items: u32,
     words: [u64; OFFER_WORDS],
-    /// The agent's first holder and its count before the new item.
-    before: (FrameworkId, u32),
 }
 
 impl Visit {
@@ -743,8 +760,9 @@ impl Visit {
         framework: FrameworkId(u32::MAX),
         offers: 0,
         ok: true,
+        unheld: false,
+        items: 0,
         words: [0; OFFER_WORDS],
-        before: (AgentState::NO_HOLDER, 0),
     };
 }
 
@@ -899,6 +917,7 @@ impl Master {
             live: vec![false; model.agents.len()],
             maintained: vec![false; model.agents.len()],
             owes: vec![false; model.agents.len()],
+            zero_held: vec![0; model.agents.len().div_ceil(64)],
             quiet_clients: Vec::new(),
             quiet_epoch: 0,
             inverse_filters: BTreeMap::new(),
@@ -1036,6 +1055,7 @@ impl Master {
         self.live[agent.index()] = true;
         self.maintained[agent.index()] = false;
         self.owes[agent.index()] = false;
+        self.set_zero_held(agent.index(), false);
         self.agents[agent.index()] = AgentState {
             present: true,
             active: true,
@@ -1067,6 +1087,7 @@ impl Master {
         }
         let state = std::mem::take(&mut self.agents[agent.index()]);
         self.owes[agent.index()] = false;
+        self.set_zero_held(agent.index(), false);
         self.live[agent.index()] = false;
         self.maintained[agent.index()] = false;
         for (role, q) in &state.total.reserved {
@@ -1402,7 +1423,36 @@ impl Master {
     ) {
         let total = res.total_first(self.kinds);
         self.track_total(model, fw, role, &total, &res.unreserved);
-        let _ = self.agents[agent.index()].hold(fw, item(&total, self.kinds));
+        let it = item(&total, self.kinds);
+        let _ = self.agents[agent.index()].hold(fw, it);
+        self.note_zero_holders(agent.index(), it == 0);
+    }
+
+    /// Keeps `zero_held` for agent `a` after its holders changed: looked
+    /// at again when the change `may` have left a holder with a count of 0
+    /// (a hold of no item, a split into parts of which none is an item) or
+    /// one may have been there before.
+    #[inline]
+    fn note_zero_holders(&mut self, a: usize, may: bool) {
+        if may || self.zero_held(a) {
+            let zero = self.agents[a].has_zero_holder();
+            self.set_zero_held(a, zero);
+        }
+    }
+
+    /// Agent `a`'s bit of `zero_held`.
+    #[inline]
+    fn zero_held(&self, a: usize) -> bool {
+        self.zero_held[a / 64] & (1 << (a % 64)) != 0
+    }
+
+    fn set_zero_held(&mut self, a: usize, zero: bool) {
+        let bit = 1 << (a % 64);
+        if zero {
+            self.zero_held[a / 64] |= bit;
+        } else {
+            self.zero_held[a / 64] &= !bit;
+        }
     }
 
     /// [`Master::track`]'s part in the framework's and the role tree's
@@ -1447,14 +1497,24 @@ impl Master {
     /// item of the agent's holders, and their counts do not change. What is
     /// offered on an agent is not kept with the agent: the offer book
     /// holds it ([`Master::agents_offered`]).
+    ///
+    /// `defer`: stage 2 of a run that may defer its visits' charges
+    /// ([`Master::end_visit`]). Then the hold of a visit's first new item
+    /// is only noted (`Visit::unheld`): nothing reads the agent's holders
+    /// during its visit (the walk reads its available resources, its
+    /// filters, its flags), and the visit's end either writes it or,
+    /// deferring the charge, leaves the holders as they were — no visit of
+    /// their list (`hold_more`, `unhold_more`) for a charge undone at
+    /// once. A second new item in the visit writes the first's hold, then
+    /// its own, in the order the run made them.
+    #[inline(always)]
     fn charge_offer(
         &mut self,
         model: &Model,
-        fw: FrameworkId,
-        role: RoleId,
-        agent: AgentId,
+        (fw, role, agent): (FrameworkId, RoleId, AgentId),
         res: &ResourceSet,
         joins: bool,
+        defer: bool,
     ) {
         let n = self.kinds;
         // Read in place when nothing is reserved (no 128-byte sum made).
@@ -1462,30 +1522,6 @@ impl Master {
         let total = res.total_first_in(n, &mut summed);
         self.track_total(model, fw, role, total, &res.unreserved);
         let it = item(total, n);
-        let mut before = (AgentState::NO_HOLDER, 0);
-        let mut held_nothing = false;
-        if !joins {
-            let st = &mut self.agents[agent.index()];
-            before = (st.first_holder, st.first_items);
-            held_nothing = st.hold(fw, it);
-        }
-        self.note_charge(agent, fw, res, (joins, it, held_nothing), before);
-    }
-
-    /// What the visit of `agent` has charged so far (see [`Visit`]): a
-    /// charge of `res` to `fw`, a new item of the agent's holders unless
-    /// it `joins` one, of `it` items (see [`item`]), to a holder that had
-    /// a count of 0 (`held_nothing`); `before`: the agent's first holder
-    /// and its count before the charge.
-    #[inline]
-    fn note_charge(
-        &mut self,
-        agent: AgentId,
-        fw: FrameworkId,
-        res: &ResourceSet,
-        (joins, it, held_nothing): (bool, u32, bool),
-        before: (FrameworkId, u32),
-    ) {
         let v = &mut self.visit;
         if v.agent != agent {
             *v = Visit {
@@ -1494,13 +1530,22 @@ impl Master {
             };
         }
         if !joins {
+            if defer && v.offers == 0 {
+                v.unheld = true;
+                v.items = it;
+            } else {
+                let earlier = std::mem::take(&mut v.unheld).then_some((v.framework, v.items));
+                self.hold_now(agent, earlier);
+                self.hold_now(agent, Some((fw, it)));
+            }
+            let v = &mut self.visit;
             v.offers += 1;
             v.framework = fw;
-            v.before = before;
-            v.ok &= it == 1 && !held_nothing;
+            v.ok &= it == 1;
         }
         // Words: nothing reserved, and every quantity from the fifth on
         // zero, as every entry from the scenario's `kinds` on is.
+        let v = &mut self.visit;
         if res.reserved.is_empty() && self.kinds <= OFFER_WORDS {
             // As `Offerable::add` adds two entries of words.
             for (a, b) in v.words.iter_mut().zip(&res.unreserved.0[..OFFER_WORDS]) {
@@ -1508,6 +1553,15 @@ impl Master {
             }
         } else {
             v.ok = false;
+        }
+    }
+
+    /// The hold of an item of `fw` (`items` items) on `agent`, if any.
+    #[inline]
+    fn hold_now(&mut self, agent: AgentId, hold: Option<(FrameworkId, u32)>) {
+        if let Some((fw, it)) = hold {
+            let _ = self.agents[agent.index()].hold(fw, it);
+            self.note_zero_holders(agent.index(), it == 0);
         }
     }
 
@@ -1522,44 +1576,54 @@ impl Master {
     /// it in the run's replies then returns nothing to the agent; anything
     /// else that would read the agent finds the charge written again
     /// first ([`Master::settle_charges`], [`Master::settle_charge`]).
+    /// Otherwise the hold the visit left unwritten (`Visit::unheld`) is
+    /// written now.
     ///
     /// Exactly undone (so that writing it again gives the state the run
     /// left): the offer is words (nothing reserved) and not empty, the
-    /// agent owes nothing (a return would pay a deficit), the framework
-    /// was not a holder here with a count of 0 (an `unhold` would drop
-    /// it), the agent is not under maintenance (`finish_run` reads its
-    /// holders for inverse offers), and the run is `defer` (not the slow
+    /// agent owes nothing (a return would pay a deficit), no holder there
+    /// has a count of 0 (if the framework were one, the decline's
+    /// `unhold` would drop it: `zero_held`, looked at again when set),
+    /// the agent is not under maintenance (`finish_run` reads its holders
+    /// for inverse offers), and the run is `defer` (not the slow
     /// reference, not explaining, no stage 1: stage 1's charges join
-    /// stage 2's offers).
+    /// stage 2's offers). The agent's holders were not touched by the
+    /// visit (`charge_offer`), so nothing of them is undone: the hold is
+    /// written when the charge is ([`Master::write_charge`]).
     #[inline]
     pub(super) fn end_visit(&mut self, agent: AgentId, defer: bool) {
         let v = &mut self.visit;
-        let (seen, ok, offers, fw, words, before) =
-            (v.agent, v.ok, v.offers, v.framework, v.words, v.before);
-        v.agent = Visit::NONE.agent;
+        let seen = std::mem::replace(&mut v.agent, Visit::NONE.agent);
+        let unheld = std::mem::take(&mut v.unheld);
+        let (ok, offers, fw, items, words) = (v.ok, v.offers, v.framework, v.items, v.words);
         let a = agent.index();
-        if !defer || seen != agent || !ok || offers != 1 || self.maintained[a] || self.owes[a] {
+        if seen != agent {
+            debug_assert!(!unheld);
             return;
         }
+        if !defer
+            || !ok
+            || offers != 1
+            || self.maintained[a]
+            || self.owes[a]
+            || (self.zero_held(a) && {
+                // Set: looked at again (the holder may have gone).
+                self.note_zero_holders(a, false);
+                self.zero_held(a)
+            })
+        {
+            self.hold_now(agent, unheld.then_some((fw, items)));
+            return;
+        }
+        debug_assert!(unheld);
         // `return_one`'s return of an offer of words to an agent that owes
         // nothing (`give_back_unreserved`: the first `kinds` quantities
-        // added, the words then zeros; `kinds` is at most four here), and
-        // its `unhold`.
+        // added, the words then zeros; `kinds` is at most four here); its
+        // `unhold` undoes a hold never written.
         let st = &mut self.agents[a];
         let n = self.kinds.min(OFFER_WORDS);
         for (t, w) in st.available.unreserved.0[..n].iter_mut().zip(words) {
             *t = t.saturating_add(w);
-        }
-        if before.0 == AgentState::NO_HOLDER || before.0 == fw {
-            // The charge's `hold` wrote the first holder and its count
-            // only (a new first holder, or one more item of the first):
-            // its `unhold` leaves them as they were, which is written back
-            // without `unhold`'s read of the other holders (another line
-            // of the agent's state) when the count comes back to 0.
-            st.first_holder = before.0;
-            st.first_items = before.1;
-        } else {
-            st.unhold(fw, 1);
         }
         self.deferred_visit[a] = true;
         self.deferred_visits += 1;
@@ -1638,9 +1702,11 @@ impl Master {
         self.deferred.clear();
     }
 
-    /// The `k`-th offer of the last run's deferred charge, written again
-    /// as the run wrote it (`available.sub_first` and `charge_offer`'s
-    /// `hold`) onto the state `end_visit` restored.
+    /// The `k`-th offer of the last run's deferred charge, written as the
+    /// run would have written it (`available.sub_first` and the `hold` of
+    /// its item) onto the state `end_visit` restored (the run's visit
+    /// wrote its words and took them back off, and left the holders as
+    /// they were).
     #[cold]
     fn write_charge(&mut self, k: usize) {
         let id = OfferId(self.id_of(self.deferred_from + k as u64));
@@ -1789,6 +1855,7 @@ impl Master {
         }
         after = after.saturating_add(item(&rest.total_first(n), n));
         self.agents[agent_id.index()].rehold(framework, before, after);
+        self.note_zero_holders(agent_id.index(), after == 0);
         // The offer's remainder goes back, with the filter.
         let o = self.offers.get_mut(&id).expect("offer present");
         o.resources = rest;
@@ -2453,6 +2520,7 @@ impl Master {
         o.resources = rest;
         let key = (o.framework, o.role, o.agent);
         self.agents[key.2.index()].rehold(key.0, before, after);
+        self.note_zero_holders(key.2.index(), after == 0);
         self.recover_resources(model, key, part, Some(refuse), now)
     }
 
@@ -2526,7 +2594,9 @@ impl Master {
             AllocationOp::Remove => {
                 // The offer, one item of the framework's here, becomes the
                 // part removed (taken off by `untrack`) and the rest.
-                self.agents[agent.index()].rehold(fw, before, rest + item(q, n));
+                let after = rest + item(q, n);
+                self.agents[agent.index()].rehold(fw, before, after);
+                self.note_zero_holders(agent.index(), after == 0);
                 let fs = &mut self.frameworks[fw.index()];
                 let ri = fs.role_index(role).expect("subscribed role");
                 fs.roles[ri].offered.saturating_sub(q);
@@ -2839,6 +2909,12 @@ impl Master {
             if !tails_zero {
                 return Err(format!(
                     "agent {}: resources past the scenario's {n} kinds",
+                    model.agent_name(AgentId(i as u32))
+                ));
+            }
+            if a.has_zero_holder() && !self.zero_held(i) {
+                return Err(format!(
+                    "agent {}: a holder with no item, not flagged",
                     model.agent_name(AgentId(i as u32))
                 ));
             }
@@ -3166,6 +3242,78 @@ mod tests {
         (filters, agents, sums)
     }
 
+    /// Holders of nothing (a framework holding items of nothing on an
+    /// agent: a count of 0, see [`AgentState::hold`]) and the deferred
+    /// charges: a run whose offers are all declined in the run's instant
+    /// leaves every agent's holders, in order and with their counts, as
+    /// the same run with its charges written at once (`defer_charges`
+    /// false: the hold written by the visit, the decline's return dropping
+    /// a holder whose count comes back to 0). A visit must not defer the
+    /// charge of an agent with such a holder (`zero_held`): were the charge
+    /// deferred, the framework would stay a holder. No scenario makes a
+    /// holder of nothing (tasks need resources, offers are not empty), so
+    /// the swarm cannot see it; here they are made by hand, random agents
+    /// and frameworks, round after round.
+    #[test]
+    fn deferred_charges_keep_holders_of_nothing() {
+        let text = "name: zero\nuntil: 1h\nagents:\n  - {id: a, count: 8, resources: {cpus: 4, mem: 4096}}\nframeworks:\n  - {id: f0}\n  - {id: f1}\n  - {id: f2}\n";
+        let model = crate::scenario::load_str(text, "zero.yaml", std::path::Path::new("."))
+            .expect("scenario");
+        let (agents, frameworks) = (model.agents.len(), model.frameworks.len());
+        let mut fast = Master::new(&model);
+        for a in 0..agents {
+            fast.add_agent(&model, AgentId(a as u32));
+        }
+        for f in 0..frameworks {
+            fast.add_framework(&model, FrameworkId(f as u32));
+        }
+        let mut rng = Stream::new(3, "zero");
+        let (mut deferred, mut of_nothing) = (0, 0);
+        for round in 0..200u64 {
+            for a in 0..agents {
+                if rng.below(3) == 0 {
+                    let fw = FrameworkId(rng.below(frameworks as u64) as u32);
+                    let _ = fast.agents[a].hold(fw, 0);
+                    fast.note_zero_holders(a, true);
+                }
+            }
+            of_nothing += (0..agents)
+                .filter(|&a| fast.agents[a].has_zero_holder())
+                .count();
+            let mut slow = fast.clone();
+            slow.defer_charges = false;
+            let now = SimTime(round * 1_000_000);
+            let mut outs = Vec::new();
+            for m in [&mut fast, &mut slow] {
+                let _ = m.request_run(Trigger::AllAgents);
+                let mut shuffle = Stream::new(round, "shuffle");
+                let mut sorter = crate::sim::rng::StreamSet::new(round, "sorter");
+                outs.push(m.run_allocation(&model, now, &mut shuffle, &mut sorter, false));
+            }
+            assert_eq!(outs[0].offers, outs[1].offers, "round {round}");
+            deferred += usize::from(fast.charges_deferred());
+            for (m, out) in [(&mut fast, &outs[0]), (&mut slow, &outs[1])] {
+                let mut declined = Vec::new();
+                m.decline_many(&model, &out.offers, 0, now, &mut declined);
+                m.settle_returns(&model);
+                m.settle_charges();
+            }
+            for a in 0..agents {
+                let agent = AgentId(a as u32);
+                assert_eq!(fast.holders(agent), slow.holders(agent), "round {round}");
+                assert_eq!(
+                    fast.agents[a].available, slow.agents[a].available,
+                    "round {round}"
+                );
+                assert!(!fast.agents[a].has_zero_holder() || fast.zero_held(a));
+            }
+        }
+        assert!(
+            deferred > 100 && of_nothing > 100,
+            "{deferred} {of_nothing}"
+        );
+    }
+
     /// The filters an offer of words' decline installs (`decline_words`,
     /// an offer held as words in the book) hold what the general decline's
     /// hold (`decline_one` reading the offer whole, and `Master::decline`
@@ -3211,7 +3359,7 @@ mod tests {
                     let role = model.frameworks[fw.index()].roles[0];
                     let res = part_of(&mut rng, &m.agents[agent.index()].available, role, kinds);
                     assert!(m.agents[agent.index()].available.sub(&res));
-                    m.charge_offer(&model, fw, role, agent, &res, false);
+                    m.charge_offer(&model, (fw, role, agent), &res, false, false);
                     ids.push(m.new_offer(fw, role, agent, res, now));
                 }
                 for id in &ids {
