@@ -439,11 +439,18 @@ impl Master {
         let idle = may_skip && self.quiet_clients.is_empty() && !any_guarantee;
         let (mut agents, considered) = if idle {
             let n = self.count_run_agents(&candidates);
-            shuffle.pass_shuffle(n);
+            // Both passes (step g's too) at once.
+            shuffle.pass_shuffle_twice(n);
             (Vec::new(), n)
         } else {
             let mut agents = self.run_agents(&candidates);
-            shuffle.shuffle(&mut agents);
+            if any_guarantee {
+                shuffle.shuffle(&mut agents);
+            } else {
+                // Stage 1 does nothing and reads no order: both shuffles
+                // (step g's too) at once, the same draws.
+                shuffle.shuffle_twice(&mut agents);
+            }
             let n = agents.len();
             (agents, n)
         };
@@ -618,9 +625,9 @@ impl Master {
         }
 
         // g. Shuffle again to spread stage 1's front-loading (MESOS-9778).
-        if idle {
-            shuffle.pass_shuffle(considered);
-        } else {
+        // (Without a guarantee both shuffles, or an idle run's passes,
+        // were made above.)
+        if any_guarantee {
             shuffle.shuffle(&mut agents);
         }
 

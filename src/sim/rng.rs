@@ -250,6 +250,70 @@ const AHEAD_POOL: usize = 32;
 const AHEAD_MAX_LIVE: usize = 2;
 static AHEAD_LIVE: AtomicUsize = AtomicUsize::new(0);
 
+/// What the stream sends the thread making its words ahead.
+enum ToMaker {
+    /// Spent chunks to fill again.
+    Spent(Vec<Chunk>),
+    /// A guess that the stream's next draws, from byte `at` of the words
+    /// made ahead on, are two shuffles of `len` items
+    /// ([`Stream::shuffle_twice`]): the thread works out their
+    /// permutation of `0..len` into `buf` ([`permute_twice`]).
+    Permute { at: u64, len: usize, buf: Vec<u32> },
+}
+
+/// The thread's answer to a [`ToMaker::Permute`], in the order asked:
+/// `order` is what two shuffles of `0..len` from byte `at` on make of it,
+/// and `bytes` the words they take; `order` is empty when a later guess
+/// came before this one was worked out (it is passed by).
+struct Perm {
+    at: u64,
+    len: usize,
+    order: Vec<u32>,
+    bytes: u64,
+}
+
+/// Words that count the bytes they give.
+struct Counted<'a, W: Words> {
+    words: &'a mut W,
+    bytes: u64,
+}
+
+impl<W: Words> Words for Counted<'_, W> {
+    #[inline]
+    fn fill(&mut self, buf: &mut [u8]) {
+        self.bytes += buf.len() as u64;
+        self.words.fill(buf);
+    }
+}
+
+/// Two shuffles of `0..len` (`len` from 2 to 2^32) with `words`, into
+/// `order`; returns the bytes they took. Fisher–Yates moves positions,
+/// whatever the items, so two shuffles of any list `l` of `len` items
+/// make `k ↦ l[order[k]]` of it, with the same words.
+fn permute_twice<W: Words>(words: &mut W, len: usize, order: &mut Vec<u32>) -> u64 {
+    order.clear();
+    order.extend(0..len as u32);
+    let mut counted = Counted { words, bytes: 0 };
+    with_divisors(len, |divisors| {
+        shuffle_with(&mut counted, divisors, order);
+        shuffle_with(&mut counted, divisors, order);
+    });
+    counted.bytes
+}
+
+/// Runs `f` with this thread's [`DIVISORS`], grown to `len` bounds.
+fn with_divisors<R>(len: usize, f: impl FnOnce(&[u64]) -> R) -> R {
+    DIVISORS.with(|divisors| {
+        let mut divisors = divisors.borrow_mut();
+        if divisors.len() < len {
+            let from = divisors.len().max(1);
+            divisors.resize(from, 0);
+            divisors.extend((from..len).map(|i| Divisor::multiplier(i as u64 + 1)));
+        }
+        f(&divisors)
+    })
+}
+
 /// A chunk of words made ahead, and where in it (byte offsets, in order)
 /// a 32-bit word is all ones: a shuffle's draw can be rejected only if
 /// its high half is such a word, so a range with no mark is kept whole.
@@ -313,7 +377,20 @@ struct Ahead<W: Seek> {
     spent: Vec<Chunk>,
     give_back: usize,
     from: Option<Receiver<Chunk>>,
-    back: Option<Sender<Vec<Chunk>>>,
+    back: Option<Sender<ToMaker>>,
+    /// The thread's permutations ([`Perm`]), one per guess sent.
+    perms: Option<Receiver<Perm>>,
+    /// The last guess sent (byte, length), and the answers not yet
+    /// received.
+    asked: Option<(u64, usize)>,
+    unanswered: usize,
+    /// A spent permutation's buffer, sent with the next guess.
+    spare: Vec<u32>,
+    /// Double shuffles made from the thread's permutations (for tests).
+    used: u64,
+    /// Wait for the answer to a right guess (tests: so that which double
+    /// shuffles use the thread's permutation does not depend on timing).
+    wait: bool,
     handle: Option<JoinHandle<()>>,
     /// The generator itself, once the thread has stopped.
     local: Option<W>,
@@ -329,23 +406,79 @@ impl<W: Seek> Ahead<W> {
         debug_assert!(chunk > 0 && chunk % 8 == 0);
         let pool = pool.max(2);
         let (to, from) = mpsc::channel::<Chunk>();
-        let (back, spent) = mpsc::channel::<Vec<Chunk>>();
+        let (back, asks) = mpsc::channel::<ToMaker>();
+        let (answer, perms) = mpsc::channel::<Perm>();
         let mut maker = words.clone();
+        let origin = words.clone();
         let handle = std::thread::Builder::new()
             .name("mesosim-shuffle-words".into())
             .spawn(move || {
                 let mut free: Vec<Chunk> = Vec::new();
                 let mut made = 0;
+                // The latest guess not worked out yet: an earlier one is
+                // answered empty (the stream has moved past it).
+                let mut guess: Option<(u64, usize, Vec<u32>)> = None;
+                let take = |m: ToMaker,
+                            free: &mut Vec<Chunk>,
+                            guess: &mut Option<(u64, usize, Vec<u32>)>|
+                 -> bool {
+                    match m {
+                        ToMaker::Spent(batch) => free.extend(batch),
+                        ToMaker::Permute { at, len, buf } => {
+                            if let Some((at, len, order)) = guess.replace((at, len, buf)) {
+                                let empty = Perm {
+                                    at,
+                                    len,
+                                    order: Vec::new(),
+                                    bytes: 0,
+                                };
+                                drop(order);
+                                return answer.send(empty).is_ok();
+                            }
+                        }
+                    }
+                    true
+                };
                 loop {
+                    // Guesses first (the stream may be waiting for one),
+                    // then chunks.
+                    loop {
+                        match asks.try_recv() {
+                            Ok(m) => {
+                                if !take(m, &mut free, &mut guess) {
+                                    return;
+                                }
+                            }
+                            Err(mpsc::TryRecvError::Empty) => break,
+                            Err(mpsc::TryRecvError::Disconnected) => return,
+                        }
+                    }
+                    if let Some((at, len, mut order)) = guess.take() {
+                        let mut w = origin.clone();
+                        w.skip(at);
+                        let bytes = permute_twice(&mut w, len, &mut order);
+                        let perm = Perm {
+                            at,
+                            len,
+                            order,
+                            bytes,
+                        };
+                        if answer.send(perm).is_err() {
+                            return;
+                        }
+                        continue;
+                    }
                     let mut c = match free.pop() {
                         Some(c) => c,
                         None if made < pool => {
                             made += 1;
                             Chunk::new(chunk)
                         }
-                        None => match spent.recv() {
-                            Ok(batch) => {
-                                free = batch;
+                        None => match asks.recv() {
+                            Ok(m) => {
+                                if !take(m, &mut free, &mut guess) {
+                                    return;
+                                }
                                 continue;
                             }
                             Err(_) => return,
@@ -369,6 +502,12 @@ impl<W: Seek> Ahead<W> {
             give_back: pool / 2,
             from: Some(from),
             back: Some(back),
+            perms: Some(perms),
+            asked: None,
+            unanswered: 0,
+            spare: Vec::new(),
+            used: 0,
+            wait: false,
             handle: Some(handle),
             local: None,
             counted: false,
@@ -402,7 +541,7 @@ impl<W: Seek> Ahead<W> {
                 }
                 if self.spent.len() >= self.give_back {
                     if let Some(back) = &self.back {
-                        let _ = back.send(std::mem::take(&mut self.spent));
+                        let _ = back.send(ToMaker::Spent(std::mem::take(&mut self.spent)));
                     }
                 }
                 true
@@ -450,6 +589,100 @@ impl<W: Seek> Ahead<W> {
         self.fill(&mut w);
         u64::from_le_bytes(w)
     }
+
+    /// Moves on by `bytes` as `fill` of that many would, reading none.
+    fn skip_bytes(&mut self, mut bytes: u64) {
+        while bytes > 0 {
+            if let Some(w) = &mut self.local {
+                w.skip(bytes);
+                return;
+            }
+            if self.at == self.cur.bytes.len() {
+                if !self.next_chunk() {
+                    self.local = Some(self.here());
+                }
+                continue;
+            }
+            let n = bytes.min((self.cur.bytes.len() - self.at) as u64);
+            self.at += n as usize;
+            bytes -= n;
+        }
+    }
+
+    /// Receives the answers that have come (their buffers kept for the
+    /// next guess) without waiting.
+    fn drain_answers(&mut self) {
+        let Some(perms) = &self.perms else {
+            return;
+        };
+        while self.unanswered > 0 {
+            match perms.try_recv() {
+                Ok(p) => {
+                    self.unanswered -= 1;
+                    if p.order.capacity() > self.spare.capacity() {
+                        self.spare = p.order;
+                    }
+                }
+                Err(_) => return,
+            }
+        }
+    }
+
+    /// Guesses that the next draws are two shuffles of `len` items: asks
+    /// the thread for their permutation from here.
+    fn guess_twice(&mut self, len: usize) {
+        self.drain_answers();
+        if self.local.is_some() || !(2..=1 << 32).contains(&len) {
+            return;
+        }
+        let Some(back) = &self.back else {
+            return;
+        };
+        let at = self.base + self.at as u64;
+        let buf = std::mem::take(&mut self.spare);
+        if back.send(ToMaker::Permute { at, len, buf }).is_ok() {
+            self.asked = Some((at, len));
+            self.unanswered += 1;
+        }
+    }
+
+    /// The permutation of two shuffles of `len` items from here, if the
+    /// last guess was that and its answer has come (waited for only when
+    /// `wait`: tests); `None` if not (the shuffles are then made here, a
+    /// thread busy or not scheduled never holds the run up), or if the
+    /// thread has stopped.
+    fn guessed_twice(&mut self, len: usize) -> Option<Perm> {
+        let at = self.base + self.at as u64;
+        if self.local.is_some() || self.asked != Some((at, len)) {
+            return None;
+        }
+        self.asked = None;
+        let perms = self.perms.as_ref()?;
+        let mut last: Option<Perm> = None;
+        while self.unanswered > 0 {
+            let answer = if self.wait {
+                perms.recv().map_err(|_| mpsc::TryRecvError::Disconnected)
+            } else {
+                perms.try_recv()
+            };
+            match answer {
+                Ok(p) => {
+                    self.unanswered -= 1;
+                    if let Some(old) = last.replace(p) {
+                        if old.order.capacity() > self.spare.capacity() {
+                            self.spare = old.order;
+                        }
+                    }
+                }
+                Err(mpsc::TryRecvError::Empty) => return None,
+                Err(mpsc::TryRecvError::Disconnected) => {
+                    self.perms = None;
+                    return None;
+                }
+            }
+        }
+        last.filter(|p| p.at == at && p.len == len && p.order.len() == len)
+    }
 }
 
 impl<W: Seek> Words for Ahead<W> {
@@ -482,6 +715,7 @@ impl<W: Seek> Drop for Ahead<W> {
         // stops at its next send or receive.
         self.from = None;
         self.back = None;
+        self.perms = None;
         if let Some(h) = self.handle.take() {
             let _ = h.join();
         }
@@ -512,6 +746,29 @@ fn pass_ahead<W: Seek>(a: &mut Ahead<W>, len: usize) {
         }
         i -= 1;
     }
+}
+
+/// [`Stream::shuffle_twice`] on words made ahead (`2 <= items.len() <=
+/// 2^32`): from the thread's permutation if the last guess was right,
+/// else two [`shuffle_with`]s here; then the next guess.
+fn twice_ahead<W: Seek, T: Copy>(a: &mut Ahead<W>, items: &mut [T]) {
+    let len = items.len();
+    match a.guessed_twice(len) {
+        Some(p) => {
+            let from = items.to_vec();
+            for (item, &k) in items.iter_mut().zip(&p.order) {
+                *item = from[k as usize];
+            }
+            a.skip_bytes(p.bytes);
+            a.used += 1;
+            a.spare = p.order;
+        }
+        None => with_divisors(len, |divisors| {
+            shuffle_with(a, divisors, items);
+            shuffle_with(a, divisors, items);
+        }),
+    }
+    a.guess_twice(len);
 }
 
 /// The draw kept for the bound `n` from a first draw `x` in the top `n`
@@ -635,18 +892,44 @@ impl Stream {
             return;
         }
         self.count_draws(len);
-        DIVISORS.with(|divisors| {
-            let mut divisors = divisors.borrow_mut();
-            if divisors.len() < len {
-                let from = divisors.len().max(1);
-                divisors.resize(from, 0);
-                divisors.extend((from..len).map(|i| Divisor::multiplier(i as u64 + 1)));
-            }
-            match &mut self.ahead {
-                None => shuffle_with(&mut self.rng, &divisors, items),
-                Some(a) => shuffle_with(&mut **a, &divisors, items),
-            }
+        with_divisors(len, |divisors| match &mut self.ahead {
+            None => shuffle_with(&mut self.rng, divisors, items),
+            Some(a) => shuffle_with(&mut **a, divisors, items),
         });
+    }
+
+    /// Two shuffles of `items` one after the other: the same draws, the
+    /// same order as `shuffle` twice. When the stream's words are made
+    /// ahead, the thread making them is asked, after each such double
+    /// shuffle, for the next one's permutation of `0..len` from where the
+    /// stream then is, guessing that the next draws are two shuffles of
+    /// as many items ([`Stream::pass_shuffle_twice`] guesses too); when
+    /// they are and the thread's answer has come, the items are put in
+    /// that order (one gather, no swap, no word read here) and the stream
+    /// moves on by the words the thread's shuffles took. A wrong guess
+    /// (another length, other draws between) or an answer not come yet is
+    /// passed by: the two shuffles are made here with the same words. Unit
+    /// tests `double_shuffles_made_ahead_are_two_shuffles`,
+    /// `double_shuffles_ahead_take_the_shuffles_words`.
+    pub fn shuffle_twice<T: Copy>(&mut self, items: &mut [T]) {
+        let len = items.len();
+        if len < 2 {
+            return;
+        }
+        match &mut self.ahead {
+            Some(a) if len <= 1 << 32 => {
+                self.drawn = self.drawn.saturating_add(2 * len as u64);
+                twice_ahead(a, items);
+            }
+            _ => {
+                self.shuffle(items);
+                self.shuffle(items);
+                if let Some(a) = &mut self.ahead {
+                    // Made ahead from these shuffles on.
+                    a.guess_twice(len);
+                }
+            }
+        }
     }
 
     /// Moves the stream on by exactly the words [`Stream::shuffle`] of
@@ -666,6 +949,19 @@ impl Stream {
         match &mut self.ahead {
             None => pass_with(&mut self.rng, len),
             Some(a) => pass_ahead(a, len),
+        }
+    }
+
+    /// Two [`Stream::pass_shuffle`]s of `len` items (an idle run's); when
+    /// the stream's words are made ahead, then guesses that the next draws
+    /// are two shuffles of as many items, as [`Stream::shuffle_twice`]
+    /// does, so that a run with a client after idle runs finds its
+    /// permutation made.
+    pub fn pass_shuffle_twice(&mut self, len: usize) {
+        self.pass_shuffle(len);
+        self.pass_shuffle(len);
+        if let Some(a) = &mut self.ahead {
+            a.guess_twice(len);
         }
     }
 
@@ -706,11 +1002,16 @@ impl Stream {
 
     /// Makes the stream's words ahead on another thread now, whatever it
     /// has drawn and wherever it runs (for tests that compare it with a
-    /// stream making its own); false if the thread did not start.
+    /// stream making its own; a right guess of a double shuffle waits for
+    /// the thread's answer, so that which ones use it does not depend on
+    /// timing); false if the thread did not start.
     #[doc(hidden)]
     pub fn make_words_ahead(&mut self) -> bool {
         if self.ahead.is_none() {
-            self.ahead = Ahead::start(self.rng.clone(), AHEAD_CHUNK, AHEAD_POOL).map(Box::new);
+            self.ahead = Ahead::start(self.rng.clone(), AHEAD_CHUNK, AHEAD_POOL).map(|mut a| {
+                a.wait = true;
+                Box::new(a)
+            });
         }
         self.ahead.is_some()
     }
@@ -1173,6 +1474,188 @@ mod tests {
                     }
                     assert_eq!(a.draw(), b.next(), "one in {every}, chunk {chunk}");
                     assert_eq!(a.local.is_some(), fail_after < usize::MAX);
+                }
+            }
+        }
+    }
+
+    /// One step of the double-shuffle tests: a double shuffle of `len`
+    /// items, or something else that moves the stream on between them.
+    #[derive(Clone, Copy)]
+    enum Step {
+        Twice(usize),
+        Once(usize),
+        Pass(usize),
+        /// An idle run's two passes, then a guess.
+        PassTwice(usize),
+        Draw,
+    }
+
+    /// Steps where the guess is right (a double shuffle after one of the
+    /// same length), wrong in length (one more item, one fewer) or in
+    /// place (a pass, a single shuffle or a draw between), for lengths
+    /// around the block and buffer sizes and the bench's cluster sizes
+    /// (12,500 items cross a 128 kB chunk at every double shuffle).
+    fn twice_steps(lens: &[usize]) -> Vec<Step> {
+        let mut steps = Vec::new();
+        for &len in lens {
+            steps.extend([Step::Twice(len); 4]);
+            steps.extend([Step::Twice(len + 1), Step::Twice(len), Step::Twice(len)]);
+            steps.extend([Step::Pass(len), Step::Twice(len), Step::Twice(len)]);
+            steps.extend([Step::Once(len), Step::Twice(len), Step::Draw]);
+            steps.extend([Step::Twice(len), Step::Twice(len.saturating_sub(1))]);
+            steps.extend([Step::PassTwice(len), Step::Twice(len), Step::PassTwice(len)]);
+            steps.extend([Step::PassTwice(len), Step::Twice(len), Step::Twice(len)]);
+            steps.extend([Step::PassTwice(len), Step::Draw, Step::Twice(len)]);
+        }
+        steps
+    }
+
+    /// Double shuffles whose permutation the thread made ahead were
+    /// expected for: every double shuffle of at least 2 items whose
+    /// stream's last words were taken by one of the same length (steps
+    /// of fewer than 2 items take none).
+    fn twice_hits(steps: &[Step]) -> u64 {
+        let (mut hits, mut last) = (0, None);
+        for &step in steps {
+            match step {
+                Step::Twice(len) | Step::Once(len) | Step::Pass(len) | Step::PassTwice(len)
+                    if len < 2 => {}
+                Step::Twice(len) => {
+                    hits += u64::from(last == Some(len));
+                    last = Some(len);
+                }
+                Step::PassTwice(len) => last = Some(len),
+                _ => last = None,
+            }
+        }
+        hits
+    }
+
+    /// A stream made ahead gives by `shuffle_twice` what a stream making
+    /// its own words gives by two shuffles (same order of a list that is
+    /// not `0..len`, same next word), whether the thread's guess of the
+    /// next double shuffle was right or wrong; and every right guess was
+    /// used.
+    #[test]
+    fn double_shuffles_made_ahead_are_two_shuffles() {
+        let mut lens: Vec<usize> = (0..70).collect();
+        lens.extend([127, 128, 129, 511, 512, 513, 1000, 4097, 10_000, 12_500]);
+        let steps = twice_steps(&lens);
+        let mut items = Stream::new(26, "items");
+        for (odd, wait) in [(false, true), (true, true), (false, false)] {
+            let (mut a, mut b) = stream_pair(26, "twice", odd);
+            assert!(a.make_words_ahead());
+            if let Some(a) = &mut a.ahead {
+                a.wait = wait;
+            }
+            for (k, &step) in steps.iter().enumerate() {
+                match step {
+                    Step::Twice(len) | Step::Once(len) => {
+                        let mut v: Vec<u64> = (0..len).map(|_| items.next_u64()).collect();
+                        let mut w = v.clone();
+                        if let Step::Twice(_) = step {
+                            a.shuffle_twice(&mut v);
+                            b.shuffle(&mut w);
+                        } else {
+                            a.shuffle(&mut v);
+                        }
+                        b.shuffle(&mut w);
+                        assert_eq!(v, w, "step {k}, len {len}, odd {odd}");
+                    }
+                    Step::Pass(len) => {
+                        a.pass_shuffle(len);
+                        b.pass_shuffle(len);
+                    }
+                    Step::PassTwice(len) => {
+                        a.pass_shuffle_twice(len);
+                        b.pass_shuffle(len);
+                        b.pass_shuffle(len);
+                    }
+                    Step::Draw => assert_eq!(a.next_u64(), b.next_u64()),
+                }
+                assert_eq!(a.clone().next_u64(), b.clone().next_u64(), "step {k}");
+            }
+            let used = a.ahead.as_ref().map_or(0, |a| a.used);
+            if wait {
+                assert_eq!(used, twice_hits(&steps), "odd {odd}");
+            } else {
+                // Answers not come yet are passed by: the same order.
+                assert!(used <= twice_hits(&steps));
+            }
+            assert_eq!(a.next_u64(), b.next_u64());
+        }
+        // A stream making its own words: two shuffles.
+        let (mut a, mut b) = stream_pair(27, "twice", false);
+        for len in [0, 1, 2, 300, 12_500] {
+            let mut v: Vec<u32> = (0..len as u32).rev().collect();
+            let mut w = v.clone();
+            a.shuffle_twice(&mut v);
+            b.shuffle(&mut w);
+            b.shuffle(&mut w);
+            assert_eq!(v, w, "len {len}");
+            assert_eq!(a.next_u64(), b.next_u64(), "len {len}");
+        }
+    }
+
+    /// The same with crafted words (rejections one in 3, 50 and 1,000
+    /// words and none: the thread's shuffles take more words than draws),
+    /// chunks of every size from one draw up, and the thread stopping
+    /// part way (the stream goes on from the same word; no permutation is
+    /// used after).
+    #[test]
+    fn double_shuffles_ahead_take_the_shuffles_words() {
+        let lens: Vec<usize> = (0..24).chain([300, 1000, 2049]).collect();
+        let steps = twice_steps(&lens);
+        for every in [3, 50, 1000, u64::MAX] {
+            for chunk in [8, 24, 504, 4096] {
+                for fail_after in [usize::MAX, 20_000] {
+                    let seed = 0x2545_f491_4f6c_dd1d ^ every ^ chunk as u64;
+                    let mut words = crafted(seed, every);
+                    words.fail_after = fail_after;
+                    let mut a = Ahead::start(words, chunk, 3).expect("a thread");
+                    a.wait = true;
+                    let mut b = crafted(seed, every);
+                    let divisors = with_divisors(3000, |d| d.to_vec());
+                    for (k, &step) in steps.iter().enumerate() {
+                        let at = format!("step {k}, one in {every}, chunk {chunk}");
+                        match step {
+                            Step::Twice(len) | Step::Once(len) => {
+                                let mut v: Vec<u32> = (0..len as u32).map(|x| x * 7 + 3).collect();
+                                let mut w = v.clone();
+                                if let Step::Twice(_) = step {
+                                    if len >= 2 {
+                                        twice_ahead(&mut a, &mut v);
+                                    }
+                                    shuffle_with(&mut b, &divisors, &mut w);
+                                } else {
+                                    shuffle_with(&mut a, &divisors, &mut v);
+                                }
+                                shuffle_with(&mut b, &divisors, &mut w);
+                                assert_eq!(v, w, "{at}");
+                            }
+                            Step::Pass(len) => {
+                                pass_ahead(&mut a, len);
+                                pass_with(&mut b, len);
+                            }
+                            Step::PassTwice(len) => {
+                                // As `Stream::pass_shuffle_twice`.
+                                pass_ahead(&mut a, len);
+                                pass_ahead(&mut a, len);
+                                a.guess_twice(len);
+                                pass_with(&mut b, len);
+                                pass_with(&mut b, len);
+                            }
+                            Step::Draw => assert_eq!(a.draw(), b.next(), "{at}"),
+                        }
+                        assert_eq!(a.here().taken, b.taken, "{at}");
+                    }
+                    assert_eq!(a.draw(), b.next(), "one in {every}, chunk {chunk}");
+                    if fail_after == usize::MAX {
+                        assert_eq!(a.used, twice_hits(&steps), "one in {every}, chunk {chunk}");
+                    } else {
+                        assert!(a.local.is_some());
+                    }
                 }
             }
         }
