@@ -1425,7 +1425,21 @@ impl Master {
         self.track_total(model, fw, role, &total, &res.unreserved);
         let it = item(&total, self.kinds);
         let _ = self.agents[agent.index()].hold(fw, it);
-        self.note_zero_holders(agent.index(), it == 0);
+        self.note_hold(agent.index(), it);
+    }
+
+    /// Keeps `zero_held` for agent `a` after a hold of `it` items there:
+    /// only a hold of no item makes a holder with a count of 0; a hold of
+    /// items may end one, and the bit then stays set until the holders are
+    /// next looked at ([`Master::note_zero_holders`], at a visit's end),
+    /// which is allowed (a set bit only means "look"). No read of the
+    /// holders, and nothing read at all when `it` is not 0 (every task's
+    /// start, every offer's charge).
+    #[inline(always)]
+    fn note_hold(&mut self, a: usize, it: u32) {
+        if it == 0 {
+            self.set_zero_held(a, true);
+        }
     }
 
     /// Keeps `zero_held` for agent `a` after its holders changed: looked
@@ -1561,7 +1575,7 @@ impl Master {
     fn hold_now(&mut self, agent: AgentId, hold: Option<(FrameworkId, u32)>) {
         if let Some((fw, it)) = hold {
             let _ = self.agents[agent.index()].hold(fw, it);
-            self.note_zero_holders(agent.index(), it == 0);
+            self.note_hold(agent.index(), it);
         }
     }
 
