@@ -651,7 +651,11 @@ pub struct Master {
     /// Per agent: under maintenance (`AgentState::maintenance` is set; a
     /// dense copy, so that the end of a run finds the agents to make
     /// inverse offers for without reading every candidate's state).
+    /// Only [`Master::set_maintained`] writes it.
     maintained: Vec<bool>,
+    /// How many of `maintained` are set: a run's end skips its look for
+    /// agents under maintenance over every candidate when none is.
+    maintained_count: u32,
     /// Per agent: it owes resources (`!AgentState::deficit().is_empty()`,
     /// kept by its only setter, `AgentState::set_deficit`), dense, so that
     /// resources coming back read neither the 152-byte deficit nor a
@@ -916,6 +920,7 @@ impl Master {
             gpu: vec![false; model.agents.len()],
             live: vec![false; model.agents.len()],
             maintained: vec![false; model.agents.len()],
+            maintained_count: 0,
             owes: vec![false; model.agents.len()],
             zero_held: vec![0; model.agents.len().div_ceil(64)],
             quiet_clients: Vec::new(),
@@ -1053,7 +1058,7 @@ impl Master {
         self.set_totals(model, self.totals.plus(&total.total()));
         self.gpu[agent.index()] = has_gpu;
         self.live[agent.index()] = true;
-        self.maintained[agent.index()] = false;
+        self.set_maintained(agent.index(), false);
         self.owes[agent.index()] = false;
         self.set_zero_held(agent.index(), false);
         self.agents[agent.index()] = AgentState {
@@ -1089,7 +1094,7 @@ impl Master {
         self.owes[agent.index()] = false;
         self.set_zero_held(agent.index(), false);
         self.live[agent.index()] = false;
-        self.maintained[agent.index()] = false;
+        self.set_maintained(agent.index(), false);
         for (role, q) in &state.total.reserved {
             for r in Self::ancestors_and_self(model, *role) {
                 self.roles[r.index()].subtree_reserved.saturating_sub(q);
@@ -2775,7 +2780,23 @@ impl Master {
     /// Sets an agent's maintenance, and its dense copy.
     fn set_maintenance(&mut self, agent: AgentId, u: Option<Unavailability>) {
         self.agents[agent.index()].maintenance = u;
-        self.maintained[agent.index()] = u.is_some();
+        self.set_maintained(agent.index(), u.is_some());
+    }
+
+    /// Agent `a`'s dense maintenance flag, and the count of those set.
+    fn set_maintained(&mut self, a: usize, on: bool) {
+        let was = std::mem::replace(&mut self.maintained[a], on);
+        match (was, on) {
+            (false, true) => self.maintained_count += 1,
+            (true, false) => self.maintained_count -= 1,
+            _ => {}
+        }
+    }
+
+    /// Whether any agent is under maintenance (see `maintained`).
+    #[inline]
+    pub(super) fn any_maintained(&self) -> bool {
+        self.maintained_count > 0
     }
 
     /// A framework answered an inverse offer; `refuse` filters the next one.
@@ -2944,6 +2965,13 @@ impl Master {
                     model.agent_name(AgentId(i as u32))
                 ));
             }
+        }
+        let maintained = self.maintained.iter().filter(|&&m| m).count();
+        if maintained != self.maintained_count as usize {
+            return Err(format!(
+                "{maintained} agents under maintenance, counted {}",
+                self.maintained_count
+            ));
         }
         for (i, a) in self.agents.iter().enumerate() {
             if self.live[i] != (a.present && a.active)
