@@ -993,12 +993,10 @@ impl Master {
         // every active framework holding resources there (offers made in this
         // run included), one outstanding per (framework, agent), unless
         // filtered (Mesos `generateInverseOffers`).
-        // (No agent under maintenance, nearly always: no look at all.)
-        let candidates = if self.any_maintained() {
-            candidates
-        } else {
-            &[]
-        };
+        if !self.any_maintained() {
+            // No agent under maintenance (nearly always): no look at all.
+            return;
+        }
         for &agent in candidates {
             if !self.maintained[agent.index()] {
                 continue;

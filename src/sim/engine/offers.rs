@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::master::{Demand, Held};
+use std::ops::Range;
 
 impl<'m> Simulation<'m> {
     /// For the frameworks whose valuation has a deadline bonus: their
@@ -116,6 +117,11 @@ impl<'m> Simulation<'m> {
         // A framework's offers of the run, one after another in
         // `out.offers`: the framework and where its first is.
         let mut replies: Vec<(FrameworkId, usize)> = Vec::new();
+        let mut group = |i: usize, framework: FrameworkId| {
+            if replies.last().is_none_or(|&(fw, _)| fw != framework) {
+                replies.push((framework, i));
+            }
+        };
         // Offers only counted (the default observers): each record hashed
         // from the offer where it lies in the book, as `emit` does with a
         // counted kind, without an `About` (168 bytes) built and passed for
@@ -127,11 +133,8 @@ impl<'m> Simulation<'m> {
         let kinds = self.cluster.kinds();
         if counted_only {
             let m = &self.masters[p];
-            for (i, (&id, offer)) in out.offers.iter().zip(m.offers_in(&out.offers)).enumerate() {
+            for (i, offer) in m.offers_in(&out.offers).enumerate() {
                 let offer = offer.expect("new offer");
-                let framework = offer.framework;
-                self.counters.offers_made += 1;
-                self.fw_counters[framework.index()].offers_received += 1;
                 // An offer of words: the words (every other quantity
                 // zero), as they are in the book.
                 let summed;
@@ -146,39 +149,45 @@ impl<'m> Simulation<'m> {
                 hash_record(
                     &mut self.digest,
                     (self.now, seq, RecordKind::Offer),
-                    [framework.0, offer.role.0, offer.agent.0],
+                    [offer.framework.0, offer.role.0, offer.agent.0],
                     None,
                     total,
                     kinds,
                 );
-                if let Some(t) = model.master.offer_timeout {
-                    self.queue
-                        .push(self.now.plus(t), Event::OfferTimeout(partition, id));
-                }
-                if replies.last().is_none_or(|&(fw, _)| fw != framework) {
-                    replies.push((framework, i));
-                }
-            }
-            for (r, &(framework, from)) in replies.iter().enumerate() {
-                let to = replies.get(r + 1).map_or(out.offers.len(), |&(_, to)| to);
-                let n = (to - from) as u64;
-                self.count_records(obs, seq, RecordKind::Offer, Some(framework), n);
+                group(i, offer.framework);
             }
         } else {
             for (i, &id) in out.offers.iter().enumerate() {
                 let offer = self.masters[p].offer(id).expect("new offer");
                 let framework = offer.framework;
-                self.counters.offers_made += 1;
-                self.fw_counters[framework.index()].offers_received += 1;
                 let about = About::offer(&offer);
                 self.emit(obs, seq, RecordKind::Offer, about);
-                if let Some(t) = model.master.offer_timeout {
-                    self.queue
-                        .push(self.now.plus(t), Event::OfferTimeout(partition, id));
-                }
-                if replies.last().is_none_or(|&(fw, _)| fw != framework) {
-                    replies.push((framework, i));
-                }
+                group(i, framework);
+            }
+        }
+        // Each framework's offers: `from..to` of `out.offers`.
+        let ends = replies
+            .iter()
+            .skip(1)
+            .map(|&(_, from)| from)
+            .chain([out.offers.len()]);
+        let replies: Vec<(FrameworkId, Range<usize>)> = replies
+            .iter()
+            .zip(ends)
+            .map(|(&(fw, from), to)| (fw, from..to))
+            .collect();
+        self.counters.offers_made += out.offers.len() as u64;
+        for (framework, range) in &replies {
+            let n = range.len() as u64;
+            self.fw_counters[framework.index()].offers_received += n;
+            if counted_only {
+                self.count_records(obs, seq, RecordKind::Offer, Some(*framework), n);
+            }
+        }
+        if let Some(t) = model.master.offer_timeout {
+            for &id in &out.offers {
+                self.queue
+                    .push(self.now.plus(t), Event::OfferTimeout(partition, id));
             }
         }
         // Each reply's ids copied from the run's list at once (the whole
@@ -186,13 +195,12 @@ impl<'m> Simulation<'m> {
         // one by one.
         let mut ids = out.offers;
         let one_reply = replies.len() == 1;
-        for (r, &(framework, from)) in replies.iter().enumerate() {
+        for (framework, range) in replies {
             if answers(framework) {
-                let to = replies.get(r + 1).map_or(ids.len(), |&(_, to)| to);
                 let offers = if one_reply {
                     std::mem::take(&mut ids)
                 } else {
-                    ids[from..to].to_vec()
+                    ids[range].to_vec()
                 };
                 // Every offer of the reply is outstanding now (read
                 // above): while the framework's count of offers removed
