@@ -264,6 +264,19 @@ impl Offerable {
         self.entries.push(entry);
     }
 
+    /// [`Offerable::push`] of an entry of words (nothing reserved, every
+    /// quantity from the `WORDS`-th on zero), made in a visit that had
+    /// made none (`Offerable::add_in_visit` finds no entry of its key).
+    #[inline]
+    fn push_words(&mut self, key: (FrameworkId, RoleId, AgentId), words: [u64; WORDS]) {
+        debug_assert!(self.prev.is_empty(), "add_in_visit after add");
+        self.entries.push(RunEntry {
+            key,
+            set: RunEntry::WORDS,
+            words,
+        });
+    }
+
     /// How many entries the run has made.
     #[inline]
     pub(super) fn len(&self) -> usize {
@@ -617,7 +630,7 @@ impl Master {
                         headroom.saturating_sub(&inc);
                         let ok = self.agents[agent.index()].available.sub(&to_offer);
                         debug_assert!(ok);
-                        self.charge_offer(model, (fw, role, agent), &to_offer, joins, false);
+                        self.charge_offer(model, (fw, role, agent), &to_offer, joins, false, None);
                         orders.touched(fw, role);
                     }
                 }
@@ -665,9 +678,29 @@ impl Master {
             fw_order.clear();
             fw_order.push(fw);
         }
+        // With one client, its offers are added to the framework's and
+        // the role tree's sums once, after the walk (`Master::track_run_sums`):
+        // nothing in the walk reads them.
+        let mut sole_sums = (sole.is_some() && self.sole_fast).then(super::RunSums::default);
         // Whether a visit's charge may be taken back off its agent at the
         // visit's end (`Master::end_visit`).
         let defer = self.defer_charges && !explain && !any_guarantee;
+        // A run with one client whose offers nothing cuts (the role has no
+        // quota, nothing is required, no slot), whose charges may be
+        // deferred, in a scenario of at most four kinds: its visits of
+        // plain agents are made in short (`Master::sole_visit`).
+        let short = sole.filter(|&(_, role)| {
+            let q = &self.roles[role.index()].quota;
+            sole_sums.is_some()
+                && defer
+                && in_visit
+                && slot.is_none()
+                && none_required
+                && narrow
+                && self.kinds <= WORDS
+                && q.limit.is_unlimited()
+                && q.is_default()
+        });
         self.visit = super::Visit::NONE;
         for (k, &agent) in agents.iter().enumerate() {
             if k % LOOK_AHEAD == 0 {
@@ -677,6 +710,11 @@ impl Master {
             if quiet_now[k % LOOK_AHEAD] {
                 out.agents_passed_by += 1;
                 continue;
+            }
+            if let (Some((fw, role)), Some(sums)) = (short, sole_sums.as_mut()) {
+                if self.sole_visit(model, (fw, role, agent), &mut offerable, sums) {
+                    continue;
+                }
             }
             let mut offered_here = false;
             let visit = offerable.len();
@@ -897,7 +935,14 @@ impl Master {
                         let n = self.kinds;
                         let ok = self.agents[agent.index()].available.sub_first(&to_offer, n);
                         debug_assert!(ok);
-                        self.charge_offer(model, (fw, role, agent), &to_offer, joins, defer);
+                        self.charge_offer(
+                            model,
+                            (fw, role, agent),
+                            &to_offer,
+                            joins,
+                            defer,
+                            sole_sums.as_mut(),
+                        );
                         if sole.is_none() {
                             orders.touched(fw, role);
                         }
@@ -924,6 +969,10 @@ impl Master {
             if offered_here {
                 self.end_visit(agent, defer);
             }
+        }
+
+        if let (Some((fw, role)), Some(sums)) = (sole, &sole_sums) {
+            self.track_run_sums(model, fw, role, sums);
         }
 
         // i. Offers, grouped by framework (Mesos sends one message each),
@@ -1026,6 +1075,61 @@ impl Master {
                 });
             }
         }
+    }
+
+    /// Stage 2's visit of `agent` in a run with one client, `fw` in
+    /// `role` (the run's `short`: the offer is all the agent has, its
+    /// charge may be deferred, at most four kinds, no explain), made in
+    /// short when the agent has nothing reserved and is neither under
+    /// maintenance, nor owing, nor flagged for a holder of nothing.
+    /// Returns false, having changed nothing, for any other agent, which
+    /// the general visit then takes.
+    ///
+    /// What the general visit does for such an agent, step by step, and
+    /// here at once: the agent is offered all it has (its first four
+    /// quantities, the words) unless it has nothing, a filter of `fw`
+    /// holds it, it is not allocatable to `fw` or `fw` cannot take its
+    /// GPUs; the offer is the visit's one entry (`Offerable::add_in_visit`
+    /// finds none before it and keeps it as words), one item of one
+    /// offer, so `end_visit` defers its charge: taken off the agent's
+    /// line and put back whole, no hold written, the agent noted in
+    /// `deferred_visit`. So the agent's state is not written at all; the
+    /// sums get the offer through the run's `RunSums`; the quiet note is
+    /// cleared (offered) or set (not).
+    #[inline]
+    fn sole_visit(
+        &mut self,
+        model: &Model,
+        (fw, role, agent): (FrameworkId, RoleId, AgentId),
+        offerable: &mut Offerable,
+        sums: &mut super::RunSums,
+    ) -> bool {
+        let a = agent.index();
+        if self.maintained[a] || self.owes[a] || self.zero_held(a) {
+            return false;
+        }
+        let available = &self.agents[a].available;
+        if !available.reserved.is_empty() {
+            return false;
+        }
+        debug_assert!(available.unreserved.zero_from(self.kinds));
+        let offered = !available.unreserved.is_empty_first(self.kinds)
+            && !self.filtered_by(self.filters_of(fw, role, agent), available)
+            && self.allocatable_within(model, fw, available, true)
+            && self.capable(model, fw, agent);
+        if offered {
+            let mut words = [0; WORDS];
+            words.copy_from_slice(&available.unreserved.0[..WORDS]);
+            offerable.push_words((fw, role, agent), words);
+            sums.add_words(&words);
+            self.quiet.clear(a);
+            self.deferred_visit[a] = true;
+            self.deferred_visits += 1;
+        } else {
+            self.quiet
+                .set(a, self.quiet_epoch, &self.agents[a].available);
+        }
+        true
     }
 
     /// For the next `batch` of stage 2's agents: into `quiet`, whether

@@ -723,6 +723,11 @@ pub struct Master {
     /// ([`Master::end_visit`]); false for the slow reference that writes
     /// them at once (`Simulation::charges_at_once`, tests only).
     pub(crate) defer_charges: bool,
+    /// Whether a run with one client takes its short ways: its offers
+    /// added to the sums once, after its walk ([`Master::track_run_sums`]),
+    /// and its visits of plain agents made in short (`Master::sole_visit`);
+    /// false for the slow reference that takes the general way (tests only).
+    pub(crate) sole_fast: bool,
     /// What the run's current visit of an agent has charged (stage 2).
     visit: Visit,
     /// Per agent: its visit's charge was deferred (`end_visit`), until
@@ -801,6 +806,31 @@ struct Return {
 
 impl Return {
     const UNRESERVED: u32 = u32::MAX;
+}
+
+/// What a run with one client has offered in its stage 2, added to the
+/// sums once after the walk ([`Master::track_run_sums`]).
+#[derive(Clone, Copy, Debug, Default)]
+pub(super) struct RunSums {
+    total: Quantities,
+    unreserved: Quantities,
+    /// Offers (calls of `charge_offer`), as `track_total` counts them.
+    count: u64,
+}
+
+impl RunSums {
+    /// An offer of unreserved `words` (its total and its unreserved part),
+    /// as `charge_offer` adds one of words.
+    #[inline]
+    pub(super) fn add_words(&mut self, words: &[u64; OFFER_WORDS]) {
+        for (t, w) in self.total.0[..OFFER_WORDS].iter_mut().zip(words) {
+            *t = t.saturating_add(*w);
+        }
+        for (u, w) in self.unreserved.0[..OFFER_WORDS].iter_mut().zip(words) {
+            *u = u.saturating_add(*w);
+        }
+        self.count += 1;
+    }
 }
 
 /// The sums a run of declines of one (framework, role) in an answer batch
@@ -949,6 +979,7 @@ impl Master {
             return_counts: Vec::new(),
             owed: None,
             defer_charges: true,
+            sole_fast: true,
             visit: Visit::NONE,
             deferred_visit: vec![false; model.agents.len()],
             deferred_visits: 0,
@@ -969,6 +1000,7 @@ impl Master {
         next.next_filter = self.next_filter;
         next.offers.succeed(&self.offers);
         next.defer_charges = self.defer_charges;
+        next.sole_fast = self.sole_fast;
         next
     }
 
@@ -1509,6 +1541,42 @@ impl Master {
         }
     }
 
+    /// [`Master::track_total`] of a run's offers to its one client `fw`
+    /// in `role`, added up over the run (`sums`): the same sums and
+    /// counts as adding each offer when the run made it. Nothing reads
+    /// them during such a run's stage 2: its orders are set once (one
+    /// framework in one role), and a quota's limit and headroom are read
+    /// from the run's own copies. Additions that saturate give the same
+    /// result in any order (unsigned).
+    pub(super) fn track_run_sums(
+        &mut self,
+        model: &Model,
+        fw: FrameworkId,
+        role: RoleId,
+        sums: &RunSums,
+    ) {
+        if sums.count == 0 {
+            return;
+        }
+        let n = self.kinds;
+        let fs = &mut self.frameworks[fw.index()];
+        let ri = fs
+            .role_index(role)
+            .expect("framework subscribed to the role");
+        fs.roles[ri].offered.add_first_wide(&sums.total, n);
+        fs.roles[ri].count += sums.count;
+        let rs = &mut self.roles[role.index()];
+        rs.own_alloc.add_first_wide(&sums.total, n);
+        rs.own_count += sums.count;
+        for r in Self::ancestors_and_self(model, role) {
+            let rs = &mut self.roles[r.index()];
+            rs.subtree_alloc.add_first_wide(&sums.total, n);
+            rs.subtree_count += sums.count;
+            rs.subtree_unreserved_alloc
+                .add_first_wide(&sums.unreserved, n);
+        }
+    }
+
     /// A run offers `res` of `agent` to `fw` in `role`: `track`
     /// (`new_offer` makes the offer at the end of the run). `joins`: the
     /// run offered `fw` resources of the agent in `role` already, not
@@ -1526,6 +1594,10 @@ impl Master {
     /// their list (`hold_more`, `unhold_more`) for a charge undone at
     /// once. A second new item in the visit writes the first's hold, then
     /// its own, in the order the run made them.
+    ///
+    /// `sums`: stage 2 of a run with one client adds the offer to the
+    /// run's sums (`RunSums`), which `track_run_sums` adds to the
+    /// framework's and the role tree's once, after the walk.
     #[inline(always)]
     fn charge_offer(
         &mut self,
@@ -1534,12 +1606,20 @@ impl Master {
         res: &ResourceSet,
         joins: bool,
         defer: bool,
+        sums: Option<&mut RunSums>,
     ) {
         let n = self.kinds;
         // Read in place when nothing is reserved (no 128-byte sum made).
         let mut summed = None;
         let total = res.total_first_in(n, &mut summed);
-        self.track_total(model, fw, role, total, &res.unreserved);
+        match sums {
+            Some(s) => {
+                s.total.add_first_wide(total, n);
+                s.unreserved.add_first_wide(&res.unreserved, n);
+                s.count += 1;
+            }
+            None => self.track_total(model, fw, role, total, &res.unreserved),
+        }
         let it = item(total, n);
         let v = &mut self.visit;
         if v.agent != agent {
@@ -3356,6 +3436,99 @@ mod tests {
         );
     }
 
+    /// A run with one client adds its offers to the framework's and the
+    /// role tree's sums once, after its walk (`track_run_sums`), and visits
+    /// plain agents in short (`sole_visit`): right after each run and
+    /// after its replies, the offers, every sum and count, and every
+    /// agent's holders and available resources are what the general way
+    /// gives (`sole_fast` off), in a nested role, with agents of several
+    /// shapes (GPUs the framework cannot take among them), partly held,
+    /// some filtered, round after round.
+    #[test]
+    fn one_client_runs_add_their_sums_once() {
+        let text = "name: sums\nuntil: 1h\nagents:\n  - {id: a, count: 6, resources: {cpus: 4, mem: 4096, disk: 100}}\n  - {id: b, count: 5, resources: {cpus: 16, mem: 2048, gpus: 1}}\nframeworks:\n  - {id: f0, role: x/y}\n  - {id: f1, role: x/z}\n";
+        let model = crate::scenario::load_str(text, "sums.yaml", std::path::Path::new("."))
+            .expect("scenario");
+        let mut fast = Master::new(&model);
+        for a in 0..model.agents.len() {
+            fast.add_agent(&model, AgentId(a as u32));
+        }
+        // One framework registered: the one client of every run.
+        fast.add_framework(&model, FrameworkId(0));
+        let mut rng = Stream::new(5, "sums");
+        let mut offers = 0;
+        for round in 0..50u64 {
+            let mut slow = fast.clone();
+            slow.sole_fast = false;
+            let now = SimTime(round * 1_000_000);
+            let mut outs = Vec::new();
+            for m in [&mut fast, &mut slow] {
+                let _ = m.request_run(Trigger::AllAgents);
+                let mut shuffle = Stream::new(round, "shuffle");
+                let mut sorter = crate::sim::rng::StreamSet::new(round, "sorter");
+                outs.push(m.run_allocation(&model, now, &mut shuffle, &mut sorter, false));
+            }
+            assert_eq!(outs[0].offers, outs[1].offers, "round {round}");
+            offers += outs[0].offers.len();
+            let sums = |m: &Master| {
+                let f = &m.frameworks[0];
+                let fw: Vec<_> = f.roles.iter().map(|r| (r.offered, r.count)).collect();
+                let roles: Vec<_> = m
+                    .roles
+                    .iter()
+                    .map(|r| {
+                        let (o, s, u) = (r.own_alloc, r.subtree_alloc, r.subtree_unreserved_alloc);
+                        (o, s, u, r.own_count, r.subtree_count)
+                    })
+                    .collect();
+                let agents: Vec<_> = (0..m.agents.len())
+                    .map(|a| {
+                        let agent = AgentId(a as u32);
+                        (m.holders(agent), m.agents[a].available.clone())
+                    })
+                    .collect();
+                (fw, roles, m.offered_total, agents)
+            };
+            assert_eq!(sums(&fast), sums(&slow), "round {round}");
+            // Accept some offers (a part of each), decline the rest.
+            for (m, out) in [(&mut fast, &outs[0]), (&mut slow, &outs[1])] {
+                let mut rng = rng.clone();
+                let mut declined = Vec::new();
+                let mut rest = Vec::new();
+                for &id in &out.offers {
+                    if rng.below(4) == 0 {
+                        let offered = m.offers.get(&id).expect("offer").resources();
+                        let mut used = offered;
+                        let mut one = Quantities::ZERO;
+                        one.set(crate::cluster::resources::ResId(0), 1000);
+                        used.unreserved = used.unreserved.min_each(&one);
+                        let _ = m.accept(&model, id, &[used], 0, now);
+                    } else {
+                        rest.push(id);
+                    }
+                }
+                // Some declines filter (no expiry events here: a revive
+                // every few rounds drops the filters), so that some
+                // visits find one.
+                let (filtered, unfiltered): (Vec<OfferId>, Vec<OfferId>) = rest
+                    .iter()
+                    .partition(|_| round % 4 == 1 && rng.below(3) == 0);
+                m.decline_many(&model, &filtered, 1_000_000_000, now, &mut declined);
+                m.decline_many(&model, &unfiltered, 0, now, &mut declined);
+                m.settle_returns(&model);
+                m.settle_charges();
+            }
+            assert_eq!(sums(&fast), sums(&slow), "round {round}, after the replies");
+            if round % 4 == 3 {
+                for m in [&mut fast, &mut slow] {
+                    m.revive(FrameworkId(0), &[]);
+                }
+            }
+            rng = Stream::new(round + 6, "sums");
+        }
+        assert!(offers > 100, "{offers}");
+    }
+
     /// The filters an offer of words' decline installs (`decline_words`,
     /// an offer held as words in the book) hold what the general decline's
     /// hold (`decline_one` reading the offer whole, and `Master::decline`
@@ -3401,7 +3574,7 @@ mod tests {
                     let role = model.frameworks[fw.index()].roles[0];
                     let res = part_of(&mut rng, &m.agents[agent.index()].available, role, kinds);
                     assert!(m.agents[agent.index()].available.sub(&res));
-                    m.charge_offer(&model, (fw, role, agent), &res, false, false);
+                    m.charge_offer(&model, (fw, role, agent), &res, false, false, None);
                     ids.push(m.new_offer(fw, role, agent, res, now));
                 }
                 for id in &ids {

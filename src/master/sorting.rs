@@ -635,7 +635,7 @@ mod tests {
                 let mut res = ResourceSet::default();
                 res.unreserved.0[0] = 1 + next(4000) as u64;
                 res.unreserved.0[1] = 1 + next(16_000_000) as u64;
-                m.charge_offer(&model, (fw, role, agent), &res, false, false);
+                m.charge_offer(&model, (fw, role, agent), &res, false, false, None);
                 orders.touched(fw, role);
                 // Asked for now and then (touches pile up in between).
                 if next(3) == 0 {

@@ -153,7 +153,7 @@ impl Master {
             let joins = offerable.add((fw, role, agent), &res);
             let ok = self.agents[agent.index()].available.sub(&res);
             debug_assert!(ok);
-            self.charge_offer(model, (fw, role, agent), &res, joins, false);
+            self.charge_offer(model, (fw, role, agent), &res, joins, false, None);
             if policy.uses_budgets() {
                 let f = &mut self.frameworks[fw.index()];
                 f.budget = (f.budget - g.payment).max(0.0);

@@ -682,13 +682,17 @@ impl<'m> Simulation<'m> {
 
     /// Writes each offer's charge to its agent when the run makes it, as
     /// before a run took the charges of offers its replies decline at once
-    /// back off their agents (`Master::end_visit`): the same events,
-    /// records and outputs, only slower. For the tests that compare the
+    /// back off their agents (`Master::end_visit`), and adds each offer to
+    /// the framework's and the role tree's sums when the run makes it, as
+    /// before a run with one client added them once after its walk
+    /// (`Master::track_run_sums`): the same events, records and outputs,
+    /// only slower. For the tests that compare the
     /// two ways (`tests/swarm.rs`).
     #[doc(hidden)]
     pub fn charges_at_once(mut self) -> Simulation<'m> {
         for m in &mut self.masters {
             m.defer_charges = false;
+            m.sole_fast = false;
         }
         self
     }
