@@ -437,6 +437,11 @@ impl Master {
         // that draw no randomness and without quota (whose cuts depend on
         // other agents).
         let may_skip = self.quiet_epoch_for(model, explain);
+        // No note of this run's epoch yet (the clients changed, say): no
+        // agent is passed by, so stage 2 neither reads the notes ahead of
+        // its visits nor clears an offered agent's (older) note: one line
+        // of the notes an agent, at random, not read or written.
+        let notes = may_skip && (!self.quiet_fresh || self.quiet.any_of(self.quiet_epoch));
         let any_guarantee = self
             .tree
             .children(None)
@@ -705,14 +710,14 @@ impl Master {
         for (k, &agent) in agents.iter().enumerate() {
             if k % LOOK_AHEAD == 0 {
                 let batch = &agents[k..agents.len().min(k + LOOK_AHEAD)];
-                self.look_ahead(batch, may_skip, &mut quiet_now);
+                self.look_ahead(batch, notes, &mut quiet_now);
             }
             if quiet_now[k % LOOK_AHEAD] {
                 out.agents_passed_by += 1;
                 continue;
             }
             if let (Some((fw, role)), Some(sums)) = (short, sole_sums.as_mut()) {
-                if self.sole_visit(model, (fw, role, agent), &mut offerable, sums) {
+                if self.sole_visit(model, (fw, role, agent), &mut offerable, sums, notes) {
                     continue;
                 }
             }
@@ -960,7 +965,9 @@ impl Master {
             if may_skip {
                 let a = agent.index();
                 if offered_here {
-                    self.quiet.clear(a);
+                    if notes {
+                        self.quiet.clear(a);
+                    }
                 } else {
                     self.quiet
                         .set(a, self.quiet_epoch, &self.agents[a].available);
@@ -1095,7 +1102,8 @@ impl Master {
     /// line and put back whole, no hold written, the agent noted in
     /// `deferred_visit`. So the agent's state is not written at all; the
     /// sums get the offer through the run's `RunSums`; the quiet note is
-    /// cleared (offered) or set (not).
+    /// cleared (offered; only when some note may be of this run's epoch,
+    /// `notes`) or set (not).
     #[inline]
     fn sole_visit(
         &mut self,
@@ -1103,6 +1111,7 @@ impl Master {
         (fw, role, agent): (FrameworkId, RoleId, AgentId),
         offerable: &mut Offerable,
         sums: &mut super::RunSums,
+        notes: bool,
     ) -> bool {
         let a = agent.index();
         if self.maintained[a] || self.owes[a] || self.zero_held(a) {
@@ -1122,7 +1131,9 @@ impl Master {
             words.copy_from_slice(&available.unreserved.0[..WORDS]);
             offerable.push_words((fw, role, agent), words);
             sums.add_words(&words);
-            self.quiet.clear(a);
+            if notes {
+                self.quiet.clear(a);
+            }
             self.deferred_visit[a] = true;
             self.deferred_visits += 1;
         } else {
@@ -1133,7 +1144,8 @@ impl Master {
     }
 
     /// For the next `batch` of stage 2's agents: into `quiet`, whether
-    /// each is passed by as quiet (`Master::quiet`, when the run `may_skip`),
+    /// each is passed by as quiet (`Master::quiet`, when the run reads the
+    /// notes: it may skip and some note may be of its epoch, `notes`),
     /// and for the others, a read of the line of their state that a visit
     /// and an offer read first (what the agent has available and who holds
     /// resources there, see `AgentState`).
@@ -1147,12 +1159,12 @@ impl Master {
     /// has many of them in flight at once. Nothing a visit does changes
     /// another agent's note or state, so deciding the batch's notes before
     /// its visits decides them as deciding each just before its visit did.
-    fn look_ahead(&self, batch: &[AgentId], may_skip: bool, quiet: &mut Vec<bool>) {
+    fn look_ahead(&self, batch: &[AgentId], notes: bool, quiet: &mut Vec<bool>) {
         quiet.clear();
         let mut warm = 0u64;
         for &agent in batch {
             let a = &self.agents[agent.index()];
-            let passed = may_skip
+            let passed = notes
                 && self
                     .quiet
                     .holds(agent.index(), self.quiet_epoch, &a.available);

@@ -544,6 +544,10 @@ struct QuietNotes {
     /// Per agent: what it had available reserved (meaningful only with a
     /// note whose low bit is set).
     reserved: Vec<Vec<(RoleId, Quantities)>>,
+    /// The epoch of the last note set, if any: the epoch only moves on, so
+    /// while it is older than the master's, no note holds
+    /// ([`QuietNotes::any_of`]).
+    latest: Option<u64>,
 }
 
 impl QuietNotes {
@@ -559,7 +563,16 @@ impl QuietNotes {
             kinds,
             words,
             reserved: vec![Vec::new(); agents],
+            latest: None,
         }
+    }
+
+    /// Whether some agent may have a note of `epoch` (one was set since
+    /// the epoch moved on to it). When not, every note is of an older
+    /// epoch: none holds, and clearing one changes nothing a later epoch
+    /// can see (the master's epoch never moves back).
+    fn any_of(&self, epoch: u64) -> bool {
+        self.latest == Some(epoch)
     }
 
     /// The agent has no note any more.
@@ -574,6 +587,8 @@ impl QuietNotes {
         let n = self.kinds;
         let at = agent * (1 + n);
         let reserved = !available.reserved.is_empty();
+        debug_assert!(self.latest.is_none_or(|l| l <= epoch));
+        self.latest = Some(epoch);
         self.words[at] = 2 * epoch + u64::from(reserved);
         self.words[at + 1..at + 1 + n].copy_from_slice(&available.unreserved.0[..n]);
         if reserved {
@@ -728,6 +743,10 @@ pub struct Master {
     /// and its visits of plain agents made in short (`Master::sole_visit`);
     /// false for the slow reference that takes the general way (tests only).
     pub(crate) sole_fast: bool,
+    /// Whether a run with no quiet note of its epoch yet leaves the notes
+    /// alone ([`QuietNotes::any_of`]): neither read ahead of its visits nor
+    /// cleared on offered agents; false for the slow reference (tests only).
+    pub(crate) quiet_fresh: bool,
     /// What the run's current visit of an agent has charged (stage 2).
     visit: Visit,
     /// Per agent: its visit's charge was deferred (`end_visit`), until
@@ -980,6 +999,7 @@ impl Master {
             owed: None,
             defer_charges: true,
             sole_fast: true,
+            quiet_fresh: true,
             visit: Visit::NONE,
             deferred_visit: vec![false; model.agents.len()],
             deferred_visits: 0,
@@ -1001,6 +1021,7 @@ impl Master {
         next.offers.succeed(&self.offers);
         next.defer_charges = self.defer_charges;
         next.sole_fast = self.sole_fast;
+        next.quiet_fresh = self.quiet_fresh;
         next
     }
 
@@ -3527,6 +3548,86 @@ mod tests {
             rng = Stream::new(round + 6, "sums");
         }
         assert!(offers > 100, "{offers}");
+    }
+
+    /// A run with no quiet note of its epoch yet leaves the notes alone
+    /// (`QuietNotes::any_of`, `quiet_fresh`): every run passes by the same
+    /// agents and makes the same offers as a run that reads and clears
+    /// them, with clients coming and going (suppress, revive), filtered
+    /// and unfiltered declines, filters expiring, round after round.
+    #[test]
+    fn runs_without_notes_of_their_epoch_pass_the_same_agents_by() {
+        let text = "name: notes\nuntil: 1h\nagents:\n  - {id: a, count: 9, resources: {cpus: 4, mem: 4096}}\n  - {id: b, count: 4, resources: {cpus: 1, mem: 256}}\nframeworks:\n  - {id: f0, role: r}\n  - {id: f1, role: r}\n  - {id: f2, role: s}\n";
+        let model = crate::scenario::load_str(text, "notes.yaml", std::path::Path::new("."))
+            .expect("scenario");
+        let mut fast = Master::new(&model);
+        for a in 0..model.agents.len() {
+            fast.add_agent(&model, AgentId(a as u32));
+        }
+        for f in 0..model.frameworks.len() {
+            fast.add_framework(&model, FrameworkId(f as u32));
+        }
+        let mut slow = fast.clone();
+        slow.quiet_fresh = false;
+        let mut rng = Stream::new(11, "notes");
+        let (mut passed, mut offers) = (0, 0);
+        let mut expiring: Vec<(u64, Vec<FilterId>)> = Vec::new();
+        for round in 0..300u64 {
+            // Clients come and go.
+            let fw = FrameworkId(rng.below(3) as u32);
+            let change = rng.below(4);
+            for m in [&mut fast, &mut slow] {
+                match change {
+                    0 => m.suppress(fw, &[]),
+                    1 => m.revive(fw, &[]),
+                    _ => {}
+                }
+            }
+            let now = SimTime(round * 1_000_000);
+            let mut outs = Vec::new();
+            for m in [&mut fast, &mut slow] {
+                let _ = m.request_run(Trigger::AllAgents);
+                let mut shuffle = Stream::new(round, "shuffle");
+                let mut sorter = crate::sim::rng::StreamSet::new(round, "sorter");
+                outs.push(m.run_allocation(&model, now, &mut shuffle, &mut sorter, false));
+            }
+            assert_eq!(outs[0].offers, outs[1].offers, "round {round}");
+            assert_eq!(
+                outs[0].agents_passed_by, outs[1].agents_passed_by,
+                "round {round}"
+            );
+            passed += outs[0].agents_passed_by;
+            offers += outs[0].offers.len();
+            // Some declines filter; filters expire a few rounds later.
+            let filter = rng.below(3) == 0;
+            let mut made = Vec::new();
+            for (m, out) in [(&mut fast, &outs[0]), (&mut slow, &outs[1])] {
+                let mut declined = Vec::new();
+                let refuse = if filter { 3_000_000 } else { 0 };
+                m.decline_many(&model, &out.offers, refuse, now, &mut declined);
+                m.settle_returns(&model);
+                m.settle_charges();
+                made.push(
+                    declined
+                        .iter()
+                        .filter_map(|d| d.filter.map(|f| f.id))
+                        .collect::<Vec<_>>(),
+                );
+            }
+            assert_eq!(made[0], made[1], "round {round}");
+            expiring.push((round + 1 + rng.below(4), made.swap_remove(0)));
+            for (at, ids) in &expiring {
+                if *at == round {
+                    for &id in ids {
+                        for m in [&mut fast, &mut slow] {
+                            m.expire_filter(id);
+                        }
+                    }
+                }
+            }
+            expiring.retain(|(at, _)| *at > round);
+        }
+        assert!(passed > 100 && offers > 100, "{passed} {offers}");
     }
 
     /// The filters an offer of words' decline installs (`decline_words`,

@@ -685,14 +685,17 @@ impl<'m> Simulation<'m> {
     /// back off their agents (`Master::end_visit`), and adds each offer to
     /// the framework's and the role tree's sums when the run makes it, as
     /// before a run with one client added them once after its walk
-    /// (`Master::track_run_sums`): the same events, records and outputs,
-    /// only slower. For the tests that compare the
+    /// (`Master::track_run_sums`), and reads and clears the quiet notes in
+    /// every run that may pass agents by, as before a run with no note of
+    /// its epoch yet left them alone (`QuietNotes::any_of`): the same
+    /// events, records and outputs, only slower. For the tests that compare the
     /// two ways (`tests/swarm.rs`).
     #[doc(hidden)]
     pub fn charges_at_once(mut self) -> Simulation<'m> {
         for m in &mut self.masters {
             m.defer_charges = false;
             m.sole_fast = false;
+            m.quiet_fresh = false;
         }
         self
     }
