@@ -438,9 +438,10 @@ impl Master {
         // other agents).
         let may_skip = self.quiet_epoch_for(model, explain);
         // No note of this run's epoch yet (the clients changed, say): no
-        // agent is passed by, so stage 2 neither reads the notes ahead of
-        // its visits nor clears an offered agent's (older) note: one line
-        // of the notes an agent, at random, not read or written.
+        // agent is passed by, so stage 2 does not read the notes ahead of
+        // its visits (nor clears an offered agent's older note,
+        // `Master::clear_quiet`): one line of the notes an agent, at
+        // random, not read or written.
         let notes = may_skip && (!self.quiet_fresh || self.quiet.any_of(self.quiet_epoch));
         let any_guarantee = self
             .tree
@@ -717,7 +718,7 @@ impl Master {
                 continue;
             }
             if let (Some((fw, role)), Some(sums)) = (short, sole_sums.as_mut()) {
-                if self.sole_visit(model, (fw, role, agent), &mut offerable, sums, notes) {
+                if self.sole_visit(model, (fw, role, agent), &mut offerable, sums) {
                     continue;
                 }
             }
@@ -965,9 +966,7 @@ impl Master {
             if may_skip {
                 let a = agent.index();
                 if offered_here {
-                    if notes {
-                        self.quiet.clear(a);
-                    }
+                    self.clear_quiet(a);
                 } else {
                     self.quiet
                         .set(a, self.quiet_epoch, &self.agents[a].available);
@@ -1102,8 +1101,7 @@ impl Master {
     /// line and put back whole, no hold written, the agent noted in
     /// `deferred_visit`. So the agent's state is not written at all; the
     /// sums get the offer through the run's `RunSums`; the quiet note is
-    /// cleared (offered; only when some note may be of this run's epoch,
-    /// `notes`) or set (not).
+    /// cleared (offered; `Master::clear_quiet`) or set (not).
     #[inline]
     fn sole_visit(
         &mut self,
@@ -1111,7 +1109,6 @@ impl Master {
         (fw, role, agent): (FrameworkId, RoleId, AgentId),
         offerable: &mut Offerable,
         sums: &mut super::RunSums,
-        notes: bool,
     ) -> bool {
         let a = agent.index();
         if self.maintained[a] || self.owes[a] || self.zero_held(a) {
@@ -1131,9 +1128,7 @@ impl Master {
             words.copy_from_slice(&available.unreserved.0[..WORDS]);
             offerable.push_words((fw, role, agent), words);
             sums.add_words(&words);
-            if notes {
-                self.quiet.clear(a);
-            }
+            self.clear_quiet(a);
             self.deferred_visit[a] = true;
             self.deferred_visits += 1;
         } else {

@@ -1096,7 +1096,7 @@ impl Master {
 
     /// Registers an agent (Mesos `addSlave`). The caller requests a run for it.
     pub fn add_agent(&mut self, model: &Model, agent: AgentId) {
-        self.quiet.clear(agent.index());
+        self.clear_quiet(agent.index());
         let group = model.agent_group(agent);
         let total = group.resources.clone();
         let has_gpu = model
@@ -1401,7 +1401,7 @@ impl Master {
         self.filters.drop_agent(agent, |role, n| {
             roles[role.index()].active_filters -= n;
         });
-        self.quiet.clear(agent.index());
+        self.clear_quiet(agent.index());
     }
 
     /// Mesos `updateWhitelist`: only the listed agents are offered from the
@@ -1509,6 +1509,19 @@ impl Master {
         if may || self.zero_held(a) {
             let zero = self.agents[a].has_zero_holder();
             self.set_zero_held(a, zero);
+        }
+    }
+
+    /// Clears agent `a`'s quiet note, unless no note is of the master's
+    /// epoch (`QuietNotes::any_of`): then every note is of an older epoch,
+    /// none holds now or later (the epoch never moves back), and there is
+    /// nothing to clear — no write to a line of the notes at random (a
+    /// filter's expiry, a task's end, an offer). Always when not
+    /// `quiet_fresh` (the slow reference).
+    #[inline]
+    fn clear_quiet(&mut self, a: usize) {
+        if !self.quiet_fresh || self.quiet.any_of(self.quiet_epoch) {
+            self.quiet.clear(a);
         }
     }
 
@@ -2534,7 +2547,7 @@ impl Master {
     pub fn expire_filter(&mut self, id: FilterId) {
         if let Some((role, agent)) = self.filters.expire(id) {
             self.roles[role.index()].active_filters -= 1;
-            self.quiet.clear(agent.index());
+            self.clear_quiet(agent.index());
         }
     }
 
@@ -2743,7 +2756,7 @@ impl Master {
             return false;
         }
         // Its capabilities (a GPU) may change with its total.
-        self.quiet.clear(agent.index());
+        self.clear_quiet(agent.index());
         let a = &mut self.agents[agent.index()];
         let mut held = a.total.minus(&a.available);
         held.add(&a.deficit);
@@ -3550,8 +3563,9 @@ mod tests {
         assert!(offers > 100, "{offers}");
     }
 
-    /// A run with no quiet note of its epoch yet leaves the notes alone
-    /// (`QuietNotes::any_of`, `quiet_fresh`): every run passes by the same
+    /// A run with no quiet note of its epoch yet leaves the notes alone,
+    /// and so does every clear of a note then (`QuietNotes::any_of`,
+    /// `clear_quiet`, `quiet_fresh`): every run passes by the same
     /// agents and makes the same offers as a run that reads and clears
     /// them, with clients coming and going (suppress, revive), filtered
     /// and unfiltered declines, filters expiring, round after round.
