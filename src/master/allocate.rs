@@ -999,13 +999,22 @@ impl Master {
         let Offerable { entries, sets, .. } = &mut offerable;
         // By framework, and within a framework in run order (the entries'
         // positions break ties: a stable sort, without moving the entries).
-        let mut order: Vec<(FrameworkId, u32)> = entries
-            .iter()
-            .enumerate()
-            .map(|(i, e)| (e.key.0, i as u32))
-            .collect();
-        order.sort_unstable();
-        out.offers.reserve(order.len());
+        // Entries whose frameworks already come in order (a run with one
+        // client, say) are in that order as they are: no list to sort.
+        let in_order = entries.windows(2).all(|w| w[0].key.0 <= w[1].key.0);
+        let order: Vec<u32> = if in_order {
+            Vec::new()
+        } else {
+            let mut by: Vec<(FrameworkId, u32)> = entries
+                .iter()
+                .enumerate()
+                .map(|(i, e)| (e.key.0, i as u32))
+                .collect();
+            by.sort_unstable();
+            by.into_iter().map(|(_, i)| i).collect()
+        };
+        let count = entries.len();
+        out.offers.reserve(count);
         // The charges the run's visits deferred (`Master::end_visit`): the
         // state of each of the run's offers, from its first id on. The
         // last run's were all settled or declined before this run began.
@@ -1014,13 +1023,15 @@ impl Master {
         let deferring = self.deferred_visits > 0;
         if deferring {
             self.deferred_from = self.next_offer;
-            self.deferred.reserve(order.len());
+            self.deferred.reserve(count);
         }
-        for (_, i) in order {
+        for k in 0..count {
+            // (`order` is empty when the entries are in order.)
+            let i = order.get(k).map_or(k, |&i| i as usize);
             // 48 bytes read, the book's slot written field by field: no
             // 152-byte set taken out of the entry and moved into the book
             // for an offer of words.
-            let e = entries[i as usize];
+            let e = entries[i];
             let id = if e.set == RunEntry::WORDS {
                 self.new_offer_of_words(e.key, &e.words, now)
             } else {
