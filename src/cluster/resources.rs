@@ -135,6 +135,21 @@ impl Quantities {
         }
     }
 
+    /// [`Quantities::saturating_sub_first`] with the first four entries
+    /// taken at once when `n` is at most 4 (as
+    /// [`Quantities::add_first_wide`]): the same when the entries of
+    /// `other` from `n` on are zero, as taking zero changes nothing.
+    #[inline]
+    pub fn saturating_sub_first_wide(&mut self, other: &Quantities, n: usize) {
+        if n <= 4 {
+            for (a, b) in self.0[..4].iter_mut().zip(&other.0[..4]) {
+                *a = a.saturating_sub(*b);
+            }
+        } else {
+            self.saturating_sub_first(other, n);
+        }
+    }
+
     /// [`Quantities::contains`] over the first `n` entries only: the same
     /// when the entries of `other` from `n` on are zero.
     pub fn contains_first(&self, other: &Quantities, n: usize) -> bool {
@@ -623,7 +638,8 @@ mod tests {
 
     /// `add_first_wide` is `add_first` (and `add`) whenever the added
     /// vector is zero from `n` on, for every `n`, sums near the top
-    /// saturating as they do.
+    /// saturating as they do; `saturating_sub_first_wide` is
+    /// `saturating_sub_first` (and `saturating_sub`) likewise.
     #[test]
     fn wide_adds_are_the_first_adds() {
         let mut x = 0x853c_49e6_748f_ea9bu64;
@@ -655,6 +671,13 @@ mod tests {
             wide.add_first_wide(&b, n);
             first.add_first(&b, n);
             whole.add(&b);
+            assert_eq!(wide, first, "n {n}");
+            assert_eq!(wide, whole, "n {n}");
+            // The same of the subtractions, down to zero as they saturate.
+            let (mut wide, mut first, mut whole) = (a, a, a);
+            wide.saturating_sub_first_wide(&b, n);
+            first.saturating_sub_first(&b, n);
+            whole.saturating_sub(&b);
             assert_eq!(wide, first, "n {n}");
             assert_eq!(wide, whole, "n {n}");
         }

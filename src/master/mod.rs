@@ -1234,15 +1234,19 @@ impl Master {
         let n = self.kinds;
         let mut summed = None;
         let total = res.total_first_in(n, &mut summed);
-        self.agents[agent.index()].allocated.add_first(total, n);
-        self.track(model, fw, role, agent, res);
+        debug_assert!(total.zero_from(n) && res.unreserved.zero_from(n));
+        self.agents[agent.index()]
+            .allocated
+            .add_first_wide(total, n);
+        // The total summed above, not again.
+        self.track_summed(model, fw, role, agent, total, &res.unreserved);
         let fs = &mut self.frameworks[fw.index()];
         let ri = fs.role_index(role).expect("subscribed role");
-        fs.roles[ri].offered.saturating_sub_first(total, n);
-        fs.roles[ri].allocated.add_first(total, n);
-        self.allocated_total.add_first(total, n);
+        fs.roles[ri].offered.saturating_sub_first_wide(total, n);
+        fs.roles[ri].allocated.add_first_wide(total, n);
+        self.allocated_total.add_first_wide(total, n);
         for r in Self::ancestors_and_self(model, role) {
-            self.roles[r.index()].subtree_used.add_first(total, n);
+            self.roles[r.index()].subtree_used.add_first_wide(total, n);
         }
     }
 
@@ -1471,17 +1475,20 @@ impl Master {
 
     /// Charges resources to a framework in a role on an agent (Mesos
     /// `trackAllocatedResources`): DRF shares, allocation counts, quota.
-    fn track(
+    /// Of resources whose total (over the first `kinds` entries, zero past
+    /// them) the caller has already taken: a task's start sums it once,
+    /// for the agent's, the framework's and the role tree's sums alike.
+    fn track_summed(
         &mut self,
         model: &Model,
         fw: FrameworkId,
         role: RoleId,
         agent: AgentId,
-        res: &ResourceSet,
+        total: &Quantities,
+        unreserved: &Quantities,
     ) {
-        let total = res.total_first(self.kinds);
-        self.track_total(model, fw, role, &total, &res.unreserved);
-        let it = item(&total, self.kinds);
+        self.track_total(model, fw, role, total, unreserved);
+        let it = item(total, self.kinds);
         let _ = self.agents[agent.index()].hold(fw, it);
         self.note_hold(agent.index(), it);
     }
@@ -1872,8 +1879,23 @@ impl Master {
         res: &ResourceSet,
     ) {
         let total = res.total_first(self.kinds);
-        self.untrack_roles(model, role, &total, &res.unreserved);
-        self.agents[agent.index()].unhold(fw, item(&total, self.kinds));
+        self.untrack_summed(model, fw, role, agent, &total, &res.unreserved);
+    }
+
+    /// [`Master::untrack`] of resources whose total (over the first
+    /// `kinds` entries, zero past them) the caller has already taken (a
+    /// task's end: summed once).
+    fn untrack_summed(
+        &mut self,
+        model: &Model,
+        fw: FrameworkId,
+        role: RoleId,
+        agent: AgentId,
+        total: &Quantities,
+        unreserved: &Quantities,
+    ) {
+        self.untrack_roles(model, role, total, unreserved);
+        self.agents[agent.index()].unhold(fw, item(total, self.kinds));
     }
 
     /// `untrack`'s part in the role tree's sums, of resources whose total
@@ -1889,12 +1911,12 @@ impl Master {
         // and of a set from `kinds` on is zero, so the sums are the same.
         let n = self.kinds;
         let rs = &mut self.roles[role.index()];
-        rs.own_alloc.saturating_sub_first(total, n);
+        rs.own_alloc.saturating_sub_first_wide(total, n);
         for r in Self::ancestors_and_self(model, role) {
             let rs = &mut self.roles[r.index()];
-            rs.subtree_alloc.saturating_sub_first(total, n);
+            rs.subtree_alloc.saturating_sub_first_wide(total, n);
             rs.subtree_unreserved_alloc
-                .saturating_sub_first(unreserved, n);
+                .saturating_sub_first_wide(unreserved, n);
         }
     }
 
@@ -2594,19 +2616,21 @@ impl Master {
         let total = res.total_first_in(n, &mut summed);
         let fs = &mut self.frameworks[fw.index()];
         let ri = fs.role_index(role).expect("subscribed role");
-        fs.roles[ri].allocated.saturating_sub_first(total, n);
-        self.allocated_total.saturating_sub_first(total, n);
+        fs.roles[ri].allocated.saturating_sub_first_wide(total, n);
+        self.allocated_total.saturating_sub_first_wide(total, n);
         for r in Self::ancestors_and_self(model, role) {
             self.roles[r.index()]
                 .subtree_used
-                .saturating_sub_first(total, n);
+                .saturating_sub_first_wide(total, n);
         }
         let a = &mut self.agents[agent.index()];
         if a.present {
-            a.allocated.saturating_sub_first(total, n);
+            a.allocated.saturating_sub_first_wide(total, n);
             a.give_back(&mut self.owes[agent.index()], res, n);
         }
-        self.untrack(model, fw, role, agent, res);
+        // The total summed above, not again.
+        debug_assert!(total.zero_from(n) && res.unreserved.zero_from(n));
+        self.untrack_summed(model, fw, role, agent, total, &res.unreserved);
     }
 
     // ----------------------------------------------- held resources ---

@@ -408,20 +408,20 @@ impl<'m> Simulation<'m> {
             _ => (ConflictMode::ResourceFit, TxnMode::Incremental),
         };
         // One claim per launch, its resources where the decision put them.
+        // Sized once: collected from the flattened answers, whose size the
+        // iterator does not know, the vector grew a few times an attempt.
         let gang = txn.gang;
-        let claims: Vec<Claim<&ResourceSet>> = txn
-            .answers
-            .iter()
-            .flat_map(|(snap, a)| {
-                let agent = AgentId(a.slot.0 as u32);
-                a.launches.iter().map(move |l| Claim {
-                    agent,
-                    seq: *snap,
-                    resources: &l.resources,
-                    gang: l.job.filter(|_| gang),
-                })
+        let n: usize = txn.answers.iter().map(|(_, a)| a.launches.len()).sum();
+        let mut claims: Vec<Claim<&ResourceSet>> = Vec::with_capacity(n);
+        claims.extend(txn.answers.iter().flat_map(|(snap, a)| {
+            let agent = AgentId(a.slot.0 as u32);
+            a.launches.iter().map(move |l| Claim {
+                agent,
+                seq: *snap,
+                resources: &l.resources,
+                gang: l.job.filter(|_| gang),
             })
-            .collect();
+        }));
         let claims = &claims;
         let verdicts = {
             let cell = CellNow {
