@@ -2565,6 +2565,22 @@ impl Master {
         self.filters.look_ahead_installs(n)
     }
 
+    /// [`Master::expire_filter`] of each of `ids` in turn (the filters of
+    /// one expiry entry), in one call, read ahead `ahead` at a time
+    /// ([`Filters::expire_many`]): the same filters, counts and notes.
+    pub fn expire_filters(&mut self, ids: &[FilterId], ahead: usize) {
+        let roles = &mut self.roles;
+        let quiet = &mut self.quiet;
+        let (fresh, epoch) = (self.quiet_fresh, self.quiet_epoch);
+        self.filters.expire_many(ids, ahead, |role, agent| {
+            roles[role.index()].active_filters -= 1;
+            // `clear_quiet`.
+            if !fresh || quiet.any_of(epoch) {
+                quiet.clear(agent.index());
+            }
+        });
+    }
+
     /// Removes an expired filter (if revive or agent removal did not already).
     pub fn expire_filter(&mut self, id: FilterId) {
         if let Some((role, agent)) = self.filters.expire(id) {

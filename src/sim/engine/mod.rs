@@ -1489,6 +1489,15 @@ impl<'m> Simulation<'m> {
                 self.queue
                     .push_block(self.now, n, Event::FilterRemove(p, ids));
             }
+            Event::FilterRemove(p, mut ids) if !self.check => {
+                // The list in one call (`Master::expire_filters`): the same
+                // expiries in the same order, read ahead as below.
+                self.masters[p.index()].expire_filters(&ids, LOOK_AHEAD);
+                if ids.capacity() <= MAX_KEPT_ID_LIST {
+                    ids.clear();
+                    self.id_lists.push(ids);
+                }
+            }
             Event::FilterRemove(p, mut ids) => {
                 let last = ids.len().saturating_sub(1);
                 for (i, &id) in ids.iter().enumerate() {
