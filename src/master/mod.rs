@@ -1547,7 +1547,7 @@ impl Master {
         }
     }
 
-    /// [`Master::track`]'s part in the framework's and the role tree's
+    /// [`Master::track_summed`]'s part in the framework's and the role tree's
     /// sums (the caller charges the agent's holders), of resources whose
     /// total (merged by name) is `total` and unreserved part `unreserved`.
     /// Every sum it adds to has zeros from the scenario's `kinds`-th entry
@@ -1618,8 +1618,8 @@ impl Master {
         }
     }
 
-    /// A run offers `res` of `agent` to `fw` in `role`: `track`
-    /// (`new_offer` makes the offer at the end of the run). `joins`: the
+    /// A run offers `res` of `agent` to `fw` in `role`: the charges of
+    /// `track_summed` (`new_offer` makes the offer at the end of the run). `joins`: the
     /// run offered `fw` resources of the agent in `role` already, not
     /// nothing (what `Offerable::add` says): `res` joins that offer, one
     /// item of the agent's holders, and their counts do not change. What is
@@ -1869,7 +1869,7 @@ impl Master {
         let _ = st.hold(fw, 1);
     }
 
-    /// The reverse of `track`; allocation counts are never decremented.
+    /// The reverse of `track_summed`; allocation counts are never decremented.
     fn untrack(
         &mut self,
         model: &Model,
@@ -3438,6 +3438,35 @@ mod tests {
         (filters, agents, sums)
     }
 
+    /// A master of `model` with every agent of the scenario added.
+    fn with_agents(model: &Model) -> Master {
+        let mut m = Master::new(model);
+        for a in 0..model.agents.len() {
+            m.add_agent(model, AgentId(a as u32));
+        }
+        m
+    }
+
+    /// One allocation run over every agent by each of `masters` (the fast
+    /// way and the slow reference of a differential test), with the same
+    /// streams of `round`.
+    fn run_each(
+        model: &Model,
+        masters: [&mut Master; 2],
+        round: u64,
+        now: SimTime,
+    ) -> Vec<RunOutput> {
+        masters
+            .into_iter()
+            .map(|m| {
+                let _ = m.request_run(Trigger::AllAgents);
+                let mut shuffle = Stream::new(round, "shuffle");
+                let mut sorter = crate::sim::rng::StreamSet::new(round, "sorter");
+                m.run_allocation(model, now, &mut shuffle, &mut sorter, false)
+            })
+            .collect()
+    }
+
     /// Holders of nothing (a framework holding items of nothing on an
     /// agent: a count of 0, see [`AgentState::hold`]) and the deferred
     /// charges: a run whose offers are all declined in the run's instant
@@ -3479,13 +3508,7 @@ mod tests {
             let mut slow = fast.clone();
             slow.defer_charges = false;
             let now = SimTime(round * 1_000_000);
-            let mut outs = Vec::new();
-            for m in [&mut fast, &mut slow] {
-                let _ = m.request_run(Trigger::AllAgents);
-                let mut shuffle = Stream::new(round, "shuffle");
-                let mut sorter = crate::sim::rng::StreamSet::new(round, "sorter");
-                outs.push(m.run_allocation(&model, now, &mut shuffle, &mut sorter, false));
-            }
+            let outs = run_each(&model, [&mut fast, &mut slow], round, now);
             assert_eq!(outs[0].offers, outs[1].offers, "round {round}");
             deferred += usize::from(fast.charges_deferred());
             for (m, out) in [(&mut fast, &outs[0]), (&mut slow, &outs[1])] {
@@ -3523,10 +3546,7 @@ mod tests {
         let text = "name: sums\nuntil: 1h\nagents:\n  - {id: a, count: 6, resources: {cpus: 4, mem: 4096, disk: 100}}\n  - {id: b, count: 5, resources: {cpus: 16, mem: 2048, gpus: 1}}\nframeworks:\n  - {id: f0, role: x/y}\n  - {id: f1, role: x/z}\n";
         let model = crate::scenario::load_str(text, "sums.yaml", std::path::Path::new("."))
             .expect("scenario");
-        let mut fast = Master::new(&model);
-        for a in 0..model.agents.len() {
-            fast.add_agent(&model, AgentId(a as u32));
-        }
+        let mut fast = with_agents(&model);
         // One framework registered: the one client of every run.
         fast.add_framework(&model, FrameworkId(0));
         let mut rng = Stream::new(5, "sums");
@@ -3535,13 +3555,7 @@ mod tests {
             let mut slow = fast.clone();
             slow.sole_fast = false;
             let now = SimTime(round * 1_000_000);
-            let mut outs = Vec::new();
-            for m in [&mut fast, &mut slow] {
-                let _ = m.request_run(Trigger::AllAgents);
-                let mut shuffle = Stream::new(round, "shuffle");
-                let mut sorter = crate::sim::rng::StreamSet::new(round, "sorter");
-                outs.push(m.run_allocation(&model, now, &mut shuffle, &mut sorter, false));
-            }
+            let outs = run_each(&model, [&mut fast, &mut slow], round, now);
             assert_eq!(outs[0].offers, outs[1].offers, "round {round}");
             offers += outs[0].offers.len();
             let sums = |m: &Master| {
@@ -3614,10 +3628,7 @@ mod tests {
         let text = "name: notes\nuntil: 1h\nagents:\n  - {id: a, count: 9, resources: {cpus: 4, mem: 4096}}\n  - {id: b, count: 4, resources: {cpus: 1, mem: 256}}\nframeworks:\n  - {id: f0, role: r}\n  - {id: f1, role: r}\n  - {id: f2, role: s}\n";
         let model = crate::scenario::load_str(text, "notes.yaml", std::path::Path::new("."))
             .expect("scenario");
-        let mut fast = Master::new(&model);
-        for a in 0..model.agents.len() {
-            fast.add_agent(&model, AgentId(a as u32));
-        }
+        let mut fast = with_agents(&model);
         for f in 0..model.frameworks.len() {
             fast.add_framework(&model, FrameworkId(f as u32));
         }
@@ -3638,13 +3649,7 @@ mod tests {
                 }
             }
             let now = SimTime(round * 1_000_000);
-            let mut outs = Vec::new();
-            for m in [&mut fast, &mut slow] {
-                let _ = m.request_run(Trigger::AllAgents);
-                let mut shuffle = Stream::new(round, "shuffle");
-                let mut sorter = crate::sim::rng::StreamSet::new(round, "sorter");
-                outs.push(m.run_allocation(&model, now, &mut shuffle, &mut sorter, false));
-            }
+            let outs = run_each(&model, [&mut fast, &mut slow], round, now);
             assert_eq!(outs[0].offers, outs[1].offers, "round {round}");
             assert_eq!(
                 outs[0].agents_passed_by, outs[1].agents_passed_by,

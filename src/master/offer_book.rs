@@ -125,7 +125,7 @@ pub(super) struct OfferBook {
     /// Offers older than `base` still outstanding.
     old: BTreeMap<OfferId, Offer>,
     /// Per framework (by index; absent: none), the offers removed from
-    /// the book ([`OfferBook::remove`], [`OfferBook::discard`]): answered,
+    /// the book ([`OfferBook::remove`], [`OfferBook::discard_found`]): answered,
     /// declined, rescinded or timed out. See [`OfferBook::removals`].
     removed: Vec<u64>,
     /// Added to every framework's count: above every count of the book
@@ -514,7 +514,7 @@ impl OfferBook {
         Some((Found(k), self.view_at(k, *id)))
     }
 
-    /// [`OfferBook::discard`] of offer `id`, found at `at` by
+    /// `OfferBook::discard` (tests only) of offer `id`, found at `at` by
     /// [`OfferBook::find`] with nothing removed from or added to the book
     /// since: not looked up again.
     #[inline]
@@ -557,7 +557,7 @@ impl OfferBook {
         self.drop_gone_front();
     }
 
-    /// [`OfferBook::discard`] of an offer older than the ring.
+    /// `OfferBook::discard` (tests only) of an offer older than the ring.
     #[cold]
     #[inline(never)]
     fn discard_old(&mut self, id: &OfferId) -> bool {
