@@ -442,7 +442,7 @@ impl Master {
         // its visits (nor clears an offered agent's older note,
         // `Master::clear_quiet`): one line of the notes an agent, at
         // random, not read or written.
-        let notes = may_skip && (!self.quiet_fresh || self.quiet.any_of(self.quiet_epoch));
+        let notes = may_skip && self.notes_may_hold();
         let any_guarantee = self
             .tree
             .children(None)
@@ -697,7 +697,7 @@ impl Master {
         // plain agents are made in short (`Master::sole_visit`).
         let short = sole.filter(|&(_, role)| {
             let q = &self.roles[role.index()].quota;
-            sole_sums.is_some()
+            self.sole_fast
                 && defer
                 && in_visit
                 && slot.is_none()
@@ -1002,17 +1002,15 @@ impl Master {
         // Entries whose frameworks already come in order (a run with one
         // client, say) are in that order as they are: no list to sort.
         let in_order = entries.windows(2).all(|w| w[0].key.0 <= w[1].key.0);
-        let order: Vec<u32> = if in_order {
-            Vec::new()
-        } else {
-            let mut by: Vec<(FrameworkId, u32)> = entries
+        let mut order: Vec<(FrameworkId, u32)> = Vec::new();
+        if !in_order {
+            order = entries
                 .iter()
                 .enumerate()
                 .map(|(i, e)| (e.key.0, i as u32))
                 .collect();
-            by.sort_unstable();
-            by.into_iter().map(|(_, i)| i).collect()
-        };
+            order.sort_unstable();
+        }
         let count = entries.len();
         out.offers.reserve(count);
         // The charges the run's visits deferred (`Master::end_visit`): the
@@ -1027,7 +1025,7 @@ impl Master {
         }
         for k in 0..count {
             // (`order` is empty when the entries are in order.)
-            let i = order.get(k).map_or(k, |&i| i as usize);
+            let i = order.get(k).map_or(k, |&(_, i)| i as usize);
             // 48 bytes read, the book's slot written field by field: no
             // 152-byte set taken out of the entry and moved into the book
             // for an offer of words.

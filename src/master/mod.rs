@@ -1487,7 +1487,7 @@ impl Master {
         total: &Quantities,
         unreserved: &Quantities,
     ) {
-        self.track_total(model, fw, role, total, unreserved);
+        self.track_total(model, fw, role, total, unreserved, 1);
         let it = item(total, self.kinds);
         let _ = self.agents[agent.index()].hold(fw, it);
         self.note_hold(agent.index(), it);
@@ -1527,9 +1527,17 @@ impl Master {
     /// `quiet_fresh` (the slow reference).
     #[inline]
     fn clear_quiet(&mut self, a: usize) {
-        if !self.quiet_fresh || self.quiet.any_of(self.quiet_epoch) {
+        if self.notes_may_hold() {
             self.quiet.clear(a);
         }
+    }
+
+    /// Whether some quiet note may be of the master's epoch (one was set
+    /// since the epoch moved on, `QuietNotes::any_of`); always when not
+    /// `quiet_fresh` (the slow reference).
+    #[inline]
+    fn notes_may_hold(&self) -> bool {
+        !self.quiet_fresh || self.quiet.any_of(self.quiet_epoch)
     }
 
     /// Agent `a`'s bit of `zero_held`.
@@ -1552,7 +1560,9 @@ impl Master {
     /// total (merged by name) is `total` and unreserved part `unreserved`.
     /// Every sum it adds to has zeros from the scenario's `kinds`-th entry
     /// on, as `total` and `unreserved` have, so only the first `kinds`
-    /// entries are added.
+    /// entries are added. `count`: how many charges these are (the
+    /// allocation counts' step): 1, or a run's offers added up
+    /// ([`Master::track_run_sums`]).
     fn track_total(
         &mut self,
         model: &Model,
@@ -1560,6 +1570,7 @@ impl Master {
         role: RoleId,
         total: &Quantities,
         unreserved: &Quantities,
+        count: u64,
     ) {
         let n = self.kinds;
         let fs = &mut self.frameworks[fw.index()];
@@ -1570,25 +1581,25 @@ impl Master {
         // does: the next agent of the same run sorts by the new share.
         // With up to four kinds, four entries at a time (`add_first_wide`).
         fs.roles[ri].offered.add_first_wide(total, n);
-        fs.roles[ri].count += 1;
+        fs.roles[ri].count += count;
         let rs = &mut self.roles[role.index()];
         rs.own_alloc.add_first_wide(total, n);
-        rs.own_count += 1;
+        rs.own_count += count;
         for r in Self::ancestors_and_self(model, role) {
             let rs = &mut self.roles[r.index()];
             rs.subtree_alloc.add_first_wide(total, n);
-            rs.subtree_count += 1;
+            rs.subtree_count += count;
             rs.subtree_unreserved_alloc.add_first_wide(unreserved, n);
         }
     }
 
     /// [`Master::track_total`] of a run's offers to its one client `fw`
-    /// in `role`, added up over the run (`sums`): the same sums and
-    /// counts as adding each offer when the run made it. Nothing reads
-    /// them during such a run's stage 2: its orders are set once (one
-    /// framework in one role), and a quota's limit and headroom are read
-    /// from the run's own copies. Additions that saturate give the same
-    /// result in any order (unsigned).
+    /// in `role`, added up over the run (`sums`, of `count` offers): the
+    /// same sums and counts as adding each offer when the run made it.
+    /// Nothing reads them during such a run's stage 2: its orders are set
+    /// once (one framework in one role), and a quota's limit and headroom
+    /// are read from the run's own copies. Additions that saturate give
+    /// the same result in any order (unsigned).
     pub(super) fn track_run_sums(
         &mut self,
         model: &Model,
@@ -1596,33 +1607,18 @@ impl Master {
         role: RoleId,
         sums: &RunSums,
     ) {
-        if sums.count == 0 {
-            return;
-        }
-        let n = self.kinds;
-        let fs = &mut self.frameworks[fw.index()];
-        let ri = fs
-            .role_index(role)
-            .expect("framework subscribed to the role");
-        fs.roles[ri].offered.add_first_wide(&sums.total, n);
-        fs.roles[ri].count += sums.count;
-        let rs = &mut self.roles[role.index()];
-        rs.own_alloc.add_first_wide(&sums.total, n);
-        rs.own_count += sums.count;
-        for r in Self::ancestors_and_self(model, role) {
-            let rs = &mut self.roles[r.index()];
-            rs.subtree_alloc.add_first_wide(&sums.total, n);
-            rs.subtree_count += sums.count;
-            rs.subtree_unreserved_alloc
-                .add_first_wide(&sums.unreserved, n);
+        if sums.count > 0 {
+            let (total, unreserved) = (&sums.total, &sums.unreserved);
+            self.track_total(model, fw, role, total, unreserved, sums.count);
         }
     }
 
     /// A run offers `res` of `agent` to `fw` in `role`: the charges of
-    /// `track_summed` (`new_offer` makes the offer at the end of the run). `joins`: the
-    /// run offered `fw` resources of the agent in `role` already, not
-    /// nothing (what `Offerable::add` says): `res` joins that offer, one
-    /// item of the agent's holders, and their counts do not change. What is
+    /// `track_summed` (`new_offer` makes the offer at the end of the run).
+    /// `joins`: the run offered `fw` resources of the agent in `role`
+    /// already, not nothing (what `Offerable::add` says): `res` joins that
+    /// offer, one item of the agent's holders, and their counts do not
+    /// change. What is
     /// offered on an agent is not kept with the agent: the offer book
     /// holds it ([`Master::agents_offered`]).
     ///
@@ -1659,7 +1655,7 @@ impl Master {
                 s.unreserved.add_first_wide(&res.unreserved, n);
                 s.count += 1;
             }
-            None => self.track_total(model, fw, role, total, &res.unreserved),
+            None => self.track_total(model, fw, role, total, &res.unreserved, 1),
         }
         let it = item(total, n);
         let v = &mut self.visit;
