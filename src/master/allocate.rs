@@ -1023,30 +1023,53 @@ impl Master {
             self.deferred_from = self.next_offer;
             self.deferred.reserve(count);
         }
-        for k in 0..count {
-            // (`order` is empty when the entries are in order.)
-            let i = order.get(k).map_or(k, |&(_, i)| i as usize);
-            // 48 bytes read, the book's slot written field by field: no
-            // 152-byte set taken out of the entry and moved into the book
-            // for an offer of words.
-            let e = entries[i];
-            let id = if e.set == RunEntry::WORDS {
-                self.new_offer_of_words(e.key, &e.words, now)
-            } else {
-                let res = std::mem::take(&mut sets[e.set as usize]);
-                self.new_offer(e.key.0, e.key.1, e.key.2, res, now)
-            };
-            if deferring {
-                // A deferred visit made one offer: its agent's only entry.
-                let pending = std::mem::take(&mut self.deferred_visit[e.key.2.index()]);
-                self.deferred.push(if pending {
-                    super::Deferred::PENDING
-                } else {
-                    super::Deferred::WRITTEN
-                });
-                self.deferred_live += u32::from(pending);
+        // Entries in order, all of words (nearly every run with one
+        // client): the book takes them in one pass
+        // (`OfferBook::push_words_run`), their ids the master's next, one
+        // after another; the rest of what `new_offer_of_words` does per
+        // offer (the master's total offered) added up here.
+        let first = self.next_offer;
+        let run = in_order
+            && self.bulk_book
+            && entries.iter().all(|e| e.set == RunEntry::WORDS)
+            && self.offers.push_words_run(
+                OfferId(self.id_of(first)),
+                now,
+                entries.iter().map(|e| (e.key, &e.words)),
+            );
+        if run {
+            self.next_offer += count as u64;
+            let n = self.kinds.min(WORDS);
+            for e in entries.iter() {
+                for (t, &w) in self.offered_total.0[..n].iter_mut().zip(&e.words) {
+                    *t = t.saturating_add(w);
+                }
+                if deferring {
+                    self.note_deferred(e.key.2);
+                }
             }
-            out.offers.push(id);
+            let (stride, from) = (self.partitions, self.id_of(first));
+            out.offers
+                .extend((0..count as u64).map(|k| OfferId(from + k * stride)));
+        } else {
+            for k in 0..count {
+                // (`order` is empty when the entries are in order.)
+                let i = order.get(k).map_or(k, |&(_, i)| i as usize);
+                // 48 bytes read, the book's slot written field by field: no
+                // 152-byte set taken out of the entry and moved into the book
+                // for an offer of words.
+                let e = entries[i];
+                let id = if e.set == RunEntry::WORDS {
+                    self.new_offer_of_words(e.key, &e.words, now)
+                } else {
+                    let res = std::mem::take(&mut sets[e.set as usize]);
+                    self.new_offer(e.key.0, e.key.1, e.key.2, res, now)
+                };
+                if deferring {
+                    self.note_deferred(e.key.2);
+                }
+                out.offers.push(id);
+            }
         }
         debug_assert_eq!(self.deferred_live, self.deferred_visits);
         self.deferred_visits = 0;
@@ -1090,6 +1113,19 @@ impl Master {
                 });
             }
         }
+    }
+
+    /// The state of the run's next offer in `deferred`, of `agent`: a
+    /// deferred visit made one offer, its agent's only entry.
+    #[inline(always)]
+    fn note_deferred(&mut self, agent: AgentId) {
+        let pending = std::mem::take(&mut self.deferred_visit[agent.index()]);
+        self.deferred.push(if pending {
+            super::Deferred::PENDING
+        } else {
+            super::Deferred::WRITTEN
+        });
+        self.deferred_live += u32::from(pending);
     }
 
     /// Stage 2's visit of `agent` in a run with one client, `fw` in

@@ -747,6 +747,10 @@ pub struct Master {
     /// alone ([`QuietNotes::any_of`]): neither read ahead of its visits nor
     /// cleared on offered agents; false for the slow reference (tests only).
     pub(crate) quiet_fresh: bool,
+    /// Whether a run's offers of words, in framework order, go into the
+    /// offer book in one pass (`OfferBook::push_words_run`); false for the
+    /// slow reference and the test comparing the two ways.
+    pub(crate) bulk_book: bool,
     /// What the run's current visit of an agent has charged (stage 2).
     visit: Visit,
     /// Per agent: its visit's charge was deferred (`end_visit`), until
@@ -1000,6 +1004,7 @@ impl Master {
             defer_charges: true,
             sole_fast: true,
             quiet_fresh: true,
+            bulk_book: true,
             visit: Visit::NONE,
             deferred_visit: vec![false; model.agents.len()],
             deferred_visits: 0,
@@ -1022,6 +1027,7 @@ impl Master {
         next.defer_charges = self.defer_charges;
         next.sole_fast = self.sole_fast;
         next.quiet_fresh = self.quiet_fresh;
+        next.bulk_book = self.bulk_book;
         next
     }
 

@@ -332,6 +332,12 @@ impl OfferBook {
         }
     }
 
+    /// Whether the ring holds no entry (tests).
+    #[cfg(test)]
+    fn is_empty_ring(&self) -> bool {
+        self.len == 0
+    }
+
     /// The entry a new offer of id `id` takes at the ring's back, marked
     /// live as an offer of words (what it held is still there, for the
     /// caller to overwrite); `None` if `id` is not this master's next id
@@ -449,6 +455,50 @@ impl OfferBook {
             agent,
             state: HELD_AS_WORDS,
         };
+    }
+
+    /// [`OfferBook::push_words`] of each of `offers` in turn, a run's offers
+    /// of words (`key`, words), their ids `first`, `first + stride`, … one
+    /// after another: the same entries, growth and pops as pushing each,
+    /// without working out each id's place (the ring's next, by
+    /// construction) or making a reference to its entry. Returns false,
+    /// having changed nothing, if `first` is not the ring's next id (never
+    /// with the master's own numbering); the caller then pushes them one by
+    /// one.
+    pub(super) fn push_words_run<'a>(
+        &mut self,
+        first: OfferId,
+        made_at: SimTime,
+        offers: impl Iterator<Item = ((FrameworkId, RoleId, AgentId), &'a [u64; WORDS])>,
+    ) -> bool {
+        if self.len == 0 {
+            self.base = first.0;
+        } else if self.index(first) != Some(self.len) {
+            return false;
+        }
+        for ((framework, role, agent), words) in offers {
+            if self.len == self.slots.len() {
+                self.grow();
+            }
+            let mask = self.slots.len() - 1;
+            self.slots[(self.head + self.len) & mask] = Entry {
+                words: *words,
+                made_at,
+                framework,
+                role,
+                agent,
+                state: HELD_AS_WORDS,
+            };
+            self.len += 1;
+            self.recent_live += 1;
+            // As `new_slot`: the pops leave the next id's place at the
+            // ring's end (each moves `base` on by one id and takes one
+            // entry off `len`), so the ids stay the ring's next.
+            while self.len > 2 * self.recent_live + SLACK {
+                self.pop_front();
+            }
+        }
+        true
     }
 
     /// The offer of the ring's live `k`-th entry, moved out (from aside,
@@ -801,6 +851,117 @@ mod tests {
             let a: Vec<Offer> = book.values().map(|v| v.to_offer()).collect();
             let b: Vec<Offer> = map.values().cloned().collect();
             assert_eq!(a, b);
+        }
+    }
+
+    /// A run's offers pushed in one pass (`push_words_run`) leave the book
+    /// exactly as pushing each (`push_words`) does — its ring, growth and
+    /// pops to the map included — under runs of every length (past the
+    /// ring's size, so that it grows within a run), offers removed in
+    /// between (so that pops happen within runs), offers that stay, offers
+    /// kept whole; and a run whose first id is not the ring's next changes
+    /// nothing.
+    #[test]
+    fn a_run_pushed_at_once_is_each_pushed() {
+        for stride in [1u64, 3] {
+            let partition = stride - 1;
+            let (mut one, mut each) = (OfferBook::new(stride), OfferBook::new(stride));
+            let mut live: Vec<OfferId> = Vec::new();
+            let mut next = 1u64;
+            let mut x = 0x9e37_79b9_7f4a_7c15u64;
+            let mut draw = move || {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                x
+            };
+            for step in 0..3_000 {
+                let r = draw();
+                match r % 4 {
+                    0 | 1 => {
+                        let n = (draw() % 300) as usize * usize::from(r % 8 != 0);
+                        let made_at = SimTime(step);
+                        let offers: Vec<_> = (0..n)
+                            .map(|k| {
+                                let w = draw();
+                                let key = (
+                                    FrameworkId((w % 3) as u32),
+                                    RoleId((w % 2) as u32),
+                                    AgentId(k as u32),
+                                );
+                                (key, [w & 0xff, w >> 56, 0, (w >> 8) & 0xf])
+                            })
+                            .collect();
+                        let first = OfferId(next * stride + partition);
+                        // A run that does not start at the next id is
+                        // refused, the book unchanged.
+                        if !one.is_empty_ring() && step % 50 == 0 {
+                            let before = format!("{one:?}");
+                            let wrong = OfferId(first.0 + stride);
+                            assert!(!one.push_words_run(
+                                wrong,
+                                made_at,
+                                offers.iter().map(|(k, w)| (*k, w))
+                            ));
+                            assert_eq!(format!("{one:?}"), before, "step {step}");
+                        }
+                        assert!(one.push_words_run(
+                            first,
+                            made_at,
+                            offers.iter().map(|(k, w)| (*k, w))
+                        ));
+                        for (k, (key, w)) in offers.iter().enumerate() {
+                            let id = OfferId((next + k as u64) * stride + partition);
+                            each.push_words(id, *key, made_at, w);
+                            live.push(id);
+                        }
+                        next += n as u64;
+                    }
+                    2 if !live.is_empty() => {
+                        // Mostly old ones, every 13th offer stays for good.
+                        for _ in 0..(draw() % 400) {
+                            if live.is_empty() {
+                                break;
+                            }
+                            let i =
+                                (draw() as usize % live.len().min(40)) * usize::from(r % 3 != 0);
+                            let id = live.swap_remove(i);
+                            if (id.0 / stride) % 13 == 0 {
+                                continue;
+                            }
+                            assert_eq!(one.remove(&id), each.remove(&id), "step {step}");
+                        }
+                    }
+                    _ => {
+                        let id = OfferId(next * stride + partition);
+                        next += 1;
+                        let o = offer(id.0, draw());
+                        one.insert(id, o.clone());
+                        each.insert(id, o);
+                        live.push(id);
+                    }
+                }
+                let shape = |b: &OfferBook| {
+                    let ring: Vec<_> = (0..b.len)
+                        .map(|k| (b.entry(k).state, b.entry(k).agent))
+                        .collect();
+                    (
+                        b.head,
+                        b.len,
+                        b.base,
+                        b.recent_live,
+                        b.slots.len(),
+                        b.old.len(),
+                        ring,
+                    )
+                };
+                assert_eq!(shape(&one), shape(&each), "step {step}");
+                if step % 100 == 0 {
+                    assert_eq!(format!("{one:?}"), format!("{each:?}"), "step {step}");
+                }
+            }
+            assert_eq!(format!("{one:?}"), format!("{each:?}"));
+            assert!(one.old.len() > 10, "{}", one.old.len());
         }
     }
 

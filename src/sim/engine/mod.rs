@@ -687,15 +687,19 @@ impl<'m> Simulation<'m> {
     /// before a run with one client added them once after its walk
     /// (`Master::track_run_sums`), and reads and clears the quiet notes in
     /// every run that may pass agents by, as before a run with no note of
-    /// its epoch yet left them alone (`QuietNotes::any_of`): the same
-    /// events, records and outputs, only slower. For the tests that compare the
-    /// two ways (`tests/swarm.rs`).
+    /// its epoch yet left them alone (`QuietNotes::any_of`), and puts a
+    /// run's offers into the offer book one by one, as before a run's
+    /// offers of words in framework order went in at once
+    /// (`OfferBook::push_words_run`): the same events, records and
+    /// outputs, only slower. For the tests that compare the two ways
+    /// (`tests/swarm.rs`).
     #[doc(hidden)]
     pub fn charges_at_once(mut self) -> Simulation<'m> {
         for m in &mut self.masters {
             m.defer_charges = false;
             m.sole_fast = false;
             m.quiet_fresh = false;
+            m.bulk_book = false;
         }
         self
     }
