@@ -39,6 +39,8 @@ pub struct CompareArgs {
     /// depend on it.
     #[arg(long, short)]
     pub jobs: Option<usize>,
+    // A placeholder in `--help`, not an HTML tag.
+    #[allow(rustdoc::invalid_html_tags)]
     /// Output folder (default: out/<scenario name>-compare/).
     #[arg(long)]
     pub out: Option<PathBuf>,

@@ -30,6 +30,8 @@ pub struct RunArgs {
     /// Override the scenario's seed.
     #[arg(long)]
     pub seed: Option<u64>,
+    // A placeholder in `--help`, not an HTML tag.
+    #[allow(rustdoc::invalid_html_tags)]
     /// Output folder (default: out/<scenario name>/).
     #[arg(long)]
     pub out: Option<PathBuf>,

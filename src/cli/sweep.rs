@@ -17,6 +17,8 @@ pub struct SweepArgs {
     /// Runs in parallel (default: the number of cores).
     #[arg(long, short)]
     pub jobs: Option<usize>,
+    // A placeholder in `--help`, not an HTML tag.
+    #[allow(rustdoc::invalid_html_tags)]
     /// Output folder (default: out/<sweep file name>/).
     #[arg(long)]
     pub out: Option<PathBuf>,

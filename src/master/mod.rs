@@ -217,7 +217,7 @@ pub struct Unavailability {
 /// of (framework, what it holds) keeps, entry for entry, as long as every
 /// item taken off is one that was charged (an offer split by an accept, a
 /// partial return or a removal is first counted as its parts,
-/// [`AgentState::rehold`]). `holders_agree_with_a_plain_list` drives both;
+/// `AgentState::rehold`). `holders_agree_with_a_plain_list` drives both;
 /// under `--check` the engine recounts the items from the offers and the
 /// tasks.
 #[derive(Clone, Debug)]
@@ -1772,7 +1772,7 @@ impl Master {
     }
 
     /// Whether the last run left charges not written to their agents
-    /// (offers still [`Deferred::PENDING`]).
+    /// (offers still `Deferred::PENDING`).
     pub fn charges_deferred(&self) -> bool {
         self.deferred_live > 0
     }
@@ -1830,7 +1830,7 @@ impl Master {
 
     /// Writes every deferred charge still pending to its agent: after it
     /// the agents' state is what writing the charges at once leaves (see
-    /// [`Master::end_visit`]). The engine calls it before any event but
+    /// `Master::end_visit`). The engine calls it before any event but
     /// the run's own replies, before time moves on and before the checks.
     pub fn settle_charges(&mut self) {
         if self.deferred_live > 0 {
@@ -2045,7 +2045,7 @@ impl Master {
     /// and visits the agents' states in a short loop instead of one cache
     /// miss between two records. The sums' part only subtracts, so the
     /// declines of one (framework, role) in a row take their sum off once
-    /// ([`OwedSums`]: the same sums).
+    /// (`OwedSums`: the same sums).
     ///
     /// What the decline's record needs comes back with the filter
     /// ([`Declined`]; `None` if the offer is not outstanding), so the
@@ -2313,7 +2313,7 @@ impl Master {
     /// longer stand between two of them).
     ///
     /// First, what the declines owe the framework's and the role tree's
-    /// sums is taken off them ([`OwedSums`]).
+    /// sums is taken off them (`OwedSums`).
     pub fn settle_returns(&mut self, model: &Model) {
         self.pay_sums(model);
         if self.returns.is_empty() {
@@ -2537,7 +2537,7 @@ impl Master {
     }
 
     /// Reads ahead what expiring `ids` will read first (see
-    /// [`Filters::look_ahead`]); changes nothing; a number that means
+    /// `Filters::look_ahead`); changes nothing; a number that means
     /// nothing, for `black_box`, as the other `look_ahead_*` give.
     pub fn look_ahead_filters(&self, ids: &[FilterId]) -> u64 {
         self.filters.look_ahead(ids)
@@ -2562,14 +2562,14 @@ impl Master {
     }
 
     /// Reads ahead the filter records the next `n` declines will write
-    /// (see [`Filters::look_ahead_installs`]); changes nothing.
+    /// (see `Filters::look_ahead_installs`); changes nothing.
     pub fn look_ahead_installs(&self, n: usize) -> u64 {
         self.filters.look_ahead_installs(n)
     }
 
     /// [`Master::expire_filter`] of each of `ids` in turn (the filters of
     /// one expiry entry), in one call, read ahead `ahead` at a time
-    /// ([`Filters::expire_many`]): the same filters, counts and notes.
+    /// (`Filters::expire_many`): the same filters, counts and notes.
     pub fn expire_filters(&mut self, ids: &[FilterId], ahead: usize) {
         let roles = &mut self.roles;
         let quiet = &mut self.quiet;

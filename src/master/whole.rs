@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 /// and those of them whose job's deadline is still ahead.
 pub type Pending<'p> = &'p dyn Fn(FrameworkId, RoleId) -> Demand<'p>;
 
-/// What [`Pending`] gives for one client.
+/// What `Pending` gives for one client.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Demand<'p> {
     pub pending: Option<&'p BTreeMap<Quantities, u64>>,

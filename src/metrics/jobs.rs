@@ -108,7 +108,7 @@ impl Sketch {
 /// finished: the job's ideal run time (all its tasks at once, none
 /// waiting). A task's run is read off its finish record (its end's time
 /// less its `started`), so nothing is kept per running task. Jobs are found
-/// by id in a window of the last [`WINDOW`] ids seen (an indexed read: ids
+/// by id in a window of the last `WINDOW` ids seen (an indexed read: ids
 /// are dense, given in submission order); a job that leaves the window
 /// with its ideal not yet taken moves to an ordered map, so memory follows
 /// the jobs in flight. Take-all and running-at-start tasks belong to no job

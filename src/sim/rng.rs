@@ -876,7 +876,7 @@ impl Stream {
     }
 
     /// Fisher–Yates shuffle: for `i` from the end down to 1, swaps item
-    /// `i` with item `self.below(i + 1)` (see [`shuffle_with`] for how,
+    /// `i` with item `self.below(i + 1)` (see `shuffle_with` for how,
     /// with the same draws).
     pub fn shuffle<T>(&mut self, items: &mut [T]) {
         let len = items.len();

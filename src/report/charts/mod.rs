@@ -1,5 +1,5 @@
 //! Charts, drawn with plotters from a results folder's files alone (see
-//! [`RunData`]), as SVG or PNG. Text is rendered with the bundled DejaVu
+//! [`RunData`](crate::report::data::RunData)), as SVG or PNG. Text is rendered with the bundled DejaVu
 //! Sans through plotters' pure-Rust `ab_glyph` support: no system fonts, no
 //! fontconfig. SVG text names a font list ending in `sans-serif`, so an SVG
 //! reads the same anywhere.

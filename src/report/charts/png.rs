@@ -5,7 +5,7 @@ use super::FONT;
 use plotters::prelude::*;
 use plotters_backend::{BackendColor, BackendCoord, BackendTextStyle, DrawingErrorKind};
 
-/// The bitmap backend with its text drawn by [`draw_glyphs`]: plotters
+/// The bitmap backend with its text drawn by `draw_glyphs`: plotters
 /// 0.3.7's own ab_glyph drawing places each glyph's ink box at the pen
 /// position, dropping the left side bearing, which spaces letters unevenly
 /// ("tim e"). Everything else goes to the bitmap backend unchanged.
