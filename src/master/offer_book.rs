@@ -84,6 +84,26 @@ impl Entry {
     };
 }
 
+impl Entry {
+    /// The entry of a live offer of `key` made at `made_at` of the words
+    /// `words`.
+    #[inline(always)]
+    fn of_words(
+        (framework, role, agent): (FrameworkId, RoleId, AgentId),
+        made_at: SimTime,
+        words: &[u64; WORDS],
+    ) -> Entry {
+        Entry {
+            words: *words,
+            made_at,
+            framework,
+            role,
+            agent,
+            state: HELD_AS_WORDS,
+        }
+    }
+}
+
 /// The offer a gone place of [`OfferBook::aside`] holds.
 fn no_offer() -> Offer {
     Offer {
@@ -364,12 +384,19 @@ impl OfferBook {
         self.recent_live += 1;
         let k = self.len - 1;
         self.entry_mut(k).state = HELD_AS_WORDS;
-        // Offers that stay while newer ones come and go move to the map.
+        self.pop_stayers();
+        let k = self.len - 1;
+        Some(self.entry_mut(k))
+    }
+
+    /// Offers that stay while newer ones come and go move to the map: the
+    /// ring's front popped while the ring is more than twice its live
+    /// offers (plus `SLACK`).
+    #[inline(always)]
+    fn pop_stayers(&mut self) {
         while self.len > 2 * self.recent_live + SLACK {
             self.pop_front();
         }
-        let k = self.len - 1;
-        Some(self.entry_mut(k))
     }
 
     /// Gone entries up to the ring's `at`-th (ids of no offer: never with
@@ -447,14 +474,7 @@ impl OfferBook {
             );
             return;
         };
-        *e = Entry {
-            words: *words,
-            made_at,
-            framework,
-            role,
-            agent,
-            state: HELD_AS_WORDS,
-        };
+        *e = Entry::of_words((framework, role, agent), made_at, words);
     }
 
     /// [`OfferBook::push_words`] of each of `offers` in turn, a run's offers
@@ -476,27 +496,18 @@ impl OfferBook {
         } else if self.index(first) != Some(self.len) {
             return false;
         }
-        for ((framework, role, agent), words) in offers {
+        for (key, words) in offers {
             if self.len == self.slots.len() {
                 self.grow();
             }
             let mask = self.slots.len() - 1;
-            self.slots[(self.head + self.len) & mask] = Entry {
-                words: *words,
-                made_at,
-                framework,
-                role,
-                agent,
-                state: HELD_AS_WORDS,
-            };
+            self.slots[(self.head + self.len) & mask] = Entry::of_words(key, made_at, words);
             self.len += 1;
             self.recent_live += 1;
             // As `new_slot`: the pops leave the next id's place at the
             // ring's end (each moves `base` on by one id and takes one
             // entry off `len`), so the ids stay the ring's next.
-            while self.len > 2 * self.recent_live + SLACK {
-                self.pop_front();
-            }
+            self.pop_stayers();
         }
         true
     }
