@@ -90,6 +90,24 @@ impl Quantities {
         self.0.iter().zip(other.0.iter()).all(|(a, b)| a >= b)
     }
 
+    /// How many leading entries may be non-zero: one past the last
+    /// non-zero entry (0 for the zero vector). Every entry from it on is
+    /// zero, so the `_first` operations over this many entries are the
+    /// whole operations when `self` is their right-hand side.
+    pub fn width(&self) -> usize {
+        self.0.iter().rposition(|&v| v != 0).map_or(0, |i| i + 1)
+    }
+
+    /// `*self = self.minus(&other.scaled(k))` over the first `n` entries
+    /// only: the same when the entries of `other` from `n` on are zero
+    /// (their multiples are zero, and taking zero changes nothing).
+    pub fn saturating_sub_scaled_first(&mut self, other: &Quantities, k: u64, n: usize) {
+        let n = n.min(MAX_RESOURCE_KINDS);
+        for (a, b) in self.0[..n].iter_mut().zip(other.0[..n].iter()) {
+            *a = a.saturating_sub(b.saturating_mul(k));
+        }
+    }
+
     /// Addition that saturates at `u64::MAX` milli-units (sums of absurd
     /// but accepted inputs, e.g. pending work of 10⁷-task jobs of 10⁹
     /// cpus, must not overflow).
@@ -557,6 +575,24 @@ impl ResourceSet {
         }
     }
 
+    /// [`ResourceSet::take`] when `demand`'s entries from `n` on are zero
+    /// (`n` at least [`Quantities::width`] of it): the same result and the
+    /// same `self` after, with the unreserved part compared and taken over
+    /// the first `n` entries only when nothing is reserved (an entry past
+    /// them holds a zero demand and gives it).
+    #[inline]
+    pub fn take_first(&mut self, demand: &Quantities, n: usize) -> Option<ResourceSet> {
+        debug_assert!(demand.zero_from(n));
+        if self.reserved.is_empty() {
+            if !self.unreserved.contains_first(demand, n) {
+                return None;
+            }
+            self.unreserved.saturating_sub_first(demand, n);
+            return Some(ResourceSet::unreserved(*demand));
+        }
+        self.take(demand)
+    }
+
     /// Takes `demand` (merged by name) out of `self`, reservations first (in
     /// role order), then unreserved. Returns the part taken, or `None` (and
     /// leaves `self` unchanged) if it does not fit.
@@ -681,6 +717,56 @@ mod tests {
             assert_eq!(wide, first, "n {n}");
             assert_eq!(wide, whole, "n {n}");
         }
+    }
+
+    /// `width` is one past the last non-zero entry; `take_first` over a
+    /// demand's width (or more) takes what `take` takes and leaves the
+    /// same set, fitting or not, with and without reserved parts and with
+    /// non-zero entries past the demand's width in the set;
+    /// `saturating_sub_scaled_first` over the width is
+    /// `minus(scaled(k))`, saturating as they do.
+    #[test]
+    fn first_takes_are_the_takes() {
+        let mut rng = crate::sim::rng::Stream::new(7, "take-first");
+        let value = |rng: &mut crate::sim::rng::Stream, i: usize, w: usize| match rng.below(6) {
+            _ if i >= w => 0,
+            0 => 0,
+            1 => u64::MAX - rng.below(4),
+            _ => rng.below(50) + 1,
+        };
+        for _ in 0..20_000 {
+            let w = rng.below(MAX_RESOURCE_KINDS as u64 + 1) as usize;
+            let mut demand = Quantities::ZERO;
+            for i in 0..MAX_RESOURCE_KINDS {
+                demand.0[i] = value(&mut rng, i, w);
+            }
+            let width = demand.width();
+            assert!(width <= w && demand.zero_from(width));
+            assert!(width == 0 || demand.0[width - 1] != 0);
+            let mut set = ResourceSet::default();
+            for i in 0..MAX_RESOURCE_KINDS {
+                set.unreserved.0[i] = value(&mut rng, i, MAX_RESOURCE_KINDS).wrapping_mul(3);
+            }
+            if rng.below(4) == 0 {
+                let mut q = Quantities::ZERO;
+                q.0[rng.below(w.max(1) as u64) as usize] = rng.below(100) + 1;
+                set.add_reserved(RoleId(rng.below(3) as u32), &q);
+            }
+            let n = width + rng.below((MAX_RESOURCE_KINDS - width) as u64 + 1) as usize;
+            let (mut first, mut whole) = (set.clone(), set.clone());
+            for _ in 0..4 {
+                assert_eq!(first.take_first(&demand, n), whole.take(&demand));
+                assert_eq!(first, whole);
+            }
+            let k = match rng.below(3) {
+                0 => u64::MAX,
+                _ => rng.below(10),
+            };
+            let mut sub = set.unreserved;
+            sub.saturating_sub_scaled_first(&demand, k, width);
+            assert_eq!(sub, set.unreserved.minus(&demand.scaled(k)));
+        }
+        assert_eq!(Quantities::ZERO.width(), 0);
     }
 
     /// `total_first` (masked whole vectors) gives what adding the first

@@ -189,7 +189,10 @@ impl SchedulerState {
             .get_mut(&role)
             .expect("pending tasks in this role");
         p.tasks -= n;
-        p.total = p.total.minus(&resources.scaled(n));
+        // `p.total.minus(&resources.scaled(n))` over the entries that may
+        // be non-zero in `resources` only (the rest subtract zero).
+        p.total
+            .saturating_sub_scaled_first(resources, n, resources.width());
         let c = p
             .shapes
             .get_mut(resources)
@@ -506,6 +509,9 @@ fn per_slot(
         if allowed && !waiting {
             let left = left.get_or_insert_with(|| slot.resources.clone());
             let pending = js.pending_count(spec.tasks);
+            // The task's resources are zero from `width` on: each try
+            // compares and takes that many entries, not all of them.
+            let width = spec.resources.width();
             if spec.gang {
                 // All of a gang job's tasks launch together, from one offer.
                 let need = spec.resources.scaled(pending as u64);
@@ -523,8 +529,18 @@ fn per_slot(
                     }
                 }
             } else {
+                if launches.capacity() == 0 {
+                    // Room for the launches this slot can take, at once:
+                    // grown one push at a time, the vector was reallocated
+                    // on the way (capacity changes no answer).
+                    let room =
+                        (pending as u64)
+                            .min(max_tasks)
+                            .min(fits(left, &spec.resources, width));
+                    launches.reserve_exact(room.min(MAX_LAUNCH_ROOM) as usize);
+                }
                 while js.pending_count(spec.tasks) > 0 && (launches.len() as u64) < max_tasks {
-                    let Some(res) = left.take(&spec.resources) else {
+                    let Some(res) = left.take_first(&spec.resources, width) else {
                         break;
                     };
                     let index = next_task(js);
@@ -563,6 +579,28 @@ fn per_slot(
         slot: slot.id,
         launches,
     });
+}
+
+/// At most this many launches are made room for at once in a slot's
+/// answer (a bound on the allocation a huge agent's estimate could ask;
+/// past it the vector grows as it fills).
+const MAX_LAUNCH_ROOM: u64 = 64;
+
+/// How many tasks of `demand` (zero from `width` on) the unreserved part
+/// of `left` holds one after another, when nothing is reserved: the
+/// smallest quotient over the demanded entries (`u64::MAX` for a zero
+/// demand). With reservations, 0 (no estimate). Only sizes a vector.
+fn fits(left: &ResourceSet, demand: &Quantities, width: usize) -> u64 {
+    if !left.reserved.is_empty() {
+        return 0;
+    }
+    left.unreserved.0[..width]
+        .iter()
+        .zip(&demand.0[..width])
+        .filter(|(_, &d)| d > 0)
+        .map(|(&a, &d)| a / d)
+        .min()
+        .unwrap_or(u64::MAX)
 }
 
 /// Gives up the jobs at these ranks: their pending tasks are withdrawn.
@@ -855,6 +893,36 @@ pub fn sample_duration(
 mod tests {
     use super::*;
     use crate::{AgentId, PartitionId};
+
+    /// `fits` (which only sizes an answer's launches) is how many takes of
+    /// the demand succeed one after another when nothing is reserved, and
+    /// 0 with a reservation; the launches' room never changes an answer.
+    #[test]
+    fn fits_counts_the_takes() {
+        let mut rng = crate::sim::rng::Stream::new(11, "fits");
+        for _ in 0..5_000 {
+            let mut demand = Quantities::ZERO;
+            let mut left = ResourceSet::default();
+            for i in 0..4 {
+                if rng.below(3) > 0 {
+                    demand.0[i] = rng.below(7);
+                }
+                left.unreserved.0[i] = rng.below(40);
+            }
+            let width = demand.width();
+            let mut taking = left.clone();
+            let mut takes = 0u64;
+            while takes < 100 && taking.take_first(&demand, width).is_some() {
+                takes += 1;
+            }
+            let f = fits(&left, &demand, width);
+            assert_eq!(f.min(100), takes, "{demand:?} in {left:?}");
+            left.add_reserved(RoleId(1), &demand);
+            if !left.reserved.is_empty() {
+                assert_eq!(fits(&left, &demand, width), 0);
+            }
+        }
+    }
 
     /// A framework model decides on any slot, not only on a master's offer:
     /// here a snapshot-style slot of another partition, numbered freely.
