@@ -310,7 +310,7 @@ pub fn decide(
                 pooled(model, spec, state, jobs, slots, now, &mut d);
             } else {
                 for slot in slots {
-                    per_slot(model, spec, state, jobs, slot, now, &mut d);
+                    per_slot(model, spec, state, jobs, slot, now, &mut d, Vec::new());
                 }
             }
         }
@@ -365,7 +365,7 @@ pub fn decide_while_queued(
         let Some(id) = ids.next() else {
             break;
         };
-        per_slot(model, spec, state, jobs, &make(id), now, &mut d);
+        per_slot(model, spec, state, jobs, &make(id), now, &mut d, Vec::new());
     }
     d
 }
@@ -433,6 +433,7 @@ pub fn decide_job_first_fit(
     job: JobId,
     slots: impl Iterator<Item = Slot>,
     now: SimTime,
+    spare: &mut Vec<Vec<Launch>>,
 ) -> Decision {
     let spec = &model.frameworks[fw.index()];
     debug_assert!(decides_first_fit(spec));
@@ -442,7 +443,10 @@ pub fn decide_job_first_fit(
             if state.queue.is_empty() {
                 break;
             }
-            per_slot(model, spec, state, jobs, &slot, now, &mut d);
+            // An answer's launches go into an empty vector kept from an
+            // earlier answer when there is one (no allocation per slot).
+            let launches = spare.pop().unwrap_or_default();
+            per_slot(model, spec, state, jobs, &slot, now, &mut d, launches);
         }
         d
     })
@@ -472,7 +476,10 @@ fn placement(
     (allowed, preferred, waiting)
 }
 
-/// One slot on its own (no holding): first fit in queue order.
+/// One slot on its own (no holding): first fit in queue order. The
+/// answer's launches are pushed into `launches`, emptied first (a vector
+/// kept from an earlier answer: its capacity only saves allocations).
+#[allow(clippy::too_many_arguments)]
 fn per_slot(
     model: &Model,
     fw: &FrameworkSpec,
@@ -481,14 +488,15 @@ fn per_slot(
     slot: &Slot,
     now: SimTime,
     d: &mut Decision,
+    mut launches: Vec<Launch>,
 ) {
+    launches.clear();
     let max_tasks = fw.max_tasks_per_offer.unwrap_or(u64::MAX);
     // Read once, and only for a job with a constraint or a preference.
     let mut attributes: Option<&[(String, String)]> = None;
     // What is left of the slot, copied from it at the first job that may
     // launch here (a slot no job can use is answered without a copy).
     let mut left: Option<ResourceSet> = None;
-    let mut launches = Vec::new();
     let mut emptied = Vec::new();
     let mut give_up = Vec::new();
     for (&rank, &job) in state.queue.iter() {
@@ -922,6 +930,67 @@ mod tests {
                 assert_eq!(fits(&left, &demand, width), 0);
             }
         }
+    }
+
+    /// A first-fit decision answers the same whatever vectors it is given
+    /// for its answers' launches: none, empty ones with room, or ones
+    /// still holding another answer's launches (emptied first).
+    #[test]
+    fn first_fit_answers_alike_with_spare_vectors() {
+        let text = "\
+name: spare
+until: 1m
+agents:
+  - {id: a, count: 5, resources: {cpus: 3, mem: 4096}}
+frameworks:
+  - id: f
+    jobs: [{id: j, submit: 0s, tasks: 13, resources: {cpus: 1, mem: 100}, duration: 10s}]
+";
+        let model =
+            crate::scenario::resolve::load_str(text, "spare.yaml", std::path::Path::new("."))
+                .unwrap();
+        let decide_with = |mut spare: Vec<Vec<Launch>>| {
+            let mut jobs = JobTable::new(&model);
+            let mut state = SchedulerState::default();
+            let j = JobId(0);
+            let (spec, js) = jobs.get_mut(&model, j);
+            js.status = JobStatus::Pending;
+            state.queue.insert(js.rank, j);
+            state.add_pending(spec.role, &spec.resources, spec.tasks as u64);
+            let role = spec.role;
+            let slots = (0..5u32).map(|a| Slot {
+                id: SlotId(a as u64),
+                partition: PartitionId(0),
+                agent: AgentId(a),
+                role,
+                resources: model.agent_group(AgentId(a)).resources.clone(),
+                made_at: SimTime::ZERO,
+            });
+            let d = decide_job_first_fit(
+                &model,
+                FrameworkId(0),
+                &mut state,
+                &mut jobs,
+                j,
+                slots,
+                SimTime::ZERO,
+                &mut spare,
+            );
+            (d.answers, d.launched, state.pending_tasks)
+        };
+        let plain = decide_with(Vec::new());
+        let counts: Vec<usize> = plain.0.iter().map(|a| a.launches.len()).collect();
+        assert_eq!(counts, vec![3, 3, 3, 3, 1]);
+        assert_eq!((plain.1, plain.2), (13, 0));
+        let stale = Launch {
+            job: Some(JobId(9)),
+            index: 99,
+            resources: ResourceSet::default(),
+        };
+        let roomy: Vec<Vec<Launch>> = (0..5).map(|_| Vec::with_capacity(8)).collect();
+        let used = vec![vec![stale.clone(); 2], vec![stale; 5], Vec::new()];
+        assert_eq!(decide_with(roomy), plain);
+        assert_eq!(decide_with(used), plain);
     }
 
     /// A framework model decides on any slot, not only on a master's offer:

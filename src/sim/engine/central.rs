@@ -36,7 +36,16 @@ pub(super) struct Central {
     /// `--check`: a first-fit decision that differed from the decision on
     /// the whole snapshot.
     pub(super) mismatch: Option<String>,
+    /// Launch vectors of committed attempts, emptied, for the next
+    /// decisions' answers (a first-fit decision takes one per slot it
+    /// answers): an allocation and a free per answer saved.
+    spare: Vec<Vec<framework::Launch>>,
 }
+
+/// At most this many emptied launch vectors are kept, each of room for at
+/// most [`SPARE_ROOM`] launches (a rare large one is freed).
+const SPARE_VECTORS: usize = 4096;
+const SPARE_ROOM: usize = 64;
 
 #[derive(Clone, Debug, Default)]
 struct Sched {
@@ -103,6 +112,7 @@ impl Central {
             seq: vec![0; model.agents.len()],
             stats,
             mismatch: None,
+            spare: Vec::new(),
         })
     }
 
@@ -287,6 +297,7 @@ impl<'m> Simulation<'m> {
                     !skip_unfit || m.agent(AgentId(a as u32)).available.total_contains(&demand)
                 })
                 .filter_map(slot_of);
+            let spare = &mut self.central.as_mut().expect("central").spare;
             let d = framework::decide_job_first_fit(
                 model,
                 fw,
@@ -295,6 +306,7 @@ impl<'m> Simulation<'m> {
                 job,
                 slots,
                 now,
+                spare,
             );
             if let Some((full_d, full_state, full_js)) = full {
                 let mut js = self.jobs.state(job).clone();
@@ -457,6 +469,14 @@ impl<'m> Simulation<'m> {
         }
         let now = self.now;
         let c = self.central();
+        // The launches' vectors, emptied, for the next decisions.
+        for (_, a) in txn.answers {
+            let mut v = a.launches;
+            if c.spare.len() < SPARE_VECTORS && v.capacity() <= SPARE_ROOM {
+                v.clear();
+                c.spare.push(v);
+            }
+        }
         let st = &mut c.stats[txn.sched];
         st.busy_us += now.0 - txn.began.0;
         if any_claims {
