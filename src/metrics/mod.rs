@@ -753,8 +753,8 @@ fn ratio(part: u64, total: u64) -> f64 {
 
 /// What a task uses while it runs: its job's `used` (the request unless the
 /// scenario says otherwise); a take-all task uses what it took.
-pub fn task_used(_model: &Model, rec: &Record) -> Quantities {
-    rec.used
+pub fn task_used<'r>(_model: &Model, rec: &'r Record) -> &'r Quantities {
+    &rec.used
 }
 
 /// What running tasks use, kept from launch and end records: over the
@@ -851,7 +851,7 @@ impl UsedTracker {
         let (true, Some(a)) = (per_agent, rec.agent) else {
             // No election, every agent known (task records always name
             // their agent).
-            self.count(launched, p, &used);
+            self.count(launched, p, used);
             return;
         };
         let i = a.index();
@@ -863,12 +863,12 @@ impl UsedTracker {
             entry.partition = rec.partition.0;
         }
         if launched {
-            entry.used.add_first(&used, self.width);
+            entry.used.add_first(used, self.width);
         } else {
-            entry.used.saturating_sub_first(&used, self.width);
+            entry.used.saturating_sub_first(used, self.width);
         }
         if !entry.unknown {
-            self.count(launched, p, &used);
+            self.count(launched, p, used);
         }
     }
 

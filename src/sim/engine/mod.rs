@@ -236,14 +236,43 @@ impl About {
 
     /// A running task's framework, role, agent, task, resources and start.
     fn running(t: &RunningTask) -> About {
+        About::task_of(
+            t.framework,
+            t.role,
+            t.agent,
+            t.task,
+            &t.resources,
+            t.started.0,
+        )
+    }
+
+    /// A task's framework, role, agent, task, resources (their total)
+    /// and start ([`About::NOT_STARTED`] for a launch), written field by
+    /// field: the total is copied once, from the set when nothing is
+    /// reserved (built through the setters, it was copied on the way).
+    fn task_of(
+        framework: FrameworkId,
+        role: RoleId,
+        agent: AgentId,
+        task: TaskRef,
+        resources: &ResourceSet,
+        started: u64,
+    ) -> About {
+        let summed;
+        let total = if resources.reserved.is_empty() {
+            &resources.unreserved
+        } else {
+            summed = resources.total();
+            &summed
+        };
         About {
-            started: t.started.0,
-            ..About::default()
-                .framework(t.framework)
-                .role(t.role)
-                .agent(t.agent)
-                .task(t.task)
-                .resources(t.resources.total())
+            framework: framework.0,
+            role: role.0,
+            agent: agent.0,
+            partition: About::NONE,
+            task: Some(task),
+            resources: *total,
+            started,
         }
     }
 
@@ -1726,6 +1755,38 @@ fn record_bytes(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `About::task_of` (a task's record fields written at once) is what
+    /// the setters made: the set's total, reserved parts summed in, and
+    /// the start given (or none for a launch).
+    #[test]
+    fn a_tasks_about_is_the_setters_about() {
+        use crate::cluster::resources::ResId;
+        let mut set = ResourceSet::default();
+        set.unreserved.set(ResId(0), 1500);
+        set.unreserved.set(ResId(1), 2048);
+        let mut part = Quantities::ZERO;
+        part.set(ResId(0), 500);
+        part.set(ResId(2), 7);
+        for reserved in [false, true] {
+            if reserved {
+                set.add_reserved(RoleId(3), &part);
+            }
+            let (fw, role, agent) = (FrameworkId(2), RoleId(1), AgentId(9));
+            let task = TaskRef::Job(crate::JobId(4), 6);
+            let setters = About::default()
+                .framework(fw)
+                .role(role)
+                .agent(agent)
+                .task(task)
+                .resources(set.total());
+            for started in [About::NOT_STARTED, 123] {
+                let about = About::task_of(fw, role, agent, task, &set, started);
+                let want = About { started, ..setters };
+                assert_eq!(format!("{about:?}"), format!("{want:?}"));
+            }
+        }
+    }
 
     /// A run whose event queue passes [`MAX_SEQS`] insertion numbers stops
     /// with an input error naming the limit, before an event numbered past

@@ -182,12 +182,7 @@ impl<'m> Simulation<'m> {
             obs,
             seq,
             RecordKind::Launch,
-            About::default()
-                .framework(fw)
-                .role(role)
-                .agent(agent)
-                .task(task)
-                .resources(resources.total()),
+            About::task_of(fw, role, agent, task, resources, About::NOT_STARTED),
         );
         if matches!(self.health[agent.index()], faults::Health::Failed { .. }) {
             // Onto an agent that failed unnoticed: dead at once, counted
