@@ -932,6 +932,19 @@ mod tests {
         }
     }
 
+    /// The jobs of `model` with its first job pending in a framework's
+    /// queue, all its tasks still to place.
+    fn first_job_pending(model: &Model) -> (JobTable, SchedulerState, JobId) {
+        let mut jobs = JobTable::new(model);
+        let mut state = SchedulerState::default();
+        let j = JobId(0);
+        let (spec, js) = jobs.get_mut(model, j);
+        js.status = JobStatus::Pending;
+        state.queue.insert(js.rank, j);
+        state.add_pending(spec.role, &spec.resources, spec.tasks as u64);
+        (jobs, state, j)
+    }
+
     /// A first-fit decision answers the same whatever vectors it is given
     /// for its answers' launches: none, empty ones with room, or ones
     /// still holding another answer's launches (emptied first).
@@ -950,14 +963,8 @@ frameworks:
             crate::scenario::resolve::load_str(text, "spare.yaml", std::path::Path::new("."))
                 .unwrap();
         let decide_with = |mut spare: Vec<Vec<Launch>>| {
-            let mut jobs = JobTable::new(&model);
-            let mut state = SchedulerState::default();
-            let j = JobId(0);
-            let (spec, js) = jobs.get_mut(&model, j);
-            js.status = JobStatus::Pending;
-            state.queue.insert(js.rank, j);
-            state.add_pending(spec.role, &spec.resources, spec.tasks as u64);
-            let role = spec.role;
+            let (mut jobs, mut state, j) = first_job_pending(&model);
+            let role = jobs.spec(&model, j).role;
             let slots = (0..5u32).map(|a| Slot {
                 id: SlotId(a as u64),
                 partition: PartitionId(0),
@@ -1008,13 +1015,8 @@ frameworks:
         let model =
             crate::scenario::resolve::load_str(text, "slots.yaml", std::path::Path::new("."))
                 .unwrap();
-        let mut jobs = JobTable::new(&model);
-        let mut state = SchedulerState::default();
-        let j = JobId(0);
-        let (spec, js) = jobs.get_mut(&model, j);
-        js.status = JobStatus::Pending;
-        state.queue.insert(js.rank, j);
-        state.add_pending(spec.role, &spec.resources, spec.tasks as u64);
+        let (mut jobs, mut state, j) = first_job_pending(&model);
+        let spec = jobs.spec(&model, j).clone();
         // The agent has 4 cpus and 4096 mem; the slot is what is left after
         // two of the tasks: 2 cpus, 3896 mem.
         let two_cpus = model
