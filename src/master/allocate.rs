@@ -1039,11 +1039,8 @@ impl Master {
             );
         if run {
             self.next_offer += count as u64;
-            let n = self.kinds.min(WORDS);
             for e in entries.iter() {
-                for (t, &w) in self.offered_total.0[..n].iter_mut().zip(&e.words) {
-                    *t = t.saturating_add(w);
-                }
+                self.add_offered_words(&e.words);
                 if deferring {
                     self.note_deferred(e.key.2);
                 }

@@ -1965,12 +1965,19 @@ impl Master {
         self.next_offer += 1;
         // `new_offer`'s total over the scenario's kinds: the words, the
         // first `kinds` of them.
+        self.add_offered_words(words);
+        self.offers.push_words(id, key, now, words);
+        id
+    }
+
+    /// An offer of words `words` added to the master's total offered: the
+    /// first `kinds` of them (every quantity after the words is zero).
+    #[inline(always)]
+    fn add_offered_words(&mut self, words: &[u64; offer_book::WORDS]) {
         let n = self.kinds.min(offer_book::WORDS);
         for (t, &w) in self.offered_total.0[..n].iter_mut().zip(words) {
             *t = t.saturating_add(w);
         }
-        self.offers.push_words(id, key, now, words);
-        id
     }
 
     /// Accepts an offer: `used` moves from offered to allocated (tasks
@@ -2571,13 +2578,14 @@ impl Master {
     /// one expiry entry), in one call, read ahead `ahead` at a time
     /// (`Filters::expire_many`): the same filters, counts and notes.
     pub fn expire_filters(&mut self, ids: &[FilterId], ahead: usize) {
+        // `clear_quiet` for each: whether a note may hold is asked once,
+        // as clearing notes does not change it.
+        let clear = self.notes_may_hold();
         let roles = &mut self.roles;
         let quiet = &mut self.quiet;
-        let (fresh, epoch) = (self.quiet_fresh, self.quiet_epoch);
         self.filters.expire_many(ids, ahead, |role, agent| {
             roles[role.index()].active_filters -= 1;
-            // `clear_quiet`.
-            if !fresh || quiet.any_of(epoch) {
+            if clear {
                 quiet.clear(agent.index());
             }
         });
