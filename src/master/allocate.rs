@@ -636,6 +636,7 @@ impl Master {
                         headroom.saturating_sub(&inc);
                         let ok = self.agents[agent.index()].available.sub(&to_offer);
                         debug_assert!(ok);
+                        self.sync_avail(agent.index());
                         self.charge_offer(model, (fw, role, agent), &to_offer, joins, false, None);
                         orders.touched(fw, role);
                     }
@@ -711,7 +712,11 @@ impl Master {
         for (k, &agent) in agents.iter().enumerate() {
             if k % LOOK_AHEAD == 0 {
                 let batch = &agents[k..agents.len().min(k + LOOK_AHEAD)];
-                self.look_ahead(batch, notes, &mut quiet_now);
+                if short.is_some() && sole_sums.is_some() {
+                    self.look_ahead_short(batch, notes, &mut quiet_now);
+                } else {
+                    self.look_ahead(batch, notes, &mut quiet_now);
+                }
             }
             if quiet_now[k % LOOK_AHEAD] {
                 out.agents_passed_by += 1;
@@ -941,6 +946,7 @@ impl Master {
                         let n = self.kinds;
                         let ok = self.agents[agent.index()].available.sub_first(&to_offer, n);
                         debug_assert!(ok);
+                        self.sync_avail(agent.index());
                         self.charge_offer(
                             model,
                             (fw, role, agent),
@@ -1153,31 +1159,42 @@ impl Master {
         sums: &mut super::RunSums,
     ) -> bool {
         let a = agent.index();
-        if self.maintained[a] || self.owes[a] || self.zero_held(a) {
+        if self.maintained[a] || self.owes[a] || self.zero_held(a) || self.avail_reserved[a] {
             return false;
         }
-        let available = &self.agents[a].available;
-        if !available.reserved.is_empty() {
-            return false;
-        }
-        debug_assert!(available.unreserved.zero_from(self.kinds));
-        let offered = !available.unreserved.is_empty_first(self.kinds)
-            && !self.filtered_by(self.filters_of(fw, role, agent), available)
-            && self.allocatable_within(model, fw, available, true)
+        // What the agent has available, from the dense copy (the agent's
+        // state itself is read only when a filter of `fw` is there).
+        let words = self.avail_of(a);
+        debug_assert!(self.agents[a].available.unreserved.zero_from(self.kinds));
+        let offered = words != [0; WORDS]
+            && !self.filtered_by(self.filters_of(fw, role, agent), &self.agents[a].available)
+            && self.allocatable_words(model, fw, &words)
             && self.capable(model, fw, agent);
         if offered {
-            let mut words = [0; WORDS];
-            words.copy_from_slice(&available.unreserved.0[..WORDS]);
             offerable.push_words((fw, role, agent), words);
             sums.add_words(&words);
             self.clear_quiet(a);
             self.deferred_visit[a] = true;
             self.deferred_visits += 1;
         } else {
-            self.quiet
-                .set(a, self.quiet_epoch, &self.agents[a].available);
+            self.quiet.set_words(a, self.quiet_epoch, &words);
         }
         true
+    }
+
+    /// [`Master::allocatable_within`] (narrow) of an agent's available
+    /// resources with nothing reserved, its first four unreserved entries
+    /// `words` not all zero (every other entry zero, at most four kinds):
+    /// the same answer, read from the words.
+    #[inline]
+    fn allocatable_words(&self, model: &Model, fw: FrameworkId, words: &[u64; WORDS]) -> bool {
+        let n = self.kinds;
+        debug_assert!(n <= WORDS && words != &[0; WORDS]);
+        let alternatives = self.min_allocatable_of(model, fw);
+        alternatives.is_empty()
+            || alternatives
+                .iter()
+                .any(|alt| words[..n].iter().zip(&alt.0[..n]).all(|(w, m)| w >= m))
     }
 
     /// For the next `batch` of stage 2's agents: into `quiet`, whether
@@ -1222,6 +1239,36 @@ impl Master {
             }
         }
         // Keeps the reads (their values are not otherwise used).
+        std::hint::black_box(warm);
+    }
+
+    /// [`Master::look_ahead`] in a run whose plain agents are visited in
+    /// short (`Master::sole_visit`): the same notes decided, the notes of
+    /// agents with nothing reserved available checked against the dense
+    /// copy of what they have (`avail_words`), and the read ahead made of
+    /// what the short visit reads, that copy, instead of the agent's state
+    /// (the few agents the short visit leaves to the general one, under
+    /// maintenance, owing, flagged for a holder of nothing or with
+    /// something reserved, are not read ahead).
+    fn look_ahead_short(&self, batch: &[AgentId], notes: bool, quiet: &mut Vec<bool>) {
+        quiet.clear();
+        let mut warm = 0u64;
+        for &agent in batch {
+            let a = agent.index();
+            let reserved = self.avail_reserved[a];
+            let passed = notes
+                && if reserved {
+                    self.quiet
+                        .holds(a, self.quiet_epoch, &self.agents[a].available)
+                } else {
+                    self.quiet
+                        .holds_words(a, self.quiet_epoch, &self.avail_of(a))
+                };
+            quiet.push(passed);
+            if !passed {
+                warm ^= self.avail_words[a * self.avail_stride];
+            }
+        }
         std::hint::black_box(warm);
     }
 

@@ -596,6 +596,30 @@ impl QuietNotes {
         }
     }
 
+    /// [`QuietNotes::set`] of an agent with nothing reserved available and
+    /// `words` unreserved (its first `kinds` entries, `kinds` at most
+    /// four; every other entry zero).
+    fn set_words(&mut self, agent: usize, epoch: u64, words: &[u64; OFFER_WORDS]) {
+        let n = self.kinds;
+        debug_assert!(n <= OFFER_WORDS);
+        let at = agent * (1 + n);
+        debug_assert!(self.latest.is_none_or(|l| l <= epoch));
+        self.latest = Some(epoch);
+        self.words[at] = 2 * epoch;
+        self.words[at + 1..at + 1 + n].copy_from_slice(&words[..n]);
+    }
+
+    /// [`QuietNotes::holds`] of an agent with nothing reserved available
+    /// and `words` unreserved (as in [`QuietNotes::set_words`]).
+    fn holds_words(&self, agent: usize, epoch: u64, words: &[u64; OFFER_WORDS]) -> bool {
+        let n = self.kinds;
+        let at = agent * (1 + n);
+        let note = self.words[at];
+        note != QuietNotes::NONE
+            && note == 2 * epoch
+            && self.words[at + 1..at + 1 + n] == words[..n]
+    }
+
     /// Whether `agent` has a note of `epoch` with `available` (zero from
     /// the `kinds`-th entry on, as every master vector: the first `kinds`
     /// entries are all that can differ).
@@ -635,6 +659,22 @@ pub struct Master {
     offered_total: Quantities,
     allocated_total: Quantities,
     agents: Vec<AgentState>,
+    /// What a short visit reads of each agent (`Master::sole_visit`), dense
+    /// beside the agents' 704-byte states, so that a whole-cell run reads
+    /// 8 bytes a resource kind an agent (16 bytes with cpus and mem: an
+    /// array of 200 KB for 12,500 agents) instead of one line of each
+    /// state at random: per agent `avail_stride` words, the first entries
+    /// of what it has available unreserved. Kept equal to
+    /// `agents[a].available.unreserved.0[..avail_stride]` by every write
+    /// of an agent's `available` (`Master::sync_avail`; `check_invariants`
+    /// checks it).
+    avail_words: Vec<u64>,
+    /// `kinds` between 1 and `OFFER_WORDS` (a short visit needs at most
+    /// four kinds).
+    avail_stride: usize,
+    /// Per agent: whether it has anything reserved available (kept with
+    /// `avail_words`).
+    avail_reserved: Vec<bool>,
     roles: Vec<RoleState>,
     frameworks: Vec<MasterFramework>,
     /// Frameworks subscribed to each role, in framework id order.
@@ -953,6 +993,14 @@ impl Master {
             offered_total: Quantities::ZERO,
             allocated_total: Quantities::ZERO,
             agents: vec![AgentState::default(); model.agents.len()],
+            avail_words: vec![
+                0;
+                model.agents.len()
+                    * crate::cluster::state::resource_kinds(model)
+                        .clamp(1, OFFER_WORDS)
+            ],
+            avail_stride: crate::cluster::state::resource_kinds(model).clamp(1, OFFER_WORDS),
+            avail_reserved: vec![false; model.agents.len()],
             roles,
             frameworks,
             role_frameworks: vec![Vec::new(); n_roles],
@@ -1128,6 +1176,53 @@ impl Master {
             has_gpu,
             ..AgentState::default()
         };
+        self.sync_avail(agent.index());
+    }
+
+    /// Copies what agent `a` has available into `avail_words` and
+    /// `avail_reserved`: after every write of its `available`.
+    #[inline]
+    // Indexed under `i < k`, the fixed bound lets the four copies be
+    // unrolled (no call to `memcpy` for a length known only at run time).
+    #[allow(clippy::needless_range_loop)]
+    fn sync_avail(&mut self, a: usize) {
+        let av = &self.agents[a].available;
+        let k = self.avail_stride;
+        let to = &mut self.avail_words[a * k..a * k + k];
+        // At most four words, copied one by one (no call).
+        for i in 0..OFFER_WORDS {
+            if i < k {
+                to[i] = av.unreserved.0[i];
+            }
+        }
+        self.avail_reserved[a] = !av.reserved.is_empty();
+    }
+
+    /// The first agent whose `avail_words` or `avail_reserved` differ from
+    /// what it has available, if any (`check_invariants`, and the tests).
+    fn avail_copy_differs(&self) -> Option<usize> {
+        let k = self.avail_stride;
+        self.agents.iter().enumerate().position(|(i, a)| {
+            self.avail_words[i * k..i * k + k] != a.available.unreserved.0[..k]
+                || self.avail_reserved[i] == a.available.reserved.is_empty()
+        })
+    }
+
+    /// Agent `a`'s first `OFFER_WORDS` entries available unreserved, from
+    /// `avail_words` (the scenario's `kinds`, at most four here, then
+    /// zeros).
+    #[inline]
+    #[allow(clippy::needless_range_loop)] // as in `sync_avail`
+    fn avail_of(&self, a: usize) -> [u64; OFFER_WORDS] {
+        let k = self.avail_stride;
+        let from = &self.avail_words[a * k..a * k + k];
+        let mut w = [0; OFFER_WORDS];
+        for i in 0..OFFER_WORDS {
+            if i < k {
+                w[i] = from[i];
+            }
+        }
+        w
     }
 
     /// The only way `totals` change: the sorters' basis follows them.
@@ -1150,6 +1245,7 @@ impl Master {
             self.recover_offer(model, o.id, None, SimTime::ZERO);
         }
         let state = std::mem::take(&mut self.agents[agent.index()]);
+        self.sync_avail(agent.index());
         self.owes[agent.index()] = false;
         self.set_zero_held(agent.index(), false);
         self.live[agent.index()] = false;
@@ -1194,6 +1290,7 @@ impl Master {
         if !a.present || !a.available.sub_first(res, n) {
             return false;
         }
+        self.sync_avail(agent.index());
         self.charge_running(model, fw, role, agent, res);
         true
     }
@@ -1222,6 +1319,7 @@ impl Master {
         let mut deficit = std::mem::take(&mut a.deficit);
         deficit.add(&res.minus(&from_available));
         a.set_deficit(&mut self.owes[agent.index()], deficit);
+        self.sync_avail(agent.index());
         self.charge_running(model, fw, role, agent, res);
         true
     }
@@ -1767,6 +1865,7 @@ impl Master {
         for (t, w) in st.available.unreserved.0[..n].iter_mut().zip(words) {
             *t = t.saturating_add(w);
         }
+        self.sync_avail(a);
         self.deferred_visit[a] = true;
         self.deferred_visits += 1;
     }
@@ -1869,6 +1968,7 @@ impl Master {
         debug_assert!(st.available.unreserved.contains_first(&q, n));
         st.available.unreserved.saturating_sub_first(&q, n);
         let _ = st.hold(fw, 1);
+        self.sync_avail(agent.index());
     }
 
     /// The reverse of `track_summed`; allocation counts are never decremented.
@@ -2415,6 +2515,7 @@ impl Master {
             let agent = &mut self.agents[r.agent.index()];
             agent.give_back_unreserved(&mut self.owes[r.agent.index()], &q, n);
             agent.unhold(r.framework, item(&q, n));
+            self.sync_avail(r.agent.index());
         } else {
             let res = &sets[r.set as usize];
             let total = res.total_first(n);
@@ -2479,6 +2580,7 @@ impl Master {
         let agent = &mut self.agents[agent_id.index()];
         agent.give_back(&mut self.owes[agent_id.index()], res, n);
         agent.unhold(framework, item(total, n));
+        self.sync_avail(agent_id.index());
     }
 
     /// `recover_resources`'s part off the agent: the framework's and the
@@ -2653,6 +2755,7 @@ impl Master {
         if a.present {
             a.allocated.saturating_sub_first_wide(total, n);
             a.give_back(&mut self.owes[agent.index()], res, n);
+            self.sync_avail(agent.index());
         }
         // The total summed above, not again.
         debug_assert!(total.zero_from(n) && res.unreserved.zero_from(n));
@@ -2819,6 +2922,7 @@ impl Master {
         self.gpu[agent.index()] = a.has_gpu;
         let old = std::mem::replace(&mut a.total, total);
         let new_total = a.total.clone();
+        self.sync_avail(agent.index());
         for (role, q) in &old.reserved {
             for r in Self::ancestors_and_self(model, *role) {
                 self.roles[r.index()].subtree_reserved.saturating_sub(q);
@@ -2854,6 +2958,7 @@ impl Master {
         a.available.add_reserved(role, q);
         a.total.unreserved.saturating_sub(q);
         a.total.add_reserved(role, q);
+        self.sync_avail(agent.index());
         for r in Self::ancestors_and_self(model, role) {
             self.roles[r.index()].subtree_reserved.add(q);
         }
@@ -2876,6 +2981,7 @@ impl Master {
         a.available.unreserved.add(q);
         a.total.sub_reserved(role, q);
         a.total.unreserved.add(q);
+        self.sync_avail(agent.index());
         for r in Self::ancestors_and_self(model, role) {
             self.roles[r.index()].subtree_reserved.saturating_sub(q);
         }
@@ -3070,6 +3176,11 @@ impl Master {
     pub fn check_invariants(&self, model: &Model) -> Result<(), String> {
         if !self.returns.is_empty() || self.owed.is_some() {
             return Err("declines left unsettled after their answer batch".into());
+        }
+        if let Some(i) = self.avail_copy_differs() {
+            return Err(format!(
+                "agent {i}'s available resources and their copy for short visits differ"
+            ));
         }
         let mut offered = Quantities::ZERO;
         let mut per_agent_offered = vec![ResourceSet::default(); self.agents.len()];
@@ -3697,6 +3808,154 @@ mod tests {
             expiring.retain(|(at, _)| *at > round);
         }
         assert!(passed > 100 && offers > 100, "{passed} {offers}");
+    }
+
+    /// The dense copy of what each agent has available (`avail_words`,
+    /// `avail_reserved`), which the short visits read instead of the
+    /// agent's state, follows every change of it: right after each run and
+    /// after its replies it is what the agents have, and the runs make the
+    /// offers that the general way makes (`sole_fast` and `defer_charges`
+    /// off, which never read it) — with one client or several (visits
+    /// deferring their charges and taking them back, `end_visit`), accepts
+    /// of a part of an offer, declines in the run's instant (charges never
+    /// written) and after a settle, reservations made and undone, agents'
+    /// totals changed, round after round. Under `--check` every deferred
+    /// charge is written before the checks, so the swarm's checks cannot
+    /// see a copy that missed a visit's return; here it fails at once.
+    #[test]
+    fn the_dense_copy_follows_what_agents_have() {
+        let text = "name: copy\nuntil: 1h\nagents:\n  - {id: a, count: 9, resources: {cpus: 4, mem: 4096}}\n  - {id: b, count: 4, resources: {cpus: 1, mem: 256}}\nframeworks:\n  - {id: f0, role: r}\n  - {id: f1, role: r}\n  - {id: f2, role: s}\n";
+        let model = crate::scenario::load_str(text, "copy.yaml", std::path::Path::new("."))
+            .expect("scenario");
+        let mut fast = with_agents(&model);
+        for f in 0..model.frameworks.len() {
+            fast.add_framework(&model, FrameworkId(f as u32));
+        }
+        let mut slow = fast.clone();
+        slow.sole_fast = false;
+        slow.defer_charges = false;
+        let agents = model.agents.len();
+        let mut rng = Stream::new(17, "copy");
+        let (mut short, mut offers) = (0, 0);
+        let mut tasks = Vec::new();
+        for round in 0..300u64 {
+            // Clients come and go: one client (short visits) or several.
+            let fw = FrameworkId(rng.below(3) as u32);
+            let change = rng.below(3);
+            let agent = AgentId(rng.below(agents as u64) as u32);
+            let mut q = Quantities::ZERO;
+            q.set(crate::cluster::resources::ResId(0), 500);
+            let op = rng.below(8);
+            for m in [&mut fast, &mut slow] {
+                match change {
+                    0 => m.suppress(fw, &[]),
+                    1 => m.revive(fw, &[]),
+                    _ => {}
+                }
+                // Now and then, a reservation made or undone, or an
+                // agent's total changed.
+                match op {
+                    0 => {
+                        let _ = m.reserve(&model, agent, RoleId(0), &q);
+                    }
+                    1 => {
+                        let _ = m.unreserve(&model, agent, RoleId(0), &q);
+                    }
+                    2 => {
+                        // Its total grows or shrinks by half a CPU.
+                        let mut total = m.agents[agent.index()].total.clone();
+                        if round % 2 == 0 {
+                            total.unreserved.add(&q);
+                        } else {
+                            total.unreserved.saturating_sub(&q);
+                        }
+                        let _ = m.update_agent_total(&model, agent, total);
+                    }
+                    _ => {}
+                }
+            }
+            // Some tasks end.
+            let ending: Vec<usize> = (0..tasks.len()).filter(|_| rng.below(3) == 0).collect();
+            for &t in ending.iter().rev() {
+                let (fw, role, agent, res): (FrameworkId, RoleId, AgentId, ResourceSet) =
+                    tasks.swap_remove(t);
+                for m in [&mut fast, &mut slow] {
+                    m.release(&model, fw, role, agent, &res);
+                }
+            }
+            assert_eq!(
+                fast.avail_copy_differs(),
+                None,
+                "round {round}, after the ends"
+            );
+            let clients = fast
+                .frameworks
+                .iter()
+                .filter(|f| f.roles.iter().any(|r| !r.suppressed))
+                .count();
+            short += usize::from(clients == 1);
+            let now = SimTime(round * 1_000_000);
+            let outs = run_each(&model, [&mut fast, &mut slow], round, now);
+            assert_eq!(outs[0].offers, outs[1].offers, "round {round}");
+            assert_eq!(
+                fast.avail_copy_differs(),
+                None,
+                "round {round}, after the run"
+            );
+            offers += outs[0].offers.len();
+            // A part of some offers accepted (a task of one CPU), the rest
+            // declined; every other round a settle first (the charges
+            // written), else in the run's instant.
+            let settle_first = round % 2 == 0;
+            for (k, (m, out)) in [(&mut fast, &outs[0]), (&mut slow, &outs[1])]
+                .into_iter()
+                .enumerate()
+            {
+                let mut rng = rng.clone();
+                if settle_first {
+                    m.settle_charges();
+                    assert_eq!(
+                        m.avail_copy_differs(),
+                        None,
+                        "round {round}, after the settle"
+                    );
+                }
+                let mut rest = Vec::new();
+                for &id in &out.offers {
+                    if rng.below(4) == 0 {
+                        let o = m.offers.get(&id).expect("offer");
+                        let (fw, role, agent) = (o.framework, o.role, o.agent);
+                        let mut used = o.resources();
+                        let mut one = Quantities::ZERO;
+                        one.set(crate::cluster::resources::ResId(0), 1000);
+                        used.unreserved = used.unreserved.min_each(&one);
+                        if k == 0 {
+                            tasks.push((fw, role, agent, used.clone()));
+                        }
+                        let _ = m.accept(&model, id, &[used], 0, now);
+                    } else {
+                        rest.push(id);
+                    }
+                }
+                let mut declined = Vec::new();
+                m.decline_many(&model, &rest, 0, now, &mut declined);
+                m.settle_returns(&model);
+                m.settle_charges();
+            }
+            assert_eq!(
+                fast.avail_copy_differs(),
+                None,
+                "round {round}, after the replies"
+            );
+            for a in 0..agents {
+                assert_eq!(
+                    fast.agents[a].available, slow.agents[a].available,
+                    "round {round}"
+                );
+            }
+            rng = Stream::new(round + 18, "copy");
+        }
+        assert!(short > 30 && offers > 300, "{short} {offers}");
     }
 
     /// The filters an offer of words' decline installs (`decline_words`,

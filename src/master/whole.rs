@@ -153,6 +153,7 @@ impl Master {
             let joins = offerable.add((fw, role, agent), &res);
             let ok = self.agents[agent.index()].available.sub(&res);
             debug_assert!(ok);
+            self.sync_avail(agent.index());
             self.charge_offer(model, (fw, role, agent), &res, joins, false, None);
             if policy.uses_budgets() {
                 let f = &mut self.frameworks[fw.index()];
