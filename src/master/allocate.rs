@@ -93,6 +93,12 @@ pub struct RunOutput {
     pub agents_passed_by: usize,
     /// Under a whole-allocator policy with budgets: what it sold.
     pub sales: Vec<crate::policy::whole::Sale>,
+    /// The run's offers are all of words and in framework order (nearly
+    /// every run with one client), and the master keeps what each is
+    /// until its next run ([`Master::last_run_words`], in the order of
+    /// `offers`): what their records need, read from there instead of the
+    /// offer book.
+    pub words_run: bool,
 }
 
 /// The run's would-be offers, one per (framework, role, agent), in the order
@@ -116,7 +122,7 @@ pub(super) struct Offerable {
 /// One would-be offer of a run: 48 bytes, where its [`ResourceSet`] alone
 /// is 152 (nearly every offer is a few unreserved quantities).
 #[derive(Clone, Copy, Debug)]
-struct RunEntry {
+pub(super) struct RunEntry {
     key: (FrameworkId, RoleId, AgentId),
     /// `RunEntry::WORDS` (its resources are `words`: unreserved, zero from
     /// the `WORDS`-th quantity on), else the index of its resources in
@@ -171,6 +177,17 @@ impl Offerable {
         self.sets.clear();
         self.prev.clear();
         self.head.resize(agents, 0);
+    }
+
+    /// [`Offerable::reset`], the entries swapped into `keep` first (and
+    /// what `keep` held cleared here): the run's list kept without a copy.
+    pub(super) fn reset_keeping(&mut self, agents: usize, keep: &mut Vec<RunEntry>) {
+        for e in &self.entries[..self.prev.len()] {
+            self.head[e.key.2.index()] = 0;
+        }
+        std::mem::swap(&mut self.entries, keep);
+        self.prev.clear();
+        self.reset(agents);
     }
 
     /// Adds `res` to `key`'s would-be offer. Whether `key` had one already
@@ -1054,6 +1071,7 @@ impl Master {
             let (stride, from) = (self.partitions, self.id_of(first));
             out.offers
                 .extend((0..count as u64).map(|k| OfferId(from + k * stride)));
+            out.words_run = true;
         } else {
             for k in 0..count {
                 // (`order` is empty when the entries are in order.)
@@ -1076,7 +1094,13 @@ impl Master {
         }
         debug_assert_eq!(self.deferred_live, self.deferred_visits);
         self.deferred_visits = 0;
-        offerable.reset(self.agents.len());
+        if out.words_run {
+            // The entries kept for the records (just read, at hand), the
+            // last run's list given back to be cleared: no copy.
+            offerable.reset_keeping(self.agents.len(), &mut self.last_run);
+        } else {
+            offerable.reset(self.agents.len());
+        }
         self.offerable = offerable;
 
         // Inverse offers for the run's candidate agents under maintenance, to
@@ -1116,6 +1140,17 @@ impl Master {
                 });
             }
         }
+    }
+
+    /// The offers of the last run whose output has `words_run`, in the
+    /// order of its `offers`: each one's framework, role, agent and words
+    /// (what the offer book holds for it, every other quantity zero).
+    pub fn last_run_words(
+        &self,
+    ) -> impl Iterator<Item = (FrameworkId, RoleId, AgentId, &[u64; WORDS])> + '_ {
+        self.last_run
+            .iter()
+            .map(|e| (e.key.0, e.key.1, e.key.2, &e.words))
     }
 
     /// The state of the run's next offer in `deferred`, of `agent`: a

@@ -754,6 +754,9 @@ pub struct Master {
     /// The run's would-be offers, kept between runs so that its buffers
     /// are not grown again in every run (empty between runs).
     offerable: allocate::Offerable,
+    /// The entries of the last run whose offers were one run of words in
+    /// framework order (`RunOutput::words_run`), kept for their records.
+    last_run: Vec<allocate::RunEntry>,
     /// Declined offers' resources not yet returned to their agents
     /// ([`Master::decline_deferred`]), in decline order: the agents' part
     /// of the declines of one answer batch, done together by
@@ -1043,6 +1046,7 @@ impl Master {
                 .map(|r| r.name.rfind('/').map_or(0, |i| i + 1) as u32)
                 .collect(),
             offerable: allocate::Offerable::default(),
+            last_run: Vec::new(),
             returns: Vec::new(),
             return_words: Vec::new(),
             return_sets: Vec::new(),

@@ -131,7 +131,23 @@ impl<'m> Simulation<'m> {
         // them tells the observers).
         let counted_only = !self.record_kinds.contains(RecordKind::Offer);
         let kinds = self.cluster.kinds();
-        if counted_only {
+        if counted_only && out.words_run {
+            // Read from the run's own list, kept by the master, not from
+            // the book: the same frameworks, roles, agents and words, in
+            // the same order, where the run has just read them.
+            let m = &self.masters[p];
+            for (i, (framework, role, agent, words)) in m.last_run_words().enumerate() {
+                hash_record(
+                    &mut self.digest,
+                    (self.now, seq, RecordKind::Offer),
+                    [framework.0, role.0, agent.0],
+                    None,
+                    words,
+                    kinds,
+                );
+                group(i, framework);
+            }
+        } else if counted_only {
             let m = &self.masters[p];
             for (i, offer) in m.offers_in(&out.offers).enumerate() {
                 let offer = offer.expect("new offer");
