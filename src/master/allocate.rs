@@ -716,6 +716,7 @@ impl Master {
         let short = sole.filter(|&(_, role)| {
             let q = &self.roles[role.index()].quota;
             self.sole_fast
+                && self.avail_copy
                 && defer
                 && in_visit
                 && slot.is_none()
