@@ -3756,6 +3756,20 @@ mod tests {
         assert!(offers > 100, "{offers}");
     }
 
+    /// A scenario `name` of 13 agents of two shapes and three frameworks
+    /// in two roles, and a master with every agent and framework added.
+    fn three_clients(name: &str) -> (Model, Master) {
+        let text = format!("name: {name}\nuntil: 1h\nagents:\n  - {{id: a, count: 9, resources: {{cpus: 4, mem: 4096}}}}\n  - {{id: b, count: 4, resources: {{cpus: 1, mem: 256}}}}\nframeworks:\n  - {{id: f0, role: r}}\n  - {{id: f1, role: r}}\n  - {{id: f2, role: s}}\n");
+        let file = format!("{name}.yaml");
+        let model =
+            crate::scenario::load_str(&text, &file, std::path::Path::new(".")).expect("scenario");
+        let mut m = with_agents(&model);
+        for f in 0..model.frameworks.len() {
+            m.add_framework(&model, FrameworkId(f as u32));
+        }
+        (model, m)
+    }
+
     /// A run with no quiet note of its epoch yet leaves the notes alone,
     /// and so does every clear of a note then (`QuietNotes::any_of`,
     /// `clear_quiet`, `quiet_fresh`): every run passes by the same
@@ -3764,13 +3778,7 @@ mod tests {
     /// and unfiltered declines, filters expiring, round after round.
     #[test]
     fn runs_without_notes_of_their_epoch_pass_the_same_agents_by() {
-        let text = "name: notes\nuntil: 1h\nagents:\n  - {id: a, count: 9, resources: {cpus: 4, mem: 4096}}\n  - {id: b, count: 4, resources: {cpus: 1, mem: 256}}\nframeworks:\n  - {id: f0, role: r}\n  - {id: f1, role: r}\n  - {id: f2, role: s}\n";
-        let model = crate::scenario::load_str(text, "notes.yaml", std::path::Path::new("."))
-            .expect("scenario");
-        let mut fast = with_agents(&model);
-        for f in 0..model.frameworks.len() {
-            fast.add_framework(&model, FrameworkId(f as u32));
-        }
+        let (model, mut fast) = three_clients("notes");
         let mut slow = fast.clone();
         slow.quiet_fresh = false;
         let mut rng = Stream::new(11, "notes");
@@ -3842,13 +3850,7 @@ mod tests {
     /// see a copy that missed a visit's return; here it fails at once.
     #[test]
     fn the_dense_copy_follows_what_agents_have() {
-        let text = "name: copy\nuntil: 1h\nagents:\n  - {id: a, count: 9, resources: {cpus: 4, mem: 4096}}\n  - {id: b, count: 4, resources: {cpus: 1, mem: 256}}\nframeworks:\n  - {id: f0, role: r}\n  - {id: f1, role: r}\n  - {id: f2, role: s}\n";
-        let model = crate::scenario::load_str(text, "copy.yaml", std::path::Path::new("."))
-            .expect("scenario");
-        let mut fast = with_agents(&model);
-        for f in 0..model.frameworks.len() {
-            fast.add_framework(&model, FrameworkId(f as u32));
-        }
+        let (model, mut fast) = three_clients("copy");
         let mut slow = fast.clone();
         slow.sole_fast = false;
         slow.defer_charges = false;
