@@ -136,6 +136,7 @@ impl<'m> Simulation<'m> {
             // the book: the same frameworks, roles, agents and words, in
             // the same order, where the run has just read them.
             let m = &self.masters[p];
+            debug_assert_eq!(m.last_run_words().count(), out.offers.len());
             for (i, (framework, role, agent, words)) in m.last_run_words().enumerate() {
                 hash_record(
                     &mut self.digest,
