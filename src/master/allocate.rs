@@ -1302,7 +1302,7 @@ impl Master {
                 };
             quiet.push(passed);
             if !passed {
-                warm ^= self.avail_words[a * self.avail_stride];
+                warm ^= self.avail_words[a * self.avail_stride()];
             }
         }
         std::hint::black_box(warm);

@@ -585,39 +585,43 @@ impl QuietNotes {
     fn set(&mut self, agent: usize, epoch: u64, available: &ResourceSet) {
         debug_assert!(available.unreserved.zero_from(self.kinds));
         let n = self.kinds;
-        let at = agent * (1 + n);
-        let reserved = !available.reserved.is_empty();
-        debug_assert!(self.latest.is_none_or(|l| l <= epoch));
-        self.latest = Some(epoch);
-        self.words[at] = 2 * epoch + u64::from(reserved);
-        self.words[at + 1..at + 1 + n].copy_from_slice(&available.unreserved.0[..n]);
-        if reserved {
-            self.reserved[agent].clone_from(&available.reserved);
-        }
+        self.set_first(
+            agent,
+            epoch,
+            &available.unreserved.0[..n],
+            &available.reserved,
+        );
     }
 
     /// [`QuietNotes::set`] of an agent with nothing reserved available and
     /// `words` unreserved (its first `kinds` entries, `kinds` at most
     /// four; every other entry zero).
     fn set_words(&mut self, agent: usize, epoch: u64, words: &[u64; OFFER_WORDS]) {
-        let n = self.kinds;
-        debug_assert!(n <= OFFER_WORDS);
-        let at = agent * (1 + n);
-        debug_assert!(self.latest.is_none_or(|l| l <= epoch));
-        self.latest = Some(epoch);
-        self.words[at] = 2 * epoch;
-        self.words[at + 1..at + 1 + n].copy_from_slice(&words[..n]);
+        debug_assert!(self.kinds <= OFFER_WORDS);
+        self.set_first(agent, epoch, &words[..self.kinds], &[]);
     }
 
-    /// [`QuietNotes::holds`] of an agent with nothing reserved available
-    /// and `words` unreserved (as in [`QuietNotes::set_words`]).
-    fn holds_words(&self, agent: usize, epoch: u64, words: &[u64; OFFER_WORDS]) -> bool {
+    /// The note of an agent whose first `kinds` entries available
+    /// unreserved are `first` and whose reserved part is `reserved`.
+    #[inline(always)]
+    fn set_first(
+        &mut self,
+        agent: usize,
+        epoch: u64,
+        first: &[u64],
+        reserved: &[(RoleId, Quantities)],
+    ) {
         let n = self.kinds;
         let at = agent * (1 + n);
-        let note = self.words[at];
-        note != QuietNotes::NONE
-            && note == 2 * epoch
-            && self.words[at + 1..at + 1 + n] == words[..n]
+        let any = !reserved.is_empty();
+        debug_assert!(self.latest.is_none_or(|l| l <= epoch));
+        self.latest = Some(epoch);
+        self.words[at] = 2 * epoch + u64::from(any);
+        self.words[at + 1..at + 1 + n].copy_from_slice(first);
+        if any {
+            self.reserved[agent].clear();
+            self.reserved[agent].extend_from_slice(reserved);
+        }
     }
 
     /// Whether `agent` has a note of `epoch` with `available` (zero from
@@ -625,13 +629,38 @@ impl QuietNotes {
     /// entries are all that can differ).
     fn holds(&self, agent: usize, epoch: u64, available: &ResourceSet) -> bool {
         let n = self.kinds;
+        self.holds_first(
+            agent,
+            epoch,
+            &available.unreserved.0[..n],
+            &available.reserved,
+        )
+    }
+
+    /// [`QuietNotes::holds`] of an agent with nothing reserved available
+    /// and `words` unreserved (as in [`QuietNotes::set_words`]).
+    fn holds_words(&self, agent: usize, epoch: u64, words: &[u64; OFFER_WORDS]) -> bool {
+        self.holds_first(agent, epoch, &words[..self.kinds], &[])
+    }
+
+    /// Whether `agent` has a note of `epoch` with `first` and `reserved`
+    /// (as [`QuietNotes::set_first`] takes them).
+    #[inline(always)]
+    fn holds_first(
+        &self,
+        agent: usize,
+        epoch: u64,
+        first: &[u64],
+        reserved: &[(RoleId, Quantities)],
+    ) -> bool {
+        let n = self.kinds;
         let at = agent * (1 + n);
         let note = self.words[at];
-        let reserved = !available.reserved.is_empty();
+        let any = !reserved.is_empty();
         note != QuietNotes::NONE
-            && note == 2 * epoch + u64::from(reserved)
-            && self.words[at + 1..at + 1 + n] == available.unreserved.0[..n]
-            && (!reserved || self.reserved[agent] == available.reserved)
+            && note == 2 * epoch + u64::from(any)
+            && self.words[at + 1..at + 1 + n] == *first
+            && (!any || self.reserved[agent][..] == *reserved)
     }
 }
 
@@ -663,15 +692,12 @@ pub struct Master {
     /// beside the agents' 704-byte states, so that a whole-cell run reads
     /// 8 bytes a resource kind an agent (16 bytes with cpus and mem: an
     /// array of 200 KB for 12,500 agents) instead of one line of each
-    /// state at random: per agent `avail_stride` words, the first entries
-    /// of what it has available unreserved. Kept equal to
-    /// `agents[a].available.unreserved.0[..avail_stride]` by every write
+    /// state at random: per agent `avail_stride()` words, the first
+    /// entries of what it has available unreserved. Kept equal to
+    /// `agents[a].available.unreserved.0[..avail_stride()]` by every write
     /// of an agent's `available` (`Master::sync_avail`; `check_invariants`
     /// checks it).
     avail_words: Vec<u64>,
-    /// `kinds` between 1 and `OFFER_WORDS` (a short visit needs at most
-    /// four kinds).
-    avail_stride: usize,
     /// Per agent: whether it has anything reserved available (kept with
     /// `avail_words`).
     avail_reserved: Vec<bool>,
@@ -1009,7 +1035,6 @@ impl Master {
                     * crate::cluster::state::resource_kinds(model)
                         .clamp(1, OFFER_WORDS)
             ],
-            avail_stride: crate::cluster::state::resource_kinds(model).clamp(1, OFFER_WORDS),
             avail_copy: model.architecture == crate::arch::Architecture::TwoLevel,
             avail_reserved: vec![false; model.agents.len()],
             roles,
@@ -1191,6 +1216,13 @@ impl Master {
         self.sync_avail(agent.index());
     }
 
+    /// Words an agent in `avail_words`: `kinds` between 1 and
+    /// `OFFER_WORDS` (a short visit needs at most four kinds).
+    #[inline(always)]
+    fn avail_stride(&self) -> usize {
+        self.kinds.clamp(1, OFFER_WORDS)
+    }
+
     /// Copies what agent `a` has available into `avail_words` and
     /// `avail_reserved`: after every write of its `available`.
     #[inline]
@@ -1202,7 +1234,7 @@ impl Master {
             return;
         }
         let av = &self.agents[a].available;
-        let k = self.avail_stride;
+        let k = self.avail_stride();
         let to = &mut self.avail_words[a * k..a * k + k];
         // At most four words, copied one by one (no call).
         for i in 0..OFFER_WORDS {
@@ -1219,7 +1251,7 @@ impl Master {
         if !self.avail_copy {
             return None;
         }
-        let k = self.avail_stride;
+        let k = self.avail_stride();
         self.agents.iter().enumerate().position(|(i, a)| {
             self.avail_words[i * k..i * k + k] != a.available.unreserved.0[..k]
                 || self.avail_reserved[i] == a.available.reserved.is_empty()
@@ -1232,7 +1264,7 @@ impl Master {
     #[inline]
     #[allow(clippy::needless_range_loop)] // as in `sync_avail`
     fn avail_of(&self, a: usize) -> [u64; OFFER_WORDS] {
-        let k = self.avail_stride;
+        let k = self.avail_stride();
         let from = &self.avail_words[a * k..a * k + k];
         let mut w = [0; OFFER_WORDS];
         for i in 0..OFFER_WORDS {
