@@ -261,15 +261,38 @@ enum ToMaker {
     Permute { at: u64, len: usize, buf: Vec<u32> },
 }
 
-/// The thread's answer to a [`ToMaker::Permute`], in the order asked:
-/// `order` is what two shuffles of `0..len` from byte `at` on make of it,
-/// and `bytes` the words they take; `order` is empty when a later guess
-/// came before this one was worked out (it is passed by).
+/// The thread's answer to a [`ToMaker::Permute`], in the order asked
+/// (`asked`), or a permutation it worked out ahead of any guess (not
+/// `asked`: see [`SPECULATE`]): `order` is what two shuffles of `0..len`
+/// from byte `at` on make of it, and `bytes` the words they take; `order`
+/// is empty when a later guess came before this one was worked out (it is
+/// passed by), or when the thread had already sent that permutation.
 struct Perm {
     at: u64,
     len: usize,
     order: Vec<u32>,
     bytes: u64,
+    asked: bool,
+}
+
+/// Double shuffles the thread works out ahead of the stream's latest
+/// guess, each from where the one before leaves the words, with the same
+/// length: a run's shuffles (or an idle run's pass of as many words)
+/// follow one another with no other draw between, so the next run's
+/// permutation is worked out while this one runs, not only once this
+/// one's guess comes. Runs come as close as tens of microseconds apart,
+/// less than the thread needs for one permutation (docs/performance.md,
+/// "The shuffles worked out ahead (stop 30)").
+const SPECULATE: usize = 4;
+
+/// The thread's double shuffles worked out from its latest guess on: of
+/// `len` items, sent from byte `sent[0]` on (in order), the next from
+/// byte `next`, with `words` already there.
+struct Chain<W> {
+    len: usize,
+    sent: std::collections::VecDeque<u64>,
+    next: u64,
+    words: Option<W>,
 }
 
 /// Words that count the bytes they give.
@@ -378,8 +401,11 @@ struct Ahead<W: Seek> {
     give_back: usize,
     from: Option<Receiver<Chunk>>,
     back: Option<Sender<ToMaker>>,
-    /// The thread's permutations ([`Perm`]), one per guess sent.
+    /// The thread's permutations ([`Perm`]): one per guess sent, and
+    /// those worked out ahead.
     perms: Option<Receiver<Perm>>,
+    /// Permutations received and not used yet, from the stream's byte on.
+    ready: std::collections::VecDeque<Perm>,
     /// The last guess sent (byte, length), and the answers not yet
     /// received.
     asked: Option<(u64, usize)>,
@@ -402,7 +428,7 @@ impl<W: Seek> Ahead<W> {
     /// Starts a thread making `words`' words in chunks of `chunk` bytes
     /// (a multiple of 8), `pool` chunks at most ahead; `None` if it
     /// cannot start.
-    fn start(words: W, chunk: usize, pool: usize) -> Option<Ahead<W>> {
+    fn start(words: W, chunk: usize, pool: usize, speculate: usize) -> Option<Ahead<W>> {
         debug_assert!(chunk > 0 && chunk % 8 == 0);
         let pool = pool.max(2);
         let (to, from) = mpsc::channel::<Chunk>();
@@ -418,22 +444,34 @@ impl<W: Seek> Ahead<W> {
                 // The latest guess not worked out yet: an earlier one is
                 // answered empty (the stream has moved past it).
                 let mut guess: Option<(u64, usize, Vec<u32>)> = None;
+                let mut chain: Chain<W> = Chain {
+                    len: 0,
+                    sent: std::collections::VecDeque::new(),
+                    next: 0,
+                    words: None,
+                };
+                // Buffers of permutations the stream gave back (a few).
+                let mut bufs: Vec<Vec<u32>> = Vec::new();
+                let empty = |at: u64, len: usize| Perm {
+                    at,
+                    len,
+                    order: Vec::new(),
+                    bytes: 0,
+                    asked: true,
+                };
                 let take = |m: ToMaker,
                             free: &mut Vec<Chunk>,
-                            guess: &mut Option<(u64, usize, Vec<u32>)>|
+                            guess: &mut Option<(u64, usize, Vec<u32>)>,
+                            bufs: &mut Vec<Vec<u32>>|
                  -> bool {
                     match m {
                         ToMaker::Spent(batch) => free.extend(batch),
                         ToMaker::Permute { at, len, buf } => {
                             if let Some((at, len, order)) = guess.replace((at, len, buf)) {
-                                let empty = Perm {
-                                    at,
-                                    len,
-                                    order: Vec::new(),
-                                    bytes: 0,
-                                };
-                                drop(order);
-                                return answer.send(empty).is_ok();
+                                if bufs.len() <= speculate {
+                                    bufs.push(order);
+                                }
+                                return answer.send(empty(at, len)).is_ok();
                             }
                         }
                     }
@@ -441,11 +479,11 @@ impl<W: Seek> Ahead<W> {
                 };
                 loop {
                     // Guesses first (the stream may be waiting for one),
-                    // then chunks.
+                    // then the permutations ahead, then chunks.
                     loop {
                         match asks.try_recv() {
                             Ok(m) => {
-                                if !take(m, &mut free, &mut guess) {
+                                if !take(m, &mut free, &mut guess, &mut bufs) {
                                     return;
                                 }
                             }
@@ -453,15 +491,56 @@ impl<W: Seek> Ahead<W> {
                             Err(mpsc::TryRecvError::Disconnected) => return,
                         }
                     }
-                    if let Some((at, len, mut order)) = guess.take() {
-                        let mut w = origin.clone();
-                        w.skip(at);
+                    let (at, len, mut order, asked) = match guess.take() {
+                        Some((at, len, buf)) => {
+                            if buf.capacity() > 0 && bufs.len() <= speculate {
+                                bufs.push(buf);
+                            }
+                            if chain.len == len && chain.sent.contains(&at) {
+                                // Sent ahead already: the chain goes on
+                                // from here.
+                                while chain.sent.front().is_some_and(|&p| p < at) {
+                                    chain.sent.pop_front();
+                                }
+                                if answer.send(empty(at, len)).is_err() {
+                                    return;
+                                }
+                                continue;
+                            }
+                            if chain.len != len || chain.next != at {
+                                // Another chain: from here.
+                                chain.len = len;
+                                chain.words = None;
+                            }
+                            // The stream is past every one sent before.
+                            chain.sent.clear();
+                            (at, len, bufs.pop().unwrap_or_default(), true)
+                        }
+                        None if chain.len >= 2 && chain.sent.len() <= speculate => {
+                            let at = chain.next;
+                            (at, chain.len, bufs.pop().unwrap_or_default(), false)
+                        }
+                        None => (0, 0, Vec::new(), false),
+                    };
+                    if len >= 2 {
+                        let mut w = match chain.words.take() {
+                            Some(w) if chain.next == at => w,
+                            _ => {
+                                let mut w = origin.clone();
+                                w.skip(at);
+                                w
+                            }
+                        };
                         let bytes = permute_twice(&mut w, len, &mut order);
+                        chain.sent.push_back(at);
+                        chain.next = at + bytes;
+                        chain.words = Some(w);
                         let perm = Perm {
                             at,
                             len,
                             order,
                             bytes,
+                            asked,
                         };
                         if answer.send(perm).is_err() {
                             return;
@@ -476,7 +555,7 @@ impl<W: Seek> Ahead<W> {
                         }
                         None => match asks.recv() {
                             Ok(m) => {
-                                if !take(m, &mut free, &mut guess) {
+                                if !take(m, &mut free, &mut guess, &mut bufs) {
                                     return;
                                 }
                                 continue;
@@ -503,6 +582,7 @@ impl<W: Seek> Ahead<W> {
             from: Some(from),
             back: Some(back),
             perms: Some(perms),
+            ready: std::collections::VecDeque::new(),
             asked: None,
             unanswered: 0,
             spare: Vec::new(),
@@ -609,23 +689,42 @@ impl<W: Seek> Ahead<W> {
         }
     }
 
-    /// Receives the answers that have come (their buffers kept for the
-    /// next guess) without waiting.
+    /// Receives the permutations that have come without waiting: the
+    /// guesses' answers counted, those with an order kept for the
+    /// double shuffles to come.
     fn drain_answers(&mut self) {
-        let Some(perms) = &self.perms else {
+        let Some(perms) = self.perms.take() else {
             return;
         };
-        while self.unanswered > 0 {
+        loop {
             match perms.try_recv() {
-                Ok(p) => {
-                    self.unanswered -= 1;
-                    if p.order.capacity() > self.spare.capacity() {
-                        self.spare = p.order;
-                    }
-                }
-                Err(_) => return,
+                Ok(p) => self.keep(p),
+                Err(mpsc::TryRecvError::Empty) => break,
+                // The thread has stopped: no more.
+                Err(mpsc::TryRecvError::Disconnected) => return,
             }
         }
+        self.perms = Some(perms);
+    }
+
+    /// A permutation received: counted if it answers a guess, kept if it
+    /// has an order the stream has not passed (at most a few: the oldest
+    /// go first), else its buffer kept for the next guess.
+    fn keep(&mut self, p: Perm) {
+        if p.asked {
+            self.unanswered = self.unanswered.saturating_sub(1);
+        }
+        let here = self.base + self.at as u64;
+        if p.order.is_empty() || p.at < here {
+            if p.order.capacity() > self.spare.capacity() {
+                self.spare = p.order;
+            }
+            return;
+        }
+        if self.ready.len() > 2 * SPECULATE + 2 {
+            self.ready.pop_front();
+        }
+        self.ready.push_back(p);
     }
 
     /// Guesses that the next draws are two shuffles of `len` items: asks
@@ -647,41 +746,48 @@ impl<W: Seek> Ahead<W> {
     }
 
     /// The permutation of two shuffles of `len` items from here, if the
-    /// last guess was that and its answer has come (waited for only when
-    /// `wait`: tests); `None` if not (the shuffles are then made here, a
-    /// thread busy or not scheduled never holds the run up), or if the
-    /// thread has stopped.
+    /// thread has sent it (worked out for a guess, or ahead of one: see
+    /// [`SPECULATE`]); when the last guess was that, its answer is waited
+    /// for only when `wait` (tests). `None` if not (the shuffles are then
+    /// made here, a thread busy or not scheduled never holds the run up),
+    /// or if the thread has stopped.
     fn guessed_twice(&mut self, len: usize) -> Option<Perm> {
         let at = self.base + self.at as u64;
-        if self.local.is_some() || self.asked != Some((at, len)) {
+        if self.local.is_some() {
             return None;
         }
-        self.asked = None;
-        let perms = self.perms.as_ref()?;
-        let mut last: Option<Perm> = None;
-        while self.unanswered > 0 {
-            let answer = if self.wait {
-                perms.recv().map_err(|_| mpsc::TryRecvError::Disconnected)
-            } else {
-                perms.try_recv()
-            };
-            match answer {
-                Ok(p) => {
-                    self.unanswered -= 1;
-                    if let Some(old) = last.replace(p) {
-                        if old.order.capacity() > self.spare.capacity() {
-                            self.spare = old.order;
+        self.drain_answers();
+        if self.wait && self.asked == Some((at, len)) {
+            if let Some(perms) = self.perms.take() {
+                let mut open = true;
+                while self.unanswered > 0 {
+                    match perms.recv() {
+                        Ok(p) => self.keep(p),
+                        Err(_) => {
+                            open = false;
+                            break;
                         }
                     }
                 }
-                Err(mpsc::TryRecvError::Empty) => return None,
-                Err(mpsc::TryRecvError::Disconnected) => {
-                    self.perms = None;
-                    return None;
+                if open {
+                    self.perms = Some(perms);
                 }
             }
         }
-        last.filter(|p| p.at == at && p.len == len && p.order.len() == len)
+        self.asked = None;
+        // Those the stream has passed go.
+        while self.ready.front().is_some_and(|p| p.at < at) {
+            if let Some(p) = self.ready.pop_front() {
+                if p.order.capacity() > self.spare.capacity() {
+                    self.spare = p.order;
+                }
+            }
+        }
+        let k = self
+            .ready
+            .iter()
+            .position(|p| p.at == at && p.len == len && p.order.len() == len)?;
+        self.ready.remove(k)
     }
 }
 
@@ -989,7 +1095,7 @@ impl Stream {
             AHEAD_LIVE.fetch_sub(1, Ordering::Relaxed);
             return;
         }
-        match Ahead::start(self.rng.clone(), AHEAD_CHUNK, AHEAD_POOL) {
+        match Ahead::start(self.rng.clone(), AHEAD_CHUNK, AHEAD_POOL, SPECULATE) {
             Some(mut a) => {
                 a.counted = true;
                 self.ahead = Some(Box::new(a));
@@ -1008,10 +1114,11 @@ impl Stream {
     #[doc(hidden)]
     pub fn make_words_ahead(&mut self) -> bool {
         if self.ahead.is_none() {
-            self.ahead = Ahead::start(self.rng.clone(), AHEAD_CHUNK, AHEAD_POOL).map(|mut a| {
-                a.wait = true;
-                Box::new(a)
-            });
+            self.ahead =
+                Ahead::start(self.rng.clone(), AHEAD_CHUNK, AHEAD_POOL, SPECULATE).map(|mut a| {
+                    a.wait = true;
+                    Box::new(a)
+                });
         }
         self.ahead.is_some()
     }
@@ -1457,7 +1564,7 @@ mod tests {
                     let seed = 0x5851_f42d_4c95_7f2d ^ every ^ chunk as u64;
                     let mut words = crafted(seed, every);
                     words.fail_after = fail_after;
-                    let mut a = Ahead::start(words, chunk, 3).expect("a thread");
+                    let mut a = Ahead::start(words, chunk, 3, 0).expect("a thread");
                     let mut b = crafted(seed, every);
                     for len in (0..40).chain([300, 1000, 2049]) {
                         let mut divisors = vec![0u64];
@@ -1532,6 +1639,21 @@ mod tests {
         hits
     }
 
+    /// The double shuffles of `steps` of at least 2 items: at most this
+    /// many can use a permutation of the thread's. With the permutations
+    /// worked out ahead ([`SPECULATE`]), which of them find one beyond the
+    /// right guesses' (`twice_hits`) depends on how far ahead the thread
+    /// is: a permutation worked out from any earlier guess is used when
+    /// the stream comes to its byte with a double shuffle of its length,
+    /// however the words between were taken (a single shuffle takes half a
+    /// double shuffle's).
+    fn twice_all(steps: &[Step]) -> u64 {
+        steps
+            .iter()
+            .filter(|s| matches!(s, Step::Twice(len) if *len >= 2))
+            .count() as u64
+    }
+
     /// A stream made ahead gives by `shuffle_twice` what a stream making
     /// its own words gives by two shuffles (same order of a list that is
     /// not `0..len`, same next word), whether the thread's guess of the
@@ -1577,12 +1699,13 @@ mod tests {
                 assert_eq!(a.clone().next_u64(), b.clone().next_u64(), "step {k}");
             }
             let used = a.ahead.as_ref().map_or(0, |a| a.used);
+            // Every right guess waited for is used; the permutations
+            // worked out ahead may be used too, when they have come.
+            // Answers not come yet are passed by: the same order.
             if wait {
-                assert_eq!(used, twice_hits(&steps), "odd {odd}");
-            } else {
-                // Answers not come yet are passed by: the same order.
-                assert!(used <= twice_hits(&steps));
+                assert!(used >= twice_hits(&steps), "odd {odd}: {used}");
             }
+            assert!(used <= twice_all(&steps), "odd {odd}: {used}");
             assert_eq!(a.next_u64(), b.next_u64());
         }
         // A stream making its own words: two shuffles.
@@ -1600,20 +1723,34 @@ mod tests {
 
     /// The same with crafted words (rejections one in 3, 50 and 1,000
     /// words and none: the thread's shuffles take more words than draws),
-    /// chunks of every size from one draw up, and the thread stopping
-    /// part way (the stream goes on from the same word; no permutation is
-    /// used after).
+    /// chunks of every size from one draw up, the thread working out
+    /// double shuffles ahead of the guesses or not ([`SPECULATE`]), and
+    /// the thread stopping part way (the stream goes on from the same
+    /// word; no permutation is used after).
     #[test]
     fn double_shuffles_ahead_take_the_shuffles_words() {
         let lens: Vec<usize> = (0..24).chain([300, 1000, 2049]).collect();
         let steps = twice_steps(&lens);
         for every in [3, 50, 1000, u64::MAX] {
             for chunk in [8, 24, 504, 4096] {
-                for fail_after in [usize::MAX, 20_000] {
+                // Worked out ahead or not (but with chunks of one draw,
+                // the slowest); the thread stopping part way while it
+                // works ahead, for one chunk size.
+                let cases: &[(usize, usize)] = match chunk {
+                    8 => &[(usize::MAX, 0), (20_000, 0)],
+                    504 => &[
+                        (usize::MAX, 0),
+                        (usize::MAX, SPECULATE),
+                        (20_000, 0),
+                        (20_000, SPECULATE),
+                    ],
+                    _ => &[(usize::MAX, 0), (usize::MAX, SPECULATE), (20_000, 0)],
+                };
+                for &(fail_after, speculate) in cases {
                     let seed = 0x2545_f491_4f6c_dd1d ^ every ^ chunk as u64;
                     let mut words = crafted(seed, every);
                     words.fail_after = fail_after;
-                    let mut a = Ahead::start(words, chunk, 3).expect("a thread");
+                    let mut a = Ahead::start(words, chunk, 3, speculate).expect("a thread");
                     a.wait = true;
                     let mut b = crafted(seed, every);
                     let divisors = with_divisors(3000, |d| d.to_vec());
@@ -1651,8 +1788,12 @@ mod tests {
                         assert_eq!(a.here().taken, b.taken, "{at}");
                     }
                     assert_eq!(a.draw(), b.next(), "one in {every}, chunk {chunk}");
-                    if fail_after == usize::MAX {
+                    if fail_after == usize::MAX && speculate == 0 {
                         assert_eq!(a.used, twice_hits(&steps), "one in {every}, chunk {chunk}");
+                    } else if fail_after == usize::MAX {
+                        let used = a.used;
+                        assert!(used >= twice_hits(&steps), "one in {every}, chunk {chunk}");
+                        assert!(used <= twice_all(&steps), "one in {every}, chunk {chunk}");
                     } else {
                         assert!(a.local.is_some());
                     }
