@@ -479,7 +479,7 @@ impl<W: Seek> Ahead<W> {
                 };
                 loop {
                     // Guesses first (the stream may be waiting for one),
-                    // then the permutations ahead, then chunks.
+                    // then chunks, then the permutations ahead.
                     loop {
                         match asks.try_recv() {
                             Ok(m) => {
@@ -516,7 +516,15 @@ impl<W: Seek> Ahead<W> {
                             chain.sent.clear();
                             (at, len, bufs.pop().unwrap_or_default(), true)
                         }
-                        None if chain.len >= 2 && chain.sent.len() <= speculate => {
+                        // Ahead only when no chunk waits to be made: a run
+                        // whose words run out waits for them, while a
+                        // permutation not made ahead costs it only the
+                        // shuffles.
+                        None if chain.len >= 2
+                            && chain.sent.len() <= speculate
+                            && free.is_empty()
+                            && made >= pool =>
+                        {
                             let at = chain.next;
                             (at, chain.len, bufs.pop().unwrap_or_default(), false)
                         }
