@@ -258,7 +258,14 @@ enum ToMaker {
     /// made ahead on, are two shuffles of `len` items
     /// ([`Stream::shuffle_twice`]): the thread works out their
     /// permutation of `0..len` into `buf` ([`permute_twice`]).
-    Permute { at: u64, len: usize, buf: Vec<u32> },
+    /// `ahead`: the guess follows a run's double shuffle (not an idle
+    /// run's pass), so the thread may work out the runs after it too.
+    Permute {
+        at: u64,
+        len: usize,
+        buf: Vec<u32>,
+        ahead: bool,
+    },
 }
 
 /// The thread's answer to a [`ToMaker::Permute`], in the order asked
@@ -290,6 +297,11 @@ const SPECULATE: usize = 4;
 /// byte `next`, with `words` already there.
 struct Chain<W> {
     len: usize,
+    /// Whether the latest guess followed a run's double shuffle: after an
+    /// idle run's pass the thread works out the guess only (most runs
+    /// after an idle one are idle too: omega-exp's 87.5%, whose
+    /// permutations no run would use).
+    ahead: bool,
     sent: std::collections::VecDeque<u64>,
     next: u64,
     words: Option<W>,
@@ -443,9 +455,10 @@ impl<W: Seek> Ahead<W> {
                 let mut made = 0;
                 // The latest guess not worked out yet: an earlier one is
                 // answered empty (the stream has moved past it).
-                let mut guess: Option<(u64, usize, Vec<u32>)> = None;
+                let mut guess: Option<(u64, usize, Vec<u32>, bool)> = None;
                 let mut chain: Chain<W> = Chain {
                     len: 0,
+                    ahead: false,
                     sent: std::collections::VecDeque::new(),
                     next: 0,
                     words: None,
@@ -461,13 +474,19 @@ impl<W: Seek> Ahead<W> {
                 };
                 let take = |m: ToMaker,
                             free: &mut Vec<Chunk>,
-                            guess: &mut Option<(u64, usize, Vec<u32>)>,
+                            guess: &mut Option<(u64, usize, Vec<u32>, bool)>,
                             bufs: &mut Vec<Vec<u32>>|
                  -> bool {
                     match m {
                         ToMaker::Spent(batch) => free.extend(batch),
-                        ToMaker::Permute { at, len, buf } => {
-                            if let Some((at, len, order)) = guess.replace((at, len, buf)) {
+                        ToMaker::Permute {
+                            at,
+                            len,
+                            buf,
+                            ahead,
+                        } => {
+                            if let Some((at, len, order, _)) = guess.replace((at, len, buf, ahead))
+                            {
                                 if bufs.len() <= speculate {
                                     bufs.push(order);
                                 }
@@ -492,7 +511,8 @@ impl<W: Seek> Ahead<W> {
                         }
                     }
                     let (at, len, mut order, asked) = match guess.take() {
-                        Some((at, len, buf)) => {
+                        Some((at, len, buf, ahead)) => {
+                            chain.ahead = ahead;
                             if buf.capacity() > 0 && bufs.len() <= speculate {
                                 bufs.push(buf);
                             }
@@ -521,6 +541,7 @@ impl<W: Seek> Ahead<W> {
                         // permutation not made ahead costs it only the
                         // shuffles.
                         None if chain.len >= 2
+                            && chain.ahead
                             && chain.sent.len() <= speculate
                             && free.is_empty()
                             && made >= pool =>
@@ -737,7 +758,7 @@ impl<W: Seek> Ahead<W> {
 
     /// Guesses that the next draws are two shuffles of `len` items: asks
     /// the thread for their permutation from here.
-    fn guess_twice(&mut self, len: usize) {
+    fn guess_twice(&mut self, len: usize, ahead: bool) {
         self.drain_answers();
         if self.local.is_some() || !(2..=1 << 32).contains(&len) {
             return;
@@ -747,7 +768,15 @@ impl<W: Seek> Ahead<W> {
         };
         let at = self.base + self.at as u64;
         let buf = std::mem::take(&mut self.spare);
-        if back.send(ToMaker::Permute { at, len, buf }).is_ok() {
+        if back
+            .send(ToMaker::Permute {
+                at,
+                len,
+                buf,
+                ahead,
+            })
+            .is_ok()
+        {
             self.asked = Some((at, len));
             self.unanswered += 1;
         }
@@ -882,7 +911,7 @@ fn twice_ahead<W: Seek, T: Copy>(a: &mut Ahead<W>, items: &mut [T]) {
             shuffle_with(a, divisors, items);
         }),
     }
-    a.guess_twice(len);
+    a.guess_twice(len, true);
 }
 
 /// The draw kept for the bound `n` from a first draw `x` in the top `n`
@@ -1040,7 +1069,7 @@ impl Stream {
                 self.shuffle(items);
                 if let Some(a) = &mut self.ahead {
                     // Made ahead from these shuffles on.
-                    a.guess_twice(len);
+                    a.guess_twice(len, true);
                 }
             }
         }
@@ -1075,7 +1104,7 @@ impl Stream {
         self.pass_shuffle(len);
         self.pass_shuffle(len);
         if let Some(a) = &mut self.ahead {
-            a.guess_twice(len);
+            a.guess_twice(len, false);
         }
     }
 
@@ -1787,7 +1816,7 @@ mod tests {
                                 // As `Stream::pass_shuffle_twice`.
                                 pass_ahead(&mut a, len);
                                 pass_ahead(&mut a, len);
-                                a.guess_twice(len);
+                                a.guess_twice(len, false);
                                 pass_with(&mut b, len);
                                 pass_with(&mut b, len);
                             }
