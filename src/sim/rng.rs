@@ -288,8 +288,11 @@ struct Perm {
 /// follow one another with no other draw between, so the next run's
 /// permutation is worked out while this one runs, not only once this
 /// one's guess comes. Runs come as close as tens of microseconds apart,
-/// less than the thread needs for one permutation (docs/performance.md,
-/// "The shuffles worked out ahead (stop 30)").
+/// less than the thread needs for one permutation. Only after a guess
+/// that follows a run's double shuffle (not an idle run's pass: the runs
+/// after an idle one are mostly idle too), and only when no chunk of
+/// words waits to be made (docs/performance.md, "The shuffles worked out
+/// ahead (stop 30)").
 const SPECULATE: usize = 4;
 
 /// The thread's double shuffles worked out from its latest guess on: of
@@ -736,6 +739,14 @@ impl<W: Seek> Ahead<W> {
         self.perms = Some(perms);
     }
 
+    /// Keeps a permutation's buffer for the next guess, if larger than the
+    /// one kept.
+    fn spare_from(&mut self, order: Vec<u32>) {
+        if order.capacity() > self.spare.capacity() {
+            self.spare = order;
+        }
+    }
+
     /// A permutation received: counted if it answers a guess, kept if it
     /// has an order the stream has not passed (at most a few: the oldest
     /// go first), else its buffer kept for the next guess.
@@ -745,9 +756,7 @@ impl<W: Seek> Ahead<W> {
         }
         let here = self.base + self.at as u64;
         if p.order.is_empty() || p.at < here {
-            if p.order.capacity() > self.spare.capacity() {
-                self.spare = p.order;
-            }
+            self.spare_from(p.order);
             return;
         }
         if self.ready.len() > 2 * SPECULATE + 2 {
@@ -815,9 +824,7 @@ impl<W: Seek> Ahead<W> {
         // Those the stream has passed go.
         while self.ready.front().is_some_and(|p| p.at < at) {
             if let Some(p) = self.ready.pop_front() {
-                if p.order.capacity() > self.spare.capacity() {
-                    self.spare = p.order;
-                }
+                self.spare_from(p.order);
             }
         }
         let k = self
