@@ -490,12 +490,17 @@ pub(super) struct Filters {
     /// By framework index, then the framework's role index.
     tables: Vec<Vec<Table>>,
     records: Vec<Record>,
-    /// Free slots of `records`, the last freed on top: a stack beside the
-    /// records, so installing reads the next free slot from a line at hand
-    /// instead of from the cold record of a filter that expired long ago
-    /// (the slots given out are the same as a list chained through the
-    /// records would give).
-    free: Vec<u32>,
+    /// Free slots of `records`, first freed first given out again: a queue
+    /// beside the records, so installing reads the next free slot from a
+    /// line at hand instead of from the cold record of a filter that
+    /// expired long ago. First in, first out (a stack until stop 31): an
+    /// answer's filters are installed in agent order
+    /// ([`Master::install_deferred`](super::Master::install_deferred)) and
+    /// expire together in the same order, so their slots are freed in that
+    /// order and given out in it again to the next answer's, whose records
+    /// are then written, and read at their expiry, one after another
+    /// rather than at random.
+    free: std::collections::VecDeque<u32>,
     sets: Interner,
     live: usize,
 }
@@ -538,7 +543,7 @@ impl Filters {
                 })
                 .collect(),
             records: Vec::new(),
-            free: Vec::new(),
+            free: std::collections::VecDeque::new(),
             sets: Interner::new(kinds),
             live: 0,
         }
@@ -603,6 +608,31 @@ impl Filters {
         self.install_with(fw, role, agent, id, |sets| sets.intern_words(w))
     }
 
+    /// Interns the set of unreserved quantities `w` (as
+    /// [`Filters::install_words`] does), a reference taken for a filter
+    /// [`Filters::install_interned`] installs later.
+    pub fn intern_words(&mut self, w: &[u64; WORDS]) -> u32 {
+        self.sets.intern_words(w)
+    }
+
+    /// A filter installed with a set [`Filters::intern_words`] interned
+    /// (its reference the filter's now; released if `fw` has no table for
+    /// `role`, when no filter is installed).
+    pub fn install_interned(
+        &mut self,
+        fw: FrameworkId,
+        role: RoleId,
+        agent: AgentId,
+        set: u32,
+        id: u64,
+    ) -> Option<FilterId> {
+        let f = self.install_with(fw, role, agent, id, |_| set);
+        if f.is_none() {
+            self.sets.release(set);
+        }
+        f
+    }
+
     /// A filter installed, its set interned by `intern`.
     #[inline(always)]
     fn install_with(
@@ -632,7 +662,7 @@ impl Filters {
             agent: agent.0,
             epoch: table.epoch,
         };
-        let slot = match self.free.pop() {
+        let slot = match self.free.pop_front() {
             Some(slot) => {
                 self.records[slot as usize] = record;
                 slot
@@ -674,15 +704,15 @@ impl Filters {
         warm
     }
 
-    /// Reads the records the next `n` installs will write (the top of the
-    /// free stack; records of filters that went long ago): a store to a
+    /// Reads the records the next `n` installs will write (the front of
+    /// the free queue; records of filters that went long ago): a store to a
     /// line not at hand holds up every store after it, so a batch of
     /// declines each writing a cold record stalls on them one by one.
     /// Read together here first, they arrive together. Changes nothing; a
     /// number that means nothing, for `black_box`.
     pub fn look_ahead_installs(&self, n: usize) -> u64 {
         let mut warm = 0u64;
-        for &slot in self.free.iter().rev().take(n) {
+        for &slot in self.free.iter().take(n) {
             warm ^= self.records[slot as usize].id;
         }
         warm
@@ -765,7 +795,7 @@ impl Filters {
         let res = r.resources;
         r.id = 0;
         r.next = NONE;
-        self.free.push(slot);
+        self.free.push_back(slot);
         self.sets.release(res);
     }
 

@@ -806,6 +806,15 @@ pub struct Master {
     /// count of returns by agent, kept for their buffers.
     return_order: Vec<u32>,
     return_counts: Vec<u32>,
+    /// The filters of an answer's declines of words not installed yet
+    /// ([`Master::decline_many_deferring`]), in decline order, and their
+    /// one expiry: installed together in agent order by
+    /// [`Master::install_deferred`].
+    deferred_filters: Vec<DeferredFilter>,
+    deferred_expires: SimTime,
+    /// `install_deferred`'s copy of them in agent order, kept for its
+    /// buffer.
+    deferred_sorted: Vec<DeferredFilter>,
     /// What declines of the current answer batch have yet to take off the
     /// framework's and the role tree's sums ([`Master::decline_deferred`]):
     /// `None` outside an answer batch.
@@ -905,6 +914,19 @@ struct Return {
 
 impl Return {
     const UNRESERVED: u32 = u32::MAX;
+}
+
+/// The filter of a decline of words whose install waits for the rest of
+/// its answer ([`Master::decline_many_deferring`]): its key, its serial
+/// (given in decline order, as an immediate install gives it) and its set,
+/// interned at the decline (a reference taken): 24 bytes.
+#[derive(Clone, Copy, Debug)]
+struct DeferredFilter {
+    serial: u64,
+    set: u32,
+    agent: AgentId,
+    framework: FrameworkId,
+    role: RoleId,
 }
 
 /// What a run with one client has offered in its stage 2, added to the
@@ -1085,6 +1107,9 @@ impl Master {
             return_sets: Vec::new(),
             return_order: Vec::new(),
             return_counts: Vec::new(),
+            deferred_filters: Vec::new(),
+            deferred_expires: SimTime::ZERO,
+            deferred_sorted: Vec::new(),
             owed: None,
             defer_charges: true,
             sole_fast: true,
@@ -2220,7 +2245,7 @@ impl Master {
         // A filter lasts at least one allocation interval (MESOS-4302).
         let expires = now.plus(refuse.max(self.interval));
         let mut found = None;
-        self.decline_one(model, id, refuse, expires, |d| found = Some(d));
+        self.decline_one::<false>(model, id, refuse, expires, |d| found = Some(d));
         found
     }
 
@@ -2237,6 +2262,46 @@ impl Master {
         now: SimTime,
         out: &mut Vec<Declined>,
     ) {
+        self.decline_chunk::<false>(model, ids, refuse, now, out);
+    }
+
+    /// [`Master::decline_many`], but the filters of its offers of words are
+    /// not installed yet: each is kept, with its serial and its set
+    /// interned, for [`Master::install_deferred`] to install with the rest
+    /// of the answer's in agent order (what each pushes to `out` has no
+    /// filter). An answer's declines come in its offers' order, the run's
+    /// shuffle of the agents, so installing each as it comes writes the
+    /// framework's filter table (4 bytes an agent) at random, and their
+    /// expiry, in the same order, reads it at random again: on google-day,
+    /// where nearly every answer declines the whole cell, a cache miss
+    /// each way for every offer. In agent order both walk the table from
+    /// one end to the other. Nothing reads the filters in between (an
+    /// answer's declines, records and expiries' queue entry), the serials
+    /// are given in decline order as before, and the order of a key's
+    /// filters, of the records' slots and of the ids in an expiry's block
+    /// is seen nowhere outside the filters (a look-up asks whether any of
+    /// a key's filters holds; an expiry removes its own record).
+    pub fn decline_many_deferring(
+        &mut self,
+        model: &Model,
+        ids: &[OfferId],
+        refuse: DurationUs,
+        now: SimTime,
+        out: &mut Vec<Declined>,
+    ) {
+        self.decline_chunk::<true>(model, ids, refuse, now, out);
+    }
+
+    /// `decline_many` (`DEFER` false) and `decline_many_deferring` (true).
+    #[inline(always)]
+    fn decline_chunk<const DEFER: bool>(
+        &mut self,
+        model: &Model,
+        ids: &[OfferId],
+        refuse: DurationUs,
+        now: SimTime,
+        out: &mut Vec<Declined>,
+    ) {
         let refuse = refuse.min(MAX_REFUSE_US);
         // A filter lasts at least one allocation interval (MESOS-4302).
         let expires = now.plus(refuse.max(self.interval));
@@ -2245,16 +2310,80 @@ impl Master {
             // key's entry in the framework's filter table, a cache miss
             // in the shuffled order of the run's agents) and the records
             // the installs will write, read together ahead of the chunk
-            // (see `look_ahead_decline`, `look_ahead_installs`).
-            let mut warm = self.filters.look_ahead_installs(ids.len());
+            // (see `look_ahead_decline`, `look_ahead_installs`); deferring,
+            // the offer only.
+            let mut warm = if DEFER {
+                0
+            } else {
+                self.filters.look_ahead_installs(ids.len())
+            };
             for &id in ids {
-                warm ^= self.look_ahead_decline(id);
+                warm ^= if DEFER {
+                    self.look_ahead_offer(id)
+                } else {
+                    self.look_ahead_decline(id)
+                };
             }
             std::hint::black_box(warm);
         }
         for &id in ids {
-            self.decline_one(model, id, refuse, expires, |d| out.push(d));
+            self.decline_one::<DEFER>(model, id, refuse, expires, |d| out.push(d));
         }
+    }
+
+    /// Installs the filters [`Master::decline_many_deferring`] kept, in
+    /// agent order (one agent's in decline order), each counted in its
+    /// role as `install_declined` counts it; pushes the id of each
+    /// installed to `out` in that order, and returns their one expiry
+    /// (`None` if none was kept).
+    pub fn install_deferred(&mut self, out: &mut Vec<FilterId>) -> Option<SimTime> {
+        if self.deferred_filters.is_empty() {
+            return None;
+        }
+        let kept = std::mem::take(&mut self.deferred_filters);
+        let mut sorted = std::mem::take(&mut self.deferred_sorted);
+        sorted.clear();
+        let agents = self.agents.len();
+        if kept.len() * SORT_RETURNS_PER_AGENT >= agents {
+            // A counting sort by agent, stable (as `settle_returns`'s),
+            // the entries themselves moved: read in decline order, written
+            // in place, so that the installs read them in one pass.
+            let mut at = std::mem::take(&mut self.return_counts);
+            at.clear();
+            at.resize(agents, 0);
+            for f in &kept {
+                at[f.agent.index()] += 1;
+            }
+            let mut before = 0;
+            for c in at.iter_mut() {
+                let here = *c;
+                *c = before;
+                before += here;
+            }
+            sorted.resize(kept.len(), kept[0]);
+            for f in &kept {
+                let k = &mut at[f.agent.index()];
+                sorted[*k as usize] = *f;
+                *k += 1;
+            }
+            self.return_counts = at;
+        } else {
+            sorted.extend_from_slice(&kept);
+            sorted.sort_by_key(|f| f.agent);
+        }
+        for f in &sorted {
+            if let Some(id) =
+                self.filters
+                    .install_interned(f.framework, f.role, f.agent, f.set, f.serial)
+            {
+                self.roles[f.role.index()].active_filters += 1;
+                out.push(id);
+            }
+        }
+        self.deferred_sorted = sorted;
+        self.deferred_filters = kept;
+        self.deferred_filters.clear();
+        Some(self.deferred_expires)
     }
 
     /// One deferred decline (see [`Master::decline_deferred`]), `refuse`
@@ -2263,7 +2392,7 @@ impl Master {
     /// not outstanding): a sink rather than a return value, so that
     /// `decline_many` writes each `Declined` straight into its list.
     #[inline]
-    fn decline_one(
+    fn decline_one<const DEFER: bool>(
         &mut self,
         model: &Model,
         id: OfferId,
@@ -2287,7 +2416,7 @@ impl Master {
         let res = match v.held {
             Held::Words(w) if *w != [0; OFFER_WORDS] => {
                 let w = *w;
-                self.decline_words(
+                self.decline_words::<DEFER>(
                     model,
                     (at, id),
                     (framework, role, agent),
@@ -2355,7 +2484,7 @@ impl Master {
     /// its unreserved part) and the return's words pushed as they are.
     #[inline]
     #[allow(clippy::too_many_arguments)]
-    fn decline_words(
+    fn decline_words<const DEFER: bool>(
         &mut self,
         model: &Model,
         (at, id): (offer_book::Found, OfferId),
@@ -2386,6 +2515,19 @@ impl Master {
             });
         }
         let filter = if refuse == 0 {
+            None
+        } else if DEFER {
+            let serial = self.id_of(self.next_filter);
+            self.next_filter += 1;
+            let (_, role, _) = key;
+            self.deferred_expires = expires;
+            self.deferred_filters.push(DeferredFilter {
+                serial,
+                set: self.filters.intern_words(w),
+                agent,
+                framework,
+                role,
+            });
             None
         } else {
             let serial = self.id_of(self.next_filter);
@@ -2716,6 +2858,20 @@ impl Master {
                 };
                 u64::from(head.is_none()) ^ first
             }
+            None => 0,
+        }
+    }
+
+    /// Reads ahead what declining offer `id` reads first when its filter's
+    /// install waits ([`Master::decline_many_deferring`]): its entry in the
+    /// book. Changes nothing; a number that means nothing, for `black_box`.
+    #[inline]
+    pub fn look_ahead_offer(&self, id: OfferId) -> u64 {
+        match self.offers.get(&id) {
+            Some(v) => match v.held {
+                Held::Words(w) => w[0],
+                Held::Whole(res) => res.unreserved.0[0],
+            },
             None => 0,
         }
     }
@@ -4044,6 +4200,7 @@ mod tests {
             }
             let mut rng = Stream::new(13 + shape as u64, "words");
             let (mut words, mut whole, mut installed) = (0, 0, 0);
+            let mut deferred_installed = 0;
             let mut pending: Vec<FilterId> = Vec::new();
             for round in 0..300u64 {
                 let now = SimTime(round * 1_000_000);
@@ -4058,15 +4215,20 @@ mod tests {
                     m.charge_offer(&model, (fw, role, agent), &res, false, false, None);
                     ids.push(m.new_offer(fw, role, agent, res, now));
                 }
+                let mut m_words = std::collections::BTreeMap::new();
                 for id in &ids {
                     match m.offers.get(id).expect("made").held {
                         Held::Words(_) => words += 1,
                         Held::Whole(_) => whole += 1,
                     }
+                    m_words.insert(*id, matches!(m.offers.get(id).expect("made").held, Held::Words(w) if *w != [0; OFFER_WORDS]));
                 }
                 // The same offers held whole (`get_mut` moves an offer of
                 // words aside), and a copy for the reference.
                 let mut slow = m.clone();
+                // And declined with the filters of words kept for the
+                // chunk's end (`decline_many_deferring`).
+                let mut deferring = m.clone();
                 for id in &ids {
                     assert!(slow.offers.get_mut(id).is_some());
                     assert!(matches!(
@@ -4097,9 +4259,80 @@ mod tests {
                     assert_eq!(got, want, "shape {shape} round {round}");
                     pending.extend(got.iter().flatten().map(|f| f.id));
                     installed += got.iter().flatten().count();
+                    // Deferring: the same declines, their filters of words
+                    // (the offers `m` holds as words) installed after the
+                    // chunk in agent order, with the same serials and
+                    // expiry.
+                    let mut deferred_out = Vec::new();
+                    deferring.decline_many_deferring(&model, chunk, refuse, now, &mut deferred_out);
+                    let mut late = Vec::new();
+                    let expires = deferring.install_deferred(&mut late);
+                    let mut early = Vec::new();
+                    for ((d, fast), id) in deferred_out.iter().zip(&fast_out).zip(chunk) {
+                        let of_words = matches!(m_words.get(id), Some(true));
+                        assert_eq!(d.filter.is_some(), !of_words && fast.filter.is_some());
+                        assert_eq!(
+                            (d.role, d.agent, d.total),
+                            (fast.role, fast.agent, fast.total)
+                        );
+                        early.extend(d.filter.map(|f| f.id.id));
+                    }
+                    let deferred_serials: Vec<u64> = fast_out
+                        .iter()
+                        .zip(chunk)
+                        .filter(|(_, id)| m_words.get(id) == Some(&true))
+                        .filter_map(|(d, _)| d.filter.map(|f| f.id.id))
+                        .collect();
+                    let mut late_serials: Vec<u64> = late.iter().map(|f| f.id).collect();
+                    let agent_of = |id: u64| {
+                        fast_out
+                            .iter()
+                            .find(|d| d.filter.is_some_and(|f| f.id.id == id))
+                            .map(|d| d.agent)
+                    };
+                    let agents_late: Vec<_> = late_serials.iter().map(|&id| agent_of(id)).collect();
+                    assert!(agents_late.windows(2).all(|w| w[0] <= w[1]), "agent order");
+                    late_serials.sort_unstable();
+                    assert_eq!(
+                        late_serials, deferred_serials,
+                        "shape {shape} round {round}"
+                    );
+                    if !late.is_empty() {
+                        let want_expires =
+                            fast_out.iter().find_map(|d| d.filter).map(|f| f.expires);
+                        assert_eq!(expires, want_expires);
+                    }
+                    deferred_installed += late.len();
                 }
                 m.settle_returns(&model);
                 slow.settle_returns(&model);
+                deferring.settle_returns(&model);
+                // The same filters but for their slots and the order of a
+                // key's chain.
+                let unslotted = |m: &Master| {
+                    let mut f: Vec<String> = m
+                        .filters
+                        .contents()
+                        .into_iter()
+                        .map(|(fw, role, agent, id, set)| {
+                            format!("{fw:?} {role:?} {agent:?} {} {set:?}", id.id)
+                        })
+                        .collect();
+                    f.sort();
+                    f
+                };
+                assert_eq!(
+                    unslotted(&deferring),
+                    unslotted(&m),
+                    "shape {shape} round {round}"
+                );
+                let (_, agents_m, sums_m) = after_declines(&m);
+                let (_, agents_d, sums_d) = after_declines(&deferring);
+                assert_eq!(
+                    (agents_d, sums_d),
+                    (agents_m, sums_m),
+                    "shape {shape} round {round}"
+                );
                 let state = after_declines(&m);
                 assert_eq!(state, after_declines(&slow), "shape {shape} round {round}");
                 assert_eq!(
@@ -4123,8 +4356,8 @@ mod tests {
                 }
             }
             assert!(
-                words > 300 && whole > 100 && installed > 300,
-                "{words} {whole} {installed}"
+                words > 300 && whole > 100 && installed > 300 && deferred_installed > 100,
+                "{words} {whole} {installed} {deferred_installed}"
             );
         }
     }

@@ -815,30 +815,38 @@ impl<'m> Simulation<'m> {
                 }
                 i += 1;
             }
-            let p = PartitionId(p);
-            let n = ids.len() as u64;
-            // Taken by the new entry, or copied into the previous one and
-            // kept for the next.
-            let ids = std::cell::Cell::new(ids);
-            self.queue.push_timer_joined_n(
-                f.expires,
-                n,
-                |e| match e {
-                    Event::FilterExpire(q, into) if *q == p => {
-                        let these = ids.take();
-                        into.extend_from_slice(&these);
-                        ids.set(these);
-                        true
-                    }
-                    _ => false,
-                },
-                || Event::FilterExpire(p, ids.take()),
-            );
-            let mut left = ids.into_inner();
-            if left.capacity() > 0 {
-                left.clear();
-                self.id_lists.push(left);
-            }
+            self.push_expiry_list(PartitionId(p), f.expires, ids);
+        }
+    }
+
+    /// The expiry at `expires` of the filters `ids` of partition `p`, one
+    /// after another: one queue entry, joined to the last one pushed if
+    /// that is of the same partition and time (see
+    /// [`Simulation::push_filter_expiries`]); `ids`' buffer is kept for
+    /// the next list.
+    fn push_expiry_list(&mut self, p: PartitionId, expires: SimTime, ids: Vec<FilterId>) {
+        let n = ids.len() as u64;
+        // Taken by the new entry, or copied into the previous one and
+        // kept for the next.
+        let ids = std::cell::Cell::new(ids);
+        self.queue.push_timer_joined_n(
+            expires,
+            n,
+            |e| match e {
+                Event::FilterExpire(q, into) if *q == p => {
+                    let these = ids.take();
+                    into.extend_from_slice(&these);
+                    ids.set(these);
+                    true
+                }
+                _ => false,
+            },
+            || Event::FilterExpire(p, ids.take()),
+        );
+        let mut left = ids.into_inner();
+        if left.capacity() > 0 {
+            left.clear();
+            self.id_lists.push(left);
         }
     }
 

@@ -1,7 +1,7 @@
 //! Allocation runs, offers and the frameworks' answers to them.
 
 use super::*;
-use crate::master::{Demand, Held};
+use crate::master::{Demand, Held, NewFilter};
 use std::ops::Range;
 
 impl<'m> Simulation<'m> {
@@ -572,8 +572,9 @@ impl<'m> Simulation<'m> {
             parts.clear();
             if self.masters.len() == 1 {
                 // One master (nearly every scenario): the chunk at once,
-                // read ahead in the master.
-                self.masters[0].decline_many(model, chunk, refuse, self.now, &mut done);
+                // read ahead in the master; the filters of its offers of
+                // words installed after the last chunk, in agent order.
+                self.masters[0].decline_many_deferring(model, chunk, refuse, self.now, &mut done);
             } else {
                 self.look_ahead_answers(chunk);
                 for &id in chunk {
@@ -590,6 +591,26 @@ impl<'m> Simulation<'m> {
             self.fw_counters[fw.index()].offers_declined += n;
             self.emit_declines(obs, seq, fw, &done);
             self.push_filter_expiries(&done, &parts);
+        }
+        if self.masters.len() == 1 {
+            // The deferred filters (see `Master::decline_many_deferring`),
+            // their expiries pushed after any the chunks pushed: nothing
+            // else reaches the queue in between, so the entry and its
+            // numbers are those the chunks would have pushed.
+            let mut ids = self.id_lists.pop().unwrap_or_default();
+            match self.masters[0].install_deferred(&mut ids) {
+                Some(expires) if self.one_event_per_filter => {
+                    for &id in &ids {
+                        self.push_filter_expiry(PartitionId(0), NewFilter { id, expires });
+                    }
+                    ids.clear();
+                    self.id_lists.push(ids);
+                }
+                Some(expires) if !ids.is_empty() => {
+                    self.push_expiry_list(PartitionId(0), expires, ids);
+                }
+                _ => self.id_lists.push(ids),
+            }
         }
     }
 
