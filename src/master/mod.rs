@@ -186,6 +186,79 @@ pub struct NewFilter {
     pub expires: SimTime,
 }
 
+/// The [`Declined`]s of a chunk of declines ([`Master::decline_many`]),
+/// written in place into a buffer kept from chunk to chunk: of a
+/// `Declined`'s 128-byte total only the first quantities the decline has
+/// (four for an offer of words, the scenario's kinds for a whole set) are
+/// written, the rest of every entry's kept zero (`wide`: every entry is
+/// zero from there on), where building each whole wrote it twice (zeroed,
+/// then copied into the list).
+#[derive(Clone, Debug, Default)]
+pub struct Declines {
+    items: Vec<Declined>,
+    len: usize,
+    wide: usize,
+}
+
+impl Declines {
+    pub fn new() -> Declines {
+        Declines::default()
+    }
+
+    /// Empties it (its buffer kept).
+    pub fn clear(&mut self) {
+        self.len = 0;
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    pub fn as_slice(&self) -> &[Declined] {
+        &self.items[..self.len]
+    }
+
+    /// Adds `d`.
+    pub fn push(&mut self, d: Declined) {
+        let Declined {
+            role,
+            agent,
+            total,
+            filter,
+        } = d;
+        self.put(role, agent, &total.0, filter);
+    }
+
+    /// Adds the `Declined` of `role`, `agent` and `filter` whose total's
+    /// first quantities are `first` and every other zero.
+    #[inline(always)]
+    fn put(&mut self, role: RoleId, agent: AgentId, first: &[u64], filter: Option<NewFilter>) {
+        if self.len == self.items.len() {
+            self.items.push(Declined {
+                role,
+                agent,
+                total: Quantities::ZERO,
+                filter,
+            });
+        }
+        let d = &mut self.items[self.len];
+        self.len += 1;
+        d.role = role;
+        d.agent = agent;
+        d.filter = filter;
+        let k = first.len();
+        d.total.0[..k].copy_from_slice(first);
+        if k < self.wide {
+            d.total.0[k..self.wide].fill(0);
+        }
+        self.wide = self.wide.max(k);
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Unavailability {
     pub start: SimTime,
@@ -2245,7 +2318,16 @@ impl Master {
         // A filter lasts at least one allocation interval (MESOS-4302).
         let expires = now.plus(refuse.max(self.interval));
         let mut found = None;
-        self.decline_one::<false>(model, id, refuse, expires, |d| found = Some(d));
+        self.decline_one::<false>(model, id, refuse, expires, |role, agent, first, filter| {
+            let mut total = Quantities::ZERO;
+            total.0[..first.len()].copy_from_slice(first);
+            found = Some(Declined {
+                role,
+                agent,
+                total,
+                filter,
+            });
+        });
         found
     }
 
@@ -2260,7 +2342,7 @@ impl Master {
         ids: &[OfferId],
         refuse: DurationUs,
         now: SimTime,
-        out: &mut Vec<Declined>,
+        out: &mut Declines,
     ) {
         self.decline_chunk::<false>(model, ids, refuse, now, out);
     }
@@ -2287,7 +2369,7 @@ impl Master {
         ids: &[OfferId],
         refuse: DurationUs,
         now: SimTime,
-        out: &mut Vec<Declined>,
+        out: &mut Declines,
     ) {
         self.decline_chunk::<true>(model, ids, refuse, now, out);
     }
@@ -2300,7 +2382,7 @@ impl Master {
         ids: &[OfferId],
         refuse: DurationUs,
         now: SimTime,
-        out: &mut Vec<Declined>,
+        out: &mut Declines,
     ) {
         let refuse = refuse.min(MAX_REFUSE_US);
         // A filter lasts at least one allocation interval (MESOS-4302).
@@ -2327,7 +2409,9 @@ impl Master {
             std::hint::black_box(warm);
         }
         for &id in ids {
-            self.decline_one::<DEFER>(model, id, refuse, expires, |d| out.push(d));
+            self.decline_one::<DEFER>(model, id, refuse, expires, |role, agent, first, filter| {
+                out.put(role, agent, first, filter)
+            });
         }
     }
 
@@ -2398,7 +2482,7 @@ impl Master {
         id: OfferId,
         refuse: DurationUs,
         expires: SimTime,
-        mut done: impl FnMut(Declined),
+        mut done: impl FnMut(RoleId, AgentId, &[u64], Option<NewFilter>),
     ) {
         let n = self.kinds;
         // Read in place and narrowly (`OfferBook::get`): of an offer of
@@ -2432,12 +2516,7 @@ impl Master {
         };
         let Some(res) = res else {
             self.offers.discard_found(at, &id);
-            done(Declined {
-                role,
-                agent,
-                total: Quantities::ZERO,
-                filter: None,
-            });
+            done(role, agent, &[], None);
             return;
         };
         // Whole: every entry from `kinds` on is zero (a copy of fixed
@@ -2475,7 +2554,8 @@ impl Master {
                 expires,
             )
         };
-        self.end_decline(model, (at, id), key, (&total, &unreserved), filter, done);
+        self.owe_sums(model, framework, role, &total, &unreserved);
+        self.end_decline((at, id), key, &total.0[..n.max(OFFER_WORDS)], filter, done);
     }
 
     /// [`Master::decline_one`] of an offer of words `w` (not all zero):
@@ -2492,11 +2572,10 @@ impl Master {
         w: &[u64; OFFER_WORDS],
         refuse: DurationUs,
         expires: SimTime,
-        done: impl FnMut(Declined),
+        done: impl FnMut(RoleId, AgentId, &[u64], Option<NewFilter>),
     ) {
         let (framework, _, agent) = key;
         let n = self.kinds;
-        let q = offer_book::quantities(w);
         // An offer whose charge the run took back off its agent at once
         // (`end_visit`) has nothing to return there.
         if !self.take_pending(id) {
@@ -2541,31 +2620,54 @@ impl Master {
                 expires,
             )
         };
-        self.end_decline(model, (at, id), key, (&q, &q), filter, done);
+        // Its total and unreserved part are the words (`quantities(w)`).
+        self.owe_words(model, key, w);
+        self.end_decline((at, id), key, w, filter, done);
     }
 
-    /// The end of a deferred decline of offer `id` of `key`, whose
-    /// resources' total and unreserved part are `sums`: the offer leaves
-    /// the book, the sums are owed, and what the decline's record needs
-    /// goes to `done`.
+    /// The end of a deferred decline of offer `id` of `key` (what it owes
+    /// the sums owed already), whose resources' total is `first` followed
+    /// by zeros: the offer leaves the book, and what the decline's record
+    /// needs goes to `done`.
     #[inline(always)]
     fn end_decline(
         &mut self,
-        model: &Model,
         (at, id): (offer_book::Found, OfferId),
-        (framework, role, agent): (FrameworkId, RoleId, AgentId),
-        (total, unreserved): (&Quantities, &Quantities),
+        (_, role, agent): (FrameworkId, RoleId, AgentId),
+        first: &[u64],
         filter: Option<NewFilter>,
-        mut done: impl FnMut(Declined),
+        mut done: impl FnMut(RoleId, AgentId, &[u64], Option<NewFilter>),
     ) {
         self.offers.discard_found(at, &id);
-        self.owe_sums(model, framework, role, total, unreserved);
-        done(Declined {
-            role,
-            agent,
-            total: *total,
-            filter,
-        });
+        done(role, agent, first, filter);
+    }
+
+    /// [`Master::owe_sums`] of an offer of words `w` (its total and its
+    /// unreserved part are both `quantities(w)`), added to what is owed
+    /// in place when that is of the same framework and role: the words
+    /// past the scenario's kinds are zero, so adding all four is adding
+    /// the first `kinds`.
+    #[inline(always)]
+    fn owe_words(
+        &mut self,
+        model: &Model,
+        (fw, role, _): (FrameworkId, RoleId, AgentId),
+        w: &[u64; OFFER_WORDS],
+    ) {
+        match &mut self.owed {
+            Some(o) if o.framework == fw && o.role == role => {
+                for (t, x) in o.total.0[..OFFER_WORDS].iter_mut().zip(w) {
+                    *t = t.saturating_add(*x);
+                }
+                for (u, x) in o.unreserved.0[..OFFER_WORDS].iter_mut().zip(w) {
+                    *u = u.saturating_add(*x);
+                }
+            }
+            _ => {
+                let q = offer_book::quantities(w);
+                self.owe_sums(model, fw, role, &q, &q);
+            }
+        }
     }
 
     /// A deferred decline of resources with total `total` and unreserved
@@ -3518,6 +3620,42 @@ mod tests {
     use super::*;
     use crate::sim::rng::Stream;
 
+    /// A chunk's `Declines`, written in place, hold what a list of whole
+    /// `Declined`s would: each total its first quantities then zeros,
+    /// whatever longer totals the buffer's entries held before (writes of
+    /// 0 to 16 quantities mixed, cleared at random, as a scenario of more
+    /// than four kinds mixes offers of words and whole sets).
+    #[test]
+    fn declines_written_in_place_are_the_declines() {
+        let mut rng = Stream::new(5, "declines");
+        let mut buf = Declines::new();
+        let mut want: Vec<Declined> = Vec::new();
+        for step in 0..5_000 {
+            if rng.below(8) == 0 {
+                buf.clear();
+                want.clear();
+            }
+            let k = [0, 4, 4, 4, 2, 6, 16][rng.below(7) as usize];
+            let first: Vec<u64> = (0..k).map(|_| 1 + rng.below(1_000)).collect();
+            let mut total = Quantities::ZERO;
+            total.0[..k].copy_from_slice(&first);
+            let d = Declined {
+                role: RoleId(rng.below(3) as u32),
+                agent: AgentId(rng.below(9) as u32),
+                total,
+                filter: None,
+            };
+            if rng.below(4) == 0 {
+                buf.push(d);
+            } else {
+                buf.put(d.role, d.agent, &first, d.filter);
+            }
+            want.push(d);
+            assert_eq!(buf.as_slice(), &want[..], "step {step}");
+            assert_eq!(buf.len(), want.len());
+        }
+    }
+
     /// A quiet note holds exactly when the first definition's did: the
     /// same epoch and the whole saved set equal to what is available
     /// (every set zero from the `kinds`-th entry on, as the master's are).
@@ -3839,7 +3977,7 @@ mod tests {
             assert_eq!(outs[0].offers, outs[1].offers, "round {round}");
             deferred += usize::from(fast.charges_deferred());
             for (m, out) in [(&mut fast, &outs[0]), (&mut slow, &outs[1])] {
-                let mut declined = Vec::new();
+                let mut declined = Declines::new();
                 m.decline_many(&model, &out.offers, 0, now, &mut declined);
                 m.settle_returns(&model);
                 m.settle_charges();
@@ -3908,7 +4046,7 @@ mod tests {
             // Accept some offers (a part of each), decline the rest.
             for (m, out) in [(&mut fast, &outs[0]), (&mut slow, &outs[1])] {
                 let mut rng = rng.clone();
-                let mut declined = Vec::new();
+                let mut declined = Declines::new();
                 let mut rest = Vec::new();
                 for &id in &out.offers {
                     if rng.below(4) == 0 {
@@ -3996,13 +4134,14 @@ mod tests {
             let filter = rng.below(3) == 0;
             let mut made = Vec::new();
             for (m, out) in [(&mut fast, &outs[0]), (&mut slow, &outs[1])] {
-                let mut declined = Vec::new();
+                let mut declined = Declines::new();
                 let refuse = if filter { 3_000_000 } else { 0 };
                 m.decline_many(&model, &out.offers, refuse, now, &mut declined);
                 m.settle_returns(&model);
                 m.settle_charges();
                 made.push(
                     declined
+                        .as_slice()
                         .iter()
                         .filter_map(|d| d.filter.map(|f| f.id))
                         .collect::<Vec<_>>(),
@@ -4145,7 +4284,7 @@ mod tests {
                         rest.push(id);
                     }
                 }
-                let mut declined = Vec::new();
+                let mut declined = Declines::new();
                 m.decline_many(&model, &rest, 0, now, &mut declined);
                 m.settle_returns(&model);
                 m.settle_charges();
@@ -4247,9 +4386,10 @@ mod tests {
                         1 => MAX_REFUSE_US + 5,
                         _ => rng.below(20) * 500_000,
                     };
-                    let (mut fast_out, mut slow_out) = (Vec::new(), Vec::new());
-                    m.decline_many(&model, chunk, refuse, now, &mut fast_out);
-                    slow.decline_many(&model, chunk, refuse, now, &mut slow_out);
+                    let (mut fast_buf, mut slow_buf) = (Declines::new(), Declines::new());
+                    m.decline_many(&model, chunk, refuse, now, &mut fast_buf);
+                    slow.decline_many(&model, chunk, refuse, now, &mut slow_buf);
+                    let (fast_out, slow_out) = (fast_buf.as_slice(), slow_buf.as_slice());
                     assert_eq!(fast_out, slow_out, "shape {shape} round {round}");
                     let want: Vec<Option<NewFilter>> = chunk
                         .iter()
@@ -4263,12 +4403,13 @@ mod tests {
                     // (the offers `m` holds as words) installed after the
                     // chunk in agent order, with the same serials and
                     // expiry.
-                    let mut deferred_out = Vec::new();
-                    deferring.decline_many_deferring(&model, chunk, refuse, now, &mut deferred_out);
+                    let mut deferred_buf = Declines::new();
+                    deferring.decline_many_deferring(&model, chunk, refuse, now, &mut deferred_buf);
+                    let deferred_out = deferred_buf.as_slice();
                     let mut late = Vec::new();
                     let expires = deferring.install_deferred(&mut late);
                     let mut early = Vec::new();
-                    for ((d, fast), id) in deferred_out.iter().zip(&fast_out).zip(chunk) {
+                    for ((d, fast), id) in deferred_out.iter().zip(fast_out).zip(chunk) {
                         let of_words = matches!(m_words.get(id), Some(true));
                         assert_eq!(d.filter.is_some(), !of_words && fast.filter.is_some());
                         assert_eq!(

@@ -515,6 +515,8 @@ pub struct Simulation<'m> {
     /// Return each declined offer's resources to its agent at once, as
     /// before bulk answers (the slow way that they must match: tests only).
     one_decline_at_a_time: bool,
+    /// `decline_ids`' buffer of a chunk's declines, kept for the next.
+    declines: crate::master::Declines,
     /// Make every offer of a reply into a slot before deciding, as before
     /// `framework::decide_drawn` (the slow way it must match: tests only).
     every_slot_made: bool,
@@ -682,6 +684,7 @@ impl<'m> Simulation<'m> {
             id_lists: Vec::new(),
             one_event_per_filter: false,
             one_decline_at_a_time: false,
+            declines: crate::master::Declines::new(),
             every_slot_made: false,
             charges_in: None,
             every_answer_made: false,

@@ -565,7 +565,7 @@ impl<'m> Simulation<'m> {
         obs: &mut dyn Observer,
     ) {
         let model = self.model;
-        let mut done: Vec<crate::master::Declined> = Vec::with_capacity(LOOK_AHEAD);
+        let mut done = std::mem::take(&mut self.declines);
         let mut parts: Vec<u32> = Vec::with_capacity(LOOK_AHEAD);
         for chunk in ids.chunks(LOOK_AHEAD) {
             done.clear();
@@ -589,9 +589,10 @@ impl<'m> Simulation<'m> {
             let n = done.len() as u64;
             self.counters.offers_declined += n;
             self.fw_counters[fw.index()].offers_declined += n;
-            self.emit_declines(obs, seq, fw, &done);
-            self.push_filter_expiries(&done, &parts);
+            self.emit_declines(obs, seq, fw, done.as_slice());
+            self.push_filter_expiries(done.as_slice(), &parts);
         }
+        self.declines = done;
         if self.masters.len() == 1 {
             // The deferred filters (see `Master::decline_many_deferring`),
             // their expiries pushed after any the chunks pushed: nothing
