@@ -2433,17 +2433,7 @@ impl Master {
             // the entries themselves moved: read in decline order, written
             // in place, so that the installs read them in one pass.
             let mut at = std::mem::take(&mut self.return_counts);
-            at.clear();
-            at.resize(agents, 0);
-            for f in &kept {
-                at[f.agent.index()] += 1;
-            }
-            let mut before = 0;
-            for c in at.iter_mut() {
-                let here = *c;
-                *c = before;
-                before += here;
-            }
+            counting_starts(&mut at, agents, &kept, |f| f.agent);
             sorted.resize(kept.len(), kept[0]);
             for f in &kept {
                 let k = &mut at[f.agent.index()];
@@ -2739,17 +2729,7 @@ impl Master {
             // `at[a]`: returns to agents before `a`, then where the next
             // return to `a` goes.
             let mut at = std::mem::take(&mut self.return_counts);
-            at.clear();
-            at.resize(agents, 0);
-            for r in &returns {
-                at[r.agent.index()] += 1;
-            }
-            let mut before = 0;
-            for c in at.iter_mut() {
-                let here = *c;
-                *c = before;
-                before += here;
-            }
+            counting_starts(&mut at, agents, &returns, |r| r.agent);
             order.resize(returns.len(), 0);
             for (i, r) in returns.iter().enumerate() {
                 let k = &mut at[r.agent.index()];
@@ -3597,6 +3577,29 @@ impl Master {
 /// writes, not a method, because `decline_one` reads `res` in place in the
 /// offer book while it installs.
 #[inline(always)]
+/// The starts of a stable counting sort of `items` by agent (`agent_of`),
+/// over `agents` agents, into `at`: `at[a]` is how many items are of the
+/// agents before `a`, where the first of `a`'s goes (the caller places each
+/// item at its agent's entry and moves that on by one).
+fn counting_starts<T>(
+    at: &mut Vec<u32>,
+    agents: usize,
+    items: &[T],
+    agent_of: impl Fn(&T) -> AgentId,
+) {
+    at.clear();
+    at.resize(agents, 0);
+    for item in items {
+        at[agent_of(item).index()] += 1;
+    }
+    let mut before = 0;
+    for c in at.iter_mut() {
+        let here = *c;
+        *c = before;
+        before += here;
+    }
+}
+
 fn install_declined(
     filters: &mut Filters,
     roles: &mut [RoleState],
