@@ -1112,6 +1112,38 @@ mod tests {
         }
     }
 
+    /// A set interned first and installed later is the filter
+    /// `install_words` installs, and its reference is the filter's: released
+    /// with the filter, or at once when the framework has no table for the
+    /// role (no filter).
+    #[test]
+    fn a_set_interned_then_installed_is_the_filter_of_words() {
+        let mut f = two_frameworks();
+        let mut g = two_frameworks();
+        let w = [4000, 0, 0, 0];
+        let set_id = f.intern_words(&w);
+        let id = f
+            .install_interned(FrameworkId(1), RoleId(1), AgentId(2), set_id, 7)
+            .unwrap();
+        let want = g
+            .install_words(FrameworkId(1), RoleId(1), AgentId(2), &w, 7)
+            .unwrap();
+        assert_eq!(id, want);
+        let head = f.head(FrameworkId(1), RoleId(1), AgentId(2));
+        assert!(f.holds(head, &set(4000)) && !f.holds(head, &set(4001)));
+        assert_eq!(f.sets.index.len(), 1);
+        // No table: no filter, the reference given back.
+        let other = f.intern_words(&[3000, 0, 0, 0]);
+        assert_eq!(f.sets.index.len(), 2);
+        assert!(f
+            .install_interned(FrameworkId(0), RoleId(1), AgentId(0), other, 8)
+            .is_none());
+        assert_eq!(f.sets.index.len(), 1);
+        assert_eq!(f.len(), 1);
+        assert_eq!(f.expire(id), Some((RoleId(1), AgentId(2))));
+        assert!(f.sets.index.is_empty());
+    }
+
     #[test]
     fn equal_resources_are_stored_once() {
         let mut f = two_frameworks();
