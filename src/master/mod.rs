@@ -102,6 +102,18 @@ pub enum Held<'a> {
     Whole(&'a ResourceSet),
 }
 
+impl Held<'_> {
+    /// Its first unreserved quantity (what a read ahead of the offer
+    /// touches).
+    #[inline(always)]
+    fn first_word(self) -> u64 {
+        match self {
+            Held::Words(w) => w[0],
+            Held::Whole(res) => res.unreserved.0[0],
+        }
+    }
+}
+
 /// An outstanding offer read in place, narrowly: its id, key and time,
 /// and what it holds ([`Held`]) — of an offer of words, the words only,
 /// where the master's book keeps them (one compact entry, see
@@ -2362,7 +2374,9 @@ impl Master {
     /// are given in decline order as before, and the order of a key's
     /// filters, of the records' slots and of the ids in an expiry's block
     /// is seen nowhere outside the filters (a look-up asks whether any of
-    /// a key's filters holds; an expiry removes its own record).
+    /// a key's filters holds; an expiry removes its own record). Every
+    /// chunk until the next `install_deferred` must give its filters the
+    /// same expiry (one answer's: the same `refuse` and `now`).
     pub fn decline_many_deferring(
         &mut self,
         model: &Model,
@@ -2585,30 +2599,33 @@ impl Master {
         }
         let filter = if refuse == 0 {
             None
-        } else if DEFER {
-            let serial = self.id_of(self.next_filter);
-            self.next_filter += 1;
-            let (_, role, _) = key;
-            self.deferred_expires = expires;
-            self.deferred_filters.push(DeferredFilter {
-                serial,
-                set: self.filters.intern_words(w),
-                agent,
-                framework,
-                role,
-            });
-            None
         } else {
             let serial = self.id_of(self.next_filter);
             self.next_filter += 1;
-            install_declined(
-                &mut self.filters,
-                &mut self.roles,
-                key,
-                Held::Words(w),
-                serial,
-                expires,
-            )
+            if DEFER {
+                // Kept for `install_deferred`: every kept filter has the
+                // one expiry it returns.
+                debug_assert!(self.deferred_filters.is_empty() || self.deferred_expires == expires);
+                let (_, role, _) = key;
+                self.deferred_expires = expires;
+                self.deferred_filters.push(DeferredFilter {
+                    serial,
+                    set: self.filters.intern_words(w),
+                    agent,
+                    framework,
+                    role,
+                });
+                None
+            } else {
+                install_declined(
+                    &mut self.filters,
+                    &mut self.roles,
+                    key,
+                    Held::Words(w),
+                    serial,
+                    expires,
+                )
+            }
         };
         // Its total and unreserved part are the words (`quantities(w)`).
         self.owe_words(model, key, w);
@@ -2934,11 +2951,7 @@ impl Master {
         match self.offers.get(&id) {
             Some(v) => {
                 let head = self.filters.head(v.framework, v.role, v.agent);
-                let first = match v.held {
-                    Held::Words(w) => w[0],
-                    Held::Whole(res) => res.unreserved.0[0],
-                };
-                u64::from(head.is_none()) ^ first
+                u64::from(head.is_none()) ^ v.held.first_word()
             }
             None => 0,
         }
@@ -2950,10 +2963,7 @@ impl Master {
     #[inline]
     pub fn look_ahead_offer(&self, id: OfferId) -> u64 {
         match self.offers.get(&id) {
-            Some(v) => match v.held {
-                Held::Words(w) => w[0],
-                Held::Whole(res) => res.unreserved.0[0],
-            },
+            Some(v) => v.held.first_word(),
             None => 0,
         }
     }

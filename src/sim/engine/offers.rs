@@ -547,10 +547,13 @@ impl<'m> Simulation<'m> {
 
     /// [`Simulation::decline_answer`] of each of `ids` in turn, taken
     /// `LOOK_AHEAD` at a time in one pass each: the masters' declines
-    /// (`decline_many`, with one master the chunk in one call: book,
-    /// filter, return left for later), then their records in one loop
+    /// (with one master the chunk in one call, `decline_many_deferring`:
+    /// book and filter, return left for later, the filters of offers of
+    /// words kept for the end), then their records in one loop
     /// (`emit_declines`), then their filters' expiries, a run of one
-    /// partition and expiry in one queue push (`push_filter_expiries`).
+    /// partition and expiry in one queue push (`push_filter_expiries`);
+    /// after the last chunk, the kept filters installed in agent order and
+    /// their expiries pushed (`Master::install_deferred`).
     /// The same records in the same order, the same filters and the same
     /// queue entries in the same order: nothing the records do reads a
     /// master or the queue (they reach the digest and the observers only,
