@@ -123,16 +123,22 @@ pub(super) struct Offerable {
 /// is 152 (nearly every offer is a few unreserved quantities).
 #[derive(Clone, Copy, Debug)]
 pub(super) struct RunEntry {
-    key: (FrameworkId, RoleId, AgentId),
+    pub(super) key: (FrameworkId, RoleId, AgentId),
     /// `RunEntry::WORDS` (its resources are `words`: unreserved, zero from
     /// the `WORDS`-th quantity on), else the index of its resources in
-    /// [`Offerable::sets`].
-    set: u32,
-    words: [u64; WORDS],
+    /// [`Offerable::sets`]. (In the offer book's list of a run
+    /// ([`OfferBook::put_run`](super::offer_book::OfferBook::put_run)),
+    /// where every entry is of words, `RunEntry::GONE` once its offer
+    /// has left.)
+    pub(super) set: u32,
+    pub(super) words: [u64; WORDS],
 }
 
 impl RunEntry {
-    const WORDS: u32 = u32::MAX;
+    pub(super) const WORDS: u32 = u32::MAX;
+    /// [`RunEntry::set`] of an entry of the offer book's run list whose
+    /// offer has left the book.
+    pub(super) const GONE: u32 = u32::MAX - 1;
 }
 
 /// The words of `res` if a run's entry keeps it as words: nothing
@@ -1048,19 +1054,16 @@ impl Master {
             self.deferred.reserve(count);
         }
         // Entries in order, all of words (nearly every run with one
-        // client): the book takes them in one pass
-        // (`OfferBook::push_words_run`), their ids the master's next, one
-        // after another; the rest of what `new_offer_of_words` does per
-        // offer (the master's total offered) added up here.
+        // client): the book takes the run's list as it is
+        // (`OfferBook::put_run`: kept there when the book holds no other
+        // offer, else pushed in one pass), their ids the master's next,
+        // one after another; the rest of what `new_offer_of_words` does
+        // per offer (the master's total offered) added up here.
         let first = self.next_offer;
         let run = in_order
             && self.bulk_book
             && entries.iter().all(|e| e.set == RunEntry::WORDS)
-            && self.offers.push_words_run(
-                OfferId(self.id_of(first)),
-                now,
-                entries.iter().map(|e| (e.key, &e.words)),
-            );
+            && self.offers.takes_run(OfferId(self.id_of(first)));
         if run {
             self.next_offer += count as u64;
             for e in entries.iter() {
@@ -1096,9 +1099,12 @@ impl Master {
         debug_assert_eq!(self.deferred_live, self.deferred_visits);
         self.deferred_visits = 0;
         if out.words_run {
-            // The entries kept for the records (just read, at hand), the
-            // last run's list given back to be cleared: no copy.
-            offerable.reset_keeping(self.agents.len(), &mut self.last_run);
+            // The entries into the book (and kept there for the records:
+            // just read, at hand), the last run's list given back to be
+            // cleared: no copy.
+            offerable.reset_keeping(self.agents.len(), self.offers.run_list());
+            let put = self.offers.put_run(OfferId(self.id_of(first)), now);
+            debug_assert!(put, "takes_run said the book takes the run");
         } else {
             offerable.reset(self.agents.len());
         }
@@ -1149,7 +1155,8 @@ impl Master {
     pub fn last_run_words(
         &self,
     ) -> impl Iterator<Item = (FrameworkId, RoleId, AgentId, &[u64; WORDS])> + '_ {
-        self.last_run
+        self.offers
+            .run_entries()
             .iter()
             .map(|e| (e.key.0, e.key.1, e.key.2, &e.words))
     }

@@ -872,9 +872,6 @@ pub struct Master {
     /// The run's would-be offers, kept between runs so that its buffers
     /// are not grown again in every run (empty between runs).
     offerable: allocate::Offerable,
-    /// The entries of the last run whose offers were one run of words in
-    /// framework order (`RunOutput::words_run`), kept for their records.
-    last_run: Vec<allocate::RunEntry>,
     /// Declined offers' resources not yet returned to their agents
     /// ([`Master::decline_deferred`]), in decline order: the agents' part
     /// of the declines of one answer batch, done together by
@@ -1186,7 +1183,6 @@ impl Master {
                 .map(|r| r.name.rfind('/').map_or(0, |i| i + 1) as u32)
                 .collect(),
             offerable: allocate::Offerable::default(),
-            last_run: Vec::new(),
             returns: Vec::new(),
             return_words: Vec::new(),
             return_sets: Vec::new(),
@@ -2280,10 +2276,16 @@ impl Master {
         after = after.saturating_add(item(&rest.total_first(n), n));
         self.agents[agent_id.index()].rehold(framework, before, after);
         self.note_zero_holders(agent_id.index(), after == 0);
-        // The offer's remainder goes back, with the filter.
-        let o = self.offers.get_mut(&id).expect("offer present");
-        o.resources = rest;
-        self.recover_offer(model, id, Some(refuse), now)
+        // The offer's remainder goes back, with the filter: the offer
+        // leaves the book as `recover_offer` takes it, its remainder
+        // returned as `recover_offer` returns what the offer holds (not
+        // written into the offer first: an offer of the run list changed
+        // in place would move the list into the ring, see
+        // `OfferBook::put_run`).
+        if let Some((at, _)) = self.offers.find(&id) {
+            self.offers.discard_found(at, &id);
+        }
+        self.recover_resources(model, (framework, role, agent_id), &rest, Some(refuse), now)
     }
 
     /// Declines an offer with a `refuse` filter (Mesos `recoverResources`

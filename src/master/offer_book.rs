@@ -32,6 +32,7 @@
 //! framework's count is the same, without reading an entry (the reply's
 //! check reads them only after a removal of the framework's).
 
+use super::allocate::RunEntry;
 use super::{Held, Offer, OfferId, OfferView};
 use crate::cluster::resources::{Quantities, ResourceSet};
 use crate::sim::time::SimTime;
@@ -151,6 +152,22 @@ pub(super) struct OfferBook {
     /// Added to every framework's count: above every count of the book
     /// this one succeeds ([`OfferBook::succeed`]).
     removed_base: u64,
+    /// The last run's list of offers of words ([`OfferBook::put_run`]),
+    /// the entries its run listed them in (an entry's `set` is
+    /// `RunEntry::WORDS` while its offer is outstanding, `RunEntry::GONE`
+    /// after). While `run_live` is not zero its offers are outstanding
+    /// here and nowhere else: the ring is empty, `base` is `run_first`,
+    /// and the run's `k`-th offer, id `run_first + k · stride`, is
+    /// `run[k]`. Kept after that for the run's records
+    /// ([`OfferBook::run_entries`]) until the next run takes the list.
+    run: Vec<RunEntry>,
+    /// Offers of `run` outstanding (0: none of them is in `run`: they
+    /// are gone, or were pushed into the ring).
+    run_live: usize,
+    /// The id of `run[0]` while `run_live` is not zero.
+    run_first: u64,
+    /// When the offers of `run` were made.
+    run_made_at: SimTime,
 }
 
 impl OfferBook {
@@ -167,6 +184,10 @@ impl OfferBook {
             old: BTreeMap::new(),
             removed: Vec::new(),
             removed_base: 0,
+            run: Vec::new(),
+            run_live: 0,
+            run_first: 0,
+            run_made_at: SimTime::ZERO,
         }
     }
 
@@ -266,6 +287,37 @@ impl OfferBook {
         }
     }
 
+    /// Where offer `id` (at or above `base`) is in `run`, if outstanding
+    /// there (`run_live` not zero: the ring is empty).
+    #[inline(always)]
+    fn run_index(&self, id: OfferId) -> Option<usize> {
+        let d = id.0.checked_sub(self.run_first)?;
+        let j = if self.stride == 1 {
+            d
+        } else if d % self.stride == 0 {
+            d / self.stride
+        } else {
+            return None;
+        };
+        let j = usize::try_from(j).ok()?;
+        (j < self.run.len() && self.run[j].set != RunEntry::GONE).then_some(j)
+    }
+
+    /// The view of `run[j]`, outstanding, offer `id`.
+    #[inline(always)]
+    fn run_view(&self, j: usize, id: OfferId) -> OfferView<'_> {
+        let e = &self.run[j];
+        let (framework, role, agent) = e.key;
+        OfferView {
+            id,
+            framework,
+            role,
+            agent,
+            made_at: self.run_made_at,
+            held: Held::Words(&e.words),
+        }
+    }
+
     /// The view of the offer kept aside at `at` (out of line: the common
     /// offer is of words).
     #[inline(never)]
@@ -293,6 +345,9 @@ impl OfferBook {
         if id.0 < self.base {
             return self.old_view(id);
         }
+        if self.run_live > 0 {
+            return self.run_index(*id).map(|j| self.run_view(j, *id));
+        }
         let k = self.live_entry(*id)?;
         Some(self.view_at(k, *id))
     }
@@ -310,6 +365,9 @@ impl OfferBook {
         if id.0 < self.base {
             return self.old_view(id).is_some();
         }
+        if self.run_live > 0 {
+            return self.run_index(*id).is_some();
+        }
         self.live_entry(*id).is_some()
     }
 
@@ -319,6 +377,7 @@ impl OfferBook {
         if id.0 < self.base {
             return self.old.get_mut(id);
         }
+        self.unstage();
         let k = self.live_entry(*id)?;
         let e = *self.entry(k);
         let at = if e.state == HELD_AS_WORDS {
@@ -364,6 +423,7 @@ impl OfferBook {
     /// (never happens with the master's own numbering).
     #[inline]
     fn new_slot(&mut self, id: OfferId) -> Option<&mut Entry> {
+        self.unstage();
         if self.len == 0 {
             self.base = id.0;
         }
@@ -491,6 +551,7 @@ impl OfferBook {
         made_at: SimTime,
         offers: impl Iterator<Item = ((FrameworkId, RoleId, AgentId), &'a [u64; WORDS])>,
     ) -> bool {
+        self.unstage();
         if self.len == 0 {
             self.base = first.0;
         } else if self.index(first) != Some(self.len) {
@@ -510,6 +571,115 @@ impl OfferBook {
             self.pop_stayers();
         }
         true
+    }
+
+    /// Whether `first` is the id a run's first offer takes
+    /// ([`OfferBook::put_run`]): the book's next (always, with the
+    /// master's own numbering).
+    pub(super) fn takes_run(&self, first: OfferId) -> bool {
+        if self.run_live > 0 {
+            first.0 == self.run_first + self.run.len() as u64 * self.stride
+        } else {
+            self.len == 0 || self.index(first) == Some(self.len)
+        }
+    }
+
+    /// The book's run list, for the next run to put its entries in (and
+    /// take the old ones back to clear): the last run's offers still
+    /// outstanding in it are pushed into the ring first.
+    pub(super) fn run_list(&mut self) -> &mut Vec<RunEntry> {
+        self.unstage();
+        &mut self.run
+    }
+
+    /// A run's offers of words, the entries of the run list
+    /// ([`OfferBook::run_list`], every one `RunEntry::WORDS`), made at
+    /// `made_at`, their ids `first`, `first + stride`, … one after
+    /// another, `first` the book's next ([`OfferBook::takes_run`]; false,
+    /// nothing changed, if not). The same offers as
+    /// [`OfferBook::push_words_run`] of them, kept where the run listed
+    /// them when the ring is empty (nearly always: every offer of the
+    /// last run answered): nothing written, and a decline in the run's
+    /// instant marks its entry gone there. An offer of the list that is
+    /// changed in place (`get_mut`), or any offer made while some of the
+    /// list are outstanding, first moves those into the ring.
+    pub(super) fn put_run(&mut self, first: OfferId, made_at: SimTime) -> bool {
+        if !self.takes_run(first) {
+            return false;
+        }
+        debug_assert!(self.run.iter().all(|e| e.set == RunEntry::WORDS));
+        if self.len == 0 && self.run_live == 0 {
+            if !self.run.is_empty() {
+                self.base = first.0;
+                self.run_first = first.0;
+                self.run_made_at = made_at;
+                self.run_live = self.run.len();
+            }
+            return true;
+        }
+        let run = std::mem::take(&mut self.run);
+        let pushed = self.push_words_run(first, made_at, run.iter().map(|e| (e.key, &e.words)));
+        self.run = run;
+        pushed
+    }
+
+    /// The entries of the last run put in the book
+    /// ([`OfferBook::put_run`]), outstanding or not, in id order.
+    pub(super) fn run_entries(&self) -> &[RunEntry] {
+        &self.run
+    }
+
+    /// The run list's outstanding offers, if any, pushed into the ring
+    /// (empty while they are in the list) as `push_words_run` would have
+    /// pushed them, the gone ones as gone entries after the first
+    /// outstanding one: the same ring as the list's offers pushed then
+    /// the gone ones removed.
+    #[inline(always)]
+    fn unstage(&mut self) {
+        if self.run_live > 0 {
+            self.unstage_run();
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn unstage_run(&mut self) {
+        debug_assert_eq!(self.len, 0);
+        let from = self
+            .run
+            .iter()
+            .position(|e| e.set != RunEntry::GONE)
+            .unwrap_or(self.run.len());
+        self.base = self.run_first + from as u64 * self.stride;
+        self.run_live = 0;
+        let made_at = self.run_made_at;
+        for k in from..self.run.len() {
+            let e = self.run[k];
+            if self.len == self.slots.len() {
+                self.grow();
+            }
+            let mask = self.slots.len() - 1;
+            let at = (self.head + self.len) & mask;
+            if e.set == RunEntry::GONE {
+                self.slots[at].state = GONE;
+            } else {
+                self.slots[at] = Entry::of_words(e.key, made_at, &e.words);
+                self.recent_live += 1;
+            }
+            self.len += 1;
+            self.pop_stayers();
+        }
+        self.drop_gone_front();
+    }
+
+    /// `run[j]`, outstanding, marked gone.
+    #[inline(always)]
+    fn discard_run(&mut self, j: usize) {
+        let e = &mut self.run[j];
+        e.set = RunEntry::GONE;
+        let framework = e.key.0;
+        self.count_removal(framework);
+        self.run_live -= 1;
     }
 
     /// The offer of the ring's live `k`-th entry, moved out (from aside,
@@ -554,6 +724,11 @@ impl OfferBook {
     pub(super) fn remove(&mut self, id: &OfferId) -> Option<Offer> {
         let o = if id.0 < self.base {
             self.old.remove(id)?
+        } else if self.run_live > 0 {
+            let j = self.run_index(*id)?;
+            let o = self.run_view(j, *id).to_offer();
+            self.discard_run(j);
+            return Some(o);
         } else {
             let k = self.live_entry(*id)?;
             let o = self.take(k);
@@ -569,21 +744,27 @@ impl OfferBook {
     #[inline(always)]
     pub(super) fn find(&self, id: &OfferId) -> Option<(Found, OfferView<'_>)> {
         if id.0 < self.base {
-            return self.old_view(id).map(|v| (Found(usize::MAX), v));
+            return self.old_view(id).map(|v| (Found::Old, v));
+        }
+        if self.run_live > 0 {
+            let j = self.run_index(*id)?;
+            return Some((Found::Run(j), self.run_view(j, *id)));
         }
         let k = self.live_entry(*id)?;
-        Some((Found(k), self.view_at(k, *id)))
+        Some((Found::Ring(k), self.view_at(k, *id)))
     }
 
     /// `OfferBook::discard` (tests only) of offer `id`, found at `at` by
     /// [`OfferBook::find`] with nothing removed from or added to the book
     /// since: not looked up again.
-    #[inline]
+    #[inline(always)]
     pub(super) fn discard_found(&mut self, at: Found, id: &OfferId) {
-        if at.0 == usize::MAX {
-            self.discard_old(id);
-        } else {
-            self.discard_entry(at.0);
+        match at {
+            Found::Ring(k) => self.discard_entry(k),
+            Found::Run(j) => self.discard_run(j),
+            Found::Old => {
+                self.discard_old(id);
+            }
         }
     }
 
@@ -594,6 +775,15 @@ impl OfferBook {
     pub(super) fn discard(&mut self, id: &OfferId) -> bool {
         if id.0 < self.base {
             return self.discard_old(id);
+        }
+        if self.run_live > 0 {
+            return match self.run_index(*id) {
+                Some(j) => {
+                    self.discard_run(j);
+                    true
+                }
+                None => false,
+            };
         }
         match self.live_entry(*id) {
             Some(k) => {
@@ -641,18 +831,31 @@ impl OfferBook {
 
     /// Outstanding offers in id order.
     pub(super) fn values(&self) -> impl Iterator<Item = OfferView<'_>> + '_ {
-        self.old.values().map(Offer::view).chain(
-            (0..self.len)
-                .filter(|&k| self.entry(k).state != GONE)
-                .map(|k| self.view_at(k, self.id_at(k))),
-        )
+        let run = if self.run_live > 0 { self.run.len() } else { 0 };
+        self.old
+            .values()
+            .map(Offer::view)
+            .chain(
+                (0..self.len)
+                    .filter(|&k| self.entry(k).state != GONE)
+                    .map(|k| self.view_at(k, self.id_at(k))),
+            )
+            .chain(
+                (0..run)
+                    .filter(|&j| self.run[j].set != RunEntry::GONE)
+                    .map(|j| self.run_view(j, OfferId(self.run_first + j as u64 * self.stride))),
+            )
     }
 }
 
-/// Where [`OfferBook::find`] found an offer: the ring's entry, or
-/// `usize::MAX` for the map of old offers.
+/// Where [`OfferBook::find`] found an offer: the ring's `k`-th entry, the
+/// run list's `j`-th, or the map of old offers.
 #[derive(Clone, Copy, Debug)]
-pub(super) struct Found(usize);
+pub(super) enum Found {
+    Ring(usize),
+    Run(usize),
+    Old,
+}
 
 /// [`OfferBook::views`]: the next id's entry is the ring's `k`-th while
 /// that id is `next` (always the id of the ring's `k`-th entry).
@@ -670,6 +873,10 @@ impl<'a> Iterator for Views<'a> {
     fn next(&mut self) -> Option<Option<OfferView<'a>>> {
         let id = *self.ids.next()?;
         let book = self.book;
+        if book.run_live > 0 {
+            // The run list's offers (the ring is empty): looked up there.
+            return Some(book.get(&id));
+        }
         if id.0 != self.next {
             // Not the ring's next entry: where it is, if in the ring.
             match book.index(id) {
@@ -1005,6 +1212,191 @@ mod tests {
         // A view's id is its own.
         for (v, id) in book.views(&ids).zip(&ids) {
             assert!(v.is_none_or(|v| v.id == *id));
+        }
+    }
+
+    /// A run's list put in the book (`put_run`: kept in the list when the
+    /// book holds no other offer, pushed into the ring when it does)
+    /// against a `BTreeMap`, under runs of every length followed by
+    /// bursts of removals (by `remove`, `discard`, `find` then
+    /// `discard_found`), offers changed in place (`get_mut`) and offers
+    /// made one by one (both moving an outstanding list into the ring),
+    /// offers that stay: every look-up, count of removals, `views` and
+    /// `values` as the map's; and runs kept in their list many times.
+    #[test]
+    fn a_run_put_in_the_book_behaves_as_an_ordered_map() {
+        for stride in [1u64, 3] {
+            let partition = stride - 1;
+            let mut book = OfferBook::new(stride);
+            let mut map: BTreeMap<OfferId, Offer> = BTreeMap::new();
+            let mut removed = [0u64; 3];
+            let mut next = 1u64;
+            let mut x = 0x5851_f42d_4c95_7f2du64;
+            let mut draw = move || {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                x
+            };
+            let (mut kept, mut pushed) = (0, 0);
+            // Offers that stay for good: every 31st made one by one.
+            let mut stays: std::collections::BTreeSet<OfferId> = Default::default();
+            for step in 0..4_000u64 {
+                let r = draw();
+                match r % 6 {
+                    0 | 1 => {
+                        let n = (draw() % 200) as usize * usize::from(r % 16 != 0);
+                        let first = OfferId(next * stride + partition);
+                        assert!(book.takes_run(first), "step {step}");
+                        if book.len > 0 || book.run_live > 0 {
+                            assert!(!book.takes_run(OfferId(first.0 + stride)));
+                        }
+                        let empty = book.len == 0 && book.run_live == 0;
+                        let made_at = SimTime(step);
+                        let list = book.run_list();
+                        list.clear();
+                        for k in 0..n {
+                            let w = draw();
+                            let key = (
+                                FrameworkId((w % 3) as u32),
+                                RoleId((w % 2) as u32),
+                                AgentId(k as u32),
+                            );
+                            list.push(RunEntry {
+                                key,
+                                set: RunEntry::WORDS,
+                                words: [w & 0xff, w >> 56, 0, (w >> 8) & 0xf],
+                            });
+                        }
+                        for (k, e) in list.iter().enumerate() {
+                            let id = OfferId((next + k as u64) * stride + partition);
+                            let (framework, role, agent) = e.key;
+                            let resources = ResourceSet::unreserved(quantities(&e.words));
+                            map.insert(
+                                id,
+                                Offer {
+                                    id,
+                                    framework,
+                                    role,
+                                    agent,
+                                    resources,
+                                    made_at,
+                                },
+                            );
+                        }
+                        assert!(book.put_run(first, made_at));
+                        assert_eq!(book.run_entries().len(), n);
+                        if empty && n > 0 {
+                            assert_eq!(book.run_live, n);
+                            kept += 1;
+                        } else if n > 0 {
+                            assert_eq!(book.run_live, 0);
+                            pushed += 1;
+                        }
+                        next += n as u64;
+                    }
+                    2 => {
+                        let id = OfferId(next * stride + partition);
+                        next += 1;
+                        let o = offer(id.0, draw());
+                        match words(&o) {
+                            Some(w) if r % 4 != 0 => {
+                                book.push_words(id, (o.framework, o.role, o.agent), o.made_at, &w)
+                            }
+                            _ => book.insert(id, o.clone()),
+                        }
+                        map.insert(id, o);
+                        if next % 31 == 0 {
+                            stays.insert(id);
+                        }
+                    }
+                    3 if !map.is_empty() && r % 5 == 0 => {
+                        let keys: Vec<OfferId> = map.keys().copied().collect();
+                        let k = keys[(draw() as usize) % keys.len()];
+                        let res = offer(0, draw()).resources;
+                        map.get_mut(&k).expect("drawn").resources = res.clone();
+                        book.get_mut(&k).expect("outstanding").resources = res;
+                    }
+                    _ if !map.is_empty() => {
+                        // Half the time every offer but those that stay
+                        // (every reply answering all its offers), in id
+                        // order; else some, mostly the latest.
+                        let keys: Vec<OfferId> = map.keys().copied().collect();
+                        let all: Vec<OfferId> = if r % 2 == 0 {
+                            keys.clone()
+                        } else {
+                            (0..draw() % 120)
+                                .map(|_| {
+                                    let d = draw();
+                                    if d % 4 == 0 {
+                                        keys[(d as usize / 4) % keys.len()]
+                                    } else {
+                                        keys[keys.len()
+                                            - 1
+                                            - (d as usize / 4) % keys.len().min(200)]
+                                    }
+                                })
+                                .collect()
+                        };
+                        for k in all {
+                            let d = draw();
+                            if stays.contains(&k) {
+                                continue;
+                            }
+                            let there = map.contains_key(&k);
+                            if let Some(o) = map.get(&k) {
+                                removed[o.framework.index()] += 1;
+                            }
+                            match d % 3 {
+                                0 => assert_eq!(book.remove(&k), map.remove(&k), "step {step}"),
+                                1 => {
+                                    assert_eq!(book.discard(&k), there, "step {step}");
+                                    map.remove(&k);
+                                }
+                                _ => {
+                                    match book.find(&k) {
+                                        Some((at, v)) => {
+                                            assert_eq!(Some(&v.to_offer()), map.get(&k));
+                                            book.discard_found(at, &k);
+                                        }
+                                        None => assert!(!there, "step {step}"),
+                                    }
+                                    map.remove(&k);
+                                }
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+                for (f, n) in removed.iter().enumerate() {
+                    assert_eq!(book.removals(FrameworkId(f as u32)), *n, "step {step}");
+                }
+                let live = if book.run_live > 0 {
+                    assert_eq!(book.len, 0);
+                    book.run.iter().filter(|e| e.set != RunEntry::GONE).count()
+                } else {
+                    0
+                };
+                assert_eq!(live, book.run_live, "step {step}");
+                for _ in 0..4 {
+                    let probe = OfferId(draw() % (next * stride + 5));
+                    let seen = book.get(&probe);
+                    assert_eq!(seen.map(|v| v.to_offer()).as_ref(), map.get(&probe));
+                    assert_eq!(book.contains(&probe), map.contains_key(&probe));
+                }
+                if step % 10 == 0 {
+                    views_as_looked_up(&book, stride, partition, next, draw());
+                }
+                if step % 50 == 0 {
+                    let a: Vec<Offer> = book.values().map(|v| v.to_offer()).collect();
+                    let b: Vec<Offer> = map.values().cloned().collect();
+                    assert_eq!(a, b, "step {step}");
+                }
+            }
+            let a: Vec<Offer> = book.values().map(|v| v.to_offer()).collect();
+            let b: Vec<Offer> = map.values().cloned().collect();
+            assert_eq!(a, b);
+            assert!(kept > 100 && pushed > 100, "kept {kept}, pushed {pushed}");
         }
     }
 
