@@ -234,6 +234,12 @@ impl Declines {
         &self.items[..self.len]
     }
 
+    /// How many of its first quantities every entry's total may have
+    /// set: each is zero from there on.
+    pub fn width(&self) -> usize {
+        self.wide
+    }
+
     /// Adds `d`.
     pub fn push(&mut self, d: Declined) {
         let Declined {

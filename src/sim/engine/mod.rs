@@ -1294,6 +1294,7 @@ impl<'m> Simulation<'m> {
         seq: u64,
         fw: FrameworkId,
         declined: &[crate::master::Declined],
+        width: usize,
     ) {
         let kind = RecordKind::Decline;
         if declined.is_empty() {
@@ -1311,13 +1312,16 @@ impl<'m> Simulation<'m> {
             return;
         }
         let kinds = self.cluster.kinds();
+        // Each total's first `width` quantities: every other is zero, so
+        // the same bytes as the whole vector's (`record_bytes`).
+        let width = width.min(MAX_RESOURCE_KINDS);
         for d in declined {
             hash_record(
                 &mut self.digest,
                 (self.now, seq, kind),
                 [fw.0, d.role.0, d.agent.0],
                 None,
-                &d.total.0,
+                &d.total.0[..width],
                 kinds,
             );
         }
@@ -1753,19 +1757,77 @@ fn record_bytes(
         }
     };
     let width = if above { q.len() } else { kinds };
+    // Each (id, value) pair written, and kept (the bytes counted) only
+    // when the value is not zero: no branch on the values (which kinds
+    // an offer has zero of follows the run's shuffled agents). `MAX`
+    // leaves room for every pair.
     for (i, &v) in q[..width].iter().enumerate() {
-        if v > 0 {
-            put(&[i as u8]);
-            put(&v.to_le_bytes());
-        }
+        buf[n] = i as u8;
+        buf[n + 1..n + 9].copy_from_slice(&v.to_le_bytes());
+        n += 9 * usize::from(v > 0);
     }
-    put(&[0xff]);
-    n
+    buf[n] = 0xff;
+    n + 1
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A record's digest bytes (`record_bytes`) are their definition,
+    /// written here the plain way (time, seq, kind, the three
+    /// ids, no task, then an (index, value) pair per quantity that is not
+    /// zero, then `0xff`), for vectors with their entries set at random
+    /// below and above the scenario's kinds, given whole or as their
+    /// first entries (every later one zero), as `emit_declines` gives a
+    /// chunk's totals (`Declines::width`).
+    #[test]
+    fn a_records_bytes_are_their_definition() {
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        for step in 0..20_000u64 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let kinds = 1 + (x % MAX_RESOURCE_KINDS as u64) as usize;
+            let mut q = [0u64; MAX_RESOURCE_KINDS];
+            let mut y = x;
+            for (i, v) in q.iter_mut().enumerate() {
+                y = y.rotate_left(7) ^ 0x9e37_79b9_7f4a_7c15;
+                // Mostly within the kinds, now and then past them.
+                let inside = i < kinds || step % 13 == 0;
+                if inside && y % 3 != 0 {
+                    *v = y >> (y % 40);
+                }
+            }
+            let key = (SimTime(x >> 20), step, RecordKind::Decline);
+            let ids = [(x % 7) as u32, u32::MAX, (x >> 8) as u32];
+            let mut want = Vec::new();
+            want.extend_from_slice(&key.0 .0.to_le_bytes());
+            want.extend_from_slice(&step.to_le_bytes());
+            want.push(RecordKind::Decline as u8);
+            for id in ids {
+                want.extend_from_slice(&id.to_le_bytes());
+            }
+            want.push(0);
+            for (i, &v) in q.iter().enumerate() {
+                if v > 0 {
+                    want.push(i as u8);
+                    want.extend_from_slice(&v.to_le_bytes());
+                }
+            }
+            want.push(0xff);
+            let last = q.iter().rposition(|&v| v > 0).map_or(0, |i| i + 1);
+            for width in [
+                MAX_RESOURCE_KINDS,
+                last,
+                last.max(kinds).min(MAX_RESOURCE_KINDS),
+            ] {
+                let mut buf = [0xaau8; digest::RECORD_ROOM];
+                let n = record_bytes(&mut buf, key, ids, None, &q[..width], kinds);
+                assert_eq!(&buf[..n], &want[..], "step {step}, width {width}");
+            }
+        }
+    }
 
     /// `About::task_of` (a task's record fields written at once) is what
     /// the setters made: the set's total, reserved parts summed in, and

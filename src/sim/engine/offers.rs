@@ -592,7 +592,7 @@ impl<'m> Simulation<'m> {
             let n = done.len() as u64;
             self.counters.offers_declined += n;
             self.fw_counters[fw.index()].offers_declined += n;
-            self.emit_declines(obs, seq, fw, done.as_slice());
+            self.emit_declines(obs, seq, fw, done.as_slice(), done.width());
             self.push_filter_expiries(done.as_slice(), &parts);
         }
         self.declines = done;
