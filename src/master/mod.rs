@@ -2409,7 +2409,7 @@ impl Master {
         let refuse = refuse.min(MAX_REFUSE_US);
         // A filter lasts at least one allocation interval (MESOS-4302).
         let expires = now.plus(refuse.max(self.interval));
-        if ids.len() > 1 {
+        if ids.len() > 1 && !(DEFER && self.offers.in_run_list()) {
             // Reads only: what each decline reads first (its offer, its
             // key's entry in the framework's filter table, a cache miss
             // in the shuffled order of the run's agents) and the records

@@ -623,6 +623,13 @@ impl OfferBook {
         pushed
     }
 
+    /// Whether some of the run list's offers are outstanding there (then
+    /// every outstanding offer of the ring's ids is: the ring is empty).
+    #[inline(always)]
+    pub(super) fn in_run_list(&self) -> bool {
+        self.run_live > 0
+    }
+
     /// The entries of the last run put in the book
     /// ([`OfferBook::put_run`]), outstanding or not, in id order.
     pub(super) fn run_entries(&self) -> &[RunEntry] {
