@@ -117,6 +117,10 @@ pub(super) struct Offerable {
     /// `prev.len()`; [`Offerable::add_in_visit`] keeps neither this nor
     /// `head`.
     prev: Vec<u32>,
+    /// The entries whose charges the run deferred (`Master::end_visit`,
+    /// `Master::sole_visit`), in the order they were made: each its
+    /// visit's one entry, the last made when it was noted.
+    pending: Vec<u32>,
 }
 
 /// One would-be offer of a run: 48 bytes, where its [`ResourceSet`] alone
@@ -169,6 +173,7 @@ impl Offerable {
             sets: Vec::new(),
             head: vec![0; agents],
             prev: Vec::new(),
+            pending: Vec::new(),
         }
     }
 
@@ -182,6 +187,7 @@ impl Offerable {
         self.entries.clear();
         self.sets.clear();
         self.prev.clear();
+        self.pending.clear();
         self.head.resize(agents, 0);
     }
 
@@ -298,6 +304,14 @@ impl Offerable {
             set: RunEntry::WORDS,
             words,
         });
+    }
+
+    /// The last entry made (its visit's one entry, of `agent`) has its
+    /// charge deferred.
+    #[inline(always)]
+    pub(super) fn note_pending(&mut self, agent: AgentId) {
+        debug_assert!(self.entries.last().is_some_and(|e| e.key.2 == agent));
+        self.pending.push((self.entries.len() - 1) as u32);
     }
 
     /// How many entries the run has made.
@@ -1002,8 +1016,8 @@ impl Master {
                         .set(a, self.quiet_epoch, &self.agents[a].available);
                 }
             }
-            if offered_here {
-                self.end_visit(agent, defer);
+            if offered_here && self.end_visit(agent, defer) {
+                offerable.note_pending(agent);
             }
         }
 
@@ -1026,7 +1040,12 @@ impl Master {
         now: SimTime,
         out: &mut RunOutput,
     ) {
-        let Offerable { entries, sets, .. } = &mut offerable;
+        let Offerable {
+            entries,
+            sets,
+            pending,
+            ..
+        } = &mut offerable;
         // By framework, and within a framework in run order (the entries'
         // positions break ties: a stable sort, without moving the entries).
         // Entries whose frameworks already come in order (a run with one
@@ -1048,10 +1067,20 @@ impl Master {
         // last run's were all settled or declined before this run began.
         debug_assert_eq!(self.deferred_live, 0);
         self.deferred.clear();
-        let deferring = self.deferred_visits > 0;
+        let deferring = !pending.is_empty();
         if deferring {
+            // Each entry's state, by entry (the pending ones noted in
+            // entry order), then taken in the offers' order.
             self.deferred_from = self.next_offer;
-            self.deferred.reserve(count);
+            self.deferred.resize(count, super::Deferred::WRITTEN);
+            for &i in pending.iter() {
+                self.deferred[i as usize] = super::Deferred::PENDING;
+            }
+            self.deferred_live = pending.len() as u32;
+            if !in_order {
+                let by_entry = std::mem::take(&mut self.deferred);
+                self.deferred = order.iter().map(|&(_, i)| by_entry[i as usize]).collect();
+            }
         }
         // Entries in order, all of words (nearly every run with one
         // client): the book takes the run's list as it is
@@ -1068,9 +1097,6 @@ impl Master {
             self.next_offer += count as u64;
             for e in entries.iter() {
                 self.add_offered_words(&e.words);
-                if deferring {
-                    self.note_deferred(e.key.2);
-                }
             }
             let (stride, from) = (self.partitions, self.id_of(first));
             out.offers
@@ -1090,14 +1116,9 @@ impl Master {
                     let res = std::mem::take(&mut sets[e.set as usize]);
                     self.new_offer(e.key.0, e.key.1, e.key.2, res, now)
                 };
-                if deferring {
-                    self.note_deferred(e.key.2);
-                }
                 out.offers.push(id);
             }
         }
-        debug_assert_eq!(self.deferred_live, self.deferred_visits);
-        self.deferred_visits = 0;
         if out.words_run {
             // The entries into the book (and kept there for the records:
             // just read, at hand), the last run's list given back to be
@@ -1161,19 +1182,6 @@ impl Master {
             .map(|e| (e.key.0, e.key.1, e.key.2, &e.words))
     }
 
-    /// The state of the run's next offer in `deferred`, of `agent`: a
-    /// deferred visit made one offer, its agent's only entry.
-    #[inline(always)]
-    fn note_deferred(&mut self, agent: AgentId) {
-        let pending = std::mem::take(&mut self.deferred_visit[agent.index()]);
-        self.deferred.push(if pending {
-            super::Deferred::PENDING
-        } else {
-            super::Deferred::WRITTEN
-        });
-        self.deferred_live += u32::from(pending);
-    }
-
     /// Stage 2's visit of `agent` in a run with one client, `fw` in
     /// `role` (the run's `short`: the offer is all the agent has, its
     /// charge may be deferred, at most four kinds, no explain), made in
@@ -1189,8 +1197,8 @@ impl Master {
     /// GPUs; the offer is the visit's one entry (`Offerable::add_in_visit`
     /// finds none before it and keeps it as words), one item of one
     /// offer, so `end_visit` defers its charge: taken off the agent's
-    /// line and put back whole, no hold written, the agent noted in
-    /// `deferred_visit`. So the agent's state is not written at all; the
+    /// line and put back whole, no hold written, the entry noted pending
+    /// (`Offerable::note_pending`). So the agent's state is not written at all; the
     /// sums get the offer through the run's `RunSums`; the quiet note is
     /// cleared (offered; `Master::clear_quiet`) or set (not).
     #[inline]
@@ -1215,10 +1223,9 @@ impl Master {
             && self.capable(model, fw, agent);
         if offered {
             offerable.push_words((fw, role, agent), words);
+            offerable.note_pending(agent);
             sums.add_words(&words);
             self.clear_quiet(a);
-            self.deferred_visit[a] = true;
-            self.deferred_visits += 1;
         } else {
             self.quiet.set_words(a, self.quiet_epoch, &words);
         }

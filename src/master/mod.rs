@@ -926,11 +926,6 @@ pub struct Master {
     pub(crate) bulk_book: bool,
     /// What the run's current visit of an agent has charged (stage 2).
     visit: Visit,
-    /// Per agent: its visit's charge was deferred (`end_visit`), until
-    /// `finish_run` notes its offer in `deferred`.
-    deferred_visit: Vec<bool>,
-    /// How many visits of the current run deferred their charge.
-    deferred_visits: u32,
     /// Per offer of the last run, in id order from its first
     /// (`deferred_from`, the master's offer number): a [`Deferred`] state.
     /// Empty when no charge of the last run was deferred, and once they are
@@ -1203,8 +1198,6 @@ impl Master {
             quiet_fresh: true,
             bulk_book: true,
             visit: Visit::NONE,
-            deferred_visit: vec![false; model.agents.len()],
-            deferred_visits: 0,
             deferred: Vec::new(),
             deferred_from: 0,
             deferred_live: 0,
@@ -1974,7 +1967,8 @@ impl Master {
     /// taken back off the agent's line now, while the line is in the
     /// cache — what the offer's decline would return, done at once — and
     /// the offer is noted as one whose charge is deferred
-    /// (`deferred_visit`, then `deferred` by `finish_run`). A decline of
+    /// (the caller notes its entry, `Offerable::note_pending`, and
+    /// `finish_run` its offer in `deferred`). A decline of
     /// it in the run's replies then returns nothing to the agent; anything
     /// else that would read the agent finds the charge written again
     /// first ([`Master::settle_charges`], [`Master::settle_charge`]).
@@ -1993,7 +1987,8 @@ impl Master {
     /// visit (`charge_offer`), so nothing of them is undone: the hold is
     /// written when the charge is ([`Master::write_charge`]).
     #[inline]
-    pub(super) fn end_visit(&mut self, agent: AgentId, defer: bool) {
+    /// Returns whether the charge was deferred.
+    pub(super) fn end_visit(&mut self, agent: AgentId, defer: bool) -> bool {
         let v = &mut self.visit;
         let seen = std::mem::replace(&mut v.agent, Visit::NONE.agent);
         let unheld = std::mem::take(&mut v.unheld);
@@ -2001,7 +1996,7 @@ impl Master {
         let a = agent.index();
         if seen != agent {
             debug_assert!(!unheld);
-            return;
+            return false;
         }
         if !defer
             || !ok
@@ -2015,7 +2010,7 @@ impl Master {
             })
         {
             self.hold_now(agent, unheld.then_some((fw, items)));
-            return;
+            return false;
         }
         debug_assert!(unheld);
         // `return_one`'s return of an offer of words to an agent that owes
@@ -2028,8 +2023,7 @@ impl Master {
             *t = t.saturating_add(w);
         }
         self.sync_avail(a);
-        self.deferred_visit[a] = true;
-        self.deferred_visits += 1;
+        true
     }
 
     /// Whether the last run left charges not written to their agents
