@@ -1198,9 +1198,10 @@ impl Master {
     /// finds none before it and keeps it as words), one item of one
     /// offer, so `end_visit` defers its charge: taken off the agent's
     /// line and put back whole, no hold written, the entry noted pending
-    /// (`Offerable::note_pending`). So the agent's state is not written at all; the
-    /// sums get the offer through the run's `RunSums`; the quiet note is
-    /// cleared (offered; `Master::clear_quiet`) or set (not).
+    /// (`Offerable::note_pending`). So the agent's state is not written
+    /// at all; the sums get the offer through the run's `RunSums`; the
+    /// quiet note is cleared (offered; `Master::clear_quiet`) or set
+    /// (not).
     #[inline]
     fn sole_visit(
         &mut self,

@@ -1985,9 +1985,9 @@ impl Master {
     /// reference, not explaining, no stage 1: stage 1's charges join
     /// stage 2's offers). The agent's holders were not touched by the
     /// visit (`charge_offer`), so nothing of them is undone: the hold is
-    /// written when the charge is ([`Master::write_charge`]).
+    /// written when the charge is ([`Master::write_charge`]). Returns
+    /// whether the charge was deferred.
     #[inline]
-    /// Returns whether the charge was deferred.
     pub(super) fn end_visit(&mut self, agent: AgentId, defer: bool) -> bool {
         let v = &mut self.visit;
         let seen = std::mem::replace(&mut v.agent, Visit::NONE.agent);
@@ -2403,6 +2403,8 @@ impl Master {
         let refuse = refuse.min(MAX_REFUSE_US);
         // A filter lasts at least one allocation interval (MESOS-4302).
         let expires = now.plus(refuse.max(self.interval));
+        // (Not when deferring over the book's run list: its entries are
+        // read one after another, which the processor's prefetch follows.)
         if ids.len() > 1 && !(DEFER && self.offers.in_run_list()) {
             // Reads only: what each decline reads first (its offer, its
             // key's entry in the framework's filter table, a cache miss
