@@ -2433,6 +2433,12 @@ impl Master {
         }
     }
 
+    /// How many filters [`Master::decline_many_deferring`] has kept for
+    /// the next [`Master::install_deferred`].
+    pub fn deferred_filters(&self) -> usize {
+        self.deferred_filters.len()
+    }
+
     /// Installs the filters [`Master::decline_many_deferring`] kept, in
     /// agent order (one agent's in decline order), each counted in its
     /// role as `install_declined` counts it; pushes the id of each

@@ -507,8 +507,12 @@ pub struct Simulation<'m> {
     offer_schedulers: Vec<crate::arch::SchedulerStats>,
     /// Master failovers: leaders, paused allocators, agents to re-register.
     failover: failover::Failover,
-    /// Emptied lists of filter ids, for the next filter expiries.
+    /// Emptied lists of filter ids, for the next filter expiries: those
+    /// of at most `MAX_KEPT_ID_LIST` ids, and (`big_id_lists`) at most
+    /// `MAX_BIG_ID_LISTS` longer ones, for answers with more filters
+    /// ([`Simulation::id_list_for`], [`Simulation::keep_id_list`]).
     id_lists: Vec<Vec<FilterId>>,
+    big_id_lists: Vec<Vec<FilterId>>,
     /// Schedule each filter expiry as an entry of its own (the slow way
     /// that blocks must match: tests only).
     one_event_per_filter: bool,
@@ -534,8 +538,18 @@ pub struct Simulation<'m> {
     charges_in: Option<usize>,
 }
 
-/// The longest emptied list of filter ids kept for reuse.
+/// The longest emptied list of filter ids kept for reuse among the short
+/// ones (`Simulation::id_lists`).
 const MAX_KEPT_ID_LIST: usize = 64;
+
+/// How many emptied lists longer than `MAX_KEPT_ID_LIST` are kept
+/// (`Simulation::big_id_lists`): an answer that declines a whole cell
+/// installs thousands of filters, and a list made anew for each grew by
+/// doubling (about as many bytes copied again as the list holds, 3% of
+/// google-day's run's thread, and a large block allocated and freed per
+/// answer); kept without a bound, every list would grow to the largest
+/// answer's size, with as many lists as expiries are pending.
+const MAX_BIG_ID_LISTS: usize = 8;
 
 /// How many filter expiries, or declines of an answer batch, the engine
 /// has their master read ahead of doing them (reads only: their cache
@@ -682,6 +696,7 @@ impl<'m> Simulation<'m> {
             },
             failover: failover::Failover::new(n as usize, model.agents.len()),
             id_lists: Vec::new(),
+            big_id_lists: Vec::new(),
             one_event_per_filter: false,
             one_decline_at_a_time: false,
             declines: crate::master::Declines::new(),
@@ -846,10 +861,35 @@ impl<'m> Simulation<'m> {
             },
             || Event::FilterExpire(p, ids.take()),
         );
-        let mut left = ids.into_inner();
+        let left = ids.into_inner();
         if left.capacity() > 0 {
-            left.clear();
-            self.id_lists.push(left);
+            self.keep_id_list(left);
+        }
+    }
+
+    /// An emptied list of filter ids for `n` of them: a kept long one when
+    /// `n` is more than a short one holds, else a kept short one (or a new
+    /// list), with room for `n`.
+    pub(super) fn id_list_for(&mut self, n: usize) -> Vec<FilterId> {
+        let kept = if n > MAX_KEPT_ID_LIST {
+            self.big_id_lists.pop().or_else(|| self.id_lists.pop())
+        } else {
+            self.id_lists.pop()
+        };
+        let mut ids = kept.unwrap_or_default();
+        ids.reserve(n);
+        ids
+    }
+
+    /// Keeps `ids`' buffer, emptied, for a later list: among the short
+    /// ones, or the long ones while fewer than `MAX_BIG_ID_LISTS` are
+    /// kept (else it is freed).
+    pub(super) fn keep_id_list(&mut self, mut ids: Vec<FilterId>) {
+        ids.clear();
+        if ids.capacity() <= MAX_KEPT_ID_LIST {
+            self.id_lists.push(ids);
+        } else if self.big_id_lists.len() < MAX_BIG_ID_LISTS {
+            self.big_id_lists.push(ids);
         }
     }
 
@@ -1537,16 +1577,13 @@ impl<'m> Simulation<'m> {
                 self.queue
                     .push_block(self.now, n, Event::FilterRemove(p, ids));
             }
-            Event::FilterRemove(p, mut ids) if !self.check => {
+            Event::FilterRemove(p, ids) if !self.check => {
                 // The list in one call (`Master::expire_filters`): the same
                 // expiries in the same order, read ahead as below.
                 self.masters[p.index()].expire_filters(&ids, LOOK_AHEAD);
-                if ids.capacity() <= MAX_KEPT_ID_LIST {
-                    ids.clear();
-                    self.id_lists.push(ids);
-                }
+                self.keep_id_list(ids);
             }
-            Event::FilterRemove(p, mut ids) => {
+            Event::FilterRemove(p, ids) => {
                 let last = ids.len().saturating_sub(1);
                 for (i, &id) in ids.iter().enumerate() {
                     if i % LOOK_AHEAD == 0 {
@@ -1559,13 +1596,8 @@ impl<'m> Simulation<'m> {
                         self.checked(seq + i as u64, "filter_remove")?;
                     }
                 }
-                // Keep small lists for the next blocks; a large one goes
-                // (kept, every list would grow to the largest block's size,
-                // and as many lists are in flight as blocks are pending).
-                if ids.capacity() <= MAX_KEPT_ID_LIST {
-                    ids.clear();
-                    self.id_lists.push(ids);
-                }
+                // Kept for the next blocks (a bounded number of long ones).
+                self.keep_id_list(ids);
             }
             Event::InverseFilterExpire(p, id) => self.masters[p.index()].expire_inverse_filter(id),
             Event::FrameworkReconnect(f) => {
@@ -1859,6 +1891,41 @@ mod tests {
                 assert_eq!(format!("{about:?}"), format!("{want:?}"));
             }
         }
+    }
+
+    /// Emptied lists of filter ids are kept by length: short ones for
+    /// short lists, at most `MAX_BIG_ID_LISTS` long ones for answers with
+    /// more filters than a short one holds (so that a whole cell's
+    /// filters do not grow a new list by doubling each time), the rest
+    /// freed; a list handed out has room for what it was asked for.
+    #[test]
+    fn emptied_id_lists_are_kept_by_length_and_bounded() {
+        let text = "name: lists\nuntil: 1min\nagents:\n  - {id: a, count: 2, resources: {cpus: 4, mem: 8192}}\nframeworks:\n  - {id: f, role: r}\n";
+        let model = crate::scenario::load_str(text, "lists.yaml", std::path::Path::new("."))
+            .expect("scenario");
+        let mut sim = Simulation::new(&model, &Options::default());
+        let long = MAX_KEPT_ID_LIST * 10;
+        for _ in 0..MAX_BIG_ID_LISTS + 3 {
+            sim.keep_id_list(Vec::with_capacity(long));
+            sim.keep_id_list(Vec::with_capacity(4));
+        }
+        assert_eq!(sim.big_id_lists.len(), MAX_BIG_ID_LISTS);
+        assert_eq!(sim.id_lists.len(), MAX_BIG_ID_LISTS + 3);
+        assert!(sim
+            .big_id_lists
+            .iter()
+            .all(|l| l.is_empty() && l.capacity() >= long));
+        // A long request takes a long list, a short one a short list.
+        let l = sim.id_list_for(long);
+        assert!(l.is_empty() && l.capacity() >= long);
+        assert_eq!(sim.big_id_lists.len(), MAX_BIG_ID_LISTS - 1);
+        let s = sim.id_list_for(3);
+        assert!(s.capacity() >= 3 && s.capacity() <= MAX_KEPT_ID_LIST);
+        assert_eq!(sim.big_id_lists.len(), MAX_BIG_ID_LISTS - 1);
+        // With no long list kept, a long request is made with its room.
+        sim.big_id_lists.clear();
+        sim.id_lists.clear();
+        assert!(sim.id_list_for(2 * long).capacity() >= 2 * long);
     }
 
     /// A run whose event queue passes [`MAX_SEQS`] insertion numbers stops

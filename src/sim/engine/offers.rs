@@ -601,19 +601,18 @@ impl<'m> Simulation<'m> {
             // their expiries pushed after any the chunks pushed: nothing
             // else reaches the queue in between, so the entry and its
             // numbers are those the chunks would have pushed.
-            let mut ids = self.id_lists.pop().unwrap_or_default();
+            let mut ids = self.id_list_for(self.masters[0].deferred_filters());
             match self.masters[0].install_deferred(&mut ids) {
                 Some(expires) if self.one_event_per_filter => {
                     for &id in &ids {
                         self.push_filter_expiry(PartitionId(0), NewFilter { id, expires });
                     }
-                    ids.clear();
-                    self.id_lists.push(ids);
+                    self.keep_id_list(ids);
                 }
                 Some(expires) if !ids.is_empty() => {
                     self.push_expiry_list(PartitionId(0), expires, ids);
                 }
-                _ => self.id_lists.push(ids),
+                _ => self.keep_id_list(ids),
             }
         }
     }
