@@ -954,6 +954,23 @@ mod tests {
         })
     }
 
+    /// A xorshift stream of pseudo-random words from `seed` (not zero).
+    fn xorshift(mut x: u64) -> impl FnMut() -> u64 {
+        move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        }
+    }
+
+    /// The book's outstanding offers are the map's, in id order.
+    fn assert_same_values(book: &OfferBook, map: &BTreeMap<OfferId, Offer>, step: u64) {
+        let a: Vec<Offer> = book.values().map(|v| v.to_offer()).collect();
+        let b: Vec<Offer> = map.values().cloned().collect();
+        assert_eq!(a, b, "step {step}");
+    }
+
     /// An entry is 56 bytes: a pass over a run's offers reads less than a
     /// cache line of each.
     #[test]
@@ -1056,9 +1073,7 @@ mod tests {
                     views_as_looked_up(&book, stride, partition, next, x);
                 }
                 if step % 1000 == 0 {
-                    let a: Vec<Offer> = book.values().map(|v| v.to_offer()).collect();
-                    let b: Vec<Offer> = map.values().cloned().collect();
-                    assert_eq!(a, b);
+                    assert_same_values(&book, &map, step);
                     assert!(book.len <= 2 * book.recent_live + SLACK + 1);
                     let live = (0..book.len)
                         .filter(|&k| book.entry(k).state != GONE)
@@ -1073,9 +1088,7 @@ mod tests {
             }
             assert!(book.remove(&OfferId(u64::MAX)).is_none());
             assert!(!book.discard(&OfferId(u64::MAX)));
-            let a: Vec<Offer> = book.values().map(|v| v.to_offer()).collect();
-            let b: Vec<Offer> = map.values().cloned().collect();
-            assert_eq!(a, b);
+            assert_same_values(&book, &map, u64::MAX);
         }
     }
 
@@ -1093,13 +1106,7 @@ mod tests {
             let (mut one, mut each) = (OfferBook::new(stride), OfferBook::new(stride));
             let mut live: Vec<OfferId> = Vec::new();
             let mut next = 1u64;
-            let mut x = 0x9e37_79b9_7f4a_7c15u64;
-            let mut draw = move || {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                x
-            };
+            let mut draw = xorshift(0x9e37_79b9_7f4a_7c15);
             for step in 0..3_000 {
                 let r = draw();
                 match r % 4 {
@@ -1238,13 +1245,7 @@ mod tests {
             let mut map: BTreeMap<OfferId, Offer> = BTreeMap::new();
             let mut removed = [0u64; 3];
             let mut next = 1u64;
-            let mut x = 0x5851_f42d_4c95_7f2du64;
-            let mut draw = move || {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                x
-            };
+            let mut draw = xorshift(0x5851_f42d_4c95_7f2d);
             let (mut kept, mut pushed) = (0, 0);
             // Offers that stay for good: every 31st made one by one.
             let mut stays: std::collections::BTreeSet<OfferId> = Default::default();
@@ -1395,14 +1396,10 @@ mod tests {
                     views_as_looked_up(&book, stride, partition, next, draw());
                 }
                 if step % 50 == 0 {
-                    let a: Vec<Offer> = book.values().map(|v| v.to_offer()).collect();
-                    let b: Vec<Offer> = map.values().cloned().collect();
-                    assert_eq!(a, b, "step {step}");
+                    assert_same_values(&book, &map, step);
                 }
             }
-            let a: Vec<Offer> = book.values().map(|v| v.to_offer()).collect();
-            let b: Vec<Offer> = map.values().cloned().collect();
-            assert_eq!(a, b);
+            assert_same_values(&book, &map, u64::MAX);
             assert!(kept > 100 && pushed > 100, "kept {kept}, pushed {pushed}");
         }
     }
