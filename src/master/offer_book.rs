@@ -607,6 +607,9 @@ impl OfferBook {
         if !self.takes_run(first) {
             return false;
         }
+        // The list was taken through `run_list`, which moved any of the
+        // last run's offers still in it into the ring.
+        debug_assert_eq!(self.run_live, 0, "a run's list is put through run_list");
         debug_assert!(self.run.iter().all(|e| e.set == RunEntry::WORDS));
         if self.len == 0 && self.run_live == 0 {
             if !self.run.is_empty() {
