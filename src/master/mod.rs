@@ -921,7 +921,8 @@ pub struct Master {
     /// cleared on offered agents; false for the slow reference (tests only).
     pub(crate) quiet_fresh: bool,
     /// Whether a run's offers of words, in framework order, go into the
-    /// offer book in one pass (`OfferBook::push_words_run`); false for the
+    /// offer book as the run's list (`OfferBook::put_run`: kept as it is,
+    /// or pushed in one pass, `OfferBook::push_words_run`); false for the
     /// slow reference and the test comparing the two ways.
     pub(crate) bulk_book: bool,
     /// What the run's current visit of an agent has charged (stage 2).

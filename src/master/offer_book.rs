@@ -156,16 +156,14 @@ pub(super) struct OfferBook {
     /// the entries its run listed them in (an entry's `set` is
     /// `RunEntry::WORDS` while its offer is outstanding, `RunEntry::GONE`
     /// after). While `run_live` is not zero its offers are outstanding
-    /// here and nowhere else: the ring is empty, `base` is `run_first`,
-    /// and the run's `k`-th offer, id `run_first + k · stride`, is
+    /// here and nowhere else: the ring is empty, and the run's `k`-th
+    /// offer, id `base + k · stride` (`base` is then the run's first id), is
     /// `run[k]`. Kept after that for the run's records
     /// ([`OfferBook::run_entries`]) until the next run takes the list.
     run: Vec<RunEntry>,
     /// Offers of `run` outstanding (0: none of them is in `run`: they
     /// are gone, or were pushed into the ring).
     run_live: usize,
-    /// The id of `run[0]` while `run_live` is not zero.
-    run_first: u64,
     /// When the offers of `run` were made.
     run_made_at: SimTime,
 }
@@ -186,7 +184,6 @@ impl OfferBook {
             removed_base: 0,
             run: Vec::new(),
             run_live: 0,
-            run_first: 0,
             run_made_at: SimTime::ZERO,
         }
     }
@@ -291,15 +288,8 @@ impl OfferBook {
     /// there (`run_live` not zero: the ring is empty).
     #[inline(always)]
     fn run_index(&self, id: OfferId) -> Option<usize> {
-        let d = id.0.checked_sub(self.run_first)?;
-        let j = if self.stride == 1 {
-            d
-        } else if d % self.stride == 0 {
-            d / self.stride
-        } else {
-            return None;
-        };
-        let j = usize::try_from(j).ok()?;
+        // The list's ids are numbered from `base`, as the ring's are.
+        let j = self.index(id)?;
         (j < self.run.len() && self.run[j].set != RunEntry::GONE).then_some(j)
     }
 
@@ -578,7 +568,7 @@ impl OfferBook {
     /// master's own numbering).
     pub(super) fn takes_run(&self, first: OfferId) -> bool {
         if self.run_live > 0 {
-            first.0 == self.run_first + self.run.len() as u64 * self.stride
+            first.0 == self.base + self.run.len() as u64 * self.stride
         } else {
             self.len == 0 || self.index(first) == Some(self.len)
         }
@@ -611,10 +601,9 @@ impl OfferBook {
         // last run's offers still in it into the ring.
         debug_assert_eq!(self.run_live, 0, "a run's list is put through run_list");
         debug_assert!(self.run.iter().all(|e| e.set == RunEntry::WORDS));
-        if self.len == 0 && self.run_live == 0 {
+        if self.len == 0 {
             if !self.run.is_empty() {
                 self.base = first.0;
-                self.run_first = first.0;
                 self.run_made_at = made_at;
                 self.run_live = self.run.len();
             }
@@ -660,7 +649,7 @@ impl OfferBook {
             .iter()
             .position(|e| e.set != RunEntry::GONE)
             .unwrap_or(self.run.len());
-        self.base = self.run_first + from as u64 * self.stride;
+        self.base += from as u64 * self.stride;
         self.run_live = 0;
         let made_at = self.run_made_at;
         for k in from..self.run.len() {
@@ -853,7 +842,7 @@ impl OfferBook {
             .chain(
                 (0..run)
                     .filter(|&j| self.run[j].set != RunEntry::GONE)
-                    .map(|j| self.run_view(j, OfferId(self.run_first + j as u64 * self.stride))),
+                    .map(|j| self.run_view(j, OfferId(self.base + j as u64 * self.stride))),
             )
     }
 }

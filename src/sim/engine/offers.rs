@@ -132,9 +132,10 @@ impl<'m> Simulation<'m> {
         let counted_only = !self.record_kinds.contains(RecordKind::Offer);
         let kinds = self.cluster.kinds();
         if counted_only && out.words_run {
-            // Read from the run's own list, kept by the master, not from
-            // the book: the same frameworks, roles, agents and words, in
-            // the same order, where the run has just read them.
+            // Read from the run's own list (the book's, `OfferBook::put_run`),
+            // not offer by offer through the book's look-ups: the same
+            // frameworks, roles, agents and words, in the same order, where
+            // the run has just written them.
             let m = &self.masters[p];
             debug_assert_eq!(m.last_run_words().count(), out.offers.len());
             for (i, (framework, role, agent, words)) in m.last_run_words().enumerate() {
