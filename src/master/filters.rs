@@ -106,8 +106,9 @@ fn same_words(set: &ResourceSet, w: &[u64; WORDS], n: usize) -> bool {
     differ | rest == 0 && set.reserved.is_empty()
 }
 
-/// How many sets [`Interner::recent`] remembers.
-const RECENT: usize = 4;
+/// How many sets of words [`Interner::recent`] remembers (a power of
+/// two): its entries by a hash of the words.
+const RECENT: usize = 64;
 
 /// One interned set.
 #[derive(Clone, Debug, Default)]
@@ -118,33 +119,49 @@ struct Interned {
     hash: u64,
 }
 
-/// One of the sets interned last ([`Interner::recent`]): its id and, when
-/// it is a set of words (nothing reserved, every quantity from the
-/// `WORDS`-th on zero), those words, so that an offer's words are compared
-/// with it in place, without reading the set.
+/// One of the sets of words interned lately ([`Interner::recent`]): its
+/// id and its words (a set of words: nothing reserved, every quantity from
+/// the `WORDS`-th on zero), so that an offer's words are compared with it
+/// in place, without reading the set.
 #[derive(Clone, Copy, Debug)]
 struct Recent {
     /// `NONE`: no set.
     id: u32,
-    is_words: bool,
     words: [u64; WORDS],
 }
 
 impl Recent {
     const NONE: Recent = Recent {
         id: NONE,
-        is_words: false,
         words: [0; WORDS],
     };
 
-    fn of(id: u32, set: &ResourceSet) -> Recent {
+    /// The words of `set` if it is a set of words.
+    fn words_of(set: &ResourceSet) -> Option<[u64; WORDS]> {
+        if !set.reserved.is_empty() || !set.unreserved.zero_from(WORDS) {
+            return None;
+        }
         let mut words = [0; WORDS];
         words.copy_from_slice(&set.unreserved.0[..WORDS]);
-        Recent {
-            id,
-            is_words: set.reserved.is_empty() && set.unreserved.zero_from(WORDS),
-            words,
-        }
+        Some(words)
+    }
+
+    /// Where the words `w` are remembered in [`Interner::recent`]: their
+    /// product with odd constants, summed, its high bits. Which sets share
+    /// an entry decides only how often the interner looks further.
+    #[inline(always)]
+    fn entry(w: &[u64; WORDS]) -> usize {
+        const MIX: [u64; 4] = [
+            0x9e37_79b9_7f4a_7c15,
+            0xc2b2_ae3d_27d4_eb4f,
+            0x1656_67b1_9e37_79f9,
+            0x85eb_ca77_c2b2_ae63,
+        ];
+        let h = w
+            .iter()
+            .zip(MIX.iter().cycle())
+            .fold(0u64, |h, (&x, &m)| h.wrapping_add(x.wrapping_mul(m)));
+        (h >> (64 - RECENT.trailing_zeros())) as usize
     }
 }
 
@@ -177,11 +194,17 @@ struct Interner {
     /// tests/tidy.rs).
     index: HashIndex,
     free: Vec<u32>,
-    /// The sets interned last, the latest first: consecutive declines
-    /// usually hold equal sets, and the few shapes of a cluster's agents
-    /// alternate. A cache only (which sets it holds changes no id), of
-    /// live sets: a set no filter holds any more leaves it.
-    recent: [Recent; RECENT],
+    /// Sets of words interned lately, each in the entry its words give
+    /// ([`Recent::entry`]; the latest of those that share one): the
+    /// declines of a run hold the free resources of its agents, a few
+    /// shapes early in a day and a few dozen later, so an offer's words
+    /// are nearly always one compare with one entry away from their id,
+    /// where a list of the four latest (until stop 33), moved to the
+    /// front at each hit, was a compare with each in turn and a branch
+    /// that follows the run's shuffled agents. A cache only (which sets it
+    /// holds changes no id), of live sets: a set no filter holds any more
+    /// leaves it.
+    recent: Vec<Recent>,
     /// Taken of every hash: all ones (a test sets fewer bits to make sets
     /// share hashes).
     mask: u64,
@@ -192,7 +215,7 @@ impl Interner {
         Interner {
             kinds: kinds.min(crate::cluster::resources::MAX_RESOURCE_KINDS),
             mask: u64::MAX,
-            recent: [Recent::NONE; RECENT],
+            recent: vec![Recent::NONE; RECENT],
             ..Interner::default()
         }
     }
@@ -215,29 +238,27 @@ impl Interner {
     /// The id of `res` (copied only when no filter holds an equal set).
     fn intern(&mut self, res: &ResourceSet) -> u32 {
         debug_assert!(res.unreserved.zero_from(self.kinds));
-        let n = self.kinds;
-        for k in 0..RECENT {
-            let id = self.recent[k].id;
-            if id != NONE && same_set(&self.sets[id as usize].set, res, n) {
-                return self.recent_hit(k);
-            }
+        if let Some(w) = Recent::words_of(res) {
+            return self.intern_words(&w);
         }
+        let n = self.kinds;
         let hash = self.hash(res);
         self.find_or_add(hash, |set| same_set(set, res, n), || res.clone())
     }
 
     /// The id of the set of unreserved quantities `w` (every other one
     /// zero, nothing reserved), as [`Interner::intern`] gives it: compared
-    /// with the recent sets' words in place, hashed as that set, and made a
-    /// set only when no filter holds an equal one.
+    /// with the recent set of its entry in place, else hashed as that set,
+    /// and made a set only when no filter holds an equal one.
     #[inline(always)]
     fn intern_words(&mut self, w: &[u64; WORDS]) -> u32 {
         debug_assert!(w[self.kinds.min(WORDS)..].iter().all(|&x| x == 0));
-        for k in 0..RECENT {
-            let r = &self.recent[k];
-            if r.is_words && r.words == *w {
-                return self.recent_hit(k);
-            }
+        let r = &self.recent[Recent::entry(w)];
+        if r.id != NONE && r.words == *w {
+            let id = r.id;
+            debug_assert!(self.refs[id as usize] > 0);
+            self.refs[id as usize] += 1;
+            return id;
         }
         self.intern_words_slow(w)
     }
@@ -262,20 +283,6 @@ impl Interner {
                 ResourceSet::unreserved(q)
             },
         )
-    }
-
-    /// The id of the recent set `k` (a reference more counted for it),
-    /// now the first of them.
-    #[inline(always)]
-    fn recent_hit(&mut self, k: usize) -> u32 {
-        let r = self.recent[k];
-        debug_assert!(self.refs[r.id as usize] > 0);
-        self.refs[r.id as usize] += 1;
-        if k > 0 {
-            self.recent.copy_within(0..k, 1);
-            self.recent[0] = r;
-        }
-        r.id
     }
 
     /// The id of the set with hash `hash` that `equal` takes (a reference
@@ -319,15 +326,12 @@ impl Interner {
         id
     }
 
-    /// `id` is the latest set interned: first in `recent`.
+    /// `id` is the latest set interned: in its entry of `recent`, if a
+    /// set of words.
     fn note_recent(&mut self, id: u32) {
-        let at = self
-            .recent
-            .iter()
-            .position(|r| r.id == id)
-            .unwrap_or(RECENT - 1);
-        self.recent.copy_within(0..at, 1);
-        self.recent[0] = Recent::of(id, &self.sets[id as usize].set);
+        if let Some(words) = Recent::words_of(&self.sets[id as usize].set) {
+            self.recent[Recent::entry(&words)] = Recent { id, words };
+        }
     }
 
     fn release(&mut self, id: u32) {
@@ -336,7 +340,8 @@ impl Interner {
         if *refs > 0 {
             return;
         }
-        for r in &mut self.recent {
+        if let Some(w) = Recent::words_of(&self.sets[id as usize].set) {
+            let r = &mut self.recent[Recent::entry(&w)];
             if r.id == id {
                 *r = Recent::NONE;
             }
@@ -1093,12 +1098,13 @@ mod tests {
                     let (id, _) = held.swap_remove(next(held.len() as u64) as usize);
                     i.release(id);
                 }
-                // The recent sets are live, their words their sets'.
-                for r in &i.recent {
+                // The recent sets are live sets of words, their words their
+                // sets', each in the entry its words give.
+                for (k, r) in i.recent.iter().enumerate() {
                     if r.id != NONE {
                         assert!(i.refs[r.id as usize] > 0);
-                        assert_eq!(r.words, Recent::of(r.id, i.get(r.id)).words);
-                        assert_eq!(r.is_words, Recent::of(r.id, i.get(r.id)).is_words);
+                        assert_eq!(Some(r.words), Recent::words_of(i.get(r.id)));
+                        assert_eq!(Recent::entry(&r.words), k);
                     }
                 }
             }
