@@ -616,6 +616,7 @@ impl Filters {
     /// Interns the set of unreserved quantities `w` (as
     /// [`Filters::install_words`] does), a reference taken for a filter
     /// [`Filters::install_interned`] installs later.
+    #[inline(always)]
     pub fn intern_words(&mut self, w: &[u64; WORDS]) -> u32 {
         self.sets.intern_words(w)
     }
@@ -623,6 +624,7 @@ impl Filters {
     /// A filter installed with a set [`Filters::intern_words`] interned
     /// (its reference the filter's now; released if `fw` has no table for
     /// `role`, when no filter is installed).
+    #[inline(always)]
     pub fn install_interned(
         &mut self,
         fw: FrameworkId,
