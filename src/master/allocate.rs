@@ -1050,7 +1050,21 @@ impl Master {
         // positions break ties: a stable sort, without moving the entries).
         // Entries whose frameworks already come in order (a run with one
         // client, say) are in that order as they are: no list to sort.
-        let in_order = entries.windows(2).all(|w| w[0].key.0 <= w[1].key.0);
+        // One pass over the entries tells that, whether they are all of
+        // words, and the sum of their words (added up with saturation, as
+        // `add_offered_words` adds them one by one: saturating sums of
+        // unsigned quantities do not depend on their grouping).
+        let (mut in_order, mut all_words) = (true, true);
+        let mut words_sum = [0u64; WORDS];
+        let mut last = FrameworkId(0);
+        for e in entries.iter() {
+            in_order &= last <= e.key.0;
+            last = e.key.0;
+            all_words &= e.set == RunEntry::WORDS;
+            for (t, &w) in words_sum.iter_mut().zip(&e.words) {
+                *t = t.saturating_add(w);
+            }
+        }
         let mut order: Vec<(FrameworkId, u32)> = Vec::new();
         if !in_order {
             order = entries
@@ -1091,13 +1105,11 @@ impl Master {
         let first = self.next_offer;
         let run = in_order
             && self.bulk_book
-            && entries.iter().all(|e| e.set == RunEntry::WORDS)
+            && all_words
             && self.offers.takes_run(OfferId(self.id_of(first)));
         if run {
             self.next_offer += count as u64;
-            for e in entries.iter() {
-                self.add_offered_words(&e.words);
-            }
+            self.add_offered_words(&words_sum);
             let (stride, from) = (self.partitions, self.id_of(first));
             out.offers
                 .extend((0..count as u64).map(|k| OfferId(from + k * stride)));
