@@ -1507,26 +1507,35 @@ mod tests {
     fn a_late_draw_in_doubt_shuffles_as_below_did() {
         let mut rejected = 0;
         for (len, every) in [(1000, 997), (12_500, 4999), (12_500, 7919), (20_001, 9973)] {
-            let mut divisors = vec![0u64];
-            divisors.extend((1..len).map(|i| Divisor::multiplier(i as u64 + 1)));
-            let mut a = crafted(0x2545_f491_4f6c_dd1d ^ len as u64 ^ every, every);
-            let mut b = crafted(a.state, every);
-            let mut probe = crafted(a.state, every);
+            let seed = 0x2545_f491_4f6c_dd1d ^ len as u64 ^ every;
+            let mut probe = crafted(seed, every);
             // The first crafted word comes after the first block.
             let first = (0..len).find(|_| probe.next() >= u64::MAX - 8);
             assert!(
                 first.is_some_and(|k| k >= SHUFFLE_BLOCK),
                 "len {len}: {first:?}"
             );
-            let mut v: Vec<u32> = (0..len as u32).collect();
-            let mut w = v.clone();
-            shuffle_with(&mut a, &divisors, &mut v);
-            shuffle_as_first(&mut || b.next(), &mut w);
-            assert_eq!(v, w, "len {len}");
-            assert_eq!(a.taken, b.taken, "len {len}");
-            rejected += a.taken - (len - 1);
+            rejected += shuffled_as_first(len, seed, every) - (len - 1);
         }
         assert!(rejected > 0, "no draw rejected");
+    }
+
+    /// Shuffles `0..len` with crafted words (from `seed`, one in `every`
+    /// in the rejection zone) by `shuffle_with` and by the first
+    /// definition; asserts the same permutation and words taken, and
+    /// returns how many words that was.
+    fn shuffled_as_first(len: usize, seed: u64, every: u64) -> usize {
+        let mut divisors = vec![0u64];
+        divisors.extend((1..len.max(1)).map(|i| Divisor::multiplier(i as u64 + 1)));
+        let mut a = crafted(seed, every);
+        let mut b = crafted(seed, every);
+        let mut v: Vec<u32> = (0..len as u32).collect();
+        let mut w = v.clone();
+        shuffle_with(&mut a, &divisors, &mut v);
+        shuffle_as_first(&mut || b.next(), &mut w);
+        assert_eq!(v, w, "len {len}");
+        assert_eq!(a.taken, b.taken, "len {len}");
+        a.taken
     }
 
     /// The rejection path (a draw in the top `i + 1` values, about one in
@@ -1535,18 +1544,9 @@ mod tests {
     #[test]
     fn shuffle_rejects_as_below_did() {
         for len in (0..400).chain([1000, 2049]) {
-            let mut divisors = vec![0u64];
-            divisors.extend((1..len.max(1)).map(|i| Divisor::multiplier(i as u64 + 1)));
-            let mut a = crafted(0x9e37_79b9_7f4a_7c15 ^ len as u64, 3);
-            let mut b = crafted(a.state, 3);
-            let mut v: Vec<u32> = (0..len as u32).collect();
-            let mut w = v.clone();
-            shuffle_with(&mut a, &divisors, &mut v);
-            shuffle_as_first(&mut || b.next(), &mut w);
-            assert_eq!(v, w, "len {len}");
-            assert_eq!(a.taken, b.taken, "len {len}");
+            let taken = shuffled_as_first(len, 0x9e37_79b9_7f4a_7c15 ^ len as u64, 3);
             if len > 100 {
-                assert!(a.taken > len, "len {len}: no draw rejected");
+                assert!(taken > len, "len {len}: no draw rejected");
             }
         }
     }
