@@ -165,12 +165,6 @@ impl Recent {
     }
 }
 
-impl Default for Recent {
-    fn default() -> Recent {
-        Recent::NONE
-    }
-}
-
 /// Resource sets stored once, with the number of filters that hold each.
 ///
 /// Every set a master's filter holds is zero from the scenario's `kinds`-th
@@ -180,7 +174,7 @@ impl Default for Recent {
 /// where the `BTreeMap` this replaces compared whole 128-byte vectors
 /// level by level (`ResourceSet::cmp` and `memcmp`, 2.4% of scale-2k's
 /// samples at stop 20).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 struct Interner {
     kinds: usize,
     sets: Vec<Interned>,
@@ -214,9 +208,13 @@ impl Interner {
     fn new(kinds: usize) -> Interner {
         Interner {
             kinds: kinds.min(crate::cluster::resources::MAX_RESOURCE_KINDS),
-            mask: u64::MAX,
+            sets: Vec::new(),
+            refs: Vec::new(),
+            index: HashIndex::default(),
+            free: Vec::new(),
+            // Its entries all there from the start (a look-up indexes it).
             recent: vec![Recent::NONE; RECENT],
-            ..Interner::default()
+            mask: u64::MAX,
         }
     }
 
