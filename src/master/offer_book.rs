@@ -956,6 +956,13 @@ mod tests {
         }
     }
 
+    /// Each framework's count of offers removed is the model's.
+    fn assert_removals(book: &OfferBook, removed: &[u64], step: u64) {
+        for (f, n) in removed.iter().enumerate() {
+            assert_eq!(book.removals(FrameworkId(f as u32)), *n, "step {step}");
+        }
+    }
+
     /// The book's outstanding offers are the map's, in id order.
     fn assert_same_values(book: &OfferBook, map: &BTreeMap<OfferId, Offer>, step: u64) {
         let a: Vec<Offer> = book.values().map(|v| v.to_offer()).collect();
@@ -981,11 +988,9 @@ mod tests {
             let mut map: BTreeMap<OfferId, Offer> = BTreeMap::new();
             let mut removed = [0u64; 3];
             let mut next = 1u64;
-            let mut x = 0x2545_f491_4f6c_dd1du64;
+            let mut draw = xorshift(0x2545_f491_4f6c_dd1d);
             for step in 0..20_000 {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
+                let x = draw();
                 if x % 3 != 0 || map.is_empty() {
                     let id = OfferId(next * stride + partition);
                     next += 1;
@@ -1042,9 +1047,7 @@ mod tests {
                 }
                 // Each framework's count of offers removed, from the ring
                 // or the map, by `remove` or `discard`.
-                for (f, n) in removed.iter().enumerate() {
-                    assert_eq!(book.removals(FrameworkId(f as u32)), *n, "step {step}");
-                }
+                assert_removals(&book, &removed, step);
                 let probe = OfferId((x % (next * stride + 5)) + 1);
                 let seen = book.get(&probe);
                 assert_eq!(
@@ -1368,9 +1371,7 @@ mod tests {
                     }
                     _ => {}
                 }
-                for (f, n) in removed.iter().enumerate() {
-                    assert_eq!(book.removals(FrameworkId(f as u32)), *n, "step {step}");
-                }
+                assert_removals(&book, &removed, step);
                 let live = if book.run_live > 0 {
                     assert_eq!(book.len, 0);
                     book.run.iter().filter(|e| e.set != RunEntry::GONE).count()
